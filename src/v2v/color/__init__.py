@@ -1,0 +1,1 @@
+"""Colour science: CIEDE2000 and palettes."""

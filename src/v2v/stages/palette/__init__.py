@@ -1,0 +1,1 @@
+"""Phase package: palette."""
