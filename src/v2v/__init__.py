@@ -50,4 +50,5 @@ __all__ = [
     "WeightsMissing",
     "__version__",
     "convert",
+    "load_config",
 ]

@@ -2,7 +2,8 @@
 
 Precedence (later wins): the YAML file (``configs/default.yaml`` unless another is given),
 environment variables ``V2V_<SECTION>__<KEY>`` (e.g. ``V2V_PHASE3__MIN_AREA_PERCENT=0.05``),
-then per-call overrides (``{"phase3.min_area_percent": 0.05}`` or ``["phase3.min_area_percent=0.05"]``).
+then per-call overrides (``{"phase3.min_area_percent": 0.05}`` or
+``["phase3.min_area_percent=0.05"]``).
 Everything is validated once, at load; errors name the key path and the allowed values.
 """
 
@@ -31,9 +32,13 @@ class Strict(BaseModel):
 
 
 class InputConfig(Strict):
-    work_long_side: int = Field(1024, ge=128, le=4096, description="long side of the working image, px")
+    work_long_side: int = Field(
+        1024, ge=128, le=4096, description="long side of the working image, px"
+    )
     max_bytes: int = Field(50 * 1024 * 1024, ge=1024, le=500 * 1024 * 1024)
-    max_pixels: int = Field(100_000_000, ge=10_000, le=400_000_000, description="decompression-bomb guard")
+    max_pixels: int = Field(
+        100_000_000, ge=10_000, le=400_000_000, description="decompression-bomb guard"
+    )
 
 
 # -- phase I ----------------------------------------------------------------------------------
@@ -41,7 +46,9 @@ class InputConfig(Strict):
 
 class VehicleMaskConfig(Strict):
     enabled: bool = True
-    threshold: float = Field(0.5, gt=0.0, lt=1.0, description="saliency probability that counts as vehicle")
+    threshold: float = Field(
+        0.5, gt=0.0, lt=1.0, description="saliency probability that counts as vehicle"
+    )
     refine: bool = Field(True, description="GrabCut refinement of the saliency mask")
     fill_holes: bool = True
 
@@ -49,7 +56,9 @@ class VehicleMaskConfig(Strict):
 class TextRemovalConfig(Strict):
     enabled: bool = True
     min_score: float = Field(0.5, ge=0.0, le=1.0, description="text detector box score")
-    padding: float = Field(0.25, ge=0.0, le=2.0, description="box growth, as a fraction of its height")
+    padding: float = Field(
+        0.25, ge=0.0, le=2.0, description="box growth, as a fraction of its height"
+    )
     detect_long_side: int = Field(1024, ge=256, le=4096)
 
 
@@ -88,7 +97,12 @@ class FlattenConfig(Strict):
     enabled: bool = True
     spatial_radius: int = Field(12, ge=1, le=64, description="mean-shift spatial window, px")
     color_radius: float = Field(24.0, gt=0, le=128, description="mean-shift colour window")
-    min_region_percent: float = Field(0.15, ge=0.0, le=20.0, description="regions below this % of the vehicle merge into a neighbour")
+    min_region_percent: float = Field(
+        0.15,
+        ge=0.0,
+        le=20.0,
+        description="regions below this % of the vehicle merge into a neighbour",
+    )
 
 
 class Phase2Config(Strict):
@@ -112,7 +126,9 @@ class Phase3Config(Strict):
     enabled: bool = True
     upscale: UpscaleConfig = UpscaleConfig()
     remove_specks: bool = True
-    min_area_percent: float = Field(0.05, ge=0.0, le=10.0, description="specks: components under this % of the vehicle area")
+    min_area_percent: float = Field(
+        0.05, ge=0.0, le=10.0, description="specks: components under this % of the vehicle area"
+    )
 
 
 # -- phase IV ---------------------------------------------------------------------------------
@@ -121,7 +137,9 @@ class Phase3Config(Strict):
 class StrokeConfig(Strict):
     enabled: bool = True
     width: float = Field(2.0, gt=0, le=20)
-    color: str = Field("auto", description="'auto' = the palette's darkest colour, or a palette hex")
+    color: str = Field(
+        "auto", description="'auto' = the palette's darkest colour, or a palette hex"
+    )
 
     @field_validator("color")
     @classmethod
@@ -156,7 +174,12 @@ class Phase4Config(Strict):
     enabled: bool = True
     strategy: Literal["A", "B"] = "A"
     background: Literal["transparent", "white"] = "transparent"
-    min_path_area: float = Field(16.0, ge=0.0, le=10_000.0, description="paths below this area (px² of the working image) are removed")
+    min_path_area: float = Field(
+        16.0,
+        ge=0.0,
+        le=10_000.0,
+        description="paths below this area (px² of the working image) are removed",
+    )
     stroke: StrokeConfig = StrokeConfig()
     vtracer: VtracerConfig = VtracerConfig()
     centerline: CenterlineConfig = CenterlineConfig()
@@ -180,7 +203,9 @@ class OutputConfig(Strict):
 
 class Config(Strict):
     seed: int = Field(42, ge=0, le=2**32 - 1)
-    palette: str = Field("default", description="built-in name, .yaml path or comma-separated hex list")
+    palette: str = Field(
+        "default", description="built-in name, .yaml path or comma-separated hex list"
+    )
     input: InputConfig = InputConfig()
     phase1: Phase1Config = Phase1Config()
     phase2: Phase2Config = Phase2Config()
@@ -207,7 +232,9 @@ def _format_error(exc: ValidationError, source: str) -> str:
         if err["type"] == "extra_forbidden":
             msg = "unknown key (check the spelling; see configs/default.yaml for every key)"
         got = err.get("input")
-        shown = "" if err["type"] == "extra_forbidden" or isinstance(got, dict) else f" (got {got!r})"
+        shown = (
+            "" if err["type"] == "extra_forbidden" or isinstance(got, dict) else f" (got {got!r})"
+        )
         parts.append(f"{path}: {msg}{shown}")
     return f"invalid configuration ({source}): " + "; ".join(parts)
 
@@ -246,7 +273,9 @@ def _apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], source:
             child = node.get(key) if isinstance(node, dict) else None
             if not isinstance(child, dict):
                 where = ".".join(keys[: depth + 1])
-                raise ConfigError(f"invalid configuration ({source}): {where}: unknown section in key {dotted!r}")
+                raise ConfigError(
+                    f"invalid configuration ({source}): {where}: unknown section in key {dotted!r}"
+                )
             node = child
         if keys[-1] not in node:
             raise ConfigError(
@@ -262,7 +291,7 @@ def _apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], source:
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in environ.items():
-        if name.startswith(ENV_PREFIX) and "__" in name or name in {"V2V_SEED", "V2V_PALETTE"}:
+        if (name.startswith(ENV_PREFIX) and "__" in name) or name in {"V2V_SEED", "V2V_PALETTE"}:
             dotted = name[len(ENV_PREFIX) :].lower().replace("__", ".")
             out[dotted] = _parse_value(value)
     return out

@@ -1,4 +1,4 @@
-"""RunContext: what one pipeline run carries besides its data (seed, cancel flag, progress, timings)."""
+"""RunContext: what one run carries besides its data (seed, cancel flag, progress, timings)."""
 
 from __future__ import annotations
 

@@ -67,7 +67,13 @@ def open_image(data: bytes, max_pixels: int) -> Image.Image:
             return ImageOps.exif_transpose(image)
     except InputError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+    ) as exc:
         raise InputError(
             "the file is not a readable image (send a JPEG, PNG or WebP photo): "
             f"{type(exc).__name__}"

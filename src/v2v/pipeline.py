@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +21,6 @@ from v2v.context import RunContext
 from v2v.errors import InputError, QualityCheckFailed
 from v2v.imaging import ImageSource, decode, encode_png
 from v2v.stages import SANITIZERS, STYLIZERS, load_backends
-from v2v.stages.palette.mapping import map_to_palette
-from v2v.stages.vectorize.vtracer import VtracerVectorizer
 from v2v.svg.render import preview_size, render_png, render_rgba
 
 PHASES = ("phase1", "phase2", "phase3", "phase4")
@@ -41,14 +39,20 @@ class Result:
     paletted: PalettedImage | None
     art: VectorArt | None
 
-    def save(self, svg_path: str | Path | None = None, png_path: str | Path | None = None,
-             report_path: str | Path | None = None) -> None:
+    def save(
+        self,
+        svg_path: str | Path | None = None,
+        png_path: str | Path | None = None,
+        report_path: str | Path | None = None,
+    ) -> None:
         import json
 
         if svg_path is not None:
             if self.svg is None:
-                raise InputError("phase4 is switched off, so there is no SVG to save; "
-                                 "save the PNG preview instead")
+                raise InputError(
+                    "phase4 is switched off, so there is no SVG to save; "
+                    "save the PNG preview instead"
+                )
             Path(svg_path).write_text(self.svg, encoding="utf-8")
         if png_path is not None:
             Path(png_path).write_bytes(self.preview_png)
@@ -84,13 +88,17 @@ def _with_alpha(pixels: NDArray[np.uint8], mask: NDArray[np.bool_]) -> NDArray[n
 class Pipeline:
     """The four phases with one config and one palette. Thread-compatible: use one per thread."""
 
-    def __init__(self, config: Config | None = None, palette: Palette | str | list[str] | None = None) -> None:
+    def __init__(
+        self, config: Config | None = None, palette: Palette | str | list[str] | None = None
+    ) -> None:
         load_backends()
         self.config = config or load_config()
         self.palette = Palette.load(palette if palette is not None else self.config.palette)
         self.stroke_color = self._stroke_color()
         self._sanitizer = SANITIZERS.get(self.config.phase1.backend)(self.config.phase1)
         self._stylizer = STYLIZERS.get(self.config.phase2.backend)(self.config.phase2)
+        from v2v.stages.vectorize.vtracer import VtracerVectorizer
+
         self._vectorizer = VtracerVectorizer(self.config.phase4, stroke_color=self.stroke_color)
 
     def _stroke_color(self) -> str:
@@ -106,8 +114,12 @@ class Pipeline:
 
     # -- single phases --------------------------------------------------------------------------
 
-    def load(self, source: ImageSource, hint: Box | tuple[int, int, int, int] | None = None,
-             name: str | None = None) -> Photo:
+    def load(
+        self,
+        source: ImageSource,
+        hint: Box | tuple[int, int, int, int] | None = None,
+        name: str | None = None,
+    ) -> Photo:
         return decode(source, self.config.input, hint=hint, name=name)
 
     def sanitize(self, photo: Photo, ctx: RunContext | None = None) -> CleanImage:
@@ -115,8 +127,13 @@ class Pipeline:
         if not self.config.phase1.enabled:
             mask = photo.alpha if photo.alpha is not None else np.ones(photo.pixels.shape[:2], bool)
             empty = np.zeros(photo.pixels.shape[:2], bool)
-            return CleanImage(photo.pixels, mask, empty, notes={"skipped": True},
-                              limitations=("phase I is switched off: nothing was removed",))
+            return CleanImage(
+                photo.pixels,
+                mask,
+                empty,
+                notes={"skipped": True},
+                limitations=("phase I is switched off: nothing was removed",),
+            )
         return self._sanitizer.run(photo, ctx)
 
     def stylize(self, clean: CleanImage, ctx: RunContext | None = None) -> StyledImage:
@@ -126,14 +143,19 @@ class Pipeline:
             return StyledImage(clean.pixels, clean.vehicle_mask, edges, notes={"skipped": True})
         return self._stylizer.run(clean, ctx)
 
-    def map_palette(self, styled: StyledImage, ctx: RunContext | None = None) -> PalettedImage | None:
+    def map_palette(
+        self, styled: StyledImage, ctx: RunContext | None = None
+    ) -> PalettedImage | None:
         ctx = ctx or RunContext(seed=self.config.seed)
         if not self.config.phase3.enabled:
             return None
+        from v2v.stages.palette.mapping import map_to_palette
+
         return map_to_palette(styled, self.palette, self.config.phase3, ctx)
 
-    def vectorize(self, styled: StyledImage, paletted: PalettedImage | None,
-                  ctx: RunContext | None = None) -> VectorArt | None:
+    def vectorize(
+        self, styled: StyledImage, paletted: PalettedImage | None, ctx: RunContext | None = None
+    ) -> VectorArt | None:
         """Trace the paletted labels (or, with phase III off, the styled pixels)."""
         ctx = ctx or RunContext(seed=self.config.seed)
         if not self.config.phase4.enabled:
@@ -146,8 +168,13 @@ class Pipeline:
 
     # -- the whole run --------------------------------------------------------------------------
 
-    def run(self, source: ImageSource, hint: Box | tuple[int, int, int, int] | None = None,
-            ctx: RunContext | None = None, name: str | None = None) -> Result:
+    def run(
+        self,
+        source: ImageSource,
+        hint: Box | tuple[int, int, int, int] | None = None,
+        ctx: RunContext | None = None,
+        name: str | None = None,
+    ) -> Result:
         ctx = ctx or RunContext(seed=self.config.seed)
         started = time.perf_counter()
         with ctx.stage("load"):
@@ -179,36 +206,48 @@ class Pipeline:
         report = self._report(photo, clean, styled, paletted, art, qa, ctx)
         if not qa["passed"] and self.config.qa.policy == "fail":
             raise QualityCheckFailed("quality checks failed: " + "; ".join(qa["failures"]))
-        return Result(art.svg if art else None, preview, report, photo, clean, styled, paletted, art)
+        return Result(
+            art.svg if art else None, preview, report, photo, clean, styled, paletted, art
+        )
 
     def _gentler(self) -> Pipeline:
         """A pipeline that removes less detail (used by the ``retry`` QA policy)."""
         c = self.config
-        config = c.with_overrides({
-            "phase2.flatten.min_region_percent": c.phase2.flatten.min_region_percent / 2,
-            "phase3.min_area_percent": c.phase3.min_area_percent / 2,
-            "phase4.min_path_area": c.phase4.min_path_area / 2,
-            "phase4.vtracer.filter_speckle": max(1, c.phase4.vtracer.filter_speckle // 2),
-        })
+        config = c.with_overrides(
+            {
+                "phase2.flatten.min_region_percent": c.phase2.flatten.min_region_percent / 2,
+                "phase3.min_area_percent": c.phase3.min_area_percent / 2,
+                "phase4.min_path_area": c.phase4.min_path_area / 2,
+                "phase4.vtracer.filter_speckle": max(1, c.phase4.vtracer.filter_speckle // 2),
+            }
+        )
         return Pipeline(config, self.palette)
 
-    def _preview(self, art: VectorArt | None, paletted: PalettedImage | None,
-                 styled: StyledImage) -> bytes:
+    def _preview(
+        self, art: VectorArt | None, paletted: PalettedImage | None, styled: StyledImage
+    ) -> bytes:
         background = "#FFFFFF" if self.config.phase4.background == "white" else None
         if art is not None:
-            width, height = preview_size(art.width, art.height, self.config.output.preview_long_side)
+            width, height = preview_size(
+                art.width, art.height, self.config.output.preview_long_side
+            )
             return render_png(art.svg, width, height, background=background)
         from v2v.imaging import resize_long_side
 
-        rgba = paletted.to_rgba() if paletted is not None else _with_alpha(styled.pixels, styled.mask)
+        rgba = (
+            paletted.to_rgba() if paletted is not None else _with_alpha(styled.pixels, styled.mask)
+        )
         return encode_png(resize_long_side(rgba, self.config.output.preview_long_side))
 
     def _quality(self, clean: CleanImage, art: VectorArt | None) -> dict[str, Any]:
         from v2v import qa as checks
 
         qa_config = self.config.qa
-        result: dict[str, Any] = {"passed": True, "failures": [],
-                                  "detail_loss": round(clean.detail_loss, 4)}
+        result: dict[str, Any] = {
+            "passed": True,
+            "failures": [],
+            "detail_loss": round(clean.detail_loss, 4),
+        }
         if not qa_config.enabled:
             result["skipped"] = True
             return result
@@ -223,7 +262,9 @@ class Pipeline:
             if iou < qa_config.min_silhouette_iou:
                 failures.append(f"silhouette IoU {iou:.3f} < {qa_config.min_silhouette_iou}")
             stroke = self.config.phase4.stroke
-            audit = checks.audit_svg(art.svg, self.palette, stroke.width if stroke.enabled else None)
+            audit = checks.audit_svg(
+                art.svg, self.palette, stroke.width if stroke.enabled else None
+            )
             result.update(audit.to_dict())
             if audit.palette_compliance < 1.0:
                 failures.append(f"colours outside the palette: {', '.join(audit.off_palette[:5])}")
@@ -239,38 +280,59 @@ class Pipeline:
         result["passed"] = not failures
         return result
 
-    def _report(self, photo: Photo, clean: CleanImage, styled: StyledImage,
-                paletted: PalettedImage | None, art: VectorArt | None, qa: dict[str, Any],
-                ctx: RunContext) -> dict[str, Any]:
+    def _report(
+        self,
+        photo: Photo,
+        clean: CleanImage,
+        styled: StyledImage,
+        paletted: PalettedImage | None,
+        art: VectorArt | None,
+        qa: dict[str, Any],
+        ctx: RunContext,
+    ) -> dict[str, Any]:
         phases: dict[str, Any] = {
             "phase1": {**clean.notes, "detail_loss": round(clean.detail_loss, 4)},
             "phase2": dict(styled.notes),
             "phase3": dict(paletted.notes) if paletted is not None else {"skipped": True},
-            "phase4": ({**art.notes, "paths": art.path_count,
-                        "layers": [vars(layer) for layer in art.layers]}
-                       if art is not None else {"skipped": True}),
+            "phase4": (
+                {
+                    **art.notes,
+                    "paths": art.path_count,
+                    "layers": [vars(layer) for layer in art.layers],
+                }
+                if art is not None
+                else {"skipped": True}
+            ),
         }
         return {
             "version": __version__,
-            "input": {"name": photo.name, "original_size": list(photo.original_size),
-                      "working_size": list(photo.size),
-                      "hint": photo.hint.as_list() if photo.hint else None},
+            "input": {
+                "name": photo.name,
+                "original_size": list(photo.original_size),
+                "working_size": list(photo.size),
+                "hint": photo.hint.as_list() if photo.hint else None,
+            },
             "palette": self.palette.to_dict(),
             "stroke_color": self.stroke_color,
             "timings": dict(ctx.timings),
             "phases": phases,
-            "removed": [{"kind": r.kind, "box": r.box.as_list(), "score": round(r.score, 3),
-                         "text": r.text} for r in clean.removals],
+            "removed": [
+                {"kind": r.kind, "box": r.box.as_list(), "score": round(r.score, 3), "text": r.text}
+                for r in clean.removals
+            ],
             "not_removed": list(clean.limitations),
             "qa": qa,
         }
 
 
-def convert(source: ImageSource, config: Config | str | Path | None = None,
-            palette: Palette | str | list[str] | None = None,
-            hint: Box | tuple[int, int, int, int] | None = None,
-            overrides: dict[str, Any] | list[str] | None = None,
-            ctx: RunContext | None = None) -> Result:
+def convert(
+    source: ImageSource,
+    config: Config | str | Path | None = None,
+    palette: Palette | str | list[str] | None = None,
+    hint: Box | tuple[int, int, int, int] | None = None,
+    overrides: dict[str, Any] | list[str] | None = None,
+    ctx: RunContext | None = None,
+) -> Result:
     """Convert one vehicle photo (path, bytes or RGB/RGBA uint8 array) into an SVG.
 
     Returns a :class:`Result` with ``svg`` (text), ``preview_png`` (bytes) and ``report``.

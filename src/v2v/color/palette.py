@@ -60,8 +60,9 @@ class Palette:
             seen[color] = index
         object.__setattr__(self, "colors", normalized)
         if self.names and len(self.names) != len(self.colors):
-            raise InputError(f"palette {self.name!r}: {len(self.names)} names for "
-                             f"{len(self.colors)} colours")
+            raise InputError(
+                f"palette {self.name!r}: {len(self.names)} names for {len(self.colors)} colours"
+            )
 
     def __len__(self) -> int:
         return len(self.colors)

@@ -1,0 +1,48 @@
+# vehicle-to-vector — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+EXAMPLES ?= examples
+OUT ?= out
+
+.PHONY: run demo test lint typecheck pytest bench clean
+
+$(VENV)/.base: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[server]'
+	touch $@
+
+$(VENV)/.test: $(VENV)/.base pyproject.toml
+	$(PIP) install --quiet 'torch==2.13.0'
+	$(PIP) install --quiet -e '.[server,gpu,train,dev]'
+	touch $@
+
+## run: convert the photos in examples/ into out/ and write out/index.html (a contact sheet)
+run: demo
+
+demo: $(VENV)/.base
+	$(PY) -m v2v.demo $(EXAMPLES) $(OUT)
+
+## test: lint, format check, type check, tests
+test: lint typecheck pytest
+
+lint: $(VENV)/.test
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+
+typecheck: $(VENV)/.test
+	$(VENV)/bin/mypy src/v2v
+
+pytest: $(VENV)/.test
+	$(PY) -m pytest -q
+
+## bench: the quality/speed benchmark on the shared samples (default and primary-15 palettes)
+bench: $(VENV)/.base
+	$(PY) -m v2v.cli bench $${SAMPLES:-../shared/samples}
+	$(PY) -m v2v.cli bench $${SAMPLES:-../shared/samples} --palette primary-15
+
+clean:
+	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,151 @@
+"""The ``v2v`` command line. Maps library errors to one-line messages and exit codes.
+
+Exit codes: 0 success · 1 unexpected error · 2 usage or configuration error · 3 bad input ·
+4 backend or model weights unavailable · 5 a stage failed · 6 quality checks failed (policy
+``fail``) · 8 a batch finished with failures · 130 cancelled.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from v2v.errors import InputError, V2VError
+
+app = typer.Typer(
+    name="v2v",
+    help="vehicle-to-vector: turn vehicle photos into palette-locked, style-guide SVGs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+EXIT_BATCH_FAILURES = 8
+F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger("v2v")
+
+PaletteOpt = Annotated[
+    str | None,
+    typer.Option("--palette", help="built-in name, .yaml file, or '#RRGGBB,#RRGGBB,...'"),
+]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", help="YAML config file")]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="override a config key, e.g. phase3.min_area_percent=0.05"),
+]
+HintOpt = Annotated[
+    str | None, typer.Option("--hint", help="box around the vehicle: x0,y0,x1,y1 in photo px")
+]
+
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(f"v2v: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """Turn library errors into one stderr line + exit code; never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except V2VError as exc:
+            _fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        except OSError as exc:
+            _fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), 3)
+        except Exception as exc:
+            log.debug("unexpected error", exc_info=True)
+            _fail(f"unexpected {type(exc).__name__}: {exc} (please report this)", 1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def parse_hint(text: str | None) -> tuple[int, int, int, int] | None:
+    if text is None:
+        return None
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        values = tuple(int(float(p)) for p in parts)
+    except ValueError:
+        values = ()
+    if len(values) != 4:
+        raise InputError(f"--hint {text!r} must be four numbers x0,y0,x1,y1")
+    return values  # type: ignore[return-value]
+
+
+def _pipeline(config: Path | None, overrides: list[str] | None, palette: str | None) -> Any:
+    from v2v.config import load_config
+    from v2v.pipeline import Pipeline
+
+    return Pipeline(load_config(config, overrides=overrides or []), palette)
+
+
+def _write(path: Path, data: bytes | str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        path.write_text(data, encoding="utf-8")
+    else:
+        path.write_bytes(data)
+
+
+@app.command()
+@handle_errors
+def process(
+    input: Annotated[Path, typer.Argument(help="vehicle photo (JPEG, PNG, WebP)")],
+    output: Annotated[Path, typer.Argument(help="SVG file to write")],
+    png: Annotated[Path | None, typer.Option("--png", help="also write a PNG preview")] = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="write the run report (JSON)")
+    ] = None,
+    palette: PaletteOpt = None,
+    config: ConfigOpt = None,
+    set_: SetOpt = None,
+    hint: HintOpt = None,
+    save_intermediates: Annotated[
+        Path | None, typer.Option("--save-intermediates", help="write each phase's image here")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Convert one photo into a style-guide SVG."""
+    pipeline = _pipeline(config, set_, palette)
+    result = pipeline.run(input, hint=parse_hint(hint))
+    if result.svg is None:
+        raise InputError("phase4 is switched off, so there is no SVG; use --png or enable phase4")
+    _write(output, result.svg)
+    if png is not None:
+        _write(png, result.preview_png)
+    if report is not None:
+        _write(report, json.dumps(result.report, indent=2))
+    if save_intermediates is not None:
+        result.save_intermediates(save_intermediates)
+    if not quiet:
+        qa = result.report["qa"]
+        iou = qa.get("silhouette_iou")
+        typer.echo(
+            f"{output}: {result.art.path_count} paths, {len(result.svg) / 1024:.0f} KB, "
+            f"{result.report['timings']['total']:.2f} s, IoU {iou if iou is not None else 'n/a'}, "
+            f"palette {qa.get('palette_compliance', 0):.0%}, "
+            f"strokes {qa.get('stroke_compliance', 0):.0%}"
+            + ("" if qa["passed"] else f" — QA: {'; '.join(qa['failures'])}")
+        )
+
+
+def main() -> None:
+    """Entry point of the ``v2v`` console script."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app(prog_name="v2v")
+
+
+from v2v import cli_commands  # noqa: E402, F401  (registers the other commands)
+
+if __name__ == "__main__":
+    sys.exit(main())

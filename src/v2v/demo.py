@@ -1,0 +1,107 @@
+"""Convert a folder of photos and write a contact sheet (``index.html``): photo vs SVG + QA.
+
+Usage: ``python -m v2v.demo examples out``.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from v2v.cli_commands import IMAGE_SUFFIXES
+from v2v.errors import V2VError
+from v2v.pipeline import Pipeline
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>vehicle-to-vector — contact sheet</title>
+<style>
+body {{ font: 15px/1.4 system-ui, sans-serif; margin: 2rem; color: #15181C; background: #F4F5F7; }}
+h1 {{ font-weight: 600; }}
+.row {{ display: grid; grid-template-columns: 1fr 1fr 18rem; gap: 1rem; background: #fff;
+        padding: 1rem; margin-bottom: 1rem; border-radius: 8px; align-items: center; }}
+.row img {{ width: 100%; height: auto; background:
+  repeating-conic-gradient(#eee 0 25%, #fff 0 50%) 0 0 / 20px 20px; }}
+dl {{ display: grid; grid-template-columns: auto 1fr; gap: .2rem .8rem; margin: 0; }}
+dt {{ color: #6E7681; }} .fail {{ color: #C8202F; }} .ok {{ color: #2F7D3B; }}
+.swatch {{ display: inline-block; width: 1em; height: 1em; border: 1px solid #999;
+           vertical-align: middle; }}
+</style></head><body>
+<h1>vehicle-to-vector — contact sheet</h1>
+<p>Palette <b>{palette}</b>: {swatches}</p>
+{rows}
+</body></html>
+"""
+
+
+def _figures(report: dict[str, Any]) -> str:
+    qa = report["qa"]
+    status = (
+        '<span class="ok">passed</span>'
+        if qa["passed"]
+        else '<span class="fail">' + html.escape("; ".join(qa["failures"])) + "</span>"
+    )
+    items = {
+        "QA": status,
+        "silhouette IoU": qa.get("silhouette_iou", "n/a"),
+        "palette": f"{qa.get('palette_compliance', 0):.0%}",
+        "strokes": f"{qa.get('stroke_compliance', 0):.0%}",
+        "paths": report["phases"]["phase4"].get("paths", "n/a"),
+        "seconds": report["timings"].get("total"),
+        "removed": html.escape(", ".join(r["kind"] for r in report["removed"]) or "nothing"),
+        "not removable": html.escape(" ".join(report["not_removed"]) or "—"),
+    }
+    return "<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in items.items()) + "</dl>"
+
+
+def build(source_dir: Path, out_dir: Path) -> int:
+    """Convert every photo of ``source_dir`` into ``out_dir``; returns the number of failures."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pipeline = Pipeline()
+    rows, failures = [], 0
+    for path in sorted(p for p in source_dir.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES):
+        try:
+            result = pipeline.run(path)
+        except V2VError as exc:
+            failures += 1
+            rows.append(
+                f'<div class="row"><b>{html.escape(path.name)}</b>'
+                f'<span class="fail">{html.escape(str(exc))}</span></div>'
+            )
+            continue
+        shutil.copyfile(path, out_dir / path.name)
+        result.save(
+            out_dir / f"{path.stem}.svg",
+            out_dir / f"{path.stem}.png",
+            out_dir / f"{path.stem}.json",
+        )
+        rows.append(
+            f'<div class="row"><img src="{html.escape(path.name)}" alt="photo">'
+            f'<img src="{html.escape(path.stem)}.svg" alt="SVG">'
+            f"{_figures(result.report)}</div>"
+        )
+        print(
+            f"{path.name}: {result.art.path_count if result.art else 0} paths, "
+            f"{result.report['timings']['total']:.2f} s"
+        )
+    swatches = " ".join(
+        f'<span class="swatch" style="background:{c}" title="{c}"></span>'
+        for c in pipeline.palette.colors
+    )
+    page = PAGE.format(palette=pipeline.palette.name, swatches=swatches, rows="\n".join(rows))
+    (out_dir / "index.html").write_text(page, encoding="utf-8")
+    print(f"contact sheet: {out_dir / 'index.html'}")
+    return failures
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    source = Path(args[0]) if args else Path("examples")
+    out = Path(args[1]) if len(args) > 1 else Path("out")
+    return 1 if build(source, out) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

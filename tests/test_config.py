@@ -1,0 +1,109 @@
+"""Configuration: strict validation, key paths in errors, env and per-call overrides."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from v2v.config import DEFAULT_CONFIG, Config, load_config
+from v2v.errors import ConfigError
+
+
+def _keys(data: dict, prefix: str = "") -> set[str]:
+    out = set()
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        out |= _keys(value, path + ".") if isinstance(value, dict) else {path}
+    return out
+
+
+def test_default_yaml_lists_exactly_the_model_keys() -> None:
+    in_file = _keys(yaml.safe_load(DEFAULT_CONFIG.read_text()))
+    in_model = _keys(Config().model_dump())
+    assert in_file == in_model
+
+
+def test_default_yaml_values_equal_model_defaults() -> None:
+    assert load_config(environ={}) == Config()
+
+
+def test_unknown_key_is_rejected_with_its_path(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("phase3:\n  min_area_pecent: 0.1\n")
+    with pytest.raises(ConfigError, match=r"phase3\.min_area_pecent: unknown key"):
+        load_config(bad, environ={})
+
+
+def test_out_of_range_value_names_key_and_limit() -> None:
+    with pytest.raises(ConfigError, match=r"phase3\.min_area_percent: .*less than or equal to 10"):
+        load_config(overrides=["phase3.min_area_percent=50"], environ={})
+
+
+def test_literal_error_lists_allowed_values() -> None:
+    with pytest.raises(ConfigError, match=r"qa\.policy: .*'warn', 'retry' or 'fail'"):
+        load_config(overrides={"qa.policy": "sometimes"}, environ={})
+
+
+def test_override_of_unknown_key_lists_known_keys() -> None:
+    with pytest.raises(ConfigError, match=r"phase4\.strok: unknown key; known keys here: .*stroke"):
+        load_config(overrides=["phase4.strok=1"], environ={})
+
+
+def test_override_syntax_error() -> None:
+    with pytest.raises(ConfigError, match=r"key\.path=value"):
+        load_config(overrides=["phase4.stroke.width"], environ={})
+
+
+def test_overrides_are_typed_and_applied() -> None:
+    config = load_config(
+        overrides=["phase3.min_area_percent=0.2", "phase1.enabled=false", "phase4.strategy=B"],
+        environ={},
+    )
+    assert config.phase3.min_area_percent == pytest.approx(0.2)
+    assert config.phase1.enabled is False
+    assert config.phase4.strategy == "B"
+
+
+def test_environment_overrides_then_call_overrides_win() -> None:
+    env = {"V2V_PHASE3__MIN_AREA_PERCENT": "0.3", "V2V_QA__POLICY": "fail"}
+    config = load_config(environ=env)
+    assert config.phase3.min_area_percent == pytest.approx(0.3)
+    assert config.qa.policy == "fail"
+    config = load_config(environ=env, overrides={"phase3.min_area_percent": 0.1})
+    assert config.phase3.min_area_percent == pytest.approx(0.1)
+
+
+def test_bad_environment_value_names_the_source() -> None:
+    with pytest.raises(ConfigError, match=r"environment.*qa\.policy"):
+        load_config(environ={"V2V_QA__POLICY": "nope"})
+
+
+def test_stroke_colour_must_be_hex_or_auto() -> None:
+    with pytest.raises(ConfigError, match=r"phase4\.stroke\.color: .*#RRGGBB"):
+        load_config(overrides={"phase4.stroke.color": "blackish"}, environ={})
+    assert (
+        load_config(overrides={"phase4.stroke.color": "#15181c"}, environ={}).phase4.stroke.color
+        == "#15181C"
+    )
+
+
+def test_missing_and_malformed_files(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read config file"):
+        load_config(tmp_path / "nope.yaml", environ={})
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("phase1: [unclosed\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(broken, environ={})
+    scalar = tmp_path / "scalar.yaml"
+    scalar.write_text("42\n")
+    with pytest.raises(ConfigError, match="top level must be a mapping"):
+        load_config(scalar, environ={})
+
+
+def test_config_is_immutable() -> None:
+    config = Config()
+    with pytest.raises(Exception, match=re.compile("frozen", re.I)):
+        config.seed = 1  # type: ignore[misc]
