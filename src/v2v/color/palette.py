@@ -35,6 +35,17 @@ def normalize_hex(value: str) -> str:
     return "#" + match.group(1).upper()
 
 
+def _yaml_hex(value: Any, source: str) -> str:
+    """A colour value read from YAML; unquoted ``#RRGGBB`` is a comment and ``000000`` a number,
+    so anything but a string is rejected with the quoting fix."""
+    if not isinstance(value, str):
+        raise InputError(
+            f"palette {source}: colour {value!r} is not a string; quote hex colours in YAML, "
+            'e.g. - "#1A2B3C"'
+        )
+    return value
+
+
 @dataclass(frozen=True)
 class Palette:
     """An ordered set of 2–64 distinct colours. ``colors`` are '#RRGGBB' upper-case."""
@@ -94,7 +105,14 @@ class Palette:
         return self.colors[int(np.argmin(self.lab[:, 0]))]
 
     def index(self, color: str) -> int:
-        return self.colors.index(normalize_hex(color))
+        """Position of ``color`` in the palette. Raises InputError when it is not a member."""
+        normalized = normalize_hex(color)
+        if normalized not in self.colors:
+            raise InputError(
+                f"{normalized} is not in the palette {self.name!r}; "
+                f"use one of {', '.join(self.colors)}"
+            )
+        return self.colors.index(normalized)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "colors": list(self.colors)}
@@ -136,11 +154,12 @@ class Palette:
             if isinstance(entry, dict):
                 if "hex" not in entry:
                     raise InputError(f"palette {source}: entry {entry!r} has no 'hex' key")
-                colors.append(str(entry["hex"]))
-                names.append(str(entry.get("name", entry["hex"])))
+                value = _yaml_hex(entry["hex"], source)
+                colors.append(value)
+                names.append(str(entry.get("name", value)))
             else:
-                colors.append(str(entry))
-                names.append(str(entry))
+                colors.append(_yaml_hex(entry, source))
+                names.append(colors[-1])
         return cls(tuple(colors), name=name, names=tuple(names))
 
     @classmethod
@@ -148,7 +167,7 @@ class Palette:
         return sorted(p.stem for p in PALETTE_DIR.glob("*.yaml"))
 
     @classmethod
-    def load(cls, spec: str | list[str] | tuple[str, ...] | Palette | None) -> Palette:
+    def load(cls, spec: str | Path | list[str] | tuple[str, ...] | Palette | None) -> Palette:
         """A palette from a built-in name, a YAML path, a comma-separated hex list or a list.
 
         ``None`` gives the built-in ``default`` palette.
@@ -157,6 +176,8 @@ class Palette:
             spec = "default"
         if isinstance(spec, Palette):
             return spec
+        if isinstance(spec, Path):
+            return cls.from_yaml(spec)
         if isinstance(spec, list | tuple):
             return cls.from_hex_list(list(spec))
         text = spec.strip()
