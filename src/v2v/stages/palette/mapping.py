@@ -1,0 +1,122 @@
+"""Phase III: palette mapping.
+
+1. optional upscale of the styled pixels and the mask (``phase3.upscale``);
+2. exact CIEDE2000 nearest-palette mapping of the vehicle pixels (background = -1);
+3. optional speck removal on the label map (``phase3.remove_specks``): components under
+   ``phase3.min_area_percent`` of the vehicle area take their neighbours' majority colour.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from v2v.artefacts import PalettedImage, StyledImage
+from v2v.color.ciede2000 import map_pixels_to_palette
+from v2v.color.palette import Palette
+from v2v.config import Phase3Config
+from v2v.context import RunContext
+from v2v.errors import InputError
+from v2v.stages.palette.specks import BACKGROUND, remove_specks
+from v2v.stages.palette.upscale import upscale
+
+PHASE = "phase3"
+
+
+def speck_min_area(vehicle_pixels: int, min_area_percent: float) -> int:
+    """Smallest component kept, in pixels: ``min_area_percent`` % of the vehicle area, rounded
+    up (so 0 % keeps everything)."""
+    return math.ceil(vehicle_pixels * min_area_percent / 100.0)
+
+
+def map_vehicle(
+    pixels: NDArray[np.uint8], mask: NDArray[np.bool_], palette: Palette
+) -> tuple[NDArray[np.int16], int]:
+    """Palette indices int16 (H, W) for the vehicle pixels (-1 elsewhere) and the number of
+    distinct vehicle colours."""
+    labels = np.full(mask.shape, BACKGROUND, dtype=np.int16)
+    if not mask.any():
+        return labels, 0
+    mapped, distinct = map_pixels_to_palette(pixels[mask], palette)
+    labels[mask] = mapped
+    return labels, distinct
+
+
+def colors_used(labels: NDArray[np.int16], palette: Palette) -> list[dict[str, Any]]:
+    """Palette colours present in ``labels``, largest share of the vehicle first."""
+    counts = np.bincount(labels[labels >= 0].ravel(), minlength=len(palette))
+    total = int(counts.sum())
+    used = [
+        {
+            "hex": palette.colors[index],
+            "name": palette.names[index] if palette.names else palette.colors[index],
+            "share": round(int(counts[index]) / total, 4),
+        }
+        for index in np.argsort(-counts, kind="stable")
+        if counts[index] > 0
+    ]
+    return used
+
+
+def _check_inputs(styled: StyledImage) -> None:
+    pixels, mask = styled.pixels, styled.mask
+    if pixels.ndim != 3 or pixels.shape[2] != 3 or pixels.dtype != np.uint8:
+        raise InputError(f"phase III needs RGB uint8 (H, W, 3), got {pixels.dtype} {pixels.shape}")
+    if mask.shape != pixels.shape[:2] or mask.dtype != np.bool_:
+        raise InputError(
+            f"phase III needs a bool mask of shape {pixels.shape[:2]}, "
+            f"got {mask.dtype} {mask.shape}"
+        )
+
+
+def map_to_palette(
+    styled: StyledImage, palette: Palette, config: Phase3Config, ctx: RunContext
+) -> PalettedImage:
+    """StyledImage → PalettedImage (labels int16 (H', W'), -1 = background).
+
+    H', W' are the working size times ``config.upscale.factor`` when upscaling is enabled
+    (``PalettedImage.scale`` says by how much), else the working size.
+    """
+    _check_inputs(styled)
+    seconds: dict[str, float] = {}
+    pixels, mask, scale = styled.pixels, styled.mask, 1.0
+    if config.upscale.enabled:
+        ctx.report(PHASE, 0.05, f"upscaling ×{config.upscale.factor} ({config.upscale.method})")
+        started = time.perf_counter()
+        pixels, mask = upscale(
+            pixels, mask, config.upscale.factor, config.upscale.method, device=ctx.device
+        )
+        scale = float(config.upscale.factor)
+        seconds["upscale"] = round(time.perf_counter() - started, 4)
+        ctx.check_cancelled()
+    ctx.report(PHASE, 0.3, "mapping colours to the palette (CIEDE2000)")
+    started = time.perf_counter()
+    labels, distinct = map_vehicle(pixels, mask, palette)
+    seconds["map"] = round(time.perf_counter() - started, 4)
+    ctx.check_cancelled()
+    vehicle_pixels = int(np.count_nonzero(mask))
+    min_area = speck_min_area(vehicle_pixels, config.min_area_percent)
+    specks = 0
+    if config.remove_specks:
+        ctx.report(PHASE, 0.7, f"removing specks under {min_area} px")
+        started = time.perf_counter()
+        labels, specks = remove_specks(labels, min_area)
+        seconds["specks"] = round(time.perf_counter() - started, 4)
+        ctx.check_cancelled()
+    notes: dict[str, Any] = {
+        "palette": palette.name,
+        "size": [int(labels.shape[1]), int(labels.shape[0])],
+        "scale": scale,
+        "upscale_method": config.upscale.method if config.upscale.enabled else None,
+        "unique_colors": distinct,
+        "colors_used": colors_used(labels, palette),
+        "speck_min_area_px": min_area if config.remove_specks else None,
+        "specks_removed": specks,
+        "seconds": seconds,
+    }
+    ctx.report(PHASE, 1.0, f"{len(notes['colors_used'])} palette colours, {specks} specks removed")
+    return PalettedImage(labels=labels, palette=palette, scale=scale, notes=notes)
