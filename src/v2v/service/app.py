@@ -1,0 +1,219 @@
+"""``create_app(settings)``: the FastAPI application with its routers, middleware and handlers."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+
+from v2v import __version__, load_config
+from v2v.service.db import Database, utcnow
+from v2v.service.deps import Services
+from v2v.service.jobs.executor import DEFAULT_RUNNER, LocalExecutor, LocalOptions
+from v2v.service.jobs.files import JobFiles
+from v2v.service.jobs.maintenance import Maintenance
+from v2v.service.jobs.store import JobStore
+from v2v.service.logs import configure_logging, get_logger
+from v2v.service.metrics import ServiceMetrics
+from v2v.service.middleware import RequestContextMiddleware
+from v2v.service.problems import install_problem_handlers
+from v2v.service.routes import catalog, health, jobs, process
+from v2v.service.security.apikeys import KeyRing
+from v2v.service.security.csrf import CsrfTokens
+from v2v.service.security.ratelimit import SlidingWindowLimiter
+from v2v.service.settings import Settings, load_settings
+
+log = get_logger("v2v.service.app")
+DESCRIPTION = """Vehicle photos in, palette-locked SVG illustrations out.
+
+Convert synchronously (`POST /api/v1/process`) or as a job (`POST /api/v1/jobs`, then poll the
+`Location`). Errors are RFC 7807 problem documents with a `correlation_id`. With API keys
+configured, send one as `X-API-Key` or `Authorization: Bearer`."""
+
+
+def _worker_environment(settings: Settings) -> dict[str, str]:
+    environment = {"GPU_MODEL": settings.gpu_model}
+    if settings.model_volume_path is not None:
+        environment["MODEL_VOLUME_PATH"] = str(settings.model_volume_path)
+    if settings.disable_xformers:
+        environment["DISABLE_XFORMERS"] = environment["XFORMERS_DISABLED"] = "1"
+    return environment
+
+
+def build_services(settings: Settings, runner: str | None = None) -> Services:
+    """Everything the app needs, created but not started. Raises ConfigError on bad settings."""
+    base_config = load_config(settings.pipeline_config)
+    db = Database(settings.resolved_database_url)
+    store, files, metrics = JobStore(db), JobFiles(settings.data_dir), ServiceMetrics()
+    options = LocalOptions(
+        workers=settings.job_workers,
+        mode=settings.worker_mode,
+        runner_path=runner or DEFAULT_RUNNER,
+        job_timeout=settings.job_timeout,
+        max_attempts=settings.job_max_attempts,
+        heartbeat_seconds=settings.job_stale_seconds / 3,
+        cancel_grace_seconds=settings.cancel_grace_seconds,
+        log_level=settings.log_level,
+        log_format=settings.log_format,
+        pipeline_config=str(settings.pipeline_config) if settings.pipeline_config else None,
+    )
+    executor = LocalExecutor(
+        store, files, options, _worker_environment(settings), on_finished=metrics.job_finished
+    )
+    keys = [k.get_secret_value() for k in settings.api_keys]
+    secret = (
+        settings.csrf_secret_key.get_secret_value().encode()
+        if settings.csrf_secret_key is not None
+        else _ephemeral_secret()
+    )
+    rate = settings.rate_limit
+    return Services(
+        settings=settings,
+        db=db,
+        store=store,
+        files=files,
+        executor=executor,
+        keys=KeyRing(db, keys, settings.api_keys_file),
+        limiter=SlidingWindowLimiter(*rate) if rate else None,
+        csrf=CsrfTokens(secret),
+        metrics=metrics,
+        base_config=base_config,
+        started_at=utcnow(),
+    )
+
+
+def _ephemeral_secret() -> bytes:
+    """Without CSRF_SECRET_KEY (and without the UI) tokens are signed with a per-process key."""
+    import secrets
+
+    return secrets.token_bytes(32)
+
+
+def _lifespan(services: Services):  # type: ignore[no-untyped-def]
+    maintenance = Maintenance(
+        services.store,
+        services.files,
+        services.executor,
+        services.settings.job_stale_seconds,
+        services.settings.job_max_attempts,
+        services.settings.retention_hours,
+    )
+
+    def start() -> None:
+        services.db.create_tables()
+        services.files.prepare()
+        maintenance.sweep(orphans=True)
+        services.executor.start()
+        maintenance.start()
+        log.info(
+            "service_started",
+            version=__version__,
+            data_dir=str(services.files.root),
+            database=services.db.engine.dialect.name,
+        )
+
+    def stop() -> None:
+        maintenance.stop()
+        services.executor.stop()
+        services.db.dispose()
+        log.info("service_stopped")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(start)
+        yield
+        await run_in_threadpool(stop)
+
+    return lifespan
+
+
+def _docs(app: FastAPI) -> None:
+    """Swagger UI and ReDoc served from local files (no CDN) when fastapi-offline is installed."""
+    spec = importlib.util.find_spec("fastapi_offline")
+    static = Path(spec.origin).parent / "static" if spec and spec.origin else None
+    prefix = "/static/docs"
+    if static is not None and static.is_dir():
+        app.mount(prefix, StaticFiles(directory=static), name="docs-static")
+    local = static is not None and static.is_dir()
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger() -> HTMLResponse:
+        if not local:
+            return get_swagger_ui_html(openapi_url="/openapi.json", title="v2v API")
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="v2v API",
+            swagger_js_url=f"{prefix}/swagger-ui-bundle.js",
+            swagger_css_url=f"{prefix}/swagger-ui.css",
+            swagger_favicon_url=f"{prefix}/favicon.png",
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        if not local:
+            return get_redoc_html(openapi_url="/openapi.json", title="v2v API")
+        return get_redoc_html(
+            openapi_url="/openapi.json",
+            title="v2v API",
+            redoc_js_url=f"{prefix}/redoc.standalone.js",
+            with_google_fonts=False,
+        )
+
+    @app.get("/", include_in_schema=False)
+    def root(request: Request) -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+
+def create_app(settings: Settings | None = None, *, runner: str | None = None) -> FastAPI:
+    """The application. ``runner`` ('module:function') replaces the pipeline runner (tests)."""
+    settings = settings or load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    services = build_services(settings, runner)
+    app = FastAPI(
+        title="vehicle-to-vector",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=_lifespan(services),
+    )
+    app.state.services = services
+    app.state.metrics = services.metrics
+    services.metrics.watch_state(
+        lambda: services.store.counts(), lambda: services.executor.health().alive
+    )
+    install_problem_handlers(app)
+    for module in (health, process, jobs, catalog):
+        app.include_router(module.router)
+    _docs(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=settings.cors_allow_credentials,
+            allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+            allow_headers=[
+                "Content-Type",
+                "Authorization",
+                "X-API-Key",
+                "X-Correlation-ID",
+                "X-CSRF-Token",
+            ],
+            expose_headers=["Location", "Retry-After", "X-Correlation-ID"],
+        )
+    max_body = settings.max_upload_bytes + settings.max_overrides_bytes + 64 * 1024
+    app.add_middleware(RequestContextMiddleware, metrics=services.metrics, max_body=max_body)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory v2v.service.app:app_from_env`` (reads the environment)."""
+    return create_app(load_settings())

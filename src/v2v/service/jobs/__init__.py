@@ -1,0 +1,1 @@
+"""Job store, execution and housekeeping."""

@@ -1,0 +1,196 @@
+"""Running one claimed job on a worker: send the task, relay progress, enforce cancel and timeout.
+
+Cancel first sets the run's cancel flag (the pipeline stops at its next stage boundary); when the
+worker has not stopped ``cancel_grace_seconds`` later, its process is killed and replaced.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from typing import TYPE_CHECKING
+
+from v2v.service.jobs.messages import Cancel, Done, Failed, Progress, Task
+from v2v.service.jobs.store import CANCELLED, FAILED, SUCCEEDED, JobRecord
+from v2v.service.logs import bind_request, clear_request, get_logger
+
+if TYPE_CHECKING:
+    from v2v.service.jobs.executor import _Slot
+
+log = get_logger("v2v.service.dispatch")
+_PROGRESS_INTERVAL = 0.5  # seconds between progress writes to the store
+_CANCEL_POLL = 1.0
+_CHECK_INTERVAL = 0.2  # seconds between checks for cancel, timeout and worker death  # seconds between checks of the store's cancel flag (set by other instances)
+
+
+class JobDispatch:
+    def __init__(self, slot: _Slot, job: JobRecord) -> None:
+        self.slot = slot
+        self.job = job
+        self.options = slot.executor.options
+        self.store = slot.executor.store
+        self.files = slot.executor.files
+        self.progress: dict[str, float] = {}
+        self.started = time.monotonic()
+        self.cancel_sent: float | None = None
+        self.cancel_reason = ""
+        self.last_write = 0.0
+        self.last_heartbeat = self.started
+        self.last_cancel_poll = self.started
+
+    def run(self) -> None:
+        bind_request(self.job.correlation_id, job_id=self.job.id)
+        try:
+            self._run()
+        finally:
+            clear_request()
+
+    def _run(self) -> None:
+        job, files = self.job, self.files
+        files.clear_outputs(job.id)
+        source = files.input_path(job.id)
+        if source is None:
+            self._end(
+                FAILED,
+                "input_missing",
+                "the uploaded photo is missing from the data directory; submit the job again",
+            )
+            return
+        worker = self.slot.worker
+        if not worker.alive():
+            self.slot.replace_worker()
+        task = Task(
+            job.id,
+            job.kind,
+            str(source),
+            str(files.out_dir(job.id)),
+            job.params,
+            job.correlation_id,
+            self.options.pipeline_config,
+        )
+        self.slot.worker.send(task)
+        log.info("job_dispatched", worker=self.slot.worker_id, attempt=job.attempts)
+        last_check = 0.0
+        while True:
+            message = self.slot.worker.recv(timeout=_CHECK_INTERVAL)
+            if isinstance(message, Done):
+                self._done(message)
+                return
+            if isinstance(message, Failed):
+                self._failed(message)
+                return
+            if isinstance(message, Progress):
+                self._progress(message)
+            if time.monotonic() - last_check >= _CHECK_INTERVAL:
+                last_check = time.monotonic()
+                if self._checks():
+                    return
+
+    def _progress(self, message: Progress) -> None:
+        self.progress[message.phase] = round(message.fraction, 3)
+        now = time.monotonic()
+        if message.fraction in (0.0, 1.0) or now - self.last_write > _PROGRESS_INTERVAL:
+            self.store.progress(self.job.id, message.phase, dict(self.progress), message.message)
+            self.last_write = self.last_heartbeat = now
+
+    def _checks(self) -> bool:
+        """Heartbeat, worker death, cancel and timeout. True when the job has ended."""
+        now = time.monotonic()
+        worker = self.slot.worker
+        executor = self.slot.executor
+        if not worker.alive():
+            return self._worker_lost(f"the worker process exited (code {worker.exit_code})")
+        if executor.stopping.is_set():
+            return self._shutdown()
+        if now - self.last_heartbeat > self.options.heartbeat_seconds:
+            self.last_heartbeat = now
+            if not self.store.heartbeat(self.job.id):  # deleted or ended elsewhere
+                self._send_cancel("the job no longer exists")
+        if self.cancel_sent is None:
+            if self.slot.cancel_wanted(self.job.id) or self._store_cancel(now):
+                self._send_cancel("cancelled on request")
+            elif now - self.started > self.options.job_timeout:
+                self._send_cancel(
+                    f"timeout: the job ran longer than {self.options.job_timeout:.0f}"
+                    " s (JOB_TIMEOUT)"
+                )
+        elif now - self.cancel_sent > self.options.cancel_grace_seconds:
+            self.slot.replace_worker()
+            self._stopped({})
+            return True
+        return False
+
+    def _store_cancel(self, now: float) -> bool:
+        if now - self.last_cancel_poll < _CANCEL_POLL:
+            return False
+        self.last_cancel_poll = now
+        return self.store.cancel_requested(self.job.id)
+
+    def _send_cancel(self, reason: str) -> None:
+        self.cancel_reason = reason
+        self.cancel_sent = time.monotonic()
+        log.info("job_cancelling", reason=reason)
+        with contextlib.suppress(BrokenPipeError, OSError):
+            self.slot.worker.send(Cancel(self.job.id))
+
+    def _stopped(self, timings: dict[str, float]) -> None:
+        if self.cancel_reason.startswith("timeout"):
+            self._end(FAILED, "timeout", self.cancel_reason, timings)
+        else:
+            self._end(CANCELLED, "cancelled", self.cancel_reason or "cancelled", timings)
+
+    def _done(self, message: Done) -> None:
+        outcome = message.outcome
+        self.progress = {phase: 1.0 for phase in outcome.timings if phase != "total"}
+        if self.store.succeed(
+            self.job.id, outcome.files, outcome.timings, outcome.qa, self.progress
+        ):
+            self.files.remove_input(self.job.id)
+            self._notify(SUCCEEDED, outcome.timings, None, outcome.gpu_memory_peak_bytes)
+        else:  # deleted while it ran
+            self.files.remove(self.job.id)
+
+    def _failed(self, message: Failed) -> None:
+        if message.code == "cancelled":
+            self._stopped(message.timings)
+        else:
+            self._end(FAILED, message.code, message.detail, message.timings)
+
+    def _end(
+        self, status: str, code: str, detail: str, timings: dict[str, float] | None = None
+    ) -> None:
+        self.store.fail(self.job.id, code, detail, status=status, timings=timings)
+        self.files.clear_outputs(self.job.id)
+        self.files.remove_input(self.job.id)
+        log.info("job_ended", status=status, code=code)
+        self._notify(status, timings or {}, code, None)
+
+    def _worker_lost(self, reason: str) -> bool:
+        self.slot.replace_worker()
+        if self.cancel_sent is not None:
+            self._stopped({})
+            return True
+        status = self.store.requeue(self.job.id, reason, self.options.max_attempts)
+        log.warning("worker_lost", reason=reason, new_status=status)
+        if status == FAILED:
+            self.files.clear_outputs(self.job.id)
+            self.files.remove_input(self.job.id)
+            self._notify(FAILED, {}, "worker_lost", None)
+        return True
+
+    def _shutdown(self) -> bool:
+        """The service is stopping: stop the work and put the job back without using an attempt."""
+        self._send_cancel("the service was shut down")
+        self.slot.worker.kill()
+        self.store.requeue(
+            self.job.id, "the service was shut down", self.options.max_attempts, count_attempt=False
+        )
+        self.files.clear_outputs(self.job.id)
+        return True
+
+    def _notify(
+        self, status: str, timings: dict[str, float], code: str | None, gpu: int | None
+    ) -> None:
+        hook = self.slot.executor.on_finished
+        if hook is not None:
+            hook(self.job.id, status, timings, code, gpu)

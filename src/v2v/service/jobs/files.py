@@ -1,0 +1,96 @@
+"""Where a job's files live inside the data directory, and safe lookups for downloads.
+
+Layout::
+
+    DATA_DIR/jobs/<job id>/input.<jpg|png|webp>   the upload (removed when the job ends)
+    DATA_DIR/jobs/<job id>/out/<name>             results: result.svg, preview.png, report.json,
+                                                  intermediate_*.png, phase outputs
+    DATA_DIR/tmp/                                 uploads being received (removed on start-up)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from pathlib import Path
+
+_JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,120}\.(svg|png|json)$")
+MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".json": "application/json"}
+
+
+def valid_job_id(job_id: str) -> bool:
+    return bool(_JOB_ID.match(job_id))
+
+
+def valid_file_name(name: str) -> bool:
+    """Only plain names such as ``result.svg``: no separators, no ``..``, known extensions."""
+    return bool(_FILE_NAME.match(name))
+
+
+class JobFiles:
+    """Paths of job files under ``data_dir``; never follows names outside it."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.root = data_dir.resolve()
+        self.jobs = self.root / "jobs"
+        self.tmp = self.root / "tmp"
+
+    def prepare(self) -> None:
+        """Create the folders and remove uploads left half-received by a previous process."""
+        self.jobs.mkdir(parents=True, exist_ok=True)
+        if self.tmp.exists():
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        self.tmp.mkdir(parents=True, exist_ok=True)
+
+    def job_dir(self, job_id: str) -> Path:
+        if not valid_job_id(job_id):
+            raise ValueError(f"not a job id: {job_id!r}")
+        return self.jobs / job_id
+
+    def out_dir(self, job_id: str) -> Path:
+        return self.job_dir(job_id) / "out"
+
+    def temp_path(self, suffix: str = "") -> Path:
+        return self.tmp / f"{uuid.uuid4().hex}{suffix}"
+
+    def store_input(self, job_id: str, temp: Path, extension: str) -> Path:
+        """Move a received upload into the job's folder (same file system: atomic rename)."""
+        folder = self.job_dir(job_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"input.{extension}"
+        os.replace(temp, target)
+        return target
+
+    def input_path(self, job_id: str) -> Path | None:
+        folder = self.job_dir(job_id)
+        found = sorted(folder.glob("input.*")) if folder.is_dir() else []
+        return found[0] if found else None
+
+    def remove_input(self, job_id: str) -> None:
+        path = self.input_path(job_id)
+        if path is not None:
+            path.unlink(missing_ok=True)
+
+    def clear_outputs(self, job_id: str) -> None:
+        shutil.rmtree(self.out_dir(job_id), ignore_errors=True)
+
+    def remove(self, job_id: str) -> None:
+        shutil.rmtree(self.job_dir(job_id), ignore_errors=True)
+
+    def download(self, job_id: str, name: str, recorded: list[str]) -> Path | None:
+        """The path of a result file of the job, or None when it is not one of its results."""
+        if not valid_file_name(name) or name not in recorded:
+            return None
+        path = (self.out_dir(job_id) / name).resolve()
+        if not path.is_relative_to(self.jobs) or not path.is_file():
+            return None
+        return path
+
+    def orphans(self, known: set[str]) -> list[str]:
+        """Job folders that have no job in the store (left by a deletion that was interrupted)."""
+        if not self.jobs.is_dir():
+            return []
+        return [p.name for p in self.jobs.iterdir() if p.is_dir() and p.name not in known]

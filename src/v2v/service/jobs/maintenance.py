@@ -1,0 +1,99 @@
+"""Housekeeping: re-queue jobs whose worker died, remove expired jobs and orphaned folders."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from v2v.service.db import utcnow
+from v2v.service.jobs.executor import Executor
+from v2v.service.jobs.files import JobFiles
+from v2v.service.jobs.store import FAILED, QUEUED, JobStore
+from v2v.service.logs import get_logger
+
+log = get_logger("v2v.service.maintenance")
+_ORPHAN_AGE_SECONDS = 600  # a folder this old without a job row is left over, not being created
+
+
+@dataclass
+class SweepResult:
+    requeued: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    expired: list[str] = field(default_factory=list)
+    orphans: list[str] = field(default_factory=list)
+
+
+class Maintenance(threading.Thread):
+    """Runs :meth:`sweep` every ``interval`` seconds until stopped."""
+
+    def __init__(
+        self,
+        store: JobStore,
+        files: JobFiles,
+        executor: Executor,
+        stale_seconds: float,
+        max_attempts: int,
+        retention_hours: float,
+    ) -> None:
+        super().__init__(name="v2v-maintenance", daemon=True)
+        self.store = store
+        self.files = files
+        self.executor = executor
+        self.stale_seconds = stale_seconds
+        self.max_attempts = max_attempts
+        self.retention_hours = retention_hours
+        self.interval = min(max(stale_seconds / 2, 0.5), 30.0)
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        last_orphan_sweep = time.monotonic()
+        while not self.stopping.wait(self.interval):
+            orphans = time.monotonic() - last_orphan_sweep > _ORPHAN_AGE_SECONDS
+            self.sweep(orphans=orphans)
+            if orphans:
+                last_orphan_sweep = time.monotonic()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join(5)
+
+    def sweep(self, orphans: bool = False) -> SweepResult:
+        """One pass; ``orphans`` also removes job folders that no job owns (slower)."""
+        result = SweepResult()
+        for job in self.store.stale(self.stale_seconds):
+            seen = job.updated_at.isoformat(timespec="seconds")
+            reason = f"its worker stopped responding (last heard of at {seen})"
+            status = self.store.requeue(job.id, reason, self.max_attempts)
+            if status == QUEUED:
+                result.requeued.append(job.id)
+                self.executor.submit(job.id)
+            elif status is not None:
+                result.failed.append(job.id)
+                if status == FAILED:
+                    self.files.clear_outputs(job.id)
+                self.files.remove_input(job.id)
+        if self.retention_hours > 0:
+            moment = utcnow() - timedelta(hours=self.retention_hours)
+            for job_id in self.store.finished_before(moment):
+                self.files.remove(job_id)
+                self.store.delete(job_id)
+                result.expired.append(job_id)
+        if orphans:
+            result.orphans = self._orphans()
+        if result.requeued or result.failed or result.expired or result.orphans:
+            log.info("maintenance", **vars(result))
+        return result
+
+    def _orphans(self) -> list[str]:
+        removed = []
+        for name in self.files.orphans(set()):
+            path = self.files.jobs / name
+            if time.time() - path.stat().st_mtime < _ORPHAN_AGE_SECONDS:
+                continue
+            if self.store.get(name) is None:
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(name)
+        return removed

@@ -1,0 +1,339 @@
+"""The job store: every state change of a job goes through here, so the database is the queue.
+
+Statuses: ``queued`` → ``running`` → ``succeeded`` | ``failed`` | ``cancelled``. A running job that
+stops sending heartbeats (its process died) is re-queued by :meth:`JobStore.recover_stale` until it
+has used ``max_attempts``; then it fails with the reason.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from v2v.service.db import Database, JobRow, utcnow
+
+QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = (
+    "queued",
+    "running",
+    "succeeded",
+    "failed",
+    "cancelled",
+)
+STATUSES = (QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED)
+FINISHED = (SUCCEEDED, FAILED, CANCELLED)
+
+
+@dataclass(frozen=True)
+class JobRecord:
+    """A snapshot of one job row (safe to hand between threads)."""
+
+    id: str
+    kind: str
+    status: str
+    owner: str
+    correlation_id: str
+    params: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    attempts: int = 0
+    worker: str | None = None
+    cancel_requested: bool = False
+    phase: str | None = None
+    message: str = ""
+    progress: dict[str, float] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+    qa: dict[str, Any] | None = None
+    error_code: str | None = None
+    error_detail: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED
+
+    @classmethod
+    def from_row(cls, row: JobRow) -> JobRecord:
+        return cls(**{name: getattr(row, name) for name in cls.__dataclass_fields__})
+
+
+class JobStore:
+    """Create, claim, update, list and delete jobs. Thread-safe: one session per call."""
+
+    def __init__(self, database: Database) -> None:
+        self.db = database
+
+    def create(
+        self,
+        kind: str,
+        owner: str,
+        correlation_id: str,
+        params: dict[str, Any],
+        priority: int = 0,
+        job_id: str | None = None,
+    ) -> JobRecord:
+        now = utcnow()
+        row = JobRow(
+            id=job_id or uuid.uuid4().hex,
+            kind=kind,
+            status=QUEUED,
+            priority=priority,
+            owner=owner,
+            correlation_id=correlation_id,
+            params=params,
+            created_at=now,
+            updated_at=now,
+            attempts=0,
+            cancel_requested=False,
+            message="queued",
+            progress={},
+            timings={},
+            files=[],
+        )
+        with self.db.session() as session:
+            session.add(row)
+            session.flush()
+            return JobRecord.from_row(row)
+
+    def get(self, job_id: str, owner: str | None = None) -> JobRecord | None:
+        """The job, or None when it does not exist (or belongs to another owner)."""
+        with self.db.session() as session:
+            row = session.get(JobRow, job_id)
+            if row is None or (owner is not None and row.owner != owner):
+                return None
+            return JobRecord.from_row(row)
+
+    def list_jobs(
+        self, status: str | None = None, owner: str | None = None, limit: int = 50, offset: int = 0
+    ) -> tuple[list[JobRecord], int]:
+        """Newest first; returns (page, total matching)."""
+        query = select(JobRow)
+        count = select(func.count()).select_from(JobRow)
+        if status is not None:
+            query, count = (
+                query.where(JobRow.status == status),
+                count.where(JobRow.status == status),
+            )
+        if owner is not None:
+            query, count = query.where(JobRow.owner == owner), count.where(JobRow.owner == owner)
+        query = query.order_by(JobRow.created_at.desc(), JobRow.id).limit(limit).offset(offset)
+        with self.db.session() as session:
+            rows = session.scalars(query).all()
+            return [JobRecord.from_row(r) for r in rows], int(session.scalar(count) or 0)
+
+    def claim_next(self, worker: str) -> JobRecord | None:
+        """Atomically move the oldest, highest-priority queued job to ``running``."""
+        for _ in range(5):  # another claimer may win the race for a row; try the next one
+            with self.db.session() as session:
+                job_id = session.scalar(
+                    select(JobRow.id)
+                    .where(JobRow.status == QUEUED)
+                    .order_by(JobRow.priority.desc(), JobRow.created_at, JobRow.id)
+                    .limit(1)
+                )
+                if job_id is None:
+                    return None
+                now = utcnow()
+                claimed = session.execute(
+                    update(JobRow)
+                    .where(JobRow.id == job_id, JobRow.status == QUEUED)
+                    .values(
+                        status=RUNNING,
+                        worker=worker,
+                        attempts=JobRow.attempts + 1,
+                        started_at=now,
+                        heartbeat_at=now,
+                        updated_at=now,
+                        message="starting",
+                    )
+                ).rowcount  # type: ignore[attr-defined]
+                if claimed == 1:
+                    row = session.get(JobRow, job_id)
+                    assert row is not None
+                    session.refresh(row)
+                    return JobRecord.from_row(row)
+        return None
+
+    def _update(
+        self, session: Session, job_id: str, only_status: Sequence[str], **values: Any
+    ) -> bool:
+        values.setdefault("updated_at", utcnow())
+        result = session.execute(
+            update(JobRow)
+            .where(JobRow.id == job_id, JobRow.status.in_(only_status))
+            .values(**values)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    def progress(self, job_id: str, phase: str, progress: dict[str, float], message: str) -> bool:
+        """Record progress and a heartbeat. False when the job is no longer running."""
+        now = utcnow()
+        with self.db.session() as session:
+            return self._update(
+                session,
+                job_id,
+                (RUNNING,),
+                phase=phase,
+                progress=progress,
+                message=message[:500],
+                heartbeat_at=now,
+                updated_at=now,
+            )
+
+    def heartbeat(self, job_id: str) -> bool:
+        with self.db.session() as session:
+            return self._update(session, job_id, (RUNNING,), heartbeat_at=utcnow())
+
+    def succeed(
+        self,
+        job_id: str,
+        files: list[str],
+        timings: dict[str, float],
+        qa: dict[str, Any] | None,
+        progress: dict[str, float],
+    ) -> bool:
+        now = utcnow()
+        with self.db.session() as session:
+            return self._update(
+                session,
+                job_id,
+                (RUNNING,),
+                status=SUCCEEDED,
+                files=files,
+                timings=timings,
+                qa=qa,
+                progress=progress,
+                finished_at=now,
+                phase=None,
+                message="done",
+            )
+
+    def fail(
+        self,
+        job_id: str,
+        code: str,
+        detail: str,
+        status: str = FAILED,
+        timings: dict[str, float] | None = None,
+    ) -> bool:
+        """End a queued or running job as failed (or cancelled) with a reason."""
+        values: dict[str, Any] = {
+            "status": status,
+            "error_code": code,
+            "error_detail": detail,
+            "finished_at": utcnow(),
+            "message": detail[:500],
+        }
+        if timings is not None:
+            values["timings"] = timings
+        with self.db.session() as session:
+            return self._update(session, job_id, (QUEUED, RUNNING), **values)
+
+    def request_cancel(self, job_id: str) -> JobRecord | None:
+        """Cancel a queued job now, or flag a running one for its worker. Returns the new state."""
+        with self.db.session() as session:
+            self._update(
+                session,
+                job_id,
+                (QUEUED,),
+                status=CANCELLED,
+                error_code="cancelled",
+                error_detail="cancelled before it started",
+                finished_at=utcnow(),
+                message="cancelled",
+            )
+            self._update(session, job_id, (RUNNING,), cancel_requested=True, message="cancelling")
+        return self.get(job_id)
+
+    def requeue(
+        self, job_id: str, reason: str, max_attempts: int, count_attempt: bool = True
+    ) -> str | None:
+        """Put a running job back in the queue, or fail it when its attempts are used up.
+
+        Returns the new status (``queued`` or ``failed``), or None when the job was not running.
+        """
+        with self.db.session() as session:
+            row = session.get(JobRow, job_id)
+            if row is None or row.status != RUNNING:
+                return None
+            attempts = row.attempts if count_attempt else max(0, row.attempts - 1)
+            if row.cancel_requested:
+                ok = self._update(
+                    session,
+                    job_id,
+                    (RUNNING,),
+                    status=CANCELLED,
+                    error_code="cancelled",
+                    error_detail=f"cancelled ({reason})",
+                    finished_at=utcnow(),
+                    message="cancelled",
+                )
+                return CANCELLED if ok else None
+            if attempts >= max_attempts:
+                detail = f"{reason}; gave up after {attempts} attempt(s)"
+                ok = self._update(
+                    session,
+                    job_id,
+                    (RUNNING,),
+                    status=FAILED,
+                    error_code="worker_lost",
+                    error_detail=detail,
+                    finished_at=utcnow(),
+                    message=detail[:500],
+                )
+                return FAILED if ok else None
+            ok = self._update(
+                session,
+                job_id,
+                (RUNNING,),
+                status=QUEUED,
+                attempts=attempts,
+                worker=None,
+                phase=None,
+                progress={},
+                heartbeat_at=None,
+                message=f"re-queued: {reason}"[:500],
+            )
+            return QUEUED if ok else None
+
+    def stale(self, older_than_seconds: float) -> list[JobRecord]:
+        """Running jobs whose last heartbeat is older than the given age."""
+        limit = utcnow() - timedelta(seconds=older_than_seconds)
+        with self.db.session() as session:
+            rows = session.scalars(
+                select(JobRow).where(JobRow.status == RUNNING, JobRow.heartbeat_at < limit)
+            ).all()
+            return [JobRecord.from_row(r) for r in rows]
+
+    def finished_before(self, moment: datetime, limit: int = 500) -> list[str]:
+        with self.db.session() as session:
+            return list(
+                session.scalars(
+                    select(JobRow.id)
+                    .where(JobRow.status.in_(FINISHED), JobRow.finished_at < moment)
+                    .limit(limit)
+                ).all()
+            )
+
+    def delete(self, job_id: str) -> bool:
+        with self.db.session() as session:
+            result = session.execute(delete(JobRow).where(JobRow.id == job_id))
+            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    def counts(self) -> dict[str, int]:
+        """Number of jobs in each status (every status present, 0 when none)."""
+        with self.db.session() as session:
+            rows = session.execute(select(JobRow.status, func.count()).group_by(JobRow.status))
+            found = {status: int(count) for status, count in rows}
+        return {status: found.get(status, 0) for status in STATUSES}
+
+    def cancel_requested(self, job_id: str) -> bool:
+        with self.db.session() as session:
+            return bool(session.scalar(select(JobRow.cancel_requested).where(JobRow.id == job_id)))

@@ -1,0 +1,107 @@
+"""Prometheus metrics, one registry per app (so tests can build many apps in one process).
+
+Exported at ``GET /metrics``:
+
+- ``v2v_http_requests_total{method,route,status}`` and ``v2v_http_request_duration_seconds``
+- ``v2v_pipeline_phase_duration_seconds{phase}`` (from finished jobs' timings)
+- ``v2v_jobs_finished_total{status}``, ``v2v_errors_total{type}``
+- ``v2v_jobs{status}``, ``v2v_job_queue_depth``, ``v2v_workers_alive`` (read at scrape time)
+- ``v2v_gpu_memory_peak_bytes`` (last peak a worker reported; absent without a GPU)
+
+With ``WORKERS`` > 1 each server process has its own counters; the job gauges come from the shared
+store and are the same in every process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+PHASE_BUCKETS = (0.1, 0.5, 1, 5, 10, 30, 60, 120, 300)
+HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300)
+
+
+class _StateCollector(Collector):
+    """Job counts by status and worker liveness, read when Prometheus scrapes."""
+
+    def __init__(self, counts: Callable[[], dict[str, int]], alive: Callable[[], int]) -> None:
+        self.counts = counts
+        self.alive = alive
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        counts = self.counts()
+        jobs = GaugeMetricFamily("v2v_jobs", "Jobs in the store by status", labels=["status"])
+        for status, count in counts.items():
+            jobs.add_metric([status], count)
+        yield jobs
+        yield GaugeMetricFamily(
+            "v2v_job_queue_depth", "Jobs waiting for a worker", value=counts.get("queued", 0)
+        )
+        yield GaugeMetricFamily("v2v_workers_alive", "Pipeline workers alive", value=self.alive())
+
+
+class ServiceMetrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "v2v_http_requests_total",
+            "HTTP requests",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "v2v_http_request_duration_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            buckets=HTTP_BUCKETS,
+            registry=self.registry,
+        )
+        self.phase_duration = Histogram(
+            "v2v_pipeline_phase_duration_seconds",
+            "Duration of each pipeline phase of finished jobs",
+            ["phase"],
+            buckets=PHASE_BUCKETS,
+            registry=self.registry,
+        )
+        self.jobs_finished = Counter(
+            "v2v_jobs_finished_total",
+            "Jobs that ended, by status",
+            ["status"],
+            registry=self.registry,
+        )
+        self.errors = Counter(
+            "v2v_errors_total",
+            "Errors by type (problem code or job error)",
+            ["type"],
+            registry=self.registry,
+        )
+        self.gpu_peak = Gauge(
+            "v2v_gpu_memory_peak_bytes", "Peak GPU memory of the last job", registry=self.registry
+        )
+
+    def watch_state(self, counts: Callable[[], dict[str, int]], alive: Callable[[], int]) -> None:
+        self.registry.register(_StateCollector(counts, alive))
+
+    def job_finished(
+        self,
+        job_id: str,
+        status: str,
+        timings: dict[str, float],
+        error_code: str | None,
+        gpu_peak: int | None,
+    ) -> None:
+        """The executor's FinishedHook."""
+        self.jobs_finished.labels(status).inc()
+        for phase, seconds in timings.items():
+            if phase != "total":
+                self.phase_duration.labels(phase).observe(seconds)
+        if error_code is not None and status == "failed":
+            self.errors.labels(error_code).inc()
+        if gpu_peak is not None:
+            self.gpu_peak.set(gpu_peak)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

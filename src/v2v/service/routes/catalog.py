@@ -1,0 +1,68 @@
+"""What the service offers: palettes, backends, and the CSRF token for browser clients."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from v2v.color.palette import Palette
+from v2v.service.deps import Services, get_services
+from v2v.service.schemas import API, BackendInfo, CsrfToken, PaletteInfo
+from v2v.service.security.auth import Limited
+from v2v.service.security.csrf import COOKIE_NAME, FIELD_NAME, HEADER_NAME
+
+router = APIRouter(prefix=API, tags=["catalog"])
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+@router.get("/palettes", response_model=list[PaletteInfo], summary="The built-in palettes")
+def palettes(client: Limited) -> list[PaletteInfo]:
+    found = []
+    for name in Palette.builtin_names():
+        palette = Palette.load(name)
+        found.append(PaletteInfo(name=name, colors=list(palette.colors), names=list(palette.names)))
+    return found
+
+
+@router.get(
+    "/backends",
+    response_model=list[BackendInfo],
+    summary="The backends of each phase, and which one the pipeline config selects",
+)
+def backends(services: ServicesDep, client: Limited) -> list[BackendInfo]:
+    from v2v.stages import SANITIZERS, STYLIZERS, load_backends
+
+    load_backends()
+    config = services.base_config
+    selected = {"phase1": config.phase1.backend, "phase2": config.phase2.backend}
+    found = []
+    for phase, registry in (("phase1", SANITIZERS), ("phase2", STYLIZERS)):
+        for name, description in registry.describe().items():
+            found.append(
+                BackendInfo(
+                    phase=phase,
+                    name=name,
+                    description=description,
+                    selected=selected[phase] == name,
+                )
+            )
+    return found
+
+
+@router.get(
+    "/csrf-token",
+    response_model=CsrfToken,
+    summary="A CSRF token (also set as a cookie) for browser form posts",
+)
+def csrf_token(services: ServicesDep, response: Response) -> CsrfToken:
+    token = services.csrf.issue()
+    response.set_cookie(
+        COOKIE_NAME,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=not services.settings.loopback_only,
+        path="/",
+    )
+    return CsrfToken(token=token, header=HEADER_NAME, field=FIELD_NAME)

@@ -1,0 +1,70 @@
+"""The form fields shared by the conversion endpoints (``/process`` and ``/jobs``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Form
+
+from v2v.service.deps import Services
+from v2v.service.submission import parse_hint, parse_overrides, parse_palette
+
+_SWITCH = "run phase {n} ({what}); leave out to use the service's pipeline config"
+
+
+@dataclass(frozen=True)
+class ConversionForm:
+    palette: str | None
+    overrides: str | None
+    switches: dict[str, bool | None]
+    hint: str | None
+    intermediates: bool
+
+    def params(self, services: Services) -> dict[str, Any]:
+        """Validated job parameters (raises ApiProblem 422 naming the bad field or key)."""
+        return {
+            "palette": parse_palette(self.palette),
+            "overrides": parse_overrides(services, self.overrides, self.switches),
+            "hint": parse_hint(self.hint),
+            "intermediates": self.intermediates,
+        }
+
+
+def conversion_form(
+    palette: Annotated[
+        str | None,
+        Form(
+            description="a built-in palette name (GET /api/v1/palettes) or comma-separated hex "
+            "colours; default: the config's palette",
+            examples=["default"],
+        ),
+    ] = None,
+    overrides: Annotated[
+        str | None,
+        Form(
+            description="JSON object of config keys to change, dotted or nested",
+            examples=['{"phase3.min_area_percent": 0.1, "phase4": {"strategy": "B"}}'],
+        ),
+    ] = None,
+    phase1: Annotated[bool | None, Form(description=_SWITCH.format(n="I", what="sanitize"))] = None,
+    phase2: Annotated[bool | None, Form(description=_SWITCH.format(n="II", what="stylize"))] = None,
+    phase3: Annotated[
+        bool | None, Form(description=_SWITCH.format(n="III", what="palette"))
+    ] = None,
+    phase4: Annotated[
+        bool | None, Form(description=_SWITCH.format(n="IV", what="vectorize"))
+    ] = None,
+    hint: Annotated[
+        str | None,
+        Form(
+            description="optional box around the vehicle: x0,y0,x1,y1 in photo pixels",
+            examples=["40,60,980,620"],
+        ),
+    ] = None,
+    intermediates: Annotated[
+        bool, Form(description="also keep each phase's image for download")
+    ] = False,
+) -> ConversionForm:
+    switches = {"phase1": phase1, "phase2": phase2, "phase3": phase3, "phase4": phase4}
+    return ConversionForm(palette, overrides, switches, hint, intermediates)

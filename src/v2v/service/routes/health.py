@@ -1,0 +1,113 @@
+"""Liveness, readiness and metrics. Never rate limited and never behind an API key."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+from fastapi.responses import JSONResponse
+
+from v2v import __version__
+from v2v.service.db import utcnow
+from v2v.service.deps import Services, get_services
+from v2v.service.schemas import Check, HealthResponse, ReadyResponse
+
+router = APIRouter(tags=["health"])
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+@router.get("/health", response_model=HealthResponse, summary="Liveness: the process answers")
+def health(services: ServicesDep) -> HealthResponse:
+    now = utcnow()
+    return HealthResponse(
+        version=__version__,
+        timestamp=now,
+        uptime_seconds=round((now - services.started_at).total_seconds(), 3),
+    )
+
+
+def _database(services: Services) -> Check:
+    try:
+        services.db.ping()
+    except Exception as exc:  # noqa: BLE001 - any driver error means "not ready"; named below
+        return Check(ok=False, detail=f"the database does not answer: {type(exc).__name__}")
+    return Check(ok=True, detail=f"answers ({services.db.engine.dialect.name})")
+
+
+def _disk(services: Services) -> Check:
+    root = services.files.root
+    free_mb = shutil.disk_usage(root).free // (1024 * 1024)
+    if not os.access(root, os.W_OK):
+        return Check(ok=False, detail=f"the data directory {root} is not writable")
+    needed = services.settings.min_free_disk_mb
+    return Check(
+        ok=free_mb >= needed,
+        detail=f"{free_mb} MB free in the data directory (MIN_FREE_DISK_MB={needed})",
+    )
+
+
+def _models(services: Services) -> Check:
+    path = services.settings.model_volume_path
+    if path is None:
+        return Check(ok=True, detail="MODEL_VOLUME_PATH not set; the CPU backends need no weights")
+    if not path.is_dir() or not os.access(path, os.R_OK | os.X_OK):
+        return Check(ok=False, detail=f"MODEL_VOLUME_PATH={path} is not a readable directory")
+    return Check(ok=True, detail=f"{path} is readable")
+
+
+def _gpu(services: Services) -> Check:
+    if not services.settings.gpu_model:
+        return Check(ok=True, detail="not needed: GPU_MODEL is not set (CPU backends)")
+    if importlib.util.find_spec("torch") is None:
+        return Check(
+            ok=False,
+            detail="GPU_MODEL is set but torch is not installed; "
+            "pip install 'vehicle-to-vector[gpu]'",
+        )
+    import torch
+
+    if not torch.cuda.is_available():
+        return Check(ok=False, detail="GPU_MODEL is set but CUDA reports no usable GPU")
+    free, total = torch.cuda.mem_get_info()
+    name = torch.cuda.get_device_name(0)
+    return Check(ok=True, detail=f"{name}: {free / 2**30:.1f} of {total / 2**30:.1f} GiB free")
+
+
+@router.get(
+    "/ready",
+    response_model=ReadyResponse,
+    summary="Readiness: every dependency works",
+    responses={503: {"model": ReadyResponse, "description": "a check failed"}},
+)
+def ready(services: ServicesDep) -> JSONResponse:
+    health_of_workers = services.executor.health()
+    checks = {
+        "database": _database(services),
+        "workers": Check(ok=health_of_workers.ok, detail=health_of_workers.detail),
+        "disk": _disk(services),
+        "model_directory": _models(services),
+        "gpu": _gpu(services),
+    }
+    failing = [name for name, check in checks.items() if not check.ok]
+    body = ReadyResponse(
+        status="not_ready" if failing else "ready",
+        checks=checks,
+        failing=failing,
+        timestamp=utcnow(),
+    )
+    return JSONResponse(body.model_dump(mode="json"), status_code=503 if failing else 200)
+
+
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}}},
+)
+def metrics(services: ServicesDep) -> Response:
+    return Response(
+        services.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8"
+    )

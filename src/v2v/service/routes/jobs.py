@@ -1,0 +1,146 @@
+"""Jobs: submit (202 + Location), status, list, cancel, delete, download results."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
+from fastapi.responses import FileResponse
+from starlette.concurrency import run_in_threadpool
+
+from v2v.service.deps import Services, get_services
+from v2v.service.jobs.files import MEDIA_TYPES, valid_job_id
+from v2v.service.jobs.store import RUNNING, STATUSES, JobRecord
+from v2v.service.problems import ApiProblem
+from v2v.service.routes.forms import ConversionForm, conversion_form
+from v2v.service.schemas import API, JobListResponse, JobResponse, JobStatus
+from v2v.service.security.auth import Authenticated, Limited, csrf_protect
+from v2v.service.submission import submit
+
+router = APIRouter(prefix=f"{API}/jobs", tags=["jobs"])
+ServicesDep = Annotated[Services, Depends(get_services)]
+PHOTO = File(description="the vehicle photo: JPEG, PNG or WebP")
+
+
+def _job(services: Services, client: Authenticated, job_id: str) -> JobRecord:
+    job = services.store.get(job_id, owner=client.owner) if valid_job_id(job_id) else None
+    if job is None:
+        raise ApiProblem(404, "job_not_found", f"there is no job {job_id!r} (for this API key)")
+    return job
+
+
+@router.post(
+    "",
+    status_code=202,
+    response_model=JobResponse,
+    summary="Queue a conversion; poll the Location URL for its status",
+    dependencies=[Depends(csrf_protect)],
+    responses={202: {"headers": {"Location": {"description": "the job's status URL"}}}},
+)
+async def create_job(
+    services: ServicesDep,
+    client: Limited,
+    file: Annotated[UploadFile, PHOTO],
+    form: Annotated[ConversionForm, Depends(conversion_form)],
+    response: Response,
+) -> JobResponse:
+    params = await run_in_threadpool(form.params, services)
+    job = await submit(services, client, "convert", file, params)
+    response.headers["Location"] = f"{API}/jobs/{job.id}"
+    return JobResponse.of(job)
+
+
+@router.get("", response_model=JobListResponse, summary="List jobs, newest first")
+def list_jobs(
+    services: ServicesDep,
+    client: Limited,
+    status: Annotated[JobStatus | None, Query(description="only this status")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> JobListResponse:
+    assert status is None or status in STATUSES
+    items, total = services.store.list_jobs(status, client.owner, limit, offset)
+    following = None
+    if offset + len(items) < total:
+        query = f"limit={limit}&offset={offset + limit}" + (f"&status={status}" if status else "")
+        following = f"{API}/jobs?{query}"
+    return JobListResponse(
+        items=[JobResponse.of(j) for j in items],
+        total=total,
+        limit=limit,
+        offset=offset,
+        next=following,
+    )
+
+
+@router.get(
+    "/{job_id}",
+    response_model=JobResponse,
+    summary="Status, progress per phase, timings, result URLs (not rate limited)",
+)
+def get_job(services: ServicesDep, client: Authenticated, job_id: str) -> JobResponse:
+    return JobResponse.of(_job(services, client, job_id))
+
+
+@router.post(
+    "/{job_id}/cancel",
+    status_code=202,
+    response_model=JobResponse,
+    summary="Stop a queued or running job",
+    dependencies=[Depends(csrf_protect)],
+    responses={409: {"description": "the job has already ended"}},
+)
+def cancel_job(services: ServicesDep, client: Limited, job_id: str) -> JobResponse:
+    job = _job(services, client, job_id)
+    if job.finished:
+        raise ApiProblem(409, "job_finished", f"the job has already ended ({job.status})")
+    updated = services.store.request_cancel(job.id) or job
+    if updated.status == RUNNING:
+        services.executor.cancel(job.id)
+    return JobResponse.of(updated)
+
+
+@router.delete(
+    "/{job_id}",
+    status_code=204,
+    summary="Delete a job and its files",
+    dependencies=[Depends(csrf_protect)],
+    responses={409: {"description": "the job is running; cancel it first"}},
+)
+def delete_job(services: ServicesDep, client: Limited, job_id: str) -> Response:
+    job = _job(services, client, job_id)
+    if job.status == RUNNING:
+        raise ApiProblem(
+            409,
+            "job_running",
+            "the job is running; cancel it first "
+            f"(POST {API}/jobs/{job.id}/cancel), then delete it",
+        )
+    services.store.delete(job.id)
+    services.files.remove(job.id)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/{job_id}/files/{name}",
+    summary="Download one result file of a job",
+    response_class=FileResponse,
+    responses={200: {"content": {t: {} for t in MEDIA_TYPES.values()}}},
+)
+def download(services: ServicesDep, client: Limited, job_id: str, name: str) -> FileResponse:
+    job = _job(services, client, job_id)
+    path = services.files.download(job.id, name, job.files)
+    if path is None:
+        raise ApiProblem(
+            404,
+            "file_not_found",
+            f"job {job.id} has no file {name!r}; its files "
+            f"are: {', '.join(job.files) or 'none yet'}",
+        )
+    disposition = "attachment" if path.suffix != ".json" else "inline"
+    return FileResponse(
+        path,
+        media_type=MEDIA_TYPES[path.suffix],
+        filename=f"{job.params.get('name') or 'v2v'}-{name}",
+        content_disposition_type=disposition,
+    )

@@ -1,0 +1,134 @@
+"""Synchronous conversion and single phases: queued like jobs (at a higher priority), then
+awaited without blocking the event loop, bounded by ``REQUEST_TIMEOUT``."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from starlette.concurrency import run_in_threadpool
+
+from v2v.service.deps import Services, get_services
+from v2v.service.problems import ApiProblem, correlation_id_var, status_for
+from v2v.service.routes.forms import ConversionForm, conversion_form
+from v2v.service.schemas import API, JobResponse, ProcessResponse, result_urls
+from v2v.service.security.auth import Client, Limited, csrf_protect
+from v2v.service.submission import parse_palette, submit, wait_for
+
+router = APIRouter(prefix=API, tags=["process"])
+ServicesDep = Annotated[Services, Depends(get_services)]
+PHOTO = File(description="the vehicle photo: JPEG, PNG or WebP")
+PALETTE = Form(description="palette name or comma-separated hex colours")
+SYNC_PRIORITY = 10  # a waiting client goes before queued background jobs
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "the photo cannot be used"},
+    413: {"description": "the upload is too large"},
+    415: {"description": "not a JPEG, PNG or WebP image"},
+    422: {"description": "a bad field or config key (named), or QA failed with policy 'fail'"},
+    504: {"description": "REQUEST_TIMEOUT passed; the work was cancelled"},
+}
+
+
+async def _run(
+    services: Services,
+    request: Request,
+    client: Client,
+    kind: str,
+    file: UploadFile,
+    params: dict[str, Any],
+) -> tuple[Any, float]:
+    started = time.perf_counter()
+    job = await submit(services, client, kind, file, params, priority=SYNC_PRIORITY)
+    job = await wait_for(services, request, job.id, services.settings.request_timeout)
+    if job.status != "succeeded":
+        code = job.error_code or "internal_error"
+        raise ApiProblem(status_for(code), code, job.error_detail or job.status, job_id=job.id)
+    return job, (time.perf_counter() - started) * 1000
+
+
+@router.post(
+    "/process",
+    response_model=ProcessResponse,
+    responses=_ERRORS,
+    dependencies=[Depends(csrf_protect)],
+    summary="Convert a photo and wait for the SVG (bounded by REQUEST_TIMEOUT)",
+)
+async def process(
+    services: ServicesDep,
+    client: Limited,
+    request: Request,
+    file: Annotated[UploadFile, PHOTO],
+    form: Annotated[ConversionForm, Depends(conversion_form)],
+) -> ProcessResponse:
+    params = await run_in_threadpool(form.params, services)
+    job, elapsed = await _run(services, request, client, "convert", file, params)
+    return ProcessResponse(
+        job_id=job.id,
+        correlation_id=correlation_id_var.get(),
+        processing_time_ms=round(elapsed, 1),
+        timings=job.timings,
+        urls=result_urls(job),
+        qa=job.qa,
+    )
+
+
+_PHASES = {
+    "phase1": (
+        "I: sanitize",
+        "the vehicle cut out, text and plates removed",
+        {"phase1.enabled": True},
+    ),
+    "phase2": (
+        "II: stylize",
+        "flat vector-style regions (uses the photo's alpha as the vehicle, else the whole image)",
+        {"phase2.enabled": True},
+    ),
+    "phase3": (
+        "III: palette",
+        "every pixel mapped to the palette (CIEDE2000)",
+        {"phase3.enabled": True},
+    ),
+    "phase4": (
+        "IV: vectorize",
+        "an SVG traced from the image after mapping it to the palette "
+        "(exact for a phase III output)",
+        {"phase3.enabled": True, "phase4.enabled": True},
+    ),
+}
+
+
+def _phase_route(phase: str) -> None:
+    title, output, switches = _PHASES[phase]
+
+    async def run_phase(
+        services: ServicesDep,
+        client: Limited,
+        request: Request,
+        file: Annotated[UploadFile, PHOTO],
+        palette: Annotated[str | None, PALETTE] = None,
+    ) -> JobResponse:
+        params = {
+            "palette": parse_palette(palette),
+            "overrides": dict(switches),
+            "hint": None,
+            "intermediates": False,
+        }
+        job, _ = await _run(services, request, client, phase, file, params)
+        return JobResponse.of(job)
+
+    run_phase.__name__ = f"run_{phase}"
+    router.add_api_route(
+        f"/{phase}",
+        run_phase,
+        methods=["POST"],
+        response_model=JobResponse,
+        responses=_ERRORS,
+        dependencies=[Depends(csrf_protect)],
+        summary=f"Run phase {title} alone on an uploaded image",
+        description=f"Returns the finished job; its files: {output}.",
+    )
+
+
+for _phase in _PHASES:
+    _phase_route(_phase)

@@ -1,0 +1,183 @@
+"""API models (separate from the pipeline's config models). URLs are plain relative strings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from v2v.service.jobs.store import JobRecord
+
+API = "/api/v1"
+JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok"] = "ok"
+    version: str
+    timestamp: datetime
+    uptime_seconds: float
+
+
+class Check(BaseModel):
+    ok: bool
+    detail: str
+
+
+class ReadyResponse(BaseModel):
+    status: Literal["ready", "not_ready"]
+    checks: dict[str, Check]
+    failing: list[str] = Field(default_factory=list)
+    timestamp: datetime
+
+
+class ResultUrls(BaseModel):
+    """Download links of a finished job (``svg`` is None when phase IV was switched off)."""
+
+    svg: str | None = None
+    png: str | None = None
+    report: str | None = None
+    files: dict[str, str] = Field(default_factory=dict, description="every file, by name")
+
+
+class JobError(BaseModel):
+    code: str
+    detail: str
+
+
+class JobResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "id": "3f2b8c0e9a6d4f1b8e7c6a5d4c3b2a19",
+                "kind": "convert",
+                "status": "running",
+                "created_at": "2026-01-01T12:00:00Z",
+                "updated_at": "2026-01-01T12:00:03Z",
+                "phase": "phase2",
+                "progress": {"load": 1.0, "phase1": 1.0, "phase2": 0.4},
+                "message": "flattening",
+                "attempts": 1,
+                "timings": {},
+                "urls": None,
+                "qa": None,
+                "error": None,
+                "links": {"self": "/api/v1/jobs/3f2b…", "cancel": "/api/v1/jobs/3f2b…/cancel"},
+            }
+        }
+    )
+
+    id: str
+    kind: str
+    status: JobStatus
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    attempts: int
+    phase: str | None = Field(None, description="the phase running now")
+    progress: dict[str, float] = Field(description="fraction done (0–1) of each phase started")
+    message: str
+    timings: dict[str, float] = Field(description="seconds per phase (when finished)")
+    qa: dict[str, Any] | None = Field(None, description="the QA report (whole conversions)")
+    urls: ResultUrls | None = None
+    error: JobError | None = None
+    links: dict[str, str]
+
+    @classmethod
+    def of(cls, job: JobRecord) -> JobResponse:
+        base = f"{API}/jobs/{job.id}"
+        return cls(
+            id=job.id,
+            kind=job.kind,
+            status=job.status,
+            created_at=job.created_at,
+            updated_at=job.updated_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+            attempts=job.attempts,
+            phase=job.phase,
+            progress=job.progress,
+            message=job.message,
+            timings=job.timings,
+            qa=job.qa,
+            urls=result_urls(job) if job.status == "succeeded" else None,
+            error=JobError(code=job.error_code, detail=job.error_detail or "")
+            if job.error_code
+            else None,
+            links={"self": base, "cancel": f"{base}/cancel"},
+        )
+
+
+def result_urls(job: JobRecord) -> ResultUrls:
+    base = f"{API}/jobs/{job.id}/files"
+    files = {name: f"{base}/{name}" for name in job.files}
+    return ResultUrls(
+        svg=files.get("result.svg"),
+        png=files.get("preview.png"),
+        report=files.get("report.json"),
+        files=files,
+    )
+
+
+class JobListResponse(BaseModel):
+    items: list[JobResponse]
+    total: int
+    limit: int
+    offset: int
+    next: str | None = Field(None, description="URL of the next page, if any")
+
+
+class ProcessResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "job_id": "3f2b8c0e9a6d4f1b8e7c6a5d4c3b2a19",
+                "status": "succeeded",
+                "correlation_id": "9c1d…",
+                "processing_time_ms": 5230.4,
+                "timings": {
+                    "load": 0.02,
+                    "phase1": 1.9,
+                    "phase2": 1.1,
+                    "phase3": 0.3,
+                    "phase4": 0.8,
+                },
+                "urls": {
+                    "svg": "/api/v1/jobs/3f2b…/files/result.svg",
+                    "png": "/api/v1/jobs/3f2b…/files/preview.png",
+                    "report": "/api/v1/jobs/3f2b…/files/report.json",
+                    "files": {},
+                },
+                "qa": {"passed": True, "silhouette_iou": 0.93, "palette_compliance": 1.0},
+            }
+        }
+    )
+
+    job_id: str
+    status: Literal["succeeded"] = "succeeded"
+    correlation_id: str
+    processing_time_ms: float
+    timings: dict[str, float]
+    urls: ResultUrls
+    qa: dict[str, Any] | None = None
+
+
+class PaletteInfo(BaseModel):
+    name: str
+    colors: list[str]
+    names: list[str] = Field(default_factory=list)
+
+
+class BackendInfo(BaseModel):
+    phase: str
+    name: str
+    description: str
+    selected: bool = Field(description="the backend the service's pipeline config uses")
+
+
+class CsrfToken(BaseModel):
+    token: str
+    header: str
+    field: str

@@ -1,0 +1,181 @@
+"""Service settings, read from environment variables (and an optional ``.env`` file).
+
+Each field's environment variable is its upper-case name (``request_timeout``:
+``REQUEST_TIMEOUT``).
+Values are validated once, at start-up; an unusable value stops start-up with a message that names
+the variable, the value and what is allowed (:func:`load_settings` raises ``ConfigError``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from v2v.errors import ConfigError
+
+RATE_UNITS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0}
+_RATE = re.compile(r"^\s*(\d+)\s*(?:/|per)\s*(\d*)\s*(second|minute|hour|day)s?\s*$", re.I)
+
+
+def parse_rate(text: str) -> tuple[int, float]:
+    """'10/minute' → (10, 60.0): allowed requests and the window in seconds. '' or '0' = off."""
+    match = _RATE.match(text)
+    if not match:
+        raise ValueError(
+            f"{text!r} is not a rate; use COUNT/UNIT such as '10/minute', '100/hour' or '5/second'"
+        )
+    count, multiple, unit = int(match.group(1)), match.group(2), match.group(3).lower()
+    window = RATE_UNITS[unit] * (int(multiple) if multiple else 1)
+    if count < 1 or window <= 0:
+        raise ValueError(f"{text!r}: the count and the window must be positive")
+    return count, window
+
+
+def _split_list(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    """Everything the service reads from its environment. See docs/service.md for each variable."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    # -- server (uvicorn) --------------------------------------------------------------------
+    host: str = Field("127.0.0.1", description="interface to bind; 0.0.0.0 = every interface")
+    port: int = Field(8000, ge=1, le=65535)
+    workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes")
+    reload: bool = Field(False, description="restart on code changes (development only)")
+    log_level: Literal["debug", "info", "warning", "error", "critical"] = "info"
+    log_format: Literal["json", "console"] = "json"
+
+    # -- limits --------------------------------------------------------------------------------
+    request_timeout: int = Field(600, description="seconds a synchronous request may take, 30–3600")
+    api_rate_limit: str = Field("60/minute", description="per API key or client; '' = off")
+    max_upload_bytes: int = Field(50 * 1024 * 1024, ge=1024, le=1024**3)
+    max_upload_pixels: int = Field(100_000_000, ge=10_000, le=400_000_000)
+    max_overrides_bytes: int = Field(16 * 1024, ge=256, le=1024 * 1024)
+
+    # -- security ------------------------------------------------------------------------------
+    csrf_secret_key: SecretStr | None = None
+    ui_enabled: bool = Field(False, description="serve the browser form routes (needs CSRF key)")
+    cors_origins: CommaList = Field(default_factory=list)
+    cors_allow_credentials: bool = False
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
+    api_keys_file: Path | None = None
+
+    # -- storage and jobs ----------------------------------------------------------------------
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    retention_hours: float = Field(168.0, ge=0, description="0 = keep finished jobs forever")
+    job_workers: int = Field(1, ge=1, le=64, description="pipelines running at once")
+    worker_mode: Literal["process", "thread"] = "process"
+    job_timeout: int = Field(3600, ge=10, le=7 * 86400, description="seconds a job may run")
+    job_max_attempts: int = Field(3, ge=1, le=20)
+    job_stale_seconds: float = Field(30.0, ge=0.5, le=3600, description="heartbeat age = dead")
+    cancel_grace_seconds: float = Field(10.0, ge=0.0, le=600)
+    min_free_disk_mb: int = Field(200, ge=0)
+
+    # -- pipeline and models -------------------------------------------------------------------
+    pipeline_config: Path | None = None
+    model_volume_path: Path | None = None
+    gpu_model: str = ""
+    disable_xformers: bool = False
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: Any) -> Any:
+        return _split_list(value)
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _keys(cls, value: Any) -> Any:
+        return _split_list(value)
+
+    @field_validator("request_timeout", mode="before")
+    @classmethod
+    def _timeout(cls, value: Any) -> int:
+        try:
+            seconds = int(str(value).strip())
+        except ValueError:
+            raise ValueError(f"must be a whole number of seconds, got {value!r}") from None
+        if not 30 <= seconds <= 3600:
+            raise ValueError(f"must be between 30 and 3600 seconds, got {seconds}")
+        return seconds
+
+    @field_validator("api_rate_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        if value.strip() not in {"", "0", "off"}:
+            parse_rate(value)
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _safe(self) -> Settings:
+        if "*" in self.cors_origins and self.cors_allow_credentials:
+            raise ValueError(
+                "CORS_ORIGINS='*' together with CORS_ALLOW_CREDENTIALS=true lets any web site act "
+                "as the signed-in user; list the allowed origins instead"
+            )
+        if self.ui_enabled and self.csrf_secret_key is None:
+            raise ValueError(
+                "UI_ENABLED=true needs CSRF_SECRET_KEY (a long random string, e.g. the output of "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+            )
+        if self.csrf_secret_key is not None and len(self.csrf_secret_key.get_secret_value()) < 16:
+            raise ValueError("CSRF_SECRET_KEY must be at least 16 characters long")
+        if self.reload and self.workers > 1:
+            raise ValueError("RELOAD=true works with WORKERS=1 only")
+        return self
+
+    # -- derived values ------------------------------------------------------------------------
+
+    @property
+    def rate_limit(self) -> tuple[int, float] | None:
+        """(requests, window seconds), or None when rate limiting is off."""
+        if self.api_rate_limit in {"", "0", "off"}:
+            return None
+        return parse_rate(self.api_rate_limit)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'jobs.db').resolve()}"
+
+    @property
+    def loopback_only(self) -> bool:
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return self.host == "localhost"
+
+
+def _format(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        name = ".".join(str(p) for p in err["loc"]).upper() or "settings"
+        message = str(err["msg"]).removeprefix("Value error, ")
+        shown = err.get("input")
+        got = "" if isinstance(shown, dict) or "got" in message else f" (got {shown!r})"
+        if "secret" in name.lower() or "KEYS" in name:
+            got = ""
+        parts.append(f"{name}: {message}{got}")
+    return "invalid service settings: " + "; ".join(parts)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings from the environment (keyword arguments win). Raises ConfigError."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_format(exc)) from None

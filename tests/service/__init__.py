@@ -1,0 +1,1 @@
+"""Tests of the REST service (v2v.service)."""

@@ -1,0 +1,78 @@
+"""Stand-in runners for tests about the job machinery (not about the pipeline).
+
+Each has the runner signature ``(task, ctx) -> Outcome`` and is importable by path, so worker
+processes can load them too (``create_app(settings, runner="tests.service.fakes:quick")``).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from pathlib import Path
+
+from PIL import Image
+
+from v2v import InputError, RunContext
+from v2v.service.jobs.messages import Outcome, Task
+
+SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4" viewBox="0 0 4 4">'
+    '<path d="M0 0H4V4H0Z" fill="#15181C"/></svg>'
+)
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGBA", (1, 1)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+PNG_1PX = _png()
+
+
+def _write(task: Task) -> list[str]:
+    out = Path(task.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "result.svg").write_text(SVG, encoding="utf-8")
+    (out / "preview.png").write_bytes(PNG_1PX)
+    (out / "report.json").write_text('{"qa": {"passed": true}}', encoding="utf-8")
+    return ["result.svg", "preview.png", "report.json"]
+
+
+def quick(task: Task, ctx: RunContext) -> Outcome:
+    """Walks through the phases at once and writes a tiny SVG."""
+    for phase in ("load", "phase1", "phase2", "phase3", "phase4"):
+        with ctx.stage(phase):
+            ctx.report(phase, 0.5, "working")
+    return Outcome(_write(task), dict(ctx.timings), qa={"passed": True, "params": task.params})
+
+
+def slow(task: Task, ctx: RunContext) -> Outcome:
+    """Cooperative: 40 short stages (0.1 s each); stops at the next stage once cancelled."""
+    for step in range(40):
+        with ctx.stage(f"phase{1 + step // 10}"):
+            time.sleep(0.1)
+    return Outcome(_write(task), dict(ctx.timings))
+
+
+def stubborn(task: Task, ctx: RunContext) -> Outcome:
+    """Ignores cancellation for a minute: only killing its process stops it."""
+    marker = Path(task.out_dir).parent / "stubborn.pid"
+    marker.write_text(str(os.getpid()), encoding="utf-8")
+    with ctx.stage("phase1"):
+        time.sleep(60)
+    return Outcome(_write(task), dict(ctx.timings))
+
+
+def bad_input(task: Task, ctx: RunContext) -> Outcome:
+    raise InputError("the photo shows no vehicle; send a photo with one vehicle in it")
+
+
+def crash(task: Task, ctx: RunContext) -> Outcome:
+    raise RuntimeError("secret internal detail /etc/passwd")
+
+
+def die(task: Task, ctx: RunContext) -> Outcome:
+    """The worker process dies mid-job (like an out-of-memory kill)."""
+    os._exit(3)

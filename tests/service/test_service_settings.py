@@ -1,0 +1,89 @@
+"""Settings: environment names, validation at start-up, unsafe values refused."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from v2v.errors import ConfigError
+from v2v.service import load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("value", ["29", "3601", "abc", "12.5", ""])
+def test_request_timeout_outside_30_to_3600_is_refused_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("REQUEST_TIMEOUT", value)
+    with pytest.raises(ConfigError, match="REQUEST_TIMEOUT"):
+        load_settings(_env_file=None)
+
+
+@pytest.mark.parametrize("value", ["30", "600", "3600"])
+def test_request_timeout_in_range_is_read_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("REQUEST_TIMEOUT", value)
+    assert load_settings(_env_file=None).request_timeout == int(value)
+
+
+def test_environment_names_are_the_documented_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    env = {
+        "HOST": "0.0.0.0",
+        "PORT": "9001",
+        "WORKERS": "2",
+        "RELOAD": "false",
+        "LOG_LEVEL": "debug",
+        "API_RATE_LIMIT": "5/second",
+        "MODEL_VOLUME_PATH": "/models",
+        "GPU_MODEL": "RTX_5090",
+        "DISABLE_XFORMERS": "1",
+        "DATA_DIR": "/tmp/v2v-data",
+        "CORS_ORIGINS": "http://a.example, http://b.example",
+        "CSRF_SECRET_KEY": "x" * 32,
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    settings = load_settings(_env_file=None)
+    assert (settings.host, settings.port, settings.workers) == ("0.0.0.0", 9001, 2)
+    assert settings.log_level == "debug"
+    assert settings.rate_limit == (5, 1.0)
+    assert settings.cors_origins == ["http://a.example", "http://b.example"]
+    assert str(settings.model_volume_path) == "/models" and settings.gpu_model == "RTX_5090"
+    assert settings.disable_xformers is True and str(settings.data_dir) == "/tmp/v2v-data"
+    assert settings.resolved_database_url == "sqlite:////tmp/v2v-data/jobs.db"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"api_rate_limit": "ten per minute"}, "API_RATE_LIMIT"),
+        ({"cors_origins": "*", "cors_allow_credentials": True}, "CORS_ORIGINS"),
+        ({"ui_enabled": True}, "CSRF_SECRET_KEY"),
+        ({"csrf_secret_key": "short"}, "CSRF_SECRET_KEY"),
+        ({"port": 0}, "PORT"),
+    ],
+)
+def test_unsafe_or_malformed_values_stop_start_up(overrides: dict[str, object], named: str) -> None:
+    with pytest.raises(ConfigError, match=named):
+        load_settings(_env_file=None, **overrides)
+
+
+def test_run_py_refuses_a_bad_timeout_with_one_clear_line() -> None:
+    env = {**os.environ, "REQUEST_TIMEOUT": "5"}
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "run.py")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert done.returncode == 2
+    assert "REQUEST_TIMEOUT" in done.stderr and "between 30 and 3600" in done.stderr
+    assert "Traceback" not in done.stderr
