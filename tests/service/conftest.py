@@ -13,10 +13,10 @@ from PIL import Image
 
 pytest.importorskip("fastapi", reason="the service needs the 'server' extra")
 
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 
-from tests.conftest import draw_car  # noqa: E402
-from v2v.service import Settings, create_app, load_settings  # noqa: E402
+from tests.conftest import draw_car
+from v2v.service import Settings, create_app, load_settings
 
 LOCAL = ("127.0.0.1", 50000)
 #: pipeline overrides that keep real runs fast where the test is not about quality

@@ -56,6 +56,14 @@ def slow(task: Task, ctx: RunContext) -> Outcome:
     return Outcome(_write(task), dict(ctx.timings))
 
 
+def medium(task: Task, ctx: RunContext) -> Outcome:
+    """About one second in 10 stages."""
+    for step in range(10):
+        with ctx.stage(f"phase{1 + step // 3}"):
+            time.sleep(0.1)
+    return Outcome(_write(task), dict(ctx.timings))
+
+
 def stubborn(task: Task, ctx: RunContext) -> Outcome:
     """Ignores cancellation for a minute: only killing its process stops it."""
     marker = Path(task.out_dir).parent / "stubborn.pid"

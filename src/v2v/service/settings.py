@@ -79,7 +79,7 @@ class Settings(BaseSettings):
     retention_hours: float = Field(168.0, ge=0, description="0 = keep finished jobs forever")
     job_workers: int = Field(1, ge=1, le=64, description="pipelines running at once")
     worker_mode: Literal["process", "thread"] = "process"
-    job_timeout: int = Field(3600, ge=10, le=7 * 86400, description="seconds a job may run")
+    job_timeout: int = Field(3600, ge=1, le=7 * 86400, description="seconds a job may run")
     job_max_attempts: int = Field(3, ge=1, le=20)
     job_stale_seconds: float = Field(30.0, ge=0.5, le=3600, description="heartbeat age = dead")
     cancel_grace_seconds: float = Field(10.0, ge=0.0, le=600)

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
 log = get_logger("v2v.service.dispatch")
 _PROGRESS_INTERVAL = 0.5  # seconds between progress writes to the store
-_CANCEL_POLL = 1.0
-_CHECK_INTERVAL = 0.2  # seconds between checks for cancel, timeout and worker death  # seconds between checks of the store's cancel flag (set by other instances)
+_CANCEL_POLL = 1.0  # seconds between reads of the store's cancel flag (set by other instances)
+_CHECK_INTERVAL = 0.2  # seconds between checks for cancel, timeout and worker death
 
 
 class JobDispatch:

@@ -92,15 +92,14 @@ class WorkerHandle:
             return None
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Ask the worker to finish; kill it when it has not after ``timeout`` s."""
-        try:
-            if self.alive():
-                self.send(None)
-        except (BrokenPipeError, OSError):
-            pass
+        """Stop an idle worker: a process is terminated at once (it holds no job, and it may
+        still be importing); a thread is asked to finish and given ``timeout`` seconds."""
         if self.process is not None:
-            self.process.join(timeout)
-        elif self.thread is not None:
+            if self.process.is_alive():
+                self.process.terminate()
+                self.process.join(timeout)
+        elif self.thread is not None and self.tasks is not None:
+            self.tasks.send(None)
             self.thread.join(timeout)
         self.kill()
 

@@ -1,0 +1,99 @@
+"""End to end with the real pipeline (small drawn photos, fast settings): sync, job, phases."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Callable
+
+import numpy as np
+from fastapi.testclient import TestClient
+from lxml import etree
+from PIL import Image
+
+from tests.service.conftest import FAST, photo_bytes, upload, wait_until_finished
+from v2v import Palette
+
+Client = Callable[..., TestClient]
+OVERRIDES = json.dumps(FAST)
+
+
+def _fills(svg: bytes) -> set[str]:
+    root = etree.fromstring(svg)
+    colours = set()
+    for element in root.iter():
+        for attribute in ("fill", "stroke"):
+            value = element.get(attribute)
+            if value and value.startswith("#"):
+                colours.add(value.upper())
+        for match in re.findall(
+            r"(?:fill|stroke)\s*:\s*(#[0-9A-Fa-f]{6})", element.get("style", "")
+        ):
+            colours.add(match.upper())
+    return colours
+
+
+def test_process_converts_a_photo_into_a_palette_locked_svg(make_client: Client) -> None:
+    client = make_client(runner=None)
+    response = client.post(
+        "/api/v1/process",
+        files=upload(photo_bytes(fmt="JPEG"), "car.jpg"),
+        data={"overrides": OVERRIDES, "palette": "primary-15"},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert {"phase1", "phase2", "phase3", "phase4"} <= set(body["timings"])
+    assert "passed" in body["qa"]
+    svg = client.get(body["urls"]["svg"]).content
+    colours = _fills(svg)
+    assert colours and colours <= set(Palette.load("primary-15").colors)
+    preview = Image.open(io.BytesIO(client.get(body["urls"]["png"]).content))
+    assert max(preview.size) == 256
+    report = client.get(body["urls"]["report"]).json()
+    assert report["palette"]["name"] == "primary-15"
+
+
+def test_a_job_keeps_intermediates_when_asked(make_client: Client) -> None:
+    client = make_client(runner=None)
+    job = client.post(
+        "/api/v1/jobs",
+        files=upload(photo_bytes()),
+        data={"overrides": OVERRIDES, "intermediates": "true"},
+    ).json()
+    done = wait_until_finished(client, job["id"], timeout=60)
+    assert done["status"] == "succeeded", done["error"]
+    files = done["urls"]["files"]
+    assert "intermediate_phase1_clean.png" in files and "intermediate_phase3_paletted.png" in files
+    mask = Image.open(io.BytesIO(client.get(files["intermediate_phase1_vehicle_mask.png"]).content))
+    assert 0.05 < (np.asarray(mask) > 0).mean() < 0.95  # the car, not the whole frame
+
+
+def test_phase_switches_really_change_the_run(make_client: Client) -> None:
+    client = make_client(runner=None)
+    response = client.post(
+        "/api/v1/process",
+        files=upload(photo_bytes()),
+        data={"overrides": OVERRIDES, "phase4": "false"},
+    )
+    assert response.status_code == 200, response.text
+    urls = response.json()["urls"]
+    assert urls["svg"] is None and urls["png"] is not None  # no SVG without phase IV
+
+
+def test_single_phases_on_an_uploaded_image(make_client: Client) -> None:
+    client = make_client(runner=None)
+    photo = photo_bytes(256, 160)
+    first = client.post("/api/v1/phase1", files=upload(photo))
+    assert first.status_code == 200, first.text
+    assert set(first.json()["urls"]["files"]) >= {"phase1_clean.png", "phase1_vehicle_mask.png"}
+    third = client.post("/api/v1/phase3", files=upload(photo), data={"palette": "primary-15"})
+    assert third.status_code == 200, third.text
+    paletted = client.get(third.json()["urls"]["files"]["phase3_paletted.png"]).content
+    rgba = np.asarray(Image.open(io.BytesIO(paletted)).convert("RGBA"))
+    used = {"#{:02X}{:02X}{:02X}".format(*p) for p in rgba[rgba[..., 3] > 0][:, :3]}
+    assert used <= set(Palette.load("primary-15").colors)
+    fourth = client.post("/api/v1/phase4", files=upload(paletted))
+    assert fourth.status_code == 200, fourth.text
+    svg = client.get(fourth.json()["urls"]["svg"]).content
+    assert etree.fromstring(svg).tag.endswith("svg") and _fills(svg)

@@ -1,0 +1,113 @@
+"""The job store survives restarts: stale running jobs are re-queued (bounded), old ones expire."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+
+from tests.service.conftest import wait_until_finished
+from v2v.service import Settings
+from v2v.service.db import Database, JobRow, utcnow
+from v2v.service.jobs.files import JobFiles
+from v2v.service.jobs.store import FAILED, QUEUED, RUNNING, JobStore
+
+Client = Callable[..., TestClient]
+
+
+def _store(settings: Settings) -> tuple[JobStore, JobFiles]:
+    database = Database(settings.resolved_database_url)
+    database.create_tables()
+    files = JobFiles(settings.data_dir)
+    files.prepare()
+    return JobStore(database), files
+
+
+def _orphaned_running_job(settings: Settings, car_png: bytes, attempts: int) -> str:
+    """What a killed server leaves behind: a running job whose heartbeat stopped long ago."""
+    store, files = _store(settings)
+    job = store.create("convert", "anonymous", "cid", {"overrides": {}})
+    temp = files.temp_path()
+    temp.write_bytes(car_png)
+    files.store_input(job.id, temp, "png")
+    assert store.claim_next("dead-instance:0") is not None
+    old = utcnow() - timedelta(minutes=5)
+    with store.db.session() as session:
+        session.execute(
+            update(JobRow).where(JobRow.id == job.id).values(heartbeat_at=old, attempts=attempts)
+        )
+    store.db.dispose()
+    return job.id
+
+
+def test_a_job_running_when_the_process_died_is_requeued_and_finishes(
+    make_client: Client, make_settings: Callable[..., Settings], car_png: bytes
+) -> None:
+    settings = make_settings(job_stale_seconds=1)
+    job_id = _orphaned_running_job(settings, car_png, attempts=1)
+    client = make_client(settings=settings)
+    done = wait_until_finished(client, job_id)
+    assert done["status"] == "succeeded" and done["attempts"] == 2
+    assert client.get(done["urls"]["svg"]).status_code == 200
+
+
+def test_requeueing_is_bounded_then_the_job_fails_with_the_reason(
+    make_client: Client, make_settings: Callable[..., Settings], car_png: bytes
+) -> None:
+    settings = make_settings(job_stale_seconds=1, job_max_attempts=3)
+    job_id = _orphaned_running_job(settings, car_png, attempts=3)
+    client = make_client(settings=settings)
+    done = wait_until_finished(client, job_id)
+    assert done["status"] == "failed" and done["error"]["code"] == "worker_lost"
+    assert "stopped responding" in done["error"]["detail"]
+    assert "gave up after 3 attempt(s)" in done["error"]["detail"]
+
+
+def test_finished_jobs_expire_with_their_files(
+    make_client: Client, make_settings: Callable[..., Settings], car_png: bytes
+) -> None:
+    settings = make_settings(retention_hours=1)
+    store, files = _store(settings)
+    old = store.create("convert", "anonymous", "cid", {})
+    recent = store.create("convert", "anonymous", "cid", {})
+    for job in (old, recent):
+        files.out_dir(job.id).mkdir(parents=True)
+        store.fail(job.id, "input_error", "no vehicle")
+    with store.db.session() as session:
+        session.execute(
+            update(JobRow)
+            .where(JobRow.id == old.id)
+            .values(finished_at=utcnow() - timedelta(hours=2))
+        )
+    store.db.dispose()
+    client = make_client(settings=settings)
+    assert client.get(f"/api/v1/jobs/{old.id}").status_code == 404
+    assert not files.job_dir(old.id).exists()
+    assert client.get(f"/api/v1/jobs/{recent.id}").status_code == 200
+    assert files.job_dir(recent.id).exists()
+
+
+def test_claims_take_priority_then_age_and_never_twice(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'jobs.db'}")
+    database.create_tables()
+    store = JobStore(database)
+    background = store.create("convert", "a", "c", {})
+    waiting = store.create("convert", "a", "c", {}, priority=10)
+    first, second = store.claim_next("w:0"), store.claim_next("w:1")
+    assert first is not None and first.id == waiting.id and first.status == RUNNING
+    assert second is not None and second.id == background.id and second.attempts == 1
+    assert store.claim_next("w:2") is None
+    assert store.requeue(first.id, "test", max_attempts=2) == QUEUED
+    again = store.claim_next("w:0")
+    assert again is not None and again.attempts == 2
+    assert store.requeue(again.id, "test", max_attempts=2) == FAILED
+    assert store.counts() == {
+        "queued": 0,
+        "running": 1,
+        "succeeded": 0,
+        "failed": 1,
+        "cancelled": 0,
+    }
