@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -73,50 +75,54 @@ def _check_inputs(styled: StyledImage) -> None:
         )
 
 
+@contextmanager
+def _timed(seconds: dict[str, float], step: str, ctx: RunContext) -> Iterator[None]:
+    """Record the step's wall time in ``seconds[step]``, then honour a cancel request."""
+    started = time.perf_counter()
+    yield
+    seconds[step] = round(time.perf_counter() - started, 4)
+    ctx.check_cancelled()
+
+
 def map_to_palette(
     styled: StyledImage, palette: Palette, config: Phase3Config, ctx: RunContext
 ) -> PalettedImage:
     """StyledImage → PalettedImage (labels int16 (H', W'), -1 = background).
 
     H', W' are the working size times ``config.upscale.factor`` when upscaling is enabled
-    (``PalettedImage.scale`` says by how much), else the working size.
+    (``PalettedImage.scale`` says by how much), else the working size. ``notes`` report the
+    distinct input colours, the palette colours used with their share of the vehicle, the
+    specks removed and the seconds of each sub-step.
     """
     _check_inputs(styled)
     seconds: dict[str, float] = {}
     pixels, mask, scale = styled.pixels, styled.mask, 1.0
-    if config.upscale.enabled:
-        ctx.report(PHASE, 0.05, f"upscaling ×{config.upscale.factor} ({config.upscale.method})")
-        started = time.perf_counter()
-        pixels, mask = upscale(
-            pixels, mask, config.upscale.factor, config.upscale.method, device=ctx.device
-        )
-        scale = float(config.upscale.factor)
-        seconds["upscale"] = round(time.perf_counter() - started, 4)
-        ctx.check_cancelled()
+    upscaling = config.upscale
+    if upscaling.enabled:
+        ctx.report(PHASE, 0.05, f"upscaling ×{upscaling.factor} ({upscaling.method})")
+        with _timed(seconds, "upscale", ctx):
+            pixels, mask = upscale(pixels, mask, upscaling.factor, upscaling.method, ctx.device)
+        scale = float(upscaling.factor)
     ctx.report(PHASE, 0.3, "mapping colours to the palette (CIEDE2000)")
-    started = time.perf_counter()
-    labels, distinct = map_vehicle(pixels, mask, palette)
-    seconds["map"] = round(time.perf_counter() - started, 4)
-    ctx.check_cancelled()
-    vehicle_pixels = int(np.count_nonzero(mask))
-    min_area = speck_min_area(vehicle_pixels, config.min_area_percent)
+    with _timed(seconds, "map", ctx):
+        labels, distinct = map_vehicle(pixels, mask, palette)
+    min_area = speck_min_area(int(np.count_nonzero(mask)), config.min_area_percent)
     specks = 0
     if config.remove_specks:
         ctx.report(PHASE, 0.7, f"removing specks under {min_area} px")
-        started = time.perf_counter()
-        labels, specks = remove_specks(labels, min_area)
-        seconds["specks"] = round(time.perf_counter() - started, 4)
-        ctx.check_cancelled()
+        with _timed(seconds, "specks", ctx):
+            labels, specks = remove_specks(labels, min_area)
+    used = colors_used(labels, palette)
     notes: dict[str, Any] = {
         "palette": palette.name,
         "size": [int(labels.shape[1]), int(labels.shape[0])],
         "scale": scale,
-        "upscale_method": config.upscale.method if config.upscale.enabled else None,
+        "upscale_method": upscaling.method if upscaling.enabled else None,
         "unique_colors": distinct,
-        "colors_used": colors_used(labels, palette),
+        "colors_used": used,
         "speck_min_area_px": min_area if config.remove_specks else None,
         "specks_removed": specks,
         "seconds": seconds,
     }
-    ctx.report(PHASE, 1.0, f"{len(notes['colors_used'])} palette colours, {specks} specks removed")
+    ctx.report(PHASE, 1.0, f"{len(used)} palette colours, {specks} specks removed")
     return PalettedImage(labels=labels, palette=palette, scale=scale, notes=notes)
