@@ -1,0 +1,122 @@
+"""QA checks: silhouette IoU and the palette / stroke audit of SVG documents."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from v2v.color.palette import Palette
+from v2v.errors import StageFailed
+from v2v.qa import audit_svg, silhouette_iou
+
+PALETTE = Palette.load(["#15181C", "#C8202F", "#FFFFFF", "#1F4E9C"])
+OUTLINE = 'stroke="#15181C" stroke-width="2"'
+EFFECT = 'vector-effect="non-scaling-stroke"'
+
+
+def svg(body: str) -> str:
+    return f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100">{body}</svg>'
+
+
+def test_silhouette_iou() -> None:
+    a = np.zeros((10, 10), bool)
+    b = np.zeros((10, 10), bool)
+    assert silhouette_iou(a, b) == 1.0
+    a[:5] = True
+    b[:, :5] = True
+    assert silhouette_iou(a, b) == pytest.approx(25 / 75)
+    with pytest.raises(ValueError, match="shapes differ"):
+        silhouette_iou(a, np.zeros((5, 5), bool))
+
+
+def test_compliant_layers_with_inherited_paint_pass() -> None:
+    doc = svg(
+        f'<g fill="#C8202F" {OUTLINE}><path d="M0 0L10 0L10 10Z" {EFFECT}/>'
+        f'<circle cx="50" cy="50" r="5" {EFFECT}/></g>'
+    )
+    audit = audit_svg(doc, PALETTE, 2.0)
+    assert (audit.shapes, audit.filled_shapes) == (2, 2)
+    assert audit.palette_compliance == audit.stroke_compliance == 1.0
+    assert audit.colors_used == ["#15181C", "#C8202F"]
+
+
+def test_off_palette_fill_is_found_and_named() -> None:
+    doc = svg(f'<path d="M0 0L10 0L10 10Z" fill="#C8202E" {OUTLINE} {EFFECT}/>')
+    audit = audit_svg(doc, PALETTE, 2.0)
+    assert audit.palette_compliance == 0.5
+    assert audit.off_palette == ["#C8202E"]
+
+
+def test_default_black_fill_counts_as_a_paint() -> None:
+    audit = audit_svg(svg('<rect width="5" height="5"/>'), PALETTE, None)
+    assert audit.off_palette == ["#000000"]
+
+
+def test_short_hex_rgb_and_style_forms_are_understood() -> None:
+    doc = svg(
+        f'<rect width="5" height="5" fill="#fff" {OUTLINE} {EFFECT}/>'
+        f'<rect width="5" height="5" style="fill: rgb(200, 32, 47); stroke: #15181C; '
+        f'stroke-width: 2px; vector-effect: non-scaling-stroke"/>'
+    )
+    audit = audit_svg(doc, PALETTE, 2.0)
+    assert audit.palette_compliance == audit.stroke_compliance == 1.0
+
+
+def test_translucent_paint_is_not_a_palette_colour() -> None:
+    doc = svg(
+        f'<g opacity="0.5"><rect width="5" height="5" fill="#C8202F" {OUTLINE} {EFFECT}/></g>'
+    )
+    audit = audit_svg(doc, PALETTE, 2.0)
+    assert audit.palette_compliance == 0.0
+    assert "#C8202F@0.50" in audit.off_palette
+    assert audit.stroke_compliance == 0.0
+
+
+def test_vector_effect_on_a_group_does_not_count() -> None:
+    # vector-effect is not inherited in SVG: renderers ignore it on a <g>.
+    doc = svg(f'<g fill="#C8202F" {OUTLINE} {EFFECT}><path d="M0 0L10 0L10 10Z"/></g>')
+    audit = audit_svg(doc, PALETTE, 2.0)
+    assert audit.stroke_compliance == 0.0
+    assert audit.bad_strokes == 1
+
+
+def test_wrong_or_missing_outline_is_reported() -> None:
+    doc = svg(
+        '<path d="M0 0L10 0L10 10Z" fill="#C8202F"/>'
+        f'<path d="M0 0L10 0L10 10Z" fill="#C8202F" stroke="#15181C" stroke-width="3" {EFFECT}/>'
+        f'<path d="M0 0L10 0L10 10Z" fill="#C8202F" {OUTLINE} {EFFECT}/>'
+    )
+    audit = audit_svg(doc, PALETTE, 2.0)
+    assert audit.bad_strokes == 2
+    assert audit.stroke_compliance == pytest.approx(1 / 3)
+    assert audit_svg(doc, PALETTE, None).stroke_compliance == 1.0
+
+
+def test_open_centerlines_need_the_outline_but_no_fill() -> None:
+    doc = svg(
+        f'<g fill="none" {OUTLINE}><path d="M0 0L10 10" {EFFECT}/></g>'
+        f'<line x1="0" y1="0" x2="5" y2="5" stroke="#15181C" stroke-width="2" {EFFECT}/>'
+    )
+    audit = audit_svg(doc, PALETTE, 2.0)
+    assert audit.filled_shapes == 0
+    assert audit.palette_compliance == audit.stroke_compliance == 1.0
+
+
+def test_unrendered_and_background_elements() -> None:
+    doc = svg(
+        '<defs><path id="p" d="M0 0L1 1Z" fill="#123456"/></defs>'
+        '<clipPath id="c"><rect width="5" height="5"/></clipPath>'
+        '<rect width="5" height="5" fill="#654321" display="none"/>'
+        '<rect id="background" width="100" height="100" fill="#FFFFFF"/>'
+        f'<g fill="#1F4E9C" {OUTLINE}><path d="M0 0L10 0L10 10Z" fill="inherit" {EFFECT}/></g>'
+    )
+    audit = audit_svg(doc, PALETTE, 2.0)
+    assert audit.shapes == 2
+    assert audit.off_palette == []
+    assert audit.colors_used == ["#15181C", "#1F4E9C", "#FFFFFF"]
+    assert audit.stroke_compliance == 1.0
+
+
+def test_malformed_svg_raises_a_clear_error() -> None:
+    with pytest.raises(StageFailed, match="not well-formed"):
+        audit_svg("<svg><path></svg>", PALETTE)
