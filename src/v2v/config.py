@@ -95,13 +95,30 @@ class EdgesConfig(Strict):
 
 class FlattenConfig(Strict):
     enabled: bool = True
-    spatial_radius: int = Field(12, ge=1, le=64, description="mean-shift spatial window, px")
-    color_radius: float = Field(24.0, gt=0, le=128, description="mean-shift colour window")
+    resolution: int = Field(
+        512, ge=64, le=4096, description="long side of the vehicle crop while segmenting, px"
+    )
+    spatial_radius: int = Field(
+        6, ge=1, le=64, description="mean-shift spatial window, px at the flattening resolution"
+    )
+    color_radius: float = Field(16.0, gt=0, le=128, description="mean-shift colour window")
+    superpixels: int = Field(
+        600, ge=10, le=10_000, description="over-segmentation of the vehicle before merging"
+    )
+    merge_delta_e: float = Field(
+        7.0, gt=0, le=50, description="neighbouring regions closer than this ΔE00 merge"
+    )
     min_region_percent: float = Field(
         0.15,
         ge=0.0,
         le=20.0,
         description="regions below this % of the vehicle merge into a neighbour",
+    )
+    remove_highlights: bool = Field(
+        True, description="lighter, paler patches of a paint colour (glare) take the paint colour"
+    )
+    smoothness: float = Field(
+        3.0, ge=0.0, le=20.0, description="boundary smoothing (Gaussian sigma), px at working size"
     )
 
 

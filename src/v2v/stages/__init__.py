@@ -10,7 +10,7 @@ Contracts (see v2v.artefacts for shapes and dtypes):
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from v2v.artefacts import CleanImage, Photo, StyledImage
 from v2v.context import RunContext
@@ -25,8 +25,8 @@ class Stylizer(Protocol):
     def run(self, clean: CleanImage, ctx: RunContext) -> StyledImage: ...
 
 
-SANITIZERS: Registry[type] = Registry("phase1")
-STYLIZERS: Registry[type] = Registry("phase2")
+SANITIZERS: Registry[Any] = Registry("phase1")
+STYLIZERS: Registry[Any] = Registry("phase2")
 
 
 def load_backends() -> None:

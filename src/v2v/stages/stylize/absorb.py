@@ -1,0 +1,147 @@
+"""Rules that fold what a designer would not draw into the region that carries it.
+
+- specks: regions under the minimum area join their most similar neighbour;
+- glare: a lighter patch of the same hue beside a paint colour takes the paint colour;
+- specular spots: small near-white patches enclosed by a paint colour;
+- holes: enclosed regions of nearly the encloser's colour (dirt, texture);
+- reflections: lighter neutral patches inside dark glass, so each window is one shape;
+- tones: the regions of one paint colour (connected, same hue) keep its most saturated large
+  tone plus darker large tones (shading); lighter, paler members (highlights) take the paint
+  colour and small members the nearest kept tone. A red bus reads red, not red and pink.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from v2v.stages.stylize.regions import (
+    ENCLOSED_SHARE,
+    GLARE_MAX_RATIO,
+    GLARE_SHARE,
+    GLASS_LIGHTNESS,
+    HOLE_DELTA_E,
+    NEUTRAL_CHROMA,
+    PAINT_CHROMA,
+    REFLECTION_DELTA_E,
+    REFLECTION_MAX_RATIO,
+    SAME_HUE_DEGREES,
+    RegionGraph,
+    chroma,
+    hue_difference,
+)
+
+#: Lightness (L units) a patch must exceed its neighbour by to count as glare / a specular spot.
+GLARE_LIGHTER, SPECULAR_LIGHTER = 5.0, 25.0
+#: A specular spot is at most this fraction of the paint region around it.
+SPECULAR_MAX_RATIO = 0.1
+
+
+def _reason(graph: RegionGraph, region: int, other: int, highlights: bool) -> str | None:
+    """Why ``region`` should be absorbed by its neighbour ``other``, or None."""
+    color, host = graph.color[region], graph.color[other]
+    share = graph.border[region][other] / max(graph.perimeter(region), 1.0)
+    ratio = graph.area[region] / graph.area[other]
+    lighter = float(color[0] - host[0])
+    if ratio > GLARE_MAX_RATIO:
+        return None
+    if highlights and chroma(host) >= PAINT_CHROMA:
+        same_paint = (
+            chroma(color) >= NEUTRAL_CHROMA
+            and hue_difference(color, host) < SAME_HUE_DEGREES
+            and chroma(color) <= 1.2 * chroma(host)
+        )
+        if same_paint and lighter > GLARE_LIGHTER and share >= GLARE_SHARE:
+            return "glare"
+        specular = chroma(color) < NEUTRAL_CHROMA and lighter > SPECULAR_LIGHTER
+        if specular and share >= ENCLOSED_SHARE and ratio < SPECULAR_MAX_RATIO:
+            return "specular"
+    if share < ENCLOSED_SHARE:
+        return None
+    difference = float(graph.distances(region, [other])[0])
+    if difference < HOLE_DELTA_E:
+        return "hole"
+    glass = chroma(host) < NEUTRAL_CHROMA and host[0] < GLASS_LIGHTNESS
+    if glass and chroma(color) < 10.0 and lighter > 0 and ratio < REFLECTION_MAX_RATIO:
+        return "reflection" if difference < REFLECTION_DELTA_E else None
+    return None
+
+
+def _target(
+    graph: RegionGraph, region: int, min_area: float, highlights: bool
+) -> tuple[int, str] | None:
+    neighbours = list(graph.border[region])
+    if graph.area[region] < min_area:
+        closest = int(np.argmin(graph.distances(region, neighbours)))
+        return neighbours[closest], "speck"
+    for other in sorted(neighbours, key=graph.border[region].__getitem__, reverse=True):
+        reason = _reason(graph, region, other, highlights)
+        if reason is not None:
+            return other, reason
+    return None
+
+
+def absorb_regions(graph: RegionGraph, min_area: float, highlights: bool) -> dict[str, int]:
+    """Apply the speck, glare, specular, hole and reflection rules (glare and specular only
+    when ``highlights``), smallest region first, until nothing changes. The absorbing region
+    keeps its colour. Returns counts per rule."""
+    counts: dict[str, int] = {}
+    changed = True
+    while changed:
+        changed = False
+        for region in np.argsort(graph.area, kind="stable").tolist():
+            if not graph.alive[region] or not graph.border[region]:
+                continue
+            found = _target(graph, region, min_area, highlights)
+            if found is not None:
+                other, reason = found
+                graph.merge(other, region, blend=False)
+                counts[reason] = counts.get(reason, 0) + 1
+                changed = True
+    return counts
+
+
+def _paint_families(graph: RegionGraph) -> list[list[int]]:
+    """Connected groups of paint-coloured regions whose neighbours share their hue."""
+    members = [r for r in graph.living() if chroma(graph.color[r]) >= PAINT_CHROMA]
+    parent = {region: region for region in members}
+
+    def find(region: int) -> int:
+        while parent[region] != region:
+            parent[region] = parent[parent[region]]
+            region = parent[region]
+        return region
+
+    for region in members:
+        for other in graph.border[region]:
+            same = hue_difference(graph.color[region], graph.color[other]) <= SAME_HUE_DEGREES
+            if other in parent and same:
+                parent[find(region)] = find(other)
+    families: dict[int, list[int]] = {}
+    for region in members:
+        families.setdefault(find(region), []).append(region)
+    return [family for family in families.values() if len(family) > 1]
+
+
+def unify_tones(graph: RegionGraph, min_tone_area: float) -> dict[str, int]:
+    """Recolour each paint family to at most a few tones (see the module docstring).
+    ``min_tone_area``: pixels a shading tone needs to be kept. Returns counts per outcome."""
+    counts = {"highlight": 0, "tone": 0}
+    for family in _paint_families(graph):
+        large = [r for r in family if graph.area[r] >= min_tone_area]
+        candidates = large or [max(family, key=graph.area.__getitem__)]
+        paint = max(candidates, key=lambda r: chroma(graph.color[r]))
+        paint_color = graph.color[paint].copy()
+        tones = [paint] + [r for r in large if graph.color[r][0] < paint_color[0] and r != paint]
+        for region in family:
+            if region in tones:
+                continue
+            color = graph.color[region]
+            paler = chroma(color) <= 1.1 * chroma(paint_color)
+            if color[0] > paint_color[0] and paler:
+                graph.recolor(region, paint_color)
+                counts["highlight"] += 1
+            else:
+                nearest = tones[int(np.argmin(graph.distances(region, tones)))]
+                graph.recolor(region, graph.color[nearest].copy())
+                counts["tone"] += 1
+    return counts

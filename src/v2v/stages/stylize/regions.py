@@ -1,0 +1,158 @@
+"""Region adjacency graph of an over-segmented vehicle, and the merges that simplify it.
+
+Each region has an area (pixels), a representative CIELAB colour, the lightness range of what
+was merged into it, and the length of the boundary it shares with each neighbour and with the
+background. Merging a region into another either blends their colours (similar regions) or
+keeps the receiving region's colour (glare, specks, reflections: they must not tint it).
+Colour differences are CIEDE2000, the metric phase III maps with.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+from v2v.color.ciede2000 import delta_e_2000
+
+#: Share of a region's outline that one neighbour must hold for the region to count as
+#: enclosed by it (a hole, a reflection, a specular spot).
+ENCLOSED_SHARE = 0.6
+#: A lighter patch of the same hue next to a paint colour is glare when it touches it along
+#: at least this share of its outline and is at most this fraction of its size.
+GLARE_SHARE, GLARE_MAX_RATIO = 0.2, 0.5
+#: Hues closer than this (degrees) belong to one paint colour.
+SAME_HUE_DEGREES = 20.0
+#: Colours with at least this CIELAB chroma are paint colours; below, neutrals.
+PAINT_CHROMA, NEUTRAL_CHROMA = 15.0, 8.0
+#: Enclosed regions closer than this ΔE00 to their encloser are absorbed (dirt, texture).
+HOLE_DELTA_E = 12.0
+#: Lighter neutral patches inside dark glass (L < GLASS_LIGHTNESS) are reflections when they
+#: are under REFLECTION_MAX_RATIO of the glass area and closer than REFLECTION_DELTA_E.
+GLASS_LIGHTNESS, REFLECTION_MAX_RATIO, REFLECTION_DELTA_E = 35.0, 0.12, 30.0
+
+
+Color = Sequence[float] | NDArray[np.float64]
+
+
+def chroma(color: Color) -> float:
+    return float(math.hypot(color[1], color[2]))
+
+
+def hue_difference(first: Color, second: Color) -> float:
+    """Absolute CIELAB hue-angle difference in degrees, 0..180."""
+    angle = math.degrees(math.atan2(first[2], first[1]) - math.atan2(second[2], second[1]))
+    return abs((angle + 180.0) % 360.0 - 180.0)
+
+
+class RegionGraph:
+    """Regions 0..n-1 with colours (n, 3) Lab, areas (n,), and boundaries.
+
+    ``pairs`` is (first, second, length): adjacent regions and their shared boundary length;
+    ``background`` (n,) is each region's boundary length with the background.
+    """
+
+    def __init__(
+        self,
+        colors: NDArray[np.float64],
+        areas: NDArray[np.int64],
+        pairs: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]],
+        background: NDArray[np.int64],
+    ) -> None:
+        count = len(areas)
+        self.color = colors.astype(np.float64).copy()
+        self.area = areas.astype(np.float64).copy()
+        self.weight = self.area.copy()
+        self.lightness = np.stack([self.color[:, 0], self.color[:, 0]], axis=1)
+        self.background = background.astype(np.float64).copy()
+        self.border: list[dict[int, int]] = [{} for _ in range(count)]
+        for first, second, length in zip(*(p.tolist() for p in pairs), strict=True):
+            self.border[first][second] = length
+            self.border[second][first] = length
+        self.alive = np.ones(count, dtype=bool)
+        self.parent = np.arange(count)
+
+    def living(self) -> list[int]:
+        return np.flatnonzero(self.alive).tolist()
+
+    def perimeter(self, region: int) -> float:
+        return float(sum(self.border[region].values()) + self.background[region])
+
+    def distances(self, region: int, others: Sequence[int]) -> NDArray[np.float64]:
+        """ΔE00 from ``region`` to each of ``others`` (len(others),)."""
+        return delta_e_2000(self.color[region][None], self.color[list(others)])
+
+    def merge(self, keep: int, drop: int, blend: bool) -> None:
+        """Fold ``drop`` into ``keep``; ``blend`` mixes their colours by area, else ``keep``'s
+        colour and lightness range stay as they are."""
+        self.area[keep] += self.area[drop]
+        if blend:
+            total = self.weight[keep] + self.weight[drop]
+            self.color[keep] = (
+                self.color[keep] * self.weight[keep] + self.color[drop] * self.weight[drop]
+            ) / total
+            self.weight[keep] = total
+            self.lightness[keep, 0] = min(self.lightness[keep, 0], self.lightness[drop, 0])
+            self.lightness[keep, 1] = max(self.lightness[keep, 1], self.lightness[drop, 1])
+        for other, length in self.border[drop].items():
+            del self.border[other][drop]
+            if other != keep:
+                merged = self.border[keep].get(other, 0) + length
+                self.border[keep][other] = merged
+                self.border[other][keep] = merged
+        self.background[keep] += self.background[drop]
+        self.border[drop] = {}
+        self.alive[drop] = False
+        self.parent[drop] = keep
+
+    def recolor(self, region: int, color: NDArray[np.float64]) -> None:
+        self.color[region] = color
+        self.lightness[region] = color[0]
+
+    def roots(self) -> NDArray[np.int64]:
+        """For each original region (n,), the surviving region it was merged into."""
+        parent = self.parent.copy()
+        while True:
+            grand = parent[parent]
+            if np.array_equal(grand, parent):
+                return parent
+            parent = grand
+
+
+def merge_similar(graph: RegionGraph, max_delta_e: float, max_lightness_span: float) -> int:
+    """Merge neighbours closer than ``max_delta_e`` (ΔE00), closest first, colours blended.
+    A merge that would make a region span more than ``max_lightness_span`` (L units) of
+    lightness is refused, so gradients do not chain a whole vehicle into one colour.
+    Returns the number of merges."""
+    version = np.zeros(len(graph.area), dtype=np.int64)
+    pairs = [(r, o) for r in graph.living() for o in graph.border[r] if o > r]
+    heap: list[tuple[float, int, int, int, int]] = []
+    if pairs:
+        first, second = np.array(pairs).T
+        initial = delta_e_2000(graph.color[first], graph.color[second]).tolist()
+        heap = [(d, a, b, 0, 0) for d, (a, b) in zip(initial, pairs, strict=True)]
+    heapq.heapify(heap)
+    merges = 0
+    while heap:
+        d, first, second, v1, v2 = heapq.heappop(heap)
+        if d > max_delta_e:
+            break
+        if version[first] != v1 or version[second] != v2 or not graph.alive[[first, second]].all():
+            continue
+        low = min(graph.lightness[first, 0], graph.lightness[second, 0])
+        high = max(graph.lightness[first, 1], graph.lightness[second, 1])
+        if high - low > max_lightness_span:
+            continue
+        keep, drop = (first, second) if graph.area[first] >= graph.area[second] else (second, first)
+        graph.merge(keep, drop, blend=True)
+        merges += 1
+        version[keep] += 1
+        others = list(graph.border[keep])
+        if others:
+            for other, d in zip(others, graph.distances(keep, others).tolist(), strict=True):
+                a, b = min(keep, other), max(keep, other)
+                heapq.heappush(heap, (d, a, b, int(version[a]), int(version[b])))
+    return merges

@@ -1,0 +1,199 @@
+"""Phase II, classical stylizer: flat regions, glare removal, edge map, switches.
+
+The car is drawn here: a red body with two dark windows and two wheels (dark tyre, grey hub),
+Gaussian noise, and a soft, bright specular highlight on the body.
+"""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from v2v.artefacts import CleanImage, StyledImage
+from v2v.color.ciede2000 import delta_e_2000, rgb_to_lab
+from v2v.config import Config, load_config
+from v2v.context import RunContext
+from v2v.errors import InputError
+from v2v.stages import STYLIZERS, load_backends
+from v2v.stages.stylize.classical import ClassicalStylizer
+
+WIDTH, HEIGHT = 400, 240
+BODY_RGB = (190, 30, 40)
+WINDOW_RGB = (45, 55, 70)
+BODY = np.array([[30, 160], [55, 110], [130, 100], [165, 50], [285, 50], [330, 100], [375, 112],
+                 [380, 170], [30, 175]], np.int32)  # fmt: skip
+WINDOWS = [np.array([[175, 60], [225, 60], [225, 100], [150, 100]], np.int32),
+           np.array([[235, 60], [280, 60], [315, 100], [235, 100]], np.int32)]  # fmt: skip
+WHEELS = [(100, 172), (310, 172)]
+TYRE_RADIUS, HUB_RADIUS = 30, 13
+BLOB_CENTER, BLOB_AXES = (205, 135), (34, 16)
+
+
+def _polygon_mask(points: np.ndarray) -> np.ndarray:
+    mask = np.zeros((HEIGHT, WIDTH), np.uint8)
+    cv2.fillPoly(mask, [points], 1)
+    return mask.astype(bool)
+
+
+def _disc(center: tuple[int, int], radius: int) -> np.ndarray:
+    mask = np.zeros((HEIGHT, WIDTH), np.uint8)
+    cv2.circle(mask, center, radius, 1, -1)
+    return mask.astype(bool)
+
+
+def _blob_mask() -> np.ndarray:
+    mask = np.zeros((HEIGHT, WIDTH), np.uint8)
+    cv2.ellipse(mask, BLOB_CENTER, BLOB_AXES, 0, 0, 360, 1, -1)
+    return mask.astype(bool)
+
+
+def draw_shiny_car(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """RGB uint8 (H, W, 3) photo-like car on a grey background, and its bool (H, W) mask."""
+    rng = np.random.default_rng(seed)
+    image = np.full((HEIGHT, WIDTH, 3), 205.0)
+    image[_polygon_mask(BODY)] = BODY_RGB
+    for window in WINDOWS:
+        image[_polygon_mask(window)] = WINDOW_RGB
+    for center in WHEELS:
+        image[_disc(center, TYRE_RADIUS)] = (22, 22, 25)
+        image[_disc(center, HUB_RADIUS)] = (165, 170, 175)
+    # glare: a soft ellipse fading from near-white pink into the paint
+    yy, xx = np.mgrid[:HEIGHT, :WIDTH]
+    falloff = ((xx - BLOB_CENTER[0]) / BLOB_AXES[0]) ** 2 + ((yy - BLOB_CENTER[1]) / BLOB_AXES[1]) ** 2
+    alpha = np.clip(1.2 - falloff, 0.0, 0.75)[..., None]
+    image = image * (1 - alpha) + np.array([255.0, 235.0, 235.0]) * alpha
+    image += rng.normal(0, 8, image.shape)
+    mask = _polygon_mask(BODY)
+    for center in WHEELS:
+        mask |= _disc(center, TYRE_RADIUS)
+    return np.clip(image, 0, 255).astype(np.uint8), mask
+
+
+def stylize(config: Config | None = None, seed: int = 0) -> tuple[StyledImage, CleanImage]:
+    pixels, mask = draw_shiny_car(seed)
+    clean = CleanImage(pixels, mask, np.zeros_like(mask))
+    stylizer = ClassicalStylizer((config or load_config()).phase2)
+    return stylizer.run(clean, RunContext()), clean
+
+
+@pytest.fixture(scope="module")
+def styled() -> StyledImage:
+    return stylize()[0]
+
+
+def _mode_color(pixels: np.ndarray, where: np.ndarray) -> np.ndarray:
+    colors, counts = np.unique(pixels[where], axis=0, return_counts=True)
+    return colors[np.argmax(counts)]
+
+
+def _body_only() -> np.ndarray:
+    body = _polygon_mask(BODY) & ~_blob_mask()
+    for window in WINDOWS:
+        body &= ~cv2.dilate(_polygon_mask(window).astype(np.uint8), np.ones((9, 9))).astype(bool)
+    for center in WHEELS:
+        body &= ~_disc(center, TYRE_RADIUS + 6)
+    return body
+
+
+def test_output_shapes_and_types(styled: StyledImage) -> None:
+    assert styled.pixels.shape == (HEIGHT, WIDTH, 3) and styled.pixels.dtype == np.uint8
+    assert styled.mask.dtype == np.bool_ and np.array_equal(styled.mask, draw_shiny_car()[1])
+    assert styled.edges.shape == (HEIGHT, WIDTH) and styled.edges.dtype == np.uint8
+    assert set(np.unique(styled.edges).tolist()) <= {0, 255}
+    json.dumps(styled.notes)
+    assert styled.notes["regions"] >= 4 and "flatten.mean_shift" in styled.notes["seconds"]
+
+
+def test_far_fewer_colours_than_the_photo(styled: StyledImage) -> None:
+    photo, mask = draw_shiny_car()
+    photo_colors = len(np.unique(photo[mask], axis=0))
+    styled_colors = len(np.unique(styled.pixels[mask], axis=0))
+    assert photo_colors > 5000
+    assert styled_colors <= 12, styled_colors
+
+
+def test_body_is_one_flat_colour_close_to_the_paint(styled: StyledImage) -> None:
+    body = _body_only()
+    paint = _mode_color(styled.pixels, body)
+    share = np.all(styled.pixels[body] == paint, axis=1).mean()
+    assert share > 0.97, share
+    assert delta_e_2000(rgb_to_lab(paint), rgb_to_lab(np.array(BODY_RGB, np.uint8))) < 6
+
+
+def test_specular_highlight_takes_the_body_colour(styled: StyledImage) -> None:
+    paint = _mode_color(styled.pixels, _body_only())
+    blob = _blob_mask()
+    share = np.all(styled.pixels[blob] == paint, axis=1).mean()
+    assert share > 0.95, f"only {share:.0%} of the highlight took the body colour"
+
+
+def test_windows_stay_separate_dark_shapes(styled: StyledImage) -> None:
+    paint = _mode_color(styled.pixels, _body_only())
+    for window in WINDOWS:
+        inner = cv2.erode(_polygon_mask(window).astype(np.uint8), np.ones((7, 7))).astype(bool)
+        color = _mode_color(styled.pixels, inner)
+        assert not np.array_equal(color, paint)
+        assert np.all(styled.pixels[inner] == color, axis=1).mean() > 0.95
+        assert rgb_to_lab(color)[0] < 35
+
+
+def test_wheels_stay_dark_and_round_with_a_hub(styled: StyledImage) -> None:
+    for center in WHEELS:
+        ring = _disc(center, TYRE_RADIUS - 4) & ~_disc(center, HUB_RADIUS + 4)
+        tyre = _mode_color(styled.pixels, ring)
+        assert rgb_to_lab(tyre)[0] < 25
+        drawn = _disc(center, TYRE_RADIUS) & ~_disc(center, HUB_RADIUS)
+        window = _disc(center, TYRE_RADIUS + 10)
+        found = np.all(styled.pixels == tyre, axis=2) & window & styled.mask
+        iou = (found & drawn).sum() / (found | drawn).sum()
+        assert iou > 0.75, iou
+        hub = _mode_color(styled.pixels, _disc(center, HUB_RADIUS - 4))
+        assert rgb_to_lab(hub)[0] > 50
+
+
+def test_edges_found_only_inside_the_mask(styled: StyledImage) -> None:
+    assert np.count_nonzero(styled.edges) > 200
+    assert not styled.edges[~styled.mask].any()
+
+
+def test_flatten_disabled_passes_pixels_through() -> None:
+    styled, clean = stylize(load_config(overrides={"phase2.flatten.enabled": False}))
+    assert np.array_equal(styled.pixels, clean.pixels)
+    assert styled.edges.any()
+
+
+def test_edges_disabled_gives_an_empty_edge_map() -> None:
+    styled, _ = stylize(load_config(overrides={"phase2.edges.enabled": False}))
+    assert styled.edges.shape == (HEIGHT, WIDTH) and not styled.edges.any()
+
+
+def test_highlight_removal_can_be_switched_off() -> None:
+    styled, _ = stylize(load_config(overrides={"phase2.flatten.remove_highlights": False}))
+    paint = _mode_color(styled.pixels, _body_only())
+    core = np.zeros((HEIGHT, WIDTH), np.uint8)
+    cv2.ellipse(core, BLOB_CENTER, (BLOB_AXES[0] // 2, BLOB_AXES[1] // 2), 0, 0, 360, 1, -1)
+    share = np.all(styled.pixels[core.astype(bool)] == paint, axis=1).mean()
+    assert share < 0.5, "the glare rule alone should not have removed this large highlight"
+
+
+def test_empty_mask_returns_the_pixels_and_no_edges() -> None:
+    pixels, mask = draw_shiny_car()
+    clean = CleanImage(pixels, np.zeros_like(mask), np.zeros_like(mask))
+    styled = ClassicalStylizer(load_config().phase2).run(clean, RunContext())
+    assert np.array_equal(styled.pixels, pixels) and not styled.edges.any()
+    assert styled.notes["regions"] == 0
+
+
+def test_mask_of_the_wrong_size_is_rejected() -> None:
+    pixels, mask = draw_shiny_car()
+    clean = CleanImage(pixels, mask[:-1], np.zeros_like(mask))
+    with pytest.raises(InputError, match="vehicle mask"):
+        ClassicalStylizer(load_config().phase2).run(clean, RunContext())
+
+
+def test_registered_as_the_classical_backend() -> None:
+    load_backends()
+    assert STYLIZERS.get("classical") is ClassicalStylizer
