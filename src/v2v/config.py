@@ -12,12 +12,21 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+)
 
 from v2v.errors import ConfigError
+from v2v.models.params import GroundedSamLamaConfig, ModelsConfig, SdxlControlNetConfig
 
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 DEFAULT_CONFIG = CONFIG_DIR / "default.yaml"
@@ -218,14 +227,30 @@ class OutputConfig(Strict):
     preview_long_side: int = Field(2048, ge=64, le=8192)
 
 
+def _backend_tag(value: Any) -> str:
+    """The ``backend`` of a phase section (dict or model); a section without one is classical."""
+    if isinstance(value, dict):
+        return str(value.get("backend", "classical"))
+    return str(getattr(value, "backend", "classical"))
+
+
 class Config(Strict):
     seed: int = Field(42, ge=0, le=2**32 - 1)
     palette: str = Field(
         "default", description="built-in name, .yaml path or comma-separated hex list"
     )
     input: InputConfig = InputConfig()
-    phase1: Phase1Config = Phase1Config()
-    phase2: Phase2Config = Phase2Config()
+    models: ModelsConfig = ModelsConfig()
+    phase1: Annotated[
+        Annotated[Phase1Config, Tag("classical")]
+        | Annotated[GroundedSamLamaConfig, Tag("grounded-sam-lama")],
+        Discriminator(_backend_tag),
+    ] = Phase1Config()
+    phase2: Annotated[
+        Annotated[Phase2Config, Tag("classical")]
+        | Annotated[SdxlControlNetConfig, Tag("sdxl-controlnet")],
+        Discriminator(_backend_tag),
+    ] = Phase2Config()
     phase3: Phase3Config = Phase3Config()
     phase4: Phase4Config = Phase4Config()
     qa: QAConfig = QAConfig()

@@ -50,6 +50,13 @@ class StageFailed(V2VError):
     exit_code = 5
 
 
+class OutOfMemory(StageFailed):
+    """The GPU ran out of memory again after the cache was freed (the service answers 507)."""
+
+    code = "out_of_memory"
+    exit_code = 5
+
+
 class QualityCheckFailed(V2VError):
     """A QA check failed and the configured policy is ``fail``."""
 

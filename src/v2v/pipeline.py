@@ -20,7 +20,7 @@ from v2v.config import Config, load_config
 from v2v.context import RunContext
 from v2v.errors import InputError, QualityCheckFailed
 from v2v.imaging import ImageSource, decode, encode_png
-from v2v.stages import SANITIZERS, STYLIZERS, load_backends
+from v2v.stages import SANITIZERS, STYLIZERS, create_backend, load_backends
 from v2v.svg.render import preview_size, render_png, render_rgba
 
 PHASES = ("phase1", "phase2", "phase3", "phase4")
@@ -95,8 +95,8 @@ class Pipeline:
         self.config = config or load_config()
         self.palette = Palette.load(palette if palette is not None else self.config.palette)
         self.stroke_color = self._stroke_color()
-        self._sanitizer = SANITIZERS.get(self.config.phase1.backend)(self.config.phase1)
-        self._stylizer = STYLIZERS.get(self.config.phase2.backend)(self.config.phase2)
+        self._sanitizer = create_backend(SANITIZERS, self.config.phase1, self.config.models)
+        self._stylizer = create_backend(STYLIZERS, self.config.phase2, self.config.models)
         from v2v.stages.vectorize.vtracer import VtracerVectorizer
 
         self._vectorizer = VtracerVectorizer(self.config.phase4, stroke_color=self.stroke_color)

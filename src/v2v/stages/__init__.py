@@ -30,6 +30,18 @@ STYLIZERS: Registry[Any] = Registry("phase2")
 
 
 def load_backends() -> None:
-    """Import the built-in backends so they register themselves (light imports only)."""
+    """Import the built-in backends so they register themselves (light imports only: the GPU
+    backends import torch when they are built, not when they register)."""
     from v2v.stages.sanitize import classical as _sanitize  # noqa: F401
+    from v2v.stages.sanitize import grounded_sam_lama as _sanitize_gpu  # noqa: F401
     from v2v.stages.stylize import classical as _stylize  # noqa: F401
+    from v2v.stages.stylize import sdxl_controlnet as _stylize_gpu  # noqa: F401
+
+
+def create_backend(registry: Registry[type], phase_config: Any, models: Any) -> Any:
+    """Build the backend ``phase_config.backend`` names. Backends that load weights declare
+    ``uses_models = True`` and also get the ``models`` section (directory, device, precision)."""
+    cls = registry.get(phase_config.backend)
+    if getattr(cls, "uses_models", False):
+        return cls(phase_config, models)
+    return cls(phase_config)

@@ -1,0 +1,197 @@
+"""SDXL + two ControlNets (depth, Canny) through diffusers, loaded once from ``sdxl/``,
+``controlnet-depth/`` and ``controlnet-canny/`` and kept in the model cache.
+
+The cached ``SdxlControlNet`` owns the diffusers pipeline; scheduler and LoRA are switched on it
+per call (under a lock) instead of reloading, which the original did on every request.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from v2v.errors import BackendUnavailable, ConfigError, StageFailed, WeightsMissing
+from v2v.models.layout import require
+from v2v.models.runtime import CACHE, Runtime, cache_key, require_modules
+
+BACKEND = "sdxl-controlnet"
+ADAPTER = "style"
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One SDXL call. Control images are uint8 (h, w) at the generation size (multiples of 8)."""
+
+    prompt: str
+    negative_prompt: str
+    depth: NDArray[np.uint8]
+    canny: NDArray[np.uint8]
+    depth_weight: float
+    canny_weight: float
+    canny_end: float
+    steps: int
+    guidance_scale: float
+    seed: int
+
+
+def _variant(folder: Path) -> str | None:
+    """'fp16' when the folder holds only the fp16 weight files (as `v2v models download` does)."""
+    full = list(folder.rglob("diffusion_pytorch_model.safetensors"))
+    half = list(folder.rglob("diffusion_pytorch_model.fp16.safetensors"))
+    return "fp16" if half and not full else None
+
+
+def scheduler_class(name: str) -> Any:
+    """The diffusers scheduler class called ``name``; ConfigError naming a few when unknown."""
+    (diffusers,) = require_modules(BACKEND, "diffusers")
+    cls = getattr(diffusers, name, None)
+    if not (isinstance(cls, type) and issubclass(cls, diffusers.SchedulerMixin)):
+        known = "UniPCMultistepScheduler, EulerDiscreteScheduler, DPMSolverMultistepScheduler"
+        raise ConfigError(f"phase2.scheduler: {name!r} is not a diffusers scheduler; e.g. {known}")
+    return cls
+
+
+class SdxlControlNet:
+    """A loaded SDXL ControlNet pipeline with its current scheduler and LoRA."""
+
+    def __init__(self, pipe: Any, runtime: Runtime) -> None:
+        self.pipe = pipe
+        self.runtime = runtime
+        self.lora: str | None = None
+        self.scheduler = type(pipe.scheduler).__name__
+        self.lock = threading.Lock()
+
+    def use_scheduler(self, name: str) -> None:
+        if name != self.scheduler:
+            self.pipe.scheduler = scheduler_class(name).from_config(self.pipe.scheduler.config)
+            self.scheduler = name
+
+    def use_lora(self, path: Path | None, scale: float) -> None:
+        """Load (or unload) the style LoRA; its scale is applied on every call."""
+        wanted = str(path) if path is not None else None
+        if wanted != self.lora:
+            if self.lora is not None:
+                self.pipe.unload_lora_weights()
+                self.lora = None
+            if path is not None:
+                _load_lora(self.pipe, path)
+                self.lora = wanted
+        if self.lora is not None:
+            self.pipe.set_adapters([ADAPTER], adapter_weights=[scale])
+
+    def generate(self, job: Generation) -> NDArray[np.uint8]:
+        """RGB uint8 (h, w, 3) image at the control images' size."""
+        import torch
+        from PIL import Image
+
+        height, width = job.depth.shape
+        controls = [Image.fromarray(np.dstack([c] * 3)) for c in (job.depth, job.canny)]
+        generator = torch.Generator("cpu").manual_seed(job.seed)
+        result = self.pipe(
+            prompt=job.prompt,
+            negative_prompt=job.negative_prompt,
+            image=controls,
+            controlnet_conditioning_scale=[job.depth_weight, job.canny_weight],
+            control_guidance_start=[0.0, 0.0],
+            control_guidance_end=[1.0, job.canny_end],
+            num_inference_steps=job.steps,
+            guidance_scale=job.guidance_scale,
+            height=height,
+            width=width,
+            generator=generator,
+            output_type="np",
+        )
+        image = np.asarray(result.images[0], dtype=np.float32)
+        if not np.isfinite(image).all():
+            raise StageFailed(
+                "SDXL returned NaN pixels (fp16 overflow?); set models.precision: bf16 or fp32"
+            )
+        return np.clip(image * 255.0, 0, 255).round().astype(np.uint8)
+
+
+def _load_lora(pipe: Any, path: Path) -> None:
+    try:
+        if path.is_file():
+            pipe.load_lora_weights(str(path.parent), weight_name=path.name, adapter_name=ADAPTER)
+        else:
+            pipe.load_lora_weights(str(path), adapter_name=ADAPTER)
+    except (OSError, ValueError, KeyError) as exc:
+        raise WeightsMissing(
+            f"phase2.lora.path: cannot load the LoRA {path} ({exc}); it must "
+            "be a diffusers/kohya SDXL LoRA (.safetensors)"
+        ) from None
+
+
+def resolve_lora(path: str, model_dir: Path) -> Path | None:
+    """'' → None; an existing path; else a name under ``loras/`` (with or without .safetensors)."""
+    if not path:
+        return None
+    direct = Path(path).expanduser()
+    folder = model_dir / "loras"
+    for candidate in (direct, folder / path, folder / f"{path}.safetensors"):
+        if candidate.exists():
+            return candidate
+    raise WeightsMissing(
+        f"phase2.lora.path: LoRA {path!r} not found as a path nor in {folder}; "
+        "copy the .safetensors file there or give its full path"
+    )
+
+
+def _attention(pipe: Any, attention: str) -> str:
+    if attention != "xformers":
+        return "sdpa"
+    if os.environ.get("DISABLE_XFORMERS"):
+        return "sdpa (xformers disabled by DISABLE_XFORMERS)"
+    require_modules(BACKEND, "xformers")
+    pipe.enable_xformers_memory_efficient_attention()
+    return "xformers"
+
+
+def load(runtime: Runtime, attention: str, cpu_offload: bool) -> tuple[SdxlControlNet, str]:
+    """The cached pipeline for this runtime, and the attention implementation it uses."""
+    base = require("sdxl", runtime.model_dir)
+    depth_dir = require("controlnet-depth", runtime.model_dir)
+    canny_dir = require("controlnet-canny", runtime.model_dir)
+    offload = cpu_offload and runtime.device == "cuda"
+    key = cache_key("sdxl", base, runtime, attention, f"offload={offload}")
+
+    def build() -> tuple[SdxlControlNet, str]:
+        diffusers, _ = require_modules(BACKEND, "diffusers", "transformers")
+        from diffusers.models.controlnets import MultiControlNetModel
+
+        try:
+            nets = [
+                diffusers.ControlNetModel.from_pretrained(
+                    d, dtype=runtime.dtype, variant=_variant(d), local_files_only=True
+                )
+                for d in (depth_dir, canny_dir)
+            ]
+            pipe = diffusers.StableDiffusionXLControlNetPipeline.from_pretrained(
+                base,
+                controlnet=MultiControlNetModel(nets),
+                dtype=runtime.dtype,
+                variant=_variant(base),
+                local_files_only=True,
+            )
+        except (OSError, ValueError) as exc:
+            raise WeightsMissing(
+                f"cannot load SDXL/ControlNet weights from {runtime.model_dir} "
+                f"({exc}); run `v2v models verify`"
+            ) from None
+        if offload:
+            pipe.enable_model_cpu_offload()
+        else:
+            pipe.to(runtime.device)
+        pipe.set_progress_bar_config(disable=True)
+        return SdxlControlNet(pipe, runtime), _attention(pipe, attention)
+
+    try:
+        return CACHE.get(key, build)
+    except ImportError as exc:
+        raise BackendUnavailable(f"{BACKEND}: {exc}") from None

@@ -1,0 +1,181 @@
+"""Phase I on a GPU: BiRefNet vehicle mask, GroundingDINO boxes, SAM masks, LaMa inpainting.
+
+Weights come from the model directory (``grounding-dino/``, ``sam/``, ``lama/``, ``birefnet/``);
+torch and transformers are imported when the backend is built, never when it is registered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from v2v.artefacts import Box, CleanImage, Mask, Photo, Removal
+from v2v.context import RunContext
+from v2v.models.layout import require
+from v2v.models.params import GroundedSamLamaConfig, ModelsConfig
+from v2v.models.runtime import Runtime, gpu_memory, release_after_run, require_modules
+from v2v.stages import SANITIZERS
+
+NAME = "grounded-sam-lama"
+MODELS = ("grounding-dino", "sam", "lama", "birefnet")
+
+
+@SANITIZERS.register(NAME)
+class GroundedSamLamaSanitizer:
+    """GPU: GroundingDINO + SAM find mirrors, logos, badges, plates, text, stickers; LaMa fills."""
+
+    uses_models = True
+
+    def __init__(self, config: GroundedSamLamaConfig, models: ModelsConfig | None = None) -> None:
+        require_modules(NAME, "torch", "transformers")
+        self.config = config
+        self.runtime = Runtime.from_config(models or ModelsConfig(), NAME)
+        needed = MODELS if config.vehicle_mask.enabled else MODELS[:3]
+        for name in needed:
+            require(name, self.runtime.model_dir)
+
+    def run(self, photo: Photo, ctx: RunContext) -> CleanImage:
+        """Photo (RGB uint8 (H, W, 3)) → CleanImage with the detected parts inpainted."""
+        notes: dict[str, Any] = {
+            "backend": NAME,
+            "device": self.runtime.device,
+            "dtype": self.runtime.dtype_name,
+        }
+        try:
+            with gpu_memory(notes, self.runtime.device):
+                clean = self._run(photo, ctx, notes)
+        finally:
+            release_after_run(self.runtime, ("grounding-dino", "sam", "lama", "birefnet"))
+        return CleanImage(
+            clean.pixels,
+            clean.vehicle_mask,
+            clean.removed_mask,
+            clean.removals,
+            clean.limitations,
+            clean.detail_loss,
+            notes,
+        )
+
+    def _run(self, photo: Photo, ctx: RunContext, notes: dict[str, Any]) -> CleanImage:
+        from v2v.models import grounding, lama
+        from v2v.models.runtime import run_with_oom_retry
+
+        pixels, cfg = photo.pixels, self.config
+        vehicle = self._vehicle_mask(photo)
+        ctx.report("phase1", 0.25, "vehicle mask")
+        ctx.check_cancelled()
+        found = run_with_oom_retry(
+            "GroundingDINO",
+            lambda: grounding.detect(
+                pixels,
+                cfg.detection.prompts,
+                cfg.detection.box_threshold,
+                cfg.detection.text_threshold,
+                self.runtime,
+            ),
+        )
+        kept = self._filter(found, vehicle)
+        notes["detections"] = len(found)
+        ctx.report("phase1", 0.5, f"{len(kept)} part(s) to remove")
+        ctx.check_cancelled()
+        boxes = [d.box for d in kept]
+        segmented = run_with_oom_retry(
+            "SAM", lambda: grounding.segment(pixels, boxes, self.runtime)
+        )
+        removed = dilate(
+            segmented & within_boxes(boxes, pixels.shape[:2], cfg.segmentation.dilation),
+            cfg.segmentation.dilation,
+        )
+        ctx.report("phase1", 0.75, "inpainting")
+        ctx.check_cancelled()
+        filled = run_with_oom_retry(
+            "LaMa", lambda: lama.inpaint(pixels, removed, self.runtime, cfg.inpaint.file)
+        )
+        removals = tuple(Removal(d.kind, _int_box(d.box), d.score, d.label) for d in kept)
+        notes["removed_pixels"] = int(removed.sum())
+        limitation = ("open-set detection looked only for: " + ", ".join(cfg.detection.prompts),)
+        return CleanImage(
+            filled,
+            vehicle,
+            removed,
+            removals,
+            limitation,
+            detail_loss(pixels, filled, vehicle),
+            notes,
+        )
+
+    def _vehicle_mask(self, photo: Photo) -> Mask:
+        from v2v.models import birefnet
+
+        height, width = photo.pixels.shape[:2]
+        cfg = self.config.vehicle_mask
+        if not cfg.enabled:
+            return photo.alpha if photo.alpha is not None else np.ones((height, width), bool)
+        mask = birefnet.vehicle_mask(
+            photo.pixels, cfg.threshold, cfg.resolution, cfg.fill_holes, self.runtime, NAME
+        )
+        if photo.alpha is not None:
+            mask &= photo.alpha
+        if photo.hint is not None:
+            hint = np.zeros_like(mask)
+            hint[photo.hint.y0 : photo.hint.y1, photo.hint.x0 : photo.hint.x1] = True
+            mask &= hint
+        return mask
+
+    def _filter(self, found: list[Any], vehicle: Mask) -> list[Any]:
+        """Drop boxes that are too large to be a part, or that do not touch the vehicle."""
+        height, width = vehicle.shape
+        limit = self.config.detection.max_box_fraction * height * width
+        kept = []
+        for detection in found:
+            box = _int_box(detection.box)
+            if (box.x1 - box.x0) * (box.y1 - box.y0) > limit:
+                continue
+            if (
+                self.config.detection.inside_vehicle
+                and not vehicle[box.y0 : box.y1, box.x0 : box.x1].any()
+            ):
+                continue
+            kept.append(detection)
+        return kept
+
+
+def _int_box(box: tuple[float, float, float, float]) -> Box:
+    x0, y0, x1, y1 = box
+    return Box(int(np.floor(x0)), int(np.floor(y0)), int(np.ceil(x1)), int(np.ceil(y1)))
+
+
+def within_boxes(
+    boxes: list[tuple[float, float, float, float]], shape: tuple[int, ...], margin: int
+) -> Mask:
+    """Bool (H, W): True inside any box grown by ``margin`` px (SAM masks may spill outside)."""
+    out = np.zeros(shape[:2], dtype=bool)
+    for box in boxes:
+        b = _int_box(box)
+        out[max(0, b.y0 - margin) : b.y1 + margin, max(0, b.x0 - margin) : b.x1 + margin] = True
+    return out
+
+
+def dilate(mask: Mask, size: int) -> Mask:
+    """Grow a bool (H, W) mask with an elliptical ``size``-px kernel (0 = unchanged)."""
+    if size <= 1 or not mask.any():
+        return mask
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    return cv2.dilate(mask.astype(np.uint8), kernel).astype(bool)
+
+
+def detail_loss(before: NDArray[np.uint8], after: NDArray[np.uint8], region: Mask) -> float:
+    """1 - SSIM of the grey vehicle region (its bounding box) before/after; 0 when unchanged."""
+    from skimage.metrics import structural_similarity
+
+    if not region.any() or np.array_equal(before, after):
+        return 0.0
+    ys, xs = np.nonzero(region)
+    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    grey = [cv2.cvtColor(img[y0:y1, x0:x1], cv2.COLOR_RGB2GRAY) for img in (before, after)]
+    if min(grey[0].shape) < 7:
+        return float(np.mean(grey[0] != grey[1]))
+    return float(max(0.0, 1.0 - structural_similarity(grey[0], grey[1], data_range=255)))
