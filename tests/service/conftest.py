@@ -20,7 +20,12 @@ from v2v.service import Settings, create_app, load_settings
 
 LOCAL = ("127.0.0.1", 50000)
 #: pipeline overrides that keep real runs fast where the test is not about quality
-FAST = {"input.work_long_side": 256, "qa.check_text": False, "output.preview_long_side": 256}
+FAST = {
+    "input.work_long_side": 256,
+    "phase1.text_removal.detect_long_side": 256,
+    "qa.check_text": False,
+    "output.preview_long_side": 256,
+}
 
 
 def photo_bytes(width: int = 320, height: int = 200, fmt: str = "PNG") -> bytes:

@@ -5,18 +5,34 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Iterator
 
 import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 from lxml import etree
 from PIL import Image
 
-from tests.service.conftest import FAST, photo_bytes, upload, wait_until_finished
+from tests.service.conftest import FAST, LOCAL, photo_bytes, upload, wait_until_finished
 from v2v import Palette
+from v2v.service import create_app, load_settings
 
-Client = Callable[..., TestClient]
 OVERRIDES = json.dumps(FAST)
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """One app for the module: its worker keeps the loaded pipeline between tests."""
+    settings = load_settings(
+        _env_file=None,
+        data_dir=tmp_path_factory.mktemp("data"),
+        worker_mode="thread",
+        log_level="warning",
+        api_rate_limit="",
+        min_free_disk_mb=0,
+    )
+    with TestClient(create_app(settings), client=LOCAL) as test_client:
+        yield test_client
 
 
 def _fills(svg: bytes) -> set[str]:
@@ -34,8 +50,7 @@ def _fills(svg: bytes) -> set[str]:
     return colours
 
 
-def test_process_converts_a_photo_into_a_palette_locked_svg(make_client: Client) -> None:
-    client = make_client(runner=None)
+def test_process_converts_a_photo_into_a_palette_locked_svg(client: TestClient) -> None:
     response = client.post(
         "/api/v1/process",
         files=upload(photo_bytes(fmt="JPEG"), "car.jpg"),
@@ -54,8 +69,7 @@ def test_process_converts_a_photo_into_a_palette_locked_svg(make_client: Client)
     assert report["palette"]["name"] == "primary-15"
 
 
-def test_a_job_keeps_intermediates_when_asked(make_client: Client) -> None:
-    client = make_client(runner=None)
+def test_a_job_keeps_intermediates_when_asked(client: TestClient) -> None:
     job = client.post(
         "/api/v1/jobs",
         files=upload(photo_bytes()),
@@ -69,8 +83,7 @@ def test_a_job_keeps_intermediates_when_asked(make_client: Client) -> None:
     assert 0.05 < (np.asarray(mask) > 0).mean() < 0.95  # the car, not the whole frame
 
 
-def test_phase_switches_really_change_the_run(make_client: Client) -> None:
-    client = make_client(runner=None)
+def test_phase_switches_really_change_the_run(client: TestClient) -> None:
     response = client.post(
         "/api/v1/process",
         files=upload(photo_bytes()),
@@ -81,8 +94,7 @@ def test_phase_switches_really_change_the_run(make_client: Client) -> None:
     assert urls["svg"] is None and urls["png"] is not None  # no SVG without phase IV
 
 
-def test_single_phases_on_an_uploaded_image(make_client: Client) -> None:
-    client = make_client(runner=None)
+def test_single_phases_on_an_uploaded_image(client: TestClient) -> None:
     photo = photo_bytes(256, 160)
     first = client.post("/api/v1/phase1", files=upload(photo))
     assert first.status_code == 200, first.text

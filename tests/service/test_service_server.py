@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -109,7 +110,7 @@ def test_run_py_serves_a_real_conversion(servers: list[Server], tmp_path: Path) 
     servers.append(Server([sys.executable, "run.py"], env, port))
     url = servers[-1].url
     assert httpx.get(f"{url}/ready", timeout=10).json()["status"] == "ready"
-    overrides = '{"input.work_long_side": 256, "qa.check_text": false}'
+    overrides = json.dumps(FAST)
     created = httpx.post(
         f"{url}/api/v1/jobs",
         files={"file": ("car.jpg", photo_bytes(fmt="JPEG"))},
@@ -120,4 +121,3 @@ def test_run_py_serves_a_real_conversion(servers: list[Server], tmp_path: Path) 
     assert done["status"] == "succeeded", done["error"]
     svg = etree.fromstring(httpx.get(url + done["urls"]["svg"]).content)
     assert svg.tag.endswith("svg") and len(svg.findall(".//{*}path")) > 0
-    assert FAST  # the same speed settings the in-process tests use

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -25,11 +26,12 @@ from v2v.service.logs import configure_logging, get_logger
 from v2v.service.metrics import ServiceMetrics
 from v2v.service.middleware import RequestContextMiddleware
 from v2v.service.problems import install_problem_handlers
-from v2v.service.routes import catalog, health, jobs, process
+from v2v.service.routes import archive, capabilities, catalog, health, jobs, process
 from v2v.service.security.apikeys import KeyRing
 from v2v.service.security.csrf import CsrfTokens
 from v2v.service.security.ratelimit import SlidingWindowLimiter
 from v2v.service.settings import Settings, load_settings
+from v2v.service.ui import install_ui
 
 log = get_logger("v2v.service.app")
 DESCRIPTION = """Vehicle photos in, palette-locked SVG illustrations out.
@@ -97,22 +99,35 @@ def _ephemeral_secret() -> bytes:
     return secrets.token_bytes(32)
 
 
-def _lifespan(services: Services):  # type: ignore[no-untyped-def]
-    maintenance = Maintenance(
-        services.store,
-        services.files,
-        services.executor,
-        services.settings.job_stale_seconds,
-        services.settings.job_max_attempts,
-        services.settings.retention_hours,
-    )
+class _Runtime:
+    """Starts the database, workers and housekeeping once, however many lifespans overlap (test
+    clients and ASGI tools may each run the app's lifespan); stops them when the last one ends."""
 
-    def start() -> None:
-        services.db.create_tables()
-        services.files.prepare()
-        maintenance.sweep(orphans=True)
-        services.executor.start()
-        maintenance.start()
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.users = 0
+        self.lock = threading.Lock()
+        self.maintenance: Maintenance | None = None
+
+    def start(self) -> None:
+        services, settings = self.services, self.services.settings
+        with self.lock:
+            self.users += 1
+            if self.users > 1:
+                return
+            services.db.create_tables()
+            services.files.prepare()
+            self.maintenance = Maintenance(
+                services.store,
+                services.files,
+                services.executor,
+                settings.job_stale_seconds,
+                settings.job_max_attempts,
+                settings.retention_hours,
+            )
+            self.maintenance.sweep(orphans=True)
+            services.executor.start()
+            self.maintenance.start()
         log.info(
             "service_started",
             version=__version__,
@@ -120,17 +135,26 @@ def _lifespan(services: Services):  # type: ignore[no-untyped-def]
             database=services.db.engine.dialect.name,
         )
 
-    def stop() -> None:
-        maintenance.stop()
-        services.executor.stop()
-        services.db.dispose()
+    def stop(self) -> None:
+        with self.lock:
+            self.users -= 1
+            if self.users > 0:
+                return
+            if self.maintenance is not None:
+                self.maintenance.stop()
+            self.services.executor.stop()
+            self.services.db.dispose()
         log.info("service_stopped")
 
+
+def _lifespan(runtime: _Runtime) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await run_in_threadpool(start)
-        yield
-        await run_in_threadpool(stop)
+        await run_in_threadpool(runtime.start)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(runtime.stop)
 
     return lifespan
 
@@ -183,7 +207,7 @@ def create_app(settings: Settings | None = None, *, runner: str | None = None) -
         description=DESCRIPTION,
         docs_url=None,
         redoc_url=None,
-        lifespan=_lifespan(services),
+        lifespan=_lifespan(_Runtime(services)),
     )
     app.state.services = services
     app.state.metrics = services.metrics
@@ -191,9 +215,10 @@ def create_app(settings: Settings | None = None, *, runner: str | None = None) -
         lambda: services.store.counts(), lambda: services.executor.health().alive
     )
     install_problem_handlers(app)
-    for module in (health, process, jobs, catalog):
+    for module in (health, process, jobs, catalog, archive, capabilities):
         app.include_router(module.router)
     _docs(app)
+    install_ui(app)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -13,6 +13,55 @@ API = "/api/v1"
 JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 
 
+class Problem(BaseModel):
+    """An RFC 7807 problem document (``application/problem+json``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    code: str = Field(description="stable machine-readable error code")
+    correlation_id: str = Field(description="quote it when reporting a problem")
+
+
+_WHEN = {
+    400: "the photo or a field cannot be used",
+    401: "an API key is required, or the one sent is not valid",
+    403: "no key configured and the client is not local, or a browser request without CSRF token",
+    404: "no such job or file (for this API key)",
+    409: "the job's state does not allow this",
+    410: "the job was deleted while it ran",
+    413: "the upload is too large (bytes or pixels)",
+    415: "not a JPEG, PNG or WebP image (by content)",
+    422: "a bad field, config key or value (named in detail)",
+    429: "rate limit exceeded; see Retry-After",
+    500: "an internal error; the log has details under the correlation id",
+    503: "the configured backend cannot run here",
+    504: "REQUEST_TIMEOUT passed; the work was cancelled",
+}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for these problem statuses."""
+    return {
+        status: {
+            "model": Problem,
+            "description": _WHEN[status],
+            "content": {"application/problem+json": {}},
+        }
+        for status in statuses
+    }
+
+
+#: what any authenticated, rate-limited API route may answer
+API_PROBLEMS = problems(401, 403, 422, 429)
+UPLOAD_PROBLEMS = problems(400, 413, 415)
+SYNC_PROBLEMS = problems(409, 410, 500, 503, 504)
+
+
 class HealthResponse(BaseModel):
     status: Literal["ok"] = "ok"
     version: str

@@ -90,6 +90,8 @@ class LocalExecutor:
         self.slots: list[_Slot] = []
 
     def start(self) -> None:
+        self.stopping.clear()
+        self.slots = []
         for index in range(self.options.workers):
             worker = WorkerHandle(
                 self.options.mode,

@@ -13,11 +13,19 @@ from v2v.service.jobs.files import MEDIA_TYPES, valid_job_id
 from v2v.service.jobs.store import RUNNING, STATUSES, JobRecord
 from v2v.service.problems import ApiProblem
 from v2v.service.routes.forms import ConversionForm, conversion_form
-from v2v.service.schemas import API, JobListResponse, JobResponse, JobStatus
+from v2v.service.schemas import (
+    API,
+    API_PROBLEMS,
+    UPLOAD_PROBLEMS,
+    JobListResponse,
+    JobResponse,
+    JobStatus,
+    problems,
+)
 from v2v.service.security.auth import Authenticated, Limited, csrf_protect
 from v2v.service.submission import submit
 
-router = APIRouter(prefix=f"{API}/jobs", tags=["jobs"])
+router = APIRouter(prefix=f"{API}/jobs", tags=["jobs"], responses={**API_PROBLEMS, **problems(404)})
 ServicesDep = Annotated[Services, Depends(get_services)]
 PHOTO = File(description="the vehicle photo: JPEG, PNG or WebP")
 
@@ -35,7 +43,10 @@ def _job(services: Services, client: Authenticated, job_id: str) -> JobRecord:
     response_model=JobResponse,
     summary="Queue a conversion; poll the Location URL for its status",
     dependencies=[Depends(csrf_protect)],
-    responses={202: {"headers": {"Location": {"description": "the job's status URL"}}}},
+    responses={
+        202: {"headers": {"Location": {"description": "the job's status URL"}}},
+        **UPLOAD_PROBLEMS,
+    },
 )
 async def create_job(
     services: ServicesDep,
@@ -88,7 +99,7 @@ def get_job(services: ServicesDep, client: Authenticated, job_id: str) -> JobRes
     response_model=JobResponse,
     summary="Stop a queued or running job",
     dependencies=[Depends(csrf_protect)],
-    responses={409: {"description": "the job has already ended"}},
+    responses=problems(409),
 )
 def cancel_job(services: ServicesDep, client: Limited, job_id: str) -> JobResponse:
     job = _job(services, client, job_id)
@@ -105,7 +116,7 @@ def cancel_job(services: ServicesDep, client: Limited, job_id: str) -> JobRespon
     status_code=204,
     summary="Delete a job and its files",
     dependencies=[Depends(csrf_protect)],
-    responses={409: {"description": "the job is running; cancel it first"}},
+    responses=problems(409),
 )
 def delete_job(services: ServicesDep, client: Limited, job_id: str) -> Response:
     job = _job(services, client, job_id)

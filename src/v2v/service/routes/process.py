@@ -12,22 +12,24 @@ from starlette.concurrency import run_in_threadpool
 from v2v.service.deps import Services, get_services
 from v2v.service.problems import ApiProblem, correlation_id_var, status_for
 from v2v.service.routes.forms import ConversionForm, conversion_form
-from v2v.service.schemas import API, JobResponse, ProcessResponse, result_urls
+from v2v.service.schemas import (
+    API,
+    API_PROBLEMS,
+    SYNC_PROBLEMS,
+    UPLOAD_PROBLEMS,
+    JobResponse,
+    ProcessResponse,
+    result_urls,
+)
 from v2v.service.security.auth import Client, Limited, csrf_protect
 from v2v.service.submission import parse_palette, submit, wait_for
 
-router = APIRouter(prefix=API, tags=["process"])
+router = APIRouter(prefix=API, tags=["process"], responses=API_PROBLEMS)
 ServicesDep = Annotated[Services, Depends(get_services)]
 PHOTO = File(description="the vehicle photo: JPEG, PNG or WebP")
 PALETTE = Form(description="palette name or comma-separated hex colours")
 SYNC_PRIORITY = 10  # a waiting client goes before queued background jobs
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "the photo cannot be used"},
-    413: {"description": "the upload is too large"},
-    415: {"description": "not a JPEG, PNG or WebP image"},
-    422: {"description": "a bad field or config key (named), or QA failed with policy 'fail'"},
-    504: {"description": "REQUEST_TIMEOUT passed; the work was cancelled"},
-}
+_ERRORS = {**UPLOAD_PROBLEMS, **SYNC_PROBLEMS}
 
 
 async def _run(
