@@ -10,7 +10,6 @@ Inherited paint properties (``fill``, ``stroke``, ``stroke-width``, joins) sit o
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -46,16 +45,14 @@ def format_number(value: float, precision: int) -> str:
     return format_numbers([value], precision)[0]
 
 
-_TRAILING_ZEROS = re.compile(r"(?:(\.\d*?[1-9])0+|\.0+)(?= |$)")
-
-
 def format_numbers(values: Iterable[float], precision: int) -> list[str]:
     """Many numbers formatted like :func:`format_number`, in one pass (paths have thousands)."""
     numbers = list(values)
     if not numbers:
         return []
-    text = (f"%.{precision}f " * len(numbers)) % tuple(numbers)
-    tokens = _TRAILING_ZEROS.sub(r"\1", text.rstrip()).split(" ")
+    tokens = ((f"%.{precision}f " * len(numbers)) % tuple(numbers)).split()
+    if precision > 0:
+        tokens = [token.rstrip("0").rstrip(".") for token in tokens]
     return ["0" if token == "-0" else token for token in tokens]
 
 

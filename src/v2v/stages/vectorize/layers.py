@@ -91,18 +91,28 @@ def stacking_order(labels: Labels, palette_size: int) -> list[int]:
 
 def layer_mask(
     labels: Labels, rank: NDArray[np.int16], index: int, underlap: int, fill_enclosed: bool = True
-) -> NDArray[np.bool_]:
-    """Bool (H, W) mask of palette ``index`` plus ``underlap`` px under the colours painted
-    above it (``rank`` int16 (H, W): paint position of each pixel's colour, -1 background).
+) -> tuple[NDArray[np.bool_], tuple[int, int]]:
+    """The mask of palette ``index``'s layer: its pixels, plus ``underlap`` px under the
+    colours painted above it (``rank`` int16 (H, W): paint position of each pixel's colour,
+    -1 background), plus (``fill_enclosed``) the holes that only colours painted above fill
+    (a body under its windows), as vtracer's stacked mode does: fewer, smoother shapes, and no
+    gap where curve fitting rounds a sharp corner of a hole by more than the underlap.
 
-    ``fill_enclosed``: also cover the holes that only colours painted above fill (a body
-    under its windows), as vtracer's stacked mode does: fewer, smoother shapes, and no gap
-    even where curve fitting rounds a sharp corner of a hole more than the underlap.
+    Returns (bool mask of a window of the image, (x0, y0) of the window): the window is the
+    colour's bounding box grown by ``underlap`` + 1 px, so work stays proportional to the
+    colour's size.
     """
-    own = labels == index
-    if not own.any():
-        return own
-    above = rank > rank[own][0]
+    rows = np.flatnonzero((labels == index).any(axis=1))
+    if rows.size == 0:
+        return np.zeros((0, 0), dtype=bool), (0, 0)
+    cols = np.flatnonzero((labels[rows[0] : rows[-1] + 1] == index).any(axis=0))
+    margin = underlap + 1
+    y0, x0 = max(0, int(rows[0]) - margin), max(0, int(cols[0]) - margin)
+    y1 = min(labels.shape[0], int(rows[-1]) + margin + 1)
+    x1 = min(labels.shape[1], int(cols[-1]) + margin + 1)
+    own = labels[y0:y1, x0:x1] == index
+    window_rank = rank[y0:y1, x0:x1]
+    above = window_rank > window_rank[own][0]
     mask = own
     if underlap > 0:
         size = 2 * underlap + 1
@@ -110,20 +120,19 @@ def layer_mask(
         mask = own | ((cv2.dilate(own.astype(np.uint8), kernel) > 0) & above)
     if fill_enclosed:
         mask = mask | _enclosed(mask, above)
-    return mask
+    return mask, (x0, y0)
 
 
 def _enclosed(mask: NDArray[np.bool_], allowed: NDArray[np.bool_]) -> NDArray[np.bool_]:
-    """Bool (H, W): holes of ``mask`` (4-connected, not touching the image border) made only
-    of ``allowed`` pixels."""
+    """Bool (h, w): holes of ``mask`` (4-connected regions not reaching the window's border)
+    made only of ``allowed`` pixels. The window has a margin, so an open region reaches it."""
     count, holes = cv2.connectedComponents((~mask).astype(np.uint8), connectivity=4)
-    holes = holes.astype(np.intp)
-    border = np.unique(np.concatenate([holes[0], holes[-1], holes[:, 0], holes[:, -1]]))
-    disallowed = np.bincount(holes[~allowed & ~mask].ravel(), minlength=count) > 0
-    fill = ~disallowed
-    fill[0] = False  # label 0 is the mask itself
-    fill[border] = False
-    out: NDArray[np.bool_] = fill[holes]
+    border = np.concatenate([holes[0], holes[-1], holes[:, 0], holes[:, -1]])
+    blocked = np.zeros(count, dtype=bool)
+    blocked[holes[~allowed & ~mask]] = True
+    blocked[border] = True
+    blocked[0] = True  # label 0 is the mask itself
+    out: NDArray[np.bool_] = ~blocked[holes]
     return out
 
 

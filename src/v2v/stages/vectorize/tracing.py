@@ -62,8 +62,11 @@ def parse_vtracer_svg(svg: str) -> list[TracedPath]:
     return paths
 
 
-def trace_mask(mask: NDArray[np.bool_], options: dict[str, object]) -> list[TracedPath]:
-    """Trace the True pixels of a bool (H, W) mask; paths are in (H, W) pixel coordinates.
+def trace_mask(
+    mask: NDArray[np.bool_], options: dict[str, object], offset: tuple[int, int] = (0, 0)
+) -> list[TracedPath]:
+    """Trace the True pixels of a bool (H, W) mask; paths are in pixel coordinates of the
+    mask shifted by ``offset`` (x, y).
 
     Only the mask's bounding box (plus a small border) is traced: vtracer's time grows with
     the image size, and most colours cover a small part of it.
@@ -85,4 +88,5 @@ def trace_mask(mask: NDArray[np.bool_], options: dict[str, object]) -> list[Trac
         raise StageFailed(
             f"vtracer failed on a {crop.shape[1]}x{crop.shape[0]} layer: {exc}"
         ) from None
-    return [TracedPath(p.data, p.dx + float(x0), p.dy + float(y0)) for p in parse_vtracer_svg(svg)]
+    shift_x, shift_y = float(x0 + offset[0]), float(y0 + offset[1])
+    return [TracedPath(p.data, p.dx + shift_x, p.dy + shift_y) for p in parse_vtracer_svg(svg)]

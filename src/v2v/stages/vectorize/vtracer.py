@@ -126,8 +126,8 @@ class VtracerVectorizer:
         shapes: list[Shape] = []
         for position, index in enumerate(prepared.order):
             color = palette.colors[index]
-            mask = layers.layer_mask(prepared.labels, ranks, index, underlap)
-            for path in trace_mask(mask, options):
+            mask, offset = layers.layer_mask(prepared.labels, ranks, index, underlap)
+            for path in trace_mask(mask, options, offset):
                 shapes.append(Shape(color, parse_path(path.data, path.dx, path.dy, scale)))
             ctx.check_cancelled()
             ctx.report(PHASE, 0.1 + 0.7 * (position + 1) / len(prepared.order), f"traced {color}")
