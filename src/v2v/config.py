@@ -145,7 +145,7 @@ class Phase2Config(Strict):
 class UpscaleConfig(Strict):
     enabled: bool = False
     factor: int = Field(2, ge=2, le=4)
-    method: Literal["lanczos", "realesrgan"] = "lanczos"
+    method: Literal["lanczos", "realesrgan", "spandrel"] = "lanczos"
 
 
 class Phase3Config(Strict):

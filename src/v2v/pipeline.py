@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from v2v import __version__
 from v2v.artefacts import Box, CleanImage, PalettedImage, Photo, StyledImage, VectorArt
 from v2v.color.palette import Palette
-from v2v.config import Config, load_config
+from v2v.config import Config, Phase2Config, load_config
 from v2v.context import RunContext
 from v2v.errors import InputError, QualityCheckFailed
 from v2v.imaging import ImageSource, decode, encode_png
@@ -151,7 +151,9 @@ class Pipeline:
             return None
         from v2v.stages.palette.mapping import map_to_palette
 
-        return map_to_palette(styled, self.palette, self.config.phase3, ctx)
+        return map_to_palette(
+            styled, self.palette, self.config.phase3, ctx, models=self.config.models
+        )
 
     def vectorize(
         self, styled: StyledImage, paletted: PalettedImage | None, ctx: RunContext | None = None
@@ -213,15 +215,14 @@ class Pipeline:
     def _gentler(self) -> Pipeline:
         """A pipeline that removes less detail (used by the ``retry`` QA policy)."""
         c = self.config
-        config = c.with_overrides(
-            {
-                "phase2.flatten.min_region_percent": c.phase2.flatten.min_region_percent / 2,
-                "phase3.min_area_percent": c.phase3.min_area_percent / 2,
-                "phase4.min_path_area": c.phase4.min_path_area / 2,
-                "phase4.vtracer.filter_speckle": max(1, c.phase4.vtracer.filter_speckle // 2),
-            }
-        )
-        return Pipeline(config, self.palette)
+        changes: dict[str, Any] = {
+            "phase3.min_area_percent": c.phase3.min_area_percent / 2,
+            "phase4.min_path_area": c.phase4.min_path_area / 2,
+            "phase4.vtracer.filter_speckle": max(1, c.phase4.vtracer.filter_speckle // 2),
+        }
+        if isinstance(c.phase2, Phase2Config):  # the SDXL backend has no flattening step
+            changes["phase2.flatten.min_region_percent"] = c.phase2.flatten.min_region_percent / 2
+        return Pipeline(c.with_overrides(changes), self.palette)
 
     def _preview(
         self, art: VectorArt | None, paletted: PalettedImage | None, styled: StyledImage

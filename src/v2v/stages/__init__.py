@@ -41,7 +41,7 @@ def load_backends() -> None:
 def create_backend(registry: Registry[type], phase_config: Any, models: Any) -> Any:
     """Build the backend ``phase_config.backend`` names. Backends that load weights declare
     ``uses_models = True`` and also get the ``models`` section (directory, device, precision)."""
-    cls = registry.get(phase_config.backend)
+    cls: Any = registry.get(phase_config.backend)
     if getattr(cls, "uses_models", False):
         return cls(phase_config, models)
     return cls(phase_config)

