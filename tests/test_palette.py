@@ -42,6 +42,7 @@ def test_builtin_default_loads_with_names_and_a_dark_outline_colour() -> None:
     assert len(palette) == 15 and len(palette.names) == 15
     assert len(set(palette.colors)) == 15
     assert palette.darkest() == "#15181C"
+    assert palette.names[0] == "Jet (tyres, outlines)"
     assert palette.lab.shape == (15, 3) and palette.rgb.dtype == np.uint8
     assert {"default", "primary-15"} <= set(Palette.builtin_names())
 
@@ -102,6 +103,17 @@ def test_yaml_number_instead_of_quoted_hex_is_rejected_with_the_fix(tmp_path: Pa
     path = tmp_path / "unquoted.yaml"
     path.write_text("colors:\n  - 000000\n  - FFFFFF\n", encoding="utf-8")
     with pytest.raises(InputError, match="colour 0 is not a string; quote hex colours"):
+        Palette.load(str(path))
+
+
+def test_unquoted_name_with_a_comma_is_caught(tmp_path: Path) -> None:
+    """In a YAML flow mapping an unquoted comma splits the name into a stray key."""
+    path = tmp_path / "comma.yaml"
+    path.write_text(
+        'colors:\n  - {hex: "#000000", name: Jet (tyres, outlines)}\n  - {hex: "#FFFFFF"}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match=r"unknown keys \['outlines\)'\].*quote a name"):
         Palette.load(str(path))
 
 

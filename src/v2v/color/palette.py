@@ -154,6 +154,12 @@ class Palette:
             if isinstance(entry, dict):
                 if "hex" not in entry:
                     raise InputError(f"palette {source}: entry {entry!r} has no 'hex' key")
+                unknown = sorted(str(key) for key in entry if key not in ("hex", "name"))
+                if unknown:
+                    raise InputError(
+                        f"palette {source}: entry {entry!r} has unknown keys {unknown}; an entry "
+                        "takes 'hex' and 'name' (quote a name that contains a comma)"
+                    )
                 value = _yaml_hex(entry["hex"], source)
                 colors.append(value)
                 names.append(str(entry.get("name", value)))
