@@ -119,6 +119,7 @@ class JobResponse(BaseModel):
 
     id: str
     kind: str
+    name: str | None = Field(None, description="the uploaded file's name, without extension")
     status: JobStatus
     created_at: datetime
     updated_at: datetime
@@ -140,6 +141,7 @@ class JobResponse(BaseModel):
         return cls(
             id=job.id,
             kind=job.kind,
+            name=job.params.get("name"),
             status=job.status,
             created_at=job.created_at,
             updated_at=job.updated_at,

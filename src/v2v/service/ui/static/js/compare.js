@@ -1,0 +1,172 @@
+// Compare: the photo (or a phase image) and the SVG side by side, as a slider, or toggled,
+// with zoom and pan shared by both, and a choice of backdrop for the transparent SVG.
+
+import { h, fill } from "./dom.js";
+
+const MODES = [
+  ["slider", "Slider"],
+  ["side", "Side by side"],
+  ["toggle", "Toggle"],
+];
+const BACKDROPS = [
+  ["checker", "Checks"],
+  ["white", "White"],
+  ["dark", "Dark"],
+];
+
+/**
+ * `width`, `height`: the SVG's working size (its viewBox); the photo is stretched to it.
+ * Returns {el, setSvg(url), setPhoto(url, label)}.
+ */
+export function compareViewer({ width, height, svgUrl, photoUrl, photoLabel = "Photo" }) {
+  const view = { scale: 1, x: 0, y: 0, mode: photoUrl ? "slider" : "svg", reveal: 50, showing: "svg", backdrop: "checker" };
+  let svg = svgUrl;
+  let photo = photoUrl;
+  let label = photoLabel;
+  const viewer = h("div", { class: "viewer", tabindex: "0", "aria-label": "Comparison view. Arrow keys pan, + and − zoom, 0 fits, T toggles." });
+  const zoomLabel = h("output", { class: "mono zoom-label", "aria-live": "polite" }, "100 %");
+  const reveal = h("input", { type: "range", min: 0, max: 100, value: view.reveal, id: "reveal", "aria-label": "Slide between photo and SVG" });
+  const modeGroup = h("div", { class: "segmented", role: "group", "aria-label": "Compare mode" });
+  const backdropGroup = h("div", { class: "segmented", role: "group", "aria-label": "Backdrop" });
+  const toggleButton = h("button", { type: "button", class: "ghost", id: "toggle-view" }, "Show photo");
+  const stages = [];
+
+  function pane(images, caption) {
+    const stage = h("div", { class: "stage", style: { width: `${width}px`, height: `${height}px` } }, images);
+    stages.push(stage);
+    return h("div", { class: `pane backdrop-${view.backdrop}` }, stage, caption ? h("span", { class: "pane-label" }, caption) : null);
+  }
+
+  function layout() {
+    stages.length = 0;
+    const svgImg = () => h("img", { src: svg, alt: "The SVG result", class: "layer-svg", draggable: "false" });
+    const photoImg = () => h("img", { src: photo, alt: label, class: "layer-photo", draggable: "false" });
+    let panes;
+    if (view.mode === "side") panes = [pane([photoImg()], label), pane([svgImg()], "SVG")];
+    else if (view.mode === "slider") {
+      const top = svgImg();
+      top.style.clipPath = `inset(0 0 0 ${view.reveal}%)`;
+      const line = h("span", { class: "divider", style: { left: `${view.reveal}%` } });
+      panes = [pane([photoImg(), top, line])];
+      reveal.oninput = () => {
+        view.reveal = Number(reveal.value);
+        top.style.clipPath = `inset(0 0 0 ${view.reveal}%)`;
+        line.style.left = `${view.reveal}%`;
+      };
+    } else if (view.mode === "toggle") panes = [pane([view.showing === "svg" ? svgImg() : photoImg()], view.showing === "svg" ? "SVG" : label)];
+    else panes = [pane([svgImg()])];
+    viewer.className = `viewer mode-${view.mode}`;
+    fill(viewer, panes);
+    reveal.hidden = view.mode !== "slider";
+    toggleButton.hidden = view.mode !== "toggle";
+    toggleButton.textContent = view.showing === "svg" ? `Show ${label.toLowerCase()}` : "Show SVG";
+    requestAnimationFrame(() => (view.fitted ? apply() : fit()));
+  }
+
+  function paneSize() {
+    const first = viewer.querySelector(".pane");
+    return first ? [first.clientWidth, first.clientHeight] : [width, height];
+  }
+
+  function apply() {
+    for (const stage of stages) stage.style.transform = `translate(${view.x}px, ${view.y}px) scale(${view.scale})`;
+    zoomLabel.textContent = `${Math.round(view.scale * 100)} %`;
+  }
+
+  function fit() {
+    const [w, h0] = paneSize();
+    view.scale = Math.max(0.01, Math.min(w / width, h0 / height) * 0.94);
+    view.x = (w - width * view.scale) / 2;
+    view.y = (h0 - height * view.scale) / 2;
+    view.fitted = true;
+    apply();
+  }
+
+  function zoom(factor, px, py) {
+    const [w, h0] = paneSize();
+    const cx = px ?? w / 2;
+    const cy = py ?? h0 / 2;
+    const next = Math.min(32, Math.max(0.05, view.scale * factor));
+    view.x = cx - (cx - view.x) * (next / view.scale);
+    view.y = cy - (cy - view.y) * (next / view.scale);
+    view.scale = next;
+    apply();
+  }
+
+  viewer.addEventListener("wheel", (e) => {
+    e.preventDefault();
+    const bounds = e.target.closest(".pane")?.getBoundingClientRect() || viewer.getBoundingClientRect();
+    zoom(e.deltaY < 0 ? 1.15 : 1 / 1.15, e.clientX - bounds.left, e.clientY - bounds.top);
+  }, { passive: false });
+  let drag = null;
+  viewer.addEventListener("pointerdown", (e) => {
+    drag = { x: e.clientX, y: e.clientY, vx: view.x, vy: view.y };
+    viewer.setPointerCapture(e.pointerId);
+  });
+  viewer.addEventListener("pointermove", (e) => {
+    if (!drag) return;
+    view.x = drag.vx + e.clientX - drag.x;
+    view.y = drag.vy + e.clientY - drag.y;
+    apply();
+  });
+  viewer.addEventListener("pointerup", () => { drag = null; });
+  viewer.addEventListener("keydown", (e) => {
+    const step = 40;
+    const actions = {
+      "+": () => zoom(1.25), "=": () => zoom(1.25), "-": () => zoom(0.8), 0: fit,
+      ArrowLeft: () => { view.x += step; apply(); }, ArrowRight: () => { view.x -= step; apply(); },
+      ArrowUp: () => { view.y += step; apply(); }, ArrowDown: () => { view.y -= step; apply(); },
+      t: () => view.mode === "toggle" && flip(),
+    };
+    if (actions[e.key]) {
+      e.preventDefault();
+      actions[e.key]();
+    }
+  });
+
+  function flip() {
+    view.showing = view.showing === "svg" ? "photo" : "svg";
+    layout();
+  }
+  toggleButton.addEventListener("click", flip);
+
+  function renderModes() {
+    fill(modeGroup, MODES.map(([mode, text]) => h("button", {
+      type: "button", "aria-pressed": String(view.mode === mode), disabled: !photo,
+      onclick: () => { view.mode = mode; renderModes(); layout(); },
+    }, text)));
+    fill(backdropGroup, BACKDROPS.map(([name, text]) => h("button", {
+      type: "button", "aria-pressed": String(view.backdrop === name),
+      onclick: () => { view.backdrop = name; renderModes(); layout(); },
+    }, text)));
+  }
+
+  const toolbar = h("div", { class: "viewer-tools" },
+    modeGroup,
+    h("div", { class: "zoom" },
+      h("button", { type: "button", class: "icon", "aria-label": "Zoom out", onclick: () => zoom(0.8) }, "−"),
+      zoomLabel,
+      h("button", { type: "button", class: "icon", "aria-label": "Zoom in", onclick: () => zoom(1.25) }, "+"),
+      h("button", { type: "button", class: "ghost small", onclick: fit }, "Fit"),
+      h("button", { type: "button", class: "ghost small", onclick: () => { const r = view.scale; zoom(1 / r); } }, "1:1")),
+    backdropGroup);
+  const el = h("div", { class: "compare" }, toolbar, viewer, h("div", { class: "viewer-foot" }, reveal, toggleButton));
+  renderModes();
+  layout();
+  window.addEventListener("resize", () => view.fitted && fit());
+
+  return {
+    el,
+    setSvg(url) {
+      svg = url;
+      for (const img of viewer.querySelectorAll(".layer-svg")) img.src = url;
+    },
+    setPhoto(url, text) {
+      photo = url;
+      label = text;
+      if (view.mode === "svg" && url) view.mode = "slider";
+      renderModes();
+      layout();
+    },
+  };
+}

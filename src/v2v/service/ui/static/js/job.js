@@ -1,0 +1,198 @@
+// The job page: Watch (live progress), then Compare, layers, QA and Download when it is done.
+
+import { ApiError, capabilities, del, errorTitle, getBlob, getJSON, getText, post } from "./api.js";
+import { compareViewer } from "./compare.js";
+import { h, fill, elapsed, fmtDate, fmtSeconds, jobName, localPhotos, saveBlob, statusPill, STAGES, isActive, toast } from "./dom.js";
+import { qaPanel, layersPanel, removalsPanel } from "./report.js";
+
+const POLL_MS = 800;
+const PHOTO_FILE = "intermediate_phase0_input.png";
+const PHASE_IMAGES = {
+  [PHOTO_FILE]: "Photo",
+  "intermediate_phase1_clean.png": "I · Sanitized",
+  "intermediate_phase1_vehicle_mask.png": "I · Vehicle mask",
+  "intermediate_phase1_removed_mask.png": "I · Removed areas",
+  "intermediate_phase2_styled.png": "II · Stylized",
+  "intermediate_phase2_edges.png": "II · Edges",
+  "intermediate_phase3_paletted.png": "III · Paletted",
+};
+
+export function jobView(main, navigate, id) {
+  let timer = null;
+  let stopped = false;
+  let job = null;
+  let resultsShown = false;
+  const urls = [];
+  const head = h("header", { class: "page-head job-head" });
+  const progress = h("section", { class: "card", "aria-labelledby": "progress-title" });
+  const results = h("div", { class: "results" });
+  fill(main, h("a", { href: "/ui/jobs", class: "back", "data-link": "" }, "← All jobs"), head, progress, results);
+
+  async function poll() {
+    try {
+      job = await getJSON(`/api/v1/jobs/${id}`);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) {
+        fill(head, h("h1", {}, "Job not found"));
+        fill(progress, h("p", {}, "There is no such job, it was deleted, or it belongs to another API key."),
+          h("a", { href: "/ui", "data-link": "", class: "button" }, "Convert a photo"));
+        return;
+      }
+      fill(progress, h("p", { class: "field-error", role: "alert" }, `Cannot reach the server: ${err.message}. Retrying…`));
+      timer = setTimeout(poll, POLL_MS * 4);
+      return;
+    }
+    if (stopped) return;
+    renderHead();
+    renderProgress();
+    if (job.status === "succeeded" && !resultsShown) {
+      resultsShown = true;
+      showResults().catch((err) => fill(results, h("p", { class: "field-error", role: "alert" }, `Could not load the results: ${err.message}`)));
+    }
+    if (isActive(job)) timer = setTimeout(poll, POLL_MS);
+  }
+
+  function renderHead() {
+    const actions = [];
+    if (isActive(job)) actions.push(h("button", { type: "button", class: "danger", id: "cancel-job", onclick: cancel }, "Cancel job"));
+    else actions.push(h("button", { type: "button", class: "ghost", id: "delete-job", onclick: remove }, "Delete job"));
+    actions.push(h("a", { href: "/ui", "data-link": "", class: "button ghost" }, "Convert another"));
+    fill(head,
+      h("div", {}, h("h1", {}, jobName(job), " ", statusPill(job.status)),
+        h("p", { class: "muted" }, `Job ${job.id} · created ${fmtDate(job.created_at)}${job.attempts > 1 ? ` · attempt ${job.attempts}` : ""}`)),
+      h("div", { class: "actions" }, actions));
+  }
+
+  function renderProgress() {
+    const p = job.progress || {};
+    const t = job.timings || {};
+    const seconds = elapsed(job);
+    const rows = STAGES.map(([key, label]) => {
+      const fraction = job.status === "succeeded" && key in t ? 1 : p[key] || 0;
+      const current = job.phase === key && isActive(job);
+      const state = current ? "current" : fraction >= 1 ? "done" : "waiting";
+      return h("li", { class: `stage-row ${state}` },
+        h("span", { class: "stage-dot", "aria-hidden": "true" }),
+        h("span", { class: "stage-name" }, label),
+        h("progress", { max: 1, value: fraction, "aria-label": `${label}: ${Math.round(fraction * 100)} %` }),
+        h("span", { class: "stage-time mono" }, key in t ? fmtSeconds(t[key]) : current ? "…" : ""));
+    });
+    const waiting = job.status === "queued" ? "Waiting for a free worker…" : job.message;
+    fill(progress,
+      h("div", { class: "progress-head" },
+        h("h2", { id: "progress-title" }, isActive(job) ? "Working" : "Run"),
+        h("span", { class: "elapsed mono", id: "elapsed" }, seconds === null ? "not started" : `${fmtSeconds(seconds)}${isActive(job) ? " elapsed" : " in total"}`)),
+      h("p", { class: "muted", "aria-live": "polite", id: "job-message" }, waiting),
+      h("ol", { class: "stages" }, rows),
+      job.error ? errorBox(job.error) : null);
+  }
+
+  function errorBox(error) {
+    return h("div", { class: `error-box ${error.code === "cancelled" ? "neutral" : ""}`, role: "alert", id: "job-error" },
+      h("strong", {}, errorTitle(error.code)), h("p", {}, error.detail),
+      error.code === "cancelled" ? null : h("p", { class: "muted small" }, `Error code: ${error.code}. Quote the job id when you report it.`));
+  }
+
+  async function cancel() {
+    try {
+      job = await post(`/api/v1/jobs/${id}/cancel`);
+      toast("Cancelling the job…");
+      renderHead();
+      renderProgress();
+      clearTimeout(timer);
+      timer = setTimeout(poll, 200);
+    } catch (err) {
+      toast(err.message, "error");
+    }
+  }
+
+  async function remove() {
+    if (!window.confirm("Delete this job and its files?")) return;
+    try {
+      await del(`/api/v1/jobs/${id}`);
+      toast("Job deleted.");
+      navigate("/ui/jobs");
+    } catch (err) {
+      toast(err.message, "error");
+    }
+  }
+
+  async function showResults() {
+    fill(results, h("p", { class: "muted" }, "Loading the result…"));
+    const files = job.urls.files;
+    const [report, svgText, caps] = await Promise.all([getJSON(job.urls.report), job.urls.svg ? getText(job.urls.svg) : null, capabilities().catch(() => null)]);
+    const [width, height] = report.input?.working_size || [512, 512];
+    const svgUrl = blobUrl(svgText, "image/svg+xml");
+    let photoUrl = null;
+    let photoLabel = "Photo";
+    if (files[PHOTO_FILE]) photoUrl = track(URL.createObjectURL(await getBlob(files[PHOTO_FILE])));
+    else if (localPhotos.has(id)) photoUrl = localPhotos.get(id);
+    const viewer = svgUrl ? compareViewer({ width, height, svgUrl, photoUrl, photoLabel })
+      : { el: h("img", { src: track(URL.createObjectURL(await getBlob(job.urls.png))), alt: "Preview", class: "preview-only" }) };
+    const against = phaseSelect(files, (url, label) => viewer.setPhoto(url, label));
+    const layers = svgText ? layersPanel(report, svgText, (url) => viewer.setSvg(track(url))) : null;
+    fill(results,
+      h("section", { class: "card compare-card", "aria-labelledby": "compare-title" },
+        h("div", { class: "card-head" }, h("h2", { id: "compare-title" }, "Compare"), against),
+        photoUrl ? null : h("p", { class: "muted small" }, "The original photo was not kept for this job; switch on “Keep each phase's image” when converting to compare against it."),
+        viewer.el),
+      h("div", { class: "result-grid" },
+        layers,
+        qaPanel(report, caps),
+        removalsPanel(report),
+        downloadsPanel(files)));
+  }
+
+  function phaseSelect(files, onPick) {
+    const names = Object.keys(PHASE_IMAGES).filter((n) => files[n]);
+    if (names.length < 2) return null;
+    const select = h("select", { id: "compare-with" }, names.map((n) => h("option", { value: n }, PHASE_IMAGES[n])));
+    select.addEventListener("change", async () => {
+      const url = track(URL.createObjectURL(await getBlob(files[select.value])));
+      onPick(url, PHASE_IMAGES[select.value]);
+    });
+    return h("label", { class: "inline-label" }, "Compare with ", select);
+  }
+
+  function downloadsPanel(files) {
+    const main = [["result.svg", "SVG", "the illustration"], ["preview.png", "PNG preview", "rendered from the SVG"], ["report.json", "Report", "QA, timings, layers"]];
+    const button = (name, title, note) => h("button", { type: "button", class: "download", "data-file": name, onclick: () => download(name) },
+      h("strong", {}, title), h("span", { class: "muted small" }, note));
+    const extra = Object.keys(files).filter((n) => !main.some(([m]) => m === n));
+    return h("section", { class: "card", "aria-labelledby": "downloads-title" },
+      h("h2", { id: "downloads-title" }, "Download"),
+      h("div", { class: "downloads" }, main.filter(([n]) => files[n]).map(([n, t, note]) => button(n, t, note))),
+      extra.length ? h("details", {}, h("summary", {}, `Phase images (${extra.length})`),
+        h("div", { class: "downloads small-grid" }, extra.map((n) => button(n, PHASE_IMAGES[n] || n, n)))) : null);
+  }
+
+  async function download(name) {
+    try {
+      const blob = await getBlob(job.urls.files[name]);
+      saveBlob(blob, `${job.name || "v2v"}-${name}`);
+    } catch (err) {
+      toast(`Download failed: ${err.message}`, "error");
+    }
+  }
+
+  function track(url) {
+    urls.push(url);
+    return url;
+  }
+
+  function blobUrl(text, type) {
+    return text === null ? null : track(URL.createObjectURL(new Blob([text], { type })));
+  }
+
+  poll();
+  const tick = setInterval(() => {
+    const el = document.getElementById("elapsed");
+    if (job && isActive(job) && el && job.started_at) el.textContent = `${fmtSeconds(elapsed(job))} elapsed`;
+  }, 250);
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    clearInterval(tick);
+    urls.forEach((u) => URL.revokeObjectURL(u));
+  };
+}
