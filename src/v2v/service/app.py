@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -151,9 +152,11 @@ def _lifespan(runtime: _Runtime) -> Callable[[FastAPI], AbstractAsyncContextMana
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(runtime.start)
+        watcher = asyncio.create_task(runtime.services.metrics.watch_event_loop())
         try:
             yield
         finally:
+            watcher.cancel()
             await run_in_threadpool(runtime.stop)
 
     return lifespan

@@ -7,6 +7,8 @@ Exported at ``GET /metrics``:
 - ``v2v_jobs_finished_total{status}``, ``v2v_errors_total{type}``
 - ``v2v_jobs{status}``, ``v2v_job_queue_depth``, ``v2v_workers_alive`` (read at scrape time)
 - ``v2v_gpu_memory_peak_bytes`` (last peak a worker reported; absent without a GPU)
+- ``v2v_event_loop_lag_seconds`` and ``..._max_seconds``: how late a 100 ms timer fires (shows
+  anything that blocks the event loop)
 
 With ``WORKERS`` > 1 each server process has its own counters; the job gauges come from the shared
 store and are the same in every process.
@@ -14,6 +16,7 @@ store and are the same in every process.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -21,6 +24,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 PHASE_BUCKETS = (0.1, 0.5, 1, 5, 10, 30, 60, 120, 300)
+LAG_BUCKETS = (0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1)
 HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300)
 
 
@@ -78,6 +82,17 @@ class ServiceMetrics:
             ["type"],
             registry=self.registry,
         )
+        self.loop_lag = Histogram(
+            "v2v_event_loop_lag_seconds",
+            "How late a 100 ms timer fires on the event loop (blocking)",
+            buckets=LAG_BUCKETS,
+            registry=self.registry,
+        )
+        self.loop_lag_max = Gauge(
+            "v2v_event_loop_lag_max_seconds",
+            "The largest event-loop lag since start",
+            registry=self.registry,
+        )
         self.gpu_peak = Gauge(
             "v2v_gpu_memory_peak_bytes", "Peak GPU memory of the last job", registry=self.registry
         )
@@ -102,6 +117,19 @@ class ServiceMetrics:
             self.errors.labels(error_code).inc()
         if gpu_peak is not None:
             self.gpu_peak.set(gpu_peak)
+
+    async def watch_event_loop(self, interval: float = 0.1) -> None:
+        """Measure, until cancelled, how late timers fire: anything that blocks the loop shows."""
+        loop = asyncio.get_running_loop()
+        worst = 0.0
+        while True:
+            began = loop.time()
+            await asyncio.sleep(interval)
+            lag = max(0.0, loop.time() - began - interval)
+            self.loop_lag.observe(lag)
+            if lag > worst:
+                worst = lag
+                self.loop_lag_max.set(lag)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
