@@ -1,0 +1,115 @@
+"""Phase I benchmark: vehicle-mask IoU against ground truth, and phase I seconds.
+
+    .venv/bin/python benchmarks/bench_mask.py [--samples DIR] [--hint] [--long-side 1024]
+
+For every ``composite_*.jpg`` with a ``*.mask.png`` beside it (255 = vehicle) the photo is
+decoded as the pipeline does (working size ``--long-side``), phase I's vehicle mask is made with
+the default settings and with ``refine`` off, resized back to the truth's size (nearest) and
+scored by IoU. ``--hint`` also passes the truth's bounding box (grown by 2 %) as the user hint.
+Seconds: wall and CPU time of the mask alone and of the whole phase I (mask, text detection,
+inpainting), after one warm-up run that loads the models. Then the real photos (no truth) are
+timed too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from v2v.artefacts import Box, Photo
+from v2v.config import InputConfig, Phase1Config, VehicleMaskConfig
+from v2v.context import RunContext
+from v2v.imaging import decode
+from v2v.stages.sanitize.classical import ClassicalSanitizer
+from v2v.stages.sanitize.mask import vehicle_mask
+
+SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+
+
+def iou(mask: np.ndarray, truth: np.ndarray) -> float:
+    """IoU of a working-size mask against the truth (both bool), at the truth's size."""
+    resized = (
+        cv2.resize(
+            mask.astype(np.uint8), (truth.shape[1], truth.shape[0]), interpolation=cv2.INTER_NEAREST
+        )
+        > 0
+    )
+    return float((resized & truth).sum() / max(1, (resized | truth).sum()))
+
+
+def truth_hint(truth: np.ndarray, photo: Photo) -> Box:
+    """The truth's bounding box grown by 2 %, in the photo's working pixels."""
+    ys, xs = np.nonzero(truth)
+    scale = photo.size[0] / truth.shape[1]
+    grow = 0.02 * max(truth.shape)
+    box = (
+        max(0, xs.min() - grow),
+        max(0, ys.min() - grow),
+        min(truth.shape[1], xs.max() + 1 + grow),
+        min(truth.shape[0], ys.max() + 1 + grow),
+    )
+    x0, y0, x1, y1 = (round(float(v) * scale) for v in box)
+    return Box(x0, y0, min(photo.size[0], x1), min(photo.size[1], y1))
+
+
+def timed_phase1(sanitizer: ClassicalSanitizer, photo: Photo) -> tuple[float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    sanitizer.run(photo, RunContext())
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--samples", type=Path, default=SAMPLES)
+    parser.add_argument("--hint", action="store_true", help="use the truth's box as the hint")
+    parser.add_argument("--long-side", type=int, default=1024)
+    args = parser.parse_args()
+    composites = sorted(args.samples.glob("composite_*.jpg"))
+    if not composites:
+        raise SystemExit(f"no composite_*.jpg in {args.samples}")
+    input_config = InputConfig(work_long_side=args.long_side)
+    sanitizer = ClassicalSanitizer(Phase1Config())
+    refined, single = VehicleMaskConfig(), VehicleMaskConfig(refine=False)
+    sanitizer.run(decode(composites[0], input_config), RunContext())  # warm-up: load models
+    print(f"{'photo':<44} {'IoU':>6} {'IoU-1':>6} {'mask s':>7} {'phase I s':>9} {'CPU s':>6}")
+    scores, plain, seconds = [], [], []
+    for path in composites:
+        truth = cv2.imread(str(path.with_suffix(".mask.png")), cv2.IMREAD_GRAYSCALE) > 127
+        photo = decode(path, input_config)
+        hint = truth_hint(truth, photo) if args.hint else None
+        start = time.perf_counter()
+        mask = vehicle_mask(photo.pixels, refined, hint).mask
+        mask_seconds = time.perf_counter() - start
+        plain.append(iou(vehicle_mask(photo.pixels, single, hint).mask, truth))
+        scores.append(iou(mask, truth))
+        wall, cpu = timed_phase1(sanitizer, Photo(photo.pixels, photo.original_size, hint=hint))
+        seconds.append(wall)
+        print(
+            f"{path.stem:<44} {scores[-1]:6.3f} {plain[-1]:6.3f} {mask_seconds:7.2f} "
+            f"{wall:9.2f} {cpu:6.2f}"
+        )
+    print(
+        f"{'median':<44} {statistics.median(scores):6.3f} {statistics.median(plain):6.3f} "
+        f"{'':7} {statistics.median(seconds):9.2f}"
+    )
+    print(f"{'minimum':<44} {min(scores):6.3f} {min(plain):6.3f}")
+    print("IoU = default settings (two looks + guided filter); IoU-1 = refine off (one look)")
+    others = sorted(
+        p
+        for p in args.samples.iterdir()
+        if p.suffix.lower() in {".jpg", ".png", ".gif"}
+        and not p.name.startswith("composite_")
+        and not p.name.endswith(".mask.png")
+    )
+    for path in others:
+        wall, cpu = timed_phase1(sanitizer, decode(path, input_config))
+        print(f"{path.stem:<44} {'':6} {'':6} {'':7} {wall:9.2f} {cpu:6.2f}")
+
+
+if __name__ == "__main__":
+    main()

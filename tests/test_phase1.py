@@ -1,0 +1,257 @@
+"""Phase I (sanitize, CPU backend) on drawn cars: vehicle mask, text/plate removal, switches."""
+
+from __future__ import annotations
+
+import threading
+
+import cv2
+import numpy as np
+import pytest
+
+from v2v.artefacts import Box, CleanImage, Photo
+from v2v.config import InpaintConfig, Phase1Config, VehicleMaskConfig
+from v2v.context import RunContext
+from v2v.stages import SANITIZERS, load_backends
+from v2v.stages.sanitize.classical import ClassicalSanitizer
+from v2v.stages.sanitize.inpaint import detail_loss, dilate, inpaint
+from v2v.stages.sanitize.mask import fill_holes, grabcut_in_box, keep_vehicle
+from v2v.stages.sanitize.regions import plate_rectangle
+from v2v.stages.sanitize.text import TextBox, TextDetector
+
+BODY = np.array(
+    [
+        [60, 250],
+        [90, 190],
+        [200, 180],
+        [260, 120],
+        [430, 120],
+        [500, 180],
+        [590, 195],
+        [600, 260],
+        [60, 270],
+    ],
+    np.int32,
+)
+PLATE = (255, 200, 405, 240)  # x0, y0, x1, y1 of the white plate
+
+
+def draw_scene(
+    plate_text: str | None = "AB12 CDE", textured: bool = False, extra_object: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """A side-view red car (RGB uint8 (400, W, 3)) and its true mask (bool (400, W)).
+
+    ``textured``: a busy background (random tiles) instead of a plain one. ``extra_object``:
+    the canvas is wider and a tall yellow figure stands against the car's tail (x 596..680).
+    """
+    rng = np.random.default_rng(7)
+    width, height = (860 if extra_object else 640), 400
+    image = np.full((height, width, 3), (222, 228, 232), np.uint8)
+    if textured:
+        tiles = rng.integers(90, 200, (height // 20 + 1, width // 20 + 1, 3)).astype(np.uint8)
+        image = cv2.resize(tiles, None, fx=20, fy=20, interpolation=cv2.INTER_NEAREST)
+        image = np.ascontiguousarray(image[:height, :width])
+    image[320:] = (150, 150, 140)
+    truth = np.zeros((height, width), np.uint8)
+    cv2.fillPoly(image, [BODY], (200, 30, 40))
+    cv2.fillPoly(truth, [BODY], 1)
+    window = np.array([[275, 132], [420, 132], [470, 180], [230, 180]], np.int32)
+    cv2.fillPoly(image, [window], (50, 60, 75))
+    for cx in (160, 490):
+        cv2.circle(image, (cx, 265), 42, (25, 25, 28), -1)
+        cv2.circle(image, (cx, 265), 18, (170, 175, 180), -1)
+        cv2.circle(truth, (cx, 265), 42, 1, -1)
+    if plate_text:
+        x0, y0, x1, y1 = PLATE
+        cv2.rectangle(image, (x0, y0), (x1, y1), (245, 245, 245), -1)
+        cv2.putText(
+            image,
+            plate_text,
+            (x0 + 8, y0 + 30),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.9,
+            (10, 10, 10),
+            2,
+            cv2.LINE_AA,
+        )
+    if extra_object:
+        cv2.ellipse(image, (638, 140), (28, 34), 0, 0, 360, (230, 180, 20), -1)
+        cv2.rectangle(image, (596, 175), (680, 380), (230, 180, 20), -1)
+    noise = rng.normal(0, 3, image.shape)
+    return np.clip(image + noise, 0, 255).astype(np.uint8), truth.astype(bool)
+
+
+def iou(a: np.ndarray, b: np.ndarray) -> float:
+    return float((a & b).sum() / max(1, (a | b).sum()))
+
+
+def sanitize(rgb: np.ndarray, config: Phase1Config | None = None, **photo: object) -> CleanImage:
+    sanitizer = ClassicalSanitizer(config or Phase1Config())
+    size = (rgb.shape[1], rgb.shape[0])
+    return sanitizer.run(Photo(rgb, size, **photo), RunContext())  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def plated() -> tuple[np.ndarray, np.ndarray, CleanImage]:
+    rgb, truth = draw_scene()
+    return rgb, truth, sanitize(rgb)
+
+
+def test_classical_backend_is_registered() -> None:
+    load_backends()
+    assert SANITIZERS.get("classical") is ClassicalSanitizer
+
+
+def test_vehicle_mask_covers_the_drawn_car(
+    plated: tuple[np.ndarray, np.ndarray, CleanImage],
+) -> None:
+    _, truth, clean = plated
+    assert clean.vehicle_mask.dtype == np.bool_ and clean.vehicle_mask.shape == truth.shape
+    assert iou(clean.vehicle_mask, truth) >= 0.9
+
+
+def test_vehicle_mask_on_a_busy_background() -> None:
+    rgb, truth = draw_scene(plate_text=None, textured=True)
+    clean = sanitize(rgb, Phase1Config(text_removal={"enabled": False}))
+    assert iou(clean.vehicle_mask, truth) >= 0.9
+
+
+def test_plate_text_is_found_removed_and_unreadable(
+    plated: tuple[np.ndarray, np.ndarray, CleanImage],
+) -> None:
+    rgb, _, clean = plated
+    plates = [r for r in clean.removals if r.kind == "licence_plate"]
+    assert len(plates) == 1 and "AB12" in plates[0].text.replace(" ", "")
+    x0, y0, x1, y1 = PLATE
+    assert clean.removed_mask[y0 + 4 : y1 - 4, x0 + 4 : x1 - 4].all()
+    assert not TextDetector.shared().detect(clean.pixels, min_score=0.5)
+    # the plate's white is gone too, and nothing outside the removed pixels changed
+    assert clean.pixels[y0 + 5 : y1 - 5, x0 + 5 : x1 - 5].mean(axis=(0, 1))[1] < 120
+    untouched = ~clean.removed_mask
+    assert np.array_equal(clean.pixels[untouched], rgb[untouched])
+    assert 0.0 < clean.detail_loss < 0.1
+
+
+def test_report_states_what_the_cpu_backend_cannot_remove(
+    plated: tuple[np.ndarray, np.ndarray, CleanImage],
+) -> None:
+    _, _, clean = plated
+    said = " ".join(clean.limitations).lower()
+    assert "side mirrors" in said and "logos" in said
+    assert clean.notes["timings"]["vehicle_mask"] > 0
+
+
+def test_hint_box_keeps_out_a_second_object() -> None:
+    rgb, truth = draw_scene(plate_text=None, extra_object=True)
+    figure = np.zeros_like(truth)
+    figure[110:381, 606:681] = True
+    config = Phase1Config(text_removal={"enabled": False})
+    unhinted = sanitize(rgb, config)
+    assert (unhinted.vehicle_mask & figure).sum() > 0.5 * figure.sum()  # saliency takes both
+    clean = sanitize(rgb, config, hint=Box(40, 100, 602, 330))
+    assert not (clean.vehicle_mask & figure).any()
+    assert not clean.vehicle_mask[:, 602:].any() and not clean.vehicle_mask[:100].any()
+    assert iou(clean.vehicle_mask, truth) >= 0.85
+
+
+def test_alpha_of_a_cutout_is_the_vehicle_mask() -> None:
+    rgb, _ = draw_scene(plate_text=None)
+    alpha = np.zeros(rgb.shape[:2], bool)
+    cv2.ellipse(alpha.view(np.uint8), (320, 200), (200, 90), 0, 0, 360, 1, -1)
+    clean = sanitize(rgb, Phase1Config(text_removal={"enabled": False}), alpha=alpha)
+    assert np.array_equal(clean.vehicle_mask, alpha)
+
+
+def test_switches_really_skip(plated: tuple[np.ndarray, np.ndarray, CleanImage]) -> None:
+    rgb, _, _ = plated
+    config = Phase1Config(text_removal={"enabled": False}, vehicle_mask={"enabled": False})
+    clean = sanitize(rgb, config)
+    assert np.array_equal(clean.pixels, rgb)
+    assert not clean.removed_mask.any() and clean.removals == ()
+    assert clean.vehicle_mask.all() and clean.detail_loss == 0.0
+    said = " ".join(clean.limitations)
+    assert "text_removal.enabled" in said and "vehicle_mask.enabled" in said
+
+
+def test_text_detector_is_shared_across_threads() -> None:
+    found: list[TextDetector] = []
+    threads = [
+        threading.Thread(target=lambda: found.append(TextDetector.shared())) for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({id(d) for d in found}) == 1 and found[0] is TextDetector.shared()
+
+
+def test_text_detector_reads_plate_text() -> None:
+    rgb, _ = draw_scene()
+    boxes = TextDetector.shared().detect(rgb, min_score=0.5)
+    plate = [b for b in boxes if "AB12" in b.text.replace(" ", "")]
+    assert plate and plate[0].readable and plate[0].polygon.shape == (4, 2)
+    x0, y0, x1, y1 = PLATE
+    box = plate[0].box
+    assert x0 - 5 <= box.x0 < box.x1 <= x1 + 5 and y0 - 5 <= box.y0 < box.y1 <= y1 + 5
+
+
+def _textbox(x0: int, y0: int, x1: int, y1: int) -> TextBox:
+    polygon = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
+    return TextBox(Box(x0, y0, x1, y1), 0.9, "AB12", polygon)
+
+
+def test_plate_needs_dark_text_on_a_bright_rectangle() -> None:
+    image = np.full((200, 400, 3), (30, 60, 160), np.uint8)
+    cv2.rectangle(image, (100, 80), (260, 122), (240, 240, 240), -1)
+    cv2.putText(image, "AB12", (120, 112), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (0, 0, 0), 2)
+    plate = plate_rectangle(image, _textbox(112, 86, 200, 118))
+    assert plate is not None and abs(plate.x0 - 100) <= 2 and abs(plate.x1 - 261) <= 2
+    light_on_dark = np.full((200, 400, 3), (30, 60, 160), np.uint8)
+    cv2.putText(light_on_dark, "AB12", (120, 112), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (255,) * 3, 2)
+    assert plate_rectangle(light_on_dark, _textbox(112, 86, 200, 118)) is None
+
+
+def test_fill_holes_and_far_blobs() -> None:
+    mask = np.zeros((100, 200), bool)
+    mask[20:80, 20:120] = True
+    mask[40:60, 50:80] = False  # a window seen through
+    mask[10:20, 180:195] = True  # a far blob
+    mask[50:55, 122:126] = True  # a piece just beside the vehicle
+    kept = keep_vehicle(mask)
+    assert not kept[10:20, 180:195].any() and kept[50:55, 122:126].all()
+    assert fill_holes(kept)[40:60, 50:80].all()
+    edge = np.zeros((50, 50), bool)
+    edge[:, 10:40] = True
+    edge[:20, 20:30] = False  # a notch open to the image border is not a hole
+    assert not fill_holes(edge)[:20, 20:30].any()
+
+
+def test_inpaint_and_detail_loss() -> None:
+    rgb = np.full((120, 200, 3), (200, 30, 40), np.uint8)
+    cv2.putText(rgb, "XY", (60, 80), cv2.FONT_HERSHEY_SIMPLEX, 1.5, (255, 255, 255), 3)
+    region = dilate(np.all(rgb == 255, axis=2), 5)
+    vehicle = np.ones(rgb.shape[:2], bool)
+    for method in ("telea", "navier-stokes"):
+        filled = inpaint(rgb, region, InpaintConfig(method=method, radius=3))
+        assert np.abs(filled[region].astype(int) - (200, 30, 40)).max() < 40
+        assert np.array_equal(filled[~region], rgb[~region])
+        assert 0.0 < detail_loss(rgb, filled, vehicle) < 0.2
+    assert detail_loss(rgb, rgb.copy(), vehicle) == 0.0
+
+
+def test_refine_off_still_finds_the_car() -> None:
+    rgb, truth = draw_scene(plate_text=None)
+    config = Phase1Config(
+        vehicle_mask=VehicleMaskConfig(refine=False, fill_holes=False),
+        text_removal={"enabled": False},
+    )
+    clean = sanitize(rgb, config)
+    assert iou(clean.vehicle_mask, truth) >= 0.85
+    assert clean.notes["vehicle_mask"]["focus_box"] is not None
+
+
+def test_grabcut_finds_the_car_in_a_hint_box_without_saliency() -> None:
+    rgb, truth = draw_scene(plate_text=None)
+    nothing = np.zeros(truth.shape, np.float32)
+    mask = grabcut_in_box(rgb, nothing, Box(40, 100, 620, 320), threshold=0.5)
+    assert not mask[:, 620:].any() and not mask[:100].any()
+    assert iou(mask, truth) >= 0.8
