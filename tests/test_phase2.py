@@ -154,6 +154,12 @@ def test_wheels_stay_dark_and_round_with_a_hub(styled: StyledImage) -> None:
         assert rgb_to_lab(hub)[0] > 50
 
 
+def test_side_view_wheels_are_found_and_can_be_switched_off(styled: StyledImage) -> None:
+    assert styled.notes["wheels"] == 2
+    plain, _ = stylize(load_config(overrides={"phase2.flatten.wheels": False}))
+    assert plain.notes["wheels"] == 0
+
+
 def test_edges_found_only_inside_the_mask(styled: StyledImage) -> None:
     assert np.count_nonzero(styled.edges) > 200
     assert not styled.edges[~styled.mask].any()

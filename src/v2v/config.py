@@ -129,6 +129,7 @@ class FlattenConfig(Strict):
     smoothness: float = Field(
         3.0, ge=0.0, le=20.0, description="boundary smoothing (Gaussian sigma), px at working size"
     )
+    wheels: bool = Field(True, description="draw side-view wheels as round tyre and hub discs")
 
 
 class Phase2Config(Strict):

@@ -96,6 +96,11 @@ class ClassicalStylizer:
             flat = flatten(pixels, mask, self.config.flatten)
             styled = flat.pixels
             seconds.update({f"flatten.{k}": v for k, v in flat.seconds.items()})
-            notes.update(regions=flat.regions, superpixels=flat.superpixels, merges=flat.merges)
+            notes.update(
+                regions=flat.regions,
+                superpixels=flat.superpixels,
+                wheels=flat.wheels,
+                merges=flat.merges,
+            )
         notes["distinct_colors"] = int(np.unique(pack_rgb(styled[mask])).size)
         return StyledImage(styled, mask, edges, notes=notes)

@@ -37,6 +37,7 @@ from v2v.stages.stylize.raster import (
     upsample_labels,
 )
 from v2v.stages.stylize.regions import RegionGraph, merge_similar
+from v2v.stages.stylize.wheels import find_wheels, paint_wheels
 
 #: Margin around the vehicle's bounding box, as a fraction of the working image's long side.
 CROP_MARGIN = 0.02
@@ -53,12 +54,13 @@ SLIC_COMPACTNESS = 10.0
 @dataclass(frozen=True)
 class Flattened:
     """pixels: RGB uint8 (H, W, 3), flat regions (pixels outside the vehicle's box are 0).
-    regions: number of flat regions; superpixels: regions before merging; merges: how many
-    regions each rule absorbed; seconds: time per sub-step."""
+    regions: number of flat regions; superpixels: regions before merging; wheels: wheels drawn
+    round; merges: how many regions each rule absorbed; seconds: time per sub-step."""
 
     pixels: NDArray[np.uint8]
     regions: int
     superpixels: int
+    wheels: int
     merges: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -148,8 +150,15 @@ def flatten(pixels: NDArray[np.uint8], mask: Mask, config: FlattenConfig) -> Fla
     timer.lap("merge")
     labels = fill_nearest(labels, labels >= 0)
     labels = refine_boundaries(lab, labels, colors, REFINE_PASSES, REFINE_RADIUS)
+    timer.lap("refine")
+    wheels = 0
+    if config.wheels:
+        found = find_wheels(lab, small_mask)
+        labels, colors = paint_wheels(labels, colors, lab, small_mask, found)
+        wheels = len(found)
+        timer.lap("wheels")
     full = upsample_labels(labels, (width, height), config.smoothness)
     out = np.zeros_like(pixels)
     out[rows, cols] = lab_to_rgb(colors)[full]
     timer.lap("upsample")
-    return Flattened(out, len(colors), count, merges, timer.seconds)
+    return Flattened(out, len(colors), count, wheels, merges, timer.seconds)
