@@ -66,6 +66,7 @@ def build_services(settings: Settings, runner: str | None = None) -> Services:
         cancel_grace_seconds=settings.cancel_grace_seconds,
         log_level=settings.log_level,
         log_format=settings.log_format,
+        niceness=settings.worker_niceness,
         pipeline_config=str(settings.pipeline_config) if settings.pipeline_config else None,
     )
     executor = LocalExecutor(

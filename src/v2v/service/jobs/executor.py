@@ -66,6 +66,7 @@ class LocalOptions:
     log_level: str = "info"
     log_format: str = "json"
     pipeline_config: str | None = None
+    niceness: int = 10
 
 
 class LocalExecutor:
@@ -100,6 +101,7 @@ class LocalExecutor:
                 self.options.log_level,
                 self.options.log_format,
                 name=f"v2v-worker-{index}",
+                niceness=self.options.niceness,
             )
             slot = _Slot(self, index, worker)
             self.slots.append(slot)

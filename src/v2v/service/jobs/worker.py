@@ -154,8 +154,15 @@ def process_main(
     environment: dict[str, str],
     log_level: str,
     log_format: str,
+    niceness: int = 0,
 ) -> None:
-    """Entry point of a worker process (spawned: nothing is inherited but these arguments)."""
+    """Entry point of a worker process (spawned: nothing is inherited but these arguments).
+
+    ``niceness`` lowers the worker's CPU priority, so the API process stays responsive while
+    pipelines use every core.
+    """
+    if niceness > 0 and hasattr(os, "nice"):
+        os.nice(niceness)
     os.environ.update(environment)
     configure_logging(log_level, log_format)
     try:

@@ -21,6 +21,7 @@ class WorkerHandle:
         log_level: str,
         log_format: str,
         name: str,
+        niceness: int = 0,
     ) -> None:
         self.mode = mode
         self.runner_path = runner_path
@@ -28,6 +29,7 @@ class WorkerHandle:
         self.log_level = log_level
         self.log_format = log_format
         self.name = name
+        self.niceness = niceness
         self.process: BaseProcess | None = None
         self.thread: threading.Thread | None = None
         self.tasks: Channel | None = None
@@ -62,6 +64,7 @@ class WorkerHandle:
                 self.environment,
                 self.log_level,
                 self.log_format,
+                self.niceness,
             ),
         )
         process.start()
