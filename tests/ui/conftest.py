@@ -1,9 +1,10 @@
 """Fixtures for the browser tests: a real server on a loopback port, and Debian's Chromium driven
 by Playwright (headless, no sandbox, fresh profile, no network besides the loopback server).
 
-The tests are skipped, with the install lines, when ``/usr/bin/chromium`` or the ``playwright``
-package is missing. Screenshots go to the test's ``tmp_path`` and, when ``V2V_UI_SHOTS`` names a
-folder, are copied there too (``V2V_UI_SHOTS=/tmp/ui-shots pytest tests/ui``).
+The browser tests are skipped, with the install lines, when ``/usr/bin/chromium`` or the
+``playwright`` package is missing. Screenshots go to the test's ``tmp_path`` and, when
+``V2V_UI_SHOTS`` names a folder, are copied there too
+(``V2V_UI_SHOTS=/tmp/ui-shots pytest tests/ui``).
 """
 
 from __future__ import annotations
@@ -33,9 +34,6 @@ INSTALL = (
     "apt-get install -y chromium chromium-driver && pip install playwright "
     "(Playwright's own browser download is not used)"
 )
-if not CHROMIUM.exists():
-    pytest.skip(f"browser tests need {CHROMIUM}: {INSTALL}", allow_module_level=True)
-playwright_api = pytest.importorskip("playwright.sync_api", reason=f"needs playwright: {INSTALL}")
 
 #: pipeline overrides that keep real runs small and fast in the browser tests
 FAST = {"input.work_long_side": 256, "qa.check_text": False, "output.preview_long_side": 256}
@@ -76,6 +74,7 @@ class LiveServer:
             **settings,
         }
         app = create_app(load_settings(**values), runner=runner)
+        self.services = app.state.services
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -112,6 +111,12 @@ def slow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 @pytest.fixture(scope="package")
 def browser_context() -> Iterator[Any]:
+    """Debian's Chromium, headless, with a fresh profile (skips when it is not installed)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"the browser tests need {CHROMIUM}: {INSTALL}")
+    playwright_api = pytest.importorskip(
+        "playwright.sync_api", reason=f"needs playwright: {INSTALL}"
+    )
     profile = tempfile.mkdtemp(prefix="v2v-chromium-")
     with playwright_api.sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(

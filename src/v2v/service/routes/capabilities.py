@@ -211,8 +211,7 @@ def _training(request: Request) -> dict[str, Any]:
     return {
         "available": False,
         "reason": (
-            "training needs the GPU backend and a training endpoint; this server has no "
-            "training endpoint yet (the training feature has not landed)"
+            "this server has no training endpoint yet (the training feature has not landed)"
         ),
         "endpoints": [],
     }

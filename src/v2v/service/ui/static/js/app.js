@@ -68,22 +68,28 @@ const dialog = document.getElementById("key-dialog");
 const keyInput = document.getElementById("key-input");
 const keyReason = document.getElementById("key-reason");
 let pendingKey = null;
+let keyPromise = null;
 
+// Requests refused at the same moment share one question (and one answer).
 function askForKey(error) {
+  if (keyPromise) return keyPromise;
   keyReason.textContent = error.code === "api_key_invalid"
     ? "The key was not accepted (mistyped or revoked). Enter another one."
     : "This server needs an API key. Ask its administrator for one (created with `v2v keys create NAME`).";
   keyInput.value = "";
-  if (!dialog.open) dialog.showModal();
+  dialog.showModal();
   keyInput.focus();
-  return new Promise((resolve) => { pendingKey = resolve; });
+  keyPromise = new Promise((resolve) => { pendingKey = resolve; });
+  return keyPromise;
 }
 
 dialog.addEventListener("close", () => {
   const value = dialog.returnValue === "save" ? keyInput.value.trim() : "";
-  if (pendingKey) pendingKey(value || null);
+  const resolve = pendingKey;
   pendingKey = null;
-  if (!value && dialog.returnValue !== "save") toast("No API key given: the server refuses requests without one.", "error");
+  keyPromise = null;
+  if (resolve) resolve(value || null);
+  if (!value) toast("No API key given: the server refuses requests without one.", "error");
 });
 
 function renderKeyButton() {

@@ -57,7 +57,7 @@ export function compareViewer({ width, height, svgUrl, photoUrl, photoLabel = "P
     else panes = [pane([svgImg()])];
     viewer.className = `viewer mode-${view.mode}`;
     fill(viewer, panes);
-    reveal.hidden = view.mode !== "slider";
+    revealRow.hidden = view.mode !== "slider";
     toggleButton.hidden = view.mode !== "toggle";
     toggleButton.textContent = view.showing === "svg" ? `Show ${label.toLowerCase()}` : "Show SVG";
     requestAnimationFrame(() => (view.fitted ? apply() : fit()));
@@ -150,7 +150,8 @@ export function compareViewer({ width, height, svgUrl, photoUrl, photoLabel = "P
       h("button", { type: "button", class: "ghost small", onclick: fit }, "Fit"),
       h("button", { type: "button", class: "ghost small", onclick: () => { const r = view.scale; zoom(1 / r); } }, "1:1")),
     backdropGroup);
-  const el = h("div", { class: "compare" }, toolbar, viewer, h("div", { class: "viewer-foot" }, reveal, toggleButton));
+  const revealRow = h("div", { class: "reveal-row" }, h("span", { class: "reveal-label" }, label), reveal, h("span", {}, "SVG"));
+  const el = h("div", { class: "compare" }, toolbar, viewer, h("div", { class: "viewer-foot" }, revealRow, toggleButton));
   renderModes();
   layout();
   window.addEventListener("resize", () => view.fitted && fit());
@@ -164,6 +165,7 @@ export function compareViewer({ width, height, svgUrl, photoUrl, photoLabel = "P
     setPhoto(url, text) {
       photo = url;
       label = text;
+      revealRow.querySelector(".reveal-label").textContent = text;
       if (view.mode === "svg" && url) view.mode = "slider";
       renderModes();
       layout();

@@ -24,7 +24,7 @@ export function jobView(main, navigate, id) {
   let resultsShown = false;
   const urls = [];
   const head = h("header", { class: "page-head job-head" });
-  const progress = h("section", { class: "card", "aria-labelledby": "progress-title" });
+  const progress = h("div", { class: "progress-slot" });
   const results = h("div", { class: "results" });
   fill(main, h("a", { href: "/ui/jobs", class: "back", "data-link": "" }, "← All jobs"), head, progress, results);
 
@@ -70,21 +70,32 @@ export function jobView(main, navigate, id) {
     const rows = STAGES.map(([key, label]) => {
       const fraction = job.status === "succeeded" && key in t ? 1 : p[key] || 0;
       const current = job.phase === key && isActive(job);
-      const state = current ? "current" : fraction >= 1 ? "done" : "waiting";
+      const halted = job.phase === key && !isActive(job) && job.status !== "succeeded";
+      const state = current ? "current" : halted ? "stopped" : fraction >= 1 ? "done" : "waiting";
       return h("li", { class: `stage-row ${state}` },
         h("span", { class: "stage-dot", "aria-hidden": "true" }),
         h("span", { class: "stage-name" }, label),
         h("progress", { max: 1, value: fraction, "aria-label": `${label}: ${Math.round(fraction * 100)} %` }),
-        h("span", { class: "stage-time mono" }, key in t ? fmtSeconds(t[key]) : current ? "…" : ""));
+        h("span", { class: "stage-time mono" }, halted ? "stopped" : key in t ? fmtSeconds(t[key]) : current ? "…" : ""));
     });
     const waiting = job.status === "queued" ? "Waiting for a free worker…" : job.message;
-    fill(progress,
-      h("div", { class: "progress-head" },
-        h("h2", { id: "progress-title" }, isActive(job) ? "Working" : "Run"),
-        h("span", { class: "elapsed mono", id: "elapsed" }, seconds === null ? "not started" : `${fmtSeconds(seconds)}${isActive(job) ? " elapsed" : " in total"}`)),
+    const time = h("span", { class: "elapsed mono", id: "elapsed" },
+      seconds === null ? "not started" : `${fmtSeconds(seconds)}${isActive(job) ? " elapsed" : " in total"}`);
+    const list = h("ol", { class: "stages" }, rows);
+    if (job.status === "succeeded") {
+      const total = STAGES.reduce((n, [key]) => n + (t[key] || 0), 0) || 1;
+      const strip = h("div", { class: "stage-strip", "aria-hidden": "true" },
+        STAGES.filter(([key]) => t[key]).map(([key, label]) => h("span", { style: { flex: `${t[key] / total}` }, title: `${label}: ${fmtSeconds(t[key])}` })));
+      fill(progress, h("details", { class: "card run-card" },
+        h("summary", {}, h("h2", { id: "progress-title" }, "Finished"), time, h("span", { class: "toggle-hint" }, "Steps"), strip),
+        list));
+      return;
+    }
+    fill(progress, h("section", { class: "card", "aria-labelledby": "progress-title" },
+      h("div", { class: "progress-head" }, h("h2", { id: "progress-title" }, isActive(job) ? "Working" : "Stopped"), time),
       h("p", { class: "muted", "aria-live": "polite", id: "job-message" }, waiting),
-      h("ol", { class: "stages" }, rows),
-      job.error ? errorBox(job.error) : null);
+      list,
+      job.error ? errorBox(job.error) : null));
   }
 
   function errorBox(error) {
