@@ -19,6 +19,17 @@ NEEDS_TORCH = (
 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_torch_thread() -> None:
+    """Tiny models on a shared 2-core machine: one thread avoids oversubscription stalls."""
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is not None:
+        import torch
+
+        torch.set_num_threads(1)
+
+
 @pytest.fixture(scope="session")
 def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A complete model directory of tiny random models (BiRefNet says: everything is vehicle)."""

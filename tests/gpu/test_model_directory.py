@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -81,3 +83,15 @@ def test_every_backend_folder_is_documented() -> None:
     doc = (Path(__file__).resolve().parents[2] / "docs" / "models.md").read_text()
     for name in SPECS:
         assert f"`{name}/`" in doc
+
+
+def test_registering_the_gpu_backends_does_not_import_torch() -> None:
+    code = (
+        "import sys, v2v; from v2v.stages import SANITIZERS, STYLIZERS, load_backends; "
+        "load_backends(); import v2v.models, v2v.stages.palette.realesrgan; "
+        "assert 'grounded-sam-lama' in SANITIZERS.names(), SANITIZERS.names(); "
+        "assert 'sdxl-controlnet' in STYLIZERS.names(); "
+        "assert 'torch' not in sys.modules and 'diffusers' not in sys.modules"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

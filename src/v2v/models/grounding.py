@@ -83,7 +83,7 @@ def detect(
             text_threshold=text_threshold,
             target_sizes=[(height, width)],
         )[0]
-    labels = result.get("text_labels", result.get("labels"))
+    labels = result["text_labels"] if "text_labels" in result else result["labels"]
     found = []
     for box, score, label in zip(
         result["boxes"].tolist(), result["scores"].tolist(), labels, strict=True

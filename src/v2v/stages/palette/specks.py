@@ -88,6 +88,8 @@ def build_graph(labels: NDArray[np.int16]) -> tuple[NDArray[np.int64], RegionGra
 def _run_lengths(keys: IntArray) -> tuple[IntArray, IntArray]:
     """Collapse runs of equal consecutive keys: (key, run length). Boundary pairs along one
     edge come in runs, so this shrinks the sort that follows about threefold."""
+    if keys.size == 0:  # one region fills the image: no boundary in this direction
+        return keys, keys
     starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
     return keys[starts], np.diff(np.append(starts, len(keys)))
 
