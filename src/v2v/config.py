@@ -58,7 +58,14 @@ class VehicleMaskConfig(Strict):
     threshold: float = Field(
         0.5, gt=0.0, lt=1.0, description="saliency probability that counts as vehicle"
     )
-    refine: bool = Field(True, description="GrabCut refinement of the saliency mask")
+    refine: bool = Field(
+        True,
+        description="second, zoomed-in saliency look with edge snapping "
+        "(GrabCut inside a hint box that saliency misses)",
+    )
+    cut_occluders: bool = Field(
+        True, description="cut thin, tall parts below the vehicle's ground line (legs, posts)"
+    )
     fill_holes: bool = True
 
 

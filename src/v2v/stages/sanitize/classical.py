@@ -133,6 +133,12 @@ class ClassicalSanitizer:
             )
         elif vehicle.source != "alpha":
             said.append(OCCLUDERS)
+        cut = int(vehicle.notes.get("occluders_cut", 0))
+        if cut:
+            said.append(
+                f"{cut} thin part(s) reaching below the vehicle's ground line (legs of people "
+                "in front of it, posts) were cut from the vehicle mask at that line."
+            )
         if "fallback" in vehicle.notes:
             said.append(str(vehicle.notes["fallback"]).capitalize() + ".")
         return tuple(said)

@@ -12,7 +12,12 @@ How the mask is made (each step measured on the composites in ``shared/samples``
    refinement and lowered IoU on every composite (colours of tyres, shadows and asphalt
    overlap), so it is used only when saliency marks almost nothing inside a hint box.
 3. The vehicle is the largest component plus the pieces close to it; far blobs are dropped.
-4. ``fill_holes``: holes (windows seen through, gaps between wheels and body) become vehicle.
+4. ``cut_occluders``: thin, tall things reaching below the vehicle's ground line (legs of
+   people walking in front, posts) are cut there. The ground line is the bottom profile of the
+   mask opened with a window of a fifth of the vehicle's width, so wheels (wide, shallow bumps)
+   stay; a part below it that is taller than wide goes. No composite changes; on the street-bus
+   photo the pedestrians' legs go (their bodies, in front of the bus, stay).
+5. ``fill_holes``: holes (windows seen through, gaps between wheels and body) become vehicle.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from typing import Any
 import cv2
 import numpy as np
 from numpy.typing import NDArray
+from scipy.ndimage import grey_opening
 
 from v2v.artefacts import Box, Mask, RGBImage
 from v2v.config import VehicleMaskConfig
@@ -37,6 +43,8 @@ MIN_VEHICLE_FRACTION = 0.002  # below this share of the image nothing was found
 HINT_MIN_COVER = 0.15  # saliency must mark this share of a hint box, else GrabCut decides
 GRABCUT_SIDE = 400  # GrabCut runs on the hint box scaled to this long side
 GRABCUT_ITERATIONS = 3
+GROUND_WINDOW = 0.2  # ground line: bottom profile opened over this share of the width
+OCCLUDER_MIN_DEPTH = 0.04  # a cut part reaches at least this share of the vehicle's height
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,8 @@ def vehicle_mask(
         mask = grabcut_in_box(rgb, prob, hint, config.threshold)
         notes["grabcut"] = True
     mask = keep_vehicle(mask)
+    if config.cut_occluders:
+        mask, notes["occluders_cut"] = cut_occluders(mask)
     if config.fill_holes:
         mask = fill_holes(mask)
     if mask.mean() < MIN_VEHICLE_FRACTION:
@@ -184,6 +194,33 @@ def keep_vehicle(mask: Mask) -> Mask:
     near = cv2.dilate((labels == largest).astype(np.uint8), kernel) > 0
     keep = np.unique(labels[near & mask])
     return np.isin(labels, keep[keep > 0])
+
+
+def cut_occluders(mask: Mask) -> tuple[Mask, int]:
+    """``mask`` (bool (H, W)) without the thin, tall parts that hang below the vehicle's ground
+    line (legs of people in front of it, posts), and how many parts were cut."""
+    columns = np.nonzero(mask.any(axis=0))[0]
+    rows = np.nonzero(mask.any(axis=1))[0]
+    if columns.size < 3:
+        return mask, 0
+    height = mask.shape[0]
+    x0, x1 = int(columns[0]), int(columns[-1]) + 1
+    bottom = height - 1 - np.argmax(mask[::-1, x0:x1], axis=0)
+    window = max(3, int(GROUND_WINDOW * (x1 - x0)))
+    ground = grey_opening(bottom, size=window, mode="nearest")
+    below = np.zeros_like(mask)
+    below[:, x0:x1] = np.arange(height)[:, None] > ground[None, :]
+    parts = (mask & below).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(parts, connectivity=8)
+    min_depth = OCCLUDER_MIN_DEPTH * (int(rows[-1]) - int(rows[0]) + 1)
+    cut = [
+        label
+        for label in range(1, count)
+        if stats[label, cv2.CC_STAT_HEIGHT] >= max(min_depth, stats[label, cv2.CC_STAT_WIDTH])
+    ]
+    if not cut:
+        return mask, 0
+    return keep_vehicle(mask & ~np.isin(labels, cut)), len(cut)
 
 
 def fill_holes(mask: Mask) -> Mask:
