@@ -134,7 +134,7 @@ class FlattenConfig(Strict):
         True, description="lighter, paler patches of a paint colour (glare) take the paint colour"
     )
     smoothness: float = Field(
-        3.0, ge=0.0, le=20.0, description="boundary smoothing (Gaussian sigma), px at working size"
+        4.0, ge=0.0, le=20.0, description="boundary smoothing (Gaussian sigma), px at working size"
     )
     wheels: bool = Field(True, description="draw side-view wheels as round tyre and hub discs")
 

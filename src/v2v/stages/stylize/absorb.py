@@ -4,7 +4,8 @@
 - glare: a lighter patch of the same hue beside a paint colour takes the paint colour;
 - specular spots: small near-white patches enclosed by a paint colour;
 - holes: enclosed regions of nearly the encloser's colour (dirt, texture);
-- reflections: lighter neutral patches inside dark glass, so each window is one shape;
+- reflections: lighter neutral patches inside dark glass, and coloured things seen through
+  it, so each window is one shape;
 - tones: the regions of one paint colour (connected, same hue) keep its most saturated large
   tone plus darker large tones (shading); lighter, paler members (highlights) take the paint
   colour and small members the nearest kept tone. A red bus reads red, not red and pink.
@@ -34,6 +35,9 @@ from v2v.stages.stylize.regions import (
 GLARE_LIGHTER, SPECULAR_LIGHTER = 5.0, 25.0
 #: A specular spot is at most this fraction of the paint region around it.
 SPECULAR_MAX_RATIO = 0.1
+#: Coloured things seen through dark glass (people, seats) are dropped when the glass holds
+#: at least this share of their outline.
+SEEN_THROUGH_SHARE = 0.8
 
 
 def _reason(graph: RegionGraph, region: int, other: int, highlights: bool) -> str | None:
@@ -61,9 +65,13 @@ def _reason(graph: RegionGraph, region: int, other: int, highlights: bool) -> st
     if difference < HOLE_DELTA_E:
         return "hole"
     glass = chroma(host) < NEUTRAL_CHROMA and host[0] < GLASS_LIGHTNESS
-    if glass and chroma(color) < 10.0 and lighter > 0 and ratio < REFLECTION_MAX_RATIO:
-        return "reflection" if difference < REFLECTION_DELTA_E else None
-    return None
+    if not glass or ratio >= REFLECTION_MAX_RATIO:
+        return None
+    if chroma(color) < 10.0:
+        # a hub in a dark tyre is a light neutral too: only milder contrasts are reflections
+        reflection = lighter > 0 and difference < REFLECTION_DELTA_E
+        return "reflection" if reflection else None
+    return "seen_through" if share >= SEEN_THROUGH_SHARE else None
 
 
 def _target(

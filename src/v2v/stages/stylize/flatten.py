@@ -49,6 +49,8 @@ TONE_AREA_FACTOR = 10.0
 #: per pass.
 REFINE_PASSES, REFINE_RADIUS = 2, 2
 SLIC_COMPACTNESS = 10.0
+#: Superpixels are at least this many pixels (caps the count when the vehicle is a sliver).
+MIN_SUPERPIXEL_AREA = 16
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ def _superpixels(smooth: NDArray[np.uint8], mask: Mask, count: int) -> tuple[Lab
     share = max(float(mask.mean()), 1e-6)
     segments = slic(
         smooth,
-        n_segments=max(1, round(count / share)),
+        n_segments=max(1, round(min(count / share, mask.size / MIN_SUPERPIXEL_AREA))),
         compactness=SLIC_COMPACTNESS,
         start_label=0,
         channel_axis=-1,
