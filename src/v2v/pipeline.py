@@ -274,7 +274,10 @@ class Pipeline:
             if qa_config.check_text:
                 from v2v.stages.sanitize.text import TextDetector
 
-                found = TextDetector.shared().detect(rendered[..., :3], min_score=0.6)
+                # readable = read as two or more letters/digits with confidence; the detector
+                # alone also fires on flat shapes (a wheel's hub reads as an 'O')
+                detected = TextDetector.shared().detect(rendered[..., :3], min_score=0.6)
+                found = [d for d in detected if d.readable]
                 result["text_remaining"] = [d.text for d in found]
                 if found:
                     failures.append(f"{len(found)} text region(s) still detected in the SVG")
