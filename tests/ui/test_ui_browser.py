@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -39,6 +40,14 @@ def _job_posts(tab: Any) -> list[Any]:
     return posts
 
 
+def _until(tab: Any, script: str, timeout: float = 15.0) -> None:
+    """Poll a JavaScript condition from Python (the page's CSP forbids in-page string eval)."""
+    deadline = time.monotonic() + timeout
+    while not tab.evaluate(script):
+        assert time.monotonic() < deadline, f"never true: {script}"
+        tab.wait_for_timeout(100)
+
+
 def _add_photo(tab: Any, photo: Path) -> None:
     tab.set_input_files("#photos", str(photo))
     tab.wait_for_selector(".photo-grid .photo img")
@@ -61,6 +70,8 @@ def test_convert_watch_compare_download(
     _add_photo(page, car_photo)
     _fast_options(page)
     page.uncheck("#opt-phase4-stroke-enabled")  # a sub-step switch: no outlines this time
+    page.fill("#hint", "4,4,316,196")  # the vehicle box, typed (dragging fills the same field)
+    assert page.locator(".hint-rect").is_visible()
     assert "3 options changed" in page.inner_text(".submit-summary")
     shoot(page, "02-convert-ready")
     page.click("#convert-button")
@@ -76,10 +87,12 @@ def test_convert_watch_compare_download(
         "qa.check_text": False,
         "phase4.stroke.enabled": False,
     }
+    assert sent.params["hint"] == [4, 4, 316, 196]
 
     page.wait_for_selector(".compare .layer-svg", timeout=60_000)
-    page.wait_for_function(
-        "[...document.querySelectorAll('.layer-svg')].every(i => i.complete && i.naturalWidth > 0)"
+    _until(
+        page,
+        "[...document.querySelectorAll('.layer-svg')].every(i => i.complete && i.naturalWidth > 0)",
     )
     assert page.text_content("h1 .pill") == "Done"
     layers = page.locator(".layers .layer-row")
@@ -88,6 +101,12 @@ def test_convert_watch_compare_download(
     badges = page.inner_text(".badges")
     assert "Palette compliance" in badges and "Silhouette IoU" in badges
     shoot(page, "04-compare")
+    zoom = page.inner_text(".zoom-label")
+    page.click("button[aria-label='Zoom in']")
+    assert page.inner_text(".zoom-label") != zoom
+    shown = page.get_attribute(".layer-svg", "src")
+    page.click(".layers input[type=checkbox] >> nth=0")  # hide the largest colour layer
+    _until(page, f"document.querySelector('.layer-svg').src !== '{shown}'")
     page.click(".segmented button:has-text('Side by side')")
     assert page.locator(".viewer.mode-side .pane").count() == 2
     shoot(page, "05-compare-side-by-side")
@@ -136,6 +155,11 @@ def test_bad_hex_shows_an_inline_error_and_blocks_submit(
     page.fill("#hex-1", "#FFEE00")
     assert page.is_enabled("#convert-button")
     assert page.locator("#palette-error").is_hidden()
+    page.fill("#hint", "300,10,20,50")
+    assert "x0 < x1" in page.inner_text("#hint-error")
+    assert "vehicle box" in page.inner_text("#submit-problems")
+    page.fill("#hint", "")
+    assert page.is_enabled("#convert-button")
     assert posts == []
 
 
@@ -148,7 +172,7 @@ def test_cancel_a_running_job_and_find_it_in_the_jobs_list(
     page.wait_for_url(re.compile(r"/ui/jobs/[0-9a-f]{32}$"))
     job_id = page.url.rsplit("/", 1)[1]
     page.wait_for_selector("h1 .pill-running")
-    page.wait_for_function("document.querySelector('#elapsed').textContent.includes('elapsed')")
+    _until(page, "document.querySelector('#elapsed').textContent.includes('elapsed')")
     shoot(page, "08-running")
     page.click("#cancel-job")
     page.wait_for_selector("h1 .pill-cancelled", timeout=20_000)
@@ -235,3 +259,44 @@ def test_api_key_is_asked_once_and_sent_with_every_request(
     assert refused == []
     assert page.evaluate("sessionStorage.getItem('v2v.apiKey')") == "ui-test-key-0123456789"
     assert dialog.is_hidden()
+
+
+def test_many_photos_become_a_batch_that_can_be_cancelled(
+    slow_server: LiveServer, page: Any, car_photo: Path, tmp_path: Path, shoot: Shoot
+) -> None:
+    second = tmp_path / "blue-car.png"
+    second.write_bytes(car_photo.read_bytes())
+    page.goto(f"{slow_server.url}/ui")
+    page.set_input_files("#photos", [str(car_photo), str(second)])
+    page.wait_for_selector(".photo-grid .photo >> nth=1")
+    assert page.inner_text("#convert-button") == "Convert 2 photos"
+    assert "select" in page.inner_text(".hint-box")  # a box needs a single photo
+    page.click("#convert-button")
+    page.wait_for_url(re.compile(r"/ui/batch\?jobs=[0-9a-f]{32},[0-9a-f]{32}$"))
+    page.wait_for_selector(".batch-card >> nth=1")
+    assert "0 of 2 done" in page.inner_text(".batch-summary")
+    assert page.is_disabled("#download-all")  # nothing finished yet
+    shoot(page, "14-batch-running")
+    page.click("button:has-text('Cancel the rest')")
+    _until(page, "document.querySelectorAll('.batch-card .pill-cancelled').length === 2", 20)
+    assert "2 cancelled" in page.inner_text(".batch-summary")
+
+
+@pytest.fixture(scope="module")
+def failing_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    server = LiveServer(tmp_path_factory.mktemp("ui-fail"), runner="tests.service.fakes:bad_input")
+    yield server
+    server.stop()
+
+
+def test_a_failed_job_says_why_in_plain_words(
+    failing_server: LiveServer, page: Any, car_photo: Path, shoot: Shoot
+) -> None:
+    page.goto(f"{failing_server.url}/ui")
+    _add_photo(page, car_photo)
+    page.click("#convert-button")
+    page.wait_for_selector("h1 .pill-failed", timeout=20_000)
+    error = page.inner_text("#job-error")
+    assert "The photo could not be used" in error
+    assert "shows no vehicle" in error  # the library's own message, not a stack trace
+    shoot(page, "15-failed")

@@ -61,7 +61,7 @@ export function batchView(main, navigate, params) {
     fill(summary,
       h("p", { class: "lead" }, `${done} of ${total} done`,
         count("failed") ? ` · ${count("failed")} failed` : "", count("cancelled") ? ` · ${count("cancelled")} cancelled` : "",
-        active.length ? ` · ${active.length} working` : ""),
+        count("running") ? ` · ${count("running")} working` : "", count("queued") ? ` · ${count("queued")} waiting` : ""),
       h("progress", { max: 1, value: fraction, class: "wide", "aria-label": `Batch ${Math.round(fraction * 100)} % done` }));
     fill(actions,
       h("button", { type: "button", class: "primary", id: "download-all", disabled: !done, onclick: () => archive(ids.filter((id) => jobs.get(id)?.status === "succeeded")) },

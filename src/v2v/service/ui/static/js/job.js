@@ -93,7 +93,7 @@ export function jobView(main, navigate, id) {
     }
     fill(progress, h("section", { class: "card", "aria-labelledby": "progress-title" },
       h("div", { class: "progress-head" }, h("h2", { id: "progress-title" }, isActive(job) ? "Working" : "Stopped"), time),
-      h("p", { class: "muted", "aria-live": "polite", id: "job-message" }, waiting),
+      job.error ? null : h("p", { class: "muted", "aria-live": "polite", id: "job-message" }, waiting),
       list,
       job.error ? errorBox(job.error) : null));
   }

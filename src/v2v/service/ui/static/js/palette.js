@@ -57,6 +57,7 @@ export function palettePicker(palettes, selected, onChange) {
       }
       choice = name;
       render();
+      group.querySelector("input:checked")?.focus(); // keep the keyboard where it was
       onChange();
     });
     return h(
