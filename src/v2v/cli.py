@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import click
 import typer
 
 from v2v.errors import InputError, V2VError
@@ -56,6 +57,8 @@ def handle_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, click.ClickException):
+            raise
         except V2VError as exc:
             _fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
@@ -145,7 +148,7 @@ def main() -> None:
     app(prog_name="v2v")
 
 
-from v2v import cli_commands  # noqa: E402, F401  (registers the other commands)
+from v2v import cli_commands, cli_models  # noqa: E402, F401  (register the other commands)
 
 if __name__ == "__main__":
     sys.exit(main())
