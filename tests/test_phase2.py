@@ -62,7 +62,8 @@ def draw_shiny_car(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
         image[_disc(center, HUB_RADIUS)] = (165, 170, 175)
     # glare: a soft ellipse fading from near-white pink into the paint
     yy, xx = np.mgrid[:HEIGHT, :WIDTH]
-    falloff = ((xx - BLOB_CENTER[0]) / BLOB_AXES[0]) ** 2 + ((yy - BLOB_CENTER[1]) / BLOB_AXES[1]) ** 2
+    dx, dy = (xx - BLOB_CENTER[0]) / BLOB_AXES[0], (yy - BLOB_CENTER[1]) / BLOB_AXES[1]
+    falloff = dx**2 + dy**2
     alpha = np.clip(1.2 - falloff, 0.0, 0.75)[..., None]
     image = image * (1 - alpha) + np.array([255.0, 235.0, 235.0]) * alpha
     image += rng.normal(0, 8, image.shape)
@@ -183,6 +184,27 @@ def test_highlight_removal_can_be_switched_off() -> None:
     cv2.ellipse(core, BLOB_CENTER, (BLOB_AXES[0] // 2, BLOB_AXES[1] // 2), 0, 0, 360, 1, -1)
     share = np.all(styled.pixels[core.astype(bool)] == paint, axis=1).mean()
     assert share < 0.5, "the glare rule alone should not have removed this large highlight"
+
+
+def test_background_colour_does_not_bleed_into_the_vehicle() -> None:
+    pixels, mask = draw_shiny_car()
+    pixels[~mask] = (0, 210, 0)
+    clean = CleanImage(pixels, mask, np.zeros_like(mask))
+    styled = ClassicalStylizer(load_config().phase2).run(clean, RunContext())
+    inside = styled.pixels[mask].astype(int)
+    greenish = (inside[:, 1] > inside[:, 0] + 40) & (inside[:, 1] > inside[:, 2] + 40)
+    assert not greenish.any(), f"{greenish.sum()} vehicle pixels took the background's green"
+
+
+def test_a_tiny_vehicle_is_still_stylized() -> None:
+    pixels, _ = draw_shiny_car()
+    mask = np.zeros((HEIGHT, WIDTH), bool)
+    mask[120:126, 200:207] = True
+    styled = ClassicalStylizer(load_config().phase2).run(
+        CleanImage(pixels, mask, np.zeros_like(mask)), RunContext()
+    )
+    assert styled.notes["regions"] >= 1
+    assert len(np.unique(styled.pixels[mask], axis=0)) <= len(np.unique(pixels[mask], axis=0))
 
 
 def test_empty_mask_returns_the_pixels_and_no_edges() -> None:
