@@ -48,8 +48,10 @@ def configure_logging(level: str = "info", fmt: str = "json") -> None:
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)
+    handler.set_name("v2v")
     root = logging.getLogger()
-    root.handlers = [handler]
+    # replace only our own handler: test runners and servers may have added theirs
+    root.handlers = [h for h in root.handlers if h.get_name() != "v2v"] + [handler]
     root.setLevel(numeric)
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers = []

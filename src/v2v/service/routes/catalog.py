@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from v2v.color.palette import Palette
 from v2v.service.deps import Services, get_services
@@ -55,14 +55,14 @@ def backends(services: ServicesDep, client: Limited) -> list[BackendInfo]:
     response_model=CsrfToken,
     summary="A CSRF token (also set as a cookie) for browser form posts",
 )
-def csrf_token(services: ServicesDep, response: Response) -> CsrfToken:
+def csrf_token(services: ServicesDep, request: Request, response: Response) -> CsrfToken:
     token = services.csrf.issue()
     response.set_cookie(
         COOKIE_NAME,
         token,
         httponly=True,
         samesite="strict",
-        secure=not services.settings.loopback_only,
+        secure=request.url.scheme == "https",
         path="/",
     )
     return CsrfToken(token=token, header=HEADER_NAME, field=FIELD_NAME)
