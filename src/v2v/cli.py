@@ -150,5 +150,7 @@ def main() -> None:
 
 from v2v import cli_commands, cli_models  # noqa: E402, F401  (register the other commands)
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # ``python -m v2v.cli``: use the package's module, not __main__'s
+    from v2v.cli import main as _main
+
+    sys.exit(_main())
