@@ -161,6 +161,7 @@ def shoot(tmp_path: Path) -> Callable[[Any, str], Path]:
 
     def take(tab: Any, name: str) -> Path:
         path = tmp_path / f"{name}.png"
+        tab.evaluate("window.scrollTo(0, 0)")  # sticky bars sit where a person first sees them
         tab.screenshot(path=str(path), full_page=True)
         if copy_to:
             Path(copy_to).mkdir(parents=True, exist_ok=True)

@@ -48,6 +48,12 @@ def _until(tab: Any, script: str, timeout: float = 15.0) -> None:
         tab.wait_for_timeout(100)
 
 
+UNLABELLED = """[...document.querySelectorAll('input, select, textarea, button')]
+  .filter(e => e.type !== 'hidden' && !(e.labels && e.labels.length)
+    && !e.getAttribute('aria-label') && !(e.tagName === 'BUTTON' && e.textContent.trim()))
+  .map(e => e.id || e.outerHTML.slice(0, 80))"""
+
+
 def _add_photo(tab: Any, photo: Path) -> None:
     tab.set_input_files("#photos", str(photo))
     tab.wait_for_selector(".photo-grid .photo img")
@@ -107,6 +113,7 @@ def test_convert_watch_compare_download(
     shown = page.get_attribute(".layer-svg", "src")
     page.click(".layers input[type=checkbox] >> nth=0")  # hide the largest colour layer
     _until(page, f"document.querySelector('.layer-svg').src !== '{shown}'")
+    assert page.evaluate(UNLABELLED) == []
     page.click(".segmented button:has-text('Side by side')")
     assert page.locator(".viewer.mode-side .pane").count() == 2
     shoot(page, "05-compare-side-by-side")
@@ -139,6 +146,8 @@ def test_bad_hex_shows_an_inline_error_and_blocks_submit(
     page.goto(f"{live_server.url}/ui")
     _add_photo(page, car_photo)
     page.click('[data-palette="custom"]')
+    page.click("details.advanced summary")
+    assert page.evaluate(UNLABELLED) == []  # every control has a name a screen reader can say
     page.fill("#hex-0", "#12345G")
     error = page.locator("#hex-0-error")
     assert error.is_visible() and "not a hex colour" in error.inner_text()
