@@ -1,0 +1,53 @@
+"""Helpers shared by the browser tests (page actions and checks)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+DEFAULT_COLORS = {
+    "#15181C", "#3B4149", "#6E7681", "#A9B0B8", "#DDE1E5", "#FFFFFF", "#C8202F", "#7C1824",
+    "#EE7F22", "#F3C623", "#2F7D3B", "#1F4E9C", "#7FB2E0", "#12264A", "#8A5A3B",
+}  # fmt: skip
+Shoot = Callable[[Any, str], Path]
+
+
+def job_posts(tab: Any) -> list[Any]:
+    """Collects the POST /api/v1/jobs requests the page sends."""
+    posts: list[Any] = []
+    tab.on(
+        "request",
+        lambda r: (
+            posts.append(r) if r.method == "POST" and r.url.endswith("/api/v1/jobs") else None
+        ),
+    )
+    return posts
+
+
+def until(tab: Any, script: str, timeout: float = 15.0) -> None:
+    """Poll a JavaScript condition from Python (the page's CSP forbids in-page string eval)."""
+    deadline = time.monotonic() + timeout
+    while not tab.evaluate(script):
+        assert time.monotonic() < deadline, f"never true: {script}"
+        tab.wait_for_timeout(100)
+
+
+UNLABELLED = """[...document.querySelectorAll('input, select, textarea, button')]
+  .filter(e => e.type !== 'hidden' && !(e.labels && e.labels.length)
+    && !e.getAttribute('aria-label') && !(e.tagName === 'BUTTON' && e.textContent.trim()))
+  .map(e => e.id || e.outerHTML.slice(0, 80))"""
+
+
+def add_photo(tab: Any, photo: Path) -> None:
+    tab.set_input_files("#photos", str(photo))
+    tab.wait_for_selector(".photo-grid .photo img")
+
+
+def fast_options(tab: Any) -> None:
+    """Open Advanced options and make the run small: 256 px, no text check on the output."""
+    tab.click("details.advanced summary")
+    tab.fill("#opt-input-work_long_side", "256")
+    tab.uncheck("#opt-qa-check_text")
