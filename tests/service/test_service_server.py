@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -97,6 +98,32 @@ def test_killed_mid_job_then_restarted_the_job_finishes(
     assert done["status"] == "succeeded" and done["attempts"] == 2, done
     svg = httpx.get(url + done["urls"]["svg"])
     assert etree.fromstring(svg.content).tag.endswith("svg")
+
+
+def test_a_clean_shutdown_puts_the_running_job_back_without_using_an_attempt(
+    servers: list[Server], tmp_path: Path
+) -> None:
+    port = _free_port()
+    env = {
+        "PORT": str(port),
+        "DATA_DIR": str(tmp_path / "data"),
+        "WORKER_MODE": "thread",
+        "LOG_LEVEL": "warning",
+        "MIN_FREE_DISK_MB": "0",
+    }
+    command = [sys.executable, "-m", "tests.service.serve_fake", "tests.service.fakes:slow"]
+    servers.append(Server(command, env, port))
+    url = servers[-1].url
+    created = httpx.post(f"{url}/api/v1/jobs", files={"file": ("car.png", photo_bytes())})
+    status_url = url + created.headers["location"]
+    assert _poll(status_url, {"running"})["status"] == "running"
+    servers[-1].stop(signal.SIGTERM)  # uvicorn shuts down, then re-raises the signal
+    with sqlite3.connect(tmp_path / "data" / "jobs.db") as db:
+        row = db.execute("SELECT status, attempts, message FROM jobs").fetchone()
+    assert row == ("queued", 0, "re-queued: the service was shut down")
+    servers.append(Server(command, env, port))
+    done = _poll(status_url, {"succeeded", "failed", "cancelled"})
+    assert done["status"] == "succeeded" and done["attempts"] == 1, done
 
 
 def test_run_py_serves_a_real_conversion(servers: list[Server], tmp_path: Path) -> None:
