@@ -3,6 +3,7 @@ the page itself (served offline, with a strict content security policy). No brow
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 import re
@@ -19,6 +20,7 @@ pytest.importorskip("fastapi", reason="the web UI needs the 'server' extra")
 from fastapi.testclient import TestClient
 from PIL import Image
 
+from v2v.config import CONFIG_DIR
 from v2v.service import create_app, load_settings
 from v2v.service.ui import STATIC_DIR
 
@@ -125,3 +127,43 @@ def test_ui_files_load_nothing_from_the_network() -> None:
             urls = set(re.findall(r"(?:https?:)?//[A-Za-z0-9.-]+\.[a-z]{2,}[^\s\"')]*", text))
             assert urls <= allowed, f"{path.name} refers to {urls - allowed}"
             assert "@import" not in text and "<script>" not in text
+
+
+GPU_MODULES = ("torch", "diffusers", "transformers")
+
+
+@pytest.mark.skipif(
+    any(importlib.util.find_spec(m) is None for m in GPU_MODULES),
+    reason="needs the gpu extra installed (the GPU backends check their packages)",
+)
+def test_gpu_options_are_offered_when_the_gpu_stylizer_can_run(tmp_path: Path) -> None:
+    models = tmp_path / "models"
+    for folder, marker in (
+        ("birefnet", "model.onnx"),
+        ("depth", "config.json"),
+        ("sdxl", "model_index.json"),
+        ("controlnet-depth", "config.json"),
+        ("controlnet-canny", "config.json"),
+        ("loras", "house-style.safetensors"),
+    ):
+        (models / folder).mkdir(parents=True)
+        (models / folder / marker).write_text("{}", encoding="utf-8")
+    settings = load_settings(
+        data_dir=tmp_path / "data",
+        worker_mode="thread",
+        log_level="warning",
+        min_free_disk_mb=0,
+        pipeline_config=CONFIG_DIR / "gpu.yaml",
+        model_volume_path=models,
+        _env_file=None,
+    )
+    with TestClient(create_app(settings, runner="tests.service.fakes:quick"), client=LOCAL) as c:
+        body: dict[str, Any] = c.get("/api/v1/capabilities").json()
+    assert body["gpu_options"] == {"available": True, "reason": ""}
+    assert (
+        "phase2.prompt" in body["options"] and "phase2.controlnet.depth_weight" in body["options"]
+    )
+    assert "phase1.text_removal.enabled" not in body["options"]  # not a GPU sanitizer switch
+    assert body["models"]["loras"] == ["house-style"]
+    stylizer = next(b for b in body["backends"] if b["name"] == "sdxl-controlnet")
+    assert stylizer["selected"] and stylizer["available"]

@@ -154,11 +154,12 @@ def _backend_status(
     }
 
 
-def _models(config: Config) -> tuple[dict[str, Any], list[Any]]:
+def _models(configured: str | Path | None) -> tuple[dict[str, Any], list[Any]]:
+    """The model folders and LoRAs under the model directory (config, else MODEL_VOLUME_PATH)."""
     from v2v.models.layout import list_models, resolve_model_dir
 
-    root = resolve_model_dir(config.models.dir)
-    statuses = list_models(config.models.dir)
+    root = resolve_model_dir(configured)
+    statuses = list_models(root)
     folders = [
         {
             "name": s.name,
@@ -222,7 +223,7 @@ def _capabilities(services: Services, request: Request) -> Capabilities:
 
     load_backends()
     config = services.base_config
-    models, statuses = _models(config)
+    models, statuses = _models(config.models.dir or services.settings.model_volume_path)
     selected = {"phase1": config.phase1.backend, "phase2": config.phase2.backend}
     backends = [
         _backend_status(phase, name, description, selected[phase] == name, statuses)
