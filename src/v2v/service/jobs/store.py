@@ -1,7 +1,7 @@
 """The job store: every state change of a job goes through here, so the database is the queue.
 
 Statuses: ``queued`` → ``running`` → ``succeeded`` | ``failed`` | ``cancelled``. A running job that
-stops sending heartbeats (its process died) is re-queued by :meth:`JobStore.recover_stale` until it
+stops sending heartbeats (its process died) is re-queued (``stale`` then ``requeue``) until it
 has used ``max_attempts``; then it fails with the reason.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,51 +16,39 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from v2v.service.db import Database, JobRow, utcnow
-
-QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = (
-    "queued",
-    "running",
-    "succeeded",
-    "failed",
-    "cancelled",
+from v2v.service.jobs.records import (
+    CANCELLED,
+    FAILED,
+    FINISHED,
+    QUEUED,
+    RUNNING,
+    STATUSES,
+    SUCCEEDED,
+    JobRecord,
 )
-STATUSES = (QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED)
-FINISHED = (SUCCEEDED, FAILED, CANCELLED)
+
+__all__ = [
+    "CANCELLED",
+    "FAILED",
+    "FINISHED",
+    "QUEUED",
+    "RUNNING",
+    "STATUSES",
+    "SUCCEEDED",
+    "JobRecord",
+    "JobStore",
+]
 
 
-@dataclass(frozen=True)
-class JobRecord:
-    """A snapshot of one job row (safe to hand between threads)."""
-
-    id: str
-    kind: str
-    status: str
-    owner: str
-    correlation_id: str
-    params: dict[str, Any]
-    created_at: datetime
-    updated_at: datetime
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-    attempts: int = 0
-    worker: str | None = None
-    cancel_requested: bool = False
-    phase: str | None = None
-    message: str = ""
-    progress: dict[str, float] = field(default_factory=dict)
-    timings: dict[str, float] = field(default_factory=dict)
-    files: list[str] = field(default_factory=list)
-    qa: dict[str, Any] | None = None
-    error_code: str | None = None
-    error_detail: str | None = None
-
-    @property
-    def finished(self) -> bool:
-        return self.status in FINISHED
-
-    @classmethod
-    def from_row(cls, row: JobRow) -> JobRecord:
-        return cls(**{name: getattr(row, name) for name in cls.__dataclass_fields__})
+def _ended(status: str, code: str, detail: str) -> dict[str, Any]:
+    """Column values of a job that ends now with this status and reason."""
+    return {
+        "status": status,
+        "error_code": code,
+        "error_detail": detail,
+        "finished_at": utcnow(),
+        "message": detail[:500],
+    }
 
 
 class JobStore:
@@ -224,13 +211,7 @@ class JobStore:
         timings: dict[str, float] | None = None,
     ) -> bool:
         """End a queued or running job as failed (or cancelled) with a reason."""
-        values: dict[str, Any] = {
-            "status": status,
-            "error_code": code,
-            "error_detail": detail,
-            "finished_at": utcnow(),
-            "message": detail[:500],
-        }
+        values = _ended(status, code, detail)
         if timings is not None:
             values["timings"] = timings
         with self.db.session() as session:
@@ -239,69 +220,42 @@ class JobStore:
     def request_cancel(self, job_id: str) -> JobRecord | None:
         """Cancel a queued job now, or flag a running one for its worker. Returns the new state."""
         with self.db.session() as session:
-            self._update(
-                session,
-                job_id,
-                (QUEUED,),
-                status=CANCELLED,
-                error_code="cancelled",
-                error_detail="cancelled before it started",
-                finished_at=utcnow(),
-                message="cancelled",
-            )
+            ended = _ended(CANCELLED, "cancelled", "cancelled before it started")
+            self._update(session, job_id, (QUEUED,), **ended)
             self._update(session, job_id, (RUNNING,), cancel_requested=True, message="cancelling")
         return self.get(job_id)
 
     def requeue(
         self, job_id: str, reason: str, max_attempts: int, count_attempt: bool = True
     ) -> str | None:
-        """Put a running job back in the queue, or fail it when its attempts are used up.
+        """Put a running job back in the queue, or fail it when its attempts are used up (a job
+        flagged for cancellation is cancelled instead).
 
-        Returns the new status (``queued`` or ``failed``), or None when the job was not running.
+        Returns the new status, or None when the job was not running.
         """
         with self.db.session() as session:
             row = session.get(JobRow, job_id)
             if row is None or row.status != RUNNING:
                 return None
             attempts = row.attempts if count_attempt else max(0, row.attempts - 1)
+            values: dict[str, Any]
             if row.cancel_requested:
-                ok = self._update(
-                    session,
-                    job_id,
-                    (RUNNING,),
-                    status=CANCELLED,
-                    error_code="cancelled",
-                    error_detail=f"cancelled ({reason})",
-                    finished_at=utcnow(),
-                    message="cancelled",
-                )
-                return CANCELLED if ok else None
-            if attempts >= max_attempts:
+                values = _ended(CANCELLED, "cancelled", f"cancelled ({reason})")
+            elif attempts >= max_attempts:
                 detail = f"{reason}; gave up after {attempts} attempt(s)"
-                ok = self._update(
-                    session,
-                    job_id,
-                    (RUNNING,),
-                    status=FAILED,
-                    error_code="worker_lost",
-                    error_detail=detail,
-                    finished_at=utcnow(),
-                    message=detail[:500],
-                )
-                return FAILED if ok else None
-            ok = self._update(
-                session,
-                job_id,
-                (RUNNING,),
-                status=QUEUED,
-                attempts=attempts,
-                worker=None,
-                phase=None,
-                progress={},
-                heartbeat_at=None,
-                message=f"re-queued: {reason}"[:500],
-            )
-            return QUEUED if ok else None
+                values = _ended(FAILED, "worker_lost", detail)
+            else:
+                values = {
+                    "status": QUEUED,
+                    "attempts": attempts,
+                    "worker": None,
+                    "phase": None,
+                    "progress": {},
+                    "heartbeat_at": None,
+                    "message": f"re-queued: {reason}"[:500],
+                }
+            ok = self._update(session, job_id, (RUNNING,), **values)
+            return str(values["status"]) if ok else None
 
     def stale(self, older_than_seconds: float) -> list[JobRecord]:
         """Running jobs whose last heartbeat is older than the given age."""
