@@ -42,6 +42,14 @@ def iou(mask: np.ndarray, truth: np.ndarray) -> float:
     return float((resized & truth).sum() / max(1, (resized | truth).sum()))
 
 
+def read_truth(path: Path) -> np.ndarray:
+    """bool (H, W), True where the ground-truth mask is 255."""
+    grey = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+    if grey is None:
+        raise SystemExit(f"cannot read {path}")
+    return np.asarray(grey > 127)
+
+
 def truth_hint(truth: np.ndarray, photo: Photo) -> Box:
     """The truth's bounding box grown by 2 %, in the photo's working pixels."""
     ys, xs = np.nonzero(truth)
@@ -63,31 +71,23 @@ def timed_phase1(sanitizer: ClassicalSanitizer, photo: Photo) -> tuple[float, fl
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--samples", type=Path, default=SAMPLES)
-    parser.add_argument("--hint", action="store_true", help="use the truth's box as the hint")
-    parser.add_argument("--long-side", type=int, default=1024)
-    args = parser.parse_args()
-    composites = sorted(args.samples.glob("composite_*.jpg"))
-    if not composites:
-        raise SystemExit(f"no composite_*.jpg in {args.samples}")
-    input_config = InputConfig(work_long_side=args.long_side)
-    sanitizer = ClassicalSanitizer(Phase1Config())
+def score_composites(
+    composites: list[Path], input_config: InputConfig, sanitizer: ClassicalSanitizer, hint: bool
+) -> None:
+    """Print IoU (default and refine off), mask seconds and phase I seconds per composite."""
     refined, single = VehicleMaskConfig(), VehicleMaskConfig(refine=False)
-    sanitizer.run(decode(composites[0], input_config), RunContext())  # warm-up: load models
     print(f"{'photo':<44} {'IoU':>6} {'IoU-1':>6} {'mask s':>7} {'phase I s':>9} {'CPU s':>6}")
     scores, plain, seconds = [], [], []
     for path in composites:
-        truth = cv2.imread(str(path.with_suffix(".mask.png")), cv2.IMREAD_GRAYSCALE) > 127
+        truth = read_truth(path.with_suffix(".mask.png"))
         photo = decode(path, input_config)
-        hint = truth_hint(truth, photo) if args.hint else None
+        box = truth_hint(truth, photo) if hint else None
         start = time.perf_counter()
-        mask = vehicle_mask(photo.pixels, refined, hint).mask
+        mask = vehicle_mask(photo.pixels, refined, box).mask
         mask_seconds = time.perf_counter() - start
-        plain.append(iou(vehicle_mask(photo.pixels, single, hint).mask, truth))
+        plain.append(iou(vehicle_mask(photo.pixels, single, box).mask, truth))
         scores.append(iou(mask, truth))
-        wall, cpu = timed_phase1(sanitizer, Photo(photo.pixels, photo.original_size, hint=hint))
+        wall, cpu = timed_phase1(sanitizer, Photo(photo.pixels, photo.original_size, hint=box))
         seconds.append(wall)
         print(
             f"{path.stem:<44} {scores[-1]:6.3f} {plain[-1]:6.3f} {mask_seconds:7.2f} "
@@ -99,6 +99,21 @@ def main() -> None:
     )
     print(f"{'minimum':<44} {min(scores):6.3f} {min(plain):6.3f}")
     print("IoU = default settings (two looks + guided filter); IoU-1 = refine off (one look)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--samples", type=Path, default=SAMPLES)
+    parser.add_argument("--hint", action="store_true", help="use the truth's box as the hint")
+    parser.add_argument("--long-side", type=int, default=1024)
+    args = parser.parse_args()
+    composites = sorted(args.samples.glob("composite_*.jpg"))
+    if not composites:
+        raise SystemExit(f"no composite_*.jpg in {args.samples}")
+    input_config = InputConfig(work_long_side=args.long_side)
+    sanitizer = ClassicalSanitizer(Phase1Config())
+    sanitizer.run(decode(composites[0], input_config), RunContext())  # warm-up: load models
+    score_composites(composites, input_config, sanitizer, args.hint)
     others = sorted(
         p
         for p in args.samples.iterdir()

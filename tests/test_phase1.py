@@ -266,6 +266,8 @@ def test_refine_off_still_finds_the_car() -> None:
 def test_grabcut_finds_the_car_in_a_hint_box_without_saliency() -> None:
     rgb, truth = draw_scene(plate_text=None)
     nothing = np.zeros(truth.shape, np.float32)
-    mask = grabcut_in_box(rgb, nothing, Box(40, 100, 620, 320), threshold=0.5)
+    mask = grabcut_in_box(rgb, nothing, Box(40, 100, 620, 320))
     assert not mask[:, 620:].any() and not mask[:100].any()
     assert iou(mask, truth) >= 0.8
+    whole = grabcut_in_box(rgb, nothing, Box(0, 0, rgb.shape[1], rgb.shape[0]))
+    assert whole.dtype == np.bool_ and whole.shape == truth.shape

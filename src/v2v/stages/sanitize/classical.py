@@ -69,10 +69,7 @@ class ClassicalSanitizer:
                 regions, found = self._find_text(photo.pixels, vehicle.mask)
             ctx.check_cancelled()
             ctx.report("phase1", 0.8, f"{len(regions)} text region(s) on the vehicle")
-        removed = np.zeros(vehicle.mask.shape, bool)
-        for region in regions:
-            removed |= region.pixels
-        removed = dilate(removed, self.config.inpaint.dilation)
+        removed = dilate(_union(regions, vehicle.mask.shape), self.config.inpaint.dilation)
         pixels = photo.pixels
         loss = 0.0
         if removed.any():
@@ -142,6 +139,14 @@ class ClassicalSanitizer:
         if "fallback" in vehicle.notes:
             said.append(str(vehicle.notes["fallback"]).capitalize() + ".")
         return tuple(said)
+
+
+def _union(regions: list[Region], shape: tuple[int, ...]) -> Mask:
+    """bool (H, W): every region's pixels."""
+    removed = np.zeros(shape[:2], bool)
+    for region in regions:
+        removed |= region.pixels
+    return removed
 
 
 def _search_area(vehicle: Mask) -> Box | None:

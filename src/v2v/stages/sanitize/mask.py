@@ -32,6 +32,7 @@ from scipy.ndimage import grey_opening
 
 from v2v.artefacts import Box, Mask, RGBImage
 from v2v.config import VehicleMaskConfig
+from v2v.errors import StageFailed
 from v2v.stages.sanitize.saliency import SaliencyModel
 
 FOCUS_MARGIN = (0.12, 0.15)  # crop margins around the vehicle: fraction of its width, height
@@ -82,7 +83,7 @@ def vehicle_mask(
     }
     mask = prob >= config.threshold
     if hint is not None and config.refine and _sees_too_little(mask, hint):
-        mask = grabcut_in_box(rgb, prob, hint, config.threshold)
+        mask = grabcut_in_box(rgb, prob, hint)
         notes["grabcut"] = True
     mask = keep_vehicle(mask)
     if config.cut_occluders:
@@ -231,34 +232,49 @@ def fill_holes(mask: Mask) -> Mask:
     return np.asarray(padded[1:-1, 1:-1] != 2)
 
 
-def grabcut_in_box(rgb: RGBImage, prob: NDArray[np.float32], box: Box, threshold: float) -> Mask:
+def grabcut_in_box(rgb: RGBImage, prob: NDArray[np.float32], box: Box) -> Mask:
     """GrabCut with ``box`` as the vehicle's bounds: outside it is background for sure (a
     margin around the box feeds the background colour model), inside it is probably vehicle,
     and for sure where ``prob`` ≥ 0.9. Runs at GRABCUT_SIDE px for speed; bool (H, W)."""
     height, width = rgb.shape[:2]
+    out = np.zeros((height, width), bool)
     area = _grow(box, 0.1, 0.1, width, height)
     crop = rgb[area.y0 : area.y1, area.x0 : area.x1]
     scale = min(1.0, GRABCUT_SIDE / max(crop.shape[:2]))
     size = (max(8, round(crop.shape[1] * scale)), max(8, round(crop.shape[0] * scale)))
     small = np.ascontiguousarray(cv2.resize(crop, size, interpolation=cv2.INTER_AREA)[..., ::-1])
-    local = cv2.resize(
-        prob[area.y0 : area.y1, area.x0 : area.x1], size, interpolation=cv2.INTER_AREA
+    local = np.asarray(
+        cv2.resize(prob[area.y0 : area.y1, area.x0 : area.x1], size, interpolation=cv2.INTER_AREA),
+        np.float32,
     )
     inside = np.zeros(local.shape, bool)
     inside[
         round((box.y0 - area.y0) * scale) : round((box.y1 - area.y0) * scale),
         round((box.x0 - area.x0) * scale) : round((box.x1 - area.x0) * scale),
     ] = True
-    seeds = np.where(inside, cv2.GC_PR_FGD, cv2.GC_BGD).astype(np.uint8)
-    seeds[inside & (cv2.erode((local >= 0.9).astype(np.uint8), np.ones((5, 5))) > 0)] = cv2.GC_FGD
-    if inside.all():  # the box is the whole image: its rim is the only background sample
-        rim = np.ones(inside.shape, bool)
-        rim[3:-3, 3:-3] = False
-        seeds[rim & (local < threshold)] = cv2.GC_PR_BGD
+    if not inside.any():
+        return out
+    seeds = _grabcut_seeds(inside, local)
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
-    cv2.grabCut(small, seeds, (0, 0, 1, 1), bgd, fgd, GRABCUT_ITERATIONS, cv2.GC_INIT_WITH_MASK)
+    try:
+        cv2.grabCut(small, seeds, (0, 0, 1, 1), bgd, fgd, GRABCUT_ITERATIONS, cv2.GC_INIT_WITH_MASK)
+    except cv2.error as exc:
+        raise StageFailed(f"GrabCut failed inside the hint box {box.as_list()}: {exc}") from exc
     chosen = ((seeds == cv2.GC_FGD) | (seeds == cv2.GC_PR_FGD)).astype(np.uint8)
     full = cv2.resize(chosen, (crop.shape[1], crop.shape[0]), interpolation=cv2.INTER_NEAREST)
-    out = np.zeros((height, width), bool)
     out[area.y0 : area.y1, area.x0 : area.x1] = full > 0
     return _only_inside(out, box)
+
+
+def _grabcut_seeds(inside: Mask, prob: NDArray[np.float32]) -> NDArray[np.uint8]:
+    """GrabCut labels: background outside the box, probable vehicle inside, sure vehicle where
+    the (eroded) probability is ≥ 0.9. A box covering the whole image lends its 3-px rim to
+    the background model (GrabCut needs samples of both)."""
+    seeds = np.where(inside, cv2.GC_PR_FGD, cv2.GC_BGD).astype(np.uint8)
+    sure = cv2.erode((prob >= 0.9).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    seeds[inside & sure] = cv2.GC_FGD
+    if inside.all():
+        rim = np.ones(inside.shape, bool)
+        rim[3:-3, 3:-3] = False
+        seeds[rim] = cv2.GC_PR_BGD
+    return seeds
