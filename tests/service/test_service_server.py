@@ -148,3 +148,13 @@ def test_run_py_serves_a_real_conversion(servers: list[Server], tmp_path: Path) 
     assert done["status"] == "succeeded", done["error"]
     svg = etree.fromstring(httpx.get(url + done["urls"]["svg"]).content)
     assert svg.tag.endswith("svg") and len(svg.findall(".//{*}path")) > 0
+    synchronous = httpx.post(
+        f"{url}/api/v1/process",
+        files={"file": ("car.png", photo_bytes())},
+        data={"overrides": overrides, "palette": "primary-15"},
+        timeout=120,
+    )
+    assert synchronous.status_code == 200, synchronous.text
+    assert synchronous.json()["qa"]["palette_compliance"] == 1.0
+    metrics = httpx.get(f"{url}/metrics").text
+    assert 'v2v_jobs{status="succeeded"} 2.0' in metrics
