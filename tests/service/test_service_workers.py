@@ -69,7 +69,7 @@ def test_a_job_longer_than_job_timeout_fails_with_the_reason(
 
 
 def test_a_synchronous_request_is_bounded_by_request_timeout(
-    make_client: Client, car_png: bytes, monkeypatch: object
+    make_client: Client, car_png: bytes
 ) -> None:
     client = make_client(runner="tests.service.fakes:slow")
     services = client.app.state.services  # type: ignore[attr-defined]
