@@ -19,8 +19,8 @@ from starlette.concurrency import run_in_threadpool
 from v2v import __version__, load_config
 from v2v.service.db import Database, utcnow
 from v2v.service.deps import Services
-from v2v.service.jobs.executor import DEFAULT_RUNNER, LocalExecutor, LocalOptions
-from v2v.service.jobs.files import JobFiles
+from v2v.service.jobs.executor import DEFAULT_RUNNER, LocalOptions
+from v2v.service.jobs.executors import make_executor
 from v2v.service.jobs.maintenance import Maintenance
 from v2v.service.jobs.store import JobStore
 from v2v.service.logs import configure_logging, get_logger
@@ -32,6 +32,7 @@ from v2v.service.security.apikeys import KeyRing
 from v2v.service.security.csrf import CsrfTokens
 from v2v.service.security.ratelimit import SlidingWindowLimiter
 from v2v.service.settings import Settings, load_settings
+from v2v.service.storage import make_job_files
 from v2v.service.ui import install_ui
 
 log = get_logger("v2v.service.app")
@@ -55,7 +56,7 @@ def build_services(settings: Settings, runner: str | None = None) -> Services:
     """Everything the app needs, created but not started. Raises ConfigError on bad settings."""
     base_config = load_config(settings.pipeline_config)
     db = Database(settings.resolved_database_url)
-    store, files, metrics = JobStore(db), JobFiles(settings.data_dir), ServiceMetrics()
+    store, files, metrics = JobStore(db), make_job_files(settings), ServiceMetrics()
     options = LocalOptions(
         workers=settings.job_workers,
         mode=settings.worker_mode,
@@ -69,8 +70,8 @@ def build_services(settings: Settings, runner: str | None = None) -> Services:
         niceness=settings.worker_niceness,
         pipeline_config=str(settings.pipeline_config) if settings.pipeline_config else None,
     )
-    executor = LocalExecutor(
-        store, files, options, _worker_environment(settings), on_finished=metrics.job_finished
+    executor = make_executor(
+        settings, store, files, options, _worker_environment(settings), metrics.job_finished
     )
     keys = [k.get_secret_value() for k in settings.api_keys]
     secret = (
@@ -117,7 +118,7 @@ class _Runtime:
             self.users += 1
             if self.users > 1:
                 return
-            services.db.create_tables()
+            services.db.create_tables(migrate=settings.database_migrate == "auto")
             services.files.prepare()
             self.maintenance = Maintenance(
                 services.store,

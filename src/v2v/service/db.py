@@ -1,7 +1,8 @@
 """Database: SQLAlchemy models for jobs and API keys, on SQLite (WAL) or PostgreSQL.
 
 The URL comes from ``DATABASE_URL`` (default: ``sqlite:///<DATA_DIR>/jobs.db``). Times are stored as
-naive UTC and read back as timezone-aware UTC. Tables are created on start-up.
+naive UTC and read back as timezone-aware UTC. Tables are created and upgraded on start-up
+through the Alembic migrations in ``v2v/service/migrations`` (see ``v2v.service.migrate``).
 """
 
 from __future__ import annotations
@@ -136,8 +137,11 @@ class Database:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
 
-    def create_tables(self) -> None:
-        Base.metadata.create_all(self.engine)
+    def create_tables(self, migrate: bool = True) -> None:
+        """Bring the schema to the newest Alembic revision (``migrate=False``: only check it)."""
+        from v2v.service.migrate import ensure_schema
+
+        ensure_schema(self.engine, upgrade=migrate)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

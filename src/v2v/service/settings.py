@@ -85,6 +85,15 @@ class Settings(BaseSettings):
     cancel_grace_seconds: float = Field(10.0, ge=0.0, le=600)
     worker_niceness: int = Field(10, ge=0, le=19, description="CPU priority drop of workers")
     min_free_disk_mb: int = Field(200, ge=0)
+    database_migrate: Literal["auto", "check"] = Field(
+        "auto", description="auto: upgrade the schema at start-up; check: refuse an old schema"
+    )
+
+    # -- scale-out (docs/deployment.md) ----------------------------------------------------------
+    executor: Literal["local", "celery"] = Field("local", description="who runs the jobs")
+    celery_broker_url: str = Field("redis://127.0.0.1:6379/0", description="EXECUTOR=celery")
+    celery_result_backend: str = Field("", description="'' = none; the job store has results")
+    storage_url: str = Field("", description="'' = DATA_DIR; else fsspec URL (s3://bucket/dir)")
 
     # -- pipeline and models -------------------------------------------------------------------
     pipeline_config: Path | None = None
@@ -136,6 +145,13 @@ class Settings(BaseSettings):
             raise ValueError("CSRF_SECRET_KEY must be at least 16 characters long")
         if self.reload and self.workers > 1:
             raise ValueError("RELOAD=true works with WORKERS=1 only")
+        if self.storage_url and self.executor == "local":
+            raise ValueError(
+                "STORAGE_URL is for EXECUTOR=celery (workers on other machines); local workers "
+                "keep job files in DATA_DIR, so leave STORAGE_URL empty"
+            )
+        if self.executor == "celery" and not self.celery_broker_url.strip():
+            raise ValueError("EXECUTOR=celery needs CELERY_BROKER_URL, e.g. redis://host:6379/0")
         return self
 
     # -- derived values ------------------------------------------------------------------------

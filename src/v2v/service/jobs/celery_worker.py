@@ -1,0 +1,183 @@
+"""A Celery worker bound to one device: ``v2v worker --device cuda:1 --concurrency 1``.
+
+Each pool process takes one job at a time (prefetch 1, late acknowledgement), runs it with the same
+runner as the local workers, and writes to the same job store and job files. Stop it with SIGTERM
+(warm shutdown: running jobs finish) or a second SIGTERM (cold: running jobs are re-queued by the
+API once their heartbeat is stale).
+
+Without the CLI: ``python -m v2v.service.jobs.celery_worker --device cpu --concurrency 2``;
+``python -m v2v.service.jobs.celery_worker --ping`` exits 0 when a worker on this host answers
+(a container health check).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import socket
+import sys
+from typing import Any
+
+from v2v.errors import ConfigError
+from v2v.service.db import Database
+from v2v.service.jobs.celery_app import QUEUE, TASK_NAME, make_celery
+from v2v.service.jobs.executor import DEFAULT_RUNNER
+from v2v.service.jobs.remote_run import JobRun, RunOptions
+from v2v.service.jobs.store import JobStore
+from v2v.service.jobs.worker import load_runner
+from v2v.service.logs import configure_logging, get_logger
+from v2v.service.settings import Settings, load_settings
+from v2v.service.storage import make_job_files
+
+log = get_logger("v2v.service.celery_worker")
+_DEVICE = re.compile(r"^(auto|cpu|cuda|cuda:\d{1,2})$")
+
+
+def bind_device(device: str, environ: dict[str, str] | Any = os.environ) -> None:
+    """Point this process (before anything imports torch) at one device.
+
+    ``cuda:N`` shows the pipeline only GPU N (``CUDA_VISIBLE_DEVICES=N``, ``models.device: cuda``);
+    ``cpu`` hides every GPU; ``cuda`` and ``auto`` set ``models.device`` only.
+    """
+    if not _DEVICE.match(device):
+        raise ConfigError(f"--device {device!r}: use cpu, cuda, cuda:N (N = GPU index) or auto")
+    if device.startswith("cuda:"):
+        environ["CUDA_VISIBLE_DEVICES"] = device.split(":", 1)[1]
+        environ["V2V_MODELS__DEVICE"] = "cuda"
+    elif device == "cpu":
+        environ["CUDA_VISIBLE_DEVICES"] = ""
+        environ["V2V_MODELS__DEVICE"] = "cpu"
+    elif device == "cuda":
+        environ["V2V_MODELS__DEVICE"] = "cuda"
+
+
+def node_name(device: str) -> str:
+    """The worker's Celery name: ``v2v-<device>@<host>`` (``v2v-cuda1@gpu-box``)."""
+    return f"v2v-{device.replace(':', '')}@{socket.gethostname()}"
+
+
+class WorkerContext:
+    """What the job task needs, created once in each pool process (never shared across a fork)."""
+
+    def __init__(self, settings: Settings, runner_path: str) -> None:
+        self.settings = settings
+        self.runner_path = runner_path
+        self._pid: int | None = None
+        self._run: JobRun | None = None
+
+    def job_run(self) -> JobRun:
+        if self._run is None or self._pid != os.getpid():
+            settings = self.settings
+            store = JobStore(Database(settings.resolved_database_url))
+            options = RunOptions(
+                job_timeout=settings.job_timeout,
+                max_attempts=settings.job_max_attempts,
+                heartbeat_seconds=settings.job_stale_seconds / 3,
+                cancel_grace_seconds=settings.cancel_grace_seconds,
+                pipeline_config=str(settings.pipeline_config) if settings.pipeline_config else None,
+            )
+            runner = load_runner(self.runner_path)
+            self._run = JobRun(store, make_job_files(settings), options, runner, _kill_self)
+            self._pid = os.getpid()
+        return self._run
+
+
+def _kill_self() -> None:
+    """A stage ignored its cancel past the grace period: end this pool process (Celery replaces
+    it; the message is requeued and then skipped, because the job has already ended)."""
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def register_job_task(app: Any, context: WorkerContext) -> Any:
+    """Register ``v2v.run_job`` on ``app``: run the named job in this pool process."""
+
+    @app.task(name=TASK_NAME, acks_late=True, reject_on_worker_lost=True)
+    def run_job(job_id: str) -> dict[str, str]:
+        return {"job_id": job_id, "status": context.job_run()(job_id)}
+
+    return run_job
+
+
+def _prepare(settings: Settings) -> None:
+    """Check (or upgrade) the schema and create the job folder, then drop the connections so no
+    pool process inherits them."""
+    database = Database(settings.resolved_database_url)
+    try:
+        database.create_tables(migrate=settings.database_migrate == "auto")
+    finally:
+        database.dispose()
+    make_job_files(settings).jobs.mkdir(parents=True, exist_ok=True)
+
+
+def run_worker(
+    device: str,
+    concurrency: int,
+    settings: Settings,
+    *,
+    runner: str | None = None,
+    name: str | None = None,
+) -> int:
+    """Run a Celery worker until it is stopped; returns its exit code.
+
+    ``device``: cpu, cuda, cuda:N or auto; ``concurrency``: pool processes (jobs at once; one per
+    GPU is right for the SDXL backends); ``runner``: 'module:function' replacing the pipeline
+    runner (tests); ``name``: the Celery node name (default ``v2v-<device>@<host>``).
+    Raises ConfigError for a bad device, settings that cannot work or a missing extra.
+    """
+    if concurrency < 1:
+        raise ConfigError(f"--concurrency must be at least 1, got {concurrency}")
+    bind_device(device)
+    configure_logging(settings.log_level, settings.log_format)
+    _prepare(settings)
+    runner_path = runner or DEFAULT_RUNNER
+    load_runner(runner_path)  # import the pipeline once, before the pool forks
+    app = make_celery(settings)
+    register_job_task(app, WorkerContext(settings, runner_path))
+    hostname = name or node_name(device)
+    log.info("worker_starting", node=hostname, device=device, concurrency=concurrency)
+    worker = app.Worker(
+        hostname=hostname,
+        concurrency=concurrency,
+        pool="prefork",
+        queues=[QUEUE],
+        loglevel=settings.log_level.upper(),
+        prefetch_multiplier=1,
+        without_gossip=True,
+        without_mingle=True,
+        optimization="fair",
+    )
+    worker.start()
+    return int(worker.exitcode or 0)
+
+
+def ping(settings: Settings, timeout: float = 5.0) -> bool:
+    """True when a v2v worker on this host answers a Celery ping."""
+    replies = make_celery(settings).control.ping(timeout=timeout) or []
+    suffix = f"@{socket.gethostname()}"
+    return any(node.endswith(suffix) for reply in replies for node in reply)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m v2v.service.jobs.celery_worker")
+    parser.add_argument("--device", default="auto", help="cpu, cuda, cuda:N or auto")
+    parser.add_argument("--concurrency", type=int, default=1, help="jobs at once")
+    parser.add_argument("--name", default=None, help="Celery node name")
+    parser.add_argument("--runner", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--ping", action="store_true", help="check a worker here answers")
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+        if args.ping:
+            return 0 if ping(settings) else 1
+        return run_worker(
+            args.device, args.concurrency, settings, runner=args.runner, name=args.name
+        )
+    except ConfigError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return exc.exit_code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

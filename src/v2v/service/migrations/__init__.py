@@ -1,0 +1,1 @@
+"""Alembic migrations of the job database (SQLite and PostgreSQL); see v2v.service.migrate."""

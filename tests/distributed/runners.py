@@ -1,0 +1,33 @@
+"""Runners for the distributed tests, importable by path from worker processes.
+
+``by_name`` lets one pool of Celery workers serve every test: the upload's file name picks the
+behaviour (``slow…``: a cancellable 4 s fake; ``medium…``: 1 s; ``stubborn…``: ignores cancel;
+anything else: the real pipeline).
+"""
+
+from __future__ import annotations
+
+import time
+
+from tests.service import fakes
+from v2v import RunContext
+from v2v.service.jobs.messages import Outcome, Task
+from v2v.service.jobs.runner import run_task
+
+
+def briefly_stubborn(task: Task, ctx: RunContext) -> Outcome:
+    """Ignores cancellation for 3 s, then finishes (as if a stage had no boundary)."""
+    with ctx.stage("phase1"):
+        time.sleep(3)
+    return fakes.quick(task, ctx)
+
+
+def by_name(task: Task, ctx: RunContext) -> Outcome:
+    name = str(task.params.get("name") or "")
+    if name.startswith("slow"):
+        return fakes.slow(task, ctx)
+    if name.startswith("medium"):
+        return fakes.medium(task, ctx)
+    if name.startswith("stubborn"):
+        return fakes.stubborn(task, ctx)
+    return run_task(task, ctx)

@@ -1,0 +1,143 @@
+"""The API with two Celery worker processes on real Redis and PostgreSQL (loopback).
+
+The tests share one cluster and run in file order: cancels first, then a batch, then 20 real
+conversions during which one worker is killed (it is not restarted).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.distributed.cluster import (
+    FINAL,
+    Cluster,
+    close_cluster,
+    cluster_environment,
+    open_cluster,
+)
+from tests.distributed.servers import Postgres
+from tests.service.conftest import FAST
+from v2v.service.jobs import celery_executor
+from v2v.service.jobs.fanout import run_batch
+
+
+@pytest.fixture(scope="module")
+def cluster(
+    redis_url: str, postgres: Postgres, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Cluster]:
+    import redis
+
+    redis.Redis.from_url(redis_url).flushall()
+    folder = tmp_path_factory.mktemp("cluster")
+    environment = cluster_environment(redis_url, postgres.create_database("cluster"), folder / "s")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(celery_executor, "_PING_SECONDS", 0.5)  # /ready notices workers sooner
+        built = open_cluster(environment, folder, ["a", "b"])
+        try:
+            built.wait_ready(workers=2)
+            yield built
+        finally:
+            close_cluster(built)
+
+
+def test_ready_reports_both_workers(cluster: Cluster) -> None:
+    body = cluster.wait_ready(workers=2)
+    assert body["checks"]["workers"]["ok"] and "a@v2v-test" in body["checks"]["workers"]["detail"]
+    assert "postgresql" in body["checks"]["database"]["detail"]
+
+
+def test_cancel_a_queued_and_a_running_job(cluster: Cluster) -> None:
+    first, second = cluster.submit("slow-1"), cluster.submit("slow-2")
+    for job_id in (first, second):
+        cluster.wait(job_id, {"running"}, timeout=20)
+    waiting = cluster.submit("slow-queued")  # both workers are busy: it waits in the queue
+    assert cluster.job(waiting)["status"] == "queued"
+    assert cluster.client.post(f"/api/v1/jobs/{waiting}/cancel").json()["status"] == "cancelled"
+
+    asked = time.monotonic()
+    assert cluster.client.post(f"/api/v1/jobs/{first}/cancel").status_code == 202
+    stopped = cluster.wait(first, FINAL, timeout=10)
+    assert stopped["status"] == "cancelled" and time.monotonic() - asked < 3.0  # slow takes 4 s
+    assert cluster.client.get(f"/api/v1/jobs/{first}/files/result.svg").status_code == 404
+
+    assert cluster.wait(second, FINAL, timeout=20)["status"] == "succeeded"
+    time.sleep(1.0)  # the cancelled job's message reaches a free worker, which skips it
+    skipped = cluster.job(waiting)
+    assert skipped["status"] == "cancelled" and skipped["attempts"] == 0
+
+
+def test_a_stage_that_ignores_cancel_loses_its_process_and_the_worker_goes_on(
+    cluster: Cluster,
+) -> None:
+    job_id = cluster.submit("stubborn")
+    cluster.wait(job_id, {"running"}, timeout=20)
+    pid = int(str(cluster.store.get(job_id).worker).rsplit(":", 1)[1])  # type: ignore[union-attr]
+    owner = next(w for w in cluster.workers.values() if pid in w.children())
+    assert cluster.client.post(f"/api/v1/jobs/{job_id}/cancel").status_code == 202
+    ended = cluster.wait(job_id, FINAL, timeout=15)  # grace 2 s; the stage would sleep 60 s
+    assert ended["status"] == "cancelled" and ended["attempts"] == 1
+    replacement = owner.wait_for_new_child(pid)  # the stuck process was killed and replaced
+    assert pid not in owner.children() and owner.process.poll() is None
+    after = [cluster.submit(f"medium-{i}") for i in range(2)]  # 1 s each: one per worker
+    for job_id in after:
+        assert cluster.wait(job_id, FINAL, timeout=30)["status"] == "succeeded"
+    ran_on = {str(cluster.store.get(j).worker) for j in after}  # type: ignore[union-attr]
+    assert any(name.endswith(f":{replacement}") for name in ran_on), ran_on
+
+
+def test_batch_fans_out_over_the_workers(cluster: Cluster, tmp_path: Path) -> None:
+    sources = []
+    for index in range(3):
+        path = tmp_path / f"car{index}.png"
+        path.write_bytes(cluster.photo)
+        sources.append(path)
+    (tmp_path / "broken.png").write_bytes(b"not an image")
+    sources.append(tmp_path / "broken.png")
+    items = run_batch(sources, tmp_path / "out", cluster.settings, overrides=FAST, timeout=90)
+    assert [item.ok for item in items] == [True, True, True, False], [i.error for i in items]
+    assert "not a JPEG, PNG or WebP" in str(items[3].error) and items[3].job_id is None
+    for index in range(3):
+        assert "</svg>" in (tmp_path / "out" / f"car{index}.svg").read_text()
+        assert (tmp_path / "out" / f"car{index}.png").stat().st_size > 0
+    assert cluster.client.get(f"/api/v1/jobs/{items[0].job_id}").status_code == 404  # cleaned
+
+
+def _running_on(cluster: Cluster, name: str, ids: list[str]) -> str | None:
+    children = cluster.workers[name].children()
+    for job_id in ids:
+        job = cluster.store.get(job_id)
+        running = job is not None and job.status == "running" and job.worker
+        if running and int(str(job.worker).rsplit(":", 1)[1]) in children:  # type: ignore[union-attr]
+            return job_id
+    return None
+
+
+def test_twenty_jobs_survive_a_killed_worker_each_with_exactly_one_result(
+    cluster: Cluster,
+) -> None:
+    ids = [cluster.submit(f"car-{index:02d}") for index in range(20)]
+    deadline = time.monotonic() + 60
+    while (victim := _running_on(cluster, "a", ids)) is None:
+        assert time.monotonic() < deadline, "worker a never ran a job"
+        time.sleep(0.05)
+    cluster.workers["a"].kill()
+
+    ended = {job_id: cluster.wait(job_id, FINAL, timeout=150) for job_id in ids}
+    assert {body["status"] for body in ended.values()} == {"succeeded"}, ended
+    assert ended[victim]["attempts"] == 2  # killed once, run again on worker b
+    for job_id, body in ended.items():
+        assert body["urls"]["svg"] and body["error"] is None
+        svg = cluster.client.get(body["urls"]["svg"])
+        assert svg.status_code == 200 and "</svg>" in svg.text, job_id
+    completions = Counter(
+        record["job_id"]
+        for worker in cluster.workers.values()
+        for record in worker.events("job_succeeded")
+        if record.get("job_id") in ended
+    )
+    assert completions == Counter(set(ids)), "a job completed twice or never"

@@ -1,0 +1,130 @@
+"""A job run inside a worker process: result, cancel, timeout, a stage that ignores its cancel."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.distributed import runners
+from tests.service import fakes
+from v2v.service.db import Database
+from v2v.service.jobs.remote_run import SKIPPED, JobRun, Runner, RunOptions
+from v2v.service.jobs.store import CANCELLED, FAILED, SUCCEEDED, JobStore
+from v2v.service.storage import RemoteJobFiles
+
+
+class Setup:
+    def __init__(self, tmp_path: Path) -> None:
+        self.database = Database(f"sqlite:///{tmp_path / 'jobs.db'}")
+        self.database.create_tables()
+        self.store = JobStore(self.database)
+        self.shared = tmp_path / "shared"
+        self.api = RemoteJobFiles(tmp_path / "api", f"file://{self.shared}")
+        self.worker = RemoteJobFiles(tmp_path / "worker", f"file://{self.shared}")
+        self.api.prepare()
+        self.stuck: list[float] = []
+
+    def job(self) -> str:
+        job = self.store.create("convert", "owner", "cid", {"name": "car"})
+        temp = self.api.temp_path()
+        temp.write_bytes(fakes.PNG_1PX)
+        self.api.store_input(job.id, temp, "png")
+        return job.id
+
+    def run(self, runner: Runner, **options: float) -> JobRun:
+        limits = RunOptions(heartbeat_seconds=0.2, cancel_grace_seconds=1.0).__dict__ | options
+        return JobRun(
+            self.store,
+            self.worker,
+            RunOptions(**limits),
+            runner,
+            lambda: self.stuck.append(time.monotonic()),
+        )
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> Iterator[Setup]:
+    built = Setup(tmp_path)
+    yield built
+    built.database.dispose()
+
+
+def _cancel_later(store: JobStore, job_id: str, delay: float) -> threading.Thread:
+    def cancel() -> None:
+        time.sleep(delay)
+        store.request_cancel(job_id)
+
+    thread = threading.Thread(target=cancel)
+    thread.start()
+    return thread
+
+
+def test_a_run_publishes_its_results_and_a_second_delivery_is_skipped(setup: Setup) -> None:
+    job_id = setup.job()
+    run = setup.run(fakes.quick)
+    assert run(job_id) == SUCCEEDED
+    job = setup.store.get(job_id)
+    assert job is not None and job.status == SUCCEEDED and "result.svg" in job.files
+    assert job.progress and all(value == 1.0 for value in job.progress.values())
+    assert setup.api.download(job_id, "result.svg", job.files) is not None
+    assert not (setup.shared / "jobs" / job_id / "input.png").exists()
+    assert not setup.worker.job_dir(job_id).exists()  # the worker keeps no copies
+    assert run(job_id) == SKIPPED
+    assert setup.store.get(job_id).attempts == 1  # type: ignore[union-attr]
+
+
+def test_cancel_reaches_the_running_pipeline_at_its_next_stage(setup: Setup) -> None:
+    job_id = setup.job()
+    started = time.monotonic()
+    canceller = _cancel_later(setup.store, job_id, 0.5)
+    assert setup.run(fakes.slow)(job_id) == CANCELLED  # slow alone would take 4 s
+    canceller.join()
+    assert time.monotonic() - started < 3.0
+    job = setup.store.get(job_id)
+    assert job is not None and job.error_code == "cancelled" and job.files == []
+    assert not (setup.shared / "jobs" / job_id / "out").exists()
+    assert setup.stuck == []
+
+
+def test_a_job_past_its_timeout_fails_with_code_timeout(setup: Setup) -> None:
+    job_id = setup.job()
+    assert setup.run(fakes.slow, job_timeout=0.5)(job_id) == FAILED
+    job = setup.store.get(job_id)
+    assert job is not None and job.error_code == "timeout"
+    assert "JOB_TIMEOUT" in str(job.error_detail)
+
+
+def test_a_stage_that_ignores_cancel_is_ended_after_the_grace_period(setup: Setup) -> None:
+    job_id = setup.job()
+    canceller = _cancel_later(setup.store, job_id, 0.3)
+    started = time.monotonic()
+    assert setup.run(runners.briefly_stubborn, cancel_grace_seconds=0.5)(job_id) == CANCELLED
+    canceller.join()
+    assert len(setup.stuck) == 1 and setup.stuck[0] - started < 2.0  # before the stage ended
+    job = setup.store.get(job_id)
+    assert job is not None and job.status == CANCELLED and job.files == []
+
+
+@pytest.mark.parametrize(
+    ("runner", "code"),
+    [(fakes.bad_input, "input_error"), (fakes.crash, "internal_error")],
+)
+def test_failures_are_recorded_with_their_code_and_no_internals(
+    setup: Setup, runner: Callable[..., object], code: str
+) -> None:
+    job_id = setup.job()
+    assert setup.run(runner)(job_id) == FAILED  # type: ignore[arg-type]
+    job = setup.store.get(job_id)
+    assert job is not None and job.error_code == code
+    assert "/etc/passwd" not in str(job.error_detail)
+
+
+def test_a_job_without_its_upload_fails_with_input_missing(setup: Setup) -> None:
+    job_id = setup.job()
+    setup.api.remove_input(job_id)
+    assert setup.run(fakes.quick)(job_id) == FAILED
+    assert setup.store.get(job_id).error_code == "input_missing"  # type: ignore[union-attr]

@@ -1,0 +1,123 @@
+"""The job store behaves the same on SQLite and PostgreSQL, including under concurrent claims."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from v2v.service.db import Database, JobRow, utcnow
+from v2v.service.jobs.claims import claim, claim_or_take_over, died_here, worker_name
+from v2v.service.jobs.store import CANCELLED, FAILED, QUEUED, RUNNING, JobStore
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[JobStore]:
+    database = Database(database_url)
+    database.create_tables()
+    yield JobStore(database)
+    database.dispose()
+
+
+def test_claims_take_priority_then_age_and_requeues_are_bounded(store: JobStore) -> None:
+    background = store.create("convert", "a", "c", {})
+    urgent = store.create("convert", "a", "c", {}, priority=10)
+    first, second = store.claim_next("w:0"), store.claim_next("w:1")
+    assert first is not None and first.id == urgent.id and first.status == RUNNING
+    assert second is not None and second.id == background.id and second.attempts == 1
+    assert store.claim_next("w:2") is None
+    assert store.requeue(first.id, "test", max_attempts=2) == QUEUED
+    again = store.claim_next("w:0")
+    assert again is not None and again.attempts == 2
+    assert store.requeue(again.id, "test", max_attempts=2) == FAILED
+    counts = store.counts()
+    assert counts["running"] == 1 and counts["failed"] == 1 and counts["queued"] == 0
+
+
+def test_concurrent_claimers_never_get_the_same_job(store: JobStore) -> None:
+    created = {store.create("convert", "a", "c", {}).id for _ in range(24)}
+    claimed: list[str] = []
+    lock = threading.Lock()
+
+    def claimer(index: int) -> None:
+        while (job := store.claim_next(f"w:{index}")) is not None:
+            with lock:
+                claimed.append(job.id)
+
+    threads = [threading.Thread(target=claimer, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(claimed) == sorted(created)  # each exactly once, none left
+
+
+def test_a_named_claim_runs_a_message_delivered_twice_once(store: JobStore) -> None:
+    job = store.create("convert", "a", "c", {})
+    first = claim(store, job.id, "host:1")
+    assert first is not None and first.status == RUNNING and first.worker == "host:1"
+    assert claim(store, job.id, "host:2") is None
+    assert store.succeed(job.id, ["result.svg"], {"total": 1.0}, None, {})
+    assert claim(store, job.id, "host:3") is None
+    assert store.get(job.id).attempts == 1  # type: ignore[union-attr]
+
+
+def _dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_a_job_whose_process_died_on_this_host_is_taken_over_at_once(store: JobStore) -> None:
+    job = store.create("convert", "a", "c", {})
+    dead = worker_name(_dead_pid())
+    assert claim(store, job.id, dead) is not None
+    assert died_here(dead) and not died_here(worker_name()) and not died_here("elsewhere:1")
+    got = claim_or_take_over(store, job.id, worker_name(), max_attempts=3)
+    assert got.job is not None and got.reason == "taken over" and got.job.attempts == 2
+    # a live owner (this process) keeps its job
+    again = claim_or_take_over(store, job.id, "other-host:7", max_attempts=3)
+    assert again.job is None and "running on" in again.reason
+
+
+def test_taking_over_stops_after_the_last_attempt(store: JobStore) -> None:
+    job = store.create("convert", "a", "c", {})
+    assert claim(store, job.id, worker_name(_dead_pid())) is not None
+    got = claim_or_take_over(store, job.id, worker_name(), max_attempts=1)
+    assert got.job is None and got.ended == FAILED
+    ended = store.get(job.id)
+    assert ended is not None and ended.error_code == "worker_lost"
+
+
+def test_cancel_ends_a_queued_job_now_and_flags_a_running_one(store: JobStore) -> None:
+    queued = store.create("convert", "a", "c", {})
+    running = store.create("convert", "a", "c", {})
+    assert claim(store, running.id, "w:1") is not None
+    assert store.request_cancel(queued.id).status == CANCELLED  # type: ignore[union-attr]
+    flagged = store.request_cancel(running.id)
+    assert flagged is not None and flagged.status == RUNNING and flagged.cancel_requested
+    assert store.cancel_requested(running.id)
+    assert claim(store, queued.id, "w:2") is None
+
+
+def test_stale_heartbeats_expiry_listing_and_deletion(store: JobStore) -> None:
+    fresh, stale = (store.create("convert", "owner", "c", {}) for _ in range(2))
+    for job in (fresh, stale):
+        claim(store, job.id, "w:1")
+    with store.db.session() as session:
+        session.execute(
+            update(JobRow)
+            .where(JobRow.id == stale.id)
+            .values(heartbeat_at=utcnow() - timedelta(minutes=5))
+        )
+    assert [job.id for job in store.stale(60)] == [stale.id]
+    assert store.fail(stale.id, "timeout", "too slow")
+    assert store.finished_before(utcnow() + timedelta(seconds=1)) == [stale.id]
+    page, total = store.list_jobs(owner="owner", limit=1)
+    assert total == 2 and len(page) == 1
+    assert store.delete(stale.id) and store.get(stale.id) is None
