@@ -20,9 +20,11 @@ $(VENV)/.test: $(VENV)/.base pyproject.toml
 	$(PIP) install --quiet -e '.[server,gpu,train,dev]'
 	touch $@
 
-## run: convert the photos in examples/ into out/ and write out/index.html (a contact sheet)
-run: demo
+## run: start the REST API and web UI on http://127.0.0.1:8000 (SQLite, local workers, CPU)
+run: $(VENV)/.base
+	$(PY) run.py
 
+## demo: convert the photos in examples/ into out/ and write out/index.html (a contact sheet)
 demo: $(VENV)/.base
 	$(PY) -m v2v.demo $(EXAMPLES) $(OUT)
 
