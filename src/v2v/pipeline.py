@@ -81,6 +81,19 @@ class Result:
         return written
 
 
+def _on_white_crop(rgba: NDArray[np.uint8], margin: int = 16) -> NDArray[np.uint8]:
+    """The drawn part of an RGBA rendering, composited on white (what a reader would see)."""
+    alpha = rgba[..., 3:4].astype(np.float32) / 255.0
+    rgb = (rgba[..., :3] * alpha + 255.0 * (1.0 - alpha)).astype(np.uint8)
+    rows, cols = np.nonzero(rgba[..., 3])
+    if rows.size == 0:
+        return rgb
+    height, width = alpha.shape[:2]
+    y0, y1 = max(0, rows.min() - margin), min(height, rows.max() + margin + 1)
+    x0, x1 = max(0, cols.min() - margin), min(width, cols.max() + margin + 1)
+    return np.ascontiguousarray(rgb[y0:y1, x0:x1])
+
+
 def _with_alpha(pixels: NDArray[np.uint8], mask: NDArray[np.bool_]) -> NDArray[np.uint8]:
     return np.dstack([pixels, mask.astype(np.uint8) * 255])
 
@@ -276,7 +289,7 @@ class Pipeline:
 
                 # readable = read as two or more letters/digits with confidence; the detector
                 # alone also fires on flat shapes (a wheel's hub reads as an 'O')
-                detected = TextDetector.shared().detect(rendered[..., :3], min_score=0.6)
+                detected = TextDetector.shared().detect(_on_white_crop(rendered), min_score=0.6)
                 found = [d for d in detected if d.readable]
                 result["text_remaining"] = [d.text for d in found]
                 if found:
