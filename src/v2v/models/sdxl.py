@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from v2v.errors import BackendUnavailable, ConfigError, StageFailed, WeightsMissing
 from v2v.models.layout import require
 from v2v.models.runtime import CACHE, Runtime, cache_key, require_modules
+from v2v.training.tokens import caption, install_in_pipeline, read_trigger
 
 BACKEND = "sdxl-controlnet"
 ADAPTER = "style"
@@ -64,6 +65,7 @@ class SdxlControlNet:
         self.pipe = pipe
         self.runtime = runtime
         self.lora: str | None = None
+        self.trigger: str | None = None  # the trigger token of a LoRA trained by v2v.training
         self.scheduler = type(pipe.scheduler).__name__
         self.lock = threading.Lock()
 
@@ -78,10 +80,10 @@ class SdxlControlNet:
         if wanted != self.lora:
             if self.lora is not None:
                 self.pipe.unload_lora_weights()
-                self.lora = None
+                self.lora = self.trigger = None
             if path is not None:
                 _load_lora(self.pipe, path)
-                self.lora = wanted
+                self.lora, self.trigger = wanted, _install_trigger(self.pipe, path)
         if self.lora is not None:
             self.pipe.set_adapters([ADAPTER], adapter_weights=[scale])
 
@@ -94,7 +96,7 @@ class SdxlControlNet:
         controls = [Image.fromarray(np.dstack([c] * 3)) for c in (job.depth, job.canny)]
         generator = torch.Generator("cpu").manual_seed(job.seed)
         result = self.pipe(
-            prompt=job.prompt,
+            prompt=caption(job.prompt, self.trigger) if self.trigger else job.prompt,
             negative_prompt=job.negative_prompt,
             image=controls,
             controlnet_conditioning_scale=[job.depth_weight, job.canny_weight],
@@ -126,6 +128,15 @@ def _load_lora(pipe: Any, path: Path) -> None:
             f"phase2.lora.path: cannot load the LoRA {path} ({exc}); it must "
             "be a diffusers/kohya SDXL LoRA (.safetensors)"
         ) from None
+
+
+def _install_trigger(pipe: Any, path: Path) -> str | None:
+    """Add the trigger token of a LoRA trained here (its card beside the file) to the pipeline's
+    tokenizers and text encoders, exactly as training did; None for other LoRAs."""
+    found = read_trigger(path) if path.is_file() else None
+    if found is not None:
+        install_in_pipeline(pipe, *found)
+    return found[0] if found else None
 
 
 def resolve_lora(path: str, model_dir: Path) -> Path | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("convert", "phase1", "phase2", "phase3", "phase4")
+KINDS = ("convert", "phase1", "phase2", "phase3", "phase4", "train")
 
 
 @dataclass(frozen=True)

@@ -98,11 +98,18 @@ class JobStore:
             return JobRecord.from_row(row)
 
     def list_jobs(
-        self, status: str | None = None, owner: str | None = None, limit: int = 50, offset: int = 0
+        self,
+        status: str | None = None,
+        owner: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        kind: str | None = None,
     ) -> tuple[list[JobRecord], int]:
         """Newest first; returns (page, total matching)."""
         query = select(JobRow)
         count = select(func.count()).select_from(JobRow)
+        if kind is not None:
+            query, count = query.where(JobRow.kind == kind), count.where(JobRow.kind == kind)
         if status is not None:
             query, count = (
                 query.where(JobRow.status == status),

@@ -199,16 +199,14 @@ def _gpu_options(config: Config, backends: list[dict[str, Any]]) -> dict[str, An
     return {"available": True, "reason": ""}
 
 
-def _training(request: Request) -> dict[str, Any]:
-    paths = sorted(
-        {
-            getattr(r, "path", "")
-            for r in request.app.routes
-            if "/training" in getattr(r, "path", "")
-        }
-    )
+def _training(services: Services, request: Request) -> dict[str, Any]:
+    # the app's OpenAPI paths: FastAPI keeps included routers nested in ``app.routes``
+    paths = sorted(p for p in request.app.openapi()["paths"] if "/training" in p or "/loras" in p)
     if paths:
-        return {"available": True, "reason": "", "endpoints": paths}
+        from v2v.service.routes.training_schemas import availability
+
+        available, reason = availability(services)
+        return {"available": available, "reason": reason, "endpoints": paths}
     return {
         "available": False,
         "reason": (
@@ -248,7 +246,7 @@ def _capabilities(services: Services, request: Request) -> Capabilities:
         gpu_options=_gpu_options(config, backends),
         models=models,
         gpu=_gpu(),
-        features={"training": _training(request)},
+        features={"training": _training(services, request)},
     )
 
 

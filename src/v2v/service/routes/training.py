@@ -1,0 +1,297 @@
+"""Style LoRA training jobs and the trained LoRAs.
+
+- ``GET /api/v1/training``: can this server train (packages, weights), the parameters with their
+  defaults and ranges, and the server-side pair folders under ``DATA_DIR/pairs/``;
+- ``POST /api/v1/training-jobs``: multipart ``inputs``/``targets`` files (paired by file stem, or
+  by order) or ``folder`` (a folder name under ``DATA_DIR/pairs/``), and ``params`` (JSON); every
+  pair problem is named in a 422 before anything is queued;
+- ``GET /api/v1/training-jobs[/<id>]``, ``POST …/<id>/cancel``: progress, epoch/step, train and
+  validation loss per epoch, ETA, last log lines, the LoRA id when done;
+- ``GET /api/v1/loras``, ``GET|DELETE /api/v1/loras/<id>``, ``GET /api/v1/loras/<id>/file``.
+
+The worker half, :func:`run_training_task`, runs in a job worker (``v2v.service.jobs.runner``
+hands ``train`` jobs to it): it calls ``v2v.training.train_lora`` and writes the status file the
+status route reads.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
+from fastapi.responses import FileResponse
+from starlette.concurrency import run_in_threadpool
+
+from v2v.context import RunContext
+from v2v.errors import ConfigError, InputError
+from v2v.service.deps import Services, get_services
+from v2v.service.jobs.files import valid_job_id
+from v2v.service.jobs.messages import Outcome, Task
+from v2v.service.jobs.store import RUNNING, SUCCEEDED, JobRecord
+from v2v.service.problems import ApiProblem, correlation_id_var
+from v2v.service.routes.training_schemas import (
+    LoraList,
+    LoraResponse,
+    TrainingInfo,
+    TrainingJobList,
+    TrainingJobResponse,
+    availability,
+    model_dir,
+    pair_folders,
+)
+from v2v.service.routes.training_uploads import stage_folder, stage_uploads
+from v2v.service.schemas import API, API_PROBLEMS, UPLOAD_PROBLEMS, problems
+from v2v.service.security.auth import Authenticated, Client, Limited, csrf_protect
+from v2v.training import delete_lora, get_lora, list_loras, parse_params
+
+router = APIRouter(prefix=API, tags=["training"], responses=API_PROBLEMS)
+ServicesDep = Annotated[Services, Depends(get_services)]
+KIND = "train"
+STATUS_FILE = "training.json"
+CARD = "card.json"
+TRAINING_PRIORITY = -1  # conversions queued after a training job still go first
+
+
+@router.get("/training", response_model=TrainingInfo, summary="Can this server train a LoRA")
+def training_info(services: ServicesDep, client: Limited) -> TrainingInfo:
+    available, reason = availability(services)
+    return TrainingInfo.build(available, reason, pair_folders(services), services)
+
+
+def _params(text: str | None) -> Any:
+    try:
+        values = json.loads(text) if text and text.strip() else {}
+    except json.JSONDecodeError as exc:
+        raise ApiProblem(422, "config_error", f"params is not valid JSON: {exc}") from None
+    if not isinstance(values, dict):
+        raise ApiProblem(422, "config_error", 'params must be a JSON object, e.g. {"epochs": 5}')
+    try:
+        return parse_params(values)
+    except ConfigError as exc:
+        raise ApiProblem(422, "config_error", str(exc)) from None
+
+
+def _create(
+    services: Services,
+    client: Client,
+    params_text: str | None,
+    uploads: tuple[list[UploadFile], list[UploadFile]],
+    folder: str | None,
+) -> JobRecord:
+    params = _params(params_text)
+    if bool(folder) == bool(uploads[0] or uploads[1]):
+        raise ApiProblem(
+            422, "input_error", "send either inputs and targets files, or a folder name, not both"
+        )
+    available, reason = availability(services)
+    if not available:
+        raise ApiProblem(503, "backend_unavailable", f"training cannot run here: {reason}")
+    if folder:
+        staged, extension = stage_folder(services, folder, params), "json"
+    else:
+        staged, extension = stage_uploads(services, *uploads, params), "zip"
+    job_id = uuid.uuid4().hex
+    job_params = {
+        "name": params.name,
+        "training": params.model_dump(mode="json"),
+        "source": f"folder {folder}" if folder else "upload",
+    }
+    try:
+        services.files.store_input(job_id, staged, extension)
+        return services.store.create(
+            KIND, client.owner, correlation_id_var.get(), job_params, TRAINING_PRIORITY, job_id
+        )
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        services.files.remove(job_id)
+        raise
+
+
+@router.post(
+    "/training-jobs",
+    status_code=202,
+    response_model=TrainingJobResponse,
+    summary="Queue a LoRA training job on input → target pairs",
+    dependencies=[Depends(csrf_protect)],
+    responses={**UPLOAD_PROBLEMS, **problems(503)},
+)
+async def create_training_job(
+    services: ServicesDep,
+    client: Limited,
+    response: Response,
+    inputs: Annotated[
+        list[UploadFile] | None, File(description="vehicle photos (JPEG, PNG, WebP)")
+    ] = None,
+    targets: Annotated[
+        list[UploadFile] | None, File(description="their illustrations, same file stems")
+    ] = None,
+    folder: Annotated[
+        str | None, Form(description="instead of uploads: a folder name under DATA_DIR/pairs/")
+    ] = None,
+    params: Annotated[
+        str | None,
+        Form(description="JSON object of training parameters (GET /api/v1/training lists them)"),
+    ] = None,
+) -> TrainingJobResponse:
+    uploads = (inputs or [], targets or [])
+    job = await run_in_threadpool(_create, services, client, params, uploads, folder)
+    services.executor.submit(job.id)
+    response.headers["Location"] = f"{API}/training-jobs/{job.id}"
+    return TrainingJobResponse.of(job, None)
+
+
+def _job(services: Services, client: Client, job_id: str) -> JobRecord:
+    job = services.store.get(job_id, owner=client.owner) if valid_job_id(job_id) else None
+    if job is None or job.kind != KIND:
+        raise ApiProblem(404, "job_not_found", f"there is no training job {job_id!r}")
+    return job
+
+
+def _status(services: Services, job: JobRecord) -> dict[str, Any] | None:
+    """The worker's status file; when this server cannot see it (workers on other machines with
+    object storage), the card of a finished job, else None (the store's progress and message)."""
+    from v2v.training.bundle import read_status, status_from_card
+
+    status = read_status(services.files.job_dir(job.id) / STATUS_FILE)
+    if status is None and job.status == SUCCEEDED and CARD in job.files:
+        path = services.files.download(job.id, CARD, job.files)
+        card = read_status(path) if path is not None else None
+        status = status_from_card(card) if card else None
+    return status
+
+
+@router.get("/training-jobs", response_model=TrainingJobList, summary="Training jobs, newest first")
+def list_training_jobs(
+    services: ServicesDep,
+    client: Limited,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> TrainingJobList:
+    items, total = services.store.list_jobs(None, client.owner, limit, offset, kind=KIND)
+    return TrainingJobList(
+        items=[TrainingJobResponse.of(j, _status(services, j)) for j in items],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get(
+    "/training-jobs/{job_id}",
+    response_model=TrainingJobResponse,
+    summary="Progress, epoch/step, losses, ETA, log lines, the LoRA id when done",
+    responses=problems(404),
+)
+def get_training_job(services: ServicesDep, client: Authenticated, job_id: str) -> Any:
+    job = _job(services, client, job_id)
+    return TrainingJobResponse.of(job, _status(services, job))
+
+
+@router.post(
+    "/training-jobs/{job_id}/cancel",
+    status_code=202,
+    response_model=TrainingJobResponse,
+    summary="Stop a training job (within one training step)",
+    dependencies=[Depends(csrf_protect)],
+    responses=problems(404, 409),
+)
+def cancel_training_job(services: ServicesDep, client: Limited, job_id: str) -> Any:
+    job = _job(services, client, job_id)
+    if job.finished:
+        raise ApiProblem(409, "job_finished", f"the job has already ended ({job.status})")
+    updated = services.store.request_cancel(job.id) or job
+    if updated.status == RUNNING:
+        services.executor.cancel(job.id)
+    return TrainingJobResponse.of(updated, _status(services, updated))
+
+
+@router.get("/loras", response_model=LoraList, summary="The LoRAs in the model directory")
+def list_all_loras(services: ServicesDep, client: Limited) -> LoraList:
+    return LoraList(items=[LoraResponse.of(i) for i in list_loras(model_dir(services))])
+
+
+def _lora(services: Services, lora_id: str) -> Any:
+    try:
+        return get_lora(lora_id, model_dir(services))
+    except InputError as exc:
+        raise ApiProblem(404, "lora_not_found", str(exc)) from None
+
+
+@router.get(
+    "/loras/{lora_id}",
+    response_model=LoraResponse,
+    summary="One LoRA and its card",
+    responses=problems(404),
+)
+def get_one_lora(services: ServicesDep, client: Limited, lora_id: str) -> LoraResponse:
+    return LoraResponse.of(_lora(services, lora_id))
+
+
+@router.get(
+    "/loras/{lora_id}/file",
+    summary="Download the LoRA (.safetensors)",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/octet-stream": {}}}, **problems(404)},
+)
+def download_lora(services: ServicesDep, client: Limited, lora_id: str) -> FileResponse:
+    info = _lora(services, lora_id)
+    return FileResponse(info.path, media_type="application/octet-stream", filename=info.path.name)
+
+
+@router.delete(
+    "/loras/{lora_id}",
+    status_code=204,
+    summary="Delete a LoRA and its card",
+    dependencies=[Depends(csrf_protect)],
+    responses=problems(404),
+)
+def delete_one_lora(services: ServicesDep, client: Limited, lora_id: str) -> Response:
+    _lora(services, lora_id)
+    delete_lora(lora_id, model_dir(services))
+    return Response(status_code=204)
+
+
+# -- the worker half ---------------------------------------------------------------------------
+
+
+def run_training_task(task: Task, ctx: RunContext) -> Outcome:
+    """Train on the job's pairs (an uploaded archive or a folder reference); writes
+    ``training.json`` beside the job's files and ``out/card.json`` when done. Checkpoints live in
+    the job folder, so a job re-queued after its worker died resumes from the newest one; they
+    and the unpacked pairs are removed however the run ends."""
+    from v2v import load_config
+    from v2v.training import train_lora
+    from v2v.training.bundle import StatusFile, unpack_pairs
+
+    job_dir, source = Path(task.out_dir).parent, Path(task.input_path)
+    params, config = parse_params(task.params.get("training")), load_config(task.pipeline_config)
+    status = StatusFile(job_dir / STATUS_FILE)
+    checkpoints = job_dir / "checkpoints"
+    try:
+        with tempfile.TemporaryDirectory(prefix="v2v-train-pairs-", dir=job_dir) as temp:
+            if source.suffix == ".json":
+                pairs = Path(json.loads(source.read_text(encoding="utf-8"))["folder"])
+            else:
+                pairs = unpack_pairs(source, Path(temp))
+            result = train_lora(
+                pairs,
+                params,
+                config,
+                ctx=ctx,
+                checkpoint_dir=checkpoints,
+                resume=True,
+                on_status=status,
+            )
+    finally:
+        status.write()
+        shutil.rmtree(checkpoints, ignore_errors=True)
+    out = Path(task.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / CARD).write_text(json.dumps(result.card, indent=2), encoding="utf-8")
+    seconds = float(result.card["duration_seconds"])
+    return Outcome(files=[CARD], timings={"train": seconds}, qa=None)

@@ -1,0 +1,192 @@
+"""API models of the training routes, and what they ask of the server (availability, folders).
+
+Availability is checked without importing torch in the API process: the packages are looked up
+with ``importlib.util.find_spec`` and the model folders with the layout check.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from v2v.errors import WeightsMissing
+from v2v.models.layout import require, resolve_model_dir
+from v2v.models.params import GroundedSamLamaConfig
+from v2v.service.deps import Services
+from v2v.service.jobs.store import JobRecord
+from v2v.service.schemas import API, JobError, JobStatus
+from v2v.training import LoraInfo, TrainingParams
+
+TRAIN_PACKAGES = ("torch", "diffusers", "transformers", "peft")
+TRAIN_MODELS = ("sdxl", "controlnet-depth", "controlnet-canny", "depth")
+PHASE1_GPU_MODELS = ("grounding-dino", "sam", "lama", "birefnet")
+FOLDER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$")
+
+
+def model_dir(services: Services) -> Path:
+    """The model directory the workers use (the config's, else MODEL_VOLUME_PATH, else default)."""
+    volume = services.settings.model_volume_path
+    environ = {"MODEL_VOLUME_PATH": str(volume)} if volume is not None else dict(os.environ)
+    return resolve_model_dir(services.base_config.models.dir, environ)
+
+
+def availability(services: Services) -> tuple[bool, str]:
+    """(can train, why not): the ``train`` extra's packages and the weights it needs."""
+    missing = [name for name in TRAIN_PACKAGES if importlib.util.find_spec(name) is None]
+    if missing:
+        return False, (
+            f"the Python package(s) {', '.join(missing)} are not installed; "
+            "pip install 'vehicle-to-vector[train]'"
+        )
+    names: tuple[str, ...] = TRAIN_MODELS
+    if isinstance(services.base_config.phase1, GroundedSamLamaConfig):
+        names += PHASE1_GPU_MODELS
+    try:
+        for name in names:
+            require(name, model_dir(services))
+    except WeightsMissing as exc:
+        return False, str(exc)
+    return True, ""
+
+
+def pairs_root(services: Services) -> Path:
+    return services.files.root / "pairs"
+
+
+def pair_folders(services: Services) -> list[str]:
+    root = pairs_root(services)
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and FOLDER_NAME.match(p.name))
+
+
+class TrainingInfo(BaseModel):
+    available: bool
+    reason: str = Field(description="why training cannot run here ('' when it can)")
+    parameters: dict[str, Any] = Field(description="JSON schema: defaults, ranges, descriptions")
+    folders: list[str] = Field(description="pair folders under DATA_DIR/pairs/ (the folder field)")
+    pairs_root: str
+    max_request_bytes: int = Field(description="the whole multipart request must fit in this")
+
+    @classmethod
+    def build(
+        cls, available: bool, reason: str, folders: list[str], services: Services
+    ) -> TrainingInfo:
+        return cls(
+            available=available,
+            reason=reason,
+            parameters=TrainingParams.model_json_schema(),
+            folders=folders,
+            pairs_root=str(pairs_root(services)),
+            max_request_bytes=services.settings.max_upload_bytes,
+        )
+
+
+class TrainingJobResponse(BaseModel):
+    """A training job. Losses are per epoch; ``progress`` is the whole run's fraction (0–1)."""
+
+    id: str
+    name: str | None = None
+    status: JobStatus
+    created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    attempts: int
+    stage: str | None = Field(None, description="checking, preparing, loading, training, …")
+    progress: float
+    message: str
+    epoch: int = 0
+    epochs: int = 0
+    step: int = 0
+    total_steps: int = 0
+    last_loss: float | None = None
+    train_loss: list[float] = Field(default_factory=list)
+    val_loss: list[float] = Field(default_factory=list)
+    eta_seconds: float | None = None
+    log: list[str] = Field(default_factory=list, description="the last log lines")
+    lora_id: str | None = Field(None, description="the trained LoRA (phase2.lora.path)")
+    parameters: dict[str, Any]
+    source: str | None = None
+    error: JobError | None = None
+    links: dict[str, str]
+
+    @classmethod
+    def of(cls, job: JobRecord, status: dict[str, Any] | None) -> TrainingJobResponse:
+        status = status or {}
+        base = f"{API}/training-jobs/{job.id}"
+        lora_id = status.get("lora_id") if job.status == "succeeded" else None
+        links = {"self": base, "cancel": f"{base}/cancel", "job": f"{API}/jobs/{job.id}"}
+        if lora_id:
+            links |= {"lora": f"{API}/loras/{lora_id}", "file": f"{API}/loras/{lora_id}/file"}
+        progress = 1.0 if job.status == "succeeded" else status.get("progress", 0.0)
+        return cls(
+            id=job.id,
+            name=job.params.get("name"),
+            status=job.status,
+            created_at=job.created_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+            attempts=job.attempts,
+            stage=status.get("stage"),
+            progress=progress,
+            message=job.message,
+            **{k: status[k] for k in _STATUS_KEYS if k in status},
+            lora_id=lora_id,
+            parameters=job.params.get("training") or {},
+            source=job.params.get("source"),
+            error=JobError(code=job.error_code, detail=job.error_detail or "")
+            if job.error_code
+            else None,
+            links=links,
+        )
+
+
+_STATUS_KEYS = (
+    "epoch",
+    "epochs",
+    "step",
+    "total_steps",
+    "last_loss",
+    "train_loss",
+    "val_loss",
+    "eta_seconds",
+    "log",
+)
+
+
+class TrainingJobList(BaseModel):
+    items: list[TrainingJobResponse]
+    total: int
+    limit: int
+    offset: int
+
+
+class LoraResponse(BaseModel):
+    id: str = Field(description="use as phase2.lora.path")
+    file: str
+    size_bytes: int
+    modified: datetime
+    card: dict[str, Any] | None = Field(None, description="None for a LoRA not trained here")
+    links: dict[str, str]
+
+    @classmethod
+    def of(cls, info: LoraInfo) -> LoraResponse:
+        base = f"{API}/loras/{info.id}"
+        return cls(
+            id=info.id,
+            file=info.path.name,
+            size_bytes=info.size_bytes,
+            modified=info.modified,
+            card=info.card,
+            links={"self": base, "file": f"{base}/file"},
+        )
+
+
+class LoraList(BaseModel):
+    items: list[LoraResponse]
