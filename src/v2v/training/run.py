@@ -61,12 +61,14 @@ def train_lora(
     checkpoint_dir: str | Path | None = None,
     resume: bool = False,
     on_status: Callable[[TrainingStatus], None] | None = None,
+    work_dir: str | Path | None = None,
 ) -> TrainingResult:
     """Train a style LoRA on the pairs in ``pairs_dir`` (``inputs/`` + ``targets/``).
 
     ``checkpoint_dir``: where checkpoints go and stay after a failure or cancel, so that
     ``resume=True`` continues from the newest one (removed after success). Without it they live
-    in the run's temporary folder. Raises InputError (pairs, checkpoint), ConfigError,
+    in the run's temporary folder, created in ``work_dir`` (default: the system's temporary
+    folder) and removed however the run ends. Raises InputError (pairs, checkpoint), ConfigError,
     BackendUnavailable/WeightsMissing, StageFailed, Cancelled.
     """
     params = params or TrainingParams()
@@ -80,7 +82,7 @@ def train_lora(
     reporter.stage("checking", 0.01, f"{len(pairs)} pairs found in {pairs_dir}")
     require_modules(BACKEND, *TRAIN_MODULES)
     runtime = Runtime.from_config(config.models, BACKEND)
-    with tempfile.TemporaryDirectory(prefix="v2v-train-") as temp:
+    with tempfile.TemporaryDirectory(prefix="v2v-train-", dir=work_dir) as temp:
         persistent = checkpoint_dir is not None
         folder = Path(checkpoint_dir) if checkpoint_dir is not None else Path(temp) / "ckpt"
         checkpoints = Checkpoints(folder)

@@ -286,6 +286,7 @@ def run_training_task(task: Task, ctx: RunContext) -> Outcome:
                 checkpoint_dir=checkpoints,
                 resume=True,
                 on_status=status,
+                work_dir=job_dir,
             )
     finally:
         status.write()

@@ -124,7 +124,8 @@ class TrainingJobResponse(BaseModel):
         links = {"self": base, "cancel": f"{base}/cancel", "job": f"{API}/jobs/{job.id}"}
         if lora_id:
             links |= {"lora": f"{API}/loras/{lora_id}", "file": f"{API}/loras/{lora_id}/file"}
-        progress = 1.0 if job.status == "succeeded" else status.get("progress", 0.0)
+        progress = job.progress.get("train", 0.0) if job.status != "succeeded" else 1.0
+        progress = status.get("progress", progress) if job.status != "succeeded" else progress
         return cls(
             id=job.id,
             name=job.params.get("name"),
