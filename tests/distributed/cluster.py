@@ -168,6 +168,7 @@ class Cluster:
 
 
 def open_cluster(environment: dict[str, str], folder: Path, names: list[str]) -> Cluster:
+    folder.mkdir(parents=True, exist_ok=True)
     workers = {n: start_worker(n, environment, folder / f"worker-{n}", folder) for n in names}
     app = create_app(api_settings(environment, folder / "api"))
     client = TestClient(app, client=LOCAL)

@@ -1,8 +1,8 @@
 """Runners for the distributed tests, importable by path from worker processes.
 
 ``by_name`` lets one pool of Celery workers serve every test: the upload's file name picks the
-behaviour (``slow…``: a cancellable 4 s fake; ``medium…``: 1 s; ``stubborn…``: ignores cancel;
-anything else: the real pipeline).
+behaviour (``quick…``: no work; ``slow…``: a cancellable 4 s fake; ``medium…``: 1 s;
+``stubborn…``: ignores cancel; anything else: the real pipeline).
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ def briefly_stubborn(task: Task, ctx: RunContext) -> Outcome:
 
 def by_name(task: Task, ctx: RunContext) -> Outcome:
     name = str(task.params.get("name") or "")
+    if name.startswith("quick"):
+        return fakes.quick(task, ctx)
     if name.startswith("slow"):
         return fakes.slow(task, ctx)
     if name.startswith("medium"):

@@ -52,12 +52,12 @@ def _wait_for_port(port: int, process: subprocess.Popen[Any], seconds: float = 2
 
 
 @contextlib.contextmanager
-def redis_server() -> Iterator[str]:
-    """Yields ``redis://127.0.0.1:<port>/0`` of a fresh, memory-only Redis."""
+def redis_server(port: int | None = None) -> Iterator[str]:
+    """Yields ``redis://127.0.0.1:<port>/0`` of a fresh, memory-only Redis (on a free port)."""
     binary = find_binary("redis-server")
     assert binary is not None
     folder = tempfile.mkdtemp(prefix="v2v-redis-")
-    port = free_port()
+    port = port or free_port()
     command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", folder]
     command += ["--save", "", "--appendonly", "no", "--loglevel", "warning"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

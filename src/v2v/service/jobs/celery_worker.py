@@ -100,6 +100,14 @@ def register_job_task(app: Any, context: WorkerContext) -> Any:
     return run_job
 
 
+def _export(settings: Settings) -> None:
+    """Settings the pipeline reads from the environment (they may come from a .env file)."""
+    if settings.model_volume_path is not None:
+        os.environ["MODEL_VOLUME_PATH"] = str(settings.model_volume_path)
+    if settings.disable_xformers:
+        os.environ["DISABLE_XFORMERS"] = os.environ["XFORMERS_DISABLED"] = "1"
+
+
 def _prepare(settings: Settings) -> None:
     """Check (or upgrade) the schema and create the job folder, then drop the connections so no
     pool process inherits them."""
@@ -129,6 +137,7 @@ def run_worker(
     if concurrency < 1:
         raise ConfigError(f"--concurrency must be at least 1, got {concurrency}")
     bind_device(device)
+    _export(settings)
     configure_logging(settings.log_level, settings.log_format)
     _prepare(settings)
     runner_path = runner or DEFAULT_RUNNER
@@ -159,16 +168,21 @@ def ping(settings: Settings, timeout: float = 5.0) -> bool:
     return any(node.endswith(suffix) for reply in replies for node in reply)
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m v2v.service.jobs.celery_worker")
     parser.add_argument("--device", default="auto", help="cpu, cuda, cuda:N or auto")
     parser.add_argument("--concurrency", type=int, default=1, help="jobs at once")
     parser.add_argument("--name", default=None, help="Celery node name")
     parser.add_argument("--runner", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--ping", action="store_true", help="check a worker here answers")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The worker without the ``v2v`` CLI; settings from the environment (EXECUTOR=celery)."""
+    args = build_parser().parse_args(argv)
     try:
-        settings = load_settings()
+        settings = load_settings(executor="celery")
         if args.ping:
             return 0 if ping(settings) else 1
         return run_worker(
