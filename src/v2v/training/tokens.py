@@ -49,7 +49,21 @@ def install_trigger(tokenizer: Any, text_encoder: Any, trigger: str, init_words:
     with torch.no_grad():
         weight = embeddings.weight
         weight[token_id] = weight[init_ids].float().mean(dim=0).to(weight.dtype)
+    _pool_at_eos(tokenizer, text_encoder)
     return token_id
+
+
+def _pool_at_eos(tokenizer: Any, text_encoder: Any) -> None:
+    """SDXL's CLIP configs carry the legacy ``eos_token_id: 2``, with which transformers pools at
+    the highest token id: once a token is added that is the trigger, not the end of the prompt.
+    Giving the text model the tokenizer's real end token makes it pool at the end again (prompts
+    without added tokens pool where they always did)."""
+    eos = getattr(tokenizer, "eos_token_id", None)
+    if not eos or eos == 2:
+        return
+    for module in text_encoder.modules():  # the CLIP text transformer, wherever it is nested
+        if getattr(module, "eos_token_id", None) == 2 and hasattr(module, "final_layer_norm"):
+            module.eos_token_id = int(eos)
 
 
 def install_in_pipeline(pipe: Any, trigger: str, init_words: str) -> None:
