@@ -57,3 +57,23 @@ def test_batches_cover_every_sample_once_and_never_mix_sizes() -> None:
     assert all(len({sizes[i] for i in b}) == 1 for b in batches)
     assert len(batches) == batches_per_epoch(sizes, 2) == 5
     assert epoch_batches(sizes, 2, 0, 1) == batches != epoch_batches(sizes, 2, 0, 2)
+
+
+def test_precision_keeps_trainable_weights_fp32_and_autocasts_only_on_cuda() -> None:
+    from types import SimpleNamespace
+
+    import pytest
+
+    from v2v.errors import BackendUnavailable
+    from v2v.training.model import precision_dtypes
+
+    def fake_torch(bf16: bool) -> SimpleNamespace:
+        cuda = SimpleNamespace(is_bf16_supported=lambda: bf16)
+        return SimpleNamespace(float32="fp32", float16="fp16", bfloat16="bf16", cuda=cuda)
+
+    assert precision_dtypes(fake_torch(True), "cpu", "bf16") == ("fp32", None)
+    assert precision_dtypes(fake_torch(True), "cuda", "auto") == ("bf16", "bf16")
+    assert precision_dtypes(fake_torch(False), "cuda", "auto") == ("fp16", "fp16")
+    assert precision_dtypes(fake_torch(True), "cuda", "fp32") == ("fp32", None)
+    with pytest.raises(BackendUnavailable, match="no bfloat16"):
+        precision_dtypes(fake_torch(False), "cuda", "bf16")

@@ -71,7 +71,6 @@ class TrainingInfo(BaseModel):
     reason: str = Field(description="why training cannot run here ('' when it can)")
     parameters: dict[str, Any] = Field(description="JSON schema: defaults, ranges, descriptions")
     folders: list[str] = Field(description="pair folders under DATA_DIR/pairs/ (the folder field)")
-    pairs_root: str
     max_request_bytes: int = Field(description="the whole multipart request must fit in this")
 
     @classmethod
@@ -83,7 +82,6 @@ class TrainingInfo(BaseModel):
             reason=reason,
             parameters=TrainingParams.model_json_schema(),
             folders=folders,
-            pairs_root=str(pairs_root(services)),
             max_request_bytes=services.settings.max_upload_bytes,
         )
 

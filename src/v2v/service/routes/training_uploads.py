@@ -101,8 +101,8 @@ def stage_folder(services: Services, name: str, params: TrainingParams) -> Path:
         raise ApiProblem(
             422,
             "input_error",
-            f"folder: {name!r} is not a folder in {pairs_root(services)} (there: {known}); copy "
-            "the pairs (inputs/, targets/) there or upload them",
+            f"folder: {name!r} is not a folder in DATA_DIR/pairs/ (there: {known}); copy the "
+            "pairs (inputs/, targets/) there on the server, or upload them",
         )
     _check_pairs(folder, params, services, f"pairs/{name}")
     reference = services.files.temp_path(".json")
