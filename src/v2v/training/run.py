@@ -79,7 +79,7 @@ def train_lora(
     pairs = find_pairs(
         pairs_dir, params.pairing, params.min_pairs, params.max_aspect_difference, config.input
     )
-    reporter.stage("checking", 0.01, f"{len(pairs)} pairs found in {pairs_dir}")
+    reporter.stage("checking", 0.01, f"{len(pairs)} pairs found (paired by {params.pairing})")
     require_modules(BACKEND, *TRAIN_MODULES)
     runtime = Runtime.from_config(config.models, BACKEND)
     with tempfile.TemporaryDirectory(prefix="v2v-train-", dir=work_dir) as temp:
@@ -153,7 +153,7 @@ class _Run:
         adapter = parts.unet.peft_config["default"].to_dict()
         info = save_lora(outcome.lora, adapter, card, temp / "staging", self.runtime.model_dir)
         self.reporter.lora_id = info.id
-        self.reporter.stage("done", 1.0, f"LoRA {info.id} saved in {info.path.parent}")
+        self.reporter.stage("done", 1.0, f"LoRA {info.id} saved in loras/")
         return TrainingResult(info, card, self.reporter.snapshot())
 
     def _samples(self, pairs: list[Any]) -> tuple[list[Any], list[Any], dict[str, Any]]:
