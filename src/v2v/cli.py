@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -77,12 +76,12 @@ def parse_hint(text: str | None) -> tuple[int, int, int, int] | None:
         return None
     parts = [p.strip() for p in text.split(",")]
     try:
-        values = tuple(int(float(p)) for p in parts)
+        values = [int(float(p)) for p in parts]
     except ValueError:
-        values = ()
+        values = []
     if len(values) != 4:
         raise InputError(f"--hint {text!r} must be four numbers x0,y0,x1,y1")
-    return values  # type: ignore[return-value]
+    return values[0], values[1], values[2], values[3]
 
 
 def _pipeline(config: Path | None, overrides: list[str] | None, palette: str | None) -> Any:
@@ -153,4 +152,4 @@ from v2v import cli_commands, cli_models, cli_service  # noqa: E402, F401  (more
 if __name__ == "__main__":  # ``python -m v2v.cli``: use the package's module, not __main__'s
     from v2v.cli import main as _main
 
-    sys.exit(_main())
+    _main()

@@ -186,11 +186,18 @@ def batch(
         raise InputError(f"no images (JPEG, PNG, WebP…) in {input_dir}")
     output_dir.mkdir(parents=True, exist_ok=True)
     results: list[dict[str, Any]] = []
-    args = [str(config) if config else None, list(set_ or []), palette]
+    config_arg, overrides = (str(config) if config else None), list(set_ or [])
     with ProcessPoolExecutor(max_workers=workers) as pool, Progress(transient=True) as bar:
         task = bar.add_task("converting", total=len(files))
         futures: dict[Future[dict[str, Any]], Path] = {
-            pool.submit(_batch_one, str(f), str(output_dir / f"{f.stem}.svg"), *args): f
+            pool.submit(
+                _batch_one,
+                str(f),
+                str(output_dir / f"{f.stem}.svg"),
+                config_arg,
+                overrides,
+                palette,
+            ): f
             for f in files
         }
         for future in as_completed(futures):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -21,7 +21,7 @@ DirOpt = Annotated[
 ]
 
 
-def _print(statuses: list) -> None:  # type: ignore[type-arg]
+def _print(statuses: list[Any]) -> None:
     for status in statuses:
         state = "ok" if status.ok else ("missing" if not status.present else "problem")
         needed = ", ".join(status.needed_by) or "-"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -28,14 +28,14 @@ def serve(
     """Start the REST API and web UI (http://127.0.0.1:8000/ui by default)."""
     from v2v.service import serve as run_server
 
-    given = {
+    given: dict[str, Any] = {
         "host": host,
         "port": port,
         "workers": workers,
         "reload": reload,
         "log_level": log_level,
     }
-    run_server(**{key: value for key, value in given.items() if value is not None})
+    run_server(None, **{key: value for key, value in given.items() if value is not None})
 
 
 @keys_app.command("create")
