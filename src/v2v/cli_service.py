@@ -26,7 +26,12 @@ def serve(
     log_level: Annotated[str | None, typer.Option("--log-level")] = None,
 ) -> None:
     """Start the REST API and web UI (http://127.0.0.1:8000/ui by default)."""
+    import logging
+
     from v2v.service import serve as run_server
+
+    # the service logs JSON lines itself; drop the CLI's plain-text handler to avoid doubles
+    logging.getLogger().handlers.clear()
 
     given: dict[str, Any] = {
         "host": host,

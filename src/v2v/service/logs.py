@@ -57,7 +57,7 @@ def configure_logging(level: str = "info", fmt: str = "json") -> None:
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True
-    for noisy in ("httpx", "httpcore", "multipart"):
+    for noisy in ("httpx", "httpcore", "multipart", "alembic"):
         logging.getLogger(noisy).setLevel(max(numeric, logging.WARNING))
     _configured = (level, fmt)
 
