@@ -32,6 +32,7 @@ def cluster_environment(redis_url: str, database_url: str, shared: Path) -> dict
     return {
         "EXECUTOR": "celery",
         "CELERY_BROKER_URL": redis_url,
+        "CELERY_RESULT_BACKEND": redis_url.rsplit("/", 1)[0] + "/1",
         "DATABASE_URL": database_url,
         "STORAGE_URL": f"file://{shared}",
         "JOB_STALE_SECONDS": "2",

@@ -6,6 +6,7 @@ conversions during which one worker is killed (it is not restarted).
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -67,6 +68,20 @@ def test_a_synchronous_conversion_jumps_the_queue_of_the_workers(cluster: Cluste
     )
     for job_id in queued:
         cluster.wait(job_id, FINAL, timeout=30)
+    results = _task_results(cluster.settings.celery_result_backend)
+    assert {"job_id": body["job_id"], "status": "succeeded"} in results  # CELERY_RESULT_BACKEND
+
+
+def _task_results(url: str) -> list[dict[str, str]]:
+    import redis
+
+    client = redis.Redis.from_url(url)
+    found = []
+    for key in client.scan_iter("celery-task-meta-*"):
+        meta = json.loads(client.get(key) or b"{}")
+        if meta.get("status") == "SUCCESS":
+            found.append(meta["result"])
+    return found
 
 
 def test_cancel_a_queued_and_a_running_job(cluster: Cluster) -> None:
