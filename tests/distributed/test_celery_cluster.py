@@ -130,7 +130,8 @@ def test_batch_fans_out_over_the_workers(cluster: Cluster, tmp_path: Path) -> No
         sources.append(path)
     (tmp_path / "broken.png").write_bytes(b"not an image")
     sources.append(tmp_path / "broken.png")
-    items = run_batch(sources, tmp_path / "out", cluster.settings, overrides=FAST, timeout=90)
+    cli_style = [f"{key}={str(value).lower()}" for key, value in FAST.items()]  # v2v batch --set
+    items = run_batch(sources, tmp_path / "out", cluster.settings, overrides=cli_style, timeout=90)
     assert [item.ok for item in items] == [True, True, True, False], [i.error for i in items]
     assert "not a JPEG, PNG or WebP" in str(items[3].error) and items[3].job_id is None
     for index in range(3):

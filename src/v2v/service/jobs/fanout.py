@@ -13,16 +13,17 @@ from __future__ import annotations
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
 from sqlalchemy import select
 
 from v2v.color.palette import Palette
 from v2v.config import load_config
-from v2v.errors import InputError
+from v2v.errors import ConfigError, InputError
 from v2v.service.db import Database, JobRow
 from v2v.service.jobs.celery_executor import CeleryExecutor
 from v2v.service.jobs.files import JobFiles
@@ -63,6 +64,23 @@ class BatchItem:
         else:
             summary["error"] = self.error
         return summary
+
+
+def _as_mapping(overrides: Mapping[str, Any] | Iterable[str] | None) -> dict[str, Any]:
+    if overrides is None:
+        return {}
+    if isinstance(overrides, Mapping):
+        return dict(overrides)
+    parsed: dict[str, Any] = {}
+    for item in overrides:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"override {item!r} is not of the form key.path=value")
+        try:
+            parsed[key.strip()] = yaml.safe_load(value.strip())
+        except yaml.YAMLError:
+            parsed[key.strip()] = value.strip()
+    return parsed
 
 
 def _queue_one(
@@ -118,20 +136,22 @@ def run_batch(
     settings: Settings,
     *,
     palette: str | None = None,
-    overrides: Mapping[str, Any] | None = None,
+    overrides: Mapping[str, Any] | Iterable[str] | None = None,
     timeout: float | None = None,
     on_item: Callable[[BatchItem], None] | None = None,
 ) -> list[BatchItem]:
     """Convert ``sources`` on the Celery workers; results go to ``output_dir/<stem>.svg|.png``.
 
-    ``overrides``: dotted pipeline config keys (validated by the workers' config, like API
-    requests); ``timeout``: seconds to wait for the whole batch (then the rest is cancelled);
+    ``overrides``: dotted pipeline config keys, as a mapping or as the CLI's ``key=value``
+    strings (values read as YAML), validated here against ``PIPELINE_CONFIG`` as API requests
+    are; ``timeout``: seconds to wait for the whole batch (then the rest is cancelled);
     ``on_item``: called as each photo ends (progress bars). Returns one item per source, in order.
     Raises InputError (no sources, bad palette) or ConfigError (bad overrides) before queuing.
     """
     if not sources:
         raise InputError("no photos to convert")
-    load_config(settings.pipeline_config, overrides=dict(overrides or {}))  # ConfigError: named
+    overrides = _as_mapping(overrides)
+    load_config(settings.pipeline_config, overrides=overrides)  # ConfigError naming the key
     if palette is not None:
         Palette.load(palette)  # InputError before anything is queued
     output_dir.mkdir(parents=True, exist_ok=True)
@@ -141,7 +161,7 @@ def run_batch(
         store, files = JobStore(database), make_job_files(settings)
         files.jobs.mkdir(parents=True, exist_ok=True)
         files.tmp.mkdir(parents=True, exist_ok=True)
-        params = {"palette": palette, "overrides": dict(overrides or {}), "hint": None}
+        params = {"palette": palette, "overrides": overrides, "hint": None}
         items = [_queue_one(store, files, settings, Path(s), params) for s in sources]
         executor = CeleryExecutor(settings, store)
         executor.start()
