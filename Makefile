@@ -17,7 +17,7 @@ $(VENV)/.base: pyproject.toml
 
 $(VENV)/.test: $(VENV)/.base pyproject.toml
 	$(PIP) install --quiet 'torch==2.13.0'
-	$(PIP) install --quiet -e '.[server,gpu,train,dev]'
+	$(PIP) install --quiet -e '.[server,gpu,train,dev,distributed]'
 	touch $@
 
 ## run: start the REST API and web UI on http://127.0.0.1:8000 (SQLite, local workers, CPU)

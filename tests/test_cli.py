@@ -121,3 +121,42 @@ def test_phase4_traces_an_rgba_image(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "colour layers" in result.output
+
+
+def test_backends_say_which_weights_are_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MODEL_VOLUME_PATH", str(tmp_path / "models"))
+    result = runner.invoke(app, ["backends"])
+    assert result.exit_code == 0
+    assert "classical" in result.output
+    lines = result.output.splitlines()
+    gpu = lines[lines.index(next(line for line in lines if "sdxl-controlnet" in line)) + 1]
+    assert "unavailable" in gpu and "sdxl" in gpu
+
+
+def test_models_verify_exits_4_when_weights_are_missing(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["models", "verify", "sdxl", "--dir", str(tmp_path)])
+    assert result.exit_code == 4
+    assert "sdxl" in result.output and "missing" in result.output
+
+
+def test_train_names_a_bad_pairs_folder_and_lora_list_is_empty(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["train", str(tmp_path)])
+    assert result.exit_code == 3
+    assert "inputs/" in result.output
+    result = runner.invoke(app, ["train", str(tmp_path), "--param", "epochs=many"])
+    assert result.exit_code == 2
+    assert "epochs" in result.output
+    result = runner.invoke(app, ["lora", "list", "--dir", str(tmp_path)])
+    assert result.exit_code == 0
+    assert "no LoRAs" in result.output
+
+
+def test_batch_refuses_an_unknown_executor(tmp_path: Path) -> None:
+    source = tmp_path / "in"
+    source.mkdir()
+    cv2.imwrite(str(source / "a.png"), cv2.cvtColor(draw_car(256, 160), cv2.COLOR_RGB2BGR))
+    result = runner.invoke(app, ["batch", str(source), str(tmp_path / "o"), "--executor", "ray"])
+    assert result.exit_code == 3
+    assert "local or celery" in result.output

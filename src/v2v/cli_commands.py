@@ -167,13 +167,14 @@ def batch(
     input_dir: Annotated[Path, typer.Argument(help="folder of photos")],
     output_dir: Annotated[Path, typer.Argument(help="folder for SVGs and previews")],
     workers: Annotated[int, typer.Option("--workers", min=1, max=64)] = 1,
+    executor: Annotated[
+        str, typer.Option("--executor", help="local (processes here) or celery (GPU workers)")
+    ] = "local",
     palette: PaletteOpt = None,
     config: ConfigOpt = None,
     set_: SetOpt = None,
 ) -> None:
     """Convert every photo in a folder; goes on past bad files; exit 8 if any failed."""
-    from rich.progress import Progress
-
     if not input_dir.is_dir():
         raise InputError(f"input folder not found: {input_dir}")
     _pipeline(config, set_, palette)  # validate config and palette once, before any work
@@ -185,6 +186,57 @@ def batch(
     if not files:
         raise InputError(f"no images (JPEG, PNG, WebP…) in {input_dir}")
     output_dir.mkdir(parents=True, exist_ok=True)
+    if executor not in {"local", "celery"}:
+        raise InputError(f"--executor {executor!r}: use local or celery")
+    if executor == "celery":
+        results = _batch_celery(files, output_dir, config, set_, palette)
+    else:
+        results = _batch_local(files, output_dir, workers, config, set_, palette)
+    failed = [r for r in results if not r["ok"]]
+    for r in sorted(failed, key=lambda r: r["file"]):
+        typer.echo(f"failed: {r['file']}: {r['error']}", err=True)
+    (output_dir / "batch-summary.json").write_text(json.dumps(results, indent=2))
+    typer.echo(f"{len(results) - len(failed)} converted, {len(failed)} failed → {output_dir}")
+    if failed:
+        raise typer.Exit(EXIT_BATCH_FAILURES)
+
+
+def _batch_celery(
+    files: list[Path],
+    output_dir: Path,
+    config: Path | None,
+    set_: list[str] | None,
+    palette: str | None,
+) -> list[dict[str, Any]]:
+    """Fan the batch out over the Celery workers (settings from the environment)."""
+    from v2v.service import load_settings
+    from v2v.service.jobs.fanout import run_batch
+
+    if config is not None:
+        raise InputError(
+            "--config cannot be sent to celery workers (they use their own "
+            "PIPELINE_CONFIG); pass changes with --set instead"
+        )
+    items = run_batch(
+        files,
+        output_dir,
+        load_settings(executor="celery"),
+        palette=palette,
+        overrides=list(set_ or []),
+    )
+    return [item.as_dict() for item in items]
+
+
+def _batch_local(
+    files: list[Path],
+    output_dir: Path,
+    workers: int,
+    config: Path | None,
+    set_: list[str] | None,
+    palette: str | None,
+) -> list[dict[str, Any]]:
+    from rich.progress import Progress
+
     results: list[dict[str, Any]] = []
     config_arg, overrides = (str(config) if config else None), list(set_ or [])
     with ProcessPoolExecutor(max_workers=workers) as pool, Progress(transient=True) as bar:
@@ -203,13 +255,7 @@ def batch(
         for future in as_completed(futures):
             results.append(future.result())
             bar.advance(task)
-    failed = [r for r in results if not r["ok"]]
-    for r in sorted(failed, key=lambda r: r["file"]):
-        typer.echo(f"failed: {r['file']}: {r['error']}", err=True)
-    (output_dir / "batch-summary.json").write_text(json.dumps(results, indent=2))
-    typer.echo(f"{len(results) - len(failed)} converted, {len(failed)} failed → {output_dir}")
-    if failed:
-        raise typer.Exit(EXIT_BATCH_FAILURES)
+    return results
 
 
 @app.command()
@@ -233,9 +279,33 @@ def backends() -> None:
     for phase, registry in (("phase1", SANITIZERS), ("phase2", STYLIZERS)):
         for name, summary in registry.describe().items():
             cls = registry.get(name)
-            check = getattr(cls, "availability", None)
-            status = check() if callable(check) else "available"
-            typer.echo(f"{phase}  {name:<20} {status:<12} {summary}")
+            status = _availability(name) if getattr(cls, "uses_models", False) else "available"
+            typer.echo(f"{phase}  {name:<18} {summary}\n{'':<26}→ {status}")
+
+
+def _availability(backend: str) -> str:
+    """Whether a model-based backend can run here, and if not, the fix."""
+    import importlib.util
+
+    from v2v.models import list_models
+
+    missing_packages = [
+        m for m in ("torch", "transformers", "diffusers") if importlib.util.find_spec(m) is None
+    ]
+    if missing_packages:
+        return (
+            f"unavailable: needs {', '.join(missing_packages)} "
+            "(pip install 'vehicle-to-vector[gpu]')"
+        )
+    missing = [
+        s.name for s in list_models() if backend in s.needed_by and not s.ok and not s.optional
+    ]
+    if missing:
+        return (
+            f"unavailable: weights missing in {', '.join(missing)} "
+            "(v2v models list; v2v models download NAME)"
+        )
+    return "available"
 
 
 @app.command()
