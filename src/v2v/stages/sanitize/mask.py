@@ -3,8 +3,10 @@
 How the mask is made (each step measured on the composites in ``shared/samples``, see
 ``benchmarks/bench_mask.py``):
 
-1. U²-Net-p sees the whole image (320 × 320) and finds the salient object.
-2. ``refine``: it looks again at a crop around that object (or around the user's hint box),
+1. U²-Net-p sees the whole image and finds the salient object. With ``refine`` on, this look
+   only has to say where the object is, so it runs at 160 × 160 (a quarter of the cost of the
+   trained 320; composites' IoU 0.980 median, 0.938 minimum, vs 0.979 and 0.939 at 320).
+2. ``refine``: it looks again (320 × 320) at a crop around that object (or the user's hint box),
    which roughly doubles its resolution on the vehicle: median IoU 0.94 → 0.98 on the
    composites, thin parts (wings, ladders, bumpers) come back. A guided filter (the image as
    guide) then snaps the upsampled probability to the photo's edges. Outside a hint box
@@ -35,6 +37,7 @@ from v2v.config import VehicleMaskConfig
 from v2v.errors import StageFailed
 from v2v.stages.sanitize.saliency import SaliencyModel
 
+COARSE_SIDE = 160  # input side of the first look when a second, zoomed look follows
 FOCUS_MARGIN = (0.12, 0.15)  # crop margins around the vehicle: fraction of its width, height
 FOCUS_MIN_GAIN = 0.85  # skip the second look when the crop keeps more than this of both sides
 GUIDED_RADIUS = 4  # px at working size
@@ -115,11 +118,14 @@ def _probability(
         focus = _grow(hint, 0.05, 0.05, width, height)
         prob = _second_look(rgb, focus, model) if config.refine else model.probability(rgb)
         return _only_inside(prob, hint), focus
-    prob = model.probability(rgb)
-    found = focus_box(keep_vehicle(prob >= config.threshold))
-    if config.refine and found is not None and _worth_a_second_look(found, width, height):
-        prob = _second_look(rgb, found, model)
-    return prob, found
+    if not config.refine:
+        prob = model.probability(rgb)
+        return prob, focus_box(keep_vehicle(prob >= config.threshold))
+    coarse = model.probability(rgb, COARSE_SIDE)
+    found = focus_box(keep_vehicle(coarse >= config.threshold))
+    if found is not None and _worth_a_second_look(found, width, height):
+        return _second_look(rgb, found, model), found
+    return model.probability(rgb), found  # it fills the frame (or hides): one fine look
 
 
 def _worth_a_second_look(box: Box, width: int, height: int) -> bool:
