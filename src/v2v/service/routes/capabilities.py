@@ -174,12 +174,17 @@ def _models(configured: str | Path | None) -> tuple[dict[str, Any], list[Any]]:
         for s in statuses
     ]
     loras_dir = root / "loras"
+    # a LoRA is a .safetensors file or a folder; a trained one has a .json card beside it
     loras = (
-        sorted(p.stem if p.is_file() else p.name for p in loras_dir.iterdir())
+        sorted({p.name if p.is_dir() else p.stem for p in loras_dir.iterdir() if _is_lora(p)})
         if loras_dir.is_dir()
         else []
     )
     return {"folders": folders, "loras": loras}, statuses
+
+
+def _is_lora(path: Path) -> bool:
+    return not path.name.startswith(".") and (path.is_dir() or path.suffix == ".safetensors")
 
 
 def _gpu_options(config: Config, backends: list[dict[str, Any]]) -> dict[str, Any]:

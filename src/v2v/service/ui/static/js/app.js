@@ -8,6 +8,7 @@ import { jobView } from "./job.js";
 import { jobsView } from "./jobs.js";
 import { systemView } from "./system.js";
 import { trainView } from "./train.js";
+import { trainJobView } from "./trainjob.js";
 
 const main = document.getElementById("main");
 let cleanup = null;
@@ -19,7 +20,8 @@ const ROUTES = [
   [/^\/ui\/jobs\/([0-9a-f]{32})\/?$/, "jobs", (p) => jobView(main, navigate, p[1])],
   [/^\/ui\/batch\/?$/, "jobs", (p, q) => batchView(main, navigate, q)],
   [/^\/ui\/system\/?$/, "system", () => systemView(main)],
-  [/^\/ui\/train\/?$/, "train", () => trainView(main)],
+  [/^\/ui\/train\/?$/, "train", () => trainView(main, navigate)],
+  [/^\/ui\/train\/([0-9a-f]{32})\/?$/, "train", (p) => trainJobView(main, navigate, p[1])],
 ];
 
 export function navigate(url, replace = false) {

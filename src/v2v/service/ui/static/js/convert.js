@@ -9,13 +9,15 @@ import { hintEditor } from "./hint.js";
 // photos survive a visit to another page (until the tab is closed or they are submitted)
 const draft = { photos: [] };
 
-export async function convertView(main, navigate) {
+export async function convertView(main, navigate, params) {
   fill(main, h("p", { class: "muted" }, "Loading the server's options…"));
   const [caps, named] = await Promise.all([capabilities(), palettes()]);
   const limits = caps.limits;
   let submitting = false;
   const refresh = () => updateSubmit();
   const model = optionModel(caps, refresh);
+  const lora = params?.get("lora"); // "Use" on the Train page: /ui?lora=<id>
+  if (lora && caps.models.loras.includes(lora) && model.has("phase2.lora.path")) model.values["phase2.lora.path"] = lora;
   const picker = palettePicker(named, caps.palette || "default", refresh);
   const photoGrid = h("ul", { class: "photo-grid", "aria-label": "Selected photos" });
   const hintBox = h("div", { class: "hint-box" });

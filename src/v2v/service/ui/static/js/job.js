@@ -43,6 +43,10 @@ export function jobView(main, navigate, id) {
       return;
     }
     if (stopped) return;
+    if (job.kind === "train") {
+      navigate(`/ui/train/${id}`, true); // a training job has its own page
+      return;
+    }
     renderHead();
     renderProgress();
     if (job.status === "succeeded" && !resultsShown) {

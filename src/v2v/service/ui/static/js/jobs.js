@@ -89,7 +89,7 @@ export function jobsView(main, navigate, params) {
     } });
     return h("tr", { "data-job": job.id, class: `row-${job.status}` },
       h("td", {}, check),
-      h("th", { scope: "row" }, h("a", { href: `/ui/jobs/${job.id}`, "data-link": "" }, jobName(job)), h("span", { class: "mono muted small id" }, job.id.slice(0, 8))),
+      h("th", { scope: "row" }, h("a", { href: job.kind === "train" ? `/ui/train/${job.id}` : `/ui/jobs/${job.id}`, "data-link": "" }, jobName(job)), h("span", { class: "mono muted small id" }, job.id.slice(0, 8))),
       h("td", {}, statusPill(job.status)),
       h("td", { class: "nowrap" }, fmtDate(job.created_at)),
       h("td", { class: "mono" }, seconds === null ? "–" : fmtSeconds(seconds)),
