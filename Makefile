@@ -9,13 +9,13 @@ OUT ?= out
 
 .PHONY: run demo test lint typecheck pytest bench clean
 
-$(VENV)/.base: pyproject.toml
+$(VENV)/.base: pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -e '.[server]'
 	touch $@
 
-$(VENV)/.test: $(VENV)/.base pyproject.toml
+$(VENV)/.test: $(VENV)/.base pyproject.toml Makefile
 	$(PIP) install --quiet 'torch==2.13.0'
 	$(PIP) install --quiet -e '.[server,gpu,train,dev,distributed]'
 	touch $@
