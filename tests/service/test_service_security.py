@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,6 +14,8 @@ from PIL import Image
 
 from tests.service.conftest import photo_bytes, upload, wait_until_finished
 from v2v.service import Settings, create_api_key, list_api_keys, revoke_api_key
+from v2v.service.problems import ApiProblem
+from v2v.service.security.uploads import check_upload
 
 Client = Callable[..., TestClient]
 KEY_A, KEY_B = "alpha-key-0123456789", "bravo-key-0123456789"
@@ -224,6 +229,37 @@ def test_a_decompression_bomb_is_413_before_decoding(make_client: Client) -> Non
     assert len(bomb) < 100_000
     response = make_client(max_upload_pixels=10_000_000).post("/api/v1/jobs", files=upload(bomb))
     assert response.status_code == 413 and response.json()["code"] == "image_too_large"
+
+
+def _png_header_only(width: int, height: int) -> bytes:
+    """A PNG whose header claims width × height but carries almost no pixel data."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 1024)
+    body = chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    return b"\x89PNG\r\n\x1a\n" + body
+
+
+def test_a_photo_under_max_upload_pixels_is_accepted_above_pillows_own_limit(
+    tmp_path: Path,
+) -> None:
+    # 95 MP: over Pillow's built-in 89.5 MP warning, under the default MAX_UPLOAD_PIXELS of 100 MP
+    photo = _encoded(Image.new("1", (10_000, 9_500), 1), "PNG")
+    checked = check_upload(io.BytesIO(photo), tmp_path / "up.png", 50_000_000, 100_000_000)
+    assert (checked.width, checked.height) == (10_000, 9_500)
+
+
+def test_a_bomb_is_refused_from_its_header_naming_the_limit(tmp_path: Path) -> None:
+    bomb = _png_header_only(60_000, 60_000)  # 3.6 gigapixels claimed in about 100 bytes
+    with pytest.raises(ApiProblem) as refused:
+        check_upload(io.BytesIO(bomb), tmp_path / "up.png", 50_000_000, 100_000_000)
+    assert refused.value.status == 413 and refused.value.code == "image_too_large"
+    assert "60000×60000" in refused.value.detail and "MAX_UPLOAD_PIXELS" in refused.value.detail
+    assert not (tmp_path / "up.png").exists()
 
 
 def test_an_oversized_upload_is_413(make_client: Client, car_png: bytes) -> None:

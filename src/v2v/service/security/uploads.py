@@ -61,6 +61,13 @@ def save_stream(source: BinaryIO, target: Path, max_bytes: int) -> int:
 
 
 def _decode(path: Path, max_pixels: int) -> tuple[int, int]:
+    """(width, height) of a fully decoded image; 413 above ``max_pixels``, read from the header.
+
+    Pillow's own guard (a warning above 89.5 MP, an error above 179 MP) is switched off, as in
+    ``v2v.imaging``: it would refuse photos that ``MAX_UPLOAD_PIXELS`` allows, and the explicit
+    check below runs before any pixel is decoded.
+    """
+    Image.MAX_IMAGE_PIXELS = None
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
