@@ -84,3 +84,23 @@ def test_run_py_refuses_a_bad_timeout_with_one_clear_line(
     error = capsys.readouterr().err
     assert "REQUEST_TIMEOUT" in error and "between 30 and 3600" in error
     assert "Traceback" not in error and len(error.strip().splitlines()) == 1
+
+
+def test_server_processes_share_one_csrf_key_without_csrf_secret_key(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """WORKERS=2 and no CSRF_SECRET_KEY: a token issued by one uvicorn process must pass in the
+    other, or the UI's posts fail at random with 403."""
+    import uvicorn
+
+    from v2v.service import create_app, serve
+
+    for name in ("CSRF_SECRET_KEY", "WORKERS", "DATA_DIR", "LOG_LEVEL"):
+        monkeypatch.delenv(name, raising=False)
+    started: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: started.append(kwargs))
+    serve(workers=2, data_dir=tmp_path, log_level="warning")
+    assert started and started[0]["workers"] == 2
+    first, second = (create_app(load_settings(_env_file=None)) for _ in range(2))
+    token = first.state.services.csrf.issue()
+    assert second.state.services.csrf.check(token, token)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from typing import Any
 
 from v2v.service.db import Database
@@ -16,7 +17,8 @@ def serve(settings: Settings | None = None, **overrides: Any) -> None:
     ``overrides`` are settings fields (``host="0.0.0.0"``, ``port=8080``, ``workers=2``…); they win
     over the environment. Raises ``ConfigError`` (naming the variable) for unusable settings.
     With ``workers`` > 1 or ``reload``, each uvicorn process builds its app from the environment,
-    so the overrides are exported to it first.
+    so the overrides are exported to it first, with a CSRF key shared by every process when
+    ``CSRF_SECRET_KEY`` is not set.
     """
     import uvicorn
 
@@ -39,6 +41,8 @@ def serve(settings: Settings | None = None, **overrides: Any) -> None:
     if settings.workers > 1 or settings.reload:
         for name, value in _explicit(settings).items():
             os.environ[name.upper()] = _env_value(value)
+        if settings.csrf_secret_key is None:  # one key for every process, else tokens fail
+            os.environ["CSRF_SECRET_KEY"] = secrets.token_urlsafe(32)
         uvicorn.run(
             "v2v.service.app:app_from_env",
             factory=True,
