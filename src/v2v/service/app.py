@@ -199,6 +199,7 @@ def _docs(app: FastAPI) -> None:
             openapi_url="/openapi.json",
             title="v2v API",
             redoc_js_url=f"{prefix}/redoc.standalone.js",
+            redoc_favicon_url=f"{prefix}/favicon.png",
             with_google_fonts=False,
         )
 
