@@ -225,3 +225,46 @@ def test_mask_of_the_wrong_size_is_rejected() -> None:
 def test_registered_as_the_classical_backend() -> None:
     load_backends()
     assert STYLIZERS.get("classical") is ClassicalStylizer
+
+
+def draw_chrome_scene(body_rgb: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A body of ``body_rgb`` with a grey chrome block holding a warm-lit (tinted) patch: RGB
+    uint8 (H, W, 3), the bool vehicle mask and the bool mask of the tinted patch."""
+    rng = np.random.default_rng(3)
+    image = np.full((HEIGHT, WIDTH, 3), 230.0)
+    mask = _polygon_mask(BODY)
+    image[mask] = body_rgb
+    chrome = np.zeros((HEIGHT, WIDTH), bool)
+    chrome[110:170, 150:280] = True
+    image[chrome] = (150, 150, 152)
+    patch = np.zeros((HEIGHT, WIDTH), bool)
+    patch[125:155, 185:245] = True
+    image[patch] = (170, 140, 110)
+    image += rng.normal(0, 4, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8), mask, patch
+
+
+def _patch_chroma(body_rgb: tuple[int, int, int], grey_chrome: bool) -> tuple[float, float]:
+    """Median CIELAB chroma of the stylized tinted patch and of the stylized body."""
+    pixels, mask, patch = draw_chrome_scene(body_rgb)
+    config = load_config(overrides={"phase2.flatten.grey_chrome": grey_chrome})
+    styled = ClassicalStylizer(config.phase2).run(
+        CleanImage(pixels, mask, np.zeros_like(mask)), RunContext()
+    )
+    lab = rgb_to_lab(styled.pixels.reshape(-1, 3)).reshape(HEIGHT, WIDTH, 3)
+    chroma = np.hypot(lab[..., 1], lab[..., 2])
+    body = mask & ~cv2.dilate(patch.astype(np.uint8), np.ones((81, 81))).astype(bool)
+    return float(np.median(chroma[patch])), float(np.median(chroma[body]))
+
+
+def test_warm_lit_chrome_turns_grey_not_brown() -> None:
+    tinted_off, _ = _patch_chroma((190, 30, 40), grey_chrome=False)
+    assert tinted_off > 12.0, "the drawn patch should be tinted when the rule is off"
+    tinted_on, body = _patch_chroma((190, 30, 40), grey_chrome=True)
+    assert tinted_on < 3.0, f"warm-lit chrome kept chroma {tinted_on:.1f}"
+    assert body > 40.0, "the red body must stay red"
+
+
+def test_a_large_tan_body_keeps_its_colour() -> None:
+    _, body = _patch_chroma((200, 180, 145), grey_chrome=True)
+    assert body > 10.0, f"a tan body is paint, not tinted chrome (chroma {body:.1f})"

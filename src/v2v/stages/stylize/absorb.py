@@ -9,6 +9,8 @@
 - tones: the regions of one paint colour (connected, same hue) keep its most saturated large
   tone plus darker large tones (shading); lighter, paler members (highlights) take the paint
   colour and small members the nearest kept tone. A red bus reads red, not red and pink.
+- tinted greys: small, weakly tinted groups among neutrals (warm-lit chrome) turn grey, so
+  they do not map to brown or beige.
 """
 
 from __future__ import annotations
@@ -153,3 +155,54 @@ def unify_tones(graph: RegionGraph, min_tone_area: float) -> dict[str, int]:
                 graph.recolor(region, graph.color[nearest].copy())
                 counts["tone"] += 1
     return counts
+
+
+def _muted_groups(graph: RegionGraph, max_chroma: float) -> list[list[int]]:
+    """Connected groups of weakly tinted regions (NEUTRAL_CHROMA ≤ chroma < ``max_chroma``)."""
+    members = {r for r in graph.living() if NEUTRAL_CHROMA <= chroma(graph.color[r]) < max_chroma}
+    groups: list[list[int]] = []
+    seen: set[int] = set()
+    for start in members:
+        if start in seen:
+            continue
+        seen.add(start)
+        stack, group = [start], []
+        while stack:
+            region = stack.pop()
+            group.append(region)
+            for other in graph.border[region]:
+                if other in members and other not in seen:
+                    seen.add(other)
+                    stack.append(other)
+        groups.append(group)
+    return groups
+
+
+def neutralize_tints(graph: RegionGraph, max_chroma: float, max_share: float) -> int:
+    """Make weakly tinted patches among neutrals grey: chrome and glass under warm light read as
+    brown or beige after palette mapping, a designer draws them grey. A connected group of
+    regions with chroma in [NEUTRAL_CHROMA, ``max_chroma``) is made neutral (a = b = 0,
+    lightness kept) when it covers under ``max_share`` of the vehicle and its outline touches
+    neutral regions more than paint colours (a large tinted group is paint: beige, bronze).
+    Returns the number of regions recoloured."""
+    vehicle = float(graph.area[graph.alive].sum())
+    changed = 0
+    for group in _muted_groups(graph, max_chroma):
+        if sum(graph.area[r] for r in group) >= max_share * vehicle:
+            continue
+        inside = set(group)
+        neutral = paint = 0.0
+        for region in group:
+            for other, length in graph.border[region].items():
+                if other in inside:
+                    continue
+                if chroma(graph.color[other]) < NEUTRAL_CHROMA:
+                    neutral += length
+                else:
+                    paint += length
+        if neutral <= paint:
+            continue
+        for region in group:
+            graph.recolor(region, np.array([graph.color[region][0], 0.0, 0.0]))
+        changed += len(group)
+    return changed

@@ -6,7 +6,8 @@
 4. SLIC superpixels (about ``superpixels`` on the vehicle) over-segment along colour edges;
 5. region graph: similar neighbours merge (``merge_delta_e``, ΔE00); specks, glare, specular
    spots, holes and glass reflections are absorbed; paint tones are unified
-   (``remove_highlights``); similar neighbours merge again;
+   (``remove_highlights``); weakly tinted patches among greys (chrome) turn grey
+   (``grey_chrome``); similar neighbours merge again;
 6. boundaries snap to the colour edges, then are upsampled to the working size and smoothed
    (``smoothness``); each region is filled with its robust (median-based) colour.
 """
@@ -22,7 +23,7 @@ from numpy.typing import NDArray
 from skimage.segmentation import slic
 
 from v2v.config import FlattenConfig
-from v2v.stages.stylize.absorb import absorb_regions, unify_tones
+from v2v.stages.stylize.absorb import absorb_regions, neutralize_tints, unify_tones
 from v2v.stages.stylize.raster import (
     Labels,
     Mask,
@@ -49,6 +50,9 @@ TONE_AREA_FACTOR = 10.0
 #: per pass.
 REFINE_PASSES, REFINE_RADIUS = 2, 2
 SLIC_COMPACTNESS = 10.0
+#: Tinted neutrals: groups of regions under this chroma and this share of the vehicle, outlined
+#: mostly by neutrals, become grey (``grey_chrome``).
+TINT_MAX_CHROMA, TINT_MAX_SHARE = 25.0, 0.1
 #: Superpixels are at least this many pixels (caps the count when the vehicle is a sliver).
 MIN_SUPERPIXEL_AREA = 16
 
@@ -115,6 +119,8 @@ def _simplify(
     merges.update(absorb_regions(graph, min_area, config.remove_highlights))
     if config.remove_highlights:
         merges.update(unify_tones(graph, max(TONE_AREA_FACTOR * min_area, 1.0)))
+    if config.grey_chrome:
+        merges["grey_chrome"] = neutralize_tints(graph, TINT_MAX_CHROMA, TINT_MAX_SHARE)
     merges["similar"] += merge_similar(graph, config.merge_delta_e, span)
     return graph, merges
 
