@@ -14,7 +14,8 @@ from v2v.context import RunContext
 from v2v.stages import SANITIZERS, load_backends
 from v2v.stages.sanitize.classical import ClassicalSanitizer
 from v2v.stages.sanitize.inpaint import detail_loss, dilate, inpaint
-from v2v.stages.sanitize.mask import cut_occluders, fill_holes, grabcut_in_box, keep_vehicle
+from v2v.stages.sanitize.mask import fill_holes, grabcut_in_box, keep_vehicle
+from v2v.stages.sanitize.occluders import cut_occluders
 from v2v.stages.sanitize.regions import plate_rectangle
 from v2v.stages.sanitize.text import TextBox, TextDetector
 
@@ -160,11 +161,12 @@ def test_legs_below_the_ground_line_are_cut_and_wheels_kept() -> None:
         cv2.circle(mask.view(np.uint8), (cx, 200), 30, 1, -1)  # wheels reach y = 230
     mask[120:290, 180:196] = True  # a leg of someone in front, down to y = 290
     mask[120:290, 204:220] = True
-    cut, count = cut_occluders(mask)
-    assert count == 2 and not cut[240:, :].any()
+    cut, parts, posts = cut_occluders(mask)
+    assert len(parts) == 2 and posts == [] and not cut[240:, :].any()
+    assert sorted(p.x0 for p in parts) == [180, 204] and all(p.y1 == 290 for p in parts)
     assert cut[195:230, 60:120].sum() == mask[195:230, 60:120].sum()  # wheels untouched
     assert cut[120:200, 180:220].all()  # where the legs overlap the body it stays vehicle
-    assert cut_occluders(cut)[1] == 0
+    assert cut_occluders(cut)[1:] == ([], [])
 
 
 def test_alpha_of_a_cutout_is_the_vehicle_mask() -> None:

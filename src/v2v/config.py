@@ -66,6 +66,12 @@ class VehicleMaskConfig(Strict):
     cut_occluders: bool = Field(
         True, description="cut thin, tall parts below the vehicle's ground line (legs, posts)"
     )
+    remove_people: bool = Field(
+        True,
+        description="remove people standing in front of the vehicle (legs cut below its ground "
+        "line with a face above them) and paint the vehicle's colours behind them; needs "
+        "cut_occluders",
+    )
     fill_holes: bool = True
 
 

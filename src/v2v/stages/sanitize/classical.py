@@ -4,11 +4,15 @@ Steps (each timed in ``notes["timings"]``):
 
 1. vehicle mask: the input's alpha if it has one, else U²-Net-p saliency looked at twice
    (whole image, then zoomed on the vehicle or the user's hint box), see ``mask.py``;
-2. text: PP-OCR detection around the vehicle at ``text_removal.detect_long_side``, boxes on the
+2. people: above legs cut below the vehicle's ground line, faces (``people.py``); the
+   vehicle's outline is continued behind each person and what sticks out is cut
+   (``occluders.py``);
+3. text: PP-OCR detection around the vehicle at ``text_removal.detect_long_side``, boxes on the
    vehicle kept, read by the recogniser for the report, grown by ``padding``; a box on a
    white/yellow plate-shaped rectangle takes the whole plate with it (``regions.py``);
-3. the removed pixels are dilated and inpainted (Telea or Navier–Stokes, ``inpaint.py``);
-4. detail loss = 1 − SSIM of the grey vehicle bounding box before vs after inpainting.
+4. the text pixels are dilated and inpainted (Telea or Navier–Stokes, ``inpaint.py``); the
+   people's pixels on the vehicle are painted with the vehicle's colour bands, row by row;
+5. detail loss = 1 − SSIM of the grey vehicle bounding box before vs after.
 
 What this backend cannot remove is listed in ``CleanImage.limitations``, in plain words.
 """
@@ -22,12 +26,14 @@ from contextlib import contextmanager
 import cv2
 import numpy as np
 
-from v2v.artefacts import Box, CleanImage, Mask, Photo, RGBImage
+from v2v.artefacts import Box, CleanImage, Mask, Photo, Removal, RGBImage
 from v2v.config import Phase1Config
 from v2v.context import RunContext
 from v2v.stages import SANITIZERS
 from v2v.stages.sanitize.inpaint import detail_loss, dilate, inpaint
 from v2v.stages.sanitize.mask import VehicleMask, vehicle_mask
+from v2v.stages.sanitize.occluders import behind_occluders, fill_rows
+from v2v.stages.sanitize.people import Person, find_people
 from v2v.stages.sanitize.regions import (
     NEAR_VEHICLE,
     Region,
@@ -43,8 +49,10 @@ ALWAYS_LEFT = (
     "backend; they stay in the picture.",
 )
 OCCLUDERS = (
-    "People or objects standing in front of the vehicle cannot be told apart from it by the "
-    "CPU backend where they overlap it; a hint box keeps out everything outside the box."
+    "People standing in front of the vehicle are found only by their legs below its ground "
+    "line together with a face above them (or legs alone when very thin); other people and "
+    "objects in front of it cannot be told apart from it by the CPU backend where they overlap "
+    "it; a hint box keeps out everything outside the box."
 )
 
 
@@ -60,26 +68,31 @@ class ClassicalSanitizer:
         timings: dict[str, float] = {}
         with _timed(timings, "vehicle_mask"):
             vehicle = vehicle_mask(photo.pixels, self.config.vehicle_mask, photo.hint, photo.alpha)
+        people: list[Person] = []
+        mask = vehicle.mask
+        seen = vehicle.source.startswith("saliency")  # not a cut-out's alpha, not switched off
+        if self.config.vehicle_mask.remove_people and seen and (vehicle.occluders or photo.hint):
+            with _timed(timings, "people"):
+                people = find_people(photo.pixels, mask, vehicle.occluders, photo.hint)
+                hidden = _union([p.region for p in people], mask.shape)
+                mask = behind_occluders(mask, hidden, photo.hint)
         ctx.check_cancelled()
-        ctx.report("phase1", 0.5, "vehicle mask done")
+        ctx.report("phase1", 0.5, f"vehicle mask done, {len(people)} person(s) in front")
         regions: list[Region] = []
         found = 0
         if self.config.text_removal.enabled:
             with _timed(timings, "text"):
-                regions, found = self._find_text(photo.pixels, vehicle.mask)
+                regions, found = self._find_text(photo.pixels, mask)
             ctx.check_cancelled()
             ctx.report("phase1", 0.8, f"{len(regions)} text region(s) on the vehicle")
-        removed = dilate(_union(regions, vehicle.mask.shape), self.config.inpaint.dilation)
-        pixels = photo.pixels
-        loss = 0.0
-        if removed.any():
-            with _timed(timings, "inpaint"):
-                pixels = inpaint(photo.pixels, removed, self.config.inpaint)
-                loss = detail_loss(photo.pixels, pixels, vehicle.mask)
+        hidden = mask & _union([p.region for p in people], mask.shape)
+        with _timed(timings, "inpaint"):
+            pixels, removed = self._paint(photo.pixels, regions, hidden, mask)
         notes = {
             "vehicle_mask": vehicle.notes,
+            "people": [{"box": p.box.as_list(), "evidence": p.evidence} for p in people],
             "text_boxes_detected": found,
-            "removed": len(regions),
+            "removed": len(regions) + len(people),
             "removed_fraction": round(float(removed.mean()), 5),
             "detail_loss_definition": "1 - SSIM of the grey vehicle bounding box before vs "
             "after inpainting",
@@ -87,13 +100,25 @@ class ClassicalSanitizer:
         }
         return CleanImage(
             pixels=pixels,
-            vehicle_mask=vehicle.mask,
+            vehicle_mask=mask,
             removed_mask=removed,
-            removals=tuple(region.removal for region in regions),
-            limitations=self._limitations(vehicle),
-            detail_loss=loss,
+            removals=tuple(r.removal for r in regions) + tuple(map(_removal, people)),
+            limitations=self._limitations(vehicle, people),
+            detail_loss=detail_loss(photo.pixels, pixels, mask) if removed.any() else 0.0,
             notes=notes,
         )
+
+    def _paint(
+        self, rgb: RGBImage, regions: list[Region], hidden: Mask, vehicle: Mask
+    ) -> tuple[RGBImage, Mask]:
+        """``rgb`` with the text regions (dilated) inpainted and the ``hidden`` vehicle pixels
+        (behind people) painted from the rest of ``vehicle``; and every pixel changed."""
+        text = _union([r.pixels for r in regions], vehicle.shape)
+        text = dilate(text, self.config.inpaint.dilation)
+        pixels = inpaint(rgb, text, self.config.inpaint) if text.any() else rgb
+        if hidden.any():
+            pixels = fill_rows(pixels, hidden, vehicle & ~hidden)
+        return pixels, text | hidden
 
     def _find_text(self, rgb: RGBImage, vehicle: Mask) -> tuple[list[Region], int]:
         """Removal regions for the text on the vehicle, and how many boxes were detected."""
@@ -115,7 +140,7 @@ class ClassicalSanitizer:
         boxes = [b for b in boxes if looks_like_text(b)]
         return removal_regions(rgb, boxes, settings.padding), len(detected)
 
-    def _limitations(self, vehicle: VehicleMask) -> tuple[str, ...]:
+    def _limitations(self, vehicle: VehicleMask, people: list[Person]) -> tuple[str, ...]:
         said = list(ALWAYS_LEFT)
         if not self.config.text_removal.enabled:
             said.insert(
@@ -136,17 +161,27 @@ class ClassicalSanitizer:
                 f"{cut} thin part(s) reaching below the vehicle's ground line (legs of people "
                 "in front of it, posts) were cut from the vehicle mask at that line."
             )
+        if people:
+            said.append(
+                f"{len(people)} person(s) standing in front of the vehicle were removed; the "
+                "vehicle behind them is a guess: its outline continued and its colour bands "
+                "carried across, row by row."
+            )
         if "fallback" in vehicle.notes:
             said.append(str(vehicle.notes["fallback"]).capitalize() + ".")
         return tuple(said)
 
 
-def _union(regions: list[Region], shape: tuple[int, ...]) -> Mask:
-    """bool (H, W): every region's pixels."""
-    removed = np.zeros(shape[:2], bool)
-    for region in regions:
-        removed |= region.pixels
-    return removed
+def _union(masks: list[Mask], shape: tuple[int, ...]) -> Mask:
+    """bool (H, W): the pixels of every mask."""
+    union = np.zeros(shape[:2], bool)
+    for mask in masks:
+        union |= mask
+    return union
+
+
+def _removal(person: Person) -> Removal:
+    return Removal("person", person.box, person.score)
 
 
 def _search_area(vehicle: Mask) -> Box | None:

@@ -4,8 +4,10 @@ How the mask is made (each step measured on the composites in ``shared/samples``
 ``benchmarks/bench_mask.py``):
 
 1. U²-Net-p sees the whole image and finds the salient object. With ``refine`` on, this look
-   only has to say where the object is, so it runs at 160 × 160 (a quarter of the cost of the
-   trained 320; composites' IoU 0.980 median, 0.938 minimum, vs 0.979 and 0.939 at 320).
+   only has to say where the object is, so it runs at 224 × 224 (half the cost of the trained
+   320; composites' IoU 0.981 median, 0.939 minimum, vs 0.979 and 0.939 at 320). At 160 the
+   composites kept their IoU too, but real photos lost thin tops (a motorcycle's headlight and
+   mirrors) outside the smaller box the coarser look found.
 2. ``refine``: it looks again (320 × 320) at a crop around that object (or the user's hint box),
    which roughly doubles its resolution on the vehicle: median IoU 0.94 → 0.98 on the
    composites, thin parts (wings, ladders, bumpers) come back. A guided filter (the image as
@@ -14,11 +16,10 @@ How the mask is made (each step measured on the composites in ``shared/samples``
    refinement and lowered IoU on every composite (colours of tyres, shadows and asphalt
    overlap), so it is used only when saliency marks almost nothing inside a hint box.
 3. The vehicle is the largest component plus the pieces close to it; far blobs are dropped.
-4. ``cut_occluders``: thin, tall things reaching below the vehicle's ground line (legs of
-   people walking in front, posts) are cut there. The ground line is the bottom profile of the
-   mask opened with a window of a fifth of the vehicle's width, so wheels (wide, shallow bumps)
-   stay; a part below it that is taller than wide goes. No composite changes; on the street-bus
-   photo the pedestrians' legs go (their bodies, in front of the bus, stay).
+4. ``cut_occluders`` (``occluders.py``): thin, tall things reaching below the vehicle's ground
+   line (legs of people walking in front, posts) are cut there; wheels stay. No composite
+   changes; on the street-bus photo the pedestrians' legs and a bollard go. Their boxes are
+   kept (``VehicleMask.occluders``): ``people.py`` looks for the bodies above them.
 5. ``fill_holes``: holes (windows seen through, gaps between wheels and body) become vehicle.
 """
 
@@ -30,14 +31,14 @@ from typing import Any
 import cv2
 import numpy as np
 from numpy.typing import NDArray
-from scipy.ndimage import grey_opening
 
 from v2v.artefacts import Box, Mask, RGBImage
 from v2v.config import VehicleMaskConfig
 from v2v.errors import StageFailed
+from v2v.stages.sanitize.occluders import cut_occluders
 from v2v.stages.sanitize.saliency import SaliencyModel
 
-COARSE_SIDE = 160  # input side of the first look when a second, zoomed look follows
+COARSE_SIDE = 224  # input side of the first look when a second, zoomed look follows
 FOCUS_MARGIN = (0.12, 0.15)  # crop margins around the vehicle: fraction of its width, height
 FOCUS_MIN_GAIN = 0.85  # skip the second look when the crop keeps more than this of both sides
 GUIDED_RADIUS = 4  # px at working size
@@ -47,17 +48,18 @@ MIN_VEHICLE_FRACTION = 0.002  # below this share of the image nothing was found
 HINT_MIN_COVER = 0.15  # saliency must mark this share of a hint box, else GrabCut decides
 GRABCUT_SIDE = 400  # GrabCut runs on the hint box scaled to this long side
 GRABCUT_ITERATIONS = 3
-GROUND_WINDOW = 0.2  # ground line: bottom profile opened over this share of the width
-OCCLUDER_MIN_DEPTH = 0.04  # a cut part reaches at least this share of the vehicle's height
 
 
 @dataclass(frozen=True)
 class VehicleMask:
-    """mask: bool (H, W), True = vehicle. source: what made it. notes: JSON-able facts."""
+    """mask: bool (H, W), True = vehicle. source: what made it. notes: JSON-able facts.
+    occluders: bounding boxes of the thin, tall parts cut below the ground line (legs, posts
+    standing alone; not the posts cut beside wheels)."""
 
     mask: Mask
     source: str
     notes: dict[str, Any] = field(default_factory=dict)
+    occluders: tuple[Box, ...] = ()
 
 
 def vehicle_mask(
@@ -89,8 +91,11 @@ def vehicle_mask(
         mask = grabcut_in_box(rgb, prob, hint)
         notes["grabcut"] = True
     mask = keep_vehicle(mask)
+    occluders: list[Box] = []
     if config.cut_occluders:
-        mask, notes["occluders_cut"] = cut_occluders(mask)
+        mask, occluders, posts = cut_occluders(mask)
+        mask = keep_vehicle(mask) if occluders else mask
+        notes["occluders_cut"] = len(occluders) + len(posts)
     if config.fill_holes:
         mask = fill_holes(mask)
     if mask.mean() < MIN_VEHICLE_FRACTION:
@@ -99,7 +104,7 @@ def vehicle_mask(
         mask[region.y0 : region.y1, region.x0 : region.x1] = True
         notes["fallback"] = "no salient object found: the hint box or whole image is the vehicle"
     notes["vehicle_fraction"] = round(float(mask.mean()), 4)
-    return VehicleMask(mask, notes["source"], notes)
+    return VehicleMask(mask, notes["source"], notes, tuple(occluders))
 
 
 def _sees_too_little(mask: Mask, hint: Box) -> bool:
@@ -201,33 +206,6 @@ def keep_vehicle(mask: Mask) -> Mask:
     near = cv2.dilate((labels == largest).astype(np.uint8), kernel) > 0
     keep = np.unique(labels[near & mask])
     return np.isin(labels, keep[keep > 0])
-
-
-def cut_occluders(mask: Mask) -> tuple[Mask, int]:
-    """``mask`` (bool (H, W)) without the thin, tall parts that hang below the vehicle's ground
-    line (legs of people in front of it, posts), and how many parts were cut."""
-    columns = np.nonzero(mask.any(axis=0))[0]
-    rows = np.nonzero(mask.any(axis=1))[0]
-    if columns.size < 3:
-        return mask, 0
-    height = mask.shape[0]
-    x0, x1 = int(columns[0]), int(columns[-1]) + 1
-    bottom = height - 1 - np.argmax(mask[::-1, x0:x1], axis=0)
-    window = max(3, int(GROUND_WINDOW * (x1 - x0)))
-    ground = grey_opening(bottom, size=window, mode="nearest")
-    below = np.zeros_like(mask)
-    below[:, x0:x1] = np.arange(height)[:, None] > ground[None, :]
-    parts = (mask & below).astype(np.uint8)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(parts, connectivity=8)
-    min_depth = OCCLUDER_MIN_DEPTH * (int(rows[-1]) - int(rows[0]) + 1)
-    cut = [
-        label
-        for label in range(1, count)
-        if stats[label, cv2.CC_STAT_HEIGHT] >= max(min_depth, stats[label, cv2.CC_STAT_WIDTH])
-    ]
-    if not cut:
-        return mask, 0
-    return keep_vehicle(mask & ~np.isin(labels, cut)), len(cut)
 
 
 def fill_holes(mask: Mask) -> Mask:

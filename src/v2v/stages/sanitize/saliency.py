@@ -5,8 +5,8 @@ rembg session code (and no download) is involved. One ONNX session per process.
 
 The packaged graph declares a fixed 320 × 320 input, but the network is fully convolutional
 and sizes its upsampling from the tensors it sees, so the input's height and width are made
-free when the model is loaded: a coarse look (where is the vehicle?) runs at 160 × 160 for a
-quarter of the cost, with the same result as 320 on the composites (see ``mask.py``).
+free when the model is loaded: a coarse look (where is the vehicle?) runs at 224 × 224 for
+half the cost (see ``mask.py``).
 """
 
 from __future__ import annotations
