@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from tests.service.conftest import upload, wait_until_finished
+from v2v.service.metrics import ServiceMetrics
 
 Client = Callable[..., TestClient]
 
@@ -52,6 +53,13 @@ def test_metrics_count_requests_jobs_and_phases(make_client: Client, car_png: by
     assert "v2v_job_queue_depth 0.0" in text and "v2v_workers_alive 1.0" in text
     assert 'v2v_pipeline_phase_duration_seconds_count{phase="phase2"} 1.0' in text
     assert 'v2v_errors_total{type="job_not_found"} 1.0' in text
+
+
+def test_gpu_memory_is_exported_only_once_a_worker_reported_it() -> None:
+    metrics = ServiceMetrics()
+    assert b"v2v_gpu_memory_peak_bytes" not in metrics.render()  # CPU backends: no GPU figure
+    metrics.job_finished("job", "succeeded", {"phase2": 1.0}, None, 3 * 2**30)
+    assert b"v2v_gpu_memory_peak_bytes 3.221225472e+09" in metrics.render()
 
 
 def test_docs_and_redoc_are_served_without_a_cdn(make_client: Client) -> None:

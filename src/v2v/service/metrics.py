@@ -47,6 +47,19 @@ class _StateCollector(Collector):
         yield GaugeMetricFamily("v2v_workers_alive", "Pipeline workers alive", value=self.alive())
 
 
+class _GpuPeakCollector(Collector):
+    """The last GPU memory peak a worker reported; nothing at all until one has (CPU backends)."""
+
+    def __init__(self) -> None:
+        self.value: int | None = None
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        if self.value is not None:
+            yield GaugeMetricFamily(
+                "v2v_gpu_memory_peak_bytes", "Peak GPU memory of the last job", value=self.value
+            )
+
+
 class ServiceMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
@@ -93,9 +106,8 @@ class ServiceMetrics:
             "The largest event-loop lag since start",
             registry=self.registry,
         )
-        self.gpu_peak = Gauge(
-            "v2v_gpu_memory_peak_bytes", "Peak GPU memory of the last job", registry=self.registry
-        )
+        self.gpu_peak = _GpuPeakCollector()
+        self.registry.register(self.gpu_peak)
 
     def watch_state(self, counts: Callable[[], dict[str, int]], alive: Callable[[], int]) -> None:
         self.registry.register(_StateCollector(counts, alive))
@@ -116,7 +128,7 @@ class ServiceMetrics:
         if error_code is not None and status == "failed":
             self.errors.labels(error_code).inc()
         if gpu_peak is not None:
-            self.gpu_peak.set(gpu_peak)
+            self.gpu_peak.value = gpu_peak
 
     async def watch_event_loop(self, interval: float = 0.1) -> None:
         """Measure, until cancelled, how late timers fire: anything that blocks the loop shows."""
