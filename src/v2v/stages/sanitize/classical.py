@@ -68,14 +68,7 @@ class ClassicalSanitizer:
         timings: dict[str, float] = {}
         with _timed(timings, "vehicle_mask"):
             vehicle = vehicle_mask(photo.pixels, self.config.vehicle_mask, photo.hint, photo.alpha)
-        people: list[Person] = []
-        mask = vehicle.mask
-        seen = vehicle.source.startswith("saliency")  # not a cut-out's alpha, not switched off
-        if self.config.vehicle_mask.remove_people and seen and (vehicle.occluders or photo.hint):
-            with _timed(timings, "people"):
-                people = find_people(photo.pixels, mask, vehicle.occluders, photo.hint)
-                hidden = _union([p.region for p in people], mask.shape)
-                mask = behind_occluders(mask, hidden, photo.hint)
+        mask, people = self._people(photo, vehicle, timings)
         ctx.check_cancelled()
         ctx.report("phase1", 0.5, f"vehicle mask done, {len(people)} person(s) in front")
         regions: list[Region] = []
@@ -107,6 +100,22 @@ class ClassicalSanitizer:
             detail_loss=detail_loss(photo.pixels, pixels, mask) if removed.any() else 0.0,
             notes=notes,
         )
+
+    def _people(
+        self, photo: Photo, vehicle: VehicleMask, timings: dict[str, float]
+    ) -> tuple[Mask, list[Person]]:
+        """The people in front of the vehicle, and its mask continued behind them (the mask
+        itself when there is nothing to look for: no legs cut and no hint box, a cut-out's
+        alpha, masking or people removal switched off)."""
+        seen = vehicle.source.startswith("saliency")
+        if not (self.config.vehicle_mask.remove_people and seen):
+            return vehicle.mask, []
+        if not (vehicle.occluders or photo.hint):
+            return vehicle.mask, []
+        with _timed(timings, "people"):
+            people = find_people(photo.pixels, vehicle.mask, vehicle.occluders, photo.hint)
+            hidden = _union([p.region for p in people], vehicle.mask.shape)
+            return behind_occluders(vehicle.mask, hidden, photo.hint), people
 
     def _paint(
         self, rgb: RGBImage, regions: list[Region], hidden: Mask, vehicle: Mask
