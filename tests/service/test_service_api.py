@@ -120,3 +120,18 @@ def test_security_headers_on_every_response(make_client: Client) -> None:
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["x-frame-options"] == "DENY"
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+def test_ui_enabled_switches_the_web_ui(tmp_path: Path) -> None:
+    from v2v.service import create_app, load_settings
+
+    for enabled, ui_status, home in ((True, 200, "/ui"), (False, 404, "/docs")):
+        settings = load_settings(
+            _env_file=None,
+            data_dir=tmp_path / str(enabled),
+            ui_enabled=enabled,
+            worker_mode="thread",
+        )
+        with TestClient(create_app(settings)) as client:
+            assert client.get("/ui").status_code == ui_status
+            assert client.get("/", follow_redirects=False).headers["location"] == home

@@ -62,7 +62,6 @@ def test_environment_names_are_the_documented_ones(monkeypatch: pytest.MonkeyPat
     [
         ({"api_rate_limit": "ten per minute"}, "API_RATE_LIMIT"),
         ({"cors_origins": "*", "cors_allow_credentials": True}, "CORS_ORIGINS"),
-        ({"ui_enabled": True}, "CSRF_SECRET_KEY"),
         ({"csrf_secret_key": "short"}, "CSRF_SECRET_KEY"),
         ({"port": 0}, "PORT"),
     ],

@@ -205,7 +205,9 @@ def _docs(app: FastAPI) -> None:
 
     @app.get("/", include_in_schema=False)
     def root(request: Request) -> RedirectResponse:
-        return RedirectResponse("/docs")
+        return RedirectResponse(
+            "/ui" if request.app.state.services.settings.ui_enabled else "/docs"
+        )
 
 
 def create_app(settings: Settings | None = None, *, runner: str | None = None) -> FastAPI:
@@ -230,7 +232,8 @@ def create_app(settings: Settings | None = None, *, runner: str | None = None) -
     for module in (health, process, jobs, catalog, archive, capabilities, training):
         app.include_router(module.router)
     _docs(app)
-    install_ui(app)
+    if settings.ui_enabled:
+        install_ui(app)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

