@@ -88,7 +88,7 @@ class ClassicalSanitizer:
             "removed": len(regions) + len(people),
             "removed_fraction": round(float(removed.mean()), 5),
             "detail_loss_definition": "1 - SSIM of the grey vehicle bounding box before vs "
-            "after inpainting",
+            "after inpainting text and painting the vehicle behind people",
             "timings": timings,
         }
         return CleanImage(
