@@ -120,3 +120,16 @@ def test_unrendered_and_background_elements() -> None:
 def test_malformed_svg_raises_a_clear_error() -> None:
     with pytest.raises(StageFailed, match="not well-formed"):
         audit_svg("<svg><path></svg>", PALETTE)
+
+
+def test_only_confident_non_ring_readings_count_as_text_left() -> None:
+    from v2v.artefacts import Box
+    from v2v.stages.sanitize.text import TextBox
+
+    def box(text: str, score: float) -> TextBox:
+        return TextBox(Box(0, 0, 10, 10), 0.9, text, np.zeros((4, 2), np.float32), score)
+
+    assert box("AB12 CDE", 0.97).readable
+    assert not box("000", 0.93).readable  # a row of wheels
+    assert not box("Jo", 0.54).readable  # a blob, read with low confidence
+    assert not box("A", 0.99).readable

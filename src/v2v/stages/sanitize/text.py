@@ -66,8 +66,12 @@ class TextBox:
 
     @property
     def readable(self) -> bool:
-        """True when recognition read at least two letters or digits with confidence ≥ 0.5."""
-        return self.text_score >= 0.5 and sum(ch.isalnum() for ch in self.text) >= 2
+        """True when a reader would see text here: two or more letters or digits read with
+        confidence ≥ 0.7, not only rings (rows of wheels and hubs read as 'O', 'o' or '0')."""
+        characters = {ch for ch in self.text if ch.isalnum()}
+        if self.text_score < 0.7 or sum(ch.isalnum() for ch in self.text) < 2:
+            return False
+        return not characters <= set("0Oo")
 
 
 class TextDetector:
