@@ -71,14 +71,16 @@ def build(source_dir: Path, out_dir: Path) -> int:
                 f'<span class="fail">{html.escape(str(exc))}</span></div>'
             )
             continue
-        shutil.copyfile(path, out_dir / path.name)
+        # photos go to photos/: a .png photo must not be overwritten by its preview
+        (out_dir / "photos").mkdir(exist_ok=True)
+        shutil.copyfile(path, out_dir / "photos" / path.name)
         result.save(
             out_dir / f"{path.stem}.svg",
-            out_dir / f"{path.stem}.png",
+            out_dir / f"{path.stem}.preview.png",
             out_dir / f"{path.stem}.json",
         )
         rows.append(
-            f'<div class="row"><img src="{html.escape(path.name)}" alt="photo">'
+            f'<div class="row"><img src="photos/{html.escape(path.name)}" alt="photo">'
             f'<img src="{html.escape(path.stem)}.svg" alt="SVG">'
             f"{_figures(result.report)}</div>"
         )
