@@ -20,6 +20,7 @@ PAGE = """<!doctype html>
 <style>
 body {{ font: 15px/1.4 system-ui, sans-serif; margin: 2rem; color: #15181C; background: #F4F5F7; }}
 h1 {{ font-weight: 600; }}
+.limits {{ font-size: 13px; color: #3B4149; padding-left: 1.2rem; }}
 .row {{ display: grid; grid-template-columns: 1fr 1fr 18rem; gap: 1rem; background: #fff;
         padding: 1rem; margin-bottom: 1rem; border-radius: 8px; align-items: center; }}
 .row img {{ width: 100%; height: auto; background:
@@ -50,10 +51,21 @@ def _figures(report: dict[str, Any]) -> str:
         "strokes": f"{qa.get('stroke_compliance', 0):.0%}",
         "paths": report["phases"]["phase4"].get("paths", "n/a"),
         "seconds": report["timings"].get("total"),
-        "removed": html.escape(", ".join(r["kind"] for r in report["removed"]) or "nothing"),
-        "not removable": html.escape(" ".join(report["not_removed"]) or "—"),
+        "removed": html.escape(_counted(r["kind"] for r in report["removed"]) or "nothing"),
     }
-    return "<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in items.items()) + "</dl>"
+    limits = "".join(f"<li>{html.escape(line)}</li>" for line in report["not_removed"])
+    figures = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in items.items())
+    return (
+        f"<div><dl>{figures}</dl><details><summary>not removable here</summary>"
+        f'<ul class="limits">{limits}</ul></details></div>'
+    )
+
+
+def _counted(kinds: Any) -> str:
+    """'text ×5, licence_plate' from a sequence of kinds."""
+    from collections import Counter
+
+    return ", ".join(f"{k} ×{n}" if n > 1 else k for k, n in Counter(kinds).items())
 
 
 def build(source_dir: Path, out_dir: Path) -> int:
