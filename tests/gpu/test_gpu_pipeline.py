@@ -119,3 +119,40 @@ def test_missing_weights_stop_the_cli_with_the_folder_and_the_fix(tmp_path: Path
     assert done.exit_code == v2v.WeightsMissing.exit_code
     assert str(tmp_path / "empty" / "grounding-dino") in done.output
     assert "v2v models download grounding-dino" in done.output
+
+
+def test_the_service_runs_the_gpu_config_like_the_cpu_one(model_dir: Path, tmp_path: Path) -> None:
+    """POST /api/v1/process with PIPELINE_CONFIG = gpu.yaml (tiny models): the same contract."""
+    pytest.importorskip("fastapi", reason="the service needs the 'server' extra")
+    from fastapi.testclient import TestClient
+
+    from v2v.service import create_app, load_settings
+
+    config_file = tmp_path / "gpu-tiny.yaml"
+    config = load_config(GPU_YAML, overrides=tiny(model_dir), environ={})
+    config_file.write_text(yaml.safe_dump(config.model_dump(mode="json")))
+    settings = load_settings(
+        _env_file=None,
+        data_dir=tmp_path / "data",
+        worker_mode="thread",
+        api_rate_limit="",
+        min_free_disk_mb=0,
+        pipeline_config=config_file,
+    )
+    ok, png = cv2.imencode(".png", cv2.cvtColor(draw_car(256, 160), cv2.COLOR_RGB2BGR))
+    assert ok
+    with TestClient(create_app(settings), client=("127.0.0.1", 50000)) as client:
+        backends = client.get("/api/v1/backends").json()
+        response = client.post(
+            "/api/v1/process", files={"file": ("car.png", png.tobytes(), "image/png")}
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["qa"]["palette_compliance"] == 1.0
+        report = client.get(body["urls"]["report"]).json()
+        assert report["phases"]["phase2"]["backend"] == "sdxl-controlnet"
+        svg = client.get(body["urls"]["svg"])
+    assert "sdxl-controlnet" in str(backends)
+    assert svg.status_code == 200
+    audit = audit_svg(svg.text, v2v.Palette.load("default"), 2.0)
+    assert audit.palette_compliance == 1.0 and audit.stroke_compliance == 1.0
