@@ -11,7 +11,9 @@ import pytest
 
 from tests.distributed import runners
 from tests.service import fakes
+from v2v import RunContext
 from v2v.service.db import Database
+from v2v.service.jobs.messages import Outcome, Task
 from v2v.service.jobs.remote_run import SKIPPED, JobRun, Runner, RunOptions
 from v2v.service.jobs.store import CANCELLED, FAILED, SUCCEEDED, JobStore
 from v2v.service.storage import RemoteJobFiles
@@ -75,6 +77,21 @@ def test_a_run_publishes_its_results_and_a_second_delivery_is_skipped(setup: Set
     assert not setup.worker.job_dir(job_id).exists()  # the worker keeps no copies
     assert run(job_id) == SKIPPED
     assert setup.store.get(job_id).attempts == 1  # type: ignore[union-attr]
+
+
+def test_a_cancel_after_the_last_stage_discards_the_published_result(setup: Setup) -> None:
+    job_id = setup.job()
+
+    def cancelled_while_finishing(task: Task, ctx: RunContext) -> Outcome:
+        outcome = fakes.quick(task, ctx)  # every stage boundary passed
+        setup.store.request_cancel(task.job_id)
+        return outcome
+
+    assert setup.run(cancelled_while_finishing)(job_id) == CANCELLED
+    job = setup.store.get(job_id)
+    assert job is not None and job.status == CANCELLED and job.files == []
+    assert not (setup.shared / "jobs" / job_id / "out").exists()
+    assert not (setup.shared / "jobs" / job_id / "input.png").exists()
 
 
 def test_cancel_reaches_the_running_pipeline_at_its_next_stage(setup: Setup) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import update
 
 from v2v.service.db import Database, JobRow, utcnow
 from v2v.service.jobs.claims import claim, claim_or_take_over, died_here, worker_name
-from v2v.service.jobs.store import CANCELLED, FAILED, QUEUED, RUNNING, JobStore
+from v2v.service.jobs.store import CANCELLED, FAILED, QUEUED, RUNNING, SUCCEEDED, JobStore
 
 
 @pytest.fixture
@@ -121,3 +121,16 @@ def test_stale_heartbeats_expiry_listing_and_deletion(store: JobStore) -> None:
     page, total = store.list_jobs(owner="owner", limit=1)
     assert total == 2 and len(page) == 1
     assert store.delete(stale.id) and store.get(stale.id) is None
+
+
+def test_a_result_that_arrives_after_a_cancel_request_ends_cancelled(store: JobStore) -> None:
+    flagged, plain = store.create("convert", "a", "c", {}), store.create("convert", "a", "c", {})
+    assert claim(store, flagged.id, "host:1") is not None
+    assert claim(store, plain.id, "host:1") is not None
+    assert store.request_cancel(flagged.id).status == RUNNING  # type: ignore[union-attr]
+    assert store.succeed(flagged.id, ["result.svg"], {"phase4": 1.0}, None, {}) == CANCELLED
+    job = store.get(flagged.id)
+    assert job is not None and job.status == CANCELLED and job.files == []
+    assert job.error_code == "cancelled" and job.timings == {"phase4": 1.0}
+    assert store.succeed(plain.id, ["result.svg"], {}, None, {}) == SUCCEEDED
+    assert store.succeed(plain.id, ["result.svg"], {}, None, {}) is None  # it no longer runs

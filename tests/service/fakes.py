@@ -73,6 +73,21 @@ def stubborn(task: Task, ctx: RunContext) -> Outcome:
     return Outcome(_write(task), dict(ctx.timings))
 
 
+def finishing(task: Task, ctx: RunContext) -> Outcome:
+    """Renders its preview, then, past the last stage's cancel check, writes ``rendered`` beside
+    ``out/`` and waits (up to 10 s) for a ``go`` file before writing its results: the window in
+    which a cancel reaches no stage boundary any more."""
+    for phase in ("load", "phase1", "phase2", "phase3", "phase4", "preview"):
+        with ctx.stage(phase):
+            ctx.report(phase, 0.5, "working")
+    folder = Path(task.out_dir).parent
+    (folder / "rendered").write_text("1", encoding="utf-8")
+    deadline = time.monotonic() + 10
+    while not (folder / "go").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return Outcome(_write(task), dict(ctx.timings))
+
+
 def bad_input(task: Task, ctx: RunContext) -> Outcome:
     raise InputError("the photo shows no vehicle; send a photo with one vehicle in it")
 

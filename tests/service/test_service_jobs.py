@@ -108,6 +108,26 @@ def test_cancel_stops_a_running_job(make_client: Client, car_png: bytes, tmp_pat
     wait_for_status(client, second["id"], "running")
 
 
+def test_a_cancel_during_the_last_stage_still_cancels_the_job(
+    make_client: Client, car_png: bytes, tmp_path: Path
+) -> None:
+    client = make_client(runner="tests.service.fakes:finishing")
+    job = client.post("/api/v1/jobs", files=upload(car_png)).json()
+    folder = tmp_path / "data" / "jobs" / job["id"]
+    deadline = time.monotonic() + 10
+    while not (folder / "rendered").exists():  # the preview is rendered, no stage is left
+        assert time.monotonic() < deadline, "the job never reached its preview"
+        time.sleep(0.02)
+    response = client.post(f"/api/v1/jobs/{job['id']}/cancel")
+    (folder / "go").write_text("1", encoding="utf-8")
+    assert response.status_code == 202 and response.json()["status"] == "running"
+    done = wait_until_finished(client, job["id"], timeout=5)
+    assert done["status"] == "cancelled", done  # a cancel answered 202 is never a success
+    assert done["urls"] is None and done["error"]["code"] == "cancelled"
+    assert not (folder / "out").exists() and not list(folder.glob("input.*"))
+    assert client.get(f"/api/v1/jobs/{job['id']}/files/result.svg").status_code == 404
+
+
 def test_cancel_a_queued_job_never_runs_it(make_client: Client, car_png: bytes) -> None:
     client = make_client(runner="tests.service.fakes:slow")
     first = client.post("/api/v1/jobs", files=upload(car_png)).json()

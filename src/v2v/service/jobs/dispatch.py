@@ -142,11 +142,17 @@ class JobDispatch:
     def _done(self, message: Done) -> None:
         outcome = message.outcome
         self.progress = {phase: 1.0 for phase in outcome.timings if phase != "total"}
-        if self.store.succeed(
+        status = self.store.succeed(
             self.job.id, outcome.files, outcome.timings, outcome.qa, self.progress
-        ):
+        )
+        if status == SUCCEEDED:
             self.files.remove_input(self.job.id)
             self._notify(SUCCEEDED, outcome.timings, None, outcome.gpu_memory_peak_bytes)
+        elif status == CANCELLED:  # the cancel came after the last stage's check
+            self.files.clear_outputs(self.job.id)
+            self.files.remove_input(self.job.id)
+            log.info("job_ended", status=status, code="cancelled")
+            self._notify(CANCELLED, outcome.timings, "cancelled", None)
         else:  # deleted while it ran
             self.files.remove(self.job.id)
 

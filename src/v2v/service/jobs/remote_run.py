@@ -194,7 +194,12 @@ class JobRun:
     def _succeed(self, job: JobRecord, outcome: Outcome) -> str:
         publish_outputs(self.files, job.id, outcome.files)
         progress = {phase: 1.0 for phase in outcome.timings if phase != "total"}
-        if not self.store.succeed(job.id, outcome.files, outcome.timings, outcome.qa, progress):
+        status = self.store.succeed(job.id, outcome.files, outcome.timings, outcome.qa, progress)
+        if status == CANCELLED:  # the cancel came after the last stage's check
+            self._discard(job.id)
+            log.info("job_ended", status=status, code="cancelled")
+            return CANCELLED
+        if status is None:
             log.info("job_result_dropped", reason="the job was deleted or ended elsewhere")
             if self.store.get(job.id) is None:
                 self.files.remove(job.id)
@@ -209,8 +214,12 @@ class JobRun:
     ) -> str:
         """Record a failed or cancelled end and remove the job's partial files."""
         self.store.fail(job.id, code, detail, status=status, timings=timings or None)
-        self.files.clear_outputs(job.id)
-        self.files.remove_input(job.id)
-        release_local_copy(self.files, job.id)
+        self._discard(job.id)
         log.info("job_ended", status=status, code=code, detail=detail)
         return status
+
+    def _discard(self, job_id: str) -> None:
+        """Remove the partial or unwanted results and the upload of a job that did not succeed."""
+        self.files.clear_outputs(job_id)
+        self.files.remove_input(job_id)
+        release_local_copy(self.files, job_id)

@@ -192,22 +192,29 @@ class JobStore:
         timings: dict[str, float],
         qa: dict[str, Any] | None,
         progress: dict[str, float],
-    ) -> bool:
-        now = utcnow()
+    ) -> str | None:
+        """Record a running job's result. A job flagged for cancellation ends ``cancelled``
+        instead: a cancel answered 202 always wins, even one that arrived during the last stage.
+
+        Returns the new status (``succeeded`` or ``cancelled``), or None when it was not running.
+        """
+        done: dict[str, Any] = {"status": SUCCEEDED, "files": files, "qa": qa, "phase": None}
+        done |= {"progress": progress, "finished_at": utcnow(), "message": "done"}
+        late = _ended(CANCELLED, "cancelled", "cancelled on request (as its last stage ended)")
         with self.db.session() as session:
-            return self._update(
-                session,
-                job_id,
-                (RUNNING,),
-                status=SUCCEEDED,
-                files=files,
-                timings=timings,
-                qa=qa,
-                progress=progress,
-                finished_at=now,
-                phase=None,
-                message="done",
-            )
+            for values, flagged in ((done, False), (late, True)):
+                hit = session.execute(
+                    update(JobRow)
+                    .where(
+                        JobRow.id == job_id,
+                        JobRow.status == RUNNING,
+                        JobRow.cancel_requested == flagged,
+                    )
+                    .values(**values, timings=timings, updated_at=utcnow())
+                ).rowcount  # type: ignore[attr-defined]
+                if hit == 1:
+                    return str(values["status"])
+        return None
 
     def fail(
         self,

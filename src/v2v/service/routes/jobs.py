@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from v2v.service.deps import Services, get_services
 from v2v.service.jobs.files import MEDIA_TYPES, valid_job_id
-from v2v.service.jobs.store import RUNNING, STATUSES, JobRecord
+from v2v.service.jobs.store import CANCELLED, RUNNING, STATUSES, JobRecord
 from v2v.service.problems import ApiProblem
 from v2v.service.routes.forms import ConversionForm, conversion_form
 from v2v.service.schemas import (
@@ -106,6 +106,8 @@ def cancel_job(services: ServicesDep, client: Limited, job_id: str) -> JobRespon
     if job.finished:
         raise ApiProblem(409, "job_finished", f"the job has already ended ({job.status})")
     updated = services.store.request_cancel(job.id) or job
+    if updated.finished and updated.status != CANCELLED:  # it ended while we looked
+        raise ApiProblem(409, "job_finished", f"the job has already ended ({updated.status})")
     if updated.status == RUNNING:
         services.executor.cancel(job.id)
     return JobResponse.of(updated)
