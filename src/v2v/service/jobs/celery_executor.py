@@ -8,6 +8,9 @@ duplicate message is harmless: the worker's claim finds the job taken and skips 
 Cancel needs nothing here: the route sets the store's cancel flag, which the worker running the
 job reads every second (see :mod:`v2v.service.jobs.remote_run`). ``health`` reports the workers
 that answered the last Celery ping (sent every few seconds on a thread, never in a request).
+
+The workers record a job's end in the store, so ``on_finished`` (the metrics of finished jobs) is
+fed by a thread that looks at the store every few seconds (:mod:`v2v.service.jobs.finished_feed`).
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from sqlalchemy import select
 
 from v2v.service.db import JobRow
 from v2v.service.jobs.celery_app import NORMAL, QUEUE, TASK_NAME, URGENT, make_celery, redacted
-from v2v.service.jobs.executor import ExecutorHealth
+from v2v.service.jobs.executor import ExecutorHealth, FinishedHook
+from v2v.service.jobs.finished_feed import FinishedFeed
 from v2v.service.jobs.store import QUEUED, RUNNING, JobStore
 from v2v.service.logs import get_logger
 from v2v.service.settings import Settings
@@ -29,14 +33,22 @@ log = get_logger("v2v.service.celery_executor")
 _RETRY_SECONDS = 3.0
 _PING_SECONDS = 5.0
 _PING_TIMEOUT = 1.0
+_FINISHED_SECONDS = 2.0  # seconds between looks for jobs the workers finished
 
 
 class CeleryExecutor:
     """Executor that hands jobs to Celery workers (``v2v worker``) through the broker."""
 
-    def __init__(self, settings: Settings, store: JobStore, app: Any | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: JobStore,
+        app: Any | None = None,
+        on_finished: FinishedHook | None = None,
+    ) -> None:
         self.settings = settings
         self.store = store
+        self.on_finished = on_finished
         self.app = app if app is not None else make_celery(settings)
         self.outbox: queue.Queue[str | None] = queue.Queue()
         self.stopping = threading.Event()
@@ -50,6 +62,13 @@ class CeleryExecutor:
             threading.Thread(target=self._send_loop, name="v2v-celery-send", daemon=True),
             threading.Thread(target=self._ping_loop, name="v2v-celery-ping", daemon=True),
         ]
+        if self.on_finished is not None:
+            feed = FinishedFeed(self.store, self.on_finished)
+            self.threads.append(
+                threading.Thread(
+                    target=self._finished_loop, args=(feed,), name="v2v-finished", daemon=True
+                )
+            )
         for thread in self.threads:
             thread.start()
         queued, _ = self.store.list_jobs(status=QUEUED, limit=10_000)
@@ -124,6 +143,13 @@ class CeleryExecutor:
                     log.warning("job_announce_failed", job_id=pending, error=str(exc)[:200])
                     waiting = batch[index:]
                     break
+
+    def _finished_loop(self, feed: FinishedFeed) -> None:
+        while not self.stopping.wait(_FINISHED_SECONDS):
+            try:
+                feed.poll()
+            except Exception as exc:  # noqa: BLE001 - database errors: look again next time
+                log.warning("finished_jobs_unread", error=str(exc)[:200])
 
     def _ping_loop(self) -> None:
         while not self.stopping.is_set():

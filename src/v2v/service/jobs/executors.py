@@ -17,9 +17,10 @@ def make_executor(
     on_finished: FinishedHook | None = None,
 ) -> Executor:
     """``EXECUTOR=local``: worker processes of this server; ``celery``: remote ``v2v worker``s
-    (they report to the store themselves, so ``on_finished`` is not called for their jobs)."""
+    (they report to the store themselves; ``on_finished`` is called for the jobs they end when
+    the API's feed thread finds them in the store, a few seconds later)."""
     if settings.executor == "celery":
         from v2v.service.jobs.celery_executor import CeleryExecutor
 
-        return CeleryExecutor(settings, store)
+        return CeleryExecutor(settings, store, on_finished=on_finished)
     return LocalExecutor(store, files, options, environment, on_finished=on_finished)
