@@ -16,9 +16,9 @@ from v2v.service.jobs.runner import run_task
 
 
 def briefly_stubborn(task: Task, ctx: RunContext) -> Outcome:
-    """Ignores cancellation for 3 s, then finishes (as if a stage had no boundary)."""
+    """Ignores cancellation for 6 s, then finishes (as if a stage had no boundary)."""
     with ctx.stage("phase1"):
-        time.sleep(3)
+        time.sleep(6)
     return fakes.quick(task, ctx)
 
 

@@ -121,7 +121,7 @@ def test_a_stage_that_ignores_cancel_is_ended_after_the_grace_period(setup: Setu
     started = time.monotonic()
     assert setup.run(runners.briefly_stubborn, cancel_grace_seconds=0.5)(job_id) == CANCELLED
     canceller.join()
-    assert len(setup.stuck) == 1 and setup.stuck[0] - started < 2.0  # before the stage ended
+    assert len(setup.stuck) == 1 and setup.stuck[0] - started < 4.0  # before the stage ended
     job = setup.store.get(job_id)
     assert job is not None and job.status == CANCELLED and job.files == []
 
