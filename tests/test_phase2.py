@@ -268,3 +268,45 @@ def test_warm_lit_chrome_turns_grey_not_brown() -> None:
 def test_a_large_tan_body_keeps_its_colour() -> None:
     _, body = _patch_chroma((200, 180, 145), grey_chrome=True)
     assert body > 10.0, f"a tan body is paint, not tinted chrome (chroma {body:.1f})"
+
+
+def draw_light_glass_car() -> tuple[np.ndarray, np.ndarray]:
+    """The shiny car with light windows reflecting the sky: each window a light grey with a
+    near-white diagonal streak and a darker grey patch (buildings). RGB uint8 and bool mask."""
+    pixels, mask = draw_shiny_car(seed=5)
+    rng = np.random.default_rng(6)
+    yy, xx = np.mgrid[:HEIGHT, :WIDTH]
+    image = pixels.astype(float)
+    for window in WINDOWS:
+        glass = _polygon_mask(window)
+        left = window[:, 0].min()
+        streak = glass & (np.abs((xx - left) - (yy - 60) - 12) < 7)
+        patch = glass & (yy > 88) & (xx < left + 28)
+        image[glass] = (130, 135, 142)
+        image[streak] = (238, 240, 242)
+        image[patch & ~streak] = (70, 74, 80)
+        image[glass] += rng.normal(0, 6, (int(glass.sum()), 3))
+    return np.clip(image, 0, 255).astype(np.uint8), mask
+
+
+def _window_shares(glass: bool) -> list[float]:
+    """Per window, the share of its inner pixels that carry its most common stylized colour."""
+    pixels, mask = draw_light_glass_car()
+    config = load_config(overrides={"phase2.flatten.glass": glass})
+    styled = ClassicalStylizer(config.phase2).run(
+        CleanImage(pixels, mask, np.zeros_like(mask)), RunContext()
+    )
+    shares = []
+    for window in WINDOWS:
+        inner = cv2.erode(_polygon_mask(window).astype(np.uint8), np.ones((5, 5))).astype(bool)
+        color = _mode_color(styled.pixels, inner)
+        shares.append(float(np.all(styled.pixels[inner] == color, axis=1).mean()))
+        assert not np.array_equal(color, _mode_color(styled.pixels, _body_only()))
+    return shares
+
+
+def test_light_glass_with_reflections_becomes_one_shape_per_window() -> None:
+    off = _window_shares(glass=False)
+    assert min(off) < 0.9, f"the drawn reflections should show when the rule is off: {off}"
+    on = _window_shares(glass=True)
+    assert min(on) > 0.97, f"a window kept its reflections as shapes: {on}"

@@ -146,6 +146,9 @@ class FlattenConfig(Strict):
     grey_chrome: bool = Field(
         True, description="weakly tinted patches among greys (warm-lit chrome, glass) turn grey"
     )
+    glass: bool = Field(
+        True, description="mosaics of light and dark grey reflections in a window become one tone"
+    )
 
 
 class Phase2Config(Strict):

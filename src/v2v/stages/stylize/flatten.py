@@ -7,7 +7,8 @@
 5. region graph: similar neighbours merge (``merge_delta_e``, ΔE00); specks, glare, specular
    spots, holes and glass reflections are absorbed; paint tones are unified
    (``remove_highlights``); weakly tinted patches among greys (chrome) turn grey
-   (``grey_chrome``); similar neighbours merge again;
+   (``grey_chrome``); mosaics of light and dark grey pieces (reflections in a window) become
+   one tone (``glass``); similar neighbours merge again;
 6. boundaries snap to the colour edges, then are upsampled to the working size and smoothed
    (``smoothness``); each region is filled with its robust (median-based) colour.
 """
@@ -23,7 +24,12 @@ from numpy.typing import NDArray
 from skimage.segmentation import slic
 
 from v2v.config import FlattenConfig
-from v2v.stages.stylize.absorb import absorb_regions, neutralize_tints, unify_tones
+from v2v.stages.stylize.absorb import (
+    absorb_regions,
+    neutralize_tints,
+    unify_glass,
+    unify_tones,
+)
 from v2v.stages.stylize.raster import (
     Labels,
     Mask,
@@ -121,6 +127,8 @@ def _simplify(
         merges.update(unify_tones(graph, max(TONE_AREA_FACTOR * min_area, 1.0)))
     if config.grey_chrome:
         merges["grey_chrome"] = neutralize_tints(graph, TINT_MAX_CHROMA, TINT_MAX_SHARE)
+    if config.glass:
+        merges["glass"] = unify_glass(graph, labels)
     merges["similar"] += merge_similar(graph, config.merge_delta_e, span)
     return graph, merges
 
