@@ -16,9 +16,7 @@
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
 
-from v2v.stages.stylize.raster import Labels
 from v2v.stages.stylize.regions import (
     ENCLOSED_SHARE,
     GLARE_MAX_RATIO,
@@ -42,17 +40,6 @@ SPECULAR_MAX_RATIO = 0.1
 #: Coloured things seen through dark glass (people, seats) are dropped when the glass holds
 #: at least this share of their outline.
 SEEN_THROUGH_SHARE = 0.8
-#: Glass: a group of neutral pieces, each under GLASS_MAX_PIECE of the vehicle (in light glass,
-#: dark ones under GLASS_MAX_DARK_PIECE: a larger one is trim), at least
-#: GLASS_MIN_PIECES of them covering GLASS_MIN_SHARE..GLASS_MAX_SHARE of the vehicle, none over
-#: GLASS_DOMINANT of the group, spanning GLASS_MIN_SPAN L units (10th to 90th percentile by
-#: area) and touching the background along at most GLASS_MAX_OPEN of its outline.
-GLASS_MAX_PIECE, GLASS_MAX_DARK_PIECE, GLASS_MIN_PIECES = 0.06, 0.01, 3
-GLASS_MIN_SHARE, GLASS_MAX_SHARE, GLASS_DOMINANT = 0.01, 0.2, 0.75
-GLASS_MIN_SPAN, GLASS_MAX_OPEN = 25.0, 0.4
-#: ... filling at least GLASS_MIN_FILL of its bounding box, with at most GLASS_MAX_GROUND of its
-#: bottom edge on the background (wheels stand on it, windows do not).
-GLASS_MIN_FILL, GLASS_MAX_GROUND = 0.4, 0.1
 
 
 def _reason(graph: RegionGraph, region: int, other: int, highlights: bool) -> str | None:
@@ -173,22 +160,7 @@ def unify_tones(graph: RegionGraph, min_tone_area: float) -> dict[str, int]:
 def _muted_groups(graph: RegionGraph, max_chroma: float) -> list[list[int]]:
     """Connected groups of weakly tinted regions (NEUTRAL_CHROMA ≤ chroma < ``max_chroma``)."""
     members = {r for r in graph.living() if NEUTRAL_CHROMA <= chroma(graph.color[r]) < max_chroma}
-    groups: list[list[int]] = []
-    seen: set[int] = set()
-    for start in members:
-        if start in seen:
-            continue
-        seen.add(start)
-        stack, group = [start], []
-        while stack:
-            region = stack.pop()
-            group.append(region)
-            for other in graph.border[region]:
-                if other in members and other not in seen:
-                    seen.add(other)
-                    stack.append(other)
-        groups.append(group)
-    return groups
+    return graph.groups(members)
 
 
 def neutralize_tints(graph: RegionGraph, max_chroma: float, max_share: float) -> int:
@@ -219,113 +191,3 @@ def neutralize_tints(graph: RegionGraph, max_chroma: float, max_share: float) ->
             graph.recolor(region, np.array([graph.color[region][0], 0.0, 0.0]))
         changed += len(group)
     return changed
-
-
-def _connected(graph: RegionGraph, members: set[int]) -> list[list[int]]:
-    """The connected groups (through shared boundaries) of ``members``."""
-    groups: list[list[int]] = []
-    seen: set[int] = set()
-    for start in sorted(members):
-        if start in seen:
-            continue
-        seen.add(start)
-        stack, group = [start], []
-        while stack:
-            region = stack.pop()
-            group.append(region)
-            for other in graph.border[region]:
-                if other in members and other not in seen:
-                    seen.add(other)
-                    stack.append(other)
-        groups.append(group)
-    return groups
-
-
-def _glass_candidates(graph: RegionGraph, vehicle: float) -> list[list[int]]:
-    """Connected groups of neutral pieces (chroma < NEUTRAL_CHROMA, each under GLASS_MAX_PIECE
-    of the vehicle: a large white panel or dark window stays out and splits groups). In light
-    glass (area-weighted median lightness ≥ GLASS_LIGHTNESS) dark pieces over
-    GLASS_MAX_DARK_PIECE are trim (a black panel under a windscreen) and stay out too."""
-    members = {
-        r
-        for r in graph.living()
-        if chroma(graph.color[r]) < NEUTRAL_CHROMA and graph.area[r] < GLASS_MAX_PIECE * vehicle
-    }
-    candidates: list[list[int]] = []
-    for group in _connected(graph, members):
-        median = _weighted_quantile(graph.color[group, 0], graph.area[group], 0.5)
-        if median < GLASS_LIGHTNESS:
-            candidates.append(group)
-            continue
-        light = {
-            r
-            for r in group
-            if graph.color[r][0] >= GLASS_LIGHTNESS
-            or graph.area[r] < GLASS_MAX_DARK_PIECE * vehicle
-        }
-        candidates.extend(_connected(graph, light))
-    return candidates
-
-
-def _weighted_quantile(
-    values: NDArray[np.float64], weights: NDArray[np.float64], q: float
-) -> float:
-    order = np.argsort(values, kind="stable")
-    cumulative = np.cumsum(weights[order])
-    index = int(np.searchsorted(cumulative, q * cumulative[-1]))
-    return float(values[order][min(index, len(values) - 1)])
-
-
-def _footprint(group: list[int], owners: Labels) -> tuple[float, float]:
-    """Share of its bounding box the group fills, and its ground contact: the share of its
-    bottom-most pixels (one per column) that have the background right below them."""
-    inside = np.isin(owners, group)
-    rows, cols = np.nonzero(inside)
-    box = (rows.max() - rows.min() + 1) * (cols.max() - cols.min() + 1)
-    below = np.zeros_like(inside)
-    below[:-1] = inside[:-1] & ~inside[1:]
-    ground = below[:-1] & (owners[1:] < 0)
-    return rows.size / box, float(ground.sum()) / max(float(below.sum()), 1.0)
-
-
-def _is_glass(graph: RegionGraph, group: list[int], owners: Labels, vehicle: float) -> bool:
-    """A compact mosaic of light and dark neutral pieces, no piece dominating, mostly enclosed
-    by the body and not standing on the ground (a wheel)."""
-    areas = graph.area[group]
-    total = float(areas.sum())
-    if len(group) < GLASS_MIN_PIECES or not GLASS_MIN_SHARE * vehicle <= total:
-        return False
-    if total > GLASS_MAX_SHARE * vehicle or areas.max() > GLASS_DOMINANT * total:
-        return False
-    lightness = graph.color[group, 0]
-    span = _weighted_quantile(lightness, areas, 0.9) - _weighted_quantile(lightness, areas, 0.1)
-    inside = set(group)
-    outline = sum(length for r in group for o, length in graph.border[r].items() if o not in inside)
-    background = float(graph.background[group].sum())
-    if span < GLASS_MIN_SPAN or background > GLASS_MAX_OPEN * (outline + background):
-        return False
-    fill, ground = _footprint(group, owners)
-    return fill >= GLASS_MIN_FILL and ground <= GLASS_MAX_GROUND
-
-
-def unify_glass(graph: RegionGraph, labels: Labels) -> int:
-    """Make each window one shape: a connected mosaic of neutral pieces (sky, buildings and
-    the interior reflected in or seen through glass) that spans light and dark greys, where
-    no piece dominates, the body mostly encloses the group and it does not reach the ground,
-    becomes one region with the area-weighted median colour of its pieces. ``labels``: the
-    (h, w) int32 map of the graph's original regions (-1 outside). Returns pieces folded."""
-    vehicle = float(graph.area[graph.alive].sum())
-    owners = np.where(labels >= 0, graph.roots()[np.maximum(labels, 0)], -1)
-    folded = 0
-    for group in _glass_candidates(graph, vehicle):
-        if not _is_glass(graph, group, owners, vehicle):
-            continue
-        areas = graph.area[group]
-        tone = np.array([_weighted_quantile(graph.color[group, c], areas, 0.5) for c in range(3)])
-        keep = group[int(np.argmax(areas))]
-        graph.recolor(keep, tone)
-        for region in group:
-            if region != keep:
-                graph.merge(keep, region, blend=False)
-                folded += 1
-    return folded

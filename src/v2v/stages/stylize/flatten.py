@@ -24,12 +24,8 @@ from numpy.typing import NDArray
 from skimage.segmentation import slic
 
 from v2v.config import FlattenConfig
-from v2v.stages.stylize.absorb import (
-    absorb_regions,
-    neutralize_tints,
-    unify_glass,
-    unify_tones,
-)
+from v2v.stages.stylize.absorb import absorb_regions, neutralize_tints, unify_tones
+from v2v.stages.stylize.glass import unify_glass
 from v2v.stages.stylize.raster import (
     Labels,
     Mask,

@@ -78,6 +78,25 @@ class RegionGraph:
     def living(self) -> list[int]:
         return np.flatnonzero(self.alive).tolist()
 
+    def groups(self, members: set[int]) -> list[list[int]]:
+        """The connected groups (through shared boundaries) of ``members``."""
+        groups: list[list[int]] = []
+        seen: set[int] = set()
+        for start in sorted(members):
+            if start in seen:
+                continue
+            seen.add(start)
+            stack, group = [start], []
+            while stack:
+                region = stack.pop()
+                group.append(region)
+                for other in self.border[region]:
+                    if other in members and other not in seen:
+                        seen.add(other)
+                        stack.append(other)
+            groups.append(group)
+        return groups
+
     def perimeter(self, region: int) -> float:
         return float(sum(self.border[region].values()) + self.background[region])
 
