@@ -8,6 +8,21 @@ import cv2
 import numpy as np
 import pytest
 
+#: The drawn car's body outline (x, y) on a 640 px wide canvas.
+CAR_BODY = np.array(
+    [
+        [60, 250],
+        [90, 190],
+        [200, 180],
+        [260, 120],
+        [430, 120],
+        [500, 180],
+        [590, 195],
+        [600, 260],
+        [60, 270],
+    ],
+    np.int32,
+)
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 
 
@@ -19,21 +34,7 @@ def draw_car(
     image = np.full((height, width, 3), (222, 228, 232), np.uint8)
     image[int(height * 0.8) :] = (170, 170, 160)  # road
     s = width / 640
-    body = np.array(
-        [
-            [60, 250],
-            [90, 190],
-            [200, 180],
-            [260, 120],
-            [430, 120],
-            [500, 180],
-            [590, 195],
-            [600, 260],
-            [60, 270],
-        ],
-        np.int32,
-    )
-    cv2.fillPoly(image, [(body * s).astype(np.int32)], (200, 30, 40))
+    cv2.fillPoly(image, [(CAR_BODY * s).astype(np.int32)], (200, 30, 40))
     window = np.array([[275, 132], [420, 132], [470, 180], [230, 180]], np.int32)
     cv2.fillPoly(image, [(window * s).astype(np.int32)], (50, 60, 75))
     for cx in (160, 490):

@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
+from tests.conftest import CAR_BODY
 from v2v.artefacts import Box, CleanImage, Photo
 from v2v.config import InpaintConfig, Phase1Config, VehicleMaskConfig
 from v2v.context import RunContext
@@ -19,20 +20,7 @@ from v2v.stages.sanitize.occluders import cut_occluders
 from v2v.stages.sanitize.regions import plate_rectangle
 from v2v.stages.sanitize.text import TextBox, TextDetector
 
-BODY = np.array(
-    [
-        [60, 250],
-        [90, 190],
-        [200, 180],
-        [260, 120],
-        [430, 120],
-        [500, 180],
-        [590, 195],
-        [600, 260],
-        [60, 270],
-    ],
-    np.int32,
-)
+BODY = CAR_BODY
 PLATE = (255, 200, 405, 240)  # x0, y0, x1, y1 of the white plate
 
 
