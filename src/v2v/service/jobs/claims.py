@@ -17,10 +17,8 @@ import os
 import socket
 from dataclasses import dataclass
 
-from sqlalchemy import update
-
-from v2v.service.db import JobRow, utcnow
 from v2v.service.jobs.store import QUEUED, RUNNING, JobRecord, JobStore
+from v2v.service.jobs.transitions import claim_queued
 
 _HOST_CHARS = 80  # JobRow.worker holds 96 characters: host, ':' and a pid
 
@@ -32,22 +30,8 @@ def worker_name(pid: int | None = None) -> str:
 
 def claim(store: JobStore, job_id: str, worker: str) -> JobRecord | None:
     """Move the job from ``queued`` to ``running`` for ``worker``; None when it is not queued."""
-    now = utcnow()
     with store.db.session() as session:
-        result = session.execute(
-            update(JobRow)
-            .where(JobRow.id == job_id, JobRow.status == QUEUED)
-            .values(
-                status=RUNNING,
-                worker=worker,
-                attempts=JobRow.attempts + 1,
-                started_at=now,
-                heartbeat_at=now,
-                updated_at=now,
-                message="starting",
-            )
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        if not claim_queued(session, job_id, worker):
             return None
     return store.get(job_id)
 

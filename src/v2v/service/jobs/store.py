@@ -26,6 +26,8 @@ from v2v.service.jobs.records import (
     SUCCEEDED,
     JobRecord,
 )
+from v2v.service.jobs.transitions import claim_queued
+from v2v.service.jobs.transitions import ended as _ended
 
 __all__ = [
     "CANCELLED",
@@ -38,17 +40,6 @@ __all__ = [
     "JobRecord",
     "JobStore",
 ]
-
-
-def _ended(status: str, code: str, detail: str) -> dict[str, Any]:
-    """Column values of a job that ends now with this status and reason."""
-    return {
-        "status": status,
-        "error_code": code,
-        "error_detail": detail,
-        "finished_at": utcnow(),
-        "message": detail[:500],
-    }
 
 
 class JobStore:
@@ -134,21 +125,7 @@ class JobStore:
                 )
                 if job_id is None:
                     return None
-                now = utcnow()
-                claimed = session.execute(
-                    update(JobRow)
-                    .where(JobRow.id == job_id, JobRow.status == QUEUED)
-                    .values(
-                        status=RUNNING,
-                        worker=worker,
-                        attempts=JobRow.attempts + 1,
-                        started_at=now,
-                        heartbeat_at=now,
-                        updated_at=now,
-                        message="starting",
-                    )
-                ).rowcount  # type: ignore[attr-defined]
-                if claimed == 1:
+                if claim_queued(session, job_id, worker):
                     row = session.get(JobRow, job_id)
                     assert row is not None
                     session.refresh(row)
