@@ -102,7 +102,12 @@ def get_job(services: ServicesDep, client: Authenticated, job_id: str) -> JobRes
     responses=problems(409),
 )
 def cancel_job(services: ServicesDep, client: Limited, job_id: str) -> JobResponse:
-    job = _job(services, client, job_id)
+    return JobResponse.of(request_cancel(services, _job(services, client, job_id)))
+
+
+def request_cancel(services: Services, job: JobRecord) -> JobRecord:
+    """Cancel a queued or running job (conversion or training); 409 when it has ended, also when
+    it ended between reading it and flagging it."""
     if job.finished:
         raise ApiProblem(409, "job_finished", f"the job has already ended ({job.status})")
     updated = services.store.request_cancel(job.id) or job
@@ -110,7 +115,7 @@ def cancel_job(services: ServicesDep, client: Limited, job_id: str) -> JobRespon
         raise ApiProblem(409, "job_finished", f"the job has already ended ({updated.status})")
     if updated.status == RUNNING:
         services.executor.cancel(job.id)
-    return JobResponse.of(updated)
+    return updated
 
 
 @router.delete(

@@ -32,8 +32,9 @@ from v2v.errors import ConfigError, InputError
 from v2v.service.deps import Services, get_services
 from v2v.service.jobs.files import valid_job_id
 from v2v.service.jobs.messages import Outcome, Task
-from v2v.service.jobs.store import RUNNING, SUCCEEDED, JobRecord
+from v2v.service.jobs.store import SUCCEEDED, JobRecord
 from v2v.service.problems import ApiProblem, correlation_id_var
+from v2v.service.routes.jobs import request_cancel
 from v2v.service.routes.training_schemas import (
     LoraList,
     LoraResponse,
@@ -201,12 +202,7 @@ def get_training_job(services: ServicesDep, client: Authenticated, job_id: str) 
     responses=problems(404, 409),
 )
 def cancel_training_job(services: ServicesDep, client: Limited, job_id: str) -> Any:
-    job = _job(services, client, job_id)
-    if job.finished:
-        raise ApiProblem(409, "job_finished", f"the job has already ended ({job.status})")
-    updated = services.store.request_cancel(job.id) or job
-    if updated.status == RUNNING:
-        services.executor.cancel(job.id)
+    updated = request_cancel(services, _job(services, client, job_id))
     return TrainingJobResponse.of(updated, _status(services, updated))
 
 
