@@ -1,0 +1,224 @@
+"""The sections of the pipeline configuration (strict, frozen pydantic models).
+
+``v2v.config`` assembles them into ``Config`` and loads it; import them from there.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# -- input ------------------------------------------------------------------------------------
+
+
+class InputConfig(Strict):
+    work_long_side: int = Field(
+        1024, ge=128, le=4096, description="long side of the working image, px"
+    )
+    max_bytes: int = Field(50 * 1024 * 1024, ge=1024, le=500 * 1024 * 1024)
+    max_pixels: int = Field(
+        100_000_000, ge=10_000, le=400_000_000, description="decompression-bomb guard"
+    )
+
+
+# -- phase I ----------------------------------------------------------------------------------
+
+
+class VehicleMaskConfig(Strict):
+    enabled: bool = True
+    threshold: float = Field(
+        0.5, gt=0.0, lt=1.0, description="saliency probability that counts as vehicle"
+    )
+    refine: bool = Field(
+        True,
+        description="second, zoomed-in saliency look with edge snapping "
+        "(GrabCut inside a hint box that saliency misses)",
+    )
+    cut_occluders: bool = Field(
+        True, description="cut thin, tall parts below the vehicle's ground line (legs, posts)"
+    )
+    remove_people: bool = Field(
+        True,
+        description="remove people standing in front of the vehicle (legs cut below its ground "
+        "line with a face above them) and paint the vehicle's colours behind them; needs "
+        "cut_occluders",
+    )
+    fill_holes: bool = True
+
+
+class TextRemovalConfig(Strict):
+    enabled: bool = True
+    min_score: float = Field(0.5, ge=0.0, le=1.0, description="text detector box score")
+    padding: float = Field(
+        0.25, ge=0.0, le=2.0, description="box growth, as a fraction of its height"
+    )
+    detect_long_side: int = Field(1024, ge=256, le=4096)
+
+
+class InpaintConfig(Strict):
+    method: Literal["telea", "navier-stokes"] = "telea"
+    radius: int = Field(5, ge=1, le=50)
+    dilation: int = Field(5, ge=0, le=51, description="mask dilation kernel, px")
+
+
+class Phase1Config(Strict):
+    enabled: bool = True
+    backend: Literal["classical"] = "classical"
+    vehicle_mask: VehicleMaskConfig = VehicleMaskConfig()
+    text_removal: TextRemovalConfig = TextRemovalConfig()
+    inpaint: InpaintConfig = InpaintConfig()
+
+
+# -- phase II ---------------------------------------------------------------------------------
+
+
+class DeshineConfig(Strict):
+    bilateral_diameter: int = Field(9, ge=1, le=31)
+    sigma_color: float = Field(75.0, gt=0, le=300)
+    sigma_space: float = Field(75.0, gt=0, le=300)
+    clahe_clip: float = Field(2.0, gt=0, le=40)
+    clahe_tiles: int = Field(8, ge=1, le=64)
+
+
+class EdgesConfig(Strict):
+    enabled: bool = True
+    low: int = Field(100, ge=0, le=1000)
+    high: int = Field(200, ge=0, le=1000)
+
+
+class FlattenConfig(Strict):
+    enabled: bool = True
+    resolution: int = Field(
+        512, ge=64, le=4096, description="long side of the vehicle crop while segmenting, px"
+    )
+    spatial_radius: int = Field(
+        6, ge=1, le=64, description="mean-shift spatial window, px at the flattening resolution"
+    )
+    color_radius: float = Field(16.0, gt=0, le=128, description="mean-shift colour window")
+    superpixels: int = Field(
+        600, ge=10, le=10_000, description="over-segmentation of the vehicle before merging"
+    )
+    merge_delta_e: float = Field(
+        7.0, gt=0, le=50, description="neighbouring regions closer than this ΔE00 merge"
+    )
+    min_region_percent: float = Field(
+        0.15,
+        ge=0.0,
+        le=20.0,
+        description="regions below this % of the vehicle merge into a neighbour",
+    )
+    remove_highlights: bool = Field(
+        True, description="lighter, paler patches of a paint colour (glare) take the paint colour"
+    )
+    smoothness: float = Field(
+        4.0, ge=0.0, le=20.0, description="boundary smoothing (Gaussian sigma), px at working size"
+    )
+    wheels: bool = Field(True, description="draw side-view wheels as round tyre and hub discs")
+    grey_chrome: bool = Field(
+        True, description="weakly tinted patches among greys (warm-lit chrome, glass) turn grey"
+    )
+    glass: bool = Field(
+        True, description="mosaics of light and dark grey reflections in a window become one tone"
+    )
+
+
+class Phase2Config(Strict):
+    enabled: bool = True
+    backend: Literal["classical"] = "classical"
+    deshine: DeshineConfig = DeshineConfig()
+    edges: EdgesConfig = EdgesConfig()
+    flatten: FlattenConfig = FlattenConfig()
+
+
+# -- phase III --------------------------------------------------------------------------------
+
+
+class UpscaleConfig(Strict):
+    enabled: bool = False
+    factor: int = Field(2, ge=2, le=4)
+    method: Literal["lanczos", "realesrgan", "spandrel"] = "lanczos"
+
+
+class Phase3Config(Strict):
+    enabled: bool = True
+    upscale: UpscaleConfig = UpscaleConfig()
+    remove_specks: bool = True
+    min_area_percent: float = Field(
+        0.05, ge=0.0, le=10.0, description="specks: components under this % of the vehicle area"
+    )
+
+
+# -- phase IV ---------------------------------------------------------------------------------
+
+
+class StrokeConfig(Strict):
+    enabled: bool = True
+    width: float = Field(2.0, gt=0, le=20)
+    color: str = Field(
+        "auto", description="'auto' = the palette's darkest colour, or a palette hex"
+    )
+
+    @field_validator("color")
+    @classmethod
+    def _color(cls, value: str) -> str:
+        from v2v.color.palette import normalize_hex
+        from v2v.errors import InputError
+
+        if value == "auto":
+            return value
+        try:
+            return normalize_hex(value)
+        except InputError as exc:
+            raise ValueError(f"{exc}; or use 'auto'") from None
+
+
+class VtracerConfig(Strict):
+    mode: Literal["spline", "polygon"] = "spline"
+    filter_speckle: int = Field(4, ge=0, le=128)
+    corner_threshold: int = Field(60, ge=0, le=180)
+    length_threshold: float = Field(4.0, ge=3.5, le=10.0)
+    splice_threshold: int = Field(45, ge=0, le=180)
+    max_iterations: int = Field(10, ge=1, le=50)
+    path_precision: int = Field(2, ge=0, le=8)
+
+
+class CenterlineConfig(Strict):
+    min_length: int = Field(12, ge=2, le=1000, description="shortest centerline kept, px")
+    simplify: float = Field(1.0, ge=0.0, le=10.0, description="Douglas-Peucker tolerance, px")
+
+
+class Phase4Config(Strict):
+    enabled: bool = True
+    strategy: Literal["A", "B"] = "A"
+    background: Literal["transparent", "white"] = "transparent"
+    min_path_area: float = Field(
+        16.0,
+        ge=0.0,
+        le=10_000.0,
+        description="paths below this area (px² of the working image) are removed",
+    )
+    stroke: StrokeConfig = StrokeConfig()
+    vtracer: VtracerConfig = VtracerConfig()
+    centerline: CenterlineConfig = CenterlineConfig()
+
+
+# -- QA and output ----------------------------------------------------------------------------
+
+
+class QAConfig(Strict):
+    enabled: bool = True
+    policy: Literal["warn", "retry", "fail"] = "warn"
+    min_silhouette_iou: float = Field(0.85, ge=0.0, le=1.0)
+    max_detail_loss: float = Field(0.03, ge=0.0, le=1.0)
+    check_text: bool = Field(True, description="run the text detector on the rendered SVG")
+    max_retries: int = Field(1, ge=0, le=5)
+
+
+class OutputConfig(Strict):
+    preview_long_side: int = Field(2048, ge=64, le=8192)
