@@ -17,8 +17,8 @@ import cv2
 import numpy as np
 import vtracer
 
-from v2v.cli_commands import IMAGE_SUFFIXES
 from v2v.config import load_config
+from v2v.imaging import list_images
 from v2v.pipeline import Pipeline
 from v2v.qa import silhouette_iou
 from v2v.svg.render import render_rgba
@@ -88,12 +88,7 @@ def run_bench(
     output_dir: Path | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     pipeline = Pipeline(load_config(config, overrides=overrides), palette)
-    files = sorted(
-        p
-        for p in Path(directory).iterdir()
-        if p.suffix.lower() in IMAGE_SUFFIXES and not p.name.endswith(".mask.png")
-    )
-    rows = [bench_one(pipeline, path, output_dir) for path in files]
+    rows = [bench_one(pipeline, path, output_dir) for path in list_images(directory)]
     return rows, summarize(rows, pipeline.palette.name)
 
 

@@ -149,7 +149,7 @@ def main() -> None:
     app(prog_name="v2v")
 
 
-from v2v import cli_commands, cli_models, cli_scale, cli_service  # noqa: E402, F401
+from v2v import cli_batch, cli_commands, cli_models, cli_scale, cli_service  # noqa: E402, F401
 
 if __name__ == "__main__":  # ``python -m v2v.cli``: use the package's module, not __main__'s
     from v2v.cli import main as _main

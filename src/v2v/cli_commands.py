@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,7 +10,6 @@ import numpy as np
 import typer
 
 from v2v.cli import (
-    EXIT_BATCH_FAILURES,
     ConfigOpt,
     HintOpt,
     PaletteOpt,
@@ -23,9 +20,8 @@ from v2v.cli import (
     handle_errors,
     parse_hint,
 )
-from v2v.errors import InputError, V2VError
+from v2v.errors import InputError
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
 InPath = Annotated[Path, typer.Argument(help="input image")]
 OutPath = Annotated[Path, typer.Argument(help="output file")]
 
@@ -135,127 +131,6 @@ def phase4(
         raise InputError("phase4 is switched off in this configuration (phase4.enabled=false)")
     _write(output, art.svg)
     typer.echo(f"{output}: {art.path_count} paths in {len(art.layers)} colour layers")
-
-
-def _batch_one(
-    source: str, target: str, config: str | None, overrides: list[str], palette: str | None
-) -> dict[str, Any]:
-    """Run in a worker process: convert one file, return a summary (never raises V2VError)."""
-    from v2v.cli import _pipeline as make
-
-    started = time.perf_counter()
-    try:
-        result = make(Path(config) if config else None, overrides, palette).run(source)
-        Path(target).write_text(result.svg or "", encoding="utf-8")
-        Path(target).with_suffix(".png").write_bytes(result.preview_png)
-        qa = result.report["qa"]
-        return {
-            "file": source,
-            "ok": True,
-            "seconds": round(time.perf_counter() - started, 2),
-            "paths": result.art.path_count if result.art else 0,
-            "iou": qa.get("silhouette_iou"),
-            "qa_passed": qa["passed"],
-        }
-    except V2VError as exc:
-        return {"file": source, "ok": False, "error": str(exc)}
-
-
-@app.command()
-@handle_errors
-def batch(
-    input_dir: Annotated[Path, typer.Argument(help="folder of photos")],
-    output_dir: Annotated[Path, typer.Argument(help="folder for SVGs and previews")],
-    workers: Annotated[int, typer.Option("--workers", min=1, max=64)] = 1,
-    executor: Annotated[
-        str, typer.Option("--executor", help="local (processes here) or celery (GPU workers)")
-    ] = "local",
-    palette: PaletteOpt = None,
-    config: ConfigOpt = None,
-    set_: SetOpt = None,
-) -> None:
-    """Convert every photo in a folder; goes on past bad files; exit 8 if any failed."""
-    if not input_dir.is_dir():
-        raise InputError(f"input folder not found: {input_dir}")
-    _pipeline(config, set_, palette)  # validate config and palette once, before any work
-    files = sorted(
-        p
-        for p in input_dir.iterdir()
-        if p.suffix.lower() in IMAGE_SUFFIXES and not p.name.endswith(".mask.png")
-    )
-    if not files:
-        raise InputError(f"no images (JPEG, PNG, WebP…) in {input_dir}")
-    output_dir.mkdir(parents=True, exist_ok=True)
-    if executor not in {"local", "celery"}:
-        raise InputError(f"--executor {executor!r}: use local or celery")
-    if executor == "celery":
-        results = _batch_celery(files, output_dir, config, set_, palette)
-    else:
-        results = _batch_local(files, output_dir, workers, config, set_, palette)
-    failed = [r for r in results if not r["ok"]]
-    for r in sorted(failed, key=lambda r: r["file"]):
-        typer.echo(f"failed: {r['file']}: {r['error']}", err=True)
-    (output_dir / "batch-summary.json").write_text(json.dumps(results, indent=2))
-    typer.echo(f"{len(results) - len(failed)} converted, {len(failed)} failed → {output_dir}")
-    if failed:
-        raise typer.Exit(EXIT_BATCH_FAILURES)
-
-
-def _batch_celery(
-    files: list[Path],
-    output_dir: Path,
-    config: Path | None,
-    set_: list[str] | None,
-    palette: str | None,
-) -> list[dict[str, Any]]:
-    """Fan the batch out over the Celery workers (settings from the environment)."""
-    from v2v.service import load_settings
-    from v2v.service.jobs.fanout import run_batch
-
-    if config is not None:
-        raise InputError(
-            "--config cannot be sent to celery workers (they use their own "
-            "PIPELINE_CONFIG); pass changes with --set instead"
-        )
-    items = run_batch(
-        files,
-        output_dir,
-        load_settings(executor="celery"),
-        palette=palette,
-        overrides=list(set_ or []),
-    )
-    return [item.as_dict() for item in items]
-
-
-def _batch_local(
-    files: list[Path],
-    output_dir: Path,
-    workers: int,
-    config: Path | None,
-    set_: list[str] | None,
-    palette: str | None,
-) -> list[dict[str, Any]]:
-    from rich.progress import Progress
-
-    results: list[dict[str, Any]] = []
-    config_arg, overrides = (str(config) if config else None), list(set_ or [])
-    with ProcessPoolExecutor(max_workers=workers) as pool, Progress(transient=True) as bar:
-        task = bar.add_task("converting", total=len(files))
-        futures: dict[Future[dict[str, Any]], Path] = {
-            pool.submit(
-                _batch_one,
-                str(f),
-                str(output_dir / f"{f.stem}.svg"),
-                config_arg,
-                overrides,
-                palette,
-            ): f
-            for f in files
-        }
-        for future in as_completed(futures):
-            results.append(future.result())
-            bar.advance(task)
-    return results
 
 
 @app.command()

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from v2v.cli_commands import IMAGE_SUFFIXES
 from v2v.errors import V2VError
+from v2v.imaging import list_images
 from v2v.pipeline import Pipeline
 
 PAGE = """<!doctype html>
@@ -73,7 +73,7 @@ def build(source_dir: Path, out_dir: Path) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     pipeline = Pipeline()
     rows, failures = [], 0
-    for path in sorted(p for p in source_dir.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES):
+    for path in list_images(source_dir):
         try:
             result = pipeline.run(path)
         except V2VError as exc:

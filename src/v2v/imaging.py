@@ -19,6 +19,8 @@ from v2v.config import InputConfig
 from v2v.errors import InputError
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF", "MPO"}
+#: File endings of the photos a folder run (batch, bench, demo) picks up.
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"})
 ImageSource = str | Path | bytes | bytearray | NDArray[np.uint8] | Image.Image
 
 
@@ -169,3 +171,13 @@ def encode_png(pixels: NDArray[np.uint8]) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(pixels).save(buffer, format="PNG", optimize=False)
     return buffer.getvalue()
+
+
+def list_images(folder: str | Path) -> list[Path]:
+    """The photos in ``folder``, sorted by name; ground-truth masks (``*.mask.png``) are not
+    photos."""
+    return sorted(
+        p
+        for p in Path(folder).iterdir()
+        if p.suffix.lower() in IMAGE_SUFFIXES and not p.name.endswith(".mask.png")
+    )
