@@ -20,8 +20,9 @@ from v2v.config import Config, Phase2Config, load_config
 from v2v.context import RunContext
 from v2v.errors import InputError, QualityCheckFailed
 from v2v.imaging import ImageSource, decode, encode_png
+from v2v.qa import run_checks
 from v2v.stages import SANITIZERS, STYLIZERS, create_backend, load_backends
-from v2v.svg.render import preview_size, render_png, render_rgba
+from v2v.svg.render import preview_size, render_png
 
 PHASES = ("phase1", "phase2", "phase3", "phase4")
 
@@ -79,19 +80,6 @@ class Result:
             path.write_bytes(encode_png(pixels))
             written.append(path)
         return written
-
-
-def _on_white_crop(rgba: NDArray[np.uint8], margin: int = 16) -> NDArray[np.uint8]:
-    """The drawn part of an RGBA rendering, composited on white (what a reader would see)."""
-    alpha = rgba[..., 3:4].astype(np.float32) / 255.0
-    rgb = (rgba[..., :3] * alpha + 255.0 * (1.0 - alpha)).astype(np.uint8)
-    rows, cols = np.nonzero(rgba[..., 3])
-    if rows.size == 0:
-        return rgb
-    height, width = alpha.shape[:2]
-    y0, y1 = max(0, rows.min() - margin), min(height, rows.max() + margin + 1)
-    x0, x1 = max(0, cols.min() - margin), min(width, cols.max() + margin + 1)
-    return np.ascontiguousarray(rgb[y0:y1, x0:x1])
 
 
 def _with_alpha(pixels: NDArray[np.uint8], mask: NDArray[np.bool_]) -> NDArray[np.uint8]:
@@ -206,7 +194,7 @@ class Pipeline:
             with ctx.stage("phase4"):
                 art = pipeline.vectorize(styled, paletted, ctx)
             with ctx.stage("qa"):
-                qa = pipeline._quality(clean, art)
+                qa = run_checks(pipeline.config, pipeline.palette, clean, art)
             attempts.append({"qa": qa, "styled": styled, "paletted": paletted, "art": art})
             policy = self.config.qa.policy
             if qa["passed"] or policy != "retry" or len(attempts) > self.config.qa.max_retries:
@@ -252,50 +240,6 @@ class Pipeline:
             paletted.to_rgba() if paletted is not None else _with_alpha(styled.pixels, styled.mask)
         )
         return encode_png(resize_long_side(rgba, self.config.output.preview_long_side))
-
-    def _quality(self, clean: CleanImage, art: VectorArt | None) -> dict[str, Any]:
-        from v2v import qa as checks
-
-        qa_config = self.config.qa
-        result: dict[str, Any] = {
-            "passed": True,
-            "failures": [],
-            "detail_loss": round(clean.detail_loss, 4),
-        }
-        if not qa_config.enabled:
-            result["skipped"] = True
-            return result
-        failures: list[str] = result["failures"]
-        if clean.detail_loss > qa_config.max_detail_loss:
-            failures.append(f"detail loss {clean.detail_loss:.3f} > {qa_config.max_detail_loss}")
-        if art is not None:
-            height, width = clean.vehicle_mask.shape
-            rendered = render_rgba(art.svg, width, height)
-            iou = checks.silhouette_iou(clean.vehicle_mask, rendered[..., 3] >= 128)
-            result["silhouette_iou"] = round(iou, 4)
-            if iou < qa_config.min_silhouette_iou:
-                failures.append(f"silhouette IoU {iou:.3f} < {qa_config.min_silhouette_iou}")
-            stroke = self.config.phase4.stroke
-            audit = checks.audit_svg(
-                art.svg, self.palette, stroke.width if stroke.enabled else None
-            )
-            result.update(audit.to_dict())
-            if audit.palette_compliance < 1.0:
-                failures.append(f"colours outside the palette: {', '.join(audit.off_palette[:5])}")
-            if audit.stroke_compliance < 1.0:
-                failures.append(f"{audit.bad_strokes} shapes without the required outline")
-            if qa_config.check_text:
-                from v2v.stages.sanitize.text import TextDetector
-
-                # readable = read as two or more letters/digits with confidence; the detector
-                # alone also fires on flat shapes (a wheel's hub reads as an 'O')
-                detected = TextDetector.shared().detect(_on_white_crop(rendered), min_score=0.6)
-                found = [d for d in detected if d.readable]
-                result["text_remaining"] = [d.text for d in found]
-                if found:
-                    failures.append(f"{len(found)} text region(s) still detected in the SVG")
-        result["passed"] = not failures
-        return result
 
     def _report(
         self,

@@ -14,8 +14,10 @@ import numpy as np
 from lxml import etree
 from numpy.typing import NDArray
 
+from v2v.artefacts import CleanImage, VectorArt
 from v2v.color.palette import Palette
-from v2v.svg.render import parse_svg
+from v2v.config import Config
+from v2v.svg.render import parse_svg, render_rgba
 
 _DRAWN = {"path", "rect", "circle", "ellipse", "polygon", "polyline", "line"}
 #: Elements whose content is never painted directly.
@@ -204,3 +206,66 @@ def audit_svg(svg: str, palette: Palette, stroke_width: float | None = 2.0) -> S
     audit.stroke_compliance = outlined / outlinable if outlinable else 1.0
     audit.bad_strokes = outlinable - outlined
     return audit
+
+
+def on_white_crop(rgba: NDArray[np.uint8], margin: int = 16) -> NDArray[np.uint8]:
+    """The drawn part of an RGBA rendering, composited on white (what a reader would see)."""
+    alpha = rgba[..., 3:4].astype(np.float32) / 255.0
+    rgb = (rgba[..., :3] * alpha + 255.0 * (1.0 - alpha)).astype(np.uint8)
+    rows, cols = np.nonzero(rgba[..., 3])
+    if rows.size == 0:
+        return rgb
+    height, width = alpha.shape[:2]
+    y0, y1 = max(0, rows.min() - margin), min(height, rows.max() + margin + 1)
+    x0, x1 = max(0, cols.min() - margin), min(width, cols.max() + margin + 1)
+    return np.ascontiguousarray(rgb[y0:y1, x0:x1])
+
+
+def text_left(rendered: NDArray[np.uint8]) -> list[str]:
+    """Text a reader could still read in an RGBA rendering of the SVG. Only confident readings
+    count: the detector alone also fires on flat shapes (a wheel's hub reads as an 'O')."""
+    from v2v.stages.sanitize.text import TextDetector
+
+    detected = TextDetector.shared().detect(on_white_crop(rendered), min_score=0.6)
+    return [d.text for d in detected if d.readable]
+
+
+def run_checks(
+    config: Config, palette: Palette, clean: CleanImage, art: VectorArt | None
+) -> dict[str, Any]:
+    """The style guide's checks of one run's result, as the report's ``qa`` section:
+    ``passed``, ``failures`` (plain sentences) and the figures behind them."""
+    qa = config.qa
+    result: dict[str, Any] = {
+        "passed": True,
+        "failures": [],
+        "detail_loss": round(clean.detail_loss, 4),
+    }
+    if not qa.enabled:
+        result["skipped"] = True
+        return result
+    failures: list[str] = result["failures"]
+    if clean.detail_loss > qa.max_detail_loss:
+        failures.append(f"detail loss {clean.detail_loss:.3f} > {qa.max_detail_loss}")
+    if art is not None:
+        height, width = clean.vehicle_mask.shape
+        rendered = render_rgba(art.svg, width, height)
+        iou = silhouette_iou(clean.vehicle_mask, rendered[..., 3] >= 128)
+        result["silhouette_iou"] = round(iou, 4)
+        if iou < qa.min_silhouette_iou:
+            failures.append(f"silhouette IoU {iou:.3f} < {qa.min_silhouette_iou}")
+        stroke = config.phase4.stroke
+        audit = audit_svg(art.svg, palette, stroke.width if stroke.enabled else None)
+        result.update(audit.to_dict())
+        if audit.palette_compliance < 1.0:
+            failures.append(f"colours outside the palette: {', '.join(audit.off_palette[:5])}")
+        if audit.stroke_compliance < 1.0:
+            failures.append(f"{audit.bad_strokes} shapes without the required outline")
+        if qa.check_text:
+            result["text_remaining"] = text_left(rendered)
+            if result["text_remaining"]:
+                failures.append(
+                    f"{len(result['text_remaining'])} text region(s) still detected in the SVG"
+                )
+    result["passed"] = not failures
+    return result
