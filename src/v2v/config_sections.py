@@ -67,9 +67,31 @@ class InpaintConfig(Strict):
     dilation: int = Field(5, ge=0, le=51, description="mask dilation kernel, px")
 
 
+class DetectorConfig(Strict):
+    enabled: bool = Field(
+        True,
+        description="find vehicles, people and animals with the packaged COCO detector "
+        "(NanoDet); the chosen vehicle's box bounds the mask",
+    )
+    min_score: float = Field(0.3, gt=0.0, lt=1.0, description="detection score that counts")
+    margin: float = Field(
+        0.04,
+        ge=0.0,
+        le=0.5,
+        description="the mask may reach this share of the subject box's size beyond it",
+    )
+    subject: int | None = Field(
+        None,
+        ge=1,
+        description="which detected vehicle to draw: its rank in the report's detections "
+        "(1 = the best-ranked); null = the best-ranked",
+    )
+
+
 class Phase1Config(Strict):
     enabled: bool = True
     backend: Literal["classical"] = "classical"
+    detector: DetectorConfig = DetectorConfig()
     vehicle_mask: VehicleMaskConfig = VehicleMaskConfig()
     text_removal: TextRemovalConfig = TextRemovalConfig()
     inpaint: InpaintConfig = InpaintConfig()
@@ -215,6 +237,12 @@ class QAConfig(Strict):
     enabled: bool = True
     policy: Literal["warn", "retry", "fail"] = "warn"
     min_silhouette_iou: float = Field(0.85, ge=0.0, le=1.0)
+    min_inside_subject: float = Field(
+        0.97,
+        ge=0.0,
+        le=1.0,
+        description="share of the drawing that must lie inside the chosen vehicle's box",
+    )
     max_detail_loss: float = Field(0.03, ge=0.0, le=1.0)
     check_text: bool = Field(True, description="run the text detector on the rendered SVG")
     max_retries: int = Field(1, ge=0, le=5)

@@ -230,6 +230,35 @@ def text_left(rendered: NDArray[np.uint8]) -> list[str]:
     return [d.text for d in detected if d.readable]
 
 
+def subject_check(
+    config: Config, clean: CleanImage, drawn: NDArray[np.bool_], result: dict[str, Any]
+) -> list[str]:
+    """The drawing is of the chosen vehicle: a vehicle was detected (or the user drew a hint
+    box), and at least ``qa.min_inside_subject`` of the drawn pixels (bool (H, W)) lie inside
+    its box grown by the detector's margin plus 2 % (the outline's width). Adds
+    ``subject_found`` and ``inside_subject`` to ``result``; returns the failures. Runs only
+    when phase I reported a subject (the detector was used)."""
+    subject = clean.notes.get("subject")
+    if not isinstance(subject, dict):
+        return []
+    box = subject.get("box")
+    result["subject_found"] = box is not None
+    if box is None:
+        return ["no vehicle was detected in the photo: the drawing shows the most salient object"]
+    height, width = drawn.shape
+    margin = getattr(getattr(config.phase1, "detector", None), "margin", 0.0) + 0.02
+    dx, dy = margin * (box[2] - box[0]), margin * (box[3] - box[1])
+    x0, y0 = max(0, int(box[0] - dx)), max(0, int(box[1] - dy))
+    x1, y1 = min(width, int(np.ceil(box[2] + dx))), min(height, int(np.ceil(box[3] + dy)))
+    total = int(drawn.sum())
+    inside = int(drawn[y0:y1, x0:x1].sum()) / total if total else 0.0
+    result["inside_subject"] = round(inside, 4)
+    least = config.qa.min_inside_subject
+    if inside < least:
+        return [f"only {inside:.0%} of the drawing lies inside the subject's box (< {least:.0%})"]
+    return []
+
+
 def run_checks(
     config: Config, palette: Palette, clean: CleanImage, art: VectorArt | None
 ) -> dict[str, Any]:
@@ -254,6 +283,7 @@ def run_checks(
         result["silhouette_iou"] = round(iou, 4)
         if iou < qa.min_silhouette_iou:
             failures.append(f"silhouette IoU {iou:.3f} < {qa.min_silhouette_iou}")
+        failures.extend(subject_check(config, clean, rendered[..., 3] >= 128, result))
         stroke = config.phase4.stroke
         audit = audit_svg(art.svg, palette, stroke.width if stroke.enabled else None)
         result.update(audit.to_dict())

@@ -22,6 +22,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import cv2
 import numpy as np
@@ -30,8 +31,9 @@ from v2v.artefacts import Box, CleanImage, Mask, Photo, Removal, RGBImage
 from v2v.config import Phase1Config
 from v2v.context import RunContext
 from v2v.stages import SANITIZERS
+from v2v.stages.sanitize.detector import PEDAL, Detection, ObjectDetector
 from v2v.stages.sanitize.inpaint import detail_loss, dilate, inpaint
-from v2v.stages.sanitize.mask import VehicleMask, vehicle_mask
+from v2v.stages.sanitize.mask import COARSE_SIDE, VehicleMask, grow, vehicle_mask
 from v2v.stages.sanitize.occluders import behind_occluders, fill_rows
 from v2v.stages.sanitize.people import Person, find_people
 from v2v.stages.sanitize.regions import (
@@ -41,12 +43,19 @@ from v2v.stages.sanitize.regions import (
     on_vehicle,
     removal_regions,
 )
+from v2v.stages.sanitize.saliency import SaliencyModel
+from v2v.stages.sanitize.subject import Subject, choose, in_front
 from v2v.stages.sanitize.text import TextDetector
 
 ALWAYS_LEFT = (
     "Side mirrors are not detected by the CPU backend; they stay in the picture.",
     "Logos, badges, emblems and stickers without legible text are not detected by the CPU "
     "backend; they stay in the picture.",
+)
+NO_VEHICLE = (
+    "No vehicle was detected in this photo (car, truck, bus, motorcycle, bicycle, train, "
+    "airplane or boat): the most salient object was drawn instead. Draw a hint box around the "
+    "vehicle to choose it."
 )
 OCCLUDERS = (
     "People standing in front of the vehicle are found only by their legs below its ground "
@@ -66,9 +75,20 @@ class ClassicalSanitizer:
     def run(self, photo: Photo, ctx: RunContext) -> CleanImage:
         """Phase I on ``photo`` (working size); returns the cleaned pixels and the masks."""
         timings: dict[str, float] = {}
+        subject, detections = self._subject(photo, timings)
         with _timed(timings, "vehicle_mask"):
-            vehicle = vehicle_mask(photo.pixels, self.config.vehicle_mask, photo.hint, photo.alpha)
-        mask, people = self._people(photo, vehicle, timings)
+            vehicle = vehicle_mask(
+                photo.pixels,
+                self.config.vehicle_mask,
+                photo.hint,
+                photo.alpha,
+                bound=self._bound(subject, photo) if subject else None,
+                thin=bool(subject and subject.detection and subject.detection.label in PEDAL),
+            )
+        if subject is not None and subject.box is not None:
+            mask, people = self._detected_people(photo, vehicle, subject, detections)
+        else:
+            mask, people = self._people(photo, vehicle, timings)
         ctx.check_cancelled()
         ctx.report("phase1", 0.5, f"vehicle mask done, {len(people)} person(s) in front")
         regions: list[Region] = []
@@ -82,6 +102,7 @@ class ClassicalSanitizer:
         with _timed(timings, "inpaint"):
             pixels, removed = self._paint(photo.pixels, regions, hidden, mask)
         notes = {
+            **(_subject_notes(subject) if subject is not None else {}),
             "vehicle_mask": vehicle.notes,
             "people": [{"box": p.box.as_list(), "evidence": p.evidence} for p in people],
             "text_boxes_detected": found,
@@ -96,10 +117,61 @@ class ClassicalSanitizer:
             vehicle_mask=mask,
             removed_mask=removed,
             removals=tuple(r.removal for r in regions) + tuple(map(_removal, people)),
-            limitations=self._limitations(vehicle, people),
+            limitations=self._limitations(vehicle, people, subject),
             detail_loss=detail_loss(photo.pixels, pixels, mask) if removed.any() else 0.0,
             notes=notes,
         )
+
+    def _subject(
+        self, photo: Photo, timings: dict[str, float]
+    ) -> tuple[Subject | None, list[Detection]]:
+        """The detected objects and the chosen vehicle; (None, []) when the detector is off or
+        has nothing to decide (a cut-out's alpha, masking switched off)."""
+        settings = self.config.detector
+        if not (settings.enabled and self.config.vehicle_mask.enabled) or photo.alpha is not None:
+            return None, []
+        with _timed(timings, "detect"):
+            detections = ObjectDetector.shared().detect(photo.pixels, settings.min_score)
+            vehicles = sum(d.is_vehicle for d in detections)
+            # saliency says which vehicle stands out; not needed for one vehicle or a hint
+            salient = (
+                SaliencyModel.shared().probability(photo.pixels, COARSE_SIDE)
+                if vehicles > 1 and photo.hint is None and settings.subject is None
+                else None
+            )
+        height, width = photo.pixels.shape[:2]
+        subject = choose(detections, (width, height), photo.hint, settings.subject, salient)
+        return subject, detections
+
+    def _bound(self, subject: Subject, photo: Photo) -> Box | None:
+        """Where the mask may lie: the subject's box grown by ``detector.margin`` (None for a
+        hint box, which bounds the mask itself, or when no vehicle was detected)."""
+        if subject.box is None or subject.rank is None:
+            return None
+        height, width = photo.pixels.shape[:2]
+        return grow(subject.box, self.config.detector.margin, width, height)
+
+    def _detected_people(
+        self, photo: Photo, vehicle: VehicleMask, subject: Subject, detections: list[Detection]
+    ) -> tuple[Mask, list[Person]]:
+        """People and animals the detector found over the subject: their boxes are cut from
+        the mask and the vehicle's outline is continued behind them."""
+        frame = subject.box
+        if frame is None or not self.config.vehicle_mask.remove_people:
+            return vehicle.mask, []
+        height, width = vehicle.mask.shape
+        people = []
+        for found in in_front(detections, frame):
+            box = grow(found.box, 0.02, width, height)
+            region = np.zeros((height, width), bool)
+            region[box.y0 : box.y1, box.x0 : box.x1] = True
+            if (region & vehicle.mask).any():
+                people.append(Person(box, region, f"detected {found.label}", found.score))
+        if not people:
+            return vehicle.mask, []
+        hidden = _union([p.region for p in people], vehicle.mask.shape)
+        bound = photo.hint or self._bound(subject, photo)
+        return behind_occluders(vehicle.mask, hidden, bound), people
 
     def _people(
         self, photo: Photo, vehicle: VehicleMask, timings: dict[str, float]
@@ -149,8 +221,12 @@ class ClassicalSanitizer:
         boxes = [b for b in boxes if looks_like_text(b)]
         return removal_regions(rgb, boxes, settings.padding), len(detected)
 
-    def _limitations(self, vehicle: VehicleMask, people: list[Person]) -> tuple[str, ...]:
+    def _limitations(
+        self, vehicle: VehicleMask, people: list[Person], subject: Subject | None
+    ) -> tuple[str, ...]:
         said = list(ALWAYS_LEFT)
+        if subject is not None and subject.box is None:
+            said.insert(0, NO_VEHICLE)
         if not self.config.text_removal.enabled:
             said.insert(
                 0,
@@ -162,7 +238,7 @@ class ClassicalSanitizer:
                 "Vehicle masking is switched off (phase1.vehicle_mask.enabled): the "
                 "whole image, background included, is treated as the vehicle."
             )
-        elif vehicle.source != "alpha":
+        elif vehicle.source != "alpha" and (subject is None or subject.box is None):
             said.append(OCCLUDERS)
         cut = int(vehicle.notes.get("occluders_cut", 0))
         if cut:
@@ -190,7 +266,24 @@ def _union(masks: list[Mask], shape: tuple[int, ...]) -> Mask:
 
 
 def _removal(person: Person) -> Removal:
-    return Removal("person", person.box, person.score)
+    detected = person.evidence.removeprefix("detected ")
+    kind = detected if detected != person.evidence else "person"
+    return Removal(kind, person.box, person.score)
+
+
+def _subject_notes(subject: Subject) -> dict[str, Any]:
+    """The report's ``detections`` (ranked vehicles, 1-based ``rank``) and ``subject``."""
+    chosen = subject.detection
+    return {
+        "detections": [{"rank": i + 1, **d.as_dict()} for i, d in enumerate(subject.ranked)],
+        "subject": {
+            "rank": subject.rank,
+            "class": chosen.label if chosen else None,
+            "score": round(chosen.score, 3) if chosen else None,
+            "box": subject.box.as_list() if subject.box else None,
+            "reason": subject.reason,
+        },
+    }
 
 
 def _search_area(vehicle: Mask) -> Box | None:

@@ -68,11 +68,17 @@ def vehicle_mask(
     hint: Box | None = None,
     alpha: Mask | None = None,
     model: SaliencyModel | None = None,
+    bound: Box | None = None,
+    thin: bool = False,
 ) -> VehicleMask:
     """The vehicle's pixels in ``rgb`` (uint8 (H, W, 3), RGB).
 
     ``alpha`` (bool (H, W), the input's own transparency) wins over everything: a cut-out
     already says where the vehicle is. ``hint`` is a box around the vehicle in ``rgb``'s pixels.
+    ``bound`` (the detected subject's box, grown by a margin) is used like a hint when there is
+    none: saliency looks inside it, GrabCut decides when saliency misses the vehicle there, and
+    nothing outside it is vehicle. ``thin``: the vehicle is made of thin parts (a bicycle's
+    frame and spokes), which saliency breaks up: GrabCut decides inside the box.
     """
     height, width = rgb.shape[:2]
     if alpha is not None:
@@ -81,14 +87,13 @@ def vehicle_mask(
         full = np.ones((height, width), bool)
         return VehicleMask(full, "whole image", {"source": "whole image"})
     model = model or SaliencyModel.shared()
-    prob, focus = _probability(rgb, config, hint, model)
-    notes: dict[str, Any] = {
-        "source": "saliency+hint" if hint else "saliency",
-        "focus_box": focus.as_list() if focus else None,
-    }
+    box = hint or bound
+    prob, focus = _probability(rgb, config, box, model)
+    source = "saliency+hint" if hint else "saliency+detection" if bound else "saliency"
+    notes: dict[str, Any] = {"source": source, "focus_box": focus.as_list() if focus else None}
     mask = prob >= config.threshold
-    if hint is not None and config.refine and _sees_too_little(mask, hint):
-        mask = grabcut_in_box(rgb, prob, hint)
+    if box is not None and config.refine and (thin or _sees_too_little(mask, box)):
+        mask = grabcut_in_box(rgb, prob, box)
         notes["grabcut"] = True
     mask = keep_vehicle(mask)
     occluders: list[Box] = []
@@ -100,9 +105,11 @@ def vehicle_mask(
         mask = fill_holes(mask)
     if mask.mean() < MIN_VEHICLE_FRACTION:
         mask = np.zeros((height, width), bool)
-        region = hint or Box(0, 0, width, height)
+        region = box or Box(0, 0, width, height)
         mask[region.y0 : region.y1, region.x0 : region.x1] = True
-        notes["fallback"] = "no salient object found: the hint box or whole image is the vehicle"
+        notes["fallback"] = (
+            "no salient object found: the hint or detected box or the whole image is the vehicle"
+        )
     notes["vehicle_fraction"] = round(float(mask.mean()), 4)
     return VehicleMask(mask, notes["source"], notes, tuple(occluders))
 
@@ -155,6 +162,16 @@ def focus_box(mask: Mask) -> Box | None:
         return None
     box = Box(int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
     return _grow(box, *FOCUS_MARGIN, mask.shape[1], mask.shape[0])
+
+
+def grow(box: Box, fraction: float, width: int, height: int) -> Box:
+    """``box`` grown by ``fraction`` of its width and height on each side, clipped to the
+    image (no fixed pixel slack)."""
+    dx = round(fraction * (box.x1 - box.x0))
+    dy = round(fraction * (box.y1 - box.y0))
+    return Box(
+        max(0, box.x0 - dx), max(0, box.y0 - dy), min(width, box.x1 + dx), min(height, box.y1 + dy)
+    )
 
 
 def _grow(box: Box, fx: float, fy: float, width: int, height: int) -> Box:

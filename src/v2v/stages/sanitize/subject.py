@@ -1,0 +1,184 @@
+"""Which detected vehicle is the photo's subject.
+
+Rank: motor vehicles (car, truck, bus, motorcycle, train, airplane, boat) come before bicycles
+unless the bicycle's value is far higher (a bicycle in front, a car far behind). The value
+grows with the detection's score, with how well the box fits the salient object of the photo
+(the F1 of the salient probability mass inside the box: a box around a part of the vehicle
+misses mass, a box around a building or the whole scene takes in background) and with its
+closeness to the centre. Without a saliency map the fit is the square root of the box's area share.
+
+The user decides first: a hint box wins over every detection, and ``choice`` (1-based, the
+rank shown in the report) picks another detection. With no vehicle detected the caller falls
+back to saliency and says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from v2v.artefacts import Box
+from v2v.errors import InputError
+from v2v.stages.sanitize.detector import PEDAL, Detection
+
+PEDAL_WINS_AT = 2.0  # a bicycle outranks motor vehicles whose value is this many times smaller
+CENTRE_WEIGHT = 0.5  # value lost by a box whose centre sits at the picture's corner
+JOIN_OVERLAP = 0.5  # boxes sharing this share of the smaller one's area are one vehicle
+JOIN_SPAN = 1.5
+JOIN_AREA = 5.0  # unless the other box is more than this many times bigger
+JOIN_SCORE = 0.4  # or scores less than this share of the subject's score
+FEET_ABOVE = 0.15
+NEAR_SUBJECT = 0.1  # people/animals whose box covers this share of theirs inside the subject's
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The chosen vehicle. ``rank``: its 1-based place in ``ranked`` (None for a hint box or
+    when nothing was detected). ``box``: where the mask may lie (working pixels). ``reason``:
+    one sentence for the report."""
+
+    box: Box | None
+    rank: int | None
+    reason: str
+    ranked: tuple[Detection, ...]
+
+    @property
+    def detection(self) -> Detection | None:
+        return None if self.rank is None else self.ranked[self.rank - 1]
+
+
+def value(
+    detection: Detection, size: tuple[int, int], salient: NDArray[np.float32] | None = None
+) -> float:
+    """score × fit × (1 − CENTRE_WEIGHT × normalised distance from the centre); ``salient``:
+    float32 (H, W) salient-object probability of the picture, or None."""
+    width, height = size
+    box = detection.box
+    dx = ((box.x0 + box.x1) / 2 - width / 2) / (width / 2)
+    dy = ((box.y0 + box.y1) / 2 - height / 2) / (height / 2)
+    off_centre = min(1.0, float(np.hypot(dx, dy)) / np.sqrt(2))
+    return detection.score * fit(box, size, salient) * (1 - CENTRE_WEIGHT * off_centre)
+
+
+def fit(box: Box, size: tuple[int, int], salient: NDArray[np.float32] | None) -> float:
+    """How well ``box`` holds the salient object: F1 of precision (mean probability inside
+    the box) and recall (share of the probability mass inside it); √(area share) without a
+    saliency map."""
+    area = (box.x1 - box.x0) * (box.y1 - box.y0)
+    if salient is None:
+        return float(np.sqrt(area / float(size[0] * size[1])))
+    inside = float(salient[box.y0 : box.y1, box.x0 : box.x1].sum())
+    total = float(salient.sum())
+    if inside <= 0 or total <= 0:
+        return 0.0
+    precision, recall = inside / area, inside / total
+    return 2 * precision * recall / (precision + recall)
+
+
+def rank(
+    vehicles: list[Detection], size: tuple[int, int], salient: NDArray[np.float32] | None = None
+) -> list[Detection]:
+    """``vehicles`` best subject first (see the module's docstring)."""
+    values = {id(d): value(d, size, salient) for d in vehicles}
+    motor = [d for d in vehicles if d.label not in PEDAL]
+    best_motor = max((values[id(d)] for d in motor), default=0.0)
+
+    def key(d: Detection) -> tuple[int, float]:
+        demoted = d.label in PEDAL and values[id(d)] < PEDAL_WINS_AT * best_motor
+        return (1 if demoted else 0, -values[id(d)])
+
+    return sorted(vehicles, key=key)
+
+
+def choose(
+    detections: list[Detection],
+    size: tuple[int, int],
+    hint: Box | None = None,
+    choice: int | None = None,
+    salient: NDArray[np.float32] | None = None,
+) -> Subject:
+    """The subject among ``detections`` of a ``size`` = (width, height) picture (``salient``:
+    its salient-object probability, float32 (H, W), or None)."""
+    ranked = tuple(rank([d for d in detections if d.is_vehicle], size, salient))
+    if hint is not None:
+        return Subject(hint, None, "the user's hint box", ranked)
+    if choice is not None:
+        if not 1 <= choice <= len(ranked):
+            found = (
+                f"{len(ranked)} vehicle(s) were detected in this photo; choose 1 to {len(ranked)}"
+                if ranked
+                else "no vehicle was detected in this photo; draw a hint box around the vehicle"
+            )
+            raise InputError(f"subject {choice} does not exist: {found}, or leave it out")
+        chosen = ranked[choice - 1]
+        return Subject(chosen.box, choice, f"chosen by the user ({chosen.label})", ranked)
+    if not ranked:
+        return Subject(None, None, "no vehicle was detected", ranked)
+    top = ranked[0]
+    whole = extent(top, ranked)
+    why = f"the best-ranked vehicle ({top.label}, score {top.score:.2f})"
+    if len(ranked) > 1:
+        why += (
+            f" of {len(ranked)}: motor vehicles first, then detection score, fit to the "
+            "salient object and closeness to the centre"
+        )
+    if whole != top.box:
+        why += "; its box is joined with the overlapping boxes of the same vehicle's other parts"
+    return Subject(whole, 1, why, ranked)
+
+
+def extent(top: Detection, ranked: tuple[Detection, ...]) -> Box:
+    """``top``'s box joined with the vehicle boxes that continue it along one axis: a
+    detector often finds a long or odd vehicle in parts (a freight train's cars, a tank's hull
+    without its turret), and a box around one part would cut the others off the mask.
+
+    Another box joins when it scores at least JOIN_SCORE of ``top``, shares at least
+    JOIN_OVERLAP of the smaller box's area with it, spans about the same rows (or columns) as
+    ``top`` (within JOIN_SPAN times), and is at most JOIN_AREA times as big. Bicycles are not
+    joined: they are compact, and bigger boxes around them are clutter."""
+    box = top.box
+    if top.label in PEDAL:
+        return box
+    joined = box
+    for other in ranked:
+        if other is top or other.score < JOIN_SCORE * top.score or not _continues(box, other.box):
+            continue
+        b = other.box
+        joined = Box(
+            min(joined.x0, b.x0), min(joined.y0, b.y0), max(joined.x1, b.x1), max(joined.y1, b.y1)
+        )
+    return joined
+
+
+def _continues(box: Box, other: Box) -> bool:
+    area = (box.x1 - box.x0) * (box.y1 - box.y0)
+    size = (other.x1 - other.x0) * (other.y1 - other.y0)
+    wide = max(0, min(other.x1, box.x1) - max(other.x0, box.x0))
+    tall = max(0, min(other.y1, box.y1) - max(other.y0, box.y0))
+    if size > JOIN_AREA * area or wide * tall < JOIN_OVERLAP * min(size, area):
+        return False
+    same_rows = (other.y1 - other.y0) <= JOIN_SPAN * (box.y1 - box.y0)
+    same_columns = (other.x1 - other.x0) <= JOIN_SPAN * (box.x1 - box.x0)
+    return same_rows or same_columns
+
+
+def in_front(detections: list[Detection], subject: Box) -> list[Detection]:
+    """People and animals whose box lies at least NEAR_SUBJECT inside ``subject`` and who
+    stand in front of it: their feet (box bottom) no higher than FEET_ABOVE of the subject's
+    height above its bottom (someone nearer the camera stands lower in the picture; figures
+    on a wall or a mural behind the vehicle stand higher)."""
+    found = []
+    for d in detections:
+        if not d.is_living:
+            continue
+        b = d.box
+        if b.y1 < subject.y1 - FEET_ABOVE * (subject.y1 - subject.y0):
+            continue
+        overlap = max(0, min(b.x1, subject.x1) - max(b.x0, subject.x0)) * max(
+            0, min(b.y1, subject.y1) - max(b.y0, subject.y0)
+        )
+        if overlap >= NEAR_SUBJECT * (b.x1 - b.x0) * (b.y1 - b.y0):
+            found.append(d)
+    return found
