@@ -133,7 +133,7 @@ def test_hint_box_keeps_out_a_second_object() -> None:
     rgb, truth = draw_scene(plate_text=None, extra_object=True)
     figure = np.zeros_like(truth)
     figure[110:381, 606:681] = True
-    config = Phase1Config(text_removal={"enabled": False})
+    config = Phase1Config(text_removal={"enabled": False}, detector={"enabled": False})
     unhinted = sanitize(rgb, config)
     assert (unhinted.vehicle_mask & figure).sum() > 0.5 * figure.sum()  # saliency takes both
     clean = sanitize(rgb, config, hint=Box(40, 100, 602, 330))

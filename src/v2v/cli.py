@@ -42,6 +42,20 @@ SetOpt = Annotated[
 HintOpt = Annotated[
     str | None, typer.Option("--hint", help="box around the vehicle: x0,y0,x1,y1 in photo px")
 ]
+SubjectOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--subject",
+        min=1,
+        help="which detected vehicle to draw: its rank in the report's detections (1 = best)",
+    ),
+]
+
+
+def with_subject(overrides: list[str] | None, subject: int | None) -> list[str]:
+    """The --set overrides plus the --subject choice (phase1.detector.subject)."""
+    extra = [] if subject is None else [f"phase1.detector.subject={subject}"]
+    return [*(overrides or []), *extra]
 
 
 def _fail(message: str, code: int) -> None:
@@ -114,13 +128,14 @@ def process(
     config: ConfigOpt = None,
     set_: SetOpt = None,
     hint: HintOpt = None,
+    subject: SubjectOpt = None,
     save_intermediates: Annotated[
         Path | None, typer.Option("--save-intermediates", help="write each phase's image here")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Convert one photo into a style-guide SVG."""
-    pipeline = _pipeline(config, set_, palette)
+    pipeline = _pipeline(config, with_subject(set_, subject), palette)
     result = pipeline.run(input, hint=parse_hint(hint))
     if result.svg is None:
         raise InputError("phase4 is switched off, so there is no SVG; use --png or enable phase4")

@@ -18,7 +18,9 @@ from v2v.cli import (
     _write,
     app,
     handle_errors,
+    SubjectOpt,
     parse_hint,
+    with_subject,
 )
 from v2v.errors import InputError
 
@@ -49,9 +51,10 @@ def phase1(
     config: ConfigOpt = None,
     set_: SetOpt = None,
     hint: HintOpt = None,
+    subject: SubjectOpt = None,
 ) -> None:
     """Phase I alone: vehicle mask + text/plate removal → RGBA PNG (alpha = vehicle mask)."""
-    pipeline = _pipeline(config, set_, None)
+    pipeline = _pipeline(config, with_subject(set_, subject), None)
     clean = pipeline.sanitize(pipeline.load(input, hint=parse_hint(hint)))
     _write(output, _rgba_png(clean.pixels, clean.vehicle_mask))
     typer.echo(

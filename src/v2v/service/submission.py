@@ -42,9 +42,13 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def parse_overrides(
-    services: Services, text: str | None, switches: dict[str, bool | None]
+    services: Services,
+    text: str | None,
+    switches: dict[str, bool | None],
+    subject: int | None = None,
 ) -> dict[str, Any]:
-    """The JSON overrides plus phase switches, validated against the pipeline config (422)."""
+    """The JSON overrides plus phase switches and the subject choice, validated against the
+    pipeline config (422)."""
     overrides: dict[str, Any] = {}
     if text and text.strip():
         if len(text.encode("utf-8")) > services.settings.max_overrides_bytes:
@@ -75,6 +79,8 @@ def parse_overrides(
     for phase, enabled in switches.items():
         if enabled is not None:
             overrides[f"{phase}.enabled"] = enabled
+    if subject is not None:
+        overrides["phase1.detector.subject"] = subject
     try:
         services.base_config.with_overrides(overrides)
     except ConfigError as exc:

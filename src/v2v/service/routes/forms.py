@@ -20,12 +20,13 @@ class ConversionForm:
     switches: dict[str, bool | None]
     hint: str | None
     intermediates: bool
+    subject: int | None = None
 
     def params(self, services: Services) -> dict[str, Any]:
         """Validated job parameters (raises ApiProblem 422 naming the bad field or key)."""
         return {
             "palette": parse_palette(self.palette),
-            "overrides": parse_overrides(services, self.overrides, self.switches),
+            "overrides": parse_overrides(services, self.overrides, self.switches, self.subject),
             "hint": parse_hint(self.hint),
             "intermediates": self.intermediates,
         }
@@ -65,6 +66,14 @@ def conversion_form(
     intermediates: Annotated[
         bool, Form(description="also keep each phase's image for download")
     ] = False,
+    subject: Annotated[
+        int | None,
+        Form(
+            ge=1,
+            description="which detected vehicle to draw: its rank in the report's "
+            "phases.phase1.detections (1 = the best-ranked, the default)",
+        ),
+    ] = None,
 ) -> ConversionForm:
     switches = {"phase1": phase1, "phase2": phase2, "phase3": phase3, "phase4": phase4}
-    return ConversionForm(palette, overrides, switches, hint, intermediates)
+    return ConversionForm(palette, overrides, switches, hint, intermediates, subject)

@@ -23,7 +23,7 @@ from v2v.artefacts import Box
 from v2v.errors import InputError
 from v2v.stages.sanitize.detector import PEDAL, Detection
 
-PEDAL_WINS_AT = 2.0  # a bicycle outranks motor vehicles whose value is this many times smaller
+PEDAL_WINS_AT = 4.0  # a bicycle outranks motor vehicles whose value is this many times smaller
 CENTRE_WEIGHT = 0.5  # value lost by a box whose centre sits at the picture's corner
 JOIN_OVERLAP = 0.5  # boxes sharing this share of the smaller one's area are one vehicle
 JOIN_SPAN = 1.5
