@@ -19,7 +19,7 @@ import vtracer
 
 from v2v.config import load_config
 from v2v.imaging import list_images
-from v2v.pipeline import Pipeline
+from v2v.pipeline import Pipeline, Result
 from v2v.qa import silhouette_iou
 from v2v.svg.render import render_rgba
 
@@ -43,17 +43,26 @@ def _truth_mask(photo_path: Path, size: tuple[int, int]) -> np.ndarray | None:
     return cv2.resize(mask, size, interpolation=cv2.INTER_AREA) >= 128
 
 
+def truth_iou(result: Result, path: Path) -> float | None:
+    """Silhouette IoU of the run's SVG (rendered at the working size, alpha ≥ 128) against the
+    photo's ground truth ``NAME.mask.png`` (resized to the working size); None without one."""
+    width, height = result.photo.size
+    truth = _truth_mask(path, (width, height))
+    if truth is None:
+        return None
+    alpha = render_rgba(result.svg or "", width, height)[..., 3] >= 128
+    return silhouette_iou(truth, alpha)
+
+
 def bench_one(pipeline: Pipeline, path: Path, output_dir: Path | None) -> dict[str, Any]:
     started = time.perf_counter()
     result = pipeline.run(path)
     seconds = time.perf_counter() - started
     svg = result.svg or ""
     qa = result.report["qa"]
-    width, height = result.photo.size
-    truth = _truth_mask(path, (width, height))
-    if truth is not None:
-        alpha = render_rgba(svg, width, height)[..., 3] >= 128
-        iou, against = silhouette_iou(truth, alpha), "truth"
+    scored = truth_iou(result, path)
+    if scored is not None:
+        iou, against = scored, "truth"
     else:
         iou, against = qa.get("silhouette_iou", 0.0), "own mask"
     if output_dir is not None:
