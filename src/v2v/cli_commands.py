@@ -14,11 +14,11 @@ from v2v.cli import (
     HintOpt,
     PaletteOpt,
     SetOpt,
+    SubjectOpt,
     _pipeline,
     _write,
     app,
     handle_errors,
-    SubjectOpt,
     parse_hint,
     with_subject,
 )

@@ -75,10 +75,11 @@ class DetectorConfig(Strict):
     )
     min_score: float = Field(0.3, gt=0.0, lt=1.0, description="detection score that counts")
     margin: float = Field(
-        0.04,
+        0.2,
         ge=0.0,
-        le=0.5,
-        description="the mask may reach this share of the subject box's size beyond it",
+        le=1.0,
+        description="the mask may reach this share of the subject box's size beyond it "
+        "(salient parts touching the box: masts, turrets, parts the box missed)",
     )
     subject: int | None = Field(
         None,

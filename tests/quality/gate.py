@@ -24,6 +24,7 @@ FOLDERS = (SHARED / "samples", SHARED / "devset")
 FLOORS = Path(__file__).with_name("floors.json")
 MARGIN = 0.02  # a floor is the measured IoU less this (noise between machines and libraries)
 TEXT_CHECKED = "composite_garbage_truck_on_parking-ramp"  # its run keeps the OCR check on
+TEXT_PHOTO = SHARED / "samples" / "deb-opencvdoc_london_double_decker_bus.jpg"  # plate, adverts
 
 
 @dataclass(frozen=True)
@@ -37,13 +38,16 @@ class Scored:
     stroke: float
     text_left: tuple[str, ...]
     qa_passed: bool
+    text_checked: bool = False
 
 
 def photos() -> list[Path]:
     """The composites with a true mask, sorted by folder then name."""
     found: list[Path] = []
     for folder in FOLDERS:
-        found += sorted(p for p in folder.glob("composite_*.jpg") if p.with_suffix(".mask.png").is_file())
+        found += sorted(
+            p for p in folder.glob("composite_*.jpg") if p.with_suffix(".mask.png").is_file()
+        )
     return found
 
 
@@ -65,8 +69,15 @@ def score(paths: list[Path]) -> dict[str, Scored]:
             float(qa["stroke_compliance"]),
             tuple(qa.get("text_remaining", [])),
             bool(qa["passed"]),
+            "text_remaining" in qa,
         )
     return out
+
+
+def text_photo_report() -> dict[str, object]:
+    """The run report of ``TEXT_PHOTO`` (a real photo with a licence plate and adverts),
+    converted with the default config: text removal and QA's text check on."""
+    return Pipeline(load_config()).run(TEXT_PHOTO).report
 
 
 def read_floors() -> dict[str, float]:

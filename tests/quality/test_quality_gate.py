@@ -10,7 +10,16 @@ import statistics
 
 import pytest
 
-from tests.quality.gate import MARGIN, TEXT_CHECKED, Scored, photos, read_floors, score
+from tests.quality.gate import (
+    MARGIN,
+    TEXT_CHECKED,
+    TEXT_PHOTO,
+    Scored,
+    photos,
+    read_floors,
+    score,
+    text_photo_report,
+)
 
 PHOTOS = photos()
 pytestmark = pytest.mark.skipif(not PHOTOS, reason="../shared photos not available")
@@ -45,4 +54,17 @@ def test_the_medians_hold(scored: dict[str, Scored]) -> None:
 
 def test_the_text_checked_run_finds_no_text(scored: dict[str, Scored]) -> None:
     checked = scored[TEXT_CHECKED]
+    assert checked.text_checked, "QA's text check did not run"
     assert checked.text_left == (), f"text still readable in the SVG: {checked.text_left}"
+
+
+@pytest.mark.skipif(not TEXT_PHOTO.is_file(), reason="../shared photos not available")
+def test_text_and_the_plate_of_a_real_photo_are_removed_and_checked() -> None:
+    report = text_photo_report()
+    removed = report["removed"]
+    assert isinstance(removed, list)
+    kinds = [r["kind"] for r in removed]
+    assert kinds.count("licence_plate") == 1 and kinds.count("text") >= 3, kinds
+    qa = report["qa"]
+    assert isinstance(qa, dict) and qa.get("text_remaining") == [], "QA's text check must run"
+    assert qa["palette_compliance"] == 1.0 and qa["stroke_compliance"] == 1.0

@@ -82,7 +82,8 @@ class ClassicalSanitizer:
                 self.config.vehicle_mask,
                 photo.hint,
                 photo.alpha,
-                bound=self._bound(subject, photo) if subject else None,
+                subject=subject.box if subject and subject.rank is not None else None,
+                reach=self.config.detector.margin,
                 thin=bool(subject and subject.detection and subject.detection.label in PEDAL),
             )
         if subject is not None and subject.box is not None:

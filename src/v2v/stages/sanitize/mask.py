@@ -48,6 +48,7 @@ MIN_VEHICLE_FRACTION = 0.002  # below this share of the image nothing was found
 HINT_MIN_COVER = 0.15  # saliency must mark this share of a hint box, else GrabCut decides
 GRABCUT_SIDE = 400  # GrabCut runs on the hint box scaled to this long side
 GRABCUT_ITERATIONS = 3
+GRABCUT_MARGIN = 0.04  # GrabCut's box: the detected box grown by this share of its size
 
 
 @dataclass(frozen=True)
@@ -68,17 +69,19 @@ def vehicle_mask(
     hint: Box | None = None,
     alpha: Mask | None = None,
     model: SaliencyModel | None = None,
-    bound: Box | None = None,
+    subject: Box | None = None,
+    reach: float = 0.1,
     thin: bool = False,
 ) -> VehicleMask:
     """The vehicle's pixels in ``rgb`` (uint8 (H, W, 3), RGB).
 
     ``alpha`` (bool (H, W), the input's own transparency) wins over everything: a cut-out
     already says where the vehicle is. ``hint`` is a box around the vehicle in ``rgb``'s pixels.
-    ``bound`` (the detected subject's box, grown by a margin) is used like a hint when there is
-    none: saliency looks inside it, GrabCut decides when saliency misses the vehicle there, and
-    nothing outside it is vehicle. ``thin``: the vehicle is made of thin parts (a bicycle's
-    frame and spokes), which saliency breaks up: GrabCut decides inside the box.
+    ``subject`` (the detected vehicle's box) is used when there is no hint: the salient parts
+    that touch it are the vehicle (its box may hold only a part of an odd vehicle), up to
+    ``reach`` of the box's size beyond it and never farther; GrabCut decides when saliency
+    misses the vehicle there. ``thin``: the vehicle is made of thin parts (a bicycle's frame
+    and spokes), which saliency breaks up: GrabCut decides inside the box.
     """
     height, width = rgb.shape[:2]
     if alpha is not None:
@@ -87,15 +90,21 @@ def vehicle_mask(
         full = np.ones((height, width), bool)
         return VehicleMask(full, "whole image", {"source": "whole image"})
     model = model or SaliencyModel.shared()
-    box = hint or bound
-    prob, focus = _probability(rgb, config, box, model)
-    source = "saliency+hint" if hint else "saliency+detection" if bound else "saliency"
+    limit = grow(subject, reach, width, height) if subject is not None and hint is None else None
+    box = hint or limit
+    focus: Box | None
+    if limit is not None and subject is not None:
+        prob, focus = _detected_probability(rgb, config, subject, limit, model)
+    else:
+        prob, focus = _probability(rgb, config, box, model)
+    source = "saliency+hint" if hint else "saliency+detection" if limit else "saliency"
     notes: dict[str, Any] = {"source": source, "focus_box": focus.as_list() if focus else None}
     mask = prob >= config.threshold
-    if box is not None and config.refine and (thin or _sees_too_little(mask, box)):
-        mask = grabcut_in_box(rgb, prob, box)
+    if box is not None and config.refine and (thin or _sees_too_little(mask, subject or box)):
+        tight = grow(subject, GRABCUT_MARGIN, width, height) if limit and subject else box
+        mask = grabcut_in_box(rgb, prob, tight)
         notes["grabcut"] = True
-    mask = keep_vehicle(mask)
+    mask = keep_touching(mask, subject) if limit is not None and subject else keep_vehicle(mask)
     occluders: list[Box] = []
     if config.cut_occluders:
         mask, occluders, posts = cut_occluders(mask)
@@ -112,6 +121,42 @@ def vehicle_mask(
         )
     notes["vehicle_fraction"] = round(float(mask.mean()), 4)
     return VehicleMask(mask, notes["source"], notes, tuple(occluders))
+
+
+def _detected_probability(
+    rgb: RGBImage, config: VehicleMaskConfig, subject: Box, limit: Box, model: SaliencyModel
+) -> tuple[NDArray[np.float32], Box]:
+    """Saliency probability (0 outside ``limit``) from a second look at the salient parts that
+    touch the detected ``subject`` box, and the box that look was taken at."""
+    height, width = rgb.shape[:2]
+    coarse = _only_inside(model.probability(rgb, COARSE_SIDE), limit)
+    seen = keep_touching(coarse >= config.threshold, subject)
+    ys, xs = np.nonzero(seen)
+    found = subject
+    if xs.size:
+        found = Box(
+            min(subject.x0, int(xs.min())),
+            min(subject.y0, int(ys.min())),
+            max(subject.x1, int(xs.max()) + 1),
+            max(subject.y1, int(ys.max()) + 1),
+        )
+    if not config.refine:
+        return _only_inside(model.probability(rgb), limit), found
+    focus = _grow(found, *FOCUS_MARGIN, width, height)
+    return _only_inside(_second_look(rgb, focus, model), limit), focus
+
+
+def keep_touching(mask: Mask, box: Box) -> Mask:
+    """The components of ``mask`` (bool (H, W)) that reach into ``box``, without specks (under
+    a hundredth of the largest of them)."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    inside = np.unique(labels[box.y0 : box.y1, box.x0 : box.x1])
+    inside = inside[inside > 0]
+    if inside.size == 0:
+        return np.zeros_like(mask)
+    areas = stats[inside, cv2.CC_STAT_AREA]
+    keep = inside[areas >= 0.01 * areas.max()]
+    return np.isin(labels, keep)
 
 
 def _sees_too_little(mask: Mask, hint: Box) -> bool:
