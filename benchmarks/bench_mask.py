@@ -3,12 +3,12 @@
     .venv/bin/python benchmarks/bench_mask.py [--samples DIR] [--devset DIR] [--hint]
 
 For every ``composite_*.jpg`` of the samples and the devset with a ``*.mask.png`` beside it
-(255 = vehicle) the photo is decoded as the pipeline does (working size ``--long-side``),
-phase I's vehicle mask is made with the default settings and with ``refine`` off, resized
-back to the truth's size (nearest) and scored by IoU. ``--hint`` also passes the truth's bounding box (grown by 2 %) as the user hint.
-Seconds: wall and CPU time of the mask alone and of the whole phase I (mask, text detection,
-inpainting), after one warm-up run that loads the models. Then the real photos (no truth) are
-timed too.
+(255 = vehicle) the photo is decoded as the pipeline does (working size ``--long-side``), phase
+I's vehicle mask is made with the default settings and with ``refine`` off, resized back to the
+truth's size (nearest) and scored by IoU. ``--hint`` also passes the truth's bounding box
+(grown by 2 %) as the user hint. Seconds: wall and CPU time of the mask alone and of the whole
+phase I (mask, text detection, inpainting), after one warm-up run that loads the models. Then
+the real photos (no truth) are timed too.
 """
 
 from __future__ import annotations
