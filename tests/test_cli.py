@@ -12,6 +12,7 @@ from lxml import etree
 from typer.testing import CliRunner
 
 from tests.conftest import draw_car
+from v2v import Palette
 from v2v.cli import app
 
 FAST = ["--set", "input.work_long_side=384", "--set", "qa.check_text=false"]
@@ -110,6 +111,12 @@ def test_single_phases_write_png(phase: str, car_path: Path, tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     image = cv2.imread(str(out), cv2.IMREAD_UNCHANGED)
     assert image is not None and image.shape[2] == 4
+    opaque = image[..., 3] > 0
+    if phase == "phase1":  # phases II and III alone take an image without alpha as all vehicle
+        assert 0.05 < opaque.mean() < 0.95  # the car, not the frame
+    if phase == "phase3":  # every drawn pixel is a colour of the (default) palette
+        colours = {"#%02X%02X%02X" % tuple(int(v) for v in p[2::-1]) for p in image[opaque]}
+        assert colours <= set(Palette.load("default").colors)
 
 
 def test_phase4_traces_an_rgba_image(tmp_path: Path) -> None:
@@ -121,6 +128,11 @@ def test_phase4_traces_an_rgba_image(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "colour layers" in result.output
+    root = etree.parse(str(tmp_path / "o.svg")).getroot()
+    paths = [e for e in root.iter() if isinstance(e.tag, str) and e.tag.endswith("path")]
+    assert len(paths) >= 3
+    fills = {e.get("fill").upper() for e in root.iter() if isinstance(e.tag, str) and e.get("fill")}
+    assert fills - {"NONE"} <= set(Palette.load("primary-15").colors)
 
 
 def test_backends_say_which_weights_are_missing(
@@ -158,5 +170,6 @@ def test_batch_refuses_an_unknown_executor(tmp_path: Path) -> None:
     source.mkdir()
     cv2.imwrite(str(source / "a.png"), cv2.cvtColor(draw_car(256, 160), cv2.COLOR_RGB2BGR))
     result = runner.invoke(app, ["batch", str(source), str(tmp_path / "o"), "--executor", "ray"])
-    assert result.exit_code == 3
+    assert result.exit_code == 2  # a usage error, as the README's table says
     assert "local or celery" in result.output
+    assert not (tmp_path / "o").exists()  # refused before any work

@@ -19,7 +19,7 @@ from v2v.cli import (
     app,
     handle_errors,
 )
-from v2v.errors import InputError, V2VError
+from v2v.errors import ConfigError, InputError, V2VError
 from v2v.imaging import list_images
 
 
@@ -63,13 +63,13 @@ def batch(
     """Convert every photo in a folder; goes on past bad files; exit 8 if any failed."""
     if not input_dir.is_dir():
         raise InputError(f"input folder not found: {input_dir}")
+    if executor not in {"local", "celery"}:  # a usage error (exit 2), before any work
+        raise ConfigError(f"--executor {executor!r}: use local or celery")
     _pipeline(config, set_, palette)  # validate config and palette once, before any work
     files = list_images(input_dir)
     if not files:
         raise InputError(f"no images (JPEG, PNG, WebP…) in {input_dir}")
     output_dir.mkdir(parents=True, exist_ok=True)
-    if executor not in {"local", "celery"}:
-        raise InputError(f"--executor {executor!r}: use local or celery")
     if executor == "celery":
         results = _batch_celery(files, output_dir, config, set_, palette)
     else:

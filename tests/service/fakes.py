@@ -7,6 +7,7 @@ processes can load them too (``create_app(settings, runner="tests.service.fakes:
 from __future__ import annotations
 
 import io
+import json
 import os
 import time
 from pathlib import Path
@@ -14,7 +15,12 @@ from pathlib import Path
 from PIL import Image
 
 from v2v import InputError, RunContext
+from v2v.errors import BackendUnavailable, StageFailed, WeightsMissing
 from v2v.service.jobs.messages import Outcome, Task
+
+#: What the stand-in runners report: a failed check, so that a test can tell the service's
+#: relay of the runner's QA from a hard-coded "passed".
+STAND_IN_QA = {"passed": False, "failures": ["stand-in runner: nothing was checked"]}
 
 SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4" viewBox="0 0 4 4">'
@@ -36,7 +42,7 @@ def _write(task: Task) -> list[str]:
     out.mkdir(parents=True, exist_ok=True)
     (out / "result.svg").write_text(SVG, encoding="utf-8")
     (out / "preview.png").write_bytes(PNG_1PX)
-    (out / "report.json").write_text('{"qa": {"passed": true}}', encoding="utf-8")
+    (out / "report.json").write_text(json.dumps({"qa": STAND_IN_QA}), encoding="utf-8")
     return ["result.svg", "preview.png", "report.json"]
 
 
@@ -45,7 +51,7 @@ def quick(task: Task, ctx: RunContext) -> Outcome:
     for phase in ("load", "phase1", "phase2", "phase3", "phase4"):
         with ctx.stage(phase):
             ctx.report(phase, 0.5, "working")
-    return Outcome(_write(task), dict(ctx.timings), qa={"passed": True, "params": task.params})
+    return Outcome(_write(task), dict(ctx.timings), qa={**STAND_IN_QA, "params": task.params})
 
 
 def slow(task: Task, ctx: RunContext) -> Outcome:
@@ -99,3 +105,15 @@ def crash(task: Task, ctx: RunContext) -> Outcome:
 def die(task: Task, ctx: RunContext) -> Outcome:
     """The worker process dies mid-job (like an out-of-memory kill)."""
     os._exit(3)
+
+
+def stage_failed(task: Task, ctx: RunContext) -> Outcome:
+    raise StageFailed("phase II failed: the flattening found no region in the vehicle")
+
+
+def backend_unavailable(task: Task, ctx: RunContext) -> Outcome:
+    raise BackendUnavailable("phase II's sdxl backend needs the gpu extra: pip install ...")
+
+
+def weights_missing(task: Task, ctx: RunContext) -> Outcome:
+    raise WeightsMissing("model 'sdxl' is missing from the model directory")

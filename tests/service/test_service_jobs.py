@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from lxml import etree
 
 from tests.service.conftest import upload, wait_for_status, wait_until_finished
+from tests.service.fakes import STAND_IN_QA
 
 Client = Callable[..., TestClient]
 
@@ -39,7 +40,8 @@ def test_submit_poll_download(make_client: Client, car_png: bytes) -> None:
     assert svg.headers["content-type"].startswith("image/svg+xml")
     assert etree.fromstring(svg.content).tag.endswith("svg")
     assert client.get(done["urls"]["png"]).content.startswith(b"\x89PNG")
-    assert client.get(done["urls"]["report"]).json()["qa"]["passed"] is True
+    report = client.get(done["urls"]["report"]).json()
+    assert report["qa"] == STAND_IN_QA  # the runner's own report, as written
 
 
 def test_the_upload_is_removed_when_the_job_ends(
@@ -190,7 +192,8 @@ def test_process_answers_with_urls_timings_and_qa(make_client: Client, car_png: 
     body = response.json()
     assert body["correlation_id"] == "sync-1" and body["processing_time_ms"] > 0
     assert set(body["timings"]) >= {"phase1", "phase2", "phase3", "phase4"}
-    assert body["qa"]["passed"] is True
+    assert body["qa"]["passed"] is False  # relayed from the runner, not made up
+    assert body["qa"]["failures"] == STAND_IN_QA["failures"]
     assert client.get(body["urls"]["svg"]).status_code == 200
 
 

@@ -7,12 +7,14 @@ import json
 import re
 from collections.abc import Iterator
 
+import cv2
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from lxml import etree
 from PIL import Image
 
+from tests.conftest import CAR_BODY
 from tests.service.conftest import FAST, LOCAL, photo_bytes, upload, wait_until_finished
 from v2v import Palette
 from v2v.service import create_app, load_settings
@@ -59,7 +61,11 @@ def test_process_converts_a_photo_into_a_palette_locked_svg(client: TestClient) 
     assert response.status_code == 200, response.text
     body = response.json()
     assert {"phase1", "phase2", "phase3", "phase4"} <= set(body["timings"])
-    assert "passed" in body["qa"]
+    qa = body["qa"]
+    assert qa["palette_compliance"] == 1.0 and qa["stroke_compliance"] == 1.0
+    assert qa["silhouette_iou"] >= 0.85
+    assert qa["subject_found"] is True and qa["inside_subject"] >= 0.97  # the detector saw it
+    assert qa["passed"] is True and qa["failures"] == []
     svg = client.get(body["urls"]["svg"]).content
     colours = _fills(svg)
     assert colours and colours <= set(Palette.load("primary-15").colors)
@@ -80,7 +86,11 @@ def test_a_job_keeps_intermediates_when_asked(client: TestClient) -> None:
     files = done["urls"]["files"]
     assert "intermediate_phase1_clean.png" in files and "intermediate_phase3_paletted.png" in files
     mask = Image.open(io.BytesIO(client.get(files["intermediate_phase1_vehicle_mask.png"]).content))
-    assert 0.05 < (np.asarray(mask) > 0).mean() < 0.95  # the car, not the whole frame
+    drawn = np.zeros((200, 320), np.uint8)  # photo_bytes() draws the car at 320 × 200
+    cv2.fillPoly(drawn, [(CAR_BODY * 0.5).astype(np.int32)], 1)
+    got = np.asarray(mask.resize((320, 200), Image.NEAREST)) > 0
+    iou = (got & (drawn > 0)).sum() / (got | (drawn > 0)).sum()
+    assert iou > 0.85, f"the kept vehicle mask is not the drawn car (IoU {iou:.2f})"
 
 
 def test_phase_switches_really_change_the_run(client: TestClient) -> None:
@@ -92,6 +102,22 @@ def test_phase_switches_really_change_the_run(client: TestClient) -> None:
     assert response.status_code == 200, response.text
     urls = response.json()["urls"]
     assert urls["svg"] is None and urls["png"] is not None  # no SVG without phase IV
+    reports = {}
+    for switch in ("phase1", "phase2", "phase3", "none"):
+        response = client.post(
+            "/api/v1/process",
+            files=upload(photo_bytes()),
+            data={"overrides": OVERRIDES, switch: "false"},
+        )
+        assert response.status_code == 200, response.text
+        reports[switch] = client.get(response.json()["urls"]["report"]).json()
+        if switch != "none":
+            assert reports[switch]["phases"][switch].get("skipped") is True
+    # phase I off: no mask, the whole frame is drawn
+    assert reports["phase1"]["phases"]["phase1"].get("vehicle_mask") is None
+    # phase II off: no flattening, so more shapes than with every phase on
+    paths = {switch: report["phases"]["phase4"]["paths"] for switch, report in reports.items()}
+    assert paths["phase2"] > paths["none"], paths
 
 
 def test_single_phases_on_an_uploaded_image(client: TestClient) -> None:
