@@ -115,7 +115,8 @@ def test_single_phases_write_png(phase: str, car_path: Path, tmp_path: Path) -> 
     if phase == "phase1":  # phases II and III alone take an image without alpha as all vehicle
         assert 0.05 < opaque.mean() < 0.95  # the car, not the frame
     if phase == "phase3":  # every drawn pixel is a colour of the (default) palette
-        colours = {"#%02X%02X%02X" % tuple(int(v) for v in p[2::-1]) for p in image[opaque]}
+        rgb = {(int(p[2]), int(p[1]), int(p[0])) for p in image[opaque]}
+        colours = {f"#{r:02X}{g:02X}{b:02X}" for r, g, b in rgb}
         assert colours <= set(Palette.load("default").colors)
 
 

@@ -32,9 +32,11 @@ def test_quality_checks_failing_under_the_fail_policy_exit_6(
     car_path: Path, tmp_path: Path
 ) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "v2v.cli", "process", str(car_path), str(tmp_path / "o.svg")]
-        + FAST
-        + ["--set", "qa.policy=fail", "--set", "qa.min_silhouette_iou=1.0"],
+        [
+            *(sys.executable, "-m", "v2v.cli", "process", str(car_path), str(tmp_path / "o.svg")),
+            *FAST,
+            *("--set", "qa.policy=fail", "--set", "qa.min_silhouette_iou=1.0"),
+        ],
         capture_output=True,
         text=True,
         timeout=180,

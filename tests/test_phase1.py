@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 
 from tests.conftest import CAR_BODY
+from v2v import Palette
 from v2v.artefacts import Box, CleanImage, Photo
-from v2v.config import InpaintConfig, Phase1Config, VehicleMaskConfig
+from v2v.config import InpaintConfig, Phase1Config, VehicleMaskConfig, load_config
 from v2v.context import RunContext
+from v2v.qa import run_checks
 from v2v.stages import SANITIZERS, load_backends
 from v2v.stages.sanitize.classical import ClassicalSanitizer
 from v2v.stages.sanitize.inpaint import detail_loss, dilate, inpaint
@@ -117,7 +119,11 @@ def test_plate_text_is_found_removed_and_unreadable(
     assert clean.pixels[y0 + 5 : y1 - 5, x0 + 5 : x1 - 5].mean(axis=(0, 1))[1] < 120
     untouched = ~clean.removed_mask
     assert np.array_equal(clean.pixels[untouched], rgb[untouched])
-    assert 0.0 < clean.detail_loss < 0.1
+    # removing a plate this big (3 % of the picture) is a real loss of detail; the README's
+    # limit (0.03) is QA's to enforce: the run says so instead of passing silently
+    assert clean.detail_loss > 0.03
+    qa = run_checks(load_config(), Palette.load("default"), clean, None)
+    assert not qa["passed"] and any(f.startswith("detail loss") for f in qa["failures"])
 
 
 def test_report_states_what_the_cpu_backend_cannot_remove(

@@ -204,7 +204,9 @@ def test_a_tiny_vehicle_is_still_stylized() -> None:
         CleanImage(pixels, mask, np.zeros_like(mask)), RunContext()
     )
     assert styled.notes["regions"] >= 1
-    assert len(np.unique(styled.pixels[mask], axis=0)) <= len(np.unique(pixels[mask], axis=0))
+    # 42 noisy input colours in 6 × 7 px become a few flat ones
+    assert len(np.unique(pixels[mask], axis=0)) > 20
+    assert len(np.unique(styled.pixels[mask], axis=0)) <= 3
 
 
 def test_empty_mask_returns_the_pixels_and_no_edges() -> None:

@@ -98,7 +98,15 @@ def test_cancel_a_queued_and_a_running_job(cluster: Cluster) -> None:
     assert cluster.client.get(f"/api/v1/jobs/{first}/files/result.svg").status_code == 404
 
     assert cluster.wait(second, FINAL, timeout=20)["status"] == "succeeded"
-    time.sleep(1.0)  # the cancelled job's message reaches a free worker, which skips it
+    # the cancelled job's message reaches a free worker, which skips it: wait for that to happen
+    deadline = time.monotonic() + 20
+    while not any(
+        record.get("job_id") == waiting
+        for worker in cluster.workers.values()
+        for record in worker.events("job_skipped")
+    ):
+        assert time.monotonic() < deadline, "no worker took the cancelled job's message"
+        time.sleep(0.1)
     skipped = cluster.job(waiting)
     assert skipped["status"] == "cancelled" and skipped["attempts"] == 0
 

@@ -47,15 +47,14 @@ def test_quality_checks_failing_under_the_fail_policy_answer_422(
     assert body["code"] == "quality_check_failed" and "silhouette IoU" in body["detail"]
 
 
-def test_overrides_larger_than_the_limit_answer_413(
-    make_client: Client, car_png: bytes
-) -> None:
+def test_overrides_larger_than_the_limit_answer_413(make_client: Client, car_png: bytes) -> None:
     client = make_client(max_overrides_bytes=256)
     big = json.dumps({"phase3.min_area_percent": 0.1, "padding": "x" * 300})
     response = client.post("/api/v1/process", files=upload(car_png), data={"overrides": big})
     assert response.status_code == 413 and response.json()["code"] == "overrides_too_large"
     assert "256 bytes" in response.json()["detail"]
     small = json.dumps({"phase3.min_area_percent": 0.1})
-    assert client.post(
-        "/api/v1/process", files=upload(car_png), data={"overrides": small}
-    ).status_code == 200
+    assert (
+        client.post("/api/v1/process", files=upload(car_png), data={"overrides": small}).status_code
+        == 200
+    )
