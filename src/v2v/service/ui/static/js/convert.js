@@ -1,7 +1,7 @@
 // Convert: drop photos, pick a palette, switch phases, submit one job per photo.
 
 import { capabilities, palettes, post, ApiError } from "./api.js";
-import { h, fill, fmtBytes, localPhotos, toast } from "./dom.js";
+import { h, fill, fmtBytes, localFiles, localPhotos, toast } from "./dom.js";
 import { GPU, QUALITY, control, optionModel, phaseCards } from "./options.js";
 import { palettePicker } from "./palette.js";
 import { hintEditor } from "./hint.js";
@@ -119,6 +119,7 @@ export async function convertView(main, navigate, params) {
         form.append("intermediates", keep.checked ? "true" : "false");
         const job = await post("/api/v1/jobs", form);
         localPhotos.set(job.id, photo.url);
+        localFiles.set(job.id, photo.file);
         ids.push(job.id);
       }
     } catch (err) {

@@ -136,3 +136,5 @@ export function jobName(job) {
 
 /** Object URLs of photos uploaded from this tab, by job id (the Compare view falls back on them). */
 export const localPhotos = new Map();
+/** job id → the uploaded File, kept in this tab so that a job can be run again (another subject). */
+export const localFiles = new Map();

@@ -1,9 +1,9 @@
 // The job page: Watch (live progress), then Compare, layers, QA and Download when it is done.
 
-import { ApiError, capabilities, del, errorTitle, getBlob, getJSON, getText, post } from "./api.js";
+import { ApiError, capabilities, del, errorTitle, getBlob, getJSON, getText, palettes, post } from "./api.js";
 import { compareViewer } from "./compare.js";
-import { h, fill, elapsed, fmtDate, fmtSeconds, jobName, localPhotos, saveBlob, statusPill, STAGES, isActive, toast } from "./dom.js";
-import { qaPanel, layersPanel, removalsPanel } from "./report.js";
+import { h, fill, elapsed, fmtDate, fmtSeconds, jobName, localFiles, localPhotos, saveBlob, statusPill, STAGES, isActive, toast } from "./dom.js";
+import { qaPanel, layersPanel, removalsPanel, subjectPanel } from "./report.js";
 
 const POLL_MS = 800;
 const PHOTO_FILE = "intermediate_phase0_input.png";
@@ -154,8 +154,42 @@ export function jobView(main, navigate, id) {
       h("div", { class: "result-grid" },
         layers,
         qaPanel(report, caps),
+        subjectPanel(report, photoUrl, (rank) => redraw(report, rank)),
         removalsPanel(report),
         downloadsPanel(files)));
+  }
+
+  /** The same photo again with another detected vehicle as the subject (a new job). */
+  async function redraw(report, rank) {
+    const files = job.urls.files;
+    let photo = null;
+    try {
+      if (localFiles.has(id)) photo = localFiles.get(id);
+      else if (files[PHOTO_FILE]) photo = await getBlob(files[PHOTO_FILE]);
+    } catch (err) {
+      photo = null;
+    }
+    if (!photo) {
+      toast("The photo was not kept for this job: convert it again and pick the vehicle there.", "error");
+      return;
+    }
+    const form = new FormData();
+    form.append("file", photo, job.name || "photo.png");
+    form.append("subject", String(rank));
+    // a built-in palette by name (its colour names stay), anything else by its colours
+    const pal = report.palette || {};
+    if (pal.name && pal.name !== "custom" && (await palettes().catch(() => [])).some((p) => p.name === pal.name)) form.append("palette", pal.name);
+    else if (pal.colors) form.append("palette", pal.colors.join(","));
+    form.append("intermediates", files[PHOTO_FILE] ? "true" : "false");
+    try {
+      const next = await post("/api/v1/jobs", form);
+      if (localPhotos.has(id)) localPhotos.set(next.id, localPhotos.get(id));
+      localFiles.set(next.id, photo);
+      toast(`Drawing vehicle ${rank}…`);
+      navigate(`/ui/jobs/${next.id}`);
+    } catch (err) {
+      toast(`The server refused the job: ${err.message}`, "error");
+    }
   }
 
   function phaseSelect(files, onPick) {

@@ -120,3 +120,36 @@ export function removalsPanel(report) {
       h("ul", { class: "not-removed" }, notRemoved.map((n) => h("li", {}, n)))] : null);
   return section;
 }
+
+const SUBJECTS_SHOWN = 6; // the best-ranked detections offered; the report lists them all
+
+/** The vehicles phase I detected, drawn as boxes over the photo (working-size pixels); the one
+ * drawn is marked, and clicking another (or its button) calls onPick(rank). Null when the
+ * detector did not run (a cut-out, or the detector switched off). */
+export function subjectPanel(report, photoUrl, onPick) {
+  const phase1 = report.phases?.phase1 || {};
+  const subject = phase1.subject;
+  if (!subject) return null;
+  const detections = (phase1.detections || []).slice(0, SUBJECTS_SHOWN);
+  const [width, height] = report.input?.working_size || [1, 1];
+  const pct = (v, total) => `${(100 * v) / total}%`;
+  const label = (d) => `${d.rank}. ${d.class} · ${Number(d.score).toFixed(2)}`;
+  const chosen = (d) => subject.rank === d.rank;
+  const boxes = detections.map((d) => h("button", {
+    type: "button",
+    class: `subject-box${chosen(d) ? " chosen" : ""}`,
+    "data-rank": String(d.rank),
+    title: chosen(d) ? `${label(d)} (drawn)` : `Draw vehicle ${label(d)} instead`,
+    "aria-label": chosen(d) ? `Vehicle ${label(d)}, drawn` : `Draw vehicle ${label(d)} instead`,
+    style: { left: pct(d.box[0], width), top: pct(d.box[1], height), width: pct(d.box[2] - d.box[0], width), height: pct(d.box[3] - d.box[1], height) },
+    onclick: () => { if (!chosen(d)) onPick(d.rank); },
+  }, h("span", {}, String(d.rank))));
+  const stage = photoUrl ? h("div", { class: "subject-stage" }, h("img", { src: photoUrl, alt: "The photo with the detected vehicles" }), boxes) : null;
+  const list = h("ul", { class: "subject-list" }, detections.map((d) => h("li", {},
+    chosen(d) ? h("strong", {}, `${label(d)} — drawn`) : h("button", { type: "button", class: "ghost small", "data-pick": String(d.rank), onclick: () => onPick(d.rank) }, `Draw ${label(d)}`))));
+  const said = subject.box === null
+    ? h("p", { class: "field-error", role: "alert" }, "No vehicle was detected in this photo: the most salient object was drawn. Draw a box around the vehicle on the Convert page to choose it.")
+    : h("p", { class: "muted" }, `Drawn: ${subject.class ? subject.class : "the box you drew"} — ${subject.reason}.`);
+  return h("section", { class: "card subject-card", "aria-labelledby": "subject-title" },
+    h("h2", { id: "subject-title" }, "Vehicle"), said, detections.length > 1 ? stage : null, detections.length > 1 ? list : null);
+}
