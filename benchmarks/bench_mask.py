@@ -72,7 +72,8 @@ def timed_phase1(sanitizer: ClassicalSanitizer, photo: Photo) -> tuple[float, fl
     """Wall and CPU seconds of phase I; the detector's own seconds go to DETECT_SECONDS."""
     wall, cpu = time.perf_counter(), time.process_time()
     clean = sanitizer.run(photo, RunContext())
-    if "detect" in clean.notes["timings"]:
+    if "detect" in clean.notes["timings"]:  # the detector alone (the coarse saliency look it
+        # ranks with is reused by the mask, and was there before the detector)
         DETECT_SECONDS.append(float(clean.notes["timings"]["detect"]))
     return time.perf_counter() - wall, time.process_time() - cpu
 
@@ -135,7 +136,7 @@ def main() -> None:
         print(f"{path.stem:<44} {'':6} {'':6} {'':7} {wall:9.2f} {cpu:6.2f}")
     if DETECT_SECONDS:
         print(
-            f"detector (NanoDet + the saliency look that ranks several vehicles): median "
+            f"detector (NanoDet, decoding and NMS): median "
             f"{1000 * statistics.median(DETECT_SECONDS):.0f} ms, max "
             f"{1000 * max(DETECT_SECONDS):.0f} ms over {len(DETECT_SECONDS)} photos"
         )

@@ -16,7 +16,7 @@ Client = Callable[..., TestClient]
 def test_health_answers_with_version_and_uptime(make_client: Client) -> None:
     client = make_client()
     body = client.get("/health").json()
-    assert body["status"] == "ok" and body["version"] and body["uptime_seconds"] >= 0
+    assert body["status"] == "healthy" and body["version"] and body["uptime_seconds"] >= 0
 
 
 def test_ready_checks_database_workers_disk_models_and_gpu(make_client: Client) -> None:

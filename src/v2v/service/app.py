@@ -27,7 +27,16 @@ from v2v.service.logs import configure_logging, get_logger
 from v2v.service.metrics import ServiceMetrics
 from v2v.service.middleware import RequestContextMiddleware
 from v2v.service.problems import install_problem_handlers
-from v2v.service.routes import archive, capabilities, catalog, health, jobs, process, training
+from v2v.service.routes import (
+    archive,
+    capabilities,
+    catalog,
+    health,
+    jobs,
+    original,
+    process,
+    training,
+)
 from v2v.service.security.apikeys import KeyRing
 from v2v.service.security.csrf import CsrfTokens
 from v2v.service.security.ratelimit import SlidingWindowLimiter
@@ -229,7 +238,7 @@ def create_app(settings: Settings | None = None, *, runner: str | None = None) -
         lambda: services.store.counts(), lambda: services.executor.health().alive
     )
     install_problem_handlers(app)
-    for module in (health, process, jobs, catalog, archive, capabilities, training):
+    for module in (health, process, jobs, original, catalog, archive, capabilities, training):
         app.include_router(module.router)
     _docs(app)
     if settings.ui_enabled:

@@ -7,10 +7,22 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from v2v.service.compat import status_name
 from v2v.service.jobs.store import JobRecord
 
 API = "/api/v1"
-JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+JobStatus = Literal[
+    "queued",
+    "running",
+    "succeeded",
+    "failed",
+    "cancelled",
+    # the original system's names (STATUS_NAMES=original, docs/compatibility.md)
+    "pending",
+    "processing",
+    "completed",
+]
+StatusNames = Literal["v2v", "original"]
 
 
 class Problem(BaseModel):
@@ -63,7 +75,7 @@ SYNC_PROBLEMS = problems(409, 410, 500, 503, 504)
 
 
 class HealthResponse(BaseModel):
-    status: Literal["ok"] = "ok"
+    status: Literal["healthy"] = "healthy"
     version: str
     timestamp: datetime
     uptime_seconds: float
@@ -134,15 +146,34 @@ class JobResponse(BaseModel):
     urls: ResultUrls | None = None
     error: JobError | None = None
     links: dict[str, str]
+    # the original system's keys, beside today's (docs/compatibility.md)
+    job_id: str = Field(description="the same as id (the original's name)")
+    status_url: str = Field(description="where to poll (the original's name)")
+    result_url: str | None = Field(None, description="the SVG, once the job is done")
+    png_preview_url: str | None = Field(None, description="the PNG preview, once done")
+    phase_timings: dict[str, float] = Field(
+        default_factory=dict, description="milliseconds per phase (the original's unit)"
+    )
+    progress_percent: float | None = Field(
+        None, description="overall progress 0–100 (the original's single progress figure)"
+    )
 
     @classmethod
-    def of(cls, job: JobRecord) -> JobResponse:
+    def of(cls, job: JobRecord, names: StatusNames = "v2v") -> JobResponse:
         base = f"{API}/jobs/{job.id}"
+        done = job.status == "succeeded"
+        urls = result_urls(job) if done else None
         return cls(
             id=job.id,
+            job_id=job.id,
+            status_url=base,
+            result_url=urls.svg if urls else None,
+            png_preview_url=urls.png if urls else None,
+            phase_timings=milliseconds(job.timings),
+            progress_percent=overall_percent(job),
             kind=job.kind,
             name=job.params.get("name"),
-            status=job.status,
+            status=status_name(job.status, names),
             created_at=job.created_at,
             updated_at=job.updated_at,
             started_at=job.started_at,
@@ -153,12 +184,25 @@ class JobResponse(BaseModel):
             message=job.message,
             timings=job.timings,
             qa=job.qa,
-            urls=result_urls(job) if job.status == "succeeded" else None,
+            urls=urls,
             error=JobError(code=job.error_code, detail=job.error_detail or "")
             if job.error_code
             else None,
             links={"self": base, "cancel": f"{base}/cancel"},
         )
+
+
+def milliseconds(timings: dict[str, float]) -> dict[str, float]:
+    """Seconds per phase → milliseconds, phases only (the original's ``phase_timings``)."""
+    return {k: round(v * 1000, 1) for k, v in timings.items() if k.startswith("phase")}
+
+
+def overall_percent(job: JobRecord) -> float:
+    """0–100: 100 once succeeded, else the mean progress of the four phases."""
+    if job.status == "succeeded":
+        return 100.0
+    phases = [job.progress.get(f"phase{n}", 0.0) for n in range(1, 5)]
+    return round(100 * sum(phases) / 4, 1)
 
 
 def result_urls(job: JobRecord) -> ResultUrls:
@@ -207,12 +251,23 @@ class ProcessResponse(BaseModel):
     )
 
     job_id: str
-    status: Literal["succeeded"] = "succeeded"
+    status: Literal["succeeded", "success"] = Field(
+        "succeeded", description="'success' under STATUS_NAMES=original"
+    )
     correlation_id: str
     processing_time_ms: float
     timings: dict[str, float]
     urls: ResultUrls
     qa: dict[str, Any] | None = None
+    # the original system's keys, beside today's (docs/compatibility.md)
+    svg_url: str | None = None
+    png_preview_url: str | None = None
+    phase_timings: dict[str, float] = Field(
+        default_factory=dict, description="milliseconds per phase"
+    )
+    model_versions: dict[str, str] = Field(
+        default_factory=dict, description="the pipeline's version and each phase's backend"
+    )
 
 
 class PaletteInfo(BaseModel):

@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(50 * 1024 * 1024, ge=1024, le=1024**3)
     max_upload_pixels: int = Field(100_000_000, ge=10_000, le=400_000_000)
     max_overrides_bytes: int = Field(16 * 1024, ge=256, le=1024 * 1024)
+    status_names: Literal["v2v", "original"] = Field(
+        "v2v",
+        description="job statuses as today's API names them (queued/running/succeeded) or as "
+        "the original system did (pending/processing/completed); docs/compatibility.md",
+    )
 
     # -- security ------------------------------------------------------------------------------
     csrf_secret_key: SecretStr | None = None

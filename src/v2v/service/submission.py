@@ -46,6 +46,7 @@ def parse_overrides(
     text: str | None,
     switches: dict[str, bool | None],
     subject: int | None = None,
+    translated: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The JSON overrides plus phase switches and the subject choice, validated against the
     pipeline config (422)."""
@@ -81,6 +82,14 @@ def parse_overrides(
             overrides[f"{phase}.enabled"] = enabled
     if subject is not None:
         overrides["phase1.detector.subject"] = subject
+    for key, value in (translated or {}).items():  # the original's config_overrides
+        if key in overrides and overrides[key] != value:
+            raise ApiProblem(
+                422,
+                "config_error",
+                f"{key} is set twice, differently (overrides and config_overrides)",
+            )
+        overrides[key] = value
     try:
         services.base_config.with_overrides(overrides)
     except ConfigError as exc:

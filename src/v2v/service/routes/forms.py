@@ -5,10 +5,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Form
+from fastapi import Form, Request
 
+from v2v.service.compat import (
+    palette_from_hex_list,
+    reject_unknown_fields,
+    translate_config_overrides,
+)
 from v2v.service.deps import Services
 from v2v.service.submission import parse_hint, parse_overrides, parse_palette
+
+#: every form field the conversion routes read (anything else is a 422 naming it)
+CONVERSION_FIELDS = (
+    "file",
+    "palette",
+    "overrides",
+    "phase1",
+    "phase2",
+    "phase3",
+    "phase4",
+    "hint",
+    "intermediates",
+    "subject",
+    "palette_hex_list",
+    "config_overrides",
+)
 
 _SWITCH = "run phase {n} ({what}); leave out to use the service's pipeline config"
 
@@ -21,18 +42,26 @@ class ConversionForm:
     hint: str | None
     intermediates: bool
     subject: int | None = None
+    palette_hex_list: str | None = None
+    config_overrides: str | None = None
 
     def params(self, services: Services) -> dict[str, Any]:
-        """Validated job parameters (raises ApiProblem 422 naming the bad field or key)."""
+        """Validated job parameters (raises ApiProblem 422 naming the bad field or key; 400
+        for a palette_hex_list that is not 15 colours, the original's rule)."""
+        original = palette_from_hex_list(self.palette_hex_list, self.palette)
+        translated = translate_config_overrides(self.config_overrides)
         return {
-            "palette": parse_palette(self.palette),
-            "overrides": parse_overrides(services, self.overrides, self.switches, self.subject),
+            "palette": parse_palette(original if original is not None else self.palette),
+            "overrides": parse_overrides(
+                services, self.overrides, self.switches, self.subject, translated
+            ),
             "hint": parse_hint(self.hint),
             "intermediates": self.intermediates,
         }
 
 
-def conversion_form(
+async def conversion_form(
+    request: Request,
     palette: Annotated[
         str | None,
         Form(
@@ -74,6 +103,31 @@ def conversion_form(
             "phases.phase1.detections (1 = the best-ranked, the default)",
         ),
     ] = None,
+    palette_hex_list: Annotated[
+        str | None,
+        Form(
+            description="the original system's palette field: exactly 15 comma-separated "
+            "#RRGGBB colours (else 400); use palette for another size",
+        ),
+    ] = None,
+    config_overrides: Annotated[
+        str | None,
+        Form(
+            description='the original system\'s overrides: JSON {"phases": {"phase1": '
+            '{"enabled": false}, "phase2": {"controlnet": {"depth_weight": 0.7}, '
+            '"prompt_override": "..."}}}; anything else is refused',
+        ),
+    ] = None,
 ) -> ConversionForm:
+    await reject_unknown_fields(request, CONVERSION_FIELDS)
     switches = {"phase1": phase1, "phase2": phase2, "phase3": phase3, "phase4": phase4}
-    return ConversionForm(palette, overrides, switches, hint, intermediates, subject)
+    return ConversionForm(
+        palette,
+        overrides,
+        switches,
+        hint,
+        intermediates,
+        subject,
+        palette_hex_list,
+        config_overrides,
+    )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
+from v2v.service.compat import reject_unknown_query, status_filter
 from v2v.service.deps import Services, get_services
 from v2v.service.jobs.files import MEDIA_TYPES, valid_job_id
 from v2v.service.jobs.store import CANCELLED, RUNNING, STATUSES, JobRecord
@@ -58,25 +59,30 @@ async def create_job(
     params = await run_in_threadpool(form.params, services)
     job = await submit(services, client, "convert", file, params)
     response.headers["Location"] = f"{API}/jobs/{job.id}"
-    return JobResponse.of(job)
+    return JobResponse.of(job, services.settings.status_names)
 
 
 @router.get("", response_model=JobListResponse, summary="List jobs, newest first")
 def list_jobs(
     services: ServicesDep,
     client: Limited,
-    status: Annotated[JobStatus | None, Query(description="only this status")] = None,
+    request: Request,
+    status: Annotated[
+        JobStatus | None, Query(description="only this status (either vocabulary)")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> JobListResponse:
-    assert status is None or status in STATUSES
-    items, total = services.store.list_jobs(status, client.owner, limit, offset)
+    reject_unknown_query(request, ("status", "limit", "offset"))
+    wanted = status_filter(status)
+    assert wanted is None or wanted in STATUSES
+    items, total = services.store.list_jobs(wanted, client.owner, limit, offset)
     following = None
     if offset + len(items) < total:
         query = f"limit={limit}&offset={offset + limit}" + (f"&status={status}" if status else "")
         following = f"{API}/jobs?{query}"
     return JobListResponse(
-        items=[JobResponse.of(j) for j in items],
+        items=[JobResponse.of(j, services.settings.status_names) for j in items],
         total=total,
         limit=limit,
         offset=offset,
@@ -90,7 +96,7 @@ def list_jobs(
     summary="Status, progress per phase, timings, result URLs (not rate limited)",
 )
 def get_job(services: ServicesDep, client: Authenticated, job_id: str) -> JobResponse:
-    return JobResponse.of(_job(services, client, job_id))
+    return JobResponse.of(_job(services, client, job_id), services.settings.status_names)
 
 
 @router.post(
@@ -102,7 +108,8 @@ def get_job(services: ServicesDep, client: Authenticated, job_id: str) -> JobRes
     responses=problems(409),
 )
 def cancel_job(services: ServicesDep, client: Limited, job_id: str) -> JobResponse:
-    return JobResponse.of(request_cancel(services, _job(services, client, job_id)))
+    job = request_cancel(services, _job(services, client, job_id))
+    return JobResponse.of(job, services.settings.status_names)
 
 
 def request_cancel(services: Services, job: JobRecord) -> JobRecord:

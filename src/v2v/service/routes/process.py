@@ -9,6 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 
+from v2v import __version__
+from v2v.service.compat import reject_unknown_fields
 from v2v.service.deps import Services, get_services
 from v2v.service.problems import ApiProblem, correlation_id_var, status_for
 from v2v.service.routes.forms import ConversionForm, conversion_form
@@ -19,6 +21,7 @@ from v2v.service.schemas import (
     UPLOAD_PROBLEMS,
     JobResponse,
     ProcessResponse,
+    milliseconds,
     result_urls,
 )
 from v2v.service.security.auth import Client, Limited, csrf_protect
@@ -65,14 +68,34 @@ async def process(
 ) -> ProcessResponse:
     params = await run_in_threadpool(form.params, services)
     job, elapsed = await _run(services, request, client, "convert", file, params)
+    urls = result_urls(job)
+    original = services.settings.status_names == "original"
     return ProcessResponse(
         job_id=job.id,
+        status="success" if original else "succeeded",
         correlation_id=correlation_id_var.get(),
         processing_time_ms=round(elapsed, 1),
         timings=job.timings,
-        urls=result_urls(job),
+        urls=urls,
         qa=job.qa,
+        svg_url=urls.svg,
+        png_preview_url=urls.png,
+        phase_timings=milliseconds(job.timings),
+        model_versions=model_versions(services),
     )
+
+
+def model_versions(services: Services) -> dict[str, str]:
+    """The pipeline's version and the backend of each phase (the original's ``model_versions``)."""
+    config = services.base_config
+    versions = {"pipeline": __version__}
+    for phase in ("phase1", "phase2"):
+        versions[phase] = str(getattr(config, phase).backend)
+    versions["phase3"] = f"ciede2000+{config.phase3.upscale.method}"
+    versions["phase4"] = "vtracer"
+    if versions["phase1"] == "classical":
+        versions["detector"] = "nanodet-g-416"
+    return versions
 
 
 _PHASES = {
@@ -110,6 +133,7 @@ def _phase_route(phase: str) -> None:
         file: Annotated[UploadFile, PHOTO],
         palette: Annotated[str | None, PALETTE] = None,
     ) -> JobResponse:
+        await reject_unknown_fields(request, ("file", "palette"))
         params = {
             "palette": parse_palette(palette),
             "overrides": dict(switches),
@@ -117,7 +141,7 @@ def _phase_route(phase: str) -> None:
             "intermediates": False,
         }
         job, _ = await _run(services, request, client, phase, file, params)
-        return JobResponse.of(job)
+        return JobResponse.of(job, services.settings.status_names)
 
     run_phase.__name__ = f"run_{phase}"
     router.add_api_route(

@@ -26,6 +26,7 @@ from typing import Any
 
 import cv2
 import numpy as np
+from numpy.typing import NDArray
 
 from v2v.artefacts import Box, CleanImage, Mask, Photo, Removal, RGBImage
 from v2v.config import Phase1Config
@@ -75,7 +76,7 @@ class ClassicalSanitizer:
     def run(self, photo: Photo, ctx: RunContext) -> CleanImage:
         """Phase I on ``photo`` (working size); returns the cleaned pixels and the masks."""
         timings: dict[str, float] = {}
-        subject, detections = self._subject(photo, timings)
+        subject, detections, coarse = self._subject(photo, timings)
         with _timed(timings, "vehicle_mask"):
             vehicle = vehicle_mask(
                 photo.pixels,
@@ -85,6 +86,7 @@ class ClassicalSanitizer:
                 subject=subject.box if subject and subject.rank is not None else None,
                 reach=self.config.detector.margin,
                 thin=bool(subject and subject.detection and subject.detection.label in PEDAL),
+                coarse=coarse,
             )
         if subject is not None and subject.box is not None:
             mask, people = self._detected_people(photo, vehicle, subject, detections)
@@ -125,24 +127,22 @@ class ClassicalSanitizer:
 
     def _subject(
         self, photo: Photo, timings: dict[str, float]
-    ) -> tuple[Subject | None, list[Detection]]:
-        """The detected objects and the chosen vehicle; (None, []) when the detector is off or
-        has nothing to decide (a cut-out's alpha, masking switched off)."""
+    ) -> tuple[Subject | None, list[Detection], NDArray[np.float32] | None]:
+        """The detected objects, the chosen vehicle, and the coarse saliency look that ranked
+        them (the mask reuses it); (None, [], None) when the detector is off or has nothing to
+        decide (a cut-out's alpha, masking switched off)."""
         settings = self.config.detector
         if not (settings.enabled and self.config.vehicle_mask.enabled) or photo.alpha is not None:
-            return None, []
+            return None, [], None
         with _timed(timings, "detect"):
             detections = ObjectDetector.shared().detect(photo.pixels, settings.min_score)
-            vehicles = sum(d.is_vehicle for d in detections)
-            # saliency says which vehicle stands out; not needed for one vehicle or a hint
-            salient = (
-                SaliencyModel.shared().probability(photo.pixels, COARSE_SIDE)
-                if vehicles > 1 and photo.hint is None and settings.subject is None
-                else None
-            )
+        salient = None
+        if photo.hint is None:
+            with _timed(timings, "saliency_coarse"):
+                salient = SaliencyModel.shared().probability(photo.pixels, COARSE_SIDE)
         height, width = photo.pixels.shape[:2]
         subject = choose(detections, (width, height), photo.hint, settings.subject, salient)
-        return subject, detections
+        return subject, detections, salient
 
     def _bound(self, subject: Subject, photo: Photo) -> Box | None:
         """Where the mask may lie: the subject's box grown by ``detector.margin`` (None for a

@@ -137,8 +137,8 @@ class ObjectDetector:
         return cls._shared
 
     def detect(self, rgb: RGBImage, min_score: float = 0.3) -> list[Detection]:
-        """Objects in ``rgb`` (uint8 (H, W, 3), RGB) scoring at least ``min_score``, best
-        first; boxes in ``rgb``'s pixels."""
+        """Vehicles, people and animals in ``rgb`` (uint8 (H, W, 3), RGB) scoring at least
+        ``min_score``, best first; boxes in ``rgb``'s pixels."""
         height, width = rgb.shape[:2]
         small = cv2.resize(rgb, (INPUT_SIDE, INPUT_SIDE), interpolation=cv2.INTER_LINEAR)
         x = (small[..., ::-1].astype(np.float32) - MEAN_BGR) / STD_BGR
@@ -156,7 +156,8 @@ class ObjectDetector:
         all_scores, all_boxes = np.concatenate(scores), np.concatenate(boxes)
         scale = (width / INPUT_SIDE, height / INPUT_SIDE)
         found = _vehicles(all_scores, all_boxes, min_score, scale, (width, height))
-        others = [i for i, name in enumerate(COCO_CLASSES) if name not in VEHICLES]
+        # people and animals: what phase I removes in front of the vehicle; other classes unused
+        others = [i for i, name in enumerate(COCO_CLASSES) if name in LIVING]
         found += _select(all_scores, all_boxes, others, min_score, scale, (width, height))
         return sorted(found, key=lambda d: -d.score)
 

@@ -72,6 +72,7 @@ def vehicle_mask(
     subject: Box | None = None,
     reach: float = 0.1,
     thin: bool = False,
+    coarse: NDArray[np.float32] | None = None,
 ) -> VehicleMask:
     """The vehicle's pixels in ``rgb`` (uint8 (H, W, 3), RGB).
 
@@ -81,7 +82,8 @@ def vehicle_mask(
     that touch it are the vehicle (its box may hold only a part of an odd vehicle), up to
     ``reach`` of the box's size beyond it and never farther; GrabCut decides when saliency
     misses the vehicle there. ``thin``: the vehicle is made of thin parts (a bicycle's frame
-    and spokes), which saliency breaks up: GrabCut decides inside the box.
+    and spokes), which saliency breaks up: GrabCut decides inside the box. ``coarse``: the
+    whole image's saliency at COARSE_SIDE when the caller has it already (float32 (H, W)).
     """
     height, width = rgb.shape[:2]
     if alpha is not None:
@@ -94,7 +96,7 @@ def vehicle_mask(
     box = hint or limit
     focus: Box | None
     if limit is not None and subject is not None:
-        prob, focus = _detected_probability(rgb, config, subject, limit, model)
+        prob, focus = _detected_probability(rgb, config, subject, limit, model, coarse)
     else:
         prob, focus = _probability(rgb, config, box, model)
     source = "saliency+hint" if hint else "saliency+detection" if limit else "saliency"
@@ -124,13 +126,19 @@ def vehicle_mask(
 
 
 def _detected_probability(
-    rgb: RGBImage, config: VehicleMaskConfig, subject: Box, limit: Box, model: SaliencyModel
+    rgb: RGBImage,
+    config: VehicleMaskConfig,
+    subject: Box,
+    limit: Box,
+    model: SaliencyModel,
+    coarse: NDArray[np.float32] | None = None,
 ) -> tuple[NDArray[np.float32], Box]:
     """Saliency probability (0 outside ``limit``) from a second look at the salient parts that
     touch the detected ``subject`` box, and the box that look was taken at."""
     height, width = rgb.shape[:2]
-    coarse = _only_inside(model.probability(rgb, COARSE_SIDE), limit)
-    seen = keep_touching(coarse >= config.threshold, subject)
+    if coarse is None:
+        coarse = model.probability(rgb, COARSE_SIDE)
+    seen = keep_touching(_only_inside(coarse, limit) >= config.threshold, subject)
     ys, xs = np.nonzero(seen)
     found = subject
     if xs.size:

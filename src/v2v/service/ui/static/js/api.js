@@ -113,8 +113,17 @@ export async function request(method, url, body) {
   throw new ApiError(0, "gave_up", "the server kept refusing the request; try again later");
 }
 
+/** Today's status names for a job document (or a list of them) that a server running with
+ * STATUS_NAMES=original sent in the original's vocabulary (docs/compatibility.md). */
+const TODAY = { pending: "queued", processing: "running", completed: "succeeded" };
+function todaysNames(body) {
+  if (body && Array.isArray(body.items)) body.items.forEach(todaysNames);
+  if (body && typeof body === "object" && "job_id" in body && body.status in TODAY) body.status = TODAY[body.status];
+  return body;
+}
+
 export async function getJSON(url) {
-  return (await request("GET", url)).json();
+  return todaysNames(await (await request("GET", url)).json());
 }
 
 export async function getBlob(url) {
@@ -127,7 +136,7 @@ export async function getText(url) {
 
 export async function post(url, body) {
   const response = await request("POST", url, body);
-  return response.status === 204 ? null : response.json();
+  return response.status === 204 ? null : todaysNames(await response.json());
 }
 
 export async function del(url) {

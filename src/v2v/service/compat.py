@@ -1,0 +1,175 @@
+"""The original system's contract (``../shared/REFERENCE.md``), spoken beside today's API.
+
+Everything the original promised its clients, translated at the edge so the library and the job
+store keep one vocabulary (``docs/compatibility.md`` lists every name):
+
+- form fields ``palette_hex_list`` (exactly 15 colours, else 400) and ``config_overrides``
+  (``phases.phaseN.enabled``, ``phases.phase2.controlnet.depth_weight``/``canny_weight``,
+  ``phases.phase2.prompt_override``; anything else is refused, never ignored);
+- job statuses: ``pending``/``processing``/``completed``/``failed`` (plus ``cancelled``) when the
+  service runs with ``STATUS_NAMES=original``, today's ``queued``/``running``/``succeeded``
+  otherwise; either vocabulary is accepted where a status is asked for;
+- unknown form fields and query parameters are a 422 naming them and the accepted names.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from fastapi import Request
+
+from v2v.service.problems import ApiProblem
+from v2v.service.security.csrf import FIELD_NAME as CSRF_FIELD
+
+ORIGINAL_PALETTE_SIZE = 15
+
+#: today's status → the original's
+TO_ORIGINAL = {
+    "queued": "pending",
+    "running": "processing",
+    "succeeded": "completed",
+    "failed": "failed",
+    "cancelled": "cancelled",
+}
+FROM_ORIGINAL = {original: today for today, original in TO_ORIGINAL.items()}
+
+#: original form/query names → what to send today (a hint in the 422 for a name not accepted)
+ORIGINAL_NAMES = {
+    "palette_hex_list": "palette",
+    "config_overrides": "overrides",
+    "input_files[]": "inputs",
+    "target_files[]": "targets",
+    "num_epochs": "epochs",
+    "image_url": "file (an upload; the service does not fetch URLs)",
+}
+
+
+def status_name(status: str, vocabulary: str) -> str:
+    """``status`` (today's) as the ``vocabulary`` ('v2v' or 'original') names it."""
+    return TO_ORIGINAL.get(status, status) if vocabulary == "original" else status
+
+
+def status_filter(value: str | None) -> str | None:
+    """A status asked for in either vocabulary, as today's name (None stays None)."""
+    return None if value is None else FROM_ORIGINAL.get(value, value)
+
+
+async def reject_unknown_fields(request: Request, accepted: Iterable[str]) -> None:
+    """422 when the request's form has a field outside ``accepted`` (the original system's
+    names are accepted only where ``accepted`` lists them; the CSRF field always is)."""
+    allowed = {*accepted, CSRF_FIELD}
+    form = await request.form()
+    unknown = sorted({key for key in form if key not in allowed})
+    if unknown:
+        raise ApiProblem(422, "unknown_field", _unknown("form field", unknown, allowed))
+
+
+def reject_unknown_query(request: Request, accepted: Iterable[str]) -> None:
+    """422 when the query string has a parameter outside ``accepted``."""
+    allowed = set(accepted)
+    unknown = sorted({key for key in request.query_params if key not in allowed})
+    if unknown:
+        raise ApiProblem(422, "unknown_field", _unknown("query parameter", unknown, allowed))
+
+
+def _unknown(kind: str, names: list[str], allowed: set[str]) -> str:
+    hints = [
+        f"{name!r} is the original system's name: send {ORIGINAL_NAMES[name]}"
+        for name in names
+        if name in ORIGINAL_NAMES and name not in allowed
+    ]
+    said = (
+        f"unknown {kind}(s) {', '.join(map(repr, names))}; accepted: {', '.join(sorted(allowed))}"
+    )
+    return "; ".join([said, *hints])
+
+
+def palette_from_hex_list(text: str | None, palette: str | None) -> str | None:
+    """The palette spec for the original ``palette_hex_list`` field: comma-separated
+    ``#RRGGBB``, exactly 15 of them (the original's rule; a palette of another size goes
+    through ``palette``). None when the field was not sent."""
+    if text is None:
+        return None
+    if palette is not None:
+        raise ApiProblem(
+            422, "config_error", "give the palette once: palette or palette_hex_list, not both"
+        )
+    colours = [c.strip() for c in text.split(",") if c.strip()]
+    if len(colours) != ORIGINAL_PALETTE_SIZE:
+        raise ApiProblem(
+            400,
+            "input_error",
+            f"palette_hex_list must list exactly {ORIGINAL_PALETTE_SIZE} colours (#RRGGBB, "
+            f"comma-separated), got {len(colours)}; for another size use the palette field",
+        )
+    return ",".join(colours)
+
+
+def translate_config_overrides(text: str | None) -> dict[str, Any]:
+    """Today's dotted overrides for the original ``config_overrides`` JSON. Only what the
+    original honoured is accepted; any other key is a 422 naming it (the original ignored
+    such keys without a word)."""
+    if text is None or not text.strip():
+        return {}
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ApiProblem(
+            422, "config_error", f"config_overrides is not valid JSON: {exc}"
+        ) from None
+    if not isinstance(data, dict):
+        raise ApiProblem(422, "config_error", "config_overrides must be a JSON object")
+    extra = sorted(set(data) - {"phases"})
+    if extra:
+        raise ApiProblem(
+            422,
+            "config_error",
+            f"config_overrides: {', '.join(map(repr, extra))} not understood; the original "
+            "format has only 'phases' (use the overrides field for today's config keys)",
+        )
+    phases = data.get("phases", {})
+    if not isinstance(phases, dict):
+        raise ApiProblem(422, "config_error", "config_overrides.phases must be an object")
+    out: dict[str, Any] = {}
+    for phase, settings in phases.items():
+        if phase not in {"phase1", "phase2", "phase3", "phase4"}:
+            raise ApiProblem(
+                422, "config_error", f"config_overrides.phases.{phase}: use phase1 … phase4"
+            )
+        if not isinstance(settings, dict):
+            raise ApiProblem(
+                422, "config_error", f"config_overrides.phases.{phase} must be an object"
+            )
+        out.update(_phase_overrides(phase, settings))
+    return out
+
+
+def _phase_overrides(phase: str, settings: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    where = f"config_overrides.phases.{phase}"
+    for key, value in settings.items():
+        if key == "enabled":
+            if not isinstance(value, bool):
+                raise ApiProblem(422, "config_error", f"{where}.enabled must be true or false")
+            out[f"{phase}.enabled"] = value
+        elif phase == "phase2" and key == "prompt_override":
+            out["phase2.prompt"] = value
+        elif phase == "phase2" and key == "controlnet" and isinstance(value, dict):
+            for weight, number in value.items():
+                if weight not in {"depth_weight", "canny_weight"}:
+                    raise ApiProblem(
+                        422,
+                        "config_error",
+                        f"{where}.controlnet.{weight}: only depth_weight and canny_weight",
+                    )
+                out[f"phase2.controlnet.{weight}"] = number
+        else:
+            raise ApiProblem(
+                422,
+                "config_error",
+                f"{where}.{key} not understood; the original format has enabled (and for "
+                "phase2 controlnet.depth_weight, controlnet.canny_weight, prompt_override)",
+            )
+    return out

@@ -1,0 +1,126 @@
+"""A client that knows only the original system's document (``../shared/REFERENCE.md`` §2–§3)
+submits, polls and downloads through the original routes and fields. Written from that document's
+promises, not from today's code: field names, status names (``STATUS_NAMES=original``), keys of
+the answers, the 15-colour rule of ``palette_hex_list``, and no field ignored in silence."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from fastapi.testclient import TestClient
+from lxml import etree
+
+from tests.service.conftest import FAST, upload
+
+Client = Callable[..., TestClient]
+STYLE_GUIDE = (  # 15 colours, as the original's palette_hex_list wants them
+    "#000000,#FFFFFF,#FF0000,#00FF00,#0000FF,#FFFF00,#FF00FF,#00FFFF,"
+    "#800000,#008000,#000080,#808000,#800080,#008080,#808080"
+)
+
+
+def poll_until_done(client: TestClient, status_url: str, timeout: float = 60) -> dict[str, Any]:
+    """What the original's clients did: poll the status URL until completed or failed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        body: dict[str, Any] = client.get(status_url).json()
+        assert body["status"] in {"pending", "processing", "completed", "failed", "cancelled"}
+        if body["status"] in {"completed", "failed", "cancelled"}:
+            return body
+        assert time.monotonic() < deadline, body
+        time.sleep(0.05)
+
+
+def test_an_original_client_submits_polls_and_downloads(
+    make_client: Client, car_png: bytes
+) -> None:
+    client = make_client(runner=None, status_names="original")
+    health = client.get("/health").json()
+    assert health["status"] == "healthy" and health["version"] and health["timestamp"]
+    overrides = json.dumps({"phases": {"phase4": {"enabled": True}}})
+    submitted = client.post(
+        "/api/v1/jobs",
+        files=upload(car_png),
+        data={"palette_hex_list": STYLE_GUIDE, "config_overrides": overrides},
+    )
+    assert submitted.status_code in {200, 202}, submitted.text
+    job = submitted.json()
+    assert job["status"] == "pending" and job["status_url"] == f"/api/v1/jobs/{job['job_id']}"
+    done = poll_until_done(client, job["status_url"])
+    assert done["status"] == "completed", done
+    assert done["job_id"] == job["job_id"] and done["created_at"] and done["updated_at"]
+    svg = client.get(done["result_url"])
+    assert svg.status_code == 200 and etree.fromstring(svg.content).tag.endswith("svg")
+    fills = {e.get("fill") for e in etree.fromstring(svg.content).iter() if e.get("fill")}
+    assert fills - {"none"} <= set(STYLE_GUIDE.split(","))  # the palette really was used
+    results = client.get(f"/api/v1/results/{job['job_id']}")
+    assert results.status_code == 200 and results.content == svg.content
+    assert f"vector_{job['job_id']}.svg" in results.headers["content-disposition"]
+    for suffix, kind in ((".svg", "image/svg+xml"), (".png", "image/png")):
+        got = client.get(f"/api/v1/download/{job['job_id']}{suffix}")
+        assert got.status_code == 200 and got.headers["content-type"].startswith(kind)
+    listed = client.get("/api/v1/jobs", params={"status": "completed"}).json()
+    assert [j["job_id"] for j in listed["items"]] == [job["job_id"]]
+
+
+def test_the_original_synchronous_process_answer(make_client: Client, car_png: bytes) -> None:
+    client = make_client(runner=None, status_names="original")
+    response = client.post(
+        "/api/v1/process",
+        files=upload(car_png),
+        data={"palette_hex_list": STYLE_GUIDE, "overrides": json.dumps(FAST)},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["status"] == "success" and body["processing_time_ms"] > 0
+    assert body["correlation_id"] and body["model_versions"]["pipeline"]
+    assert set(body["phase_timings"]) == {"phase1", "phase2", "phase3", "phase4"}
+    assert all(ms > 1 for ms in body["phase_timings"].values())  # milliseconds, not seconds
+    assert client.get(body["svg_url"]).status_code == 200
+    assert client.get(body["png_preview_url"]).content.startswith(b"\x89PNG")
+
+
+def test_palette_hex_list_must_hold_exactly_15_colours(make_client: Client, car_png: bytes) -> None:
+    client = make_client()
+    four = "#000000,#FFFFFF,#FF0000,#0000FF"
+    response = client.post("/api/v1/jobs", files=upload(car_png), data={"palette_hex_list": four})
+    assert response.status_code == 400 and "exactly 15" in response.json()["detail"]
+    wider = client.post("/api/v1/jobs", files=upload(car_png), data={"palette": four})
+    assert wider.status_code == 202  # another size goes through today's palette field
+
+
+def test_no_field_is_ignored_in_silence(make_client: Client, car_png: bytes) -> None:
+    client = make_client()
+    unknown = client.post("/api/v1/jobs", files=upload(car_png), data={"colour": "red"})
+    assert unknown.status_code == 422 and "'colour'" in unknown.json()["detail"]
+    assert "palette" in unknown.json()["detail"]  # the accepted names are listed
+    renamed = client.post("/api/v1/phase1", files=upload(car_png), data={"num_epochs": "3"})
+    assert renamed.status_code == 422 and "num_epochs" in renamed.json()["detail"]
+    ignored_before = json.dumps({"phases": {"phase1": {"enabled": False}}, "seed": 3})
+    response = client.post(
+        "/api/v1/jobs", files=upload(car_png), data={"config_overrides": ignored_before}
+    )
+    assert response.status_code == 422 and "'seed'" in response.json()["detail"]
+    query = client.get("/api/v1/jobs", params={"state": "completed"})
+    assert query.status_code == 422 and "'state'" in query.json()["detail"]
+
+
+def test_config_overrides_reach_the_pipeline(make_client: Client, car_png: bytes) -> None:
+    client = make_client()  # the stand-in runner echoes the parameters it was given
+    overrides = json.dumps({"phases": {"phase2": {"enabled": False}}})
+    job = client.post(
+        "/api/v1/jobs", files=upload(car_png), data={"config_overrides": overrides}
+    ).json()
+    done = client.get(f"/api/v1/jobs/{job['id']}").json()
+    deadline = time.monotonic() + 30
+    while done["status"] not in {"succeeded", "failed"} and time.monotonic() < deadline:
+        time.sleep(0.05)
+        done = client.get(f"/api/v1/jobs/{job['id']}").json()
+    assert done["qa"]["params"]["overrides"] == {"phase2.enabled": False}
+    prompt = json.dumps({"phases": {"phase2": {"prompt_override": "flat art"}}})
+    refused = client.post("/api/v1/jobs", files=upload(car_png), data={"config_overrides": prompt})
+    # the CPU pipeline has no prompt: said, not ignored (the GPU config accepts it)
+    assert refused.status_code == 422 and "phase2.prompt" in refused.json()["detail"]
