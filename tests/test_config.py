@@ -107,3 +107,26 @@ def test_config_is_immutable() -> None:
     config = Config()
     with pytest.raises(Exception, match=re.compile("frozen", re.I)):
         config.seed = 1  # type: ignore[misc]
+
+
+def test_the_original_device_and_precision_variables_set_the_model_options() -> None:
+    config = load_config(environ={"DEVICE": "CPU", "PRECISION": "fp32"})
+    assert config.models.device == "cpu" and config.models.precision == "fp32"
+    both = load_config(environ={"DEVICE": "cpu", "V2V_MODELS__DEVICE": "cuda"})
+    assert both.models.device == "cuda"  # today's name wins
+    with pytest.raises(ConfigError, match=r"models\.device"):
+        load_config(environ={"DEVICE": "tpu"})
+
+
+def test_disable_xformers_is_read_as_a_boolean(monkeypatch: pytest.MonkeyPatch) -> None:
+    from v2v.models.sdxl import env_flag
+
+    for value, disabled in (
+        ("0", False),
+        ("false", False),
+        ("", False),
+        ("1", True),
+        ("yes", True),
+    ):
+        monkeypatch.setenv("DISABLE_XFORMERS", value)
+        assert env_flag("DISABLE_XFORMERS") is disabled, value

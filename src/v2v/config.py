@@ -9,6 +9,7 @@ Everything is validated once, at load; errors name the key path and the allowed 
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -43,6 +44,7 @@ from v2v.models.params import GroundedSamLamaConfig, ModelsConfig, SdxlControlNe
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 DEFAULT_CONFIG = CONFIG_DIR / "default.yaml"
 ENV_PREFIX = "V2V_"
+log = logging.getLogger("v2v.config")
 
 __all__ = [
     "CONFIG_DIR",
@@ -173,13 +175,28 @@ def _apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], source:
             node[keys[-1]] = value
 
 
+#: the original system's environment variables → today's config keys (docs/compatibility.md)
+ORIGINAL_ENV = {"DEVICE": "models.device", "PRECISION": "models.precision"}
+
+
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in environ.items():
         if (name.startswith(ENV_PREFIX) and "__" in name) or name in {"V2V_SEED", "V2V_PALETTE"}:
             dotted = name[len(ENV_PREFIX) :].lower().replace("__", ".")
             out[dotted] = _parse_value(value)
+    for name, dotted in ORIGINAL_ENV.items():
+        if name not in environ:
+            continue
+        if dotted in out:
+            log.warning("%s is set as well as V2V_%s; the latter wins", name, _env_name(dotted))
+            continue
+        out[dotted] = environ[name].strip().lower()
     return out
+
+
+def _env_name(dotted: str) -> str:
+    return dotted.upper().replace(".", "__")
 
 
 def load_config(

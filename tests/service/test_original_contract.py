@@ -124,3 +124,19 @@ def test_config_overrides_reach_the_pipeline(make_client: Client, car_png: bytes
     refused = client.post("/api/v1/jobs", files=upload(car_png), data={"config_overrides": prompt})
     # the CPU pipeline has no prompt: said, not ignored (the GPU config accepts it)
     assert refused.status_code == 422 and "phase2.prompt" in refused.json()["detail"]
+
+
+def test_the_original_ui_paths_lead_to_todays_pages(make_client: Client) -> None:
+    client = make_client()
+    job = "0123456789abcdef0123456789abcdef"
+    moved = {
+        "/ui/training": "/ui/train",
+        "/ui/inference": "/ui",
+        "/ui/pipeline": "/ui/jobs",
+        f"/ui/training/jobs/{job}": f"/ui/train/{job}",
+        f"/ui/inference/jobs/{job}/status": f"/ui/jobs/{job}",
+    }
+    for old, new in moved.items():
+        response = client.get(old, follow_redirects=False)
+        assert response.status_code == 308 and response.headers["location"] == new, old
+    assert client.get("/ui/jobs", follow_redirects=False).status_code == 200

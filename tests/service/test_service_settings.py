@@ -103,3 +103,20 @@ def test_server_processes_share_one_csrf_key_without_csrf_secret_key(
     first, second = (create_app(load_settings(_env_file=None)) for _ in range(2))
     token = first.state.services.csrf.issue()
     assert second.state.services.csrf.check(token, token)
+
+
+def test_the_original_variable_names_are_read_and_todays_win(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    for today in ("API_KEYS", "DATA_DIR"):  # only the original names, this time
+        monkeypatch.delenv(today, raising=False)
+    monkeypatch.setenv("FASTAPI_API_KEY", "original-key-0123456789")
+    monkeypatch.setenv("API_OUTPUT_DIR", str(tmp_path / "outputs"))
+    settings = load_settings(_env_file=None)
+    assert [k.get_secret_value() for k in settings.api_keys] == ["original-key-0123456789"]
+    assert settings.data_dir == tmp_path / "outputs"
+    monkeypatch.setenv("API_KEYS", "todays-key-0123456789")
+    with caplog.at_level("WARNING", logger="v2v.service.settings"):
+        both = load_settings(_env_file=None)
+    assert [k.get_secret_value() for k in both.api_keys] == ["todays-key-0123456789"]
+    assert "FASTAPI_API_KEY is set as well as API_KEYS; API_KEYS wins" in caplog.text

@@ -159,3 +159,27 @@ def test_cancel_stops_a_running_training_job_and_cleans_up(client: TestClient) -
     assert not (job_folder(client, job_id) / "checkpoints").exists()
     assert not list(job_folder(client, job_id).glob("v2v-train-*"))
     assert client.post(f"/api/v1/training-jobs/{job_id}/cancel").status_code == 409
+
+
+def test_the_original_training_form_is_understood(client: TestClient) -> None:
+    """REFERENCE.md §6: input_files[] / target_files[] and separate parameter fields."""
+    original = [
+        (("input_files[]" if name == "inputs" else "target_files[]"), file)
+        for name, file in pair_files()
+    ]
+    fields = {"num_epochs": "2", "learning_rate": "0.0002", "rank": "4", "alpha": "4"}
+    sep = {"epochs", "learning_rate", "rank", "alpha"}  # sent as the original's fields
+    response = client.post(
+        "/api/v1/training-jobs",
+        files=original,
+        data={**fields, "params": json.dumps({k: v for k, v in QUICK.items() if k not in sep})},
+    )
+    assert response.status_code == 202, response.text
+    body = wait(client, response.json()["id"], lambda b: b["status"] in FINISHED)
+    assert body["status"] == "succeeded", body
+    assert body["total_steps"] == 2 * 2  # num_epochs=2 reached the trainer (2 steps an epoch)
+    client.delete(f"/api/v1/loras/{body['lora_id']}")
+    bad = client.post("/api/v1/training-jobs", files=original, data={"num_epochs": "many"})
+    assert bad.status_code == 422 and "epochs" in bad.json()["detail"]
+    unknown = client.post("/api/v1/training-jobs", files=original, data={"epochz": "3"})
+    assert unknown.status_code == 422 and "'epochz'" in unknown.json()["detail"]

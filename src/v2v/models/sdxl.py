@@ -154,10 +154,16 @@ def resolve_lora(path: str, model_dir: Path) -> Path | None:
     )
 
 
+def env_flag(name: str) -> bool:
+    """An environment variable read as a boolean: 1/true/yes/on are true, anything else
+    (unset, 0, false, no, off) false."""
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
 def _attention(pipe: Any, attention: str) -> str:
     if attention != "xformers":
         return "sdpa"
-    if os.environ.get("DISABLE_XFORMERS"):
+    if env_flag("DISABLE_XFORMERS"):  # "0", "false", "no", "off" and "" mean not disabled
         return "sdpa (xformers disabled by DISABLE_XFORMERS)"
     require_modules(BACKEND, "xformers")
     pipe.enable_xformers_memory_efficient_attention()

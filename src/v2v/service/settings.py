@@ -9,6 +9,8 @@ the variable, the value and what is allowed (:func:`load_settings` raises ``Conf
 from __future__ import annotations
 
 import ipaddress
+import logging
+import os
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -43,6 +45,13 @@ def _split_list(value: Any) -> Any:
 
 
 CommaList = Annotated[list[str], NoDecode]
+log = logging.getLogger("v2v.service.settings")
+
+#: the original system's environment variables → today's setting (docs/compatibility.md)
+ORIGINAL_ALIASES = {
+    "FASTAPI_API_KEY": "api_keys",
+    "API_OUTPUT_DIR": "data_dir",
+}
 
 
 class Settings(BaseSettings):
@@ -105,6 +114,28 @@ class Settings(BaseSettings):
     model_volume_path: Path | None = None
     gpu_model: str = ""
     disable_xformers: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _original_names(cls, data: Any) -> Any:
+        """The original system's variables (``ORIGINAL_ALIASES``) fill today's settings that
+        are not set; when both are, today's wins and a log line says so."""
+        if not isinstance(data, dict):
+            return data
+        for original, today in ORIGINAL_ALIASES.items():
+            value = os.environ.get(original)
+            if value is None:
+                continue
+            if today in data or today.upper() in os.environ:
+                log.warning(
+                    "%s is set as well as %s; %s wins (docs/compatibility.md)",
+                    original,
+                    today.upper(),
+                    today.upper(),
+                )
+                continue
+            data[today] = value
+        return data
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -23,12 +23,13 @@ import uuid
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from v2v.context import RunContext
 from v2v.errors import ConfigError, InputError
+from v2v.service.compat import reject_unknown_fields
 from v2v.service.deps import Services, get_services
 from v2v.service.jobs.files import valid_job_id
 from v2v.service.jobs.messages import Outcome, Task
@@ -64,13 +65,67 @@ def training_info(services: ServicesDep, client: Limited) -> TrainingInfo:
     return TrainingInfo.build(available, reason, pair_folders(services), services)
 
 
-def _params(text: str | None) -> Any:
+#: the original's training form fields (REFERENCE.md §6) → today's parameter names
+ORIGINAL_TRAINING = {
+    "num_epochs": "epochs",
+    "learning_rate": "learning_rate",
+    "batch_size": "batch_size",
+    "rank": "rank",
+    "alpha": "alpha",
+    "validation_split": "validation_split",
+    "seed": "seed",
+}
+TRAINING_FIELDS = ("inputs", "targets", "folder", "params", "input_files[]", "target_files[]")
+
+
+async def original_training_fields(request: Request) -> dict[str, str]:
+    """The original's separate parameter fields (``num_epochs=5``…), by today's names; any
+    other unknown field is a 422 naming it."""
+    await reject_unknown_fields(request, (*TRAINING_FIELDS, *ORIGINAL_TRAINING))
+    form = await request.form()
+    return {
+        today: str(form[original])
+        for original, today in ORIGINAL_TRAINING.items()
+        if original in form and isinstance(form[original], str)
+    }
+
+
+def merge_original_params(text: str | None, original: dict[str, str]) -> str | None:
+    """The params JSON with the original's separate fields added (a field given both ways,
+    differently, is a 422)."""
+    if not original:
+        return text
+    values = _json_object(text)
+    for name, raw in original.items():
+        number = _number(raw)
+        if name in values and values[name] != number:
+            raise ApiProblem(422, "config_error", f"{name} is given twice, differently")
+        values[name] = number
+    return json.dumps(values)
+
+
+def _number(raw: str) -> Any:
+    """A form field's text as int, else float, else the text (validation names what is wrong)."""
+    for kind in (int, float):
+        try:
+            return kind(raw.strip())
+        except ValueError:
+            continue
+    return raw
+
+
+def _json_object(text: str | None) -> dict[str, Any]:
     try:
         values = json.loads(text) if text and text.strip() else {}
     except json.JSONDecodeError as exc:
         raise ApiProblem(422, "config_error", f"params is not valid JSON: {exc}") from None
     if not isinstance(values, dict):
         raise ApiProblem(422, "config_error", 'params must be a JSON object, e.g. {"epochs": 5}')
+    return values
+
+
+def _params(text: str | None) -> Any:
+    values = _json_object(text)
     try:
         return parse_params(values)
     except ConfigError as exc:
@@ -138,8 +193,18 @@ async def create_training_job(
         str | None,
         Form(description="JSON object of training parameters (GET /api/v1/training lists them)"),
     ] = None,
+    input_files: Annotated[
+        list[UploadFile] | None,
+        File(alias="input_files[]", description="the original system's name for inputs"),
+    ] = None,
+    target_files: Annotated[
+        list[UploadFile] | None,
+        File(alias="target_files[]", description="the original system's name for targets"),
+    ] = None,
+    original: Annotated[dict[str, str], Depends(original_training_fields)] = {},  # noqa: B006
 ) -> TrainingJobResponse:
-    uploads = (inputs or [], targets or [])
+    uploads = ([*(inputs or []), *(input_files or [])], [*(targets or []), *(target_files or [])])
+    params = merge_original_params(params, original)
     job = await run_in_threadpool(_create, services, client, params, uploads, folder)
     services.executor.submit(job.id)
     response.headers["Location"] = f"{API}/training-jobs/{job.id}"

@@ -47,10 +47,35 @@ def _page() -> str:
     return html.replace("{{version}}", __version__)
 
 
+#: the original system's UI paths → today's pages (docs/compatibility.md)
+ORIGINAL_PAGES = {
+    "training": "/ui/train",
+    "inference": "/ui",
+    "pipeline": "/ui/jobs",
+}
+
+
+def _original(path: str) -> str | None:
+    """Today's page for an original UI path, or None (``training/jobs/ID[/status]`` →
+    ``/ui/train/ID``, ``inference/jobs/ID[/status]`` → ``/ui/jobs/ID``)."""
+    parts = path.strip("/").split("/")
+    if len(parts) == 1 and parts[0] in ORIGINAL_PAGES:
+        return ORIGINAL_PAGES[parts[0]]
+    if len(parts) in {3, 4} and parts[1] == "jobs" and parts[0] in {"training", "inference"}:
+        if len(parts) == 4 and parts[3] != "status":
+            return None
+        return f"/ui/{'train' if parts[0] == 'training' else 'jobs'}/{parts[2]}"
+    return None
+
+
 @router.get("/ui")
 @router.get("/ui/{path:path}")
-def page(path: str = "") -> HTMLResponse:
-    """The single page; the browser-side router shows the view the path names."""
+def page(path: str = "") -> Response:
+    """The single page; the browser-side router shows the view the path names. The original
+    system's paths redirect to today's pages."""
+    moved = _original(path)
+    if moved is not None:
+        return RedirectResponse(moved, status_code=308)
     return HTMLResponse(_page(), headers=PAGE_HEADERS)
 
 
