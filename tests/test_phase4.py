@@ -20,7 +20,7 @@ from v2v.stages.vectorize.vtracer import VtracerVectorizer
 from v2v.svg.document import SVG_NS
 from v2v.svg.render import render_rgba
 
-PALETTE = Palette.load("default")
+PALETTE = Palette.load("designer")
 RED, WINDOW, TYRE, HUB, WHITE = (
     PALETTE.index(c) for c in ("#C8202F", "#3B4149", "#15181C", "#A9B0B8", "#FFFFFF")
 )

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
-DEFAULT_COLORS = {
-    "#15181C", "#3B4149", "#6E7681", "#A9B0B8", "#DDE1E5", "#FFFFFF", "#C8202F", "#7C1824",
-    "#EE7F22", "#F3C623", "#2F7D3B", "#1F4E9C", "#7FB2E0", "#12264A", "#8A5A3B",
+DEFAULT_COLORS = {  # the style guide's 15 (palette "default")
+    "#000000", "#FFFFFF", "#FF0000", "#00FF00", "#0000FF", "#FFFF00", "#FF00FF", "#00FFFF",
+    "#808080", "#FFA500", "#800080", "#FFC0CB", "#A52A2A", "#008080", "#FFD700",
 }  # fmt: skip
 Shoot = Callable[[Any, str], Path]
 
