@@ -7,7 +7,8 @@ import pytest
 
 from v2v.color.palette import Palette
 from v2v.errors import StageFailed
-from v2v.qa import audit_svg, silhouette_iou
+from v2v.geometry import silhouette_iou
+from v2v.qa import audit_svg
 
 PALETTE = Palette.load(["#15181C", "#C8202F", "#FFFFFF", "#1F4E9C"])
 OUTLINE = 'stroke="#15181C" stroke-width="2"'

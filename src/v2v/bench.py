@@ -18,9 +18,9 @@ import numpy as np
 import vtracer
 
 from v2v.config import load_config
+from v2v.geometry import silhouette_iou
 from v2v.imaging import list_images
 from v2v.pipeline import Pipeline, Result
-from v2v.qa import silhouette_iou
 from v2v.svg.render import render_rgba
 
 

@@ -214,7 +214,6 @@ def load_config(
         raise ConfigError(f"config file {path} is not valid YAML: {exc}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"config file {path}: the top level must be a mapping of sections")
-    _validate(data, source=str(path))
     data = _validate(data, source=str(path)).model_dump()
     env = _env_overrides(os.environ if environ is None else environ)
     if env:

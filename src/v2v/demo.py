@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +69,9 @@ def _counted(kinds: Any) -> str:
     return ", ".join(f"{k} ×{n}" if n > 1 else k for k, n in Counter(kinds).items())
 
 
-def build(source_dir: Path, out_dir: Path) -> int:
-    """Convert every photo of ``source_dir`` into ``out_dir``; returns the number of failures."""
+def build(source_dir: Path, out_dir: Path, say: Callable[[str], object] = lambda line: None) -> int:
+    """Convert every photo of ``source_dir`` into ``out_dir``; returns the number of failures.
+    ``say`` gets one line per photo and the sheet's path (the command writes them out)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     pipeline = Pipeline()
     rows, failures = [], 0
@@ -96,7 +98,7 @@ def build(source_dir: Path, out_dir: Path) -> int:
             f'<img src="{html.escape(path.stem)}.svg" alt="SVG">'
             f"{_figures(result.report)}</div>"
         )
-        print(
+        say(
             f"{path.name}: {result.art.path_count if result.art else 0} paths, "
             f"{result.report['timings']['total']:.2f} s"
         )
@@ -106,7 +108,7 @@ def build(source_dir: Path, out_dir: Path) -> int:
     )
     page = PAGE.format(palette=pipeline.palette.name, swatches=swatches, rows="\n".join(rows))
     (out_dir / "index.html").write_text(page, encoding="utf-8")
-    print(f"contact sheet: {out_dir / 'index.html'}")
+    say(f"contact sheet: {out_dir / 'index.html'}")
     return failures
 
 
@@ -114,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     source = Path(args[0]) if args else Path("examples")
     out = Path(args[1]) if len(args) > 1 else Path("out")
-    return 1 if build(source, out) else 0
+    return 1 if build(source, out, lambda line: sys.stdout.write(line + "\n")) else 0
 
 
 if __name__ == "__main__":

@@ -24,8 +24,6 @@ from v2v.qa import run_checks
 from v2v.stages import SANITIZERS, STYLIZERS, create_backend, load_backends
 from v2v.svg.render import preview_size, render_png
 
-PHASES = ("phase1", "phase2", "phase3", "phase4")
-
 
 @dataclass(frozen=True)
 class Result:

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from v2v.artefacts import CleanImage, VectorArt
 from v2v.color.palette import Palette
 from v2v.config import Config
+from v2v.geometry import silhouette_iou
 from v2v.svg.render import parse_svg, render_rgba
 
 _DRAWN = {"path", "rect", "circle", "ellipse", "polygon", "polyline", "line"}
@@ -49,16 +50,6 @@ _HEX = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _RGB = re.compile(r"^rgb\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*\)$")
 #: Elements with this id are the canvas background: palette-checked, never outlined.
 BACKGROUND_ID = "background"
-
-
-def silhouette_iou(expected: NDArray[np.bool_], actual: NDArray[np.bool_]) -> float:
-    """Intersection over union of two bool (H, W) masks; 1.0 when both are empty."""
-    if expected.shape != actual.shape:
-        raise ValueError(f"mask shapes differ: {expected.shape} vs {actual.shape}")
-    union = np.logical_or(expected, actual).sum()
-    if union == 0:
-        return 1.0
-    return float(np.logical_and(expected, actual).sum() / union)
 
 
 @dataclass

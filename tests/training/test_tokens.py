@@ -13,7 +13,7 @@ from tests.training.conftest import NEEDS_TRAIN
 torch = pytest.importorskip("torch", reason=NEEDS_TRAIN)
 transformers = pytest.importorskip("transformers", reason=NEEDS_TRAIN)
 
-from v2v.training.tokens import caption, install_trigger  # noqa: E402
+from v2v.models.tokens import caption, install_trigger  # noqa: E402
 
 
 def tiny_clip(folder: Path) -> tuple[object, object]:

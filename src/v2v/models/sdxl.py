@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from v2v.errors import BackendUnavailable, ConfigError, StageFailed, WeightsMissing
 from v2v.models.layout import require
 from v2v.models.runtime import CACHE, Runtime, cache_key, require_modules
-from v2v.training.tokens import caption, install_in_pipeline, read_trigger
+from v2v.models.tokens import caption, install_in_pipeline, read_trigger
 
 BACKEND = "sdxl-controlnet"
 ADAPTER = "style"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 from v2v.config import Config
 from v2v.service.db import Database
@@ -37,3 +38,7 @@ class Services:
 def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
+
+
+#: the services of the app handling the request, as a route parameter type (declared once)
+ServicesDep = Annotated[Services, Depends(get_services)]

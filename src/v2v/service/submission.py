@@ -19,7 +19,8 @@ from starlette.concurrency import run_in_threadpool
 from v2v.color.palette import Palette
 from v2v.errors import ConfigError, InputError
 from v2v.service.deps import Services
-from v2v.service.jobs.store import JobRecord
+from v2v.service.jobs.files import valid_job_id
+from v2v.service.jobs.store import CANCELLED, RUNNING, JobRecord
 from v2v.service.problems import ApiProblem, correlation_id_var
 from v2v.service.security.auth import Client
 from v2v.service.security.uploads import check_upload
@@ -211,3 +212,24 @@ async def wait_for(services: Services, request: Request, job_id: str, timeout: f
             )
         await asyncio.sleep(delay)
         delay = min(delay * 1.5, 0.5)
+
+
+def request_cancel(services: Services, job: JobRecord) -> JobRecord:
+    """Cancel a queued or running job (conversion or training); 409 when it has ended, also when
+    it ended between reading it and flagging it."""
+    if job.finished:
+        raise ApiProblem(409, "job_finished", f"the job has already ended ({job.status})")
+    updated = services.store.request_cancel(job.id) or job
+    if updated.finished and updated.status != CANCELLED:  # it ended while we looked
+        raise ApiProblem(409, "job_finished", f"the job has already ended ({updated.status})")
+    if updated.status == RUNNING:
+        services.executor.cancel(job.id)
+    return updated
+
+
+def owned_job(services: Services, client: Client, job_id: str) -> JobRecord:
+    """The caller's job ``job_id``; 404 when there is none (or it is another key's)."""
+    job = services.store.get(job_id, owner=client.owner) if valid_job_id(job_id) else None
+    if job is None:
+        raise ApiProblem(404, "job_not_found", f"there is no job {job_id!r} (for this API key)")
+    return job

@@ -20,7 +20,7 @@ from typing import Any
 
 from v2v.errors import InputError, WeightsMissing
 from v2v.models.layout import resolve_model_dir
-from v2v.training.tokens import card_path
+from v2v.models.tokens import card_path
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 SUFFIX = ".safetensors"

@@ -20,8 +20,8 @@ from v2v.errors import BackendUnavailable, ConfigError, WeightsMissing
 from v2v.models.layout import require
 from v2v.models.runtime import Runtime, require_modules
 from v2v.models.sdxl import _variant
+from v2v.models.tokens import install_trigger
 from v2v.training.params import TrainingParams
-from v2v.training.tokens import install_trigger
 
 BACKEND = "training"
 LORA_TARGETS = ["to_k", "to_q", "to_v", "to_out.0"]

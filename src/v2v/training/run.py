@@ -23,6 +23,7 @@ from v2v.config import Config, load_config
 from v2v.context import RunContext
 from v2v.models.params import SdxlControlNetConfig
 from v2v.models.runtime import CACHE, Runtime, require_modules
+from v2v.models.tokens import caption
 from v2v.training.artifacts import LoraInfo, new_id, save_lora
 from v2v.training.card import build_card, data_summary, fingerprint
 from v2v.training.checkpoints import Checkpoints, check_fingerprint
@@ -32,7 +33,6 @@ from v2v.training.pairs import find_pairs
 from v2v.training.params import TrainingParams
 from v2v.training.prepare import prepare_samples
 from v2v.training.status import PREPARE_SHARE, Reporter, TrainingStatus
-from v2v.training.tokens import caption
 
 
 @dataclass(frozen=True)

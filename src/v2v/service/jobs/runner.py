@@ -64,7 +64,7 @@ def _gpu_peak() -> int | None:
 def run_task(task: Task, ctx: RunContext) -> Outcome:
     """Run the task with the library; raises V2VError subclasses on failure (Cancelled included)."""
     if task.kind == "train":  # style LoRA training (its files: training.json, out/card.json)
-        from v2v.service.routes.training import run_training_task
+        from v2v.service.jobs.training_run import run_training_task
 
         return run_training_task(task, ctx)
     out = Path(task.out_dir)

@@ -14,12 +14,12 @@ import zipfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from v2v.service.deps import Services, get_services
+from v2v.service.deps import Services, ServicesDep
 from v2v.service.jobs.files import valid_job_id
 from v2v.service.jobs.store import JobRecord
 from v2v.service.problems import ApiProblem
@@ -27,7 +27,6 @@ from v2v.service.schemas import API, API_PROBLEMS, problems
 from v2v.service.security.auth import Client, Limited
 
 router = APIRouter(prefix=API, tags=["jobs"], responses=API_PROBLEMS)
-ServicesDep = Annotated[Services, Depends(get_services)]
 MAX_JOBS = 200
 RESULT_FILES = ("result.svg", "preview.png", "report.json")
 

@@ -11,22 +11,21 @@ import importlib.util
 import os
 import shutil
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import annotated_types
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from v2v import __version__
 from v2v.color.palette import Palette
 from v2v.config import Config
-from v2v.service.deps import Services, get_services
+from v2v.service.deps import Services, ServicesDep
 from v2v.service.schemas import API, API_PROBLEMS
 from v2v.service.security.auth import Limited
 
 router = APIRouter(prefix=API, tags=["catalog"], responses=API_PROBLEMS)
-ServicesDep = Annotated[Services, Depends(get_services)]
 
 #: the per-request options a client may offer (dotted config keys); sent only when present
 OPTION_KEYS = (
@@ -64,7 +63,6 @@ BACKEND_MODULES = {
     "grounded-sam-lama": ("torch", "transformers"),
     "sdxl-controlnet": ("torch", "diffusers", "transformers"),
 }
-GPU_ONLY_OPTIONS = ("prompt", "negative_prompt", "steps", "controlnet", "lora")
 UPLOAD_TYPES = ["image/jpeg", "image/png", "image/webp"]
 
 

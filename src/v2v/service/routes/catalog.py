@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from v2v.color.palette import Palette
-from v2v.service.deps import Services, get_services
+from v2v.service.deps import ServicesDep
 from v2v.service.schemas import API, API_PROBLEMS, BackendInfo, CsrfToken, PaletteInfo
 from v2v.service.security.auth import Limited
 from v2v.service.security.csrf import COOKIE_NAME, FIELD_NAME, HEADER_NAME
 
 router = APIRouter(prefix=API, tags=["catalog"], responses=API_PROBLEMS)
-ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 @router.get("/palettes", response_model=list[PaletteInfo], summary="The built-in palettes")

@@ -5,18 +5,16 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from v2v import __version__
 from v2v.service.db import utcnow
-from v2v.service.deps import Services, get_services
+from v2v.service.deps import Services, ServicesDep
 from v2v.service.schemas import Check, HealthResponse, ReadyResponse
 
 router = APIRouter(tags=["health"])
-ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 @router.get("/health", response_model=HealthResponse, summary="Liveness: the process answers")

@@ -9,9 +9,9 @@ from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from v2v.service.compat import reject_unknown_query, status_filter
-from v2v.service.deps import Services, get_services
-from v2v.service.jobs.files import MEDIA_TYPES, valid_job_id
-from v2v.service.jobs.store import CANCELLED, RUNNING, STATUSES, JobRecord
+from v2v.service.deps import ServicesDep
+from v2v.service.jobs.files import MEDIA_TYPES
+from v2v.service.jobs.store import RUNNING, STATUSES
 from v2v.service.problems import ApiProblem
 from v2v.service.routes.forms import ConversionForm, conversion_form
 from v2v.service.schemas import (
@@ -24,18 +24,10 @@ from v2v.service.schemas import (
     problems,
 )
 from v2v.service.security.auth import Authenticated, Limited, csrf_protect
-from v2v.service.submission import submit
+from v2v.service.submission import owned_job, request_cancel, submit
 
 router = APIRouter(prefix=f"{API}/jobs", tags=["jobs"], responses={**API_PROBLEMS, **problems(404)})
-ServicesDep = Annotated[Services, Depends(get_services)]
 PHOTO = File(description="the vehicle photo: JPEG, PNG or WebP")
-
-
-def _job(services: Services, client: Authenticated, job_id: str) -> JobRecord:
-    job = services.store.get(job_id, owner=client.owner) if valid_job_id(job_id) else None
-    if job is None:
-        raise ApiProblem(404, "job_not_found", f"there is no job {job_id!r} (for this API key)")
-    return job
 
 
 @router.post(
@@ -96,7 +88,7 @@ def list_jobs(
     summary="Status, progress per phase, timings, result URLs (not rate limited)",
 )
 def get_job(services: ServicesDep, client: Authenticated, job_id: str) -> JobResponse:
-    return JobResponse.of(_job(services, client, job_id), services.settings.status_names)
+    return JobResponse.of(owned_job(services, client, job_id), services.settings.status_names)
 
 
 @router.post(
@@ -108,21 +100,8 @@ def get_job(services: ServicesDep, client: Authenticated, job_id: str) -> JobRes
     responses=problems(409),
 )
 def cancel_job(services: ServicesDep, client: Limited, job_id: str) -> JobResponse:
-    job = request_cancel(services, _job(services, client, job_id))
+    job = request_cancel(services, owned_job(services, client, job_id))
     return JobResponse.of(job, services.settings.status_names)
-
-
-def request_cancel(services: Services, job: JobRecord) -> JobRecord:
-    """Cancel a queued or running job (conversion or training); 409 when it has ended, also when
-    it ended between reading it and flagging it."""
-    if job.finished:
-        raise ApiProblem(409, "job_finished", f"the job has already ended ({job.status})")
-    updated = services.store.request_cancel(job.id) or job
-    if updated.finished and updated.status != CANCELLED:  # it ended while we looked
-        raise ApiProblem(409, "job_finished", f"the job has already ended ({updated.status})")
-    if updated.status == RUNNING:
-        services.executor.cancel(job.id)
-    return updated
 
 
 @router.delete(
@@ -133,7 +112,7 @@ def request_cancel(services: Services, job: JobRecord) -> JobRecord:
     responses=problems(409),
 )
 def delete_job(services: ServicesDep, client: Limited, job_id: str) -> Response:
-    job = _job(services, client, job_id)
+    job = owned_job(services, client, job_id)
     if job.status == RUNNING:
         raise ApiProblem(
             409,
@@ -153,7 +132,7 @@ def delete_job(services: ServicesDep, client: Limited, job_id: str) -> Response:
     responses={200: {"content": {t: {} for t in MEDIA_TYPES.values()}}},
 )
 def download(services: ServicesDep, client: Limited, job_id: str, name: str) -> FileResponse:
-    job = _job(services, client, job_id)
+    job = owned_job(services, client, job_id)
     path = services.files.download(job.id, name, job.files)
     if path is None:
         raise ApiProblem(

@@ -5,28 +5,26 @@ and ``GET /api/v1/results/{job_id}`` (the SVG, saved as ``vector_{job_id}.svg``)
 from __future__ import annotations
 
 import re
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
-from v2v.service.deps import Services, get_services
+from v2v.service.deps import Services, ServicesDep
 from v2v.service.jobs.files import MEDIA_TYPES
 from v2v.service.problems import ApiProblem
-from v2v.service.routes.jobs import _job
 from v2v.service.schemas import API, API_PROBLEMS, problems
 from v2v.service.security.auth import Limited
+from v2v.service.submission import owned_job
 
 router = APIRouter(
     prefix=API, tags=["original contract"], responses={**API_PROBLEMS, **problems(404)}
 )
-ServicesDep = Annotated[Services, Depends(get_services)]
 _FILENAME = re.compile(r"^(?P<job>[0-9a-f]{32})\.(?P<kind>svg|png)$")
 _FILES = {"svg": "result.svg", "png": "preview.png"}
 
 
 def _file(services: Services, client: Limited, job_id: str, name: str) -> FileResponse:
-    job = _job(services, client, job_id)
+    job = owned_job(services, client, job_id)
     path = services.files.download(job.id, name, job.files)
     if path is None:
         raise ApiProblem(404, "file_not_found", f"job {job.id} has no {name} (yet): {job.status}")

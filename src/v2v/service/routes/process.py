@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from v2v import __version__
 from v2v.service.compat import reject_unknown_fields
-from v2v.service.deps import Services, get_services
+from v2v.service.deps import Services, ServicesDep
 from v2v.service.problems import ApiProblem, correlation_id_var, status_for
 from v2v.service.routes.forms import ConversionForm, conversion_form
 from v2v.service.schemas import (
@@ -28,7 +28,6 @@ from v2v.service.security.auth import Client, Limited, csrf_protect
 from v2v.service.submission import parse_palette, submit, wait_for
 
 router = APIRouter(prefix=API, tags=["process"], responses=API_PROBLEMS)
-ServicesDep = Annotated[Services, Depends(get_services)]
 PHOTO = File(description="the vehicle photo: JPEG, PNG or WebP")
 PALETTE = Form(description="palette name or comma-separated hex colours")
 SYNC_PRIORITY = 10  # a waiting client goes before queued background jobs

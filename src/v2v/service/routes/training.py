@@ -9,33 +9,28 @@
   validation loss per epoch, ETA, last log lines, the LoRA id when done;
 - ``GET /api/v1/loras``, ``GET|DELETE /api/v1/loras/<id>``, ``GET /api/v1/loras/<id>/file``.
 
-The worker half, :func:`run_training_task`, runs in a job worker (``v2v.service.jobs.runner``
-hands ``train`` jobs to it): it calls ``v2v.training.train_lora`` and writes the status file the
-status route reads.
+The worker half, ``v2v.service.jobs.training_run.run_training_task``, runs in a job worker
+(``v2v.service.jobs.runner`` hands ``train`` jobs to it): it calls ``v2v.training.train_lora``
+and writes the status file the status route reads.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 import uuid
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
-from v2v.context import RunContext
 from v2v.errors import ConfigError, InputError
 from v2v.service.compat import reject_unknown_fields
-from v2v.service.deps import Services, get_services
+from v2v.service.deps import Services, ServicesDep
 from v2v.service.jobs.files import valid_job_id
-from v2v.service.jobs.messages import Outcome, Task
 from v2v.service.jobs.store import SUCCEEDED, JobRecord
+from v2v.service.jobs.training_run import CARD, STATUS_FILE
 from v2v.service.problems import ApiProblem, correlation_id_var
-from v2v.service.routes.jobs import request_cancel
 from v2v.service.routes.training_schemas import (
     LoraList,
     LoraResponse,
@@ -49,13 +44,11 @@ from v2v.service.routes.training_schemas import (
 from v2v.service.routes.training_uploads import stage_folder, stage_uploads
 from v2v.service.schemas import API, API_PROBLEMS, UPLOAD_PROBLEMS, problems
 from v2v.service.security.auth import Authenticated, Client, Limited, csrf_protect
+from v2v.service.submission import request_cancel
 from v2v.training import delete_lora, get_lora, list_loras, parse_params
 
 router = APIRouter(prefix=API, tags=["training"], responses=API_PROBLEMS)
-ServicesDep = Annotated[Services, Depends(get_services)]
 KIND = "train"
-STATUS_FILE = "training.json"
-CARD = "card.json"
 TRAINING_PRIORITY = -1  # conversions queued after a training job still go first
 
 
@@ -318,42 +311,3 @@ def delete_one_lora(services: ServicesDep, client: Limited, lora_id: str) -> Res
 
 
 # -- the worker half ---------------------------------------------------------------------------
-
-
-def run_training_task(task: Task, ctx: RunContext) -> Outcome:
-    """Train on the job's pairs (an uploaded archive or a folder reference); writes
-    ``training.json`` beside the job's files and ``out/card.json`` when done. Checkpoints live in
-    the job folder, so a job re-queued after its worker died resumes from the newest one; they
-    and the unpacked pairs are removed however the run ends."""
-    from v2v import load_config
-    from v2v.training import train_lora
-    from v2v.training.bundle import StatusFile, unpack_pairs
-
-    job_dir, source = Path(task.out_dir).parent, Path(task.input_path)
-    params, config = parse_params(task.params.get("training")), load_config(task.pipeline_config)
-    status = StatusFile(job_dir / STATUS_FILE)
-    checkpoints = job_dir / "checkpoints"
-    try:
-        with tempfile.TemporaryDirectory(prefix="v2v-train-pairs-", dir=job_dir) as temp:
-            if source.suffix == ".json":
-                pairs = Path(json.loads(source.read_text(encoding="utf-8"))["folder"])
-            else:
-                pairs = unpack_pairs(source, Path(temp))
-            result = train_lora(
-                pairs,
-                params,
-                config,
-                ctx=ctx,
-                checkpoint_dir=checkpoints,
-                resume=True,
-                on_status=status,
-                work_dir=job_dir,
-            )
-    finally:
-        status.write()
-        shutil.rmtree(checkpoints, ignore_errors=True)
-    out = Path(task.out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / CARD).write_text(json.dumps(result.card, indent=2), encoding="utf-8")
-    seconds = float(result.card["duration_seconds"])
-    return Outcome(files=[CARD], timings={"train": seconds}, qa=None)

@@ -17,8 +17,8 @@ from numpy.typing import NDArray
 
 from v2v.artefacts import Mask
 from v2v.errors import QualityCheckFailed
+from v2v.geometry import silhouette_iou
 from v2v.models.params import GeometryGuardConfig
-from v2v.qa import silhouette_iou
 
 
 @dataclass(frozen=True)

@@ -143,12 +143,3 @@ def rank_map(labels: Labels, order: list[int], palette_size: int) -> NDArray[np.
         lookup[index] = position
     ranks: NDArray[np.int16] = lookup[labels]  # label -1 reads the trailing -1 entry
     return ranks
-
-
-def downsample_mask(mask: NDArray[np.bool_], width: int, height: int) -> NDArray[np.bool_]:
-    """Bool (H, W) → bool (height, width) by area averaging (≥ half covered = True)."""
-    if mask.shape == (height, width):
-        return mask
-    resized = cv2.resize(mask.astype(np.float32), (width, height), interpolation=cv2.INTER_AREA)
-    out: NDArray[np.bool_] = resized >= 0.5
-    return out
