@@ -140,3 +140,22 @@ def test_the_original_ui_paths_lead_to_todays_pages(make_client: Client) -> None
         response = client.get(old, follow_redirects=False)
         assert response.status_code == 308 and response.headers["location"] == new, old
     assert client.get("/ui/jobs", follow_redirects=False).status_code == 200
+
+
+def test_the_dashboard_figures_count_the_callers_jobs(make_client: Client, car_png: bytes) -> None:
+    client = make_client()
+    empty = client.get("/api/v1/dashboard/metrics-data").json()
+    assert empty["total_jobs"] == 0 and empty["success_rate"] == "–"
+    for _ in range(2):
+        job = client.post("/api/v1/jobs", files=upload(car_png)).json()
+        deadline = time.monotonic() + 30
+        while client.get(f"/api/v1/jobs/{job['id']}").json()["status"] != "succeeded":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    figures = client.get("/api/v1/dashboard/metrics-data").json()
+    assert figures["total_jobs"] == 2 and figures["active_jobs_count"] == 0
+    assert figures["completed_jobs_count"] == 2 and figures["failed_jobs"] == 0
+    assert figures["success_rate"] == "100%" and figures["avg_time"].endswith("s")
+    system = client.get("/api/v1/dashboard/system-stats").json()
+    assert 0 <= system["disk_percent"] <= 100 and 0 <= system["memory_percent"] <= 100
+    assert client.get("/api/v1/dashboard/metrics-data", params={"x": 1}).status_code == 422

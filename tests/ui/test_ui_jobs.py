@@ -40,6 +40,10 @@ def test_cancel_a_running_job_and_find_it_in_the_jobs_list(
     page.wait_for_url(re.compile(r"status=cancelled"))
     row.wait_for()
     assert "1 of" in page.inner_text(".pager") or "of 1" in page.inner_text(".pager")
+    page.wait_for_selector("#dashboard .dash-card")  # the dashboard cards above the list
+    cards = page.inner_text("#dashboard")
+    assert "Success rate" in cards and "Average time" in cards and "Server" in cards
+    assert "CPU" in cards and "disk" in cards
     shoot(page, "10-jobs-cancelled")
     page.click(".segmented button:has-text('Done')")
     page.wait_for_selector(".empty")

@@ -31,6 +31,7 @@ from v2v.service.routes import (
     archive,
     capabilities,
     catalog,
+    dashboard,
     health,
     jobs,
     original,
@@ -238,7 +239,8 @@ def create_app(settings: Settings | None = None, *, runner: str | None = None) -
         lambda: services.store.counts(), lambda: services.executor.health().alive
     )
     install_problem_handlers(app)
-    for module in (health, process, jobs, original, catalog, archive, capabilities, training):
+    modules = (health, process, jobs, original, dashboard, catalog, archive, capabilities)
+    for module in (*modules, training):
         app.include_router(module.router)
     _docs(app)
     if settings.ui_enabled:

@@ -23,16 +23,35 @@ export function jobsView(main, navigate, params) {
   const bulk = h("div", { class: "bulk", "aria-live": "polite" });
   const table = h("div", { class: "table-wrap" });
   const pager = h("nav", { class: "pager", "aria-label": "Pages" });
+  const cards = h("section", { class: "dashboard-cards", "aria-label": "Summary", id: "dashboard" });
   search.addEventListener("input", () => { state.search = search.value.toLowerCase(); render(); });
   fill(main,
     h("header", { class: "page-head" }, h("div", {}, h("h1", {}, "Jobs"), h("p", { class: "lead" }, "Every conversion on this server (for your API key), newest first.")),
       h("div", { class: "actions" }, h("a", { href: "/ui", "data-link": "", class: "button primary" }, "New conversion"))),
+    cards,
     h("section", { class: "card" },
       h("div", { class: "toolbar" }, filters, h("label", { class: "visually-hidden", for: "job-search" }, "Filter by name or id"), search),
       bulk, table, pager));
 
+  /** The dashboard cards: success rate, average time, active jobs (yours), and server load. */
+  async function loadFigures() {
+    const [jobs, system] = await Promise.all([
+      getJSON("/api/v1/dashboard/metrics-data").catch(() => null),
+      getJSON("/api/v1/dashboard/system-stats").catch(() => null),
+    ]);
+    const card = (label, value, note) => h("div", { class: "dash-card" },
+      h("span", { class: "muted small" }, label), h("strong", {}, value), note ? h("span", { class: "muted small" }, note) : null);
+    const pct = (v) => (v === null || v === undefined ? "–" : `${Math.round(v)} %`);
+    fill(cards, jobs ? [
+      card("Success rate", jobs.success_rate, `${jobs.succeeded_jobs} done · ${jobs.failed_jobs} failed`),
+      card("Average time", jobs.avg_time, "start to finish"),
+      card("Active jobs", String(jobs.active_jobs_count), `${jobs.completed_jobs_count} done today`),
+    ] : null, system ? card("Server", `CPU ${pct(system.cpu_percent)}`, `memory ${pct(system.memory_percent)} · disk ${pct(system.disk_percent)}`) : null);
+  }
+
   async function load() {
     clearTimeout(timer);
+    loadFigures();
     const query = new URLSearchParams({ limit: PAGE, offset: state.offset });
     if (state.status) query.set("status", state.status);
     try {
