@@ -130,3 +130,8 @@ def test_disable_xformers_is_read_as_a_boolean(monkeypatch: pytest.MonkeyPatch) 
     ):
         monkeypatch.setenv("DISABLE_XFORMERS", value)
         assert env_flag("DISABLE_XFORMERS") is disabled, value
+
+
+def test_the_original_values_of_device_and_precision_are_understood() -> None:
+    config = load_config(environ={"DEVICE": "cuda:0", "PRECISION": "float16"})
+    assert config.models.device == "cuda" and config.models.precision == "fp16"

@@ -182,6 +182,9 @@ def test_a_photo_without_a_vehicle_warns_and_fails_under_the_fail_policy() -> No
     assert any("no vehicle was detected" in f for f in result.report["qa"]["failures"])
     with pytest.raises(QualityCheckFailed, match="no vehicle was detected"):
         Pipeline(load_config(overrides=[*overrides, "qa.policy=fail"])).run(image)
+    # a gentler simplification cannot find a vehicle: the retry policy does not re-run for it
+    retried = Pipeline(load_config(overrides=[*overrides, "qa.policy=retry"])).run(image)
+    assert retried.report["qa"]["attempts"] == 1
 
 
 @needs_samples

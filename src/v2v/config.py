@@ -191,8 +191,16 @@ def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
         if dotted in out:
             log.warning("%s is set as well as V2V_%s; the latter wins", name, _env_name(dotted))
             continue
-        out[dotted] = environ[name].strip().lower()
+        out[dotted] = _original_value(environ[name])
     return out
+
+
+def _original_value(text: str) -> str:
+    """The original's values in today's words: float16/float32 → fp16/fp32, cuda:N → cuda (the
+    device index is the worker's: ``v2v worker --device cuda:N``)."""
+    value = text.strip().lower()
+    value = {"float16": "fp16", "float32": "fp32", "bfloat16": "bf16"}.get(value, value)
+    return "cuda" if value.startswith("cuda:") else value
 
 
 def _env_name(dotted: str) -> str:

@@ -84,6 +84,7 @@ class DetectorConfig(Strict):
     subject: int | None = Field(
         None,
         ge=1,
+        le=1000,
         description="which detected vehicle to draw: its rank in the report's detections "
         "(1 = the best-ranked); null = the best-ranked",
     )

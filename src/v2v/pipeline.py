@@ -197,6 +197,8 @@ class Pipeline:
             policy = self.config.qa.policy
             if qa["passed"] or policy != "retry" or len(attempts) > self.config.qa.max_retries:
                 break
+            if not any(f.startswith("silhouette IoU") for f in qa["failures"]):
+                break  # gentler simplification only helps the silhouette
             pipeline = pipeline._gentler()
         best = max(attempts, key=lambda a: a["qa"].get("silhouette_iou") or 0.0)
         qa, styled, paletted, art = best["qa"], best["styled"], best["paletted"], best["art"]

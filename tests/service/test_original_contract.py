@@ -159,3 +159,27 @@ def test_the_dashboard_figures_count_the_callers_jobs(make_client: Client, car_p
     system = client.get("/api/v1/dashboard/system-stats").json()
     assert 0 <= system["disk_percent"] <= 100 and 0 <= system["memory_percent"] <= 100
     assert client.get("/api/v1/dashboard/metrics-data", params={"x": 1}).status_code == 422
+
+
+def test_bad_or_ambiguous_fields_are_refused_with_a_reason(
+    make_client: Client, car_png: bytes
+) -> None:
+    client = make_client()
+    post = lambda data: client.post("/api/v1/jobs", files=upload(car_png), data=data)  # noqa: E731
+    deep = "[" * 5000 + "]" * 5000
+    for field in ("overrides", "config_overrides"):
+        response = post({field: deep})
+        assert response.status_code in {413, 422}, response.text  # never a 500
+    nested = post({"config_overrides": '{"phases": ' * 1500 + "{}" + "}" * 1500})
+    assert nested.status_code in {413, 422}
+    bad_hex = post({"palette_hex_list": ",".join(["#12345G"] + ["#000000"] * 14)})
+    assert bad_hex.status_code == 400 and "#12345G" in bad_hex.json()["detail"]
+    both = post({"hint": "1,1,100,100", "subject": "2"})
+    assert both.status_code == 422 and "not both" in both.json()["detail"]
+    parts = [
+        ("file", ("a.png", car_png, "image/png")),
+        ("palette", (None, "default")),
+        ("palette", (None, "designer")),
+    ]
+    twice = client.post("/api/v1/jobs", files=parts)
+    assert twice.status_code == 422 and "'palette'" in twice.json()["detail"]

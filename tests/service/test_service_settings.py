@@ -120,3 +120,15 @@ def test_the_original_variable_names_are_read_and_todays_win(
         both = load_settings(_env_file=None)
     assert [k.get_secret_value() for k in both.api_keys] == ["todays-key-0123456789"]
     assert "FASTAPI_API_KEY is set as well as API_KEYS; API_KEYS wins" in caplog.text
+
+
+def test_the_original_names_work_from_a_dotenv_file_too(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name in ("API_KEYS", "DATA_DIR", "FASTAPI_API_KEY", "API_OUTPUT_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    env = tmp_path / ".env"
+    env.write_text(f"FASTAPI_API_KEY=dotenv-key-0123456789\nAPI_OUTPUT_DIR={tmp_path}/out\n")
+    settings = load_settings(_env_file=env)
+    assert [k.get_secret_value() for k in settings.api_keys] == ["dotenv-key-0123456789"]
+    assert settings.data_dir == tmp_path / "out"

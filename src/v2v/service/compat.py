@@ -15,6 +15,7 @@ store keep one vocabulary (``docs/compatibility.md`` lists every name):
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,6 +25,7 @@ from v2v.service.problems import ApiProblem
 from v2v.service.security.csrf import FIELD_NAME as CSRF_FIELD
 
 ORIGINAL_PALETTE_SIZE = 15
+HEX = re.compile(r"#[0-9A-Fa-f]{6}")
 
 #: today's status → the original's
 TO_ORIGINAL = {
@@ -56,14 +58,25 @@ def status_filter(value: str | None) -> str | None:
     return None if value is None else FROM_ORIGINAL.get(value, value)
 
 
-async def reject_unknown_fields(request: Request, accepted: Iterable[str]) -> None:
+async def reject_unknown_fields(
+    request: Request, accepted: Iterable[str], repeatable: Iterable[str] = ()
+) -> None:
     """422 when the request's form has a field outside ``accepted`` (the original system's
-    names are accepted only where ``accepted`` lists them; the CSRF field always is)."""
+    names are accepted only where ``accepted`` lists them; the CSRF field always is), or a
+    field not in ``repeatable`` more than once (no "last one wins" in silence)."""
     allowed = {*accepted, CSRF_FIELD}
     form = await request.form()
     unknown = sorted({key for key in form if key not in allowed})
     if unknown:
         raise ApiProblem(422, "unknown_field", _unknown("form field", unknown, allowed))
+    many = set(repeatable)
+    twice = sorted({key for key in form if key not in many and len(form.getlist(key)) > 1})
+    if twice:
+        raise ApiProblem(
+            422,
+            "repeated_field",
+            f"form field(s) {', '.join(map(repr, twice))} sent more than once",
+        )
 
 
 def reject_unknown_query(request: Request, accepted: Iterable[str]) -> None:
@@ -97,6 +110,11 @@ def palette_from_hex_list(text: str | None, palette: str | None) -> str | None:
             422, "config_error", "give the palette once: palette or palette_hex_list, not both"
         )
     colours = [c.strip() for c in text.split(",") if c.strip()]
+    bad = [c for c in colours if not HEX.fullmatch(c)]
+    if bad:
+        raise ApiProblem(
+            400, "input_error", f"palette_hex_list: {', '.join(map(repr, bad[:3]))} not #RRGGBB"
+        )
     if len(colours) != ORIGINAL_PALETTE_SIZE:
         raise ApiProblem(
             400,
@@ -107,17 +125,24 @@ def palette_from_hex_list(text: str | None, palette: str | None) -> str | None:
     return ",".join(colours)
 
 
-def translate_config_overrides(text: str | None) -> dict[str, Any]:
-    """Today's dotted overrides for the original ``config_overrides`` JSON. Only what the
-    original honoured is accepted; any other key is a 422 naming it (the original ignored
-    such keys without a word)."""
+def translate_config_overrides(text: str | None, max_bytes: int) -> dict[str, Any]:
+    """Today's dotted overrides for the original ``config_overrides`` JSON (at most
+    ``max_bytes``, like ``overrides``). Only what the original honoured is accepted; any other
+    key is a 422 naming it (the original ignored such keys without a word)."""
     if text is None or not text.strip():
         return {}
+    if len(text.encode("utf-8")) > max_bytes:
+        raise ApiProblem(
+            413,
+            "overrides_too_large",
+            f"the config_overrides field is larger than {max_bytes} bytes",
+        )
     try:
         data = json.loads(text)
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
         raise ApiProblem(
-            422, "config_error", f"config_overrides is not valid JSON: {exc}"
+            422, "config_error", f"config_overrides is not valid JSON: {reason}"
         ) from None
     if not isinstance(data, dict):
         raise ApiProblem(422, "config_error", "config_overrides must be a JSON object")

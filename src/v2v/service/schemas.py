@@ -143,6 +143,9 @@ class JobResponse(BaseModel):
     message: str
     timings: dict[str, float] = Field(description="seconds per phase (when finished)")
     qa: dict[str, Any] | None = Field(None, description="the QA report (whole conversions)")
+    overrides: dict[str, Any] = Field(
+        default_factory=dict, description="the config overrides the job runs with (dotted keys)"
+    )
     urls: ResultUrls | None = None
     error: JobError | None = None
     links: dict[str, str]
@@ -184,6 +187,7 @@ class JobResponse(BaseModel):
             message=job.message,
             timings=job.timings,
             qa=job.qa,
+            overrides=dict(job.params.get("overrides") or {}),
             urls=urls,
             error=JobError(code=job.error_code, detail=job.error_detail or "")
             if job.error_code

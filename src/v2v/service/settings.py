@@ -15,7 +15,14 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from v2v.errors import ConfigError
@@ -54,10 +61,24 @@ ORIGINAL_ALIASES = {
 }
 
 
+def _say_which_wins() -> None:
+    """A log line for each original variable that is set beside today's (today's wins)."""
+    for original, today in ORIGINAL_ALIASES.items():
+        if original in os.environ and today.upper() in os.environ:
+            log.warning(
+                "%s is set as well as %s; %s wins (docs/compatibility.md)",
+                original,
+                today.upper(),
+                today.upper(),
+            )
+
+
 class Settings(BaseSettings):
     """Everything the service reads from its environment. See docs/service.md for each variable."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", case_sensitive=False, populate_by_name=True
+    )
 
     # -- server (uvicorn) --------------------------------------------------------------------
     host: str = Field("127.0.0.1", description="interface to bind; 0.0.0.0 = every interface")
@@ -84,11 +105,17 @@ class Settings(BaseSettings):
     ui_enabled: bool = Field(True, description="serve the web UI at /ui")
     cors_origins: CommaList = Field(default_factory=list)
     cors_allow_credentials: bool = False
-    api_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list,
+        # the original's FASTAPI_API_KEY too, from the environment or .env (today's name wins)
+        validation_alias=AliasChoices("api_keys", "fastapi_api_key"),
+    )
     api_keys_file: Path | None = None
 
     # -- storage and jobs ----------------------------------------------------------------------
-    data_dir: Path = Path("data")
+    data_dir: Path = Field(
+        Path("data"), validation_alias=AliasChoices("data_dir", "api_output_dir")
+    )
     database_url: str | None = None
     retention_hours: float = Field(168.0, ge=0, description="0 = keep finished jobs forever")
     job_workers: int = Field(1, ge=1, le=64, description="pipelines running at once")
@@ -114,28 +141,6 @@ class Settings(BaseSettings):
     model_volume_path: Path | None = None
     gpu_model: str = ""
     disable_xformers: bool = False
-
-    @model_validator(mode="before")
-    @classmethod
-    def _original_names(cls, data: Any) -> Any:
-        """The original system's variables (``ORIGINAL_ALIASES``) fill today's settings that
-        are not set; when both are, today's wins and a log line says so."""
-        if not isinstance(data, dict):
-            return data
-        for original, today in ORIGINAL_ALIASES.items():
-            value = os.environ.get(original)
-            if value is None:
-                continue
-            if today in data or today.upper() in os.environ:
-                log.warning(
-                    "%s is set as well as %s; %s wins (docs/compatibility.md)",
-                    original,
-                    today.upper(),
-                    today.upper(),
-                )
-                continue
-            data[today] = value
-        return data
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -223,6 +228,7 @@ def _format(exc: ValidationError) -> str:
 
 def load_settings(**overrides: Any) -> Settings:
     """Read the settings from the environment (keyword arguments win). Raises ConfigError."""
+    _say_which_wins()
     try:
         return Settings(**overrides)
     except ValidationError as exc:

@@ -61,8 +61,11 @@ def parse_overrides(
             )
         try:
             data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ApiProblem(422, "config_error", f"overrides is not valid JSON: {exc}") from None
+        except (json.JSONDecodeError, RecursionError) as exc:
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            raise ApiProblem(
+                422, "config_error", f"overrides is not valid JSON: {reason}"
+            ) from None
         if not isinstance(data, dict):
             raise ApiProblem(
                 422,
@@ -82,6 +85,10 @@ def parse_overrides(
         if enabled is not None:
             overrides[f"{phase}.enabled"] = enabled
     if subject is not None:
+        if overrides.get("phase1.detector.subject", subject) != subject:
+            raise ApiProblem(
+                422, "config_error", "the subject is given twice, differently (subject, overrides)"
+            )
         overrides["phase1.detector.subject"] = subject
     for key, value in (translated or {}).items():  # the original's config_overrides
         if key in overrides and overrides[key] != value:

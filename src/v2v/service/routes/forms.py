@@ -13,6 +13,7 @@ from v2v.service.compat import (
     translate_config_overrides,
 )
 from v2v.service.deps import Services
+from v2v.service.problems import ApiProblem
 from v2v.service.submission import parse_hint, parse_overrides, parse_palette
 
 #: every form field the conversion routes read (anything else is a 422 naming it)
@@ -49,7 +50,8 @@ class ConversionForm:
         """Validated job parameters (raises ApiProblem 422 naming the bad field or key; 400
         for a palette_hex_list that is not 15 colours, the original's rule)."""
         original = palette_from_hex_list(self.palette_hex_list, self.palette)
-        translated = translate_config_overrides(self.config_overrides)
+        limit = services.settings.max_overrides_bytes
+        translated = translate_config_overrides(self.config_overrides, limit)
         return {
             "palette": parse_palette(original if original is not None else self.palette),
             "overrides": parse_overrides(
@@ -120,6 +122,10 @@ async def conversion_form(
     ] = None,
 ) -> ConversionForm:
     await reject_unknown_fields(request, CONVERSION_FIELDS)
+    if subject is not None and hint:
+        raise ApiProblem(
+            422, "config_error", "give the vehicle once: a hint box or a subject rank, not both"
+        )
     switches = {"phase1": phase1, "phase2": phase2, "phase3": phase3, "phase4": phase4}
     return ConversionForm(
         palette,

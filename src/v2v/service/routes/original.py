@@ -19,7 +19,7 @@ from v2v.service.submission import owned_job
 router = APIRouter(
     prefix=API, tags=["original contract"], responses={**API_PROBLEMS, **problems(404)}
 )
-_FILENAME = re.compile(r"^(?P<job>[0-9a-f]{32})\.(?P<kind>svg|png)$")
+_FILENAME = re.compile(r"(?P<job>[0-9a-f]{32})\.(?P<kind>svg|png)")
 _FILES = {"svg": "result.svg", "png": "preview.png"}
 
 
@@ -40,7 +40,7 @@ def _file(services: Services, client: Limited, job_id: str, name: str) -> FileRe
     responses=problems(400),
 )
 def download(services: ServicesDep, client: Limited, filename: str) -> FileResponse:
-    match = _FILENAME.match(filename)
+    match = _FILENAME.fullmatch(filename)
     if match is None:
         raise ApiProblem(
             400,

@@ -74,13 +74,18 @@ TRAINING_FIELDS = ("inputs", "targets", "folder", "params", "input_files[]", "ta
 async def original_training_fields(request: Request) -> dict[str, str]:
     """The original's separate parameter fields (``num_epochs=5``…), by today's names; any
     other unknown field is a 422 naming it."""
-    await reject_unknown_fields(request, (*TRAINING_FIELDS, *ORIGINAL_TRAINING))
+    repeatable = ("inputs", "targets", "input_files[]", "target_files[]")
+    await reject_unknown_fields(request, (*TRAINING_FIELDS, *ORIGINAL_TRAINING), repeatable)
     form = await request.form()
-    return {
-        today: str(form[original])
-        for original, today in ORIGINAL_TRAINING.items()
-        if original in form and isinstance(form[original], str)
-    }
+    found = {}
+    for original, today in ORIGINAL_TRAINING.items():
+        if original not in form:
+            continue
+        value = form[original]
+        if not isinstance(value, str):
+            raise ApiProblem(422, "config_error", f"{original} must be a form value, not a file")
+        found[today] = value
+    return found
 
 
 def merge_original_params(text: str | None, original: dict[str, str]) -> str | None:
@@ -110,8 +115,9 @@ def _number(raw: str) -> Any:
 def _json_object(text: str | None) -> dict[str, Any]:
     try:
         values = json.loads(text) if text and text.strip() else {}
-    except json.JSONDecodeError as exc:
-        raise ApiProblem(422, "config_error", f"params is not valid JSON: {exc}") from None
+    except (json.JSONDecodeError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise ApiProblem(422, "config_error", f"params is not valid JSON: {reason}") from None
     if not isinstance(values, dict):
         raise ApiProblem(422, "config_error", 'params must be a JSON object, e.g. {"epochs": 5}')
     return values

@@ -136,10 +136,9 @@ class ClassicalSanitizer:
             return None, [], None
         with _timed(timings, "detect"):
             detections = ObjectDetector.shared().detect(photo.pixels, settings.min_score)
-        salient = None
-        if photo.hint is None:
-            with _timed(timings, "saliency_coarse"):
-                salient = SaliencyModel.shared().probability(photo.pixels, COARSE_SIDE)
+        # always: the ranks in the report must mean the same vehicles with or without a hint
+        with _timed(timings, "saliency_coarse"):
+            salient = SaliencyModel.shared().probability(photo.pixels, COARSE_SIDE)
         height, width = photo.pixels.shape[:2]
         subject = choose(detections, (width, height), photo.hint, settings.subject, salient)
         return subject, detections, salient

@@ -176,9 +176,15 @@ export function jobView(main, navigate, id) {
     const form = new FormData();
     form.append("file", photo, job.name || "photo.png");
     form.append("subject", String(rank));
-    // a built-in palette by name (its colour names stay), anything else by its colours
+    // the job's own settings again (all but the subject), so the ranks mean the same vehicles
+    const overrides = { ...(job.overrides || {}) };
+    delete overrides["phase1.detector.subject"];
+    if (Object.keys(overrides).length) form.append("overrides", JSON.stringify(overrides));
+    // a built-in palette by name when its colours are still the job's (the names stay),
+    // anything else by its colours
     const pal = report.palette || {};
-    if (pal.name && pal.name !== "custom" && (await palettes().catch(() => [])).some((p) => p.name === pal.name)) form.append("palette", pal.name);
+    const same = (p) => p.name === pal.name && (p.colors || []).join(",") === (pal.colors || []).join(",");
+    if (pal.name && pal.name !== "custom" && (await palettes().catch(() => [])).some(same)) form.append("palette", pal.name);
     else if (pal.colors) form.append("palette", pal.colors.join(","));
     form.append("intermediates", files[PHOTO_FILE] ? "true" : "false");
     try {
