@@ -65,6 +65,13 @@ class Photo:
         """(width, height) of the working image."""
         return int(self.pixels.shape[1]), int(self.pixels.shape[0])
 
+    def alpha_or_all(self) -> Mask:
+        """The vehicle when nothing looked for it: the input's alpha, else the whole image
+        (bool (H, W)); the one rule for phase I switched off and single phases on uploads."""
+        if self.alpha is not None:
+            return self.alpha
+        return np.ones(self.pixels.shape[:2], dtype=bool)
+
 
 @dataclass(frozen=True)
 class Removal:

@@ -39,7 +39,7 @@ def _clean_from(pipeline: Any, path: Path) -> Any:
     from v2v.artefacts import CleanImage
 
     photo = pipeline.load(path)
-    mask = photo.alpha if photo.alpha is not None else np.ones(photo.pixels.shape[:2], bool)
+    mask = photo.alpha_or_all()
     return CleanImage(photo.pixels, mask, np.zeros_like(mask))
 
 

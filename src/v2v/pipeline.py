@@ -124,7 +124,7 @@ class Pipeline:
     def sanitize(self, photo: Photo, ctx: RunContext | None = None) -> CleanImage:
         ctx = ctx or RunContext(seed=self.config.seed)
         if not self.config.phase1.enabled:
-            mask = photo.alpha if photo.alpha is not None else np.ones(photo.pixels.shape[:2], bool)
+            mask = photo.alpha_or_all()
             empty = np.zeros(photo.pixels.shape[:2], bool)
             return CleanImage(
                 photo.pixels,

@@ -14,14 +14,13 @@ store keep one vocabulary (``docs/compatibility.md`` lists every name):
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from typing import Any
 
 from fastapi import Request
 
-from v2v.service.problems import ApiProblem
+from v2v.service.problems import ApiProblem, json_object
 from v2v.service.security.csrf import FIELD_NAME as CSRF_FIELD
 
 ORIGINAL_PALETTE_SIZE = 15
@@ -129,23 +128,9 @@ def translate_config_overrides(text: str | None, max_bytes: int) -> dict[str, An
     """Today's dotted overrides for the original ``config_overrides`` JSON (at most
     ``max_bytes``, like ``overrides``). Only what the original honoured is accepted; any other
     key is a 422 naming it (the original ignored such keys without a word)."""
-    if text is None or not text.strip():
-        return {}
-    if len(text.encode("utf-8")) > max_bytes:
-        raise ApiProblem(
-            413,
-            "overrides_too_large",
-            f"the config_overrides field is larger than {max_bytes} bytes",
-        )
-    try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-        raise ApiProblem(
-            422, "config_error", f"config_overrides is not valid JSON: {reason}"
-        ) from None
-    if not isinstance(data, dict):
-        raise ApiProblem(422, "config_error", "config_overrides must be a JSON object")
+    data = json_object(
+        text, "config_overrides", '{"phases": {"phase1": {"enabled": false}}}', max_bytes
+    )
     extra = sorted(set(data) - {"phases"})
     if extra:
         raise ApiProblem(

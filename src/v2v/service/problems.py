@@ -9,6 +9,7 @@ header; quote it when reporting a problem: the server log has the details). Libr
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from contextvars import ContextVar
 from typing import Any
@@ -161,3 +162,24 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(V2VError, _library_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+
+
+def json_object(
+    text: str | None, field: str, example: str, max_bytes: int | None = None
+) -> dict[str, Any]:
+    """The JSON object in form field ``field`` ({} when empty): 413 over ``max_bytes``, 422
+    when it is not JSON (nesting too deep included) or not an object (``example`` shows one)."""
+    if text is None or not text.strip():
+        return {}
+    if max_bytes is not None and len(text.encode("utf-8")) > max_bytes:
+        raise ApiProblem(
+            413, "overrides_too_large", f"the {field} field is larger than {max_bytes} bytes"
+        )
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise ApiProblem(422, "config_error", f"{field} is not valid JSON: {reason}") from None
+    if not isinstance(data, dict):
+        raise ApiProblem(422, "config_error", f"{field} must be a JSON object such as {example}")
+    return data

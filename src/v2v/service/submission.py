@@ -7,7 +7,6 @@ library's own validation, so a bad key is named), the hint box and the image its
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import time
 import uuid
@@ -21,7 +20,7 @@ from v2v.errors import ConfigError, InputError
 from v2v.service.deps import Services
 from v2v.service.jobs.files import valid_job_id
 from v2v.service.jobs.store import CANCELLED, RUNNING, JobRecord
-from v2v.service.problems import ApiProblem, correlation_id_var
+from v2v.service.problems import ApiProblem, correlation_id_var, json_object
 from v2v.service.security.auth import Client
 from v2v.service.security.uploads import check_upload
 
@@ -51,28 +50,9 @@ def parse_overrides(
 ) -> dict[str, Any]:
     """The JSON overrides plus phase switches and the subject choice, validated against the
     pipeline config (422)."""
-    overrides: dict[str, Any] = {}
-    if text and text.strip():
-        if len(text.encode("utf-8")) > services.settings.max_overrides_bytes:
-            raise ApiProblem(
-                413,
-                "overrides_too_large",
-                f"the overrides field is larger than {services.settings.max_overrides_bytes} bytes",
-            )
-        try:
-            data = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-            raise ApiProblem(
-                422, "config_error", f"overrides is not valid JSON: {reason}"
-            ) from None
-        if not isinstance(data, dict):
-            raise ApiProblem(
-                422,
-                "config_error",
-                'overrides must be a JSON object such as {"phase3.min_area_percent": 0.1}',
-            )
-        overrides = _flatten(data)
+    limit = services.settings.max_overrides_bytes
+    example = '{"phase3.min_area_percent": 0.1}'
+    overrides = _flatten(json_object(text, "overrides", example, limit))
     for key in overrides:
         if key in LOCKED_KEYS or key.startswith("palette."):
             raise ApiProblem(

@@ -103,16 +103,10 @@ def _convert(
     return files, dict(result.report.get("qa") or {})
 
 
-def _mask_of(photo: Photo) -> np.ndarray:
-    if photo.alpha is not None:
-        return photo.alpha
-    return np.ones(photo.pixels.shape[:2], dtype=bool)
-
-
 def _as_styled(photo: Photo) -> StyledImage:
     """The upload as a phase II output: its pixels, its alpha (or everything) as the vehicle."""
     edges = np.zeros(photo.pixels.shape[:2], dtype=np.uint8)
-    return StyledImage(photo.pixels, _mask_of(photo), edges, notes={"source": "upload"})
+    return StyledImage(photo.pixels, photo.alpha_or_all(), edges, notes={"source": "upload"})
 
 
 def _single_phase(
@@ -134,7 +128,7 @@ def _single_phase(
             ]
             report["not_removed"] = list(clean.limitations)
         elif task.kind == "phase2":
-            mask = _mask_of(photo)
+            mask = photo.alpha_or_all()
             empty = np.zeros_like(mask)
             styled = pipeline.stylize(CleanImage(photo.pixels, mask, empty), ctx)
             images["phase2_styled.png"] = np.dstack([styled.pixels, styled.mask * np.uint8(255)])

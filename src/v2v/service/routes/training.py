@@ -30,7 +30,7 @@ from v2v.service.deps import Services, ServicesDep
 from v2v.service.jobs.files import valid_job_id
 from v2v.service.jobs.store import SUCCEEDED, JobRecord
 from v2v.service.jobs.training_run import CARD, STATUS_FILE
-from v2v.service.problems import ApiProblem, correlation_id_var
+from v2v.service.problems import ApiProblem, correlation_id_var, json_object
 from v2v.service.routes.training_schemas import (
     LoraList,
     LoraResponse,
@@ -113,14 +113,7 @@ def _number(raw: str) -> Any:
 
 
 def _json_object(text: str | None) -> dict[str, Any]:
-    try:
-        values = json.loads(text) if text and text.strip() else {}
-    except (json.JSONDecodeError, RecursionError) as exc:
-        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-        raise ApiProblem(422, "config_error", f"params is not valid JSON: {reason}") from None
-    if not isinstance(values, dict):
-        raise ApiProblem(422, "config_error", 'params must be a JSON object, e.g. {"epochs": 5}')
-    return values
+    return json_object(text, "params", '{"epochs": 5}')
 
 
 def _params(text: str | None) -> Any:

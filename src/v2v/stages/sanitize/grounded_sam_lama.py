@@ -110,10 +110,9 @@ class GroundedSamLamaSanitizer:
     def _vehicle_mask(self, photo: Photo) -> Mask:
         from v2v.models import birefnet
 
-        height, width = photo.pixels.shape[:2]
         cfg = self.config.vehicle_mask
         if not cfg.enabled:
-            return photo.alpha if photo.alpha is not None else np.ones((height, width), bool)
+            return photo.alpha_or_all()
         mask = birefnet.vehicle_mask(
             photo.pixels, cfg.threshold, cfg.resolution, cfg.fill_holes, self.runtime, NAME
         )
