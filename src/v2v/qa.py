@@ -18,7 +18,7 @@ from v2v.artefacts import CleanImage, VectorArt
 from v2v.color.palette import Palette
 from v2v.config import Config
 from v2v.geometry import silhouette_iou
-from v2v.svg.render import parse_svg, render_rgba
+from v2v.svg.render import inline_style, parse_svg, render_rgba
 
 _DRAWN = {"path", "rect", "circle", "ellipse", "polygon", "polyline", "line"}
 #: Elements whose content is never painted directly.
@@ -79,16 +79,11 @@ class SvgAudit:
         }
 
 
-def _style(element: etree._Element) -> dict[str, str]:
-    items = (part.partition(":") for part in element.get("style", "").split(";"))
-    return {key.strip(): value.strip() for key, sep, value in items if sep}
-
-
 def _own(element: etree._Element) -> dict[str, str]:
     """Presentation attributes of the element itself, style="..." winning."""
     names = (*_INHERITED, "vector-effect", "opacity", "display")
     own = {name: element.get(name) for name in names if element.get(name) is not None}
-    own.update({k: v for k, v in _style(element).items() if k in names})
+    own.update({k: v for k, v in inline_style(element).items() if k in names})
     return {k: v.strip() for k, v in own.items()}
 
 

@@ -44,14 +44,15 @@ def _length(value: str | None) -> float | None:
     return float(match.group(1)) if match else None
 
 
-def _style(element: etree._Element) -> dict[str, str]:
+def inline_style(element: etree._Element) -> dict[str, str]:
+    """The element's ``style="a: b; c: d"`` as a dict (shared by rendering and QA's audit)."""
     items = (part.partition(":") for part in element.get("style", "").split(";"))
     return {key.strip(): value.strip() for key, sep, value in items if sep}
 
 
 def _own(element: etree._Element, name: str) -> str | None:
     """A property set on the element itself (style="..." wins over the attribute)."""
-    return _style(element).get(name, element.get(name))
+    return inline_style(element).get(name, element.get(name))
 
 
 def document_size(root: etree._Element) -> tuple[float, float] | None:
@@ -75,7 +76,7 @@ def _fix_non_scaling_strokes(root: etree._Element, scale: float) -> None:
         own = _length(_own(element, "stroke-width"))
         widths[element] = own if own is not None else inherited
         if _own(element, "vector-effect") == _NON_SCALING:
-            style = {k: v for k, v in _style(element).items() if k != "stroke-width"}
+            style = {k: v for k, v in inline_style(element).items() if k != "stroke-width"}
             if "style" in element.attrib:
                 element.set("style", ";".join(f"{k}:{v}" for k, v in style.items()))
             element.set("stroke-width", f"{widths[element] / scale:.6g}")
