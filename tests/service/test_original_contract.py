@@ -183,3 +183,12 @@ def test_bad_or_ambiguous_fields_are_refused_with_a_reason(
     ]
     twice = client.post("/api/v1/jobs", files=parts)
     assert twice.status_code == 422 and "'palette'" in twice.json()["detail"]
+
+
+def test_a_single_phase_answers_with_its_output_url(make_client: Client, car_png: bytes) -> None:
+    client = make_client(runner=None)
+    for phase, suffix in (("phase1", ".png"), ("phase4", ".svg")):
+        response = client.post(f"/api/v1/{phase}", files=upload(car_png))
+        assert response.status_code == 200, response.text
+        url = response.json()["output_url"]
+        assert url.endswith(suffix) and client.get(url).status_code == 200

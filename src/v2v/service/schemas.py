@@ -160,6 +160,9 @@ class JobResponse(BaseModel):
     progress_percent: float | None = Field(
         None, description="overall progress 0–100 (the original's single progress figure)"
     )
+    output_url: str | None = Field(
+        None, description="a single-phase job's main output, once done (the original's name)"
+    )
 
     @classmethod
     def of(cls, job: JobRecord, names: StatusNames = "v2v") -> JobResponse:
@@ -174,6 +177,7 @@ class JobResponse(BaseModel):
             png_preview_url=urls.png if urls else None,
             phase_timings=milliseconds(job.timings),
             progress_percent=overall_percent(job),
+            output_url=urls.files.get(PHASE_OUTPUTS.get(job.kind, "")) if urls else None,
             kind=job.kind,
             name=job.params.get("name"),
             status=status_name(job.status, names),
@@ -194,6 +198,15 @@ class JobResponse(BaseModel):
             else None,
             links={"self": base, "cancel": f"{base}/cancel"},
         )
+
+
+#: a single-phase job's main output file (the original's ``output_url``)
+PHASE_OUTPUTS = {
+    "phase1": "phase1_clean.png",
+    "phase2": "phase2_styled.png",
+    "phase3": "phase3_paletted.png",
+    "phase4": "result.svg",
+}
 
 
 def milliseconds(timings: dict[str, float]) -> dict[str, float]:
