@@ -15,7 +15,7 @@ from v2v.artefacts import Box, Photo
 from v2v.cli import app
 from v2v.config import InputConfig, Phase1Config, load_config
 from v2v.context import RunContext
-from v2v.errors import InputError, QualityCheckFailed, WeightsMissing
+from v2v.errors import ConfigError, InputError, QualityCheckFailed, WeightsMissing
 from v2v.imaging import decode
 from v2v.pipeline import Pipeline
 from v2v.stages.sanitize.classical import NO_VEHICLE, ClassicalSanitizer
@@ -207,3 +207,14 @@ def test_a_photo_with_alpha_needs_no_detector() -> None:
     alpha[10:50, 10:50] = True
     clean = ClassicalSanitizer(Phase1Config()).run(Photo(rgb, (64, 64), alpha=alpha), RunContext())
     assert "subject" not in clean.notes and clean.vehicle_mask.sum() == alpha.sum()
+
+
+def test_a_subject_that_could_not_be_used_is_refused_not_ignored() -> None:
+    with pytest.raises(ConfigError, match=r"needs phase1\.enabled, phase1\.detector\.enabled"):
+        load_config(overrides=["phase1.detector.subject=2", "phase1.detector.enabled=false"])
+    rgb = np.zeros((64, 64, 3), np.uint8)
+    alpha = np.zeros((64, 64), bool)
+    alpha[10:50, 10:50] = True
+    config = Phase1Config(detector={"subject": 2})
+    with pytest.raises(InputError, match="cut-out"):
+        ClassicalSanitizer(config).run(Photo(rgb, (64, 64), alpha=alpha), RunContext())

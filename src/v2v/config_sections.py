@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class Strict(BaseModel):
@@ -97,6 +97,19 @@ class Phase1Config(Strict):
     vehicle_mask: VehicleMaskConfig = VehicleMaskConfig()
     text_removal: TextRemovalConfig = TextRemovalConfig()
     inpaint: InpaintConfig = InpaintConfig()
+
+    @model_validator(mode="after")
+    def _subject_needs_the_detector(self) -> Phase1Config:
+        """A chosen subject with nothing to choose it from would be ignored in silence."""
+        if self.detector.subject is not None and not (
+            self.enabled and self.detector.enabled and self.vehicle_mask.enabled
+        ):
+            raise ValueError(
+                "phase1.detector.subject picks a detected vehicle, so it needs phase1.enabled, "
+                "phase1.detector.enabled and phase1.vehicle_mask.enabled; switch them on or "
+                "leave the subject out"
+            )
+        return self
 
 
 # -- phase II ---------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 from v2v.artefacts import Box, CleanImage, Mask, Photo, Removal, RGBImage
 from v2v.config import Phase1Config
 from v2v.context import RunContext
+from v2v.errors import InputError
 from v2v.stages import SANITIZERS
 from v2v.stages.sanitize.detector import Detection, ObjectDetector
 from v2v.stages.sanitize.inpaint import detail_loss, dilate, inpaint
@@ -131,6 +132,11 @@ class ClassicalSanitizer:
         them (the mask reuses it); (None, [], None) when the detector is off or has nothing to
         decide (a cut-out's alpha, masking switched off)."""
         settings = self.config.detector
+        if photo.alpha is not None and settings.subject is not None:
+            raise InputError(
+                f"subject {settings.subject}: this image is a cut-out, and its transparency "
+                "already says what the vehicle is; leave the subject out"
+            )
         if not (settings.enabled and self.config.vehicle_mask.enabled) or photo.alpha is not None:
             return None, [], None
         with _timed(timings, "detect"):
