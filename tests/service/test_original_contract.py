@@ -56,6 +56,9 @@ def test_an_original_client_submits_polls_and_downloads(
     assert svg.status_code == 200 and etree.fromstring(svg.content).tag.endswith("svg")
     fills = {e.get("fill") for e in etree.fromstring(svg.content).iter() if e.get("fill")}
     assert fills - {"none"} <= set(STYLE_GUIDE.split(","))  # the palette really was used
+    extra = client.get(f"/api/v1/results/{job['job_id']}", params={"download": "1"})
+    assert extra.status_code == 422 and "'download'" in extra.json()["detail"]
+    assert client.get(done["status_url"], params={"verbose": "1"}).status_code == 422
     results = client.get(f"/api/v1/results/{job['job_id']}")
     assert results.status_code == 200 and results.content == svg.content
     assert f"vector_{job['job_id']}.svg" in results.headers["content-disposition"]

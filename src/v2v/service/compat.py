@@ -86,6 +86,11 @@ def reject_unknown_query(request: Request, accepted: Iterable[str]) -> None:
         raise ApiProblem(422, "unknown_field", _unknown("query parameter", unknown, allowed))
 
 
+def no_query_parameters(request: Request) -> None:
+    """A route dependency: the route takes no query parameters, so any is a 422."""
+    reject_unknown_query(request, ())
+
+
 def _unknown(kind: str, names: list[str], allowed: set[str]) -> str:
     hints = [
         f"{name!r} is the original system's name: send {ORIGINAL_NAMES[name]}"

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFi
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
-from v2v.service.compat import reject_unknown_query, status_filter
+from v2v.service.compat import no_query_parameters, reject_unknown_query, status_filter
 from v2v.service.deps import ServicesDep
 from v2v.service.jobs.files import MEDIA_TYPES
 from v2v.service.jobs.store import RUNNING, STATUSES
@@ -84,6 +84,7 @@ def list_jobs(
 
 @router.get(
     "/{job_id}",
+    dependencies=[Depends(no_query_parameters)],
     response_model=JobResponse,
     summary="Status, progress per phase, timings, result URLs (not rate limited)",
 )
@@ -93,10 +94,10 @@ def get_job(services: ServicesDep, client: Authenticated, job_id: str) -> JobRes
 
 @router.post(
     "/{job_id}/cancel",
+    dependencies=[Depends(no_query_parameters), Depends(csrf_protect)],
     status_code=202,
     response_model=JobResponse,
     summary="Stop a queued or running job",
-    dependencies=[Depends(csrf_protect)],
     responses=problems(409),
 )
 def cancel_job(services: ServicesDep, client: Limited, job_id: str) -> JobResponse:
@@ -106,9 +107,9 @@ def cancel_job(services: ServicesDep, client: Limited, job_id: str) -> JobRespon
 
 @router.delete(
     "/{job_id}",
+    dependencies=[Depends(no_query_parameters), Depends(csrf_protect)],
     status_code=204,
     summary="Delete a job and its files",
-    dependencies=[Depends(csrf_protect)],
     responses=problems(409),
 )
 def delete_job(services: ServicesDep, client: Limited, job_id: str) -> Response:
@@ -127,6 +128,7 @@ def delete_job(services: ServicesDep, client: Limited, job_id: str) -> Response:
 
 @router.get(
     "/{job_id}/files/{name}",
+    dependencies=[Depends(no_query_parameters)],
     summary="Download one result file of a job",
     response_class=FileResponse,
     responses={200: {"content": {t: {} for t in MEDIA_TYPES.values()}}},

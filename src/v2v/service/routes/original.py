@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import re
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import FileResponse
 
+from v2v.service.compat import no_query_parameters
 from v2v.service.deps import Services, ServicesDep
 from v2v.service.jobs.files import MEDIA_TYPES
 from v2v.service.problems import ApiProblem
@@ -17,7 +18,10 @@ from v2v.service.security.auth import Limited
 from v2v.service.submission import owned_job
 
 router = APIRouter(
-    prefix=API, tags=["original contract"], responses={**API_PROBLEMS, **problems(404)}
+    prefix=API,
+    tags=["original contract"],
+    responses={**API_PROBLEMS, **problems(404)},
+    dependencies=[Depends(no_query_parameters)],
 )
 _FILENAME = re.compile(r"(?P<job>[0-9a-f]{32})\.(?P<kind>svg|png)")
 _FILES = {"svg": "result.svg", "png": "preview.png"}
