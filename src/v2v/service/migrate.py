@@ -59,7 +59,20 @@ def current_revision(connection: Connection) -> str | None:
 
 @contextlib.contextmanager
 def _locked(engine: Engine) -> Iterator[Connection]:
-    """A connection held under the migration lock."""
+    """A connection held under the migration lock (for SQLite the lock is taken before the
+    connection is opened: opening one switches the file to WAL, which needs it alone)."""
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and database != ":memory:":
+        import fcntl
+
+        with open(f"{database}.migrate-lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                with engine.connect() as connection:
+                    yield connection
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        return
     with engine.connect() as connection:
         if engine.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _PG_LOCK_KEY})
@@ -71,18 +84,7 @@ def _locked(engine: Engine) -> Iterator[Connection]:
                 connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _PG_LOCK_KEY})
                 connection.commit()
             return
-        database = engine.url.database
-        if engine.dialect.name != "sqlite" or not database or database == ":memory:":
-            yield connection
-            return
-        import fcntl
-
-        with open(f"{database}.migrate-lock", "a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield connection
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        yield connection
 
 
 def _check_known(current: str | None) -> None:
