@@ -14,12 +14,14 @@ store keep one vocabulary (``docs/compatibility.md`` lists every name):
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from typing import Any
 
 from fastapi import Request
 
+from v2v.service.jobs.store import JobRecord
 from v2v.service.problems import ApiProblem, json_object
 from v2v.service.security.csrf import FIELD_NAME as CSRF_FIELD
 
@@ -188,3 +190,80 @@ def _phase_overrides(phase: str, settings: dict[str, Any]) -> dict[str, Any]:
                 "phase2 controlnet.depth_weight, controlnet.canny_weight, prompt_override)",
             )
     return out
+
+
+#: a single-phase job's main output file (the original's ``output_url``)
+PHASE_OUTPUTS = {
+    "phase1": "phase1_clean.png",
+    "phase2": "phase2_styled.png",
+    "phase3": "phase3_paletted.png",
+    "phase4": "result.svg",
+}
+
+
+def milliseconds(timings: dict[str, float]) -> dict[str, float]:
+    """Seconds per phase → milliseconds, phases only (the original's ``phase_timings``)."""
+    return {k: round(v * 1000, 1) for k, v in timings.items() if k.startswith("phase")}
+
+
+def overall_percent(job: JobRecord) -> float:
+    """0–100: 100 once succeeded, else the mean progress of the four phases."""
+    if job.status == "succeeded":
+        return 100.0
+    phases = [job.progress.get(f"phase{n}", 0.0) for n in range(1, 5)]
+    return round(100 * sum(phases) / 4, 1)
+
+
+PARAMS_EXAMPLE = '{"epochs": 5}'
+#: the original's training form fields (REFERENCE.md §6) → today's parameter names
+ORIGINAL_TRAINING = {
+    "num_epochs": "epochs",
+    "learning_rate": "learning_rate",
+    "batch_size": "batch_size",
+    "rank": "rank",
+    "alpha": "alpha",
+    "validation_split": "validation_split",
+    "seed": "seed",
+}
+TRAINING_FIELDS = ("inputs", "targets", "folder", "params", "input_files[]", "target_files[]")
+
+
+async def original_training_fields(request: Request) -> dict[str, str]:
+    """The original's separate parameter fields (``num_epochs=5``…), by today's names; any
+    other unknown field is a 422 naming it."""
+    repeatable = ("inputs", "targets", "input_files[]", "target_files[]")
+    await reject_unknown_fields(request, (*TRAINING_FIELDS, *ORIGINAL_TRAINING), repeatable)
+    form = await request.form()
+    found = {}
+    for original, today in ORIGINAL_TRAINING.items():
+        if original not in form:
+            continue
+        value = form[original]
+        if not isinstance(value, str):
+            raise ApiProblem(422, "config_error", f"{original} must be a form value, not a file")
+        found[today] = value
+    return found
+
+
+def merge_original_params(text: str | None, original: dict[str, str]) -> str | None:
+    """The params JSON with the original's separate fields added (a field given both ways,
+    differently, is a 422)."""
+    if not original:
+        return text
+    values = json_object(text, "params", PARAMS_EXAMPLE)
+    for name, raw in original.items():
+        number = _number(raw)
+        if name in values and values[name] != number:
+            raise ApiProblem(422, "config_error", f"{name} is given twice, differently")
+        values[name] = number
+    return json.dumps(values)
+
+
+def _number(raw: str) -> Any:
+    """A form field's text as int, else float, else the text (validation names what is wrong)."""
+    for kind in (int, float):
+        try:
+            return kind(raw.strip())
+        except ValueError:
+            continue
+    return raw

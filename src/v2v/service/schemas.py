@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from v2v.service.compat import status_name
+from v2v.service.compat import PHASE_OUTPUTS, milliseconds, overall_percent, status_name
 from v2v.service.jobs.store import JobRecord
 
 API = "/api/v1"
@@ -198,28 +198,6 @@ class JobResponse(BaseModel):
             else None,
             links={"self": base, "cancel": f"{base}/cancel"},
         )
-
-
-#: a single-phase job's main output file (the original's ``output_url``)
-PHASE_OUTPUTS = {
-    "phase1": "phase1_clean.png",
-    "phase2": "phase2_styled.png",
-    "phase3": "phase3_paletted.png",
-    "phase4": "result.svg",
-}
-
-
-def milliseconds(timings: dict[str, float]) -> dict[str, float]:
-    """Seconds per phase → milliseconds, phases only (the original's ``phase_timings``)."""
-    return {k: round(v * 1000, 1) for k, v in timings.items() if k.startswith("phase")}
-
-
-def overall_percent(job: JobRecord) -> float:
-    """0–100: 100 once succeeded, else the mean progress of the four phases."""
-    if job.status == "succeeded":
-        return 100.0
-    phases = [job.progress.get(f"phase{n}", 0.0) for n in range(1, 5)]
-    return round(100 * sum(phases) / 4, 1)
 
 
 def result_urls(job: JobRecord) -> ResultUrls:

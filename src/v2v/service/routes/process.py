@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from v2v import __version__
-from v2v.service.compat import reject_unknown_fields
+from v2v.service.compat import milliseconds, reject_unknown_fields
 from v2v.service.deps import Services, ServicesDep
 from v2v.service.problems import ApiProblem, correlation_id_var, status_for
 from v2v.service.routes.forms import ConversionForm, conversion_form
@@ -21,7 +21,6 @@ from v2v.service.schemas import (
     UPLOAD_PROBLEMS,
     JobResponse,
     ProcessResponse,
-    milliseconds,
     result_urls,
 )
 from v2v.service.security.auth import Client, Limited, csrf_protect

@@ -16,16 +16,15 @@ and writes the status file the status route reads.
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from v2v.errors import ConfigError, InputError
-from v2v.service.compat import reject_unknown_fields
+from v2v.service.compat import PARAMS_EXAMPLE, merge_original_params, original_training_fields
 from v2v.service.deps import Services, ServicesDep
 from v2v.service.jobs.files import valid_job_id
 from v2v.service.jobs.store import SUCCEEDED, JobRecord
@@ -58,62 +57,8 @@ def training_info(services: ServicesDep, client: Limited) -> TrainingInfo:
     return TrainingInfo.build(available, reason, pair_folders(services), services)
 
 
-#: the original's training form fields (REFERENCE.md §6) → today's parameter names
-ORIGINAL_TRAINING = {
-    "num_epochs": "epochs",
-    "learning_rate": "learning_rate",
-    "batch_size": "batch_size",
-    "rank": "rank",
-    "alpha": "alpha",
-    "validation_split": "validation_split",
-    "seed": "seed",
-}
-TRAINING_FIELDS = ("inputs", "targets", "folder", "params", "input_files[]", "target_files[]")
-
-
-async def original_training_fields(request: Request) -> dict[str, str]:
-    """The original's separate parameter fields (``num_epochs=5``…), by today's names; any
-    other unknown field is a 422 naming it."""
-    repeatable = ("inputs", "targets", "input_files[]", "target_files[]")
-    await reject_unknown_fields(request, (*TRAINING_FIELDS, *ORIGINAL_TRAINING), repeatable)
-    form = await request.form()
-    found = {}
-    for original, today in ORIGINAL_TRAINING.items():
-        if original not in form:
-            continue
-        value = form[original]
-        if not isinstance(value, str):
-            raise ApiProblem(422, "config_error", f"{original} must be a form value, not a file")
-        found[today] = value
-    return found
-
-
-def merge_original_params(text: str | None, original: dict[str, str]) -> str | None:
-    """The params JSON with the original's separate fields added (a field given both ways,
-    differently, is a 422)."""
-    if not original:
-        return text
-    values = _json_object(text)
-    for name, raw in original.items():
-        number = _number(raw)
-        if name in values and values[name] != number:
-            raise ApiProblem(422, "config_error", f"{name} is given twice, differently")
-        values[name] = number
-    return json.dumps(values)
-
-
-def _number(raw: str) -> Any:
-    """A form field's text as int, else float, else the text (validation names what is wrong)."""
-    for kind in (int, float):
-        try:
-            return kind(raw.strip())
-        except ValueError:
-            continue
-    return raw
-
-
 def _json_object(text: str | None) -> dict[str, Any]:
-    return json_object(text, "params", '{"epochs": 5}')
+    return json_object(text, "params", PARAMS_EXAMPLE)
 
 
 def _params(text: str | None) -> Any:

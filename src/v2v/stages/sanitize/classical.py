@@ -22,7 +22,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import cv2
 import numpy as np
@@ -105,7 +104,7 @@ class ClassicalSanitizer:
         with _timed(timings, "inpaint"):
             pixels, removed = self._paint(photo.pixels, regions, hidden, mask)
         notes = {
-            **(_subject_notes(subject) if subject is not None else {}),
+            **(subject.notes() if subject is not None else {}),
             "vehicle_mask": vehicle.notes,
             "people": [{"box": p.box.as_list(), "evidence": p.evidence} for p in people],
             "text_boxes_detected": found,
@@ -274,21 +273,6 @@ def _removal(person: Person) -> Removal:
     detected = person.evidence.removeprefix("detected ")
     kind = detected if detected != person.evidence else "person"
     return Removal(kind, person.box, person.score)
-
-
-def _subject_notes(subject: Subject) -> dict[str, Any]:
-    """The report's ``detections`` (ranked vehicles, 1-based ``rank``) and ``subject``."""
-    chosen = subject.detection
-    return {
-        "detections": [{"rank": i + 1, **d.as_dict()} for i, d in enumerate(subject.ranked)],
-        "subject": {
-            "rank": subject.rank,
-            "class": chosen.label if chosen else None,
-            "score": round(chosen.score, 3) if chosen else None,
-            "box": subject.box.as_list() if subject.box else None,
-            "reason": subject.reason,
-        },
-    }
 
 
 def _search_area(vehicle: Mask) -> Box | None:

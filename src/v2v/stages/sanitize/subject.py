@@ -15,6 +15,7 @@ back to saliency and says so.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -47,6 +48,20 @@ class Subject:
     @property
     def detection(self) -> Detection | None:
         return None if self.rank is None else self.ranked[self.rank - 1]
+
+    def notes(self) -> dict[str, Any]:
+        """The report's ``detections`` (ranked vehicles, 1-based ``rank``) and ``subject``."""
+        chosen = self.detection
+        return {
+            "detections": [{"rank": i + 1, **d.as_dict()} for i, d in enumerate(self.ranked)],
+            "subject": {
+                "rank": self.rank,
+                "class": chosen.label if chosen else None,
+                "score": round(chosen.score, 3) if chosen else None,
+                "box": self.box.as_list() if self.box else None,
+                "reason": self.reason,
+            },
+        }
 
 
 def value(

@@ -1,0 +1,69 @@
+"""Operations on bool masks and probability maps that phase I's mask is built from: edge-
+following smoothing, which components are the vehicle, hole filling. Pure functions on arrays."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from v2v.artefacts import Box, Mask
+
+NEAR_GAP = 0.03  # pieces within this fraction of the vehicle's diagonal belong to it
+
+
+def guided_filter(
+    guide: NDArray[np.float32], source: NDArray[np.float32], radius: int, eps: float
+) -> NDArray[np.float32]:
+    """He et al.'s guided filter: ``source`` smoothed but following ``guide``'s edges.
+
+    guide, source: float32 (H, W) in 0..1. Returns float32 (H, W).
+    """
+    size = (2 * radius + 1, 2 * radius + 1)
+
+    def box(a: NDArray[np.float32]) -> NDArray[np.float32]:
+        return np.asarray(cv2.boxFilter(a, -1, size), np.float32)
+
+    mean_i, mean_p = box(guide), box(source)
+    cov = box(guide * source) - mean_i * mean_p
+    var = box(guide * guide) - mean_i * mean_i
+    a = (cov / (var + np.float32(eps))).astype(np.float32)
+    b = (mean_p - a * mean_i).astype(np.float32)
+    return np.asarray(box(a) * guide + box(b), np.float32)
+
+
+def keep_vehicle(mask: Mask) -> Mask:
+    """The largest component plus the components within NEAR_GAP of it (bool (H, W))."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        mask.astype(np.uint8), connectivity=8
+    )
+    if count <= 2:
+        return mask.copy()
+    largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    w, h = int(stats[largest, cv2.CC_STAT_WIDTH]), int(stats[largest, cv2.CC_STAT_HEIGHT])
+    gap = max(1, int(NEAR_GAP * float(np.hypot(w, h))))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * gap + 1, 2 * gap + 1))
+    near = cv2.dilate((labels == largest).astype(np.uint8), kernel) > 0
+    keep = np.unique(labels[near & mask])
+    return np.isin(labels, keep[keep > 0])
+
+
+def keep_touching(mask: Mask, box: Box) -> Mask:
+    """The components of ``mask`` (bool (H, W)) that reach into ``box``, without specks (under
+    a hundredth of the largest of them)."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    inside = np.unique(labels[box.y0 : box.y1, box.x0 : box.x1])
+    inside = inside[inside > 0]
+    if inside.size == 0:
+        return np.zeros_like(mask)
+    areas = stats[inside, cv2.CC_STAT_AREA]
+    keep = inside[areas >= 0.01 * areas.max()]
+    return np.isin(labels, keep)
+
+
+def fill_holes(mask: Mask) -> Mask:
+    """``mask`` with every background region that does not reach the image border filled."""
+    padded = np.pad(mask.astype(np.uint8), 1)
+    flood = np.zeros((padded.shape[0] + 2, padded.shape[1] + 2), np.uint8)
+    cv2.floodFill(padded, flood, (0, 0), 2)
+    return np.asarray(padded[1:-1, 1:-1] != 2)
