@@ -32,7 +32,7 @@ from v2v.config import Phase1Config
 from v2v.context import RunContext
 from v2v.errors import InputError
 from v2v.stages import SANITIZERS
-from v2v.stages.sanitize.detector import Detection, ObjectDetector
+from v2v.stages.sanitize.detector import PEDAL, Detection, ObjectDetector
 from v2v.stages.sanitize.inpaint import detail_loss, dilate, inpaint
 from v2v.stages.sanitize.mask import COARSE_SIDE, VehicleMask, grow, vehicle_mask
 from v2v.stages.sanitize.occluders import behind_occluders, fill_rows
@@ -85,6 +85,7 @@ class ClassicalSanitizer:
                 photo.alpha,
                 subject=subject.box if subject and subject.rank is not None else None,
                 reach=self.config.detector.margin,
+                thin=bool(subject and subject.detection and subject.detection.label in PEDAL),
                 coarse=coarse,
             )
         if subject is not None and subject.box is not None:

@@ -76,6 +76,7 @@ def vehicle_mask(
     model: SaliencyModel | None = None,
     subject: Box | None = None,
     reach: float = 0.1,
+    thin: bool = False,
     coarse: NDArray[np.float32] | None = None,
 ) -> VehicleMask:
     """The vehicle's pixels in ``rgb`` (uint8 (H, W, 3), RGB).
@@ -85,7 +86,8 @@ def vehicle_mask(
     ``subject`` (the detected vehicle's box) is used when there is no hint: the salient parts
     that touch it are the vehicle (its box may hold only a part of an odd vehicle), up to
     ``reach`` of the box's size beyond it and never farther; GrabCut decides when saliency
-    misses the vehicle there. ``coarse``: the
+    misses the vehicle there. ``thin``: the vehicle is made of thin parts (a bicycle's frame
+    and spokes), which saliency breaks up: GrabCut decides inside the box. ``coarse``: the
     whole image's saliency at COARSE_SIDE when the caller has it already (float32 (H, W)).
     """
     height, width = rgb.shape[:2]
@@ -105,7 +107,7 @@ def vehicle_mask(
     source = "saliency+hint" if hint else "saliency+detection" if limit else "saliency"
     notes: dict[str, Any] = {"source": source, "focus_box": focus.as_list() if focus else None}
     mask = prob >= config.threshold
-    if box is not None and config.refine and _sees_too_little(mask, subject or box):
+    if box is not None and config.refine and (thin or _sees_too_little(mask, subject or box)):
         tight = grow(subject, GRABCUT_MARGIN, width, height) if limit and subject else box
         mask = grabcut_in_box(rgb, prob, tight)
         notes["grabcut"] = True
