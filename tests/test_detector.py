@@ -119,6 +119,41 @@ def test_a_motor_vehicle_is_ranked_before_a_bigger_better_scoring_bicycle() -> N
     assert rank([far_car, bicycle], SIZE) == [bicycle, far_car]
 
 
+def test_a_vehicle_found_in_parts_outranks_one_better_scoring_box_elsewhere() -> None:
+    # A freight train detected as three overlapping parts along one row, and a ceiling higher
+    # up taken for a train with a better score than any one part (devset's parking ramp).
+    salient = np.zeros((SIZE[1], SIZE[0]), np.float32)
+    salient[350:450, 70:970] = 0.8  # the train
+    salient[0:300, 0:960] = 0.35  # the lit ceiling, salient too, but less
+    parts = [
+        Detection("train", 0.48, Box(280, 350, 970, 450)),
+        Detection("truck", 0.38, Box(70, 360, 640, 450)),
+        Detection("train", 0.45, Box(330, 355, 640, 430)),
+    ]
+    ceiling = Detection("train", 0.6, Box(0, 5, 960, 300))
+    subject = choose([ceiling, *parts], SIZE, salient=salient)
+    assert subject.detection in parts
+    assert subject.box == Box(70, 350, 970, 450), "the subject's box spans the whole train"
+    # One part alone, no better than the ceiling box, does not win.
+    assert choose([ceiling, parts[1]], SIZE, salient=salient).detection == ceiling
+
+
+def test_a_part_inside_a_surer_vehicle_box_does_not_outrank_the_vehicle() -> None:
+    # A tug whose cabin was also found as a cluster of small car/truck/boat boxes (devset's
+    # tugboat on city water): the cluster is part of the tug, the tug is the subject.
+    salient = np.zeros((SIZE[1], SIZE[0]), np.float32)
+    salient[430:560, 450:690] = 0.9  # the cabin stands out most
+    salient[560:620, 200:830] = 0.3  # the hull, dark on dark water
+    tug = Detection("boat", 1.0, Box(200, 440, 830, 600))
+    cabin = [
+        Detection("car", 0.65, Box(540, 432, 657, 512)),
+        Detection("truck", 0.64, Box(488, 436, 617, 513)),
+        Detection("boat", 0.41, Box(509, 464, 655, 525)),
+        Detection("boat", 0.37, Box(452, 472, 635, 554)),
+    ]
+    assert choose([*cabin, tug], SIZE, salient=salient).detection == tug
+
+
 def test_the_hint_box_wins_and_the_user_can_choose_another_vehicle() -> None:
     bus = Detection("bus", 0.9, Box(100, 100, 900, 700))
     car = Detection("car", 0.5, Box(10, 600, 120, 700))

@@ -258,6 +258,7 @@ def grabcut_in_box(rgb: RGBImage, prob: NDArray[np.float32], box: Box) -> Mask:
         return out
     seeds = _grabcut_seeds(inside, local)
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+    cv2.setRNGSeed(0)  # GrabCut's k-means starts from OpenCV's global RNG: same photo, same mask
     try:
         cv2.grabCut(small, seeds, (0, 0, 1, 1), bgd, fgd, GRABCUT_ITERATIONS, cv2.GC_INIT_WITH_MASK)
     except cv2.error as exc:

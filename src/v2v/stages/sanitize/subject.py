@@ -6,6 +6,8 @@ grows with the detection's score, with how well the box fits the salient object 
 (the F1 of the salient probability mass inside the box: a box around a part of the vehicle
 misses mass, a box around a building or the whole scene takes in background) and with its
 closeness to the centre. Without a saliency map the fit is the square root of the box's area share.
+A vehicle the detector found in parts (a freight train's cars) is valued as the whole of its parts;
+a box lying inside a surer, bigger vehicle box (a tug's cabin inside the tug) ranks after it.
 
 The user decides first: a hint box wins over every detection, and ``choice`` (1-based, the
 rank shown in the report) picks another detection. With no vehicle detected the caller falls
@@ -14,7 +16,7 @@ back to saliency and says so.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -30,6 +32,9 @@ JOIN_OVERLAP = 0.5  # boxes sharing this share of the smaller one's area are one
 JOIN_SPAN = 1.5
 JOIN_AREA = 5.0  # unless the other box is more than this many times bigger
 JOIN_SCORE = 0.4  # or scores less than this share of the subject's score
+PART_INSIDE = 0.8  # a box this much inside a surer vehicle's box ...
+PART_AREA = 1.5  # ... that is this many times bigger is a part of that vehicle
+PART_SHARE = 0.99  # and its value is capped just below that vehicle's
 FEET_ABOVE = 0.15
 NEAR_SUBJECT = 0.1  # people/animals whose box covers this share of theirs inside the subject's
 
@@ -95,8 +100,17 @@ def fit(box: Box, size: tuple[int, int], salient: NDArray[np.float32] | None) ->
 def rank(
     vehicles: list[Detection], size: tuple[int, int], salient: NDArray[np.float32] | None = None
 ) -> list[Detection]:
-    """``vehicles`` best subject first (see the module's docstring)."""
-    values = {id(d): value(d, size, salient) for d in vehicles}
+    """``vehicles`` best subject first (see the module's docstring). A vehicle found in parts
+    (boxes that continue each other, see ``extent``) is valued as a whole: the joined box, and
+    the chance that at least one of its parts is a vehicle (1 − Π(1 − score))."""
+    whole = {id(d): _as_whole(d, vehicles) for d in vehicles}
+    alone = {id(d): value(whole[id(d)], size, salient) for d in vehicles}
+    values = dict(alone)
+    for d in vehicles:  # a part of a bigger, surer vehicle ranks after it
+        for other in vehicles:
+            surer = other.score > d.score and other.label not in PEDAL
+            if surer and _is_part_of(whole[id(d)].box, other.box):
+                values[id(d)] = min(values[id(d)], PART_SHARE * alone[id(other)])
     motor = [d for d in vehicles if d.label not in PEDAL]
     best_motor = max((values[id(d)] for d in motor), default=0.0)
 
@@ -144,6 +158,24 @@ def choose(
     return Subject(whole, 1, why, ranked)
 
 
+def _is_part_of(box: Box, bigger: Box) -> bool:
+    """``box`` lies mostly (PART_INSIDE) inside ``bigger``, which is PART_AREA times its size."""
+    area = (box.x1 - box.x0) * (box.y1 - box.y0)
+    wide = max(0, min(box.x1, bigger.x1) - max(box.x0, bigger.x0))
+    tall = max(0, min(box.y1, bigger.y1) - max(box.y0, bigger.y0))
+    big = (bigger.x1 - bigger.x0) * (bigger.y1 - bigger.y0)
+    return wide * tall >= PART_INSIDE * area and big >= PART_AREA * area
+
+
+def _as_whole(detection: Detection, vehicles: list[Detection]) -> Detection:
+    """``detection`` joined with the boxes that continue it, scored as one vehicle."""
+    parts = _parts(detection, tuple(vehicles))
+    if len(parts) == 1:
+        return detection
+    missed = float(np.prod([1.0 - d.score for d in parts]))
+    return replace(detection, box=_union(parts), score=1.0 - missed)
+
+
 def extent(top: Detection, ranked: tuple[Detection, ...]) -> Box:
     """``top``'s box joined with the vehicle boxes that continue it along one axis: a
     detector often finds a long or odd vehicle in parts (a freight train's cars, a tank's hull
@@ -153,18 +185,30 @@ def extent(top: Detection, ranked: tuple[Detection, ...]) -> Box:
     JOIN_OVERLAP of the smaller box's area with it, spans about the same rows (or columns) as
     ``top`` (within JOIN_SPAN times), and is at most JOIN_AREA times as big. Bicycles are not
     joined: they are compact, and bigger boxes around them are clutter."""
-    box = top.box
+    return _union(_parts(top, ranked))
+
+
+def _parts(top: Detection, ranked: tuple[Detection, ...]) -> list[Detection]:
+    """``top`` and the vehicle boxes that continue it (none for a bicycle)."""
     if top.label in PEDAL:
-        return box
-    joined = box
-    for other in ranked:
-        if other is top or other.score < JOIN_SCORE * top.score or not _continues(box, other.box):
-            continue
-        b = other.box
-        joined = Box(
-            min(joined.x0, b.x0), min(joined.y0, b.y0), max(joined.x1, b.x1), max(joined.y1, b.y1)
-        )
-    return joined
+        return [top]
+    return [top] + [
+        other
+        for other in ranked
+        if other is not top
+        and other.score >= JOIN_SCORE * top.score
+        and _continues(top.box, other.box)
+    ]
+
+
+def _union(parts: list[Detection]) -> Box:
+    boxes = [d.box for d in parts]
+    return Box(
+        min(b.x0 for b in boxes),
+        min(b.y0 for b in boxes),
+        max(b.x1 for b in boxes),
+        max(b.y1 for b in boxes),
+    )
 
 
 def _continues(box: Box, other: Box) -> bool:
