@@ -277,9 +277,7 @@ def grabcut_in_box(
     return _only_inside(out, box)
 
 
-def _grabcut_seeds(
-    inside: Mask, prob: NDArray[np.float32], threshold: float
-) -> NDArray[np.uint8]:
+def _grabcut_seeds(inside: Mask, prob: NDArray[np.float32], threshold: float) -> NDArray[np.uint8]:
     """GrabCut labels: background outside the box, probable vehicle inside, sure vehicle where
     the (eroded) probability is ≥ 0.9. Where saliency sees enough of the box, its unlikely
     pixels start as probable background: seeded so, GrabCut keeps the background seen through
