@@ -5,6 +5,8 @@ environment variables ``V2V_<SECTION>__<KEY>`` (e.g. ``V2V_PHASE3__MIN_AREA_PERC
 then per-call overrides (``{"phase3.min_area_percent": 0.05}`` or
 ``["phase3.min_area_percent=0.05"]``).
 Everything is validated once, at load; errors name the key path and the allowed values.
+A file in the original system's format is translated onto ``configs/gpu.yaml`` first
+(``original_config.py``).
 """
 
 from __future__ import annotations
@@ -40,9 +42,11 @@ from v2v.config_sections import (
 )
 from v2v.errors import ConfigError
 from v2v.models.params import GroundedSamLamaConfig, ModelsConfig, SdxlControlNetConfig
+from v2v.original_config import is_original, translate
 
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 DEFAULT_CONFIG = CONFIG_DIR / "default.yaml"
+GPU_CONFIG = CONFIG_DIR / "gpu.yaml"
 ENV_PREFIX = "V2V_"
 log = logging.getLogger("v2v.config")
 
@@ -207,6 +211,15 @@ def _env_name(dotted: str) -> str:
     return dotted.upper().replace(".", "__")
 
 
+def _read(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config file {path} is not valid YAML: {exc}") from None
+
+
 def load_config(
     path: str | Path | None = None,
     overrides: Mapping[str, Any] | Iterable[str] | None = None,
@@ -214,14 +227,13 @@ def load_config(
 ) -> Config:
     """Load and validate the configuration. Raises ConfigError naming the key path."""
     path = Path(path) if path is not None else DEFAULT_CONFIG
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"config file {path} is not valid YAML: {exc}") from None
+    data = _read(path)
     if not isinstance(data, dict):
         raise ConfigError(f"config file {path}: the top level must be a mapping of sections")
+    if is_original(data):
+        translation = translate(data, str(path))
+        data = _validate(_read(GPU_CONFIG), source=str(GPU_CONFIG)).model_dump()
+        _apply_overrides(data, translation.overrides, source=f"{path} (original format)")
     data = _validate(data, source=str(path)).model_dump()
     env = _env_overrides(os.environ if environ is None else environ)
     if env:
