@@ -55,6 +55,7 @@ GUIDED_EPS = 1e-2
 MIN_VEHICLE_FRACTION = 0.002  # below this share of the image nothing was found
 HINT_MIN_COVER = 0.15  # saliency must mark this share of a hint box, else GrabCut decides
 SEED_MIN_COVER = 0.01  # GrabCut starts from saliency when it marks this share of the box
+SEED_ONE_PIECE = 0.8  # ... in one piece holding this share of what it marks
 GRABCUT_SIDE = 400  # GrabCut runs on the hint box scaled to this long side
 GRABCUT_ITERATIONS = 3
 GRABCUT_MARGIN = 0.04  # GrabCut's box: the detected box grown by this share of its size
@@ -244,8 +245,8 @@ def grabcut_in_box(
     """GrabCut with ``box`` as the vehicle's bounds: outside it is background for sure (a
     margin around the box feeds the background colour model), inside it is probably vehicle
     where ``prob`` ≥ ``threshold``, for sure where ``prob`` ≥ 0.9, and probably background
-    elsewhere, unless ``prob`` marks under SEED_MIN_COVER of the box (then the box alone is
-    the prior). Runs at GRABCUT_SIDE px for speed; bool (H, W)."""
+    elsewhere, unless saliency does not see the vehicle whole (then the box alone is the
+    prior, see ``_grabcut_seeds``). Runs at GRABCUT_SIDE px for speed; bool (H, W)."""
     height, width = rgb.shape[:2]
     out = np.zeros((height, width), bool)
     area = _grow(box, 0.1, 0.1, width, height)
@@ -277,17 +278,28 @@ def grabcut_in_box(
     return _only_inside(out, box)
 
 
+def _seen_whole(likely: Mask) -> bool:
+    """Saliency marks at least SEED_MIN_COVER of the box and one piece holds SEED_ONE_PIECE of
+    what it marks (bool (h, w) inside the box)."""
+    total = int(likely.sum())
+    if total < SEED_MIN_COVER * likely.size:
+        return False
+    _, _, stats, _ = cv2.connectedComponentsWithStats(likely.astype(np.uint8), connectivity=8)
+    return float(stats[1:, cv2.CC_STAT_AREA].max()) >= SEED_ONE_PIECE * total
+
+
 def _grabcut_seeds(inside: Mask, prob: NDArray[np.float32], threshold: float) -> NDArray[np.uint8]:
     """GrabCut labels: background outside the box, probable vehicle inside, sure vehicle where
     the (eroded) probability is ≥ 0.9. Where saliency sees enough of the box, its unlikely
-    pixels start as probable background: seeded so, GrabCut keeps the background seen through
-    a bicycle's frame or a tricycle's handlebars out instead of filling the box (devset's
-    tricycles 0.08-0.67 → 0.60-0.87 IoU; but thin tubes saliency misses are lost too). A
-    box covering the whole image lends its 3-px rim to the background model (GrabCut needs
-    samples of both)."""
+    pixels start as probable background when saliency sees the vehicle whole (``_seen_whole``):
+    seeded so, GrabCut keeps the background seen through a tricycle's frame out instead of
+    filling the box (devset's tricycles 0.08-0.67 → 0.60-0.87 IoU). When saliency breaks the
+    vehicle up (a bicycle's two wheels without the thin frame between them), seeding would lose
+    the frame: the box alone is the prior and GrabCut joins the pieces. A box covering the
+    whole image lends its 3-px rim to the background model (GrabCut needs samples of both)."""
     seeds = np.where(inside, cv2.GC_PR_FGD, cv2.GC_BGD).astype(np.uint8)
     likely = prob >= threshold
-    if not inside.all() and float(likely[inside].mean()) >= SEED_MIN_COVER:
+    if not inside.all() and _seen_whole(likely & inside):
         seeds[inside & ~likely] = cv2.GC_PR_BGD
     sure = cv2.erode((prob >= 0.9).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     seeds[inside & sure] = cv2.GC_FGD
