@@ -283,3 +283,24 @@ def test_grabcut_gives_the_same_mask_whatever_ran_before() -> None:
         cv2.setRNGSeed(seed)  # another photo's GrabCut ran before
         masks.append(grabcut_in_box(noisy, nothing, Box(40, 100, 620, 320)))
     assert all(np.array_equal(masks[0], m) for m in masks[1:])
+
+
+def test_grabcut_keeps_a_thin_frame_that_saliency_sees_only_as_two_wheels() -> None:
+    # Saliency often marks a bicycle's wheels and misses the thin frame between them: then the
+    # box, not saliency, is GrabCut's prior, and the frame stays in the mask.
+    rng = np.random.default_rng(3)
+    h, w = 300, 400
+    rgb = np.clip(rng.normal((120, 90, 60), 12, (h, w, 3)), 0, 255).astype(np.uint8)
+    frame = np.zeros((h, w), np.uint8)
+    corners = np.array([[80, 240], [200, 110], [320, 240]], np.int32)
+    cv2.polylines(frame, [corners], True, 1, 12)
+    wheels = np.zeros((h, w), np.uint8)
+    for x in (80, 320):
+        cv2.circle(wheels, (x, 240), 45, 1, -1)
+    rgb[frame > 0] = (200, 30, 40)
+    rgb[wheels > 0] = (30, 30, 30)
+    seen = cv2.GaussianBlur(wheels.astype(np.float32), (0, 0), 2)  # two pieces, no frame
+    mask = grabcut_in_box(rgb, seen, Box(30, 90, 370, 290))
+    tube = (frame > 0) & (wheels == 0)
+    assert mask[tube].mean() > 0.8, "the frame between the wheels is part of the vehicle"
+    assert mask[wheels > 0].mean() > 0.9
