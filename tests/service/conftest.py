@@ -19,6 +19,7 @@ from tests.conftest import draw_car
 from v2v.service import Settings, create_app, load_settings
 
 LOCAL = ("127.0.0.1", 50000)
+LOCAL_URL = "http://localhost"  # a Host header the default ALLOWED_HOSTS serves
 #: pipeline overrides that keep real runs fast where the test is not about quality
 FAST = {
     "input.work_long_side": 256,
@@ -73,7 +74,7 @@ def make_client(make_settings: Callable[..., Settings]) -> Iterator[Callable[...
         **overrides: Any,
     ) -> TestClient:
         app = create_app(settings or make_settings(**overrides), runner=runner)
-        test_client = TestClient(app, client=client)
+        test_client = TestClient(app, client=client, base_url=LOCAL_URL)
         test_client.__enter__()
         opened.append(test_client)
         return test_client

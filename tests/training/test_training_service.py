@@ -25,6 +25,7 @@ from tests.gpu.conftest import linked_copy  # noqa: E402
 from v2v.service import create_app, load_settings  # noqa: E402
 
 LOCAL = ("127.0.0.1", 50000)
+LOCAL_URL = "http://localhost"  # a Host header the default ALLOWED_HOSTS serves
 FINISHED = {"succeeded", "failed", "cancelled"}
 
 
@@ -61,7 +62,7 @@ def client(models: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[T
         min_free_disk_mb=0,
         pipeline_config=config_file,
     )
-    with TestClient(create_app(settings), client=LOCAL) as test_client:
+    with TestClient(create_app(settings), client=LOCAL, base_url=LOCAL_URL) as test_client:
         yield test_client
 
 

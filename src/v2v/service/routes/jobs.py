@@ -48,7 +48,7 @@ async def create_job(
     form: Annotated[ConversionForm, Depends(conversion_form)],
     response: Response,
 ) -> JobResponse:
-    params = await run_in_threadpool(form.params, services)
+    params = await run_in_threadpool(form.params, services, client)
     job = await submit(services, client, "convert", file, params)
     response.headers["Location"] = f"{API}/jobs/{job.id}"
     return JobResponse.of(job, services.settings.status_names)
