@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis.stateful import run_state_machine_as_test
 
-from tests.service.conftest import LOCAL, LOCAL_URL
+from tests.service.conftest import FIGURES, LOCAL, LOCAL_URL
 from v2v.service import create_app, load_settings
 
 schemathesis = pytest.importorskip("schemathesis")
@@ -116,9 +116,10 @@ def test_no_server_errors_and_responses_match_the_schema(
     for operation in operations:
         _fuzz(operation, headers, tally)
     total = sum(tally.statuses.values())
-    print(
-        f"\nfuzz {'key' if 'X-API-Key' in headers else 'no key'}: {len(operations)} operations, "
-        f"{total} requests, 5xx: {tally.server_errors}, statuses: {dict(sorted(tally.statuses.items()))}"
+    mode = "with key" if "X-API-Key" in headers else "no key"
+    FIGURES.append(
+        f"schemathesis {mode}: {len(operations)} operations, {total} requests, "
+        f"5xx: {tally.server_errors}, statuses: {dict(sorted(tally.statuses.items()))}"
     )
     assert total >= len(operations) and tally.server_errors == 0
 
@@ -155,5 +156,9 @@ def test_stateful_runs_follow_links_without_server_errors(
         ),
     )
     total = sum(tally.statuses.values())
-    print(f"\nstateful fuzz: {total} requests, 5xx: {tally.server_errors}")
+    mode = "with key" if "X-API-Key" in headers else "no key"
+    FIGURES.append(
+        f"schemathesis stateful {mode}: {total} requests, 5xx: {tally.server_errors}, "
+        f"statuses: {dict(sorted(tally.statuses.items()))}"
+    )
     assert total > 0 and tally.server_errors == 0

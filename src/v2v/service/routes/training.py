@@ -90,9 +90,6 @@ def _create(
         raise ApiProblem(
             422, "input_error", "send either inputs and targets files, or a folder name, not both"
         )
-    available, reason = availability(services)
-    if not available:
-        raise ApiProblem(503, "backend_unavailable", f"training cannot run here: {reason}")
     count, most = len(uploads[0]) + len(uploads[1]), services.settings.max_training_files
     if count > most:
         raise ApiProblem(
@@ -100,6 +97,9 @@ def _create(
             "too_many_files",
             f"{count} files sent; at most {most} per training job (MAX_TRAINING_FILES)",
         )
+    available, reason = availability(services)
+    if not available:
+        raise ApiProblem(503, "backend_unavailable", f"training cannot run here: {reason}")
     check_capacity(services, client)
     if folder:
         staged, extension = stage_folder(services, folder, params), "json"

@@ -86,6 +86,33 @@ def save_stream(source: BinaryIO, target: Path, max_bytes: int) -> int:
     return written
 
 
+def _check_pixels(width: int, height: int, max_pixels: int) -> None:
+    if width * height > max_pixels:
+        raise ApiProblem(
+            413,
+            "image_too_large",
+            f"the image is {width}×{height} px ({width * height / 1e6:.0f} MP); the limit is "
+            f"{max_pixels / 1e6:.0f} MP (MAX_UPLOAD_PIXELS)",
+        )
+
+
+def _header_size(path: Path) -> tuple[int, int] | None:
+    """Width and height from the header alone, through the format's Pillow plugin (which,
+    called directly, reads the header without the bomb check and decodes nothing)."""
+    with path.open("rb") as handle:
+        kind = sniff(handle.read(12))
+    Image.init()
+    entry = Image.OPEN.get({"jpg": "JPEG", "png": "PNG", "webp": "WEBP"}.get(kind or "", ""))
+    if entry is None:
+        return None
+    try:
+        with path.open("rb") as handle:
+            image = entry[0](handle, str(path))
+            return int(image.size[0]), int(image.size[1])
+    except Exception:  # noqa: BLE001 - an unreadable header: the generic answer applies
+        return None
+
+
 def _decode(path: Path, max_pixels: int) -> tuple[int, int]:
     """(width, height) of a fully decoded image; 413 above ``max_pixels``, read from the header.
 
@@ -98,19 +125,15 @@ def _decode(path: Path, max_pixels: int) -> tuple[int, int]:
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # checked below
         try:
             with Image.open(path) as image:
+                _check_pixels(*image.size, max_pixels)
                 width, height = image.size
-                if width * height > max_pixels:
-                    raise ApiProblem(
-                        413,
-                        "image_too_large",
-                        f"the image is {width}×{height} px "
-                        f"({width * height / 1e6:.0f} MP); the limit is "
-                        f"{max_pixels / 1e6:.0f} MP (MAX_UPLOAD_PIXELS)",
-                    )
                 image.load()
         except ApiProblem:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            size = _header_size(path)  # Pillow refused it from its header: name the size
+            if size is not None:
+                _check_pixels(*size, max_pixels)
             raise ApiProblem(
                 413,
                 "image_too_large",
