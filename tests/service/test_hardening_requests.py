@@ -129,6 +129,15 @@ def test_a_key_sees_its_own_loras_and_the_shared_ones_only(tenants: Any) -> None
     assert client.get("/api/v1/loras/theirs-0002", headers={"X-API-Key": KEY_B}).status_code == 200
 
 
+def test_capabilities_offer_a_key_its_own_and_the_shared_loras_and_the_client_ranges(
+    tenants: Any,
+) -> None:
+    client, _ = tenants
+    body = client.get("/api/v1/capabilities", headers={"X-API-Key": KEY_A}).json()
+    assert body["models"]["loras"] == ["mine-0001", "shared-0003"]
+    assert body["options"]["input.work_long_side"]["maximum"] == 1024  # the server's value
+
+
 def test_cards_show_training_file_names_to_the_owner_only_and_no_server_folder(
     tenants: Any,
 ) -> None:
@@ -254,3 +263,10 @@ def test_a_job_name_with_dot_dot_stays_inside_its_archive_folder(
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
     assert all(".." not in n and not n.startswith("/") for n in names), names
     assert any(n.startswith("etc_cron.d_evil-") or n.startswith("etc_cron_d_evil-") for n in names)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/jobs", "/api/v1/training-jobs"])
+def test_an_offset_past_what_the_database_holds_is_a_422(make_client: Client, path: str) -> None:
+    """Found by the fuzzing run (make chaos): 13929727989586923094016 answered 500."""
+    response = make_client().get(path, params={"offset": 13929727989586923094016})
+    assert response.status_code == 422

@@ -70,6 +70,8 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+#: the largest list offset (a database integer holds it; larger ones are a 422, not a 500)
+MAX_OFFSET = 10**9
 #: what any authenticated, rate-limited API route may answer
 API_PROBLEMS = problems(401, 403, 422, 429)
 UPLOAD_PROBLEMS = problems(400, 413, 415, 503, 507)

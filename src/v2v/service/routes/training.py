@@ -48,7 +48,7 @@ from v2v.service.routes.training_schemas import (
     pair_folders,
 )
 from v2v.service.routes.training_uploads import stage_folder, stage_uploads
-from v2v.service.schemas import API, API_PROBLEMS, UPLOAD_PROBLEMS, problems
+from v2v.service.schemas import API, API_PROBLEMS, MAX_OFFSET, UPLOAD_PROBLEMS, problems
 from v2v.service.security.auth import Authenticated, Client, Limited, csrf_protect
 from v2v.service.security.capacity import check_capacity
 from v2v.service.submission import request_cancel
@@ -192,7 +192,7 @@ def list_training_jobs(
     services: ServicesDep,
     client: Limited,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> TrainingJobList:
     items, total = services.store.list_jobs(None, client.owner, limit, offset, kind=KIND)
     return TrainingJobList(
