@@ -66,23 +66,39 @@ def fuzzed(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Any
         yield _local(app), {**HOST, **({"X-API-Key": KEY} if keyed else {})}
 
 
+#: the one documented 5xx a healthy server gives here: training needs weights this machine lacks
+UNAVAILABLE = {"backend_unavailable", "weights_missing"}
+
+
 class Tally:
     def __init__(self) -> None:
         self.statuses: Counter[int] = Counter()
+        self.unavailable = 0
 
     def record(self, response: Any) -> None:
         self.statuses[response.status_code] += 1
+        if response.status_code == 503 and _code(response) in UNAVAILABLE:
+            self.unavailable += 1
 
     @property
     def server_errors(self) -> int:
-        return sum(n for status, n in self.statuses.items() if status >= 500)
+        """5xx answers other than the documented 'this backend cannot run here' (503)."""
+        return sum(n for status, n in self.statuses.items() if status >= 500) - self.unavailable
+
+
+def _code(response: Any) -> str | None:
+    try:
+        return str(response.json().get("code"))
+    except ValueError:
+        return None
 
 
 def _excluded(headers: dict[str, str]) -> list[Any]:
     """Photos are checked by content, which a schema cannot express: random bytes that fit the
     schema are rightly refused (415/400), so that check does not apply; without keys the local
-    mode needs no authentication by design, so neither does the ignored-auth check."""
-    excluded = [checks.positive_data_acceptance]
+    mode needs no authentication by design, so neither does the ignored-auth check. Server errors
+    are counted by the Tally instead (a 503 'training cannot run here' is a right answer)."""
+    excluded = [checks.positive_data_acceptance, checks.not_a_server_error]  # Tally counts 5xx
     if "X-API-Key" not in headers:
         excluded.append(checks.ignored_auth)
     return excluded
@@ -119,7 +135,8 @@ def test_no_server_errors_and_responses_match_the_schema(
     mode = "with key" if "X-API-Key" in headers else "no key"
     FIGURES.append(
         f"schemathesis {mode}: {len(operations)} operations, {total} requests, "
-        f"5xx: {tally.server_errors}, statuses: {dict(sorted(tally.statuses.items()))}"
+        f"5xx: {tally.server_errors}, statuses: {dict(sorted(tally.statuses.items()))} "
+        f"(503s: backend unavailable here)"
     )
     assert total >= len(operations) and tally.server_errors == 0
 

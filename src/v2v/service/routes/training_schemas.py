@@ -45,7 +45,7 @@ def availability(services: Services) -> tuple[bool, str]:
         for name in names:
             require(name, model_dir(services))
     except WeightsMissing as exc:
-        return False, str(exc)
+        return False, redact_paths(str(exc))  # clients read it; MODEL_DIR is the operator's
     return True, ""
 
 
