@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 EXAMPLES ?= examples
 OUT ?= out
 
-.PHONY: run demo test lint typecheck pytest bench clean
+.PHONY: run demo test chaos lint typecheck pytest bench clean
 
 $(VENV)/.base: pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ demo: $(VENV)/.base
 
 ## test: lint, format check, type check, tests
 test: lint typecheck pytest
+
+## chaos: the long fuzzing run (docs/security.md): Schemathesis over the whole API, with and
+## without keys, with many more examples; the figures are printed in the test summary
+chaos: $(VENV)/.test
+	V2V_FUZZ_EXAMPLES=$${V2V_FUZZ_EXAMPLES:-60} V2V_FUZZ_STATEFUL=$${V2V_FUZZ_STATEFUL:-300} \
+		$(PY) -m pytest -q tests/service/test_service_fuzz.py
 
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check src tests benchmarks

@@ -6,6 +6,7 @@ Everything returned is RGB uint8 (H, W, 3); transparency becomes a bool mask.
 from __future__ import annotations
 
 import io
+import threading
 import warnings
 from pathlib import Path
 
@@ -48,12 +49,25 @@ def _read_bytes(source: str | Path | bytes | bytearray, limit: int) -> tuple[byt
     return data, name
 
 
+_GUARD_LOCK = threading.Lock()
+
+
+def allow_pixels(max_pixels: int) -> None:
+    """Keep Pillow's decompression-bomb guard on for the whole process, raised to
+    ``max_pixels`` when that is higher (it warns above ``Image.MAX_IMAGE_PIXELS`` and refuses
+    above twice that); never switched off, so every other ``Image.open`` stays guarded."""
+    with _GUARD_LOCK:
+        current = Image.MAX_IMAGE_PIXELS
+        if current is None or current < max_pixels:
+            Image.MAX_IMAGE_PIXELS = max_pixels
+
+
 def open_image(data: bytes, max_pixels: int) -> Image.Image:
     """Open and fully decode image bytes with a decompression-bomb guard; EXIF-orient it."""
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            Image.MAX_IMAGE_PIXELS = None
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # checked below
+            allow_pixels(max_pixels)
             image = Image.open(io.BytesIO(data))
             if image.format not in ALLOWED_FORMATS:
                 raise InputError(

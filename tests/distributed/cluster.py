@@ -18,7 +18,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.service.conftest import FAST, LOCAL, photo_bytes, upload
+from tests.service.conftest import FAST, LOCAL, LOCAL_URL, photo_bytes, upload
 from v2v.service import Settings, create_app, load_settings
 from v2v.service.jobs.store import JobStore
 
@@ -172,7 +172,7 @@ def open_cluster(environment: dict[str, str], folder: Path, names: list[str]) ->
     folder.mkdir(parents=True, exist_ok=True)
     workers = {n: start_worker(n, environment, folder / f"worker-{n}", folder) for n in names}
     app = create_app(api_settings(environment, folder / "api"))
-    client = TestClient(app, client=LOCAL)
+    client = TestClient(app, client=LOCAL, base_url=LOCAL_URL)
     client.__enter__()
     services = app.state.services
     return Cluster(client, workers, services.settings, services.store)

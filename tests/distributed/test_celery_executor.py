@@ -15,7 +15,7 @@ from sqlalchemy import update
 
 from tests.distributed.servers import Postgres, find_binary, free_port, redis_server
 from tests.service import fakes
-from tests.service.conftest import FAST, LOCAL, photo_bytes, upload
+from tests.service.conftest import FAST, LOCAL, LOCAL_URL, photo_bytes, upload
 from v2v.service import create_app, load_settings
 from v2v.service.db import Database, JobRow, utcnow
 from v2v.service.jobs import celery_executor
@@ -50,7 +50,7 @@ def test_jobs_queue_while_the_broker_is_down_and_are_sent_when_it_returns(
         min_free_disk_mb=0,
         _env_file=None,
     )
-    with TestClient(create_app(settings), client=LOCAL) as client:
+    with TestClient(create_app(settings), client=LOCAL, base_url=LOCAL_URL) as client:
         response = client.post(
             "/api/v1/jobs",
             files=upload(photo_bytes(), "car.png"),
@@ -103,7 +103,7 @@ def test_jobs_that_remote_workers_finish_reach_the_metrics_once(
     )
     app = create_app(settings)
     services = app.state.services
-    with TestClient(app, client=LOCAL) as client:
+    with TestClient(app, client=LOCAL, base_url=LOCAL_URL) as client:
         ids = [client.post("/api/v1/jobs", files=upload(photo_bytes())).json()["id"] for _ in "ab"]
         for job_id, runner in zip(ids, (fakes.quick, fakes.bad_input), strict=True):
             # what a `v2v worker` does with the message: the job ends in the store, not in the API

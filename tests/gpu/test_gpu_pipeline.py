@@ -141,7 +141,9 @@ def test_the_service_runs_the_gpu_config_like_the_cpu_one(model_dir: Path, tmp_p
     )
     ok, png = cv2.imencode(".png", cv2.cvtColor(draw_car(256, 160), cv2.COLOR_RGB2BGR))
     assert ok
-    with TestClient(create_app(settings), client=("127.0.0.1", 50000)) as client:
+    with TestClient(
+        create_app(settings), client=("127.0.0.1", 50000), base_url="http://localhost"
+    ) as client:
         backends = client.get("/api/v1/backends").json()
         response = client.post(
             "/api/v1/process", files={"file": ("car.png", png.tobytes(), "image/png")}

@@ -18,7 +18,10 @@ from fastapi.testclient import TestClient
 from tests.conftest import draw_car
 from v2v.service import Settings, create_app, load_settings
 
+#: figures of the fuzzing and fault-injection runs, printed at the end of the session
+FIGURES: list[str] = []
 LOCAL = ("127.0.0.1", 50000)
+LOCAL_URL = "http://localhost"  # a Host header the default ALLOWED_HOSTS serves
 #: pipeline overrides that keep real runs fast where the test is not about quality
 FAST = {
     "input.work_long_side": 256,
@@ -33,6 +36,13 @@ def photo_bytes(width: int = 320, height: int = 200, fmt: str = "PNG") -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(draw_car(width, height, plate_text=None)).save(buffer, format=fmt)
     return buffer.getvalue()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if FIGURES:
+        terminalreporter.section("fuzzing and fault injection (issue 13)")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")
@@ -73,7 +83,7 @@ def make_client(make_settings: Callable[..., Settings]) -> Iterator[Callable[...
         **overrides: Any,
     ) -> TestClient:
         app = create_app(settings or make_settings(**overrides), runner=runner)
-        test_client = TestClient(app, client=client)
+        test_client = TestClient(app, client=client, base_url=LOCAL_URL)
         test_client.__enter__()
         opened.append(test_client)
         return test_client

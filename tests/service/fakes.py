@@ -117,3 +117,11 @@ def backend_unavailable(task: Task, ctx: RunContext) -> Outcome:
 
 def weights_missing(task: Task, ctx: RunContext) -> Outcome:
     raise WeightsMissing("model 'sdxl' is missing from the model directory")
+
+
+def loader_error(task: Task, ctx: RunContext) -> Outcome:
+    """A model loader's error naming server paths and a directory listing."""
+    raise WeightsMissing(
+        "phase1.inpaint.file: cannot load /srv/v2v/models/lama/big-lama.pt; the folder "
+        "/srv/v2v/models/lama holds: big-lama.pt, notes.txt"
+    )

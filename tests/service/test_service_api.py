@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from tests.service.conftest import upload, wait_until_finished
+from tests.service.conftest import LOCAL_URL, upload, wait_until_finished
 from v2v.service.metrics import ServiceMetrics
 
 Client = Callable[..., TestClient]
@@ -132,6 +132,6 @@ def test_ui_enabled_switches_the_web_ui(tmp_path: Path) -> None:
             ui_enabled=enabled,
             worker_mode="thread",
         )
-        with TestClient(create_app(settings)) as client:
+        with TestClient(create_app(settings), base_url=LOCAL_URL) as client:
             assert client.get("/ui").status_code == ui_status
             assert client.get("/", follow_redirects=False).headers["location"] == home

@@ -15,7 +15,7 @@ from lxml import etree
 from PIL import Image
 
 from tests.conftest import CAR_BODY
-from tests.service.conftest import FAST, LOCAL, photo_bytes, upload, wait_until_finished
+from tests.service.conftest import FAST, LOCAL, LOCAL_URL, photo_bytes, upload, wait_until_finished
 from v2v import Palette
 from v2v.service import create_app, load_settings
 
@@ -33,7 +33,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
         api_rate_limit="",
         min_free_disk_mb=0,
     )
-    with TestClient(create_app(settings), client=LOCAL) as test_client:
+    with TestClient(create_app(settings), client=LOCAL, base_url=LOCAL_URL) as test_client:
         yield test_client
 
 

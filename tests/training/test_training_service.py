@@ -23,8 +23,10 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from tests.gpu.conftest import linked_copy  # noqa: E402
 from v2v.service import create_app, load_settings  # noqa: E402
+from v2v.service.db import LoraOwnerRow  # noqa: E402
 
 LOCAL = ("127.0.0.1", 50000)
+LOCAL_URL = "http://localhost"  # a Host header the default ALLOWED_HOSTS serves
 FINISHED = {"succeeded", "failed", "cancelled"}
 
 
@@ -61,7 +63,7 @@ def client(models: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[T
         min_free_disk_mb=0,
         pipeline_config=config_file,
     )
-    with TestClient(create_app(settings), client=LOCAL) as test_client:
+    with TestClient(create_app(settings), client=LOCAL, base_url=LOCAL_URL) as test_client:
         yield test_client
 
 
@@ -107,6 +109,10 @@ def test_a_training_job_runs_to_the_end_and_its_lora_is_served(
     assert any("validation loss" in line for line in body["log"])
     lora_id = body["lora_id"]
     assert lora_id.startswith("tiny-style-") and body["links"]["lora"] == f"/api/v1/loras/{lora_id}"
+    services = client.app.state.services  # type: ignore[attr-defined]
+    with services.db.session() as session:  # the id and its owner were recorded when queued
+        row = session.get(LoraOwnerRow, lora_id)
+        assert row is not None and (row.owner, row.job_id) == ("anonymous", job_id)
 
     listed = client.get("/api/v1/loras").json()["items"]
     assert [item["id"] for item in listed] == [lora_id]

@@ -25,6 +25,7 @@ from v2v.service import create_app, load_settings
 from v2v.service.ui import STATIC_DIR
 
 LOCAL = ("127.0.0.1", 50000)
+LOCAL_URL = "http://localhost"  # a Host header the default ALLOWED_HOSTS serves
 KEY_A, KEY_B = "ui-key-a-0123456789", "ui-key-b-0123456789"
 
 
@@ -39,7 +40,9 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
         api_keys=f"{KEY_A},{KEY_B}",
         _env_file=None,
     )
-    with TestClient(create_app(settings, runner="tests.service.fakes:quick"), client=LOCAL) as c:
+    with TestClient(
+        create_app(settings, runner="tests.service.fakes:quick"), client=LOCAL, base_url=LOCAL_URL
+    ) as c:
         yield c
 
 
@@ -157,7 +160,9 @@ def test_gpu_options_are_offered_when_the_gpu_stylizer_can_run(tmp_path: Path) -
         model_volume_path=models,
         _env_file=None,
     )
-    with TestClient(create_app(settings, runner="tests.service.fakes:quick"), client=LOCAL) as c:
+    with TestClient(
+        create_app(settings, runner="tests.service.fakes:quick"), client=LOCAL, base_url=LOCAL_URL
+    ) as c:
         body: dict[str, Any] = c.get("/api/v1/capabilities").json()
     assert body["gpu_options"] == {"available": True, "reason": ""}
     assert (

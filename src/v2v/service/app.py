@@ -40,7 +40,8 @@ from v2v.service.routes import (
 )
 from v2v.service.security.apikeys import KeyRing
 from v2v.service.security.csrf import CsrfTokens
-from v2v.service.security.ratelimit import SlidingWindowLimiter
+from v2v.service.security.gate import GateMiddleware
+from v2v.service.security.ratelimit import make_limiter, storage_url
 from v2v.service.settings import Settings, load_settings
 from v2v.service.storage import make_job_files
 from v2v.service.ui import install_ui
@@ -89,7 +90,9 @@ def build_services(settings: Settings, runner: str | None = None) -> Services:
         if settings.csrf_secret_key is not None
         else _ephemeral_secret()
     )
-    rate = settings.rate_limit
+    limits_at = storage_url(
+        settings.rate_limit_storage_url, settings.executor, settings.celery_broker_url
+    )
     return Services(
         settings=settings,
         db=db,
@@ -97,11 +100,13 @@ def build_services(settings: Settings, runner: str | None = None) -> Services:
         files=files,
         executor=executor,
         keys=KeyRing(db, keys, settings.api_keys_file),
-        limiter=SlidingWindowLimiter(*rate) if rate else None,
+        limiter=make_limiter(settings.rate_limit, limits_at, "v2v-requests"),
         csrf=CsrfTokens(secret),
         metrics=metrics,
         base_config=base_config,
         started_at=utcnow(),
+        auth_limiter=make_limiter(settings.auth_failures, limits_at, "v2v-auth-failures"),
+        decodes=threading.BoundedSemaphore(settings.max_concurrent_decodes),
     )
 
 
@@ -245,6 +250,9 @@ def create_app(settings: Settings | None = None, *, runner: str | None = None) -
     _docs(app)
     if settings.ui_enabled:
         install_ui(app)
+    app.add_middleware(
+        GateMiddleware, services=services, allowed_hosts=settings.host_allow_list(settings.host)
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -260,6 +268,10 @@ def create_app(settings: Settings | None = None, *, runner: str | None = None) -
             ],
             expose_headers=["Location", "Retry-After", "X-Correlation-ID"],
         )
+    if settings.forwarded_allow_ips:  # client address and scheme from the trusted proxy
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     max_body = settings.max_upload_bytes + settings.max_overrides_bytes + 64 * 1024
     app.add_middleware(RequestContextMiddleware, metrics=services.metrics, max_body=max_body)
     return app

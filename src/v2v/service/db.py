@@ -100,6 +100,19 @@ class ApiKeyRow(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
+class LoraOwnerRow(Base):
+    """Who trained a LoRA: recorded when its training job is queued (the id is chosen then), so
+    a LoRA trained through the service is never without an owner. A LoRA in ``loras/`` with no
+    row was put there by the operator and is shared."""
+
+    __tablename__ = "lora_owners"
+
+    lora_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64), index=True)
+    job_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA busy_timeout=10000")  # first: the WAL switch below may have to wait

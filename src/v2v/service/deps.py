@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated
 
@@ -16,8 +17,12 @@ from v2v.service.jobs.store import JobStore
 from v2v.service.metrics import ServiceMetrics
 from v2v.service.security.apikeys import KeyRing
 from v2v.service.security.csrf import CsrfTokens
-from v2v.service.security.ratelimit import SlidingWindowLimiter
+from v2v.service.security.ratelimit import Limiter
 from v2v.service.settings import Settings
+
+
+def _slots(count: int) -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(count)
 
 
 @dataclass
@@ -28,11 +33,14 @@ class Services:
     files: JobFiles
     executor: Executor
     keys: KeyRing
-    limiter: SlidingWindowLimiter | None
+    limiter: Limiter | None
     csrf: CsrfTokens
     metrics: ServiceMetrics
     base_config: Config
     started_at: datetime
+    auth_limiter: Limiter | None = None
+    #: uploads being decoded at once in this process (MAX_CONCURRENT_DECODES)
+    decodes: threading.BoundedSemaphore = field(default_factory=lambda: _slots(4))
 
 
 def get_services(request: Request) -> Services:

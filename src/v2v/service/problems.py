@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from v2v.errors import V2VError
 from v2v.service.logs import get_logger
+from v2v.service.redact import redact_paths
 
 PROBLEM_JSON = "application/problem+json"
 correlation_id_var: ContextVar[str] = ContextVar("correlation_id", default="-")
@@ -55,6 +56,7 @@ _TITLES = {
     500: "Internal server error",
     503: "Service unavailable",
     504: "Gateway timeout",
+    507: "Insufficient storage",
 }
 
 
@@ -119,7 +121,8 @@ async def _api_problem(request: Request, exc: Exception) -> JSONResponse:
 async def _library_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, V2VError)
     _count(request, exc.code)
-    return problem_response(request, status_for(exc.code), exc.code, str(exc))
+    log.info("library_error", code=exc.code, detail=str(exc))  # the full text, paths included
+    return problem_response(request, status_for(exc.code), exc.code, redact_paths(str(exc)))
 
 
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from v2v.service.compat import PHASE_OUTPUTS, milliseconds, overall_percent, status_name
 from v2v.service.jobs.store import JobRecord
+from v2v.service.redact import redact_paths
 
 API = "/api/v1"
 JobStatus = Literal[
@@ -51,8 +52,9 @@ _WHEN = {
     422: "a bad field, config key or value (named in detail)",
     429: "rate limit exceeded; see Retry-After",
     500: "an internal error; the log has details under the correlation id",
-    503: "the configured backend cannot run here",
+    503: "the configured backend cannot run here, or the server is busy; see Retry-After",
     504: "REQUEST_TIMEOUT passed; the work was cancelled",
+    507: "the server is below its free-disk floor (MIN_FREE_DISK_MB); Retry-After says when",
 }
 
 
@@ -68,9 +70,11 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+#: the largest list offset (a database integer holds it; larger ones are a 422, not a 500)
+MAX_OFFSET = 10**9
 #: what any authenticated, rate-limited API route may answer
 API_PROBLEMS = problems(401, 403, 422, 429)
-UPLOAD_PROBLEMS = problems(400, 413, 415)
+UPLOAD_PROBLEMS = problems(400, 413, 415, 503, 507)
 SYNC_PROBLEMS = problems(409, 410, 500, 503, 504)
 
 
@@ -193,7 +197,7 @@ class JobResponse(BaseModel):
             qa=job.qa,
             overrides=dict(job.params.get("overrides") or {}),
             urls=urls,
-            error=JobError(code=job.error_code, detail=job.error_detail or "")
+            error=JobError(code=job.error_code, detail=redact_paths(job.error_detail or ""))
             if job.error_code
             else None,
             links={"self": base, "cancel": f"{base}/cancel"},

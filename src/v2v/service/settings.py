@@ -23,9 +23,10 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from v2v.errors import ConfigError
+from v2v.service.settings_security import SecuritySettings
 
 RATE_UNITS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0}
 _RATE = re.compile(r"^\s*(\d+)\s*(?:/|per)\s*(\d*)\s*(second|minute|hour|day)s?\s*$", re.I)
@@ -73,7 +74,7 @@ def _say_which_wins() -> None:
             )
 
 
-class Settings(BaseSettings):
+class Settings(SecuritySettings):
     """Everything the service reads from its environment. See docs/service.md for each variable."""
 
     model_config = SettingsConfigDict(

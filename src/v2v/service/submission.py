@@ -7,6 +7,7 @@ library's own validation, so a bad key is named), the hint box and the image its
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 import time
 import uuid
@@ -20,22 +21,30 @@ from v2v.errors import ConfigError, InputError
 from v2v.service.deps import Services
 from v2v.service.jobs.files import valid_job_id
 from v2v.service.jobs.store import CANCELLED, RUNNING, JobRecord
+from v2v.service.lora_owners import check_lora_choice
 from v2v.service.problems import ApiProblem, correlation_id_var, json_object
 from v2v.service.security.auth import Client
+from v2v.service.security.capacity import check_capacity
+from v2v.service.security.overrides import LORA_KEY, check_overrides
 from v2v.service.security.uploads import check_upload
 
-#: keys a request may not override: the palette has its own field (and a YAML path would read a
+#: keys with their own message: the palette has its own field (and a YAML path would read a
 #: server file); the input limits are the service's (MAX_UPLOAD_BYTES, MAX_UPLOAD_PIXELS).
 LOCKED_KEYS = ("palette", "input.max_bytes", "input.max_pixels")
+MAX_DEPTH = 8  # the pipeline config is 4 levels deep
 _NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+def _flatten(data: dict[str, Any], prefix: str = "", depth: int = 0) -> dict[str, Any]:
+    if depth >= MAX_DEPTH:
+        raise ApiProblem(
+            422, "config_error", f"overrides: nested more than {MAX_DEPTH} levels deep"
+        )
     flat: dict[str, Any] = {}
     for key, value in data.items():
         dotted = f"{prefix}{key}"
         if isinstance(value, dict) and value:
-            flat.update(_flatten(value, f"{dotted}."))
+            flat.update(_flatten(value, f"{dotted}.", depth + 1))
         else:
             flat[dotted] = value
     return flat
@@ -43,12 +52,14 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def parse_overrides(
     services: Services,
+    client: Client,
     text: str | None,
     switches: dict[str, bool | None],
     subject: int | None = None,
     translated: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The JSON overrides plus phase switches and the subject choice, validated against the
+    """The JSON overrides plus phase switches and the subject choice, checked against the
+    allow-list of client-settable keys (``security.overrides``) and validated against the
     pipeline config (422)."""
     limit = services.settings.max_overrides_bytes
     example = '{"phase3.min_area_percent": 0.1}'
@@ -78,6 +89,9 @@ def parse_overrides(
                 f"{key} is set twice, differently (overrides and config_overrides)",
             )
         overrides[key] = value
+    check_overrides(overrides, services.base_config)
+    if LORA_KEY in overrides:
+        check_lora_choice(services, client, overrides[LORA_KEY])
     try:
         services.base_config.with_overrides(overrides)
     except ConfigError as exc:
@@ -111,7 +125,8 @@ def parse_hint(text: str | None) -> list[int] | None:
     if text is None or not text.strip():
         return None
     try:
-        values = [round(float(v)) for v in text.replace(" ", "").split(",")]
+        numbers = [float(v) for v in text.replace(" ", "").split(",")]
+        values = [round(n) for n in numbers] if all(map(math.isfinite, numbers)) else []
     except ValueError:
         values = []
     if len(values) != 4 or not (0 <= values[0] < values[2] and 0 <= values[1] < values[3]):
@@ -127,7 +142,13 @@ def parse_hint(text: str | None) -> list[int] | None:
 def _receive(services: Services, upload: UploadFile, hint: list[int] | None) -> tuple[str, Any]:
     settings = services.settings
     temp = services.files.temp_path()
-    checked = check_upload(upload.file, temp, settings.max_upload_bytes, settings.max_upload_pixels)
+    checked = check_upload(
+        upload.file,
+        temp,
+        settings.max_upload_bytes,
+        settings.max_upload_pixels,
+        services.decodes,
+    )
     if hint is not None and (hint[2] > checked.width or hint[3] > checked.height):
         temp.unlink(missing_ok=True)
         raise ApiProblem(
@@ -146,6 +167,7 @@ def _create(
     params: dict[str, Any],
     priority: int,
 ) -> JobRecord:
+    check_capacity(services, client)
     extension, temp = _receive(services, upload, params.get("hint"))
     stem = _NAME.sub("_", (upload.filename or "upload").rsplit(".", 1)[0])[:64] or "upload"
     params = {**params, "name": stem}

@@ -62,13 +62,16 @@ def train_lora(
     resume: bool = False,
     on_status: Callable[[TrainingStatus], None] | None = None,
     work_dir: str | Path | None = None,
+    lora_id: str | None = None,
 ) -> TrainingResult:
     """Train a style LoRA on the pairs in ``pairs_dir`` (``inputs/`` + ``targets/``).
 
     ``checkpoint_dir``: where checkpoints go and stay after a failure or cancel, so that
     ``resume=True`` continues from the newest one (removed after success). Without it they live
     in the run's temporary folder, created in ``work_dir`` (default: the system's temporary
-    folder) and removed however the run ends. Raises InputError (pairs, checkpoint), ConfigError,
+    folder) and removed however the run ends. ``lora_id``: the id to register the LoRA under
+    (the service chooses it when the job is queued, to record its owner); default: a new one
+    from ``params.name``. Raises InputError (pairs, checkpoint), ConfigError,
     BackendUnavailable/WeightsMissing, StageFailed, Cancelled.
     """
     params = params or TrainingParams()
@@ -89,7 +92,7 @@ def train_lora(
         if not resume:
             checkpoints.clear()
         saved = checkpoints.latest()
-        context = _Run(params, config, runtime, ctx, reporter)
+        context = _Run(params, config, runtime, ctx, reporter, lora_id)
         result = context.run(pairs, checkpoints, saved, persistent, Path(temp), started)
     if persistent:
         checkpoints.clear()
@@ -106,8 +109,10 @@ class _Run:
         runtime: Runtime,
         ctx: RunContext,
         reporter: Reporter,
+        lora_id: str | None = None,
     ) -> None:
         self.params, self.config, self.runtime = params, config, runtime
+        self.lora_id = lora_id or new_id(params.name)
         self.ctx, self.reporter = ctx, reporter
         self.stylize = stylize_config(config)
         self.resolution = params.resolution or self.stylize.resolution
@@ -148,7 +153,7 @@ class _Run:
         self.ctx.check_cancelled()
         self.reporter.stage("saving", 0.99, "saving the LoRA")
         card = build_card(
-            new_id(self.params.name), self, parts, outcome, summary, time.perf_counter() - started
+            self.lora_id, self, parts, outcome, summary, time.perf_counter() - started
         )
         adapter = parts.unet.peft_config["default"].to_dict()
         info = save_lora(outcome.lora, adapter, card, temp / "staging", self.runtime.model_dir)

@@ -5,7 +5,9 @@ Layout::
     DATA_DIR/jobs/<job id>/input.<jpg|png|webp>   the upload (removed when the job ends)
     DATA_DIR/jobs/<job id>/out/<name>             results: result.svg, preview.png, report.json,
                                                   intermediate_*.png, phase outputs
-    DATA_DIR/tmp/                                 uploads being received (removed on start-up)
+    DATA_DIR/tmp/<pid>/                           uploads being received by API process <pid>
+                                                  (removed when that process starts, and by a
+                                                  later start once the process is gone)
 """
 
 from __future__ import annotations
@@ -30,19 +32,39 @@ def valid_file_name(name: str) -> bool:
     return bool(_FILE_NAME.match(name))
 
 
+def _alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    return True
+
+
 class JobFiles:
     """Paths of job files under ``data_dir``; never follows names outside it."""
 
     def __init__(self, data_dir: Path) -> None:
         self.root = data_dir.resolve()
         self.jobs = self.root / "jobs"
-        self.tmp = self.root / "tmp"
+        self.tmp_root = self.root / "tmp"
+        # one folder per process: with WORKERS > 1 a starting process must not empty the
+        # folder its siblings are receiving uploads in
+        self.tmp = self.tmp_root / str(os.getpid())
 
     def prepare(self) -> None:
-        """Create the folders and remove uploads left half-received by a previous process."""
+        """Create the folders and remove uploads left half-received by processes that are gone
+        (this process's own folder too: a previous process had its id)."""
         self.jobs.mkdir(parents=True, exist_ok=True)
-        if self.tmp.exists():
-            shutil.rmtree(self.tmp, ignore_errors=True)
+        self.tmp_root.mkdir(parents=True, exist_ok=True)
+        for entry in self.tmp_root.iterdir():
+            if entry == self.tmp or not (entry.name.isdigit() and _alive(int(entry.name))):
+                if entry.is_dir():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink(missing_ok=True)
         self.tmp.mkdir(parents=True, exist_ok=True)
 
     def job_dir(self, job_id: str) -> Path:

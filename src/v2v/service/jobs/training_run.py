@@ -47,6 +47,7 @@ def run_training_task(task: Task, ctx: RunContext) -> Outcome:
                 resume=True,
                 on_status=status,
                 work_dir=job_dir,
+                lora_id=task.params.get("lora_id"),  # chosen (and its owner recorded) when queued
             )
     finally:
         status.write()

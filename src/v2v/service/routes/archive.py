@@ -10,6 +10,7 @@ not packed. Only the caller's own jobs can be packed.
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,12 +24,15 @@ from v2v.service.deps import Services, ServicesDep
 from v2v.service.jobs.files import valid_job_id
 from v2v.service.jobs.store import JobRecord
 from v2v.service.problems import ApiProblem
+from v2v.service.redact import redact_paths
 from v2v.service.schemas import API, API_PROBLEMS, problems
 from v2v.service.security.auth import Client, Limited
+from v2v.service.security.uploads import disk_full
 
 router = APIRouter(prefix=API, tags=["jobs"], responses=API_PROBLEMS)
 MAX_JOBS = 200
 RESULT_FILES = ("result.svg", "preview.png", "report.json")
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 def _parse_ids(text: str) -> list[str]:
@@ -58,13 +62,24 @@ def _lookup(services: Services, client: Client, ids: list[str]) -> list[JobRecor
 
 
 def _folder(job: JobRecord) -> str:
-    name = str(job.params.get("name") or "job")
+    """The job's folder in the archive: its name as one plain path part (a training job's name
+    is the client's text; ``../`` or ``/`` must never reach an entry name)."""
+    name = _UNSAFE.sub("_", str(job.params.get("name") or "job")).strip("._-")[:64] or "job"
     return f"{name}-{job.id[:8]}"
 
 
 def _pack(services: Services, jobs: list[JobRecord], intermediates: bool) -> Path:
     """Write the archive to a temporary file (the caller removes it after sending)."""
     target = services.files.temp_path(".zip")
+    try:
+        _write(services, jobs, intermediates, target)
+    except OSError as exc:  # disk full: no half-written archive stays behind
+        target.unlink(missing_ok=True)
+        raise disk_full(exc) from None
+    return target
+
+
+def _write(services: Services, jobs: list[JobRecord], intermediates: bool, target: Path) -> None:
     manifest: list[dict[str, Any]] = []
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for job in jobs:
@@ -78,10 +93,9 @@ def _pack(services: Services, jobs: list[JobRecord], intermediates: bool) -> Pat
                         archive.write(path, f"{entry['folder']}/{name}")
                         entry["files"].append(name)
             else:
-                entry["reason"] = job.error_detail or f"the job is {job.status}"
+                entry["reason"] = redact_paths(job.error_detail or f"the job is {job.status}")
             manifest.append(entry)
         archive.writestr("manifest.json", json.dumps({"jobs": manifest}, indent=2))
-    return target
 
 
 @router.get(

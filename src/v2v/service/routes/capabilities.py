@@ -22,8 +22,10 @@ from v2v import __version__
 from v2v.color.palette import Palette
 from v2v.config import Config
 from v2v.service.deps import Services, ServicesDep
+from v2v.service.lora_owners import visible_loras
 from v2v.service.schemas import API, API_PROBLEMS
-from v2v.service.security.auth import Limited
+from v2v.service.security.auth import Client, Limited
+from v2v.service.security.overrides import SERVER, bound_for
 
 router = APIRouter(prefix=API, tags=["catalog"], responses=API_PROBLEMS)
 
@@ -108,9 +110,21 @@ def _field_info(config: Config, key: str) -> dict[str, Any] | None:
     return info
 
 
+def _client_bounds(key: str, info: dict[str, Any]) -> dict[str, Any]:
+    """The range a client may use (``security.overrides``): a cost capped by the server's own
+    value, or a fixed bound, narrows the config's range."""
+    bound = bound_for(key)
+    high = info.get("value") if bound is not None and bound.high == SERVER else None
+    if bound is not None and isinstance(bound.high, int | float):
+        high = bound.high
+    if isinstance(high, int | float) and not isinstance(high, bool):
+        info["maximum"] = min(info.get("maximum", high), high)
+    return info
+
+
 def _options(config: Config) -> dict[str, dict[str, Any]]:
     found = {key: _field_info(config, key) for key in OPTION_KEYS}
-    return {key: info for key, info in found.items() if info is not None}
+    return {key: _client_bounds(key, info) for key, info in found.items() if info is not None}
 
 
 def _gpu() -> dict[str, Any]:
@@ -171,18 +185,7 @@ def _models(configured: str | Path | None) -> tuple[dict[str, Any], list[Any]]:
         }
         for s in statuses
     ]
-    loras_dir = root / "loras"
-    # a LoRA is a .safetensors file or a folder; a trained one has a .json card beside it
-    loras = (
-        sorted({p.name if p.is_dir() else p.stem for p in loras_dir.iterdir() if _is_lora(p)})
-        if loras_dir.is_dir()
-        else []
-    )
-    return {"folders": folders, "loras": loras}, statuses
-
-
-def _is_lora(path: Path) -> bool:
-    return not path.name.startswith(".") and (path.is_dir() or path.suffix == ".safetensors")
+    return {"folders": folders}, statuses
 
 
 def _gpu_options(config: Config, backends: list[dict[str, Any]]) -> dict[str, Any]:
@@ -219,12 +222,14 @@ def _training(services: Services, request: Request) -> dict[str, Any]:
     }
 
 
-def _capabilities(services: Services, request: Request) -> Capabilities:
+def _capabilities(services: Services, request: Request, client: Client) -> Capabilities:
     from v2v.stages import SANITIZERS, STYLIZERS, load_backends
 
     load_backends()
     config = services.base_config
     models, statuses = _models(config.models.dir or services.settings.model_volume_path)
+    # the LoRAs this caller may use (its own and the shared ones), by id
+    models["loras"] = sorted(info.id for info, _ in visible_loras(services, client))
     selected = {"phase1": config.phase1.backend, "phase2": config.phase2.backend}
     backends = [
         _backend_status(phase, name, description, selected[phase] == name, statuses)
@@ -259,4 +264,4 @@ def _capabilities(services: Services, request: Request) -> Capabilities:
     summary="What this server can do: backends and why not, models, per-request options",
 )
 async def capabilities(services: ServicesDep, client: Limited, request: Request) -> Capabilities:
-    return await run_in_threadpool(_capabilities, services, request)
+    return await run_in_threadpool(_capabilities, services, request, client)

@@ -14,6 +14,7 @@ from v2v.service.compat import (
 )
 from v2v.service.deps import Services
 from v2v.service.problems import ApiProblem
+from v2v.service.security.auth import Client
 from v2v.service.submission import parse_hint, parse_overrides, parse_palette
 
 #: every form field the conversion routes read (anything else is a 422 naming it)
@@ -46,7 +47,7 @@ class ConversionForm:
     palette_hex_list: str | None = None
     config_overrides: str | None = None
 
-    def params(self, services: Services) -> dict[str, Any]:
+    def params(self, services: Services, client: Client) -> dict[str, Any]:
         """Validated job parameters (raises ApiProblem 422 naming the bad field or key; 400
         for a palette_hex_list that is not 15 colours, the original's rule)."""
         original = palette_from_hex_list(self.palette_hex_list, self.palette)
@@ -55,7 +56,7 @@ class ConversionForm:
         return {
             "palette": parse_palette(original if original is not None else self.palette),
             "overrides": parse_overrides(
-                services, self.overrides, self.switches, self.subject, translated
+                services, client, self.overrides, self.switches, self.subject, translated
             ),
             "hint": parse_hint(self.hint),
             "intermediates": self.intermediates,

@@ -1,4 +1,9 @@
-"""Liveness, readiness and metrics. Never rate limited and never behind an API key."""
+"""Liveness, readiness and metrics. Never rate limited and never behind an API key.
+
+``/ready`` names server paths and the GPU only to a caller who may use the API (a valid key,
+or a local client when no key is configured); anyone else reads the same checks without them.
+Failing checks are logged in full either way.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +11,20 @@ import importlib.util
 import os
 import shutil
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from v2v import __version__
 from v2v.service.db import utcnow
 from v2v.service.deps import Services, ServicesDep
+from v2v.service.logs import get_logger
+from v2v.service.problems import ApiProblem
+from v2v.service.redact import redact_paths
 from v2v.service.schemas import Check, HealthResponse, ReadyResponse
+from v2v.service.security.auth import identify, presented_key
 
 router = APIRouter(tags=["health"])
+log = get_logger("v2v.service.health")
 
 
 @router.get("/health", response_model=HealthResponse, summary="Liveness: the process answers")
@@ -74,13 +84,30 @@ def _gpu(services: Services) -> Check:
     return Check(ok=True, detail=f"{name}: {free / 2**30:.1f} of {total / 2**30:.1f} GiB free")
 
 
+def _may_see_details(request: Request, services: Services) -> bool:
+    if services.keys.configured() and presented_key(request) is None:
+        return False  # anonymous caller: no key lookup, no failure counted
+    try:
+        identify(request, services, presented_key(request))
+    except ApiProblem:
+        return False
+    return True
+
+
+def _gpu_public(check: Check) -> Check:
+    """The GPU check without the device name."""
+    if check.ok and ":" in check.detail and "GiB" in check.detail:
+        return Check(ok=True, detail="a GPU" + check.detail[check.detail.index(":") :])
+    return check
+
+
 @router.get(
     "/ready",
     response_model=ReadyResponse,
     summary="Readiness: every dependency works",
     responses={503: {"model": ReadyResponse, "description": "a check failed"}},
 )
-def ready(services: ServicesDep) -> JSONResponse:
+def ready(services: ServicesDep, request: Request) -> JSONResponse:
     health_of_workers = services.executor.health()
     checks = {
         "database": _database(services),
@@ -90,6 +117,11 @@ def ready(services: ServicesDep) -> JSONResponse:
         "gpu": _gpu(services),
     }
     failing = [name for name, check in checks.items() if not check.ok]
+    for name in failing:
+        log.warning("not_ready", check=name, detail=checks[name].detail)
+    if not _may_see_details(request, services):
+        checks = {n: Check(ok=c.ok, detail=redact_paths(c.detail)) for n, c in checks.items()}
+        checks["gpu"] = _gpu_public(checks["gpu"])
     body = ReadyResponse(
         status="not_ready" if failing else "ready",
         checks=checks,

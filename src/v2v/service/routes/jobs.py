@@ -17,6 +17,7 @@ from v2v.service.routes.forms import ConversionForm, conversion_form
 from v2v.service.schemas import (
     API,
     API_PROBLEMS,
+    MAX_OFFSET,
     UPLOAD_PROBLEMS,
     JobListResponse,
     JobResponse,
@@ -48,7 +49,7 @@ async def create_job(
     form: Annotated[ConversionForm, Depends(conversion_form)],
     response: Response,
 ) -> JobResponse:
-    params = await run_in_threadpool(form.params, services)
+    params = await run_in_threadpool(form.params, services, client)
     job = await submit(services, client, "convert", file, params)
     response.headers["Location"] = f"{API}/jobs/{job.id}"
     return JobResponse.of(job, services.settings.status_names)
@@ -63,7 +64,7 @@ def list_jobs(
         JobStatus | None, Query(description="only this status (either vocabulary)")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> JobListResponse:
     reject_unknown_query(request, ("status", "limit", "offset"))
     wanted = status_filter(status)

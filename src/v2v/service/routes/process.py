@@ -13,6 +13,7 @@ from v2v import __version__
 from v2v.service.compat import milliseconds, reject_unknown_fields
 from v2v.service.deps import Services, ServicesDep
 from v2v.service.problems import ApiProblem, correlation_id_var, status_for
+from v2v.service.redact import redact_paths
 from v2v.service.routes.forms import ConversionForm, conversion_form
 from v2v.service.schemas import (
     API,
@@ -46,7 +47,8 @@ async def _run(
     job = await wait_for(services, request, job.id, services.settings.request_timeout)
     if job.status != "succeeded":
         code = job.error_code or "internal_error"
-        raise ApiProblem(status_for(code), code, job.error_detail or job.status, job_id=job.id)
+        detail = redact_paths(job.error_detail or job.status)
+        raise ApiProblem(status_for(code), code, detail, job_id=job.id)
     return job, (time.perf_counter() - started) * 1000
 
 
@@ -64,7 +66,7 @@ async def process(
     file: Annotated[UploadFile, PHOTO],
     form: Annotated[ConversionForm, Depends(conversion_form)],
 ) -> ProcessResponse:
-    params = await run_in_threadpool(form.params, services)
+    params = await run_in_threadpool(form.params, services, client)
     job, elapsed = await _run(services, request, client, "convert", file, params)
     urls = result_urls(job)
     original = services.settings.status_names == "original"

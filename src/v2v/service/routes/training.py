@@ -23,12 +23,20 @@ from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
-from v2v.errors import ConfigError, InputError
+from v2v.errors import ConfigError
 from v2v.service.compat import PARAMS_EXAMPLE, merge_original_params, original_training_fields
 from v2v.service.deps import Services, ServicesDep
 from v2v.service.jobs.files import valid_job_id
 from v2v.service.jobs.store import SUCCEEDED, JobRecord
 from v2v.service.jobs.training_run import CARD, STATUS_FILE
+from v2v.service.lora_owners import (
+    may_delete,
+    model_dir,
+    owned_lora,
+    public_card,
+    record_owner,
+    visible_loras,
+)
 from v2v.service.problems import ApiProblem, correlation_id_var, json_object
 from v2v.service.routes.training_schemas import (
     LoraList,
@@ -37,14 +45,15 @@ from v2v.service.routes.training_schemas import (
     TrainingJobList,
     TrainingJobResponse,
     availability,
-    model_dir,
     pair_folders,
 )
 from v2v.service.routes.training_uploads import stage_folder, stage_uploads
-from v2v.service.schemas import API, API_PROBLEMS, UPLOAD_PROBLEMS, problems
+from v2v.service.schemas import API, API_PROBLEMS, MAX_OFFSET, UPLOAD_PROBLEMS, problems
 from v2v.service.security.auth import Authenticated, Client, Limited, csrf_protect
+from v2v.service.security.capacity import check_capacity
 from v2v.service.submission import request_cancel
-from v2v.training import delete_lora, get_lora, list_loras, parse_params
+from v2v.training import delete_lora, parse_params
+from v2v.training.artifacts import new_id
 
 router = APIRouter(prefix=API, tags=["training"], responses=API_PROBLEMS)
 KIND = "train"
@@ -81,21 +90,31 @@ def _create(
         raise ApiProblem(
             422, "input_error", "send either inputs and targets files, or a folder name, not both"
         )
+    count, most = len(uploads[0]) + len(uploads[1]), services.settings.max_training_files
+    if count > most:
+        raise ApiProblem(
+            413,
+            "too_many_files",
+            f"{count} files sent; at most {most} per training job (MAX_TRAINING_FILES)",
+        )
     available, reason = availability(services)
     if not available:
         raise ApiProblem(503, "backend_unavailable", f"training cannot run here: {reason}")
+    check_capacity(services, client)
     if folder:
         staged, extension = stage_folder(services, folder, params), "json"
     else:
         staged, extension = stage_uploads(services, *uploads, params), "zip"
-    job_id = uuid.uuid4().hex
+    job_id, lora_id = uuid.uuid4().hex, new_id(params.name)
     job_params = {
         "name": params.name,
         "training": params.model_dump(mode="json"),
         "source": f"folder {folder}" if folder else "upload",
+        "lora_id": lora_id,
     }
     try:
         services.files.store_input(job_id, staged, extension)
+        record_owner(services, lora_id, client.owner, job_id)
         return services.store.create(
             KIND, client.owner, correlation_id_var.get(), job_params, TRAINING_PRIORITY, job_id
         )
@@ -173,7 +192,7 @@ def list_training_jobs(
     services: ServicesDep,
     client: Limited,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> TrainingJobList:
     items, total = services.store.list_jobs(None, client.owner, limit, offset, kind=KIND)
     return TrainingJobList(
@@ -208,16 +227,10 @@ def cancel_training_job(services: ServicesDep, client: Limited, job_id: str) -> 
     return TrainingJobResponse.of(updated, _status(services, updated))
 
 
-@router.get("/loras", response_model=LoraList, summary="The LoRAs in the model directory")
+@router.get("/loras", response_model=LoraList, summary="Your LoRAs and the shared ones")
 def list_all_loras(services: ServicesDep, client: Limited) -> LoraList:
-    return LoraList(items=[LoraResponse.of(i) for i in list_loras(model_dir(services))])
-
-
-def _lora(services: Services, lora_id: str) -> Any:
-    try:
-        return get_lora(lora_id, model_dir(services))
-    except InputError as exc:
-        raise ApiProblem(404, "lora_not_found", str(exc)) from None
+    found = visible_loras(services, client)
+    return LoraList(items=[LoraResponse.of(i, public_card(i.card, own)) for i, own in found])
 
 
 @router.get(
@@ -227,7 +240,8 @@ def _lora(services: Services, lora_id: str) -> Any:
     responses=problems(404),
 )
 def get_one_lora(services: ServicesDep, client: Limited, lora_id: str) -> LoraResponse:
-    return LoraResponse.of(_lora(services, lora_id))
+    info, own = owned_lora(services, client, lora_id)
+    return LoraResponse.of(info, public_card(info.card, own))
 
 
 @router.get(
@@ -237,20 +251,21 @@ def get_one_lora(services: ServicesDep, client: Limited, lora_id: str) -> LoraRe
     responses={200: {"content": {"application/octet-stream": {}}}, **problems(404)},
 )
 def download_lora(services: ServicesDep, client: Limited, lora_id: str) -> FileResponse:
-    info = _lora(services, lora_id)
+    info, _ = owned_lora(services, client, lora_id)
     return FileResponse(info.path, media_type="application/octet-stream", filename=info.path.name)
 
 
 @router.delete(
     "/loras/{lora_id}",
     status_code=204,
-    summary="Delete a LoRA and its card",
+    summary="Delete a LoRA and its card (a shared one: admin scope only)",
     dependencies=[Depends(csrf_protect)],
-    responses=problems(404),
+    responses=problems(403, 404),
 )
 def delete_one_lora(services: ServicesDep, client: Limited, lora_id: str) -> Response:
-    _lora(services, lora_id)
-    delete_lora(lora_id, model_dir(services))
+    info, _ = owned_lora(services, client, lora_id)
+    may_delete(services, client, info.id)
+    delete_lora(info.id, model_dir(services))
     return Response(status_code=204)
 
 

@@ -7,7 +7,6 @@ with ``importlib.util.find_spec`` and the model folders with the layout check.
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 from datetime import datetime
 from pathlib import Path
@@ -16,10 +15,12 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from v2v.errors import WeightsMissing
-from v2v.models.layout import require, resolve_model_dir
+from v2v.models.layout import require
 from v2v.models.params import GroundedSamLamaConfig
 from v2v.service.deps import Services
 from v2v.service.jobs.store import JobRecord
+from v2v.service.lora_owners import model_dir
+from v2v.service.redact import redact_paths
 from v2v.service.schemas import API, JobError, JobStatus
 from v2v.training import LoraInfo, TrainingParams
 
@@ -27,13 +28,6 @@ TRAIN_PACKAGES = ("torch", "diffusers", "transformers", "peft")
 TRAIN_MODELS = ("sdxl", "controlnet-depth", "controlnet-canny", "depth")
 PHASE1_GPU_MODELS = ("grounding-dino", "sam", "lama", "birefnet")
 FOLDER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$")
-
-
-def model_dir(services: Services) -> Path:
-    """The model directory the workers use (the config's, else MODEL_VOLUME_PATH, else default)."""
-    volume = services.settings.model_volume_path
-    environ = {"MODEL_VOLUME_PATH": str(volume)} if volume is not None else dict(os.environ)
-    return resolve_model_dir(services.base_config.models.dir, environ)
 
 
 def availability(services: Services) -> tuple[bool, str]:
@@ -51,7 +45,7 @@ def availability(services: Services) -> tuple[bool, str]:
         for name in names:
             require(name, model_dir(services))
     except WeightsMissing as exc:
-        return False, str(exc)
+        return False, redact_paths(str(exc))  # clients read it; MODEL_DIR is the operator's
     return True, ""
 
 
@@ -139,7 +133,7 @@ class TrainingJobResponse(BaseModel):
             lora_id=lora_id,
             parameters=job.params.get("training") or {},
             source=job.params.get("source"),
-            error=JobError(code=job.error_code, detail=job.error_detail or "")
+            error=JobError(code=job.error_code, detail=redact_paths(job.error_detail or ""))
             if job.error_code
             else None,
             links=links,
@@ -175,14 +169,15 @@ class LoraResponse(BaseModel):
     links: dict[str, str]
 
     @classmethod
-    def of(cls, info: LoraInfo) -> LoraResponse:
+    def of(cls, info: LoraInfo, card: dict[str, Any] | None) -> LoraResponse:
+        """``card``: the card as this caller may see it (``lora_owners.public_card``)."""
         base = f"{API}/loras/{info.id}"
         return cls(
             id=info.id,
             file=info.path.name,
             size_bytes=info.size_bytes,
             modified=info.modified,
-            card=info.card,
+            card=card,
             links={"self": base, "file": f"{base}/file"},
         )
 

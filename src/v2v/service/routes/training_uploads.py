@@ -19,7 +19,7 @@ from v2v.errors import InputError
 from v2v.service.deps import Services
 from v2v.service.problems import ApiProblem
 from v2v.service.routes.training_schemas import FOLDER_NAME, pair_folders, pairs_root
-from v2v.service.security.uploads import check_upload
+from v2v.service.security.uploads import check_upload, disk_full
 from v2v.training import TrainingParams, find_pairs
 from v2v.training.bundle import pack_pairs
 
@@ -44,9 +44,15 @@ def _receive_side(
         temp = services.files.temp_path()
         try:
             checked = check_upload(
-                upload.file, temp, settings.max_upload_bytes, settings.max_upload_pixels
+                upload.file,
+                temp,
+                settings.max_upload_bytes,
+                settings.max_upload_pixels,
+                services.decodes,
             )
         except ApiProblem as exc:
+            if exc.status >= 500:  # the server's trouble (disk full, busy), not the file's
+                raise
             problems.append(f"{label}: {exc.detail}")
             continue
         target = folder / side / f"{_stem(upload.filename)}.{checked.extension}"
@@ -88,7 +94,12 @@ def stage_uploads(
                 422, "input_error", "the uploads cannot be used: " + "; ".join(problems)
             )
         _check_pairs(folder, params, services, "the upload")
-        return pack_pairs(folder, services.files.temp_path(".zip"))
+        archive = services.files.temp_path(".zip")
+        try:
+            return pack_pairs(folder, archive)
+        except OSError as exc:  # disk full: no half-written archive stays behind
+            archive.unlink(missing_ok=True)
+            raise disk_full(exc) from None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -1,6 +1,8 @@
 """Request dependencies: who is calling (API key), may they (rate limit), is it forged (CSRF).
 
-- With no API key configured, only clients on this machine (loopback, not via a proxy) are served.
+- With no API key configured, only clients on this machine are served: a loopback peer, with a
+  localhost ``Host`` header (a DNS-rebinding page has its own host name), no sign of a proxy in
+  the headers, and no proxy declared (``FORWARDED_ALLOW_IPS``: then any request may be proxied).
 - With any key configured, every API request needs one: ``X-API-Key: <key>`` or
   ``Authorization: Bearer <key>``.
 - Each key sees only its own jobs; anonymous loopback clients share the ``anonymous`` owner.
@@ -20,7 +22,18 @@ from v2v.service.problems import ApiProblem
 from v2v.service.security.csrf import COOKIE_NAME, FIELD_NAME, HEADER_NAME, needs_check
 
 ANONYMOUS = "anonymous"
-_FORWARDED = ("forwarded", "x-forwarded-for", "x-real-ip")
+#: headers that proxies add: any of them means the peer address is not the client's
+_FORWARDED = (
+    "forwarded",
+    "x-forwarded-for",
+    "x-forwarded-host",
+    "x-forwarded-proto",
+    "x-real-ip",
+    "via",
+    "true-client-ip",
+    "cf-connecting-ip",
+)
+_LOCAL_NAMES = {"localhost", "127.0.0.1", "[::1]", "::1"}
 api_key_header = APIKeyHeader(
     name="X-API-Key", auto_error=False, description="an API key from `v2v keys create NAME`"
 )
@@ -31,20 +44,105 @@ bearer_scheme = HTTPBearer(auto_error=False, description="the same API key as a 
 class Client:
     owner: str
     address: str
+    admin: bool = False  # may see and delete every LoRA (ADMIN_KEY_IDS; local user without keys)
 
     @property
     def rate_key(self) -> str:
         return f"ip:{self.address}" if self.owner == ANONYMOUS else self.owner
 
 
-def _is_loopback(request: Request) -> bool:
+def _host_name(request: Request) -> str:
+    host = request.headers.get("host", "").strip().lower()
+    if host.startswith("["):
+        return host.split("]", 1)[0] + "]"
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def _is_loopback(request: Request, services: Services) -> bool:
+    if services.settings.forwarded_allow_ips:
+        return False  # a proxy is declared: a local peer may be relaying anyone
     if any(name in request.headers for name in _FORWARDED):
         return False  # behind a proxy every client looks local; trust none of them
+    if _host_name(request) not in _LOCAL_NAMES:
+        return False  # a page on another host name resolving here (DNS rebinding)
     host = request.client.host if request.client else ""
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _is_admin(owner: str, admin_ids: list[str]) -> bool:
+    return owner.removeprefix("key:") in admin_ids or owner in admin_ids
+
+
+def _failed(services: Services, address: str, problem: ApiProblem) -> ApiProblem:
+    """Count a 401 against the client address; 429 once AUTH_FAILURE_LIMIT is reached."""
+    if services.auth_limiter is not None:
+        wait = services.auth_limiter.hit(f"auth-fail:{address}")
+        if wait is not None:
+            return ApiProblem(
+                429,
+                "too_many_failed_logins",
+                f"too many requests with a missing or wrong API key from this address "
+                f"(AUTH_FAILURE_LIMIT={services.settings.auth_failure_limit}); try again in "
+                f"{wait} s with a valid key",
+                headers={"Retry-After": str(wait)},
+            )
+    return problem
+
+
+def identify(request: Request, services: Services, key: str | None) -> Client:
+    """Who is calling (ApiProblem 401/403/429 when nobody may); reads headers only, never the
+    body, so the early check in the middleware and the route dependency agree."""
+    address = request.client.host if request.client else "unknown"
+    if not services.keys.configured():
+        if _is_loopback(request, services):
+            return Client(ANONYMOUS, address, admin=True)
+        raise ApiProblem(
+            403,
+            "remote_access_needs_key",
+            "no API key is configured on this server, so it serves only requests "
+            "from this machine (to http://localhost, not through a proxy); create a key with "
+            "`v2v keys create NAME` and send it as X-API-Key",
+        )
+    if services.auth_limiter is not None and not services.auth_limiter.remaining(
+        f"auth-fail:{address}"
+    ):
+        raise _failed(services, address, ApiProblem(401, "api_key_invalid", ""))
+    if key is None:
+        raise _failed(
+            services,
+            address,
+            ApiProblem(
+                401,
+                "api_key_required",
+                "an API key is required: send it in the X-API-Key header or as "
+                "'Authorization: Bearer <key>'",
+                headers={"WWW-Authenticate": "Bearer"},
+            ),
+        )
+    owner = services.keys.identify(key)
+    if owner is None:
+        raise _failed(
+            services,
+            address,
+            ApiProblem(
+                401,
+                "api_key_invalid",
+                "the API key is not valid (mistyped or revoked)",
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            ),
+        )
+    return Client(owner, address, admin=_is_admin(owner, services.settings.admin_key_ids))
+
+
+def presented_key(request: Request) -> str | None:
+    """The key in X-API-Key or ``Authorization: Bearer``, or None."""
+    header = request.headers.get("x-api-key", "")
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    bearer = credentials if scheme.lower() == "bearer" else ""
+    return (header or bearer).strip() or None
 
 
 def authenticate(
@@ -53,35 +151,8 @@ def authenticate(
     header_key: Annotated[str | None, Security(api_key_header)] = None,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)] = None,
 ) -> Client:
-    address = request.client.host if request.client else "unknown"
-    if not services.keys.configured():
-        if _is_loopback(request):
-            return Client(ANONYMOUS, address)
-        raise ApiProblem(
-            403,
-            "remote_access_needs_key",
-            "no API key is configured on this server, so it serves only requests "
-            "from this machine; create a key with `v2v keys create NAME` and send it "
-            "as X-API-Key",
-        )
     key = (header_key or (bearer.credentials if bearer else "")).strip() or None
-    if key is None:
-        raise ApiProblem(
-            401,
-            "api_key_required",
-            "an API key is required: send it in the X-API-Key header or as "
-            "'Authorization: Bearer <key>'",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    owner = services.keys.identify(key)
-    if owner is None:
-        raise ApiProblem(
-            401,
-            "api_key_invalid",
-            "the API key is not valid (mistyped or revoked)",
-            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-        )
-    return Client(owner, address)
+    return identify(request, services, key)
 
 
 def rate_limited(

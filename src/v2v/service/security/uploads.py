@@ -4,11 +4,18 @@
 - not JPEG, PNG or WebP by its first bytes → 415;
 - width × height above ``MAX_UPLOAD_PIXELS`` (a decompression bomb) → 413, before decoding;
 - truncated or corrupt (the full decode fails) → 400.
+
+A full decode takes memory (a 400 KB PNG may decode to 400 MB), so at most
+``MAX_CONCURRENT_DECODES`` run at once in one process; a request that waits longer than
+``DECODE_WAIT_SECONDS`` for its turn is answered 503 with ``Retry-After``. Pillow's own
+decompression-bomb guard stays on, raised to ``MAX_UPLOAD_PIXELS`` where that is higher.
 """
 
 from __future__ import annotations
 
+import errno
 import shutil
+import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,9 +23,11 @@ from typing import BinaryIO
 
 from PIL import Image, UnidentifiedImageError
 
+from v2v.imaging import allow_pixels
 from v2v.service.problems import ApiProblem
 
 _CHUNK = 1024 * 1024
+DECODE_WAIT_SECONDS = 30.0
 
 
 def sniff(head: bytes) -> str | None:
@@ -41,50 +50,90 @@ class CheckedImage:
     height: int
 
 
+def disk_full(exc: OSError) -> ApiProblem:
+    """The answer when the server cannot write a file (disk full, quota): 507, no path."""
+    return ApiProblem(
+        507,
+        "insufficient_storage",
+        f"the server could not store the upload ({errno.errorcode.get(exc.errno or 0, 'I/O')}); "
+        "try again later",
+        headers={"Retry-After": "300"},
+    )
+
+
 def save_stream(source: BinaryIO, target: Path, max_bytes: int) -> int:
-    """Copy at most ``max_bytes`` to ``target``; 413 (and nothing left behind) when larger."""
+    """Copy at most ``max_bytes`` to ``target``; 413 when larger, 507 when the disk is full,
+    and in both cases nothing left behind."""
     written = 0
-    with target.open("wb") as out:
-        while chunk := source.read(_CHUNK):
-            written += len(chunk)
-            if written > max_bytes:
-                out.close()
-                target.unlink(missing_ok=True)
-                raise ApiProblem(
-                    413,
-                    "upload_too_large",
-                    f"the upload is larger than {max_bytes / 1e6:.1f} MB "
-                    "(MAX_UPLOAD_BYTES); send a smaller photo",
-                )
-            out.write(chunk)
+    try:
+        with target.open("wb") as out:
+            while chunk := source.read(_CHUNK):
+                written += len(chunk)
+                if written > max_bytes:
+                    raise ApiProblem(
+                        413,
+                        "upload_too_large",
+                        f"the upload is larger than {max_bytes / 1e6:.1f} MB "
+                        "(MAX_UPLOAD_BYTES); send a smaller photo",
+                    )
+                out.write(chunk)
+    except ApiProblem:
+        target.unlink(missing_ok=True)
+        raise
+    except OSError as exc:
+        target.unlink(missing_ok=True)
+        raise disk_full(exc) from None
     return written
+
+
+def _check_pixels(width: int, height: int, max_pixels: int) -> None:
+    if width * height > max_pixels:
+        raise ApiProblem(
+            413,
+            "image_too_large",
+            f"the image is {width}×{height} px ({width * height / 1e6:.0f} MP); the limit is "
+            f"{max_pixels / 1e6:.0f} MP (MAX_UPLOAD_PIXELS)",
+        )
+
+
+def _header_size(path: Path) -> tuple[int, int] | None:
+    """Width and height from the header alone, through the format's Pillow plugin (which,
+    called directly, reads the header without the bomb check and decodes nothing)."""
+    with path.open("rb") as handle:
+        kind = sniff(handle.read(12))
+    Image.init()
+    entry = Image.OPEN.get({"jpg": "JPEG", "png": "PNG", "webp": "WEBP"}.get(kind or "", ""))
+    if entry is None:
+        return None
+    try:
+        with path.open("rb") as handle:
+            image = entry[0](handle, str(path))
+            return int(image.size[0]), int(image.size[1])
+    except Exception:  # noqa: BLE001 - an unreadable header: the generic answer applies
+        return None
 
 
 def _decode(path: Path, max_pixels: int) -> tuple[int, int]:
     """(width, height) of a fully decoded image; 413 above ``max_pixels``, read from the header.
 
-    Pillow's own guard (a warning above 89.5 MP, an error above 179 MP) is switched off, as in
-    ``v2v.imaging``: it would refuse photos that ``MAX_UPLOAD_PIXELS`` allows, and the explicit
-    check below runs before any pixel is decoded.
+    Pillow's own guard (a warning above ``Image.MAX_IMAGE_PIXELS``, an error above twice that)
+    stays on, raised to ``max_pixels`` when that is higher; the explicit check below runs
+    before any pixel is decoded.
     """
-    Image.MAX_IMAGE_PIXELS = None
+    allow_pixels(max_pixels)
     with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # checked below
         try:
             with Image.open(path) as image:
+                _check_pixels(*image.size, max_pixels)
                 width, height = image.size
-                if width * height > max_pixels:
-                    raise ApiProblem(
-                        413,
-                        "image_too_large",
-                        f"the image is {width}×{height} px "
-                        f"({width * height / 1e6:.0f} MP); the limit is "
-                        f"{max_pixels / 1e6:.0f} MP (MAX_UPLOAD_PIXELS)",
-                    )
                 image.load()
         except ApiProblem:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            size = _header_size(path)  # Pillow refused it from its header: name the size
+            if size is not None:
+                _check_pixels(*size, max_pixels)
             raise ApiProblem(
                 413,
                 "image_too_large",
@@ -101,8 +150,34 @@ def _decode(path: Path, max_pixels: int) -> tuple[int, int]:
     return width, height
 
 
-def check_upload(source: BinaryIO, temp: Path, max_bytes: int, max_pixels: int) -> CheckedImage:
-    """Save the upload to ``temp`` and validate it. The file is removed when it is rejected."""
+def _decode_bounded(
+    path: Path, max_pixels: int, slots: threading.BoundedSemaphore | None
+) -> tuple[int, int]:
+    if slots is None:
+        return _decode(path, max_pixels)
+    if not slots.acquire(timeout=DECODE_WAIT_SECONDS):
+        raise ApiProblem(
+            503,
+            "busy",
+            "the server is decoding as many uploads as it may at once "
+            "(MAX_CONCURRENT_DECODES); send the photo again shortly",
+            headers={"Retry-After": "5"},
+        )
+    try:
+        return _decode(path, max_pixels)
+    finally:
+        slots.release()
+
+
+def check_upload(
+    source: BinaryIO,
+    temp: Path,
+    max_bytes: int,
+    max_pixels: int,
+    slots: threading.BoundedSemaphore | None = None,
+) -> CheckedImage:
+    """Save the upload to ``temp`` and validate it (``slots`` bounds concurrent decodes). The
+    file is removed when it is rejected."""
     size = save_stream(source, temp, max_bytes)
     try:
         if size == 0:
@@ -116,7 +191,7 @@ def check_upload(source: BinaryIO, temp: Path, max_bytes: int, max_pixels: int) 
                 "the file is not a JPEG, PNG or WebP image (checked by its content, "
                 "not its name); convert it and send it again",
             )
-        width, height = _decode(temp, max_pixels)
+        width, height = _decode_bounded(temp, max_pixels, slots)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
