@@ -2,14 +2,16 @@
 
     python -m benchmarks.model_sizes [--only unet,vae] [--json out.json]
 
-Each model of benchmarks/architectures.py is built at its published size under PyTorch's
-``FakeTensorMode`` (tensors with shapes and dtypes but no storage: the 2.6 B-parameter UNet takes
-no memory), then run once on the pipeline's real input shapes (a 1024 × 640 photo) under
-``MemTracker``, which adds up the bytes of every live tensor: parameter count, weight bytes and
-the peak of weights + activations in the dtype the GPU path uses. Attention goes through SDPA's
-fused kernels (no full attention matrix), as on a GPU. What this cannot give: seconds (nothing is
-computed), the CUDA context (~0.5 GiB per process), allocator fragmentation and cuDNN workspaces,
-ONNX Runtime's arena; docs/models.md adds a margin for those.
+Each model of benchmarks/architectures.py is built at its published size with empty weights
+and given fake storage under PyTorch's ``FakeTensorMode`` (shapes and dtypes, no memory: the
+2.6 B-parameter UNet costs nothing), then run on the pipeline's real input shapes (a 1024 × 640
+photo). ``LiveBytes`` adds up the bytes of every live tensor: parameter count, weight bytes and
+the peak of weights + activations in the dtype the GPU path uses. A second pass under
+``FlopCounterMode`` counts the floating-point operations (matrix products, convolutions,
+attention), from which seconds on a given GPU can be estimated. Attention goes through SDPA's
+fused kernels (no full attention matrix), as on a GPU. What this cannot give: measured seconds
+(nothing is computed), the CUDA context (~0.5 GiB per process), allocator fragmentation, cuDNN
+workspaces, ONNX Runtime's arena; docs/models.md adds a margin for those.
 """
 
 from __future__ import annotations
@@ -17,8 +19,13 @@ from __future__ import annotations
 import argparse
 import json
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
+
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_leaves
+from torch.utils.weak import WeakIdKeyDictionary
 
 from benchmarks import architectures as arch
 
@@ -40,14 +47,19 @@ def _controlnet_step(model: Any, torch: Any) -> Any:
     return model(latents, torch.tensor([500, 500]), text, control, added_cond_kwargs=extra)
 
 
-def _vae_decode(tile: int) -> Callable[[Any, Any], Any]:
-    def run(model: Any, torch: Any) -> Any:
-        from v2v.models.sdxl import use_vae_tiles
+def _vae_decode(model: Any, torch: Any) -> Any:
+    from v2v.models.sdxl import use_vae_tiles
 
-        use_vae_tiles(model, tile)
-        return model.decode(torch.randn(1, 4, 80, 128).float()).sample
+    use_vae_tiles(model, 0)  # the whole 1024 × 640 image at once
+    return model.decode(torch.randn(1, 4, 80, 128).float()).sample
 
-    return run
+
+def _vae_tile(model: Any, torch: Any) -> Any:
+    # tiled decoding runs the decoder on one 512-px tile (64 latent px) at a time and keeps only
+    # the decoded tiles (a few MiB); MemTracker cannot follow the repeated calls, so one tile is
+    # traced. Six overlapping tiles cover 1024 × 640: about 2.4 × the whole image's operations.
+    model.disable_tiling()
+    return model.decode(torch.randn(1, 4, 64, 64).float()).sample
 
 
 def _text(model: Any, torch: Any) -> Any:
@@ -82,8 +94,8 @@ MODELS: dict[str, tuple[Callable[[], Any], Callable[[Any, Any], Any], str, str]]
     "controlnet": (arch.sdxl_controlnet, _controlnet_step, "float16", "one SDXL ControlNet"),
     "text_encoder": (arch.clip_l, _text, "float16", "CLIP ViT-L text encoder"),
     "text_encoder_2": (arch.clip_bigg, _text, "float16", "OpenCLIP bigG text encoder"),
-    "vae": (arch.sdxl_vae, _vae_decode(0), "float32", "SDXL VAE, whole-image decode (upcast)"),
-    "vae_tiled": (arch.sdxl_vae, _vae_decode(512), "float32", "SDXL VAE, 512-px tiles"),
+    "vae": (arch.sdxl_vae, _vae_decode, "float32", "SDXL VAE, whole-image decode (upcast)"),
+    "vae_tiled": (arch.sdxl_vae, _vae_tile, "float32", "SDXL VAE, one 512-px tile"),
     "grounding_dino": (arch.grounding_dino, _grounding, "float16", "GroundingDINO base"),
     "sam": (arch.sam, _sam, "float16", "SAM ViT-H"),
     "depth": (arch.depth_anything_small, _depth, "float16", "Depth Anything V2 Small"),
@@ -97,6 +109,62 @@ MODELS: dict[str, tuple[Callable[[], Any], Callable[[Any, Any], Any], str, str]]
 }
 
 
+class LiveBytes(TorchDispatchMode):
+    """The bytes of the tensor storages created inside it that are still alive, and their peak
+    (storages are counted once, however many views share them; freed when Python frees them)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.current = 0
+        self.peak = 0
+        self.seen: Any = WeakIdKeyDictionary()
+
+    def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+        import torch
+
+        out = func(*args, **(kwargs or {}))
+        for tensor in tree_leaves(out):
+            if isinstance(tensor, torch.Tensor):
+                storage = tensor.untyped_storage()
+                if storage not in self.seen:
+                    size = storage.nbytes()
+                    self.seen[storage] = size
+                    self.current += size
+                    self.peak = max(self.peak, self.current)
+                    weakref.finalize(storage, self._free, size)
+        return out
+
+    def _free(self, size: int) -> None:
+        self.current -= size
+
+
+REAL_LIMIT = 1500  # MiB of fp32 weights: a model this small may really be built on the CPU
+
+
+def measure_on_cpu(name: str) -> dict[str, Any]:
+    """For a model whose forward needs real values (GroundingDINO's text masks): build it for
+    real in fp32 with random weights, run it once on the CPU under ``LiveBytes``. Activations in
+    fp16 on a GPU are about half the fp32 ones; ``peak_mib`` is given for fp16 that way."""
+    import torch
+
+    build, forward, _, _ = MODELS[name]
+    torch.manual_seed(0)
+    model = build().float().eval()
+    weights = sum(t.untyped_storage().nbytes() for t in model.state_dict().values())
+    tracker = LiveBytes()
+    with tracker, torch.inference_mode():
+        started = time.perf_counter()
+        forward(model, torch)
+        seconds = time.perf_counter() - started
+    return {
+        "peak_mib": round((weights + tracker.peak) / 2 / MIB),
+        "activations_mib": round(tracker.peak / 2 / MIB),
+        "activations_fp32_mib": round(tracker.peak / MIB),
+        "measured_on": "cpu, fp32, real random weights",
+        "cpu_fp32_s": round(seconds, 1),
+    }
+
+
 def measure(name: str) -> dict[str, Any]:
     """Parameters, weight MiB (fp16 and fp32) and the traced peak MiB of one model.
 
@@ -107,7 +175,7 @@ def measure(name: str) -> dict[str, Any]:
     import torch
     from accelerate import init_empty_weights
     from torch._subclasses.fake_tensor import FakeTensorMode
-    from torch.distributed._tools.mem_tracker import MemTracker
+    from torch.utils.flop_counter import FlopCounterMode
 
     build, forward, dtype, what = MODELS[name]
     started = time.perf_counter()
@@ -123,53 +191,93 @@ def measure(name: str) -> dict[str, Any]:
             "weights_fp16_mib": round(params * 2 / MIB),
             "weights_fp32_mib": round(params * 4 / MIB),
         }
+        model.requires_grad_(False)
         with FakeTensorMode(allow_non_fake_inputs=True):
             model = model.to_empty(device="cpu")
-            tracker = MemTracker()
-            tracker.track_external(model)
+            weights = sum(t.untyped_storage().nbytes() for t in model.state_dict().values())
+            tracker, flops = LiveBytes(), FlopCounterMode(display=False)
             with tracker, torch.no_grad():
                 forward(model, torch)
-            peak = next(iter(tracker.get_tracker_snapshot("peak").values()))
-        weights = peak.get("Parameter", 0) + peak.get("Buffer", 0)
+            with flops, torch.no_grad():  # a second pass: the counter must not skew the memory
+                forward(model, torch)
         row |= {
-            "peak_mib": round(peak["Total"] / MIB),
-            "activations_mib": round((peak["Total"] - weights) / MIB),
+            "peak_mib": round((weights + tracker.peak) / MIB),
+            "activations_mib": round(tracker.peak / MIB),
+            "gflop": round(flops.get_total_flops() / 1e9),
         }
     except Exception as exc:  # noqa: BLE001 - a model that cannot be traced is reported, not fatal
         row |= {"peak_mib": None, "activations_mib": None, "not_traced": repr(exc)[:200]}
+        if "DataDependent" in type(exc).__name__ and row.get("weights_fp32_mib", 1e9) < REAL_LIMIT:
+            torch.set_default_dtype(previous)
+            row |= measure_on_cpu(name)
     finally:
         torch.set_default_dtype(previous)
     row["traced_in_s"] = round(time.perf_counter() - started, 1)
     return row
 
 
-def phase_estimates(rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """Peak GPU memory per phase with every model resident (keep_loaded: true): the weights of
-    the phase's models plus the largest activation peak of one of its calls, in MiB. BiRefNet
-    counts its backbone only, LaMa (~0.2 GiB as fp32 ONNX) not at all."""
+def cpu_seconds(name: str, row: dict[str, Any], limit_mib: int) -> float | None:
+    """Seconds of one real fp32 forward on this machine's CPU with random weights, for a model
+    whose traced fp32 peak (``row``, from ``measure``) is under ``limit_mib``; None otherwise (it
+    is not built)."""
+    import torch
+
+    build, forward, dtype, _ = MODELS[name]
+    peak = row.get("peak_mib") or 0
+    fp32_peak = peak if dtype == "float32" else 2 * peak
+    if not peak or fp32_peak > limit_mib:
+        return None
+    torch.manual_seed(0)
+    model = build().float().eval()
+    with torch.inference_mode():
+        started = time.perf_counter()
+        forward(model, torch)
+        return round(time.perf_counter() - started, 2)
+
+
+def phase_estimates(rows: dict[str, dict[str, Any]], steps: int = 30) -> dict[str, Any]:
+    """Peak GPU memory (MiB) per phase from the traced rows: the resident models' weights plus
+    the largest activation peak of one call. BiRefNet counts its backbone only and LaMa (a
+    ~0.2 GB fp32 ONNX file) not at all, so phase I is a lower bound. Also the operations of one
+    SDXL generation (``steps`` steps with both ControlNets, then the VAE decode), in TFLOP."""
+    if any(row.get("peak_mib") is None for row in rows.values()):
+        return {"incomplete": [n for n, r in rows.items() if r.get("peak_mib") is None]}
 
     def weights(*names: str) -> int:
-        return sum(rows[n]["peak_mib"] - rows[n]["activations_mib"] for n in names if n in rows)
+        return sum(rows[n]["peak_mib"] - rows[n]["activations_mib"] for n in names)
 
-    def activations(*names: str) -> int:
-        return max((rows[n]["activations_mib"] for n in names if n in rows), default=0)
+    def act(name: str) -> int:
+        return int(rows[name]["activations_mib"])
 
     out: dict[str, Any] = {}
-    phase1 = ("grounding_dino", "sam", "birefnet_backbone")
-    if all(n in rows for n in phase1):
-        out["phase1_mib"] = weights(*phase1) + activations(*phase1)
-    phase2 = ("unet", "controlnet", "text_encoder", "text_encoder_2", "vae", "depth")
-    if all(n in rows for n in phase2):
-        resident = weights(*phase2) + weights("controlnet") + weights("birefnet_backbone")
-        # a step runs both ControlNets, then the UNet with their residuals (which are smaller
-        # than one ControlNet's activation peak): an upper bound
-        step = rows["unet"]["activations_mib"] + rows["controlnet"]["activations_mib"]
-        vae_fp16 = round(rows["vae"]["peak_mib"] - rows["vae"]["activations_mib"]) // 2
-        out["phase2_weights_mib"] = resident - vae_fp16  # the VAE is stored in fp16
-        out["phase2_denoise_mib"] = resident - vae_fp16 + step
-        for key, vae in (("whole", "vae"), ("tiled_512", "vae_tiled")):
-            if vae in rows:  # decode: the fp32 copy of the VAE replaces its fp16 weights
-                out[f"phase2_decode_{key}_mib"] = resident + rows[vae]["activations_mib"]
+    one = ("grounding_dino", "sam", "birefnet_backbone")
+    two = ("unet", "controlnet", "controlnet", "text_encoder", "text_encoder_2", "depth")
+    if all(n in rows for n in one):
+        out["phase1_weights_mib"] = weights(*one)
+        out["phase1_peak_mib"] = weights(*one) + max(act(n) for n in one)
+    if all(n in rows for n in (*two, "vae", "vae_tiled", "birefnet_backbone")):
+        vae16 = weights("vae") // 2  # stored fp16, upcast to fp32 for the decode
+        resident = weights(*two, "birefnet_backbone") + vae16
+        out["phase2_weights_mib"] = resident
+        # a step runs both ControlNets, then the UNet with their residuals (smaller than one
+        # ControlNet's activation peak): an upper bound
+        out["phase2_denoise_peak_mib"] = resident + act("unet") + act("controlnet")
+        out["phase2_decode_whole_peak_mib"] = resident + vae16 + act("vae")
+        out["phase2_decode_tiled_peak_mib"] = resident + vae16 + act("vae_tiled")
+        out["phase2_peak_mib"] = max(
+            out["phase2_denoise_peak_mib"], out["phase2_decode_tiled_peak_mib"]
+        )
+        # model CPU offload: the UNet and both ControlNets share the GPU while denoising
+        out["phase2_offload_peak_mib"] = (
+            weights("unet", "controlnet", "controlnet") + act("unet") + act("controlnet")
+        )
+        step = rows["unet"]["gflop"] + 2 * rows["controlnet"]["gflop"]
+        out["phase2_tflop_per_generation"] = round((steps * step + rows["vae"]["gflop"]) / 1000)
+        if "phase1_weights_mib" in out:  # keep_loaded: true, phase I's models stay on the GPU
+            shared = weights("birefnet_backbone")
+            out["both_phases_resident_peak_mib"] = (
+                out["phase1_weights_mib"] - shared + out["phase2_peak_mib"]
+            )
     return out
 
 
@@ -177,12 +285,21 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", default="", help="comma-separated names, e.g. unet,vae")
     parser.add_argument("--json", default="", help="also write the summary to this file")
+    parser.add_argument(
+        "--cpu-seconds",
+        type=int,
+        default=0,
+        metavar="MIB",
+        help="also run, for real on the CPU in fp32, every model whose traced fp32 peak is under "
+        "MIB, and time it",
+    )
     args = parser.parse_args(argv)
     names = [n for n in args.only.split(",") if n] or list(MODELS)
     rows: dict[str, dict[str, Any]] = {}
     for name in names:
-        rows[name] = measure(name)
-        row = rows[name]
+        rows[name] = row = measure(name)
+        if args.cpu_seconds:
+            row["cpu_fp32_s"] = cpu_seconds(name, row, args.cpu_seconds)
         print(json.dumps(row), flush=True)
     summary = {"models": rows, "estimates": phase_estimates(rows)}
     print(json.dumps(summary["estimates"]))
