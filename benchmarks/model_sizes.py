@@ -110,19 +110,27 @@ MODELS: dict[str, tuple[Callable[[], Any], Callable[[Any, Any], Any], str, str]]
 
 
 class LiveBytes(TorchDispatchMode):
-    """The bytes of the tensor storages created inside it that are still alive, and their peak
-    (storages are counted once, however many views share them; freed when Python frees them)."""
+    """The bytes of the tensor storages created inside it that are still alive, and their peak.
 
-    def __init__(self) -> None:
+    Storages are counted once, however many views share them, and freed when Python frees them;
+    view operations allocate nothing, and the storages of ``existing`` tensors (the weights) are
+    never counted.
+    """
+
+    def __init__(self, existing: Any = ()) -> None:
         super().__init__()
         self.current = 0
         self.peak = 0
         self.seen: Any = WeakIdKeyDictionary()
+        for tensor in existing:
+            self.seen[tensor.untyped_storage()] = 0
 
     def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
         import torch
 
         out = func(*args, **(kwargs or {}))
+        if getattr(func, "is_view", False):
+            return out
         for tensor in tree_leaves(out):
             if isinstance(tensor, torch.Tensor):
                 storage = tensor.untyped_storage()
@@ -151,7 +159,7 @@ def measure_on_cpu(name: str) -> dict[str, Any]:
     torch.manual_seed(0)
     model = build().float().eval()
     weights = sum(t.untyped_storage().nbytes() for t in model.state_dict().values())
-    tracker = LiveBytes()
+    tracker = LiveBytes(model.state_dict().values())
     with tracker, torch.inference_mode():
         started = time.perf_counter()
         forward(model, torch)
@@ -195,7 +203,8 @@ def measure(name: str) -> dict[str, Any]:
         with FakeTensorMode(allow_non_fake_inputs=True):
             model = model.to_empty(device="cpu")
             weights = sum(t.untyped_storage().nbytes() for t in model.state_dict().values())
-            tracker, flops = LiveBytes(), FlopCounterMode(display=False)
+            tracker = LiveBytes(model.state_dict().values())
+            flops = FlopCounterMode(display=False)
             with tracker, torch.no_grad():
                 forward(model, torch)
             with flops, torch.no_grad():  # a second pass: the counter must not skew the memory
