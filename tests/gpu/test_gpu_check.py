@@ -43,3 +43,32 @@ def test_full_size_configs_match_the_published_parameter_counts(name: str, param
     row = measure(name)
     assert row["params_m"] == params_m and "not_traced" not in row
     assert row["peak_mib"] >= row["weights_fp16_mib"] and row["activations_mib"] >= 0
+
+
+def test_phase_estimates_add_resident_weights_and_the_largest_activation() -> None:
+    from benchmarks.model_sizes import phase_estimates
+
+    def row(weights: int, activations: int, gflop: int = 0) -> dict[str, int]:
+        return {"peak_mib": weights + activations, "activations_mib": activations, "gflop": gflop}
+
+    rows = {
+        "grounding_dino": row(400, 600),
+        "sam": row(1200, 1000),
+        "birefnet_backbone": row(700, 800),
+        "unet": row(4900, 200, 7500),
+        "controlnet": row(2400, 200, 3400),
+        "text_encoder": row(200, 2),
+        "text_encoder_2": row(1300, 2),
+        "depth": row(50, 100),
+        "vae": row(320, 1900, 6200),  # fp32 weights; stored fp16 (160) between decodes
+        "vae_tiled": row(320, 800),
+    }
+    out = phase_estimates(rows, steps=30)
+    assert out["phase1_peak_mib"] == 400 + 1200 + 700 + 1000
+    resident = 4900 + 2 * 2400 + 200 + 1300 + 50 + 700 + 160
+    assert out["phase2_weights_mib"] == resident
+    assert out["phase2_decode_tiled_peak_mib"] == resident + 160 + 800
+    assert out["both_phases_resident_peak_mib"] == 400 + 1200 + out["phase2_peak_mib"]
+    assert out["phase2_tflop_per_generation"] == round((30 * (7500 + 2 * 3400) + 6200) / 1000)
+    rows["sam"] = {"peak_mib": None, "activations_mib": None}
+    assert phase_estimates(rows) == {"incomplete": ["sam"]}
