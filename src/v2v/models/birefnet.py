@@ -50,7 +50,7 @@ def probability(
     resized = cv2.resize(pixels, (resolution, resolution), interpolation=cv2.INTER_AREA)
     batch = ((resized.astype(np.float32) / 255.0 - MEAN) / STD).transpose(2, 0, 1)[None]
     if kind == "onnx":
-        logits = np.asarray(model.run(None, {model.get_inputs()[0].name: batch})[-1])
+        logits = np.asarray(model.run({model.inputs()[0].name: batch})[-1])
     else:
         logits = _torch_logits(model, batch, runtime, backend)
     prob = 1.0 / (1.0 + np.exp(-logits.reshape(logits.shape[-2:]).astype(np.float32)))

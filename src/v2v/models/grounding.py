@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
+import logging
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -14,6 +17,7 @@ from v2v.models.layout import require
 from v2v.models.runtime import CACHE, Runtime, cache_key, import_torch
 
 BACKEND = "grounded-sam-lama"
+log = logging.getLogger("v2v.models")
 
 
 @dataclass(frozen=True)
@@ -26,15 +30,44 @@ class Detection:
     label: str
 
 
-def _detector(runtime: Runtime) -> tuple[Any, Any]:
+def _detector(runtime: Runtime) -> tuple[Any, Any, Runtime]:
+    """(processor, model, the runtime it runs in): fp32 when transformers lacks the half-precision
+    fix (see ``half_precision_works``)."""
     folder = require("grounding-dino", runtime.model_dir)
+    if runtime.dtype_name != "float32" and not half_precision_works():
+        torch = import_torch(BACKEND)
+        _warn_float32(runtime.dtype_name)
+        runtime = replace(runtime, dtype=torch.float32)
 
     def load() -> tuple[Any, Any]:
         processor = load_processor(folder, BACKEND)
         model = load_model("AutoModelForZeroShotObjectDetection", folder, runtime, BACKEND)
         return processor, model
 
-    return CACHE.get(cache_key("grounding-dino", folder, runtime), load)
+    return (*CACHE.get(cache_key("grounding-dino", folder, runtime), load), runtime)
+
+
+@functools.cache
+def _warn_float32(dtype_name: str) -> None:
+    log.warning(
+        "GroundingDINO runs in float32: this transformers release builds its sampling grids in "
+        "float32, which crashes grid_sample in %s; upgrade transformers to run it in %s",
+        dtype_name,
+        dtype_name,
+    )
+
+
+def half_precision_works() -> bool:
+    """Whether transformers' GroundingDINO can run in fp16/bf16.
+
+    Releases before huggingface/transformers#48438 built ``valid_ratios`` and the reference-point
+    grids in float32 whatever the model's dtype, so ``grid_sample`` got a float32 grid against
+    half-precision values and raised. The fix gave ``get_valid_ratio`` a ``dtype`` parameter,
+    which is what is checked here.
+    """
+    from transformers.models.grounding_dino import modeling_grounding_dino as module
+
+    return "dtype" in inspect.signature(module.GroundingDinoModel.get_valid_ratio).parameters
 
 
 def text_query(prompts: tuple[str, ...]) -> str:
@@ -65,7 +98,7 @@ def detect(
     torch = import_torch(BACKEND)
     from PIL import Image
 
-    processor, model = _detector(runtime)
+    processor, model, runtime = _detector(runtime)
     height, width = pixels.shape[:2]
     inputs = processor(
         images=Image.fromarray(pixels), text=text_query(prompts), return_tensors="pt"

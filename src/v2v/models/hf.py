@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from v2v.errors import WeightsMissing
-from v2v.models.runtime import Runtime, require_modules
+from v2v.models.runtime import Runtime, is_out_of_memory, require_modules
 
 
 def processor_options() -> dict[str, Any]:
@@ -36,7 +36,12 @@ def load_processor(folder: Path, backend: str) -> Any:
 def load_model(
     auto_class: str, folder: Path, runtime: Runtime, backend: str, trust_remote_code: bool = False
 ) -> Any:
-    """A transformers model by Auto class name, on the runtime's device and dtype, in eval mode."""
+    """A transformers model by Auto class name, on the runtime's device and dtype, in eval mode.
+
+    A folder with its own model code (``trust_remote_code``) may fail in any way when that code
+    was written for another transformers release; every such failure but out-of-memory becomes
+    WeightsMissing naming the folder, the transformers version and the fix.
+    """
     (transformers,) = require_modules(backend, "transformers")
     cls = getattr(transformers, auto_class)
     try:
@@ -47,6 +52,15 @@ def load_model(
         raise WeightsMissing(
             f"{folder}: cannot load the model ({exc}); the folder must hold config.json and the "
             "weights written by save_pretrained; see docs/models.md"
+        ) from None
+    except Exception as exc:
+        if not trust_remote_code or is_out_of_memory(exc):
+            raise
+        raise WeightsMissing(
+            f"{folder}: the model code shipped in this folder does not run under transformers "
+            f"{transformers.__version__} ({type(exc).__name__}: {exc}); use the ONNX export "
+            "instead (v2v models download birefnet) or a folder whose code supports this "
+            "transformers release"
         ) from None
     return model.to(runtime.device).eval()
 

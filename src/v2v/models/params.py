@@ -142,6 +142,12 @@ class SdxlControlNetConfig(_Strict):
         "sdpa", description="xformers only when installed and DISABLE_XFORMERS is unset"
     )
     cpu_offload: bool = Field(False, description="model CPU offload (slower, less GPU memory)")
+    vae_tile: int = Field(
+        512,
+        ge=0,
+        le=2048,
+        description="VAE decode tile side, px, multiple of 64 (0 = decode the whole image at once)",
+    )
     controlnet: ControlNetConfig = ControlNetConfig()
     deshine: DeshineParams = DeshineParams()
     lora: LoraConfig = LoraConfig()
@@ -151,4 +157,6 @@ class SdxlControlNetConfig(_Strict):
     def _resolution_multiple_of_8(self) -> SdxlControlNetConfig:
         if self.resolution % 8:
             raise ValueError(f"resolution {self.resolution} must be a multiple of 8, e.g. 1024")
+        if self.vae_tile % 64:
+            raise ValueError(f"vae_tile {self.vae_tile} must be a multiple of 64, e.g. 512, or 0")
         return self

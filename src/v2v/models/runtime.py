@@ -10,6 +10,7 @@ import importlib
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -172,21 +173,55 @@ def run_with_oom_retry(what: str, call: Callable[[], T]) -> T:
         ) from None
 
 
+# (notes of the GPU phase running in this context, whether it runs on CUDA)
+_RUN_NOTES: ContextVar[tuple[dict[str, Any], bool] | None] = ContextVar("v2v_run", default=None)
+
+
 @contextmanager
 def gpu_memory(notes: dict[str, Any], device: str) -> Iterator[None]:
-    """Record the peak GPU memory (MiB) allocated inside the block as notes['peak_gpu_memory_mb'].
+    """Record the memory a GPU phase used, and the ONNX providers it ran on, in ``notes``:
 
-    On CPU nothing is measured and the note is None.
+    - ``peak_gpu_memory_mb``: the peak memory PyTorch allocated inside the block (MiB);
+    - ``device_memory_used_mb``: the most device memory in use (total − free, as the driver
+      sees it) after any ONNX run and at the end of the block: this counts ONNX Runtime's CUDA
+      arena, which PyTorch's counter never sees (and other processes on the same GPU);
+    - ``onnx_providers``: {file name: providers it really ran on}, for every ONNX model run.
+
+    On CPU the memory notes are None.
     """
     torch = _torch_if_imported()
     on_gpu = device == "cuda" and torch is not None and torch.cuda.is_available()
     if on_gpu:
         torch.cuda.reset_peak_memory_stats()
+    notes.setdefault("onnx_providers", {})
+    notes["device_memory_used_mb"] = None
+    token = _RUN_NOTES.set((notes, on_gpu))
     try:
         yield
     finally:
+        _RUN_NOTES.reset(token)
         peak = torch.cuda.max_memory_allocated() / 2**20 if on_gpu else None
         notes["peak_gpu_memory_mb"] = round(peak, 1) if peak is not None else None
+        if on_gpu:
+            _note_device_memory(notes)
+
+
+def record_onnx_run(name: str, providers: tuple[str, ...]) -> None:
+    """Called by every ONNX run: its providers (and the device memory then) go to the notes of
+    the ``gpu_memory`` block around it, if any."""
+    current = _RUN_NOTES.get()
+    if current is not None:
+        notes, on_gpu = current
+        notes.setdefault("onnx_providers", {})[name] = list(providers)
+        if on_gpu:
+            _note_device_memory(notes)
+
+
+def _note_device_memory(notes: dict[str, Any]) -> None:
+    torch = _torch_if_imported()
+    free, total = torch.cuda.mem_get_info()
+    used = round((total - free) / 2**20, 1)
+    notes["device_memory_used_mb"] = max(used, notes.get("device_memory_used_mb") or 0.0)
 
 
 def release_after_run(runtime: Runtime, kinds: tuple[str, ...]) -> None:

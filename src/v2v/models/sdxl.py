@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from v2v.errors import BackendUnavailable, ConfigError, StageFailed, WeightsMissing
 from v2v.models.layout import require
 from v2v.models.runtime import CACHE, Runtime, cache_key, require_modules
-from v2v.models.tokens import caption, install_in_pipeline, read_trigger
+from v2v.models.tokens import caption, check_trigger_fits, install_in_pipeline, read_trigger
 
 BACKEND = "sdxl-controlnet"
 ADAPTER = "style"
@@ -61,9 +61,10 @@ def scheduler_class(name: str) -> Any:
 class SdxlControlNet:
     """A loaded SDXL ControlNet pipeline with its current scheduler and LoRA."""
 
-    def __init__(self, pipe: Any, runtime: Runtime) -> None:
+    def __init__(self, pipe: Any, runtime: Runtime, offload: bool = False) -> None:
         self.pipe = pipe
         self.runtime = runtime
+        self.offload = offload
         self.lora: str | None = None
         self.trigger: str | None = None  # the trigger token of a LoRA trained by v2v.training
         self.scheduler = type(pipe.scheduler).__name__
@@ -95,8 +96,12 @@ class SdxlControlNet:
         height, width = job.depth.shape
         controls = [Image.fromarray(np.dstack([c] * 3)) for c in (job.depth, job.canny)]
         generator = torch.Generator("cpu").manual_seed(job.seed)
+        prompt = job.prompt
+        if self.trigger:
+            prompt = caption(job.prompt, self.trigger)
+            check_trigger_fits((self.pipe.tokenizer, self.pipe.tokenizer_2), prompt, self.trigger)
         result = self.pipe(
-            prompt=caption(job.prompt, self.trigger) if self.trigger else job.prompt,
+            prompt=prompt,
             negative_prompt=job.negative_prompt,
             image=controls,
             controlnet_conditioning_scale=[job.depth_weight, job.canny_weight],
@@ -108,6 +113,7 @@ class SdxlControlNet:
             width=width,
             generator=generator,
             output_type="np",
+            callback_on_step_end=self._offload_controlnets_callback(),
         )
         image = np.asarray(result.images[0], dtype=np.float32)
         if not np.isfinite(image).all():
@@ -115,6 +121,24 @@ class SdxlControlNet:
                 "SDXL returned NaN pixels (fp16 overflow?); set models.precision: bf16 or fp32"
             )
         return np.clip(image * 255.0, 0, 255).round().astype(np.uint8)
+
+    def _offload_controlnets_callback(self) -> Any:
+        """With model CPU offload, a step callback that sends the ControlNets back to the CPU
+        after the last step. diffusers leaves them out of the offload chain (they alternate with
+        the UNet every step) and only frees them after the VAE decode, so 2 × 2.5 GB (fp16)
+        would sit on the GPU beside the fp32 VAE decode; None without offload."""
+        if not self.offload:
+            return None
+        import torch
+
+        def callback(pipe: Any, step: int, timestep: Any, tensors: dict[str, Any]) -> Any:
+            if step == pipe.num_timesteps - 1:
+                pipe.controlnet.to("cpu")
+                if torch.cuda.is_available():
+                    torch.cuda.empty_cache()
+            return tensors
+
+        return callback
 
 
 def _load_lora(pipe: Any, path: Path) -> None:
@@ -170,13 +194,19 @@ def _attention(pipe: Any, attention: str) -> str:
     return "xformers"
 
 
-def load(runtime: Runtime, attention: str, cpu_offload: bool) -> tuple[SdxlControlNet, str]:
-    """The cached pipeline for this runtime, and the attention implementation it uses."""
+def load(
+    runtime: Runtime, attention: str, cpu_offload: bool, vae_tile: int = 512
+) -> tuple[SdxlControlNet, str]:
+    """The cached pipeline for this runtime, and the attention implementation it uses.
+
+    ``vae_tile`` > 0 decodes the latents in tiles of that many px (overlapping by a quarter,
+    blended): the fp32 decode of a 1024² image then needs about a quarter of the memory.
+    """
     base = require("sdxl", runtime.model_dir)
     depth_dir = require("controlnet-depth", runtime.model_dir)
     canny_dir = require("controlnet-canny", runtime.model_dir)
     offload = cpu_offload and runtime.device == "cuda"
-    key = cache_key("sdxl", base, runtime, attention, f"offload={offload}")
+    key = cache_key("sdxl", base, runtime, attention, f"offload={offload}", f"tile={vae_tile}")
 
     def build() -> tuple[SdxlControlNet, str]:
         diffusers, _ = require_modules(BACKEND, "diffusers", "transformers")
@@ -206,9 +236,22 @@ def load(runtime: Runtime, attention: str, cpu_offload: bool) -> tuple[SdxlContr
         else:
             pipe.to(runtime.device)
         pipe.set_progress_bar_config(disable=True)
-        return SdxlControlNet(pipe, runtime), _attention(pipe, attention)
+        use_vae_tiles(pipe.vae, vae_tile)
+        return SdxlControlNet(pipe, runtime, offload), _attention(pipe, attention)
 
     try:
         return CACHE.get(key, build)
     except ImportError as exc:
         raise BackendUnavailable(f"{BACKEND}: {exc}") from None
+
+
+def use_vae_tiles(vae: Any, tile: int) -> None:
+    """Tiled VAE decoding with ``tile``-px tiles (0: off). diffusers' own threshold is the VAE's
+    ``sample_size`` (1024 for SDXL), so a 1024² image would never be tiled without this."""
+    if tile <= 0:
+        vae.disable_tiling()
+        return
+    vae.enable_tiling()
+    factor = 2 ** (len(vae.config.block_out_channels) - 1)
+    vae.tile_sample_min_size = tile
+    vae.tile_latent_min_size = tile // factor

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from v2v.errors import StageFailed, WeightsMissing
+from v2v.errors import ConfigError, StageFailed, WeightsMissing
 
 
 def caption(style_prompt: str, trigger: str) -> str:
@@ -22,6 +22,21 @@ def caption(style_prompt: str, trigger: str) -> str:
     if trigger in style_prompt:
         return style_prompt
     return f"{style_prompt}, {trigger}" if style_prompt.strip() else trigger
+
+
+def check_trigger_fits(tokenizers: tuple[Any, ...], prompt: str, trigger: str) -> None:
+    """ConfigError when ``prompt`` (with the LoRA's trigger at its end) is longer than CLIP reads:
+    the tokenizer would cut the trigger off and the LoRA would run without it. Training refuses
+    such a caption; inference refuses such a prompt for the same reason."""
+    for tokenizer in tokenizers:
+        if tokenizer is None:
+            continue
+        length, limit = len(tokenizer(prompt).input_ids), int(tokenizer.model_max_length)
+        if length > limit:
+            raise ConfigError(
+                f"phase2.prompt with the LoRA trigger {trigger!r} is {length} tokens; CLIP reads "
+                f"{limit}, so the trigger would be cut off: shorten phase2.prompt"
+            )
 
 
 def install_trigger(tokenizer: Any, text_encoder: Any, trigger: str, init_words: str) -> int:

@@ -130,7 +130,7 @@ class SdxlControlNetStylizer:
         from v2v.models import sdxl
 
         cfg = self.config
-        pipeline, attention = sdxl.load(self.runtime, cfg.attention, cfg.cpu_offload)
+        pipeline, attention = sdxl.load(self.runtime, cfg.attention, cfg.cpu_offload, cfg.vae_tile)
         notes["attention"] = attention
         job = sdxl.Generation(
             cfg.prompt,
