@@ -182,9 +182,51 @@ class UpscaleConfig(Strict):
     method: Literal["lanczos", "realesrgan", "spandrel"] = "lanczos"
 
 
+class MaterialsConfig(Strict):
+    """Palette colours per material (see ``v2v.stages.palette.materials``)."""
+
+    enabled: bool = Field(
+        True, description="one palette colour per surface; hue and chroma guards (off: per pixel)"
+    )
+    paint_chroma: float = Field(
+        15.0, ge=0.0, le=100.0, description="regions at least this CIELAB chroma are paint"
+    )
+    hue_degrees: float = Field(
+        20.0, gt=0.0, le=90.0, description="neighbouring paint regions within this hue are one"
+    )
+    paint_share: float = Field(
+        0.3,
+        gt=0.0,
+        le=1.0,
+        description="a material's colour: its most saturated regions covering this share",
+    )
+    neutral_chroma: float = Field(
+        10.0,
+        ge=0.0,
+        le=50.0,
+        description="chroma guard: regions (and palette colours) under this chroma are neutrals",
+    )
+    chroma_guard_margin: float = Field(
+        5.0,
+        ge=0.0,
+        le=50.0,
+        description="a neutral region takes a hue only if it is this ΔE00 closer",
+    )
+    max_hue_shift: float = Field(
+        45.0,
+        gt=0.0,
+        le=180.0,
+        description="a tinted region never takes a hue this far from its own",
+    )
+    max_colors: int = Field(
+        4096, ge=1, le=65536, description="above this many styled colours, map per pixel"
+    )
+
+
 class Phase3Config(Strict):
     enabled: bool = True
     upscale: UpscaleConfig = UpscaleConfig()
+    materials: MaterialsConfig = MaterialsConfig()
     remove_specks: bool = True
     min_area_percent: float = Field(
         0.05, ge=0.0, le=10.0, description="specks: components under this % of the vehicle area"

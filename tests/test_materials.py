@@ -1,0 +1,118 @@
+"""Phase III draws one palette colour per material: drawn flat images that show each defect of
+per-pixel mapping (glare in another colour, shade in another colour, greys drifting to hues)
+and the fix (``phase3.materials``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from v2v.artefacts import PalettedImage, StyledImage
+from v2v.color.palette import Palette
+from v2v.config import MaterialsConfig, Phase3Config
+from v2v.context import RunContext
+from v2v.stages.palette import map_to_palette
+
+Color = tuple[int, int, int]
+
+
+def flat(size: tuple[int, int], base: Color) -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
+    """A (height, width) flat image of ``base`` and an all-vehicle mask."""
+    pixels = np.zeros((*size, 3), dtype=np.uint8)
+    pixels[:] = base
+    return pixels, np.ones(size, dtype=bool)
+
+
+def mapped(
+    pixels: NDArray[np.uint8], mask: NDArray[np.bool_], palette: str, **materials: Any
+) -> PalettedImage:
+    styled = StyledImage(pixels, mask, np.zeros(mask.shape, dtype=np.uint8))
+    config = Phase3Config(materials=MaterialsConfig(**materials), remove_specks=False)
+    return map_to_palette(styled, Palette.load(palette), config, RunContext())
+
+
+def names(result: PalettedImage) -> set[str]:
+    return {entry["name"] for entry in result.notes["colors_used"]}
+
+
+def red_panel_with_glare() -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
+    """A red panel (200, 30, 30) with a lighter, paler band of glare (240, 150, 150) across it."""
+    pixels, mask = flat((120, 300), (200, 30, 30))
+    cv2.ellipse(pixels, (150, 50), (90, 18), -8, 0, 360, (240, 150, 150), thickness=-1)
+    return pixels, mask
+
+
+def test_glare_on_red_paint_stays_red() -> None:
+    pixels, mask = red_panel_with_glare()
+    per_pixel = mapped(pixels, mask, "primary-15", enabled=False)
+    assert names(per_pixel) == {"Brown", "Pink"}  # the defect: a red panel in brown and pink
+    result = mapped(pixels, mask, "primary-15")
+    assert len(names(result)) == 1
+    assert names(result) <= {"Red", "Brown"}  # one red-family colour, no pink patch
+
+
+def test_glare_on_red_paint_stays_red_with_the_designer_palette() -> None:
+    pixels, mask = red_panel_with_glare()
+    assert names(mapped(pixels, mask, "designer", enabled=False)) == {"Signal red", "Orange"}
+    assert names(mapped(pixels, mask, "designer")) == {"Signal red"}
+
+
+def test_a_yellow_stripe_half_in_shade_is_one_colour() -> None:
+    pixels, mask = flat((60, 400), (230, 200, 40))
+    pixels[:, 220:] = (140, 110, 20)  # the same stripe in the shade of a mirror or a bus stop
+    per_pixel = mapped(pixels, mask, "primary-15", enabled=False)
+    assert names(per_pixel) == {"Gold", "Gray"}  # the defect: the shaded half turns grey
+    result = mapped(pixels, mask, "primary-15")
+    assert len(names(result)) == 1
+    assert names(result) <= {"Gold", "Yellow"}
+
+
+def test_a_green_panel_shaded_to_dark_green_is_one_colour() -> None:
+    pixels, mask = flat((100, 300), (60, 140, 60))
+    pixels[:, 200:] = (30, 80, 35)
+    assert names(mapped(pixels, mask, "designer")) == {"Green"}
+
+
+def test_a_silver_car_with_blue_grey_glass_stays_in_the_neutrals() -> None:
+    # silver body, a dark blue-grey window and a faintly warm highlight: all chroma under 10
+    pixels, mask = flat((120, 300), (150, 152, 155))
+    cv2.rectangle(pixels, (60, 15), (240, 60), (56, 72, 80), thickness=-1)
+    cv2.rectangle(pixels, (20, 80), (280, 100), (216, 200, 208), thickness=-1)
+    per_pixel = mapped(pixels, mask, "primary-15", enabled=False)
+    assert {"Blue", "Pink"} <= names(per_pixel)  # the defect: greys drawn as hues
+    assert names(mapped(pixels, mask, "primary-15")) <= {"Black", "White", "Gray"}
+
+
+def test_the_chroma_guard_lets_a_tinted_surface_keep_its_hue() -> None:
+    pixels, mask = flat((80, 200), (70, 110, 112))  # chroma about 14: a tinted surface
+    assert names(mapped(pixels, mask, "primary-15")) == {"Teal"}
+    pixels[:] = (96, 112, 112)  # chroma under 10: teal is not clearly closer than grey
+    assert names(mapped(pixels, mask, "primary-15")) == {"Gray"}
+    # a palette without neutrals still maps every colour
+    result = mapped(pixels, mask, "primary-15", neutral_chroma=0.0)
+    assert len(names(result)) == 1
+
+
+def test_separate_parts_of_different_hue_keep_their_own_colours() -> None:
+    pixels, mask = flat((100, 300), (200, 30, 30))
+    pixels[:, 150:] = (230, 200, 40)  # a red body beside a yellow one: two materials
+    assert names(mapped(pixels, mask, "designer")) == {"Signal red", "Yellow"}
+
+
+def test_materials_switched_off_maps_each_pixel_to_its_nearest_colour() -> None:
+    pixels, mask = red_panel_with_glare()
+    result = mapped(pixels, mask, "primary-15", enabled=False)
+    assert result.notes["materials"] is None
+    assert mapped(pixels, mask, "primary-15").notes["materials"] == 1
+
+
+def test_an_unflattened_photo_is_mapped_per_pixel() -> None:
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 256, (80, 80, 3), dtype=np.uint8)
+    mask = np.ones((80, 80), dtype=bool)
+    result = mapped(pixels, mask, "primary-15", max_colors=1000)
+    assert result.notes["materials"] is None
+    assert np.array_equal(result.labels, mapped(pixels, mask, "primary-15", enabled=False).labels)
