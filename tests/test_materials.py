@@ -96,6 +96,29 @@ def test_the_chroma_guard_lets_a_tinted_surface_keep_its_hue() -> None:
     assert len(names(result)) == 1
 
 
+def test_one_paint_split_by_chrome_is_one_colour_and_takes_its_lit_tone() -> None:
+    # a fire truck: a sunlit red cab and a red body in shade, a grey locker between them
+    pixels, mask = flat((100, 400), (225, 35, 35))
+    pixels[:, 240:] = (165, 25, 25)
+    pixels[:, 160:240] = (150, 152, 155)
+    per_pixel = mapped(pixels, mask, "primary-15", enabled=False)
+    assert names(per_pixel) == {"Red", "Brown", "Gray"}  # the defect: one paint, two colours
+    assert names(mapped(pixels, mask, "primary-15")) == {"Red", "Gray"}
+    assert names(mapped(pixels, mask, "primary-15", same_paint_delta_e=0.0)) == {
+        "Red",
+        "Brown",
+        "Gray",
+    }
+
+
+def test_a_dark_frame_on_a_light_ground_of_one_hue_stays_two_materials() -> None:
+    # a dark blue bicycle frame against light blue playground paint: one hue, but the light
+    # one is neither glare (it is larger and not washed out towards white) nor the frame lit
+    pixels, mask = flat((120, 300), (130, 150, 200))
+    cv2.line(pixels, (20, 100), (280, 20), (40, 60, 110), thickness=14)
+    assert names(mapped(pixels, mask, "designer")) == {"Navy", "Sky blue"}
+
+
 def test_separate_parts_of_different_hue_keep_their_own_colours() -> None:
     pixels, mask = flat((100, 300), (200, 30, 30))
     pixels[:, 150:] = (230, 200, 40)  # a red body beside a yellow one: two materials

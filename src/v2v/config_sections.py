@@ -194,11 +194,23 @@ class MaterialsConfig(Strict):
     hue_degrees: float = Field(
         20.0, gt=0.0, le=90.0, description="neighbouring paint regions within this hue are one"
     )
-    paint_share: float = Field(
-        0.3,
+    shade_saturation_ratio: float = Field(
+        1.25,
+        ge=1.0,
+        le=10.0,
+        description="a darker neighbour of one hue is shade: saturation within this factor",
+    )
+    lit_saturation_ratio: float = Field(
+        0.75,
         gt=0.0,
         le=1.0,
-        description="a material's colour: its most saturated regions covering this share",
+        description="a material's colour: its lightest region with this share of top saturation",
+    )
+    same_paint_delta_e: float = Field(
+        15.0,
+        ge=0.0,
+        le=100.0,
+        description="separate paint groups this close (ΔE00, same hue) are one paint; 0 = off",
     )
     neutral_chroma: float = Field(
         10.0,

@@ -13,10 +13,14 @@ material. On the regions (one per distinct styled colour, with their shared bord
    ``hue_degrees`` of its hue is closer by more than ``chroma_guard_margin`` ΔE00;
 3. materials: neighbouring regions with chroma ≥ ``paint_chroma`` whose hues are within
    ``hue_degrees`` (compared with the growing group's mean colour, so hues cannot chain
-   round the wheel) are one surface under different light; the whole group takes the
-   ΔE00-nearest palette colour of its paint tone: the mean of its most chromatic regions
-   covering ``paint_share`` of its area (shade and glare both make paint less saturated, so
-   the most saturated part is the paint as lit, without glare).
+   round the wheel) are one surface under different light. Separate groups whose lit tones
+   are within ``hue_degrees`` and ``same_paint_delta_e`` ΔE00 are one paint seen in two
+   places (a cab and a body split by chrome). Each material takes the ΔE00-nearest palette
+   colour of its lit tone: its lightest sizeable region among those with at least
+   ``lit_saturation_ratio`` of its highest saturation (shade darkens paint, glare washes it
+   out). Neighbours are one surface when the darker is the lighter in shade (light falling
+   off keeps HSV saturation: within ``shade_saturation_ratio``) or the lighter is glare on
+   the darker (less saturated, at most half its size).
 
 Everything else keeps the exact ΔE00-nearest palette colour. Styled images with more than
 ``max_colors`` distinct vehicle colours (phase II off, or a generative backend) are not flat
@@ -25,6 +29,7 @@ regions: they are mapped per pixel.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 from numpy.typing import NDArray
 
@@ -33,6 +38,10 @@ from v2v.color.palette import Palette
 from v2v.config import MaterialsConfig
 
 FloatArray = NDArray[np.float64]
+#: A material's lit tone is chosen among its regions covering at least this share of it.
+MIN_TONE_SHARE = 0.05
+#: Glare is at most this fraction of the paint region it lies on.
+GLARE_MAX_RATIO = 0.5
 
 
 def _chroma(lab: FloatArray) -> FloatArray:
@@ -90,15 +99,46 @@ def _allowed(
     return allowed
 
 
+def _saturation(lab: FloatArray) -> FloatArray:
+    """HSV saturation (k,) of CIELAB colours: 1 - min/max of the sRGB channels. Light falling
+    off multiplies the channels alike, which keeps it; glare adds white, which lowers it."""
+    rgb = cv2.cvtColor(lab.astype(np.float32)[None], cv2.COLOR_LAB2RGB)[0].astype(np.float64)
+    high = rgb.max(axis=-1)
+    saturation: FloatArray = np.where(high > 0, 1.0 - rgb.min(axis=-1) / np.maximum(high, 1e-9), 0)
+    return saturation
+
+
+def _one_surface(
+    first: int,
+    second: int,
+    lab: FloatArray,
+    areas: NDArray[np.int64],
+    saturation: FloatArray,
+    config: MaterialsConfig,
+) -> bool:
+    """Whether neighbouring paint regions are one surface under different light: of one hue,
+    and the darker one is the lighter in shade (saturation within ``shade_saturation_ratio``)
+    or the lighter one is glare on the darker (less saturated, at most GLARE_MAX_RATIO of its
+    size)."""
+    if float(_hue_gap(lab[first], lab[second])) > config.hue_degrees:
+        return False
+    dark, light = (first, second) if lab[first, 0] <= lab[second, 0] else (second, first)
+    ratio = saturation[dark] / max(float(saturation[light]), 1e-9)
+    shade = 1.0 / config.shade_saturation_ratio <= ratio <= config.shade_saturation_ratio
+    glare = saturation[light] < saturation[dark] and areas[light] <= GLARE_MAX_RATIO * areas[dark]
+    return bool(shade or glare)
+
+
 def _materials(
     lab: FloatArray, areas: NDArray[np.int64], borders: NDArray[np.int64], config: MaterialsConfig
 ) -> NDArray[np.int64]:
-    """Group id per region (k,): neighbouring paint regions of one hue share a group."""
+    """Group id per region (k,): neighbouring paint regions that are one surface share one."""
     count = len(lab)
     parent = np.arange(count)
     total = areas.astype(np.float64).copy()
     summed = lab * total[:, None]
     paint = _chroma(lab) >= config.paint_chroma
+    saturation = _saturation(lab)
 
     def find(region: int) -> int:
         while parent[region] != region:
@@ -110,7 +150,7 @@ def _materials(
         if not (paint[first] and paint[second]):
             continue
         a, b = find(first), find(second)
-        if a == b:
+        if a == b or not _one_surface(first, second, lab, areas, saturation, config):
             continue
         mean_a, mean_b = summed[a] / total[a], summed[b] / total[b]
         if float(_hue_gap(mean_a, mean_b)) > config.hue_degrees:
@@ -121,17 +161,43 @@ def _materials(
     return np.array([find(region) for region in range(count)], dtype=np.int64)
 
 
-def paint_tone(lab: FloatArray, areas: NDArray[np.int64], share: float) -> FloatArray:
-    """The colour (3,) a material is painted: the area-weighted mean of its most chromatic
-    regions that together cover ``share`` of its area. Shade and glare both lower the chroma
-    of paint; its fully lit, unglared tone is the most saturated one."""
-    order = np.argsort(-_chroma(lab), kind="stable")
-    covered = np.cumsum(areas[order]) / float(areas.sum())
-    count = int(np.searchsorted(covered, share)) + 1
-    chosen = order[:count]
-    weights = areas[chosen].astype(np.float64)
-    tone: FloatArray = (lab[chosen] * weights[:, None]).sum(axis=0) / weights.sum()
+def lit_tone(lab: FloatArray, areas: NDArray[np.int64], saturation_ratio: float) -> FloatArray:
+    """The colour (3,) a material is painted: its lightest sizeable region (≥ MIN_TONE_SHARE
+    of its area) among those with at least ``saturation_ratio`` of the most saturated sizeable
+    region's saturation. Shade darkens paint, glare lightens it but washes it out; what is
+    left, lit and saturated, is the paint a designer names."""
+    sizeable = areas >= MIN_TONE_SHARE * float(areas.sum())
+    if not sizeable.any():
+        sizeable = areas == areas.max()
+    saturation = _saturation(lab)
+    saturated = sizeable & (saturation >= saturation_ratio * float(saturation[sizeable].max()))
+    candidates = np.flatnonzero(saturated)
+    tone: FloatArray = lab[candidates[int(np.argmax(lab[candidates, 0]))]]
     return tone
+
+
+def _same_paint(
+    lab: FloatArray, areas: NDArray[np.int64], group: NDArray[np.int64], config: MaterialsConfig
+) -> NDArray[np.int64]:
+    """Join groups that are one paint seen in separate places (a fire truck's cab and body,
+    split by chrome): paint groups whose lit tones are within ``hue_degrees`` of hue and
+    ``same_paint_delta_e`` ΔE00, largest first. Returns the new group id per region."""
+    roots = [r for r in np.unique(group) if _chroma(lab[group == r]).max() >= config.paint_chroma]
+    roots.sort(key=lambda r: -int(areas[group == r].sum()))
+    tones = {
+        r: lit_tone(lab[group == r], areas[group == r], config.lit_saturation_ratio) for r in roots
+    }
+    joined = group.copy()
+    kept: list[int] = []
+    for root in roots:
+        for other in kept:
+            close = float(delta_e_2000(tones[root], tones[other])) <= config.same_paint_delta_e
+            if close and float(_hue_gap(tones[root], tones[other])) <= config.hue_degrees:
+                joined[group == root] = other
+                break
+        else:
+            kept.append(root)
+    return joined
 
 
 def choose_colors(
@@ -147,6 +213,8 @@ def choose_colors(
     distance = delta_e_2000(lab[:, None, :], palette_lab[None, :, :])
     choice = np.argmin(np.where(allowed, distance, np.inf), axis=1)
     group = _materials(lab, areas, borders, config)
+    if config.same_paint_delta_e > 0:
+        group = _same_paint(lab, areas, group, config)
     for root in np.unique(group):
         members = np.flatnonzero(group == root)
         if len(members) < 2:
@@ -154,7 +222,7 @@ def choose_colors(
         usable = allowed[members].all(axis=0)
         if not usable.any():
             usable = allowed[members].any(axis=0)
-        tone = paint_tone(lab[members], areas[members], config.paint_share)
+        tone = lit_tone(lab[members], areas[members], config.lit_saturation_ratio)
         nearest = delta_e_2000(tone[None, :], palette_lab)
         choice[members] = int(np.argmin(np.where(usable, nearest, np.inf)))
     return choice
