@@ -139,3 +139,24 @@ def test_an_unflattened_photo_is_mapped_per_pixel() -> None:
     result = mapped(pixels, mask, "primary-15", max_colors=1000)
     assert result.notes["materials"] is None
     assert np.array_equal(result.labels, mapped(pixels, mask, "primary-15", enabled=False).labels)
+
+
+def chrome_grille() -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
+    """A red body (240 × 400) with a grille of 6 × 10 small chrome bars in three greys."""
+    pixels, mask = flat((240, 400), (200, 30, 30))
+    greys = ((60, 60, 62), (128, 128, 130), (235, 235, 238))
+    for row in range(6):
+        for col in range(10):
+            top, left = 60 + 20 * row, 100 + 20 * col
+            grey = greys[(row + col) % 3 if col % 4 else (row * 2) % 3]
+            pixels[top : top + 20, left : left + 20] = grey
+    return pixels, mask
+
+
+def test_a_chrome_grille_is_two_greys_not_a_mosaic() -> None:
+    pixels, mask = chrome_grille()
+    per_pixel = mapped(pixels, mask, "primary-15", enabled=False)
+    assert {"Black", "Gray", "White"} <= names(per_pixel)  # the defect: a three-grey mosaic
+    result = mapped(pixels, mask, "primary-15")
+    assert len(names(result) - {"Brown", "Red"}) == 2
+    assert len(names(mapped(pixels, mask, "primary-15", mosaic_colors=0)) - {"Brown", "Red"}) == 3

@@ -3,7 +3,8 @@
 1. optional upscale of the styled pixels and the mask (``phase3.upscale``);
 2. exact CIEDE2000 nearest-palette mapping of the vehicle pixels (background = -1), then one
    palette colour per material with hue and chroma guards (``phase3.materials``, see
-   :mod:`v2v.stages.palette.materials`), decided on the flat regions of the styled image;
+   :mod:`v2v.stages.palette.materials` and ``surfaces``), decided on the flat regions of the
+   styled image;
 3. optional speck removal on the label map (``phase3.remove_specks``): components under
    ``phase3.min_area_percent`` of the vehicle area take their neighbours' majority colour.
 """
@@ -26,8 +27,8 @@ from v2v.config import Phase3Config
 from v2v.context import RunContext
 from v2v.errors import InputError
 from v2v.models.params import ModelsConfig
-from v2v.stages.palette.materials import apply_table, material_table
 from v2v.stages.palette.specks import BACKGROUND, remove_specks
+from v2v.stages.palette.surfaces import apply_table, material_table
 from v2v.stages.palette.upscale import upscale
 
 PHASE = "phase3"

@@ -21,10 +21,12 @@ material. On the regions (one per distinct styled colour, with their shared bord
    out). Neighbours are one surface when the darker is the lighter in shade (light falling
    off keeps HSV saturation: within ``shade_saturation_ratio``) or the lighter is glare on
    the darker (less saturated, at most half its size).
+4. chrome: a connected mosaic of at least three small neutral pieces (each under
+   ``mosaic_max_piece`` of the vehicle) is drawn in at most ``mosaic_colors`` palette colours,
+   those covering most of it; the other pieces take the nearer of them.
 
-Everything else keeps the exact ΔE00-nearest palette colour. Styled images with more than
-``max_colors`` distinct vehicle colours (phase II off, or a generative backend) are not flat
-regions: they are mapped per pixel.
+Everything else keeps the exact ΔE00-nearest palette colour. The regions and the table that
+applies the choices to the image are in :mod:`v2v.stages.palette.surfaces`.
 """
 
 from __future__ import annotations
@@ -33,8 +35,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from v2v.color.ciede2000 import delta_e_2000, pack_rgb, rgb_to_lab, unpack_rgb
-from v2v.color.palette import Palette
+from v2v.color.ciede2000 import delta_e_2000
 from v2v.config import MaterialsConfig
 
 FloatArray = NDArray[np.float64]
@@ -54,29 +55,6 @@ def _hue_gap(first: FloatArray, second: FloatArray) -> FloatArray:
         np.arctan2(first[..., 2], first[..., 1]) - np.arctan2(second[..., 2], second[..., 1])
     )
     return np.abs((angle + 180.0) % 360.0 - 180.0)
-
-
-def _regions(
-    pixels: NDArray[np.uint8], mask: NDArray[np.bool_], max_colors: int
-) -> tuple[NDArray[np.int32], NDArray[np.int64], NDArray[np.int64]] | None:
-    """Distinct vehicle colours (packed 0xRRGGBB, (k,)), their areas (k,) and shared borders
-    (m, 3): first, second, length in 4-neighbour pixel pairs. None above ``max_colors``."""
-    packed = pack_rgb(pixels)
-    colors, inverse = np.unique(packed[mask], return_inverse=True)
-    if len(colors) > max_colors:
-        return None
-    ids = np.full(mask.shape, -1, dtype=np.int64)
-    ids[mask] = inverse.reshape(-1)
-    keys = []
-    for first, second in ((ids[:, :-1], ids[:, 1:]), (ids[:-1, :], ids[1:, :])):
-        touching = (first != second) & (first >= 0) & (second >= 0)
-        low = np.minimum(first[touching], second[touching])
-        high = np.maximum(first[touching], second[touching])
-        keys.append(low * len(colors) + high)
-    pairs, lengths = np.unique(np.concatenate(keys), return_counts=True)
-    borders = np.stack([pairs // len(colors), pairs % len(colors), lengths], axis=1)
-    areas = np.bincount(inverse.reshape(-1), minlength=len(colors)).astype(np.int64)
-    return colors.astype(np.int32), areas, borders.astype(np.int64)
 
 
 def _allowed(
@@ -200,6 +178,50 @@ def _same_paint(
     return joined
 
 
+def _neutral_mosaics(
+    lab: FloatArray, areas: NDArray[np.int64], borders: NDArray[np.int64], config: MaterialsConfig
+) -> list[NDArray[np.int64]]:
+    """Connected groups (≥ 3 pieces) of small neutral regions: each under ``neutral_chroma``
+    and under ``mosaic_max_piece`` of the vehicle (a tyre or a white cab stays out)."""
+    small = (_chroma(lab) < config.neutral_chroma) & (
+        areas < config.mosaic_max_piece * float(areas.sum())
+    )
+    parent = np.arange(len(lab))
+
+    def find(region: int) -> int:
+        while parent[region] != region:
+            parent[region] = parent[parent[region]]
+            region = int(parent[region])
+        return region
+
+    for first, second, _ in borders.tolist():
+        if small[first] and small[second]:
+            parent[find(first)] = find(second)
+    roots = np.array([find(region) for region in range(len(lab))])
+    groups = [np.flatnonzero(small & (roots == root)) for root in np.unique(roots[small])]
+    return [group for group in groups if len(group) >= 3]
+
+
+def _calm_mosaics(
+    choice: NDArray[np.int64],
+    lab: FloatArray,
+    areas: NDArray[np.int64],
+    borders: NDArray[np.int64],
+    palette_lab: FloatArray,
+    config: MaterialsConfig,
+) -> None:
+    """Chrome, grilles and engines: a mosaic of small neutral pieces keeps at most
+    ``mosaic_colors`` palette colours (those covering most of it); the other pieces take the
+    nearer of them. Changes ``choice`` in place."""
+    for group in _neutral_mosaics(lab, areas, borders, config):
+        used = np.bincount(choice[group], weights=areas[group], minlength=len(palette_lab))
+        if np.count_nonzero(used) <= config.mosaic_colors:
+            continue
+        kept = np.argsort(-used, kind="stable")[: config.mosaic_colors]
+        distance = delta_e_2000(lab[group][:, None, :], palette_lab[kept][None, :, :])
+        choice[group] = kept[np.argmin(distance, axis=1)]
+
+
 def choose_colors(
     lab: FloatArray,
     areas: NDArray[np.int64],
@@ -225,38 +247,6 @@ def choose_colors(
         tone = lit_tone(lab[members], areas[members], config.lit_saturation_ratio)
         nearest = delta_e_2000(tone[None, :], palette_lab)
         choice[members] = int(np.argmin(np.where(usable, nearest, np.inf)))
+    if config.mosaic_colors > 0:
+        _calm_mosaics(choice, lab, areas, borders, palette_lab, config)
     return choice
-
-
-def material_table(
-    pixels: NDArray[np.uint8],
-    mask: NDArray[np.bool_],
-    palette: Palette,
-    config: MaterialsConfig,
-) -> tuple[NDArray[np.int32], NDArray[np.int16]] | None:
-    """The palette index chosen for each distinct vehicle colour of the styled ``pixels``
-    (RGB uint8 (H, W, 3)) under ``mask`` (bool (H, W)): (packed colours (k,), indices (k,)),
-    or None when the image has more than ``config.max_colors`` distinct vehicle colours."""
-    found = _regions(pixels, mask, config.max_colors)
-    if found is None:
-        return None
-    colors, areas, borders = found
-    lab = rgb_to_lab(unpack_rgb(colors)).astype(np.float64)
-    choice = choose_colors(lab, areas, borders, palette.lab, config)
-    return colors, choice.astype(np.int16)
-
-
-def apply_table(
-    labels: NDArray[np.int16],
-    pixels: NDArray[np.uint8],
-    table: tuple[NDArray[np.int32], NDArray[np.int16]],
-) -> NDArray[np.int16]:
-    """``labels`` (H, W) with every vehicle pixel whose colour is in ``table`` set to that
-    colour's palette index (colours not in it, e.g. blends made by upscaling, keep theirs)."""
-    colors, indices = table
-    packed = pack_rgb(pixels)
-    position = np.clip(np.searchsorted(colors, packed), 0, len(colors) - 1)
-    known = (colors[position] == packed) & (labels >= 0)
-    out = labels.copy()
-    out[known] = indices[position[known]]
-    return out
