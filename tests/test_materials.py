@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 
 from v2v.artefacts import PalettedImage, StyledImage
 from v2v.color.palette import Palette
-from v2v.config import MaterialsConfig, Phase3Config
+from v2v.config import MaterialsConfig, Phase3Config, UpscaleConfig
 from v2v.context import RunContext
 from v2v.stages.palette import map_to_palette
 
@@ -160,3 +160,23 @@ def test_a_chrome_grille_is_two_greys_not_a_mosaic() -> None:
     result = mapped(pixels, mask, "primary-15")
     assert len(names(result) - {"Brown", "Red"}) == 2
     assert len(names(mapped(pixels, mask, "primary-15", mosaic_colors=0)) - {"Brown", "Red"}) == 3
+
+
+def test_materials_hold_after_upscaling() -> None:
+    pixels, mask = red_panel_with_glare()
+    styled = StyledImage(pixels, mask, np.zeros(mask.shape, dtype=np.uint8))
+    upscale = UpscaleConfig(enabled=True, factor=2, method="lanczos")
+    config = Phase3Config(upscale=upscale, remove_specks=False)
+    result = map_to_palette(styled, Palette.load("designer"), config, RunContext())
+    shares = {entry["name"]: entry["share"] for entry in result.notes["colors_used"]}
+    # only colours blended at the glare's outline by upscaling are mapped per pixel
+    assert shares["Signal red"] > 0.95
+    per_pixel = map_to_palette(
+        styled,
+        Palette.load("designer"),
+        config.model_copy(update={"materials": MaterialsConfig(enabled=False)}),
+        RunContext(),
+    )
+    assert {entry["name"]: entry["share"] for entry in per_pixel.notes["colors_used"]}[
+        "Orange"
+    ] > 0.1
