@@ -234,7 +234,7 @@ class MaterialsConfig(Strict):
         2, ge=0, le=16, description="chrome: palette colours a mosaic of small greys keeps; 0 = off"
     )
     mosaic_max_piece: float = Field(
-        0.03, gt=0.0, le=1.0, description="chrome: pieces under this share of the vehicle"
+        0.01, gt=0.0, le=1.0, description="chrome: pieces under this share of the vehicle"
     )
     max_colors: int = Field(
         4096, ge=1, le=65536, description="above this many styled colours, map per pixel"
