@@ -14,9 +14,11 @@ muted paints and tints that is not built in) and prints, per photo and as median
   colours (shade, glare);
 - ``iou`` (photos with a true mask), ``palette`` and ``stroke`` compliance.
 
-``--before`` also converts with ``phase3.materials.enabled=false`` (mapping per pixel) and
-prints both. The proxies are read beside the pictures: glare on paint keeps the paint's hue,
-so no per-pixel hue comparison sees it; ``split`` does when it is drawn in another colour.
+``--save DIR`` writes each drawing, rendered at the working size, as
+``DIR/PALETTE/{before,after}/FOLDER__PHOTO.png`` (for contact sheets). ``--before`` also
+converts with ``phase3.materials.enabled=false`` (mapping per pixel) and prints both. The
+proxies are read beside the pictures: glare on paint keeps the paint's hue, so no per-pixel
+hue comparison sees it; ``split`` does when it is drawn in another colour.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from v2v.bench import truth_iou
 from v2v.color.ciede2000 import rgb_to_lab
 from v2v.config import load_config
 from v2v.pipeline import Pipeline, Result
+from v2v.svg.render import render_rgba
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 MUTED = (
@@ -81,9 +84,15 @@ def colour_proxies(result: Result) -> tuple[float, float]:
     return drift, float(1 - used.max() / surface.sum())
 
 
-def measure(pipeline: Pipeline, path: Path) -> dict[str, float]:
+def measure(pipeline: Pipeline, path: Path, save: Path | None) -> dict[str, float]:
     result = pipeline.run(path)
     assert result.paletted is not None and result.svg is not None
+    if save is not None:
+        save.mkdir(parents=True, exist_ok=True)
+        width, height = result.photo.size
+        rgba = render_rgba(result.svg, width, height)
+        target = save / f"{path.parent.name}__{path.stem}.png"
+        cv2.imwrite(str(target), cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGRA))
     drift, split = colour_proxies(result)
     iou = truth_iou(result, path)
     qa = result.report["qa"]
@@ -107,7 +116,7 @@ def median(values: list[float]) -> float:
     return statistics.median(kept) if kept else math.nan
 
 
-def run_palette(palette: str, paths: list[Path], before: bool) -> None:
+def run_palette(palette: str, paths: list[Path], before: bool, save: Path | None) -> None:
     variants: dict[str, list[str]] = {"after": []}
     if before:
         variants = {"before": ["phase3.materials.enabled=false"], **variants}
@@ -116,13 +125,14 @@ def run_palette(palette: str, paths: list[Path], before: bool) -> None:
         for name, changes in variants.items()
     }
     label = "MUTED (custom)" if palette == MUTED else palette
-    header = "".join(f"{name[:1]}.{c:<6}"[:8].rjust(8) for name in pipelines for c in COLUMNS)
+    folder = None if save is None else save / ("muted" if palette == MUTED else Path(palette).stem)
+    header = "".join(f"{name[:1]}.{c}"[:7].rjust(8) for name in pipelines for c in COLUMNS)
     print(f"\n== palette {label}\n{'photo':<52}{header}")
     figures: dict[str, list[dict[str, Any]]] = {name: [] for name in pipelines}
     for path in paths:
         row = ""
         for name, pipeline in pipelines.items():
-            measured = measure(pipeline, path)
+            measured = measure(pipeline, path, None if folder is None else folder / name)
             figures[name].append(measured)
             row += "".join(f"{cell(measured[c]):>8}" for c in COLUMNS)
         print(f"{path.parent.name[:3]}/{path.stem[:47]:<48}{row}", flush=True)
@@ -141,10 +151,11 @@ def main() -> None:
     parser.add_argument("--palette", action="append", help="palette name, file or hex list")
     parser.add_argument("--folder", action="append", help="samples and/or devset")
     parser.add_argument("--before", action="store_true", help="also map per pixel (before)")
+    parser.add_argument("--save", type=Path, help="write the drawings as PNGs under this folder")
     args = parser.parse_args()
     paths = photos(args.folder or ["samples", "devset"])
     for palette in args.palette or ["default", "designer", MUTED]:
-        run_palette(palette, paths, args.before)
+        run_palette(palette, paths, args.before, args.save)
 
 
 if __name__ == "__main__":
