@@ -180,3 +180,20 @@ def test_materials_hold_after_upscaling() -> None:
     assert {entry["name"]: entry["share"] for entry in per_pixel.notes["colors_used"]}[
         "Orange"
     ] > 0.1
+
+
+def test_a_shadow_colour_is_used_only_when_asked_and_the_palette_has_one() -> None:
+    pixels, mask = flat((100, 300), (225, 35, 35))
+    pixels[:, 150:] = (120, 20, 25)  # the same red in deep shade
+    assert names(mapped(pixels, mask, "designer")) == {"Signal red"}
+    shaded = mapped(pixels, mask, "designer", shadow_color=True)
+    assert names(shaded) == {"Signal red", "Deep red"}
+    assert palette_name_at(shaded, 50, 200) == "Deep red"
+    yellow, mask = flat((100, 300), (240, 200, 30))
+    yellow[:, 150:] = (150, 120, 15)  # the designer palette has no darker yellow
+    assert names(mapped(yellow, mask, "designer", shadow_color=True)) == {"Yellow"}
+
+
+def palette_name_at(result: PalettedImage, y: int, x: int) -> str:
+    names = result.palette.names or result.palette.colors
+    return str(names[int(result.labels[y, x])])

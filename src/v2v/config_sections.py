@@ -212,6 +212,9 @@ class MaterialsConfig(Strict):
         le=100.0,
         description="separate paint groups this close (ΔE00, same hue) are one paint; 0 = off",
     )
+    shadow_color: bool = Field(
+        False, description="a material may add the palette's shade of its colour for its shade"
+    )
     neutral_chroma: float = Field(
         10.0,
         ge=0.0,

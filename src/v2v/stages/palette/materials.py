@@ -21,6 +21,8 @@ material. On the regions (one per distinct styled colour, with their shared bord
    out). Neighbours are one surface when the darker is the lighter in shade (light falling
    off keeps HSV saturation: within ``shade_saturation_ratio``) or the lighter is glare on
    the darker (less saturated, at most half its size).
+   With ``shadow_color``, a material may take one more colour where the palette has a shade
+   of its colour (same hue, darker): its regions nearer that shade than the base take it;
 4. chrome: a connected mosaic of at least three small neutral pieces (each under
    ``mosaic_max_piece`` of the vehicle) is drawn in at most ``mosaic_colors`` palette colours,
    those covering most of it; the other pieces take the nearer of them.
@@ -43,6 +45,8 @@ FloatArray = NDArray[np.float64]
 MIN_TONE_SHARE = 0.05
 #: Glare is at most this fraction of the paint region it lies on.
 GLARE_MAX_RATIO = 0.5
+#: A palette colour is the shade of another when at least this much darker (L units).
+SHADOW_MIN_STEP = 10.0
 
 
 def _chroma(lab: FloatArray) -> FloatArray:
@@ -222,6 +226,18 @@ def _calm_mosaics(
         choice[group] = kept[np.argmin(distance, axis=1)]
 
 
+def _shadow_of(base: int, palette_lab: FloatArray, config: MaterialsConfig) -> int | None:
+    """The palette's shade of ``base``: a chromatic colour within ``hue_degrees`` of its hue
+    and at least SHADOW_MIN_STEP darker (the nearest in hue), or None."""
+    chroma = _chroma(palette_lab)
+    gap = _hue_gap(palette_lab, palette_lab[base][None, :])
+    darker = palette_lab[:, 0] <= palette_lab[base, 0] - SHADOW_MIN_STEP
+    fits = np.flatnonzero(darker & (gap <= config.hue_degrees) & (chroma >= config.neutral_chroma))
+    if chroma[base] < config.neutral_chroma:
+        return None
+    return int(fits[np.argmin(gap[fits])]) if len(fits) else None
+
+
 def choose_colors(
     lab: FloatArray,
     areas: NDArray[np.int64],
@@ -246,7 +262,12 @@ def choose_colors(
             usable = allowed[members].any(axis=0)
         tone = lit_tone(lab[members], areas[members], config.lit_saturation_ratio)
         nearest = delta_e_2000(tone[None, :], palette_lab)
-        choice[members] = int(np.argmin(np.where(usable, nearest, np.inf)))
+        base = int(np.argmin(np.where(usable, nearest, np.inf)))
+        choice[members] = base
+        shadow = _shadow_of(base, palette_lab, config) if config.shadow_color else None
+        if shadow is not None:
+            darker = distance[members, shadow] < distance[members, base]
+            choice[members[darker]] = shadow
     if config.mosaic_colors > 0:
         _calm_mosaics(choice, lab, areas, borders, palette_lab, config)
     return choice
