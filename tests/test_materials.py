@@ -197,3 +197,14 @@ def test_a_shadow_colour_is_used_only_when_asked_and_the_palette_has_one() -> No
 def palette_name_at(result: PalettedImage, y: int, x: int) -> str:
     names = result.palette.names or result.palette.colors
     return str(names[int(result.labels[y, x])])
+
+
+def test_a_vivid_pink_is_not_drawn_grey_when_the_palette_lacks_pink() -> None:
+    # a pink tricycle frame, lit and in shade; the designer palette has no pink, and its
+    # Signal red is beyond the hue guard for the lit pink
+    pixels, mask = flat((100, 300), (200, 70, 150))
+    pixels[:, 180:] = (140, 45, 105)
+    result = names(mapped(pixels, mask, "designer"))
+    assert len(result) == 1 and result <= {"Signal red", "Deep red"}
+    greyed = names(mapped(pixels, mask, "designer", keep_hue_chroma=200.0))
+    assert greyed <= {"Slate (shadows)", "Silver (chrome, silver paint)", "Charcoal (glass, trim)"}

@@ -227,6 +227,12 @@ class MaterialsConfig(Strict):
         le=50.0,
         description="a neutral region takes a hue only if it is this ΔE00 closer",
     )
+    keep_hue_chroma: float = Field(
+        30.0,
+        ge=0.0,
+        le=200.0,
+        description="regions this vivid keep a hue when the palette has one near theirs",
+    )
     max_hue_shift: float = Field(
         45.0,
         gt=0.0,

@@ -6,8 +6,9 @@ panel goes brown, glare on it pink, a grey-blue window teal. A designer picks on
 material. On the regions (one per distinct styled colour, with their shared borders):
 
 1. hue guard: a region with chroma ≥ ``neutral_chroma`` never takes a chromatic palette
-   colour whose hue is more than ``max_hue_shift`` degrees from its own (a navy roof does not
-   become purple); the palette's neutrals stay allowed;
+   colour whose hue is more than ``max_hue_shift`` degrees from its own; the palette's
+   neutrals stay allowed, except for a vivid region (chroma ≥ ``keep_hue_chroma``) when the
+   palette has a colour of its hue (a pink tricycle is not drawn grey);
 2. chroma guard: a region with chroma < ``neutral_chroma`` takes the nearest of the palette's
    neutrals (palette colours under ``neutral_chroma``), unless a chromatic colour within
    ``hue_degrees`` of its hue is closer by more than ``chroma_guard_margin`` ΔE00;
@@ -68,7 +69,10 @@ def _allowed(
     chroma, palette_chroma = _chroma(lab), _chroma(palette_lab)
     neutral = palette_chroma < config.neutral_chroma
     gap = _hue_gap(lab[:, None, :], palette_lab[None, :, :])
-    allowed = neutral[None, :] | (gap <= config.max_hue_shift)
+    hue_fits = ~neutral[None, :] & (gap <= config.max_hue_shift)
+    allowed = neutral[None, :] | hue_fits
+    vivid = (chroma >= config.keep_hue_chroma) & hue_fits.any(axis=1)
+    allowed[vivid] = hue_fits[vivid]
     if neutral.any():
         distance = delta_e_2000(lab[:, None, :], palette_lab[None, :, :])
         best_neutral = np.where(neutral[None, :], distance, np.inf).min(axis=1)
