@@ -228,10 +228,10 @@ class MaterialsConfig(Strict):
         description="a neutral region takes a hue only if it is this ΔE00 closer",
     )
     keep_hue_chroma: float = Field(
-        30.0,
+        45.0,
         ge=0.0,
         le=200.0,
-        description="regions this vivid keep a hue when the palette has one near theirs",
+        description="a material this vivid keeps a hue when the palette has one near its own",
     )
     max_hue_shift: float = Field(
         45.0,

@@ -7,8 +7,9 @@ material. On the regions (one per distinct styled colour, with their shared bord
 
 1. hue guard: a region with chroma ≥ ``neutral_chroma`` never takes a chromatic palette
    colour whose hue is more than ``max_hue_shift`` degrees from its own; the palette's
-   neutrals stay allowed, except for a vivid region (chroma ≥ ``keep_hue_chroma``) when the
-   palette has a colour of its hue (a pink tricycle is not drawn grey);
+   neutrals stay allowed, except for a material (step 3) with a vivid region (chroma ≥
+   ``keep_hue_chroma``) when the palette has a colour of its hue (a pink tricycle is not
+   drawn grey; a lone vivid patch, e.g. grass reflected in a truck bed, may still be);
 2. chroma guard: a region with chroma < ``neutral_chroma`` takes the nearest of the palette's
    neutrals (palette colours under ``neutral_chroma``), unless a chromatic colour within
    ``hue_degrees`` of its hue is closer by more than ``chroma_guard_margin`` ΔE00;
@@ -63,7 +64,7 @@ def _hue_gap(first: FloatArray, second: FloatArray) -> FloatArray:
 
 
 def _allowed(
-    lab: FloatArray, palette_lab: FloatArray, config: MaterialsConfig
+    lab: FloatArray, palette_lab: FloatArray, config: MaterialsConfig, keep_hue: bool
 ) -> NDArray[np.bool_]:
     """(k, P): which palette colours each region may take under the hue and chroma guards."""
     chroma, palette_chroma = _chroma(lab), _chroma(palette_lab)
@@ -71,7 +72,7 @@ def _allowed(
     gap = _hue_gap(lab[:, None, :], palette_lab[None, :, :])
     hue_fits = ~neutral[None, :] & (gap <= config.max_hue_shift)
     allowed = neutral[None, :] | hue_fits
-    vivid = (chroma >= config.keep_hue_chroma) & hue_fits.any(axis=1)
+    vivid = keep_hue & (chroma >= config.keep_hue_chroma) & hue_fits.any(axis=1)
     allowed[vivid] = hue_fits[vivid]
     if neutral.any():
         distance = delta_e_2000(lab[:, None, :], palette_lab[None, :, :])
@@ -251,7 +252,8 @@ def choose_colors(
 ) -> NDArray[np.int64]:
     """Palette index per region (k,) from region colours ``lab`` (k, 3) CIELAB, ``areas``
     (k,) pixels and ``borders`` (m, 3) [first, second, length]; see the module docstring."""
-    allowed = _allowed(lab, palette_lab, config)
+    allowed = _allowed(lab, palette_lab, config, keep_hue=False)
+    surface = _allowed(lab, palette_lab, config, keep_hue=True)
     distance = delta_e_2000(lab[:, None, :], palette_lab[None, :, :])
     choice = np.argmin(np.where(allowed, distance, np.inf), axis=1)
     group = _materials(lab, areas, borders, config)
@@ -261,9 +263,9 @@ def choose_colors(
         members = np.flatnonzero(group == root)
         if len(members) < 2:
             continue
-        usable = allowed[members].all(axis=0)
+        usable = surface[members].all(axis=0)
         if not usable.any():
-            usable = allowed[members].any(axis=0)
+            usable = surface[members].any(axis=0)
         tone = lit_tone(lab[members], areas[members], config.lit_saturation_ratio)
         nearest = delta_e_2000(tone[None, :], palette_lab)
         base = int(np.argmin(np.where(usable, nearest, np.inf)))
