@@ -123,7 +123,7 @@ def test_upscale_doubles_the_label_map_without_bleeding_background() -> None:
     for x in range(460, 500):
         bottom = int(np.flatnonzero(vehicle[:, x]).max())
         assert palette_hex_at(result, bottom, x) == "#C8202F"
-    assert set(result.notes["seconds"]) == {"upscale", "map"}
+    assert set(result.notes["seconds"]) == {"materials", "upscale", "map"}
 
 
 def test_the_palette_passed_in_is_the_one_used() -> None:

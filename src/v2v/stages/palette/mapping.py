@@ -1,7 +1,10 @@
 """Phase III: palette mapping.
 
 1. optional upscale of the styled pixels and the mask (``phase3.upscale``);
-2. exact CIEDE2000 nearest-palette mapping of the vehicle pixels (background = -1);
+2. exact CIEDE2000 nearest-palette mapping of the vehicle pixels (background = -1), then one
+   palette colour per material with hue and chroma guards (``phase3.materials``, see
+   :mod:`v2v.stages.palette.materials` and ``surfaces``), decided on the flat regions of the
+   styled image;
 3. optional speck removal on the label map (``phase3.remove_specks``): components under
    ``phase3.min_area_percent`` of the vehicle area take their neighbours' majority colour.
 """
@@ -25,6 +28,7 @@ from v2v.context import RunContext
 from v2v.errors import InputError
 from v2v.models.params import ModelsConfig
 from v2v.stages.palette.specks import BACKGROUND, remove_specks
+from v2v.stages.palette.surfaces import apply_table, material_table
 from v2v.stages.palette.upscale import upscale
 
 PHASE = "phase3"
@@ -102,6 +106,10 @@ def map_to_palette(
     _check_inputs(styled)
     seconds: dict[str, float] = {}
     pixels, mask, scale = styled.pixels, styled.mask, 1.0
+    table = None
+    if config.materials.enabled:
+        with _timed(seconds, "materials", ctx):
+            table = material_table(pixels, mask, palette, config.materials)
     upscaling = config.upscale
     if upscaling.enabled:
         ctx.report(PHASE, 0.05, f"upscaling ×{upscaling.factor} ({upscaling.method})")
@@ -113,6 +121,8 @@ def map_to_palette(
     ctx.report(PHASE, 0.3, "mapping colours to the palette (CIEDE2000)")
     with _timed(seconds, "map", ctx):
         labels, distinct = map_vehicle(pixels, mask, palette)
+        if table is not None:
+            labels = apply_table(labels, pixels, table)
     min_area = speck_min_area(int(np.count_nonzero(mask)), config.min_area_percent)
     specks = 0
     if config.remove_specks:
@@ -126,6 +136,7 @@ def map_to_palette(
         "scale": scale,
         "upscale_method": upscaling.method if upscaling.enabled else None,
         "unique_colors": distinct,
+        "materials": None if table is None else len(np.unique(table[1])),
         "colors_used": used,
         "speck_min_area_px": min_area if config.remove_specks else None,
         "specks_removed": specks,

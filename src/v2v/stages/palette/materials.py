@@ -1,0 +1,279 @@
+"""Palette colours chosen per material, not per pixel (``phase3.materials``).
+
+Phase II leaves the vehicle as flat regions, one colour each. Mapping each colour to its
+nearest palette colour alone draws one surface in several colours: the shaded half of a red
+panel goes brown, glare on it pink, a grey-blue window teal. A designer picks one colour per
+material. On the regions (one per distinct styled colour, with their shared borders):
+
+1. hue guard: a region with chroma ≥ ``neutral_chroma`` never takes a chromatic palette
+   colour whose hue is more than ``max_hue_shift`` degrees from its own; the palette's
+   neutrals stay allowed, except for a material (step 3) with a vivid region (chroma ≥
+   ``keep_hue_chroma``) when the palette has a colour of its hue (a pink tricycle is not
+   drawn grey; a lone vivid patch, e.g. grass reflected in a truck bed, may still be);
+2. chroma guard: a region with chroma < ``neutral_chroma`` takes the nearest of the palette's
+   neutrals (palette colours under ``neutral_chroma``), unless a chromatic colour within
+   ``hue_degrees`` of its hue is closer by more than ``chroma_guard_margin`` ΔE00;
+3. materials: neighbouring regions with chroma ≥ ``paint_chroma`` whose hues are within
+   ``hue_degrees`` (compared with the growing group's mean colour, so hues cannot chain
+   round the wheel) are one surface under different light. Separate groups whose lit tones
+   are within ``hue_degrees`` and ``same_paint_delta_e`` ΔE00 are one paint seen in two
+   places (a cab and a body split by chrome). Each material takes the ΔE00-nearest palette
+   colour of its lit tone: its lightest sizeable region among those with at least
+   ``lit_saturation_ratio`` of its highest saturation (shade darkens paint, glare washes it
+   out). Neighbours are one surface when the darker is the lighter in shade (light falling
+   off keeps HSV saturation: within ``shade_saturation_ratio``) or the lighter is glare on
+   the darker (less saturated, at most half its size).
+   With ``shadow_color``, a material may take one more colour where the palette has a shade
+   of its colour (same hue, darker): its regions nearer that shade than the base take it;
+4. chrome: a connected mosaic of at least three small neutral pieces (each under
+   ``mosaic_max_piece`` of the vehicle) is drawn in at most ``mosaic_colors`` palette colours,
+   those covering most of it; the other pieces take the nearer of them.
+
+Everything else keeps the exact ΔE00-nearest palette colour. The regions and the table that
+applies the choices to the image are in :mod:`v2v.stages.palette.surfaces`.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from v2v.color.ciede2000 import delta_e_2000
+from v2v.config import MaterialsConfig
+
+FloatArray = NDArray[np.float64]
+#: A material's lit tone is chosen among its regions covering at least this share of it.
+MIN_TONE_SHARE = 0.05
+#: Glare is at most this fraction of the paint region it lies on.
+GLARE_MAX_RATIO = 0.5
+#: A palette colour is the shade of another when at least this much darker (L units).
+SHADOW_MIN_STEP = 10.0
+
+
+def _chroma(lab: FloatArray) -> FloatArray:
+    return np.hypot(lab[..., 1], lab[..., 2])
+
+
+def _hue_gap(first: FloatArray, second: FloatArray) -> FloatArray:
+    """Absolute CIELAB hue-angle differences in degrees (0..180), broadcast."""
+    angle = np.degrees(
+        np.arctan2(first[..., 2], first[..., 1]) - np.arctan2(second[..., 2], second[..., 1])
+    )
+    return np.abs((angle + 180.0) % 360.0 - 180.0)
+
+
+def _allowed(
+    lab: FloatArray, palette_lab: FloatArray, config: MaterialsConfig, keep_hue: bool
+) -> NDArray[np.bool_]:
+    """(k, P): which palette colours each region may take under the hue and chroma guards."""
+    chroma, palette_chroma = _chroma(lab), _chroma(palette_lab)
+    neutral = palette_chroma < config.neutral_chroma
+    gap = _hue_gap(lab[:, None, :], palette_lab[None, :, :])
+    hue_fits = ~neutral[None, :] & (gap <= config.max_hue_shift)
+    allowed = neutral[None, :] | hue_fits
+    vivid = keep_hue & (chroma >= config.keep_hue_chroma) & hue_fits.any(axis=1)
+    allowed[vivid] = hue_fits[vivid]
+    if neutral.any():
+        distance = delta_e_2000(lab[:, None, :], palette_lab[None, :, :])
+        best_neutral = np.where(neutral[None, :], distance, np.inf).min(axis=1)
+        clearly = (gap <= config.hue_degrees) & (
+            distance + config.chroma_guard_margin < best_neutral[:, None]
+        )
+        low = chroma < config.neutral_chroma
+        allowed[low] = neutral[None, :].repeat(int(low.sum()), axis=0) | clearly[low]
+    allowed[~allowed.any(axis=1)] = True
+    return allowed
+
+
+def _saturation(lab: FloatArray) -> FloatArray:
+    """HSV saturation (k,) of CIELAB colours: 1 - min/max of the sRGB channels. Light falling
+    off multiplies the channels alike, which keeps it; glare adds white, which lowers it."""
+    rgb = cv2.cvtColor(lab.astype(np.float32)[None], cv2.COLOR_LAB2RGB)[0].astype(np.float64)
+    high = rgb.max(axis=-1)
+    saturation: FloatArray = np.where(high > 0, 1.0 - rgb.min(axis=-1) / np.maximum(high, 1e-9), 0)
+    return saturation
+
+
+def _one_surface(
+    first: int,
+    second: int,
+    lab: FloatArray,
+    areas: NDArray[np.int64],
+    saturation: FloatArray,
+    config: MaterialsConfig,
+) -> bool:
+    """Whether neighbouring paint regions are one surface under different light: of one hue,
+    and the darker one is the lighter in shade (saturation within ``shade_saturation_ratio``)
+    or the lighter one is glare on the darker (less saturated, at most GLARE_MAX_RATIO of its
+    size)."""
+    if float(_hue_gap(lab[first], lab[second])) > config.hue_degrees:
+        return False
+    dark, light = (first, second) if lab[first, 0] <= lab[second, 0] else (second, first)
+    ratio = saturation[dark] / max(float(saturation[light]), 1e-9)
+    shade = 1.0 / config.shade_saturation_ratio <= ratio <= config.shade_saturation_ratio
+    glare = saturation[light] < saturation[dark] and areas[light] <= GLARE_MAX_RATIO * areas[dark]
+    return bool(shade or glare)
+
+
+def _materials(
+    lab: FloatArray, areas: NDArray[np.int64], borders: NDArray[np.int64], config: MaterialsConfig
+) -> NDArray[np.int64]:
+    """Group id per region (k,): neighbouring paint regions that are one surface share one."""
+    count = len(lab)
+    parent = np.arange(count)
+    total = areas.astype(np.float64).copy()
+    summed = lab * total[:, None]
+    paint = _chroma(lab) >= config.paint_chroma
+    saturation = _saturation(lab)
+
+    def find(region: int) -> int:
+        while parent[region] != region:
+            parent[region] = parent[parent[region]]
+            region = int(parent[region])
+        return region
+
+    for first, second, _ in borders[np.argsort(-borders[:, 2], kind="stable")].tolist():
+        if not (paint[first] and paint[second]):
+            continue
+        a, b = find(first), find(second)
+        if a == b or not _one_surface(first, second, lab, areas, saturation, config):
+            continue
+        mean_a, mean_b = summed[a] / total[a], summed[b] / total[b]
+        if float(_hue_gap(mean_a, mean_b)) > config.hue_degrees:
+            continue
+        parent[b] = a
+        total[a] += total[b]
+        summed[a] += summed[b]
+    return np.array([find(region) for region in range(count)], dtype=np.int64)
+
+
+def lit_tone(lab: FloatArray, areas: NDArray[np.int64], saturation_ratio: float) -> FloatArray:
+    """The colour (3,) a material is painted: its lightest sizeable region (≥ MIN_TONE_SHARE
+    of its area) among those with at least ``saturation_ratio`` of the most saturated sizeable
+    region's saturation. Shade darkens paint, glare lightens it but washes it out; what is
+    left, lit and saturated, is the paint a designer names."""
+    sizeable = areas >= MIN_TONE_SHARE * float(areas.sum())
+    if not sizeable.any():
+        sizeable = areas == areas.max()
+    saturation = _saturation(lab)
+    saturated = sizeable & (saturation >= saturation_ratio * float(saturation[sizeable].max()))
+    candidates = np.flatnonzero(saturated)
+    tone: FloatArray = lab[candidates[int(np.argmax(lab[candidates, 0]))]]
+    return tone
+
+
+def _same_paint(
+    lab: FloatArray, areas: NDArray[np.int64], group: NDArray[np.int64], config: MaterialsConfig
+) -> NDArray[np.int64]:
+    """Join groups that are one paint seen in separate places (a fire truck's cab and body,
+    split by chrome): paint groups whose lit tones are within ``hue_degrees`` of hue and
+    ``same_paint_delta_e`` ΔE00, largest first. Returns the new group id per region."""
+    roots = [r for r in np.unique(group) if _chroma(lab[group == r]).max() >= config.paint_chroma]
+    roots.sort(key=lambda r: -int(areas[group == r].sum()))
+    tones = {
+        r: lit_tone(lab[group == r], areas[group == r], config.lit_saturation_ratio) for r in roots
+    }
+    joined = group.copy()
+    kept: list[int] = []
+    for root in roots:
+        for other in kept:
+            close = float(delta_e_2000(tones[root], tones[other])) <= config.same_paint_delta_e
+            if close and float(_hue_gap(tones[root], tones[other])) <= config.hue_degrees:
+                joined[group == root] = other
+                break
+        else:
+            kept.append(root)
+    return joined
+
+
+def _neutral_mosaics(
+    lab: FloatArray, areas: NDArray[np.int64], borders: NDArray[np.int64], config: MaterialsConfig
+) -> list[NDArray[np.int64]]:
+    """Connected groups (≥ 3 pieces) of small neutral regions: each under ``neutral_chroma``
+    and under ``mosaic_max_piece`` of the vehicle (a tyre or a white cab stays out)."""
+    small = (_chroma(lab) < config.neutral_chroma) & (
+        areas < config.mosaic_max_piece * float(areas.sum())
+    )
+    parent = np.arange(len(lab))
+
+    def find(region: int) -> int:
+        while parent[region] != region:
+            parent[region] = parent[parent[region]]
+            region = int(parent[region])
+        return region
+
+    for first, second, _ in borders.tolist():
+        if small[first] and small[second]:
+            parent[find(first)] = find(second)
+    roots = np.array([find(region) for region in range(len(lab))])
+    groups = [np.flatnonzero(small & (roots == root)) for root in np.unique(roots[small])]
+    return [group for group in groups if len(group) >= 3]
+
+
+def _calm_mosaics(
+    choice: NDArray[np.int64],
+    lab: FloatArray,
+    areas: NDArray[np.int64],
+    borders: NDArray[np.int64],
+    palette_lab: FloatArray,
+    config: MaterialsConfig,
+) -> None:
+    """Chrome, grilles and engines: a mosaic of small neutral pieces keeps at most
+    ``mosaic_colors`` palette colours (those covering most of it); the other pieces take the
+    nearer of them. Changes ``choice`` in place."""
+    for group in _neutral_mosaics(lab, areas, borders, config):
+        used = np.bincount(choice[group], weights=areas[group], minlength=len(palette_lab))
+        if np.count_nonzero(used) <= config.mosaic_colors:
+            continue
+        kept = np.argsort(-used, kind="stable")[: config.mosaic_colors]
+        distance = delta_e_2000(lab[group][:, None, :], palette_lab[kept][None, :, :])
+        choice[group] = kept[np.argmin(distance, axis=1)]
+
+
+def _shadow_of(base: int, palette_lab: FloatArray, config: MaterialsConfig) -> int | None:
+    """The palette's shade of ``base``: a chromatic colour within ``hue_degrees`` of its hue
+    and at least SHADOW_MIN_STEP darker (the nearest in hue), or None."""
+    chroma = _chroma(palette_lab)
+    gap = _hue_gap(palette_lab, palette_lab[base][None, :])
+    darker = palette_lab[:, 0] <= palette_lab[base, 0] - SHADOW_MIN_STEP
+    fits = np.flatnonzero(darker & (gap <= config.hue_degrees) & (chroma >= config.neutral_chroma))
+    if chroma[base] < config.neutral_chroma:
+        return None
+    return int(fits[np.argmin(gap[fits])]) if len(fits) else None
+
+
+def choose_colors(
+    lab: FloatArray,
+    areas: NDArray[np.int64],
+    borders: NDArray[np.int64],
+    palette_lab: FloatArray,
+    config: MaterialsConfig,
+) -> NDArray[np.int64]:
+    """Palette index per region (k,) from region colours ``lab`` (k, 3) CIELAB, ``areas``
+    (k,) pixels and ``borders`` (m, 3) [first, second, length]; see the module docstring."""
+    allowed = _allowed(lab, palette_lab, config, keep_hue=False)
+    surface = _allowed(lab, palette_lab, config, keep_hue=True)
+    distance = delta_e_2000(lab[:, None, :], palette_lab[None, :, :])
+    choice = np.argmin(np.where(allowed, distance, np.inf), axis=1)
+    group = _materials(lab, areas, borders, config)
+    if config.same_paint_delta_e > 0:
+        group = _same_paint(lab, areas, group, config)
+    for root in np.unique(group):
+        members = np.flatnonzero(group == root)
+        if len(members) < 2:
+            continue
+        usable = surface[members].all(axis=0)
+        if not usable.any():
+            usable = surface[members].any(axis=0)
+        tone = lit_tone(lab[members], areas[members], config.lit_saturation_ratio)
+        nearest = delta_e_2000(tone[None, :], palette_lab)
+        base = int(np.argmin(np.where(usable, nearest, np.inf)))
+        choice[members] = base
+        shadow = _shadow_of(base, palette_lab, config) if config.shadow_color else None
+        if shadow is not None:
+            darker = distance[members, shadow] < distance[members, base]
+            choice[members[darker]] = shadow
+    if config.mosaic_colors > 0:
+        _calm_mosaics(choice, lab, areas, borders, palette_lab, config)
+    return choice

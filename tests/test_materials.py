@@ -1,0 +1,210 @@
+"""Phase III draws one palette colour per material: drawn flat images that show each defect of
+per-pixel mapping (glare in another colour, shade in another colour, greys drifting to hues)
+and the fix (``phase3.materials``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from v2v.artefacts import PalettedImage, StyledImage
+from v2v.color.palette import Palette
+from v2v.config import MaterialsConfig, Phase3Config, UpscaleConfig
+from v2v.context import RunContext
+from v2v.stages.palette import map_to_palette
+
+Color = tuple[int, int, int]
+
+
+def flat(size: tuple[int, int], base: Color) -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
+    """A (height, width) flat image of ``base`` and an all-vehicle mask."""
+    pixels = np.zeros((*size, 3), dtype=np.uint8)
+    pixels[:] = base
+    return pixels, np.ones(size, dtype=bool)
+
+
+def mapped(
+    pixels: NDArray[np.uint8], mask: NDArray[np.bool_], palette: str, **materials: Any
+) -> PalettedImage:
+    styled = StyledImage(pixels, mask, np.zeros(mask.shape, dtype=np.uint8))
+    config = Phase3Config(materials=MaterialsConfig(**materials), remove_specks=False)
+    return map_to_palette(styled, Palette.load(palette), config, RunContext())
+
+
+def names(result: PalettedImage) -> set[str]:
+    return {entry["name"] for entry in result.notes["colors_used"]}
+
+
+def red_panel_with_glare() -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
+    """A red panel (200, 30, 30) with a lighter, paler band of glare (240, 150, 150) across it."""
+    pixels, mask = flat((120, 300), (200, 30, 30))
+    cv2.ellipse(pixels, (150, 50), (90, 18), -8, 0, 360, (240, 150, 150), thickness=-1)
+    return pixels, mask
+
+
+def test_glare_on_red_paint_stays_red() -> None:
+    pixels, mask = red_panel_with_glare()
+    per_pixel = mapped(pixels, mask, "primary-15", enabled=False)
+    assert names(per_pixel) == {"Brown", "Pink"}  # the defect: a red panel in brown and pink
+    result = mapped(pixels, mask, "primary-15")
+    assert len(names(result)) == 1
+    assert names(result) <= {"Red", "Brown"}  # one red-family colour, no pink patch
+
+
+def test_glare_on_red_paint_stays_red_with_the_designer_palette() -> None:
+    pixels, mask = red_panel_with_glare()
+    assert names(mapped(pixels, mask, "designer", enabled=False)) == {"Signal red", "Orange"}
+    assert names(mapped(pixels, mask, "designer")) == {"Signal red"}
+
+
+def test_a_yellow_stripe_half_in_shade_is_one_colour() -> None:
+    pixels, mask = flat((60, 400), (230, 200, 40))
+    pixels[:, 220:] = (140, 110, 20)  # the same stripe in the shade of a mirror or a bus stop
+    per_pixel = mapped(pixels, mask, "primary-15", enabled=False)
+    assert names(per_pixel) == {"Gold", "Gray"}  # the defect: the shaded half turns grey
+    result = mapped(pixels, mask, "primary-15")
+    assert len(names(result)) == 1
+    assert names(result) <= {"Gold", "Yellow"}
+
+
+def test_a_green_panel_shaded_to_dark_green_is_one_colour() -> None:
+    pixels, mask = flat((100, 300), (60, 140, 60))
+    pixels[:, 200:] = (30, 80, 35)
+    assert names(mapped(pixels, mask, "designer")) == {"Green"}
+
+
+def test_a_silver_car_with_blue_grey_glass_stays_in_the_neutrals() -> None:
+    # silver body, a dark blue-grey window and a faintly warm highlight: all chroma under 10
+    pixels, mask = flat((120, 300), (150, 152, 155))
+    cv2.rectangle(pixels, (60, 15), (240, 60), (56, 72, 80), thickness=-1)
+    cv2.rectangle(pixels, (20, 80), (280, 100), (216, 200, 208), thickness=-1)
+    per_pixel = mapped(pixels, mask, "primary-15", enabled=False)
+    assert {"Blue", "Pink"} <= names(per_pixel)  # the defect: greys drawn as hues
+    assert names(mapped(pixels, mask, "primary-15")) <= {"Black", "White", "Gray"}
+
+
+def test_the_chroma_guard_lets_a_tinted_surface_keep_its_hue() -> None:
+    pixels, mask = flat((80, 200), (70, 110, 112))  # chroma about 14: a tinted surface
+    assert names(mapped(pixels, mask, "primary-15")) == {"Teal"}
+    pixels[:] = (96, 112, 112)  # chroma under 10: teal is not clearly closer than grey
+    assert names(mapped(pixels, mask, "primary-15")) == {"Gray"}
+    # a palette without neutrals still maps every colour
+    result = mapped(pixels, mask, "primary-15", neutral_chroma=0.0)
+    assert len(names(result)) == 1
+
+
+def test_one_paint_split_by_chrome_is_one_colour_and_takes_its_lit_tone() -> None:
+    # a fire truck: a sunlit red cab and a red body in shade, a grey locker between them
+    pixels, mask = flat((100, 400), (225, 35, 35))
+    pixels[:, 240:] = (165, 25, 25)
+    pixels[:, 160:240] = (150, 152, 155)
+    per_pixel = mapped(pixels, mask, "primary-15", enabled=False)
+    assert names(per_pixel) == {"Red", "Brown", "Gray"}  # the defect: one paint, two colours
+    assert names(mapped(pixels, mask, "primary-15")) == {"Red", "Gray"}
+    assert names(mapped(pixels, mask, "primary-15", same_paint_delta_e=0.0)) == {
+        "Red",
+        "Brown",
+        "Gray",
+    }
+
+
+def test_a_dark_frame_on_a_light_ground_of_one_hue_stays_two_materials() -> None:
+    # a dark blue bicycle frame against light blue playground paint: one hue, but the light
+    # one is neither glare (it is larger and not washed out towards white) nor the frame lit
+    pixels, mask = flat((120, 300), (130, 150, 200))
+    cv2.line(pixels, (20, 100), (280, 20), (40, 60, 110), thickness=14)
+    assert names(mapped(pixels, mask, "designer")) == {"Navy", "Sky blue"}
+
+
+def test_separate_parts_of_different_hue_keep_their_own_colours() -> None:
+    pixels, mask = flat((100, 300), (200, 30, 30))
+    pixels[:, 150:] = (230, 200, 40)  # a red body beside a yellow one: two materials
+    assert names(mapped(pixels, mask, "designer")) == {"Signal red", "Yellow"}
+
+
+def test_materials_switched_off_maps_each_pixel_to_its_nearest_colour() -> None:
+    pixels, mask = red_panel_with_glare()
+    result = mapped(pixels, mask, "primary-15", enabled=False)
+    assert result.notes["materials"] is None
+    assert mapped(pixels, mask, "primary-15").notes["materials"] == 1
+
+
+def test_an_unflattened_photo_is_mapped_per_pixel() -> None:
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 256, (80, 80, 3), dtype=np.uint8)
+    mask = np.ones((80, 80), dtype=bool)
+    result = mapped(pixels, mask, "primary-15", max_colors=1000)
+    assert result.notes["materials"] is None
+    assert np.array_equal(result.labels, mapped(pixels, mask, "primary-15", enabled=False).labels)
+
+
+def chrome_grille() -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
+    """A red body (240 × 400) with a grille of 6 × 10 small chrome bars in three greys."""
+    pixels, mask = flat((240, 400), (200, 30, 30))
+    greys = ((60, 60, 62), (128, 128, 130), (235, 235, 238))
+    for row in range(6):
+        for col in range(10):
+            top, left = 60 + 20 * row, 100 + 20 * col
+            grey = greys[(row + col) % 3 if col % 4 else (row * 2) % 3]
+            pixels[top : top + 20, left : left + 20] = grey
+    return pixels, mask
+
+
+def test_a_chrome_grille_is_two_greys_not_a_mosaic() -> None:
+    pixels, mask = chrome_grille()
+    per_pixel = mapped(pixels, mask, "primary-15", enabled=False)
+    assert {"Black", "Gray", "White"} <= names(per_pixel)  # the defect: a three-grey mosaic
+    result = mapped(pixels, mask, "primary-15")
+    assert len(names(result) - {"Brown", "Red"}) == 2
+    assert len(names(mapped(pixels, mask, "primary-15", mosaic_colors=0)) - {"Brown", "Red"}) == 3
+
+
+def test_materials_hold_after_upscaling() -> None:
+    pixels, mask = red_panel_with_glare()
+    styled = StyledImage(pixels, mask, np.zeros(mask.shape, dtype=np.uint8))
+    upscale = UpscaleConfig(enabled=True, factor=2, method="lanczos")
+    config = Phase3Config(upscale=upscale, remove_specks=False)
+    result = map_to_palette(styled, Palette.load("designer"), config, RunContext())
+    shares = {entry["name"]: entry["share"] for entry in result.notes["colors_used"]}
+    # only colours blended at the glare's outline by upscaling are mapped per pixel
+    assert shares["Signal red"] > 0.95
+    per_pixel = map_to_palette(
+        styled,
+        Palette.load("designer"),
+        config.model_copy(update={"materials": MaterialsConfig(enabled=False)}),
+        RunContext(),
+    )
+    assert {entry["name"]: entry["share"] for entry in per_pixel.notes["colors_used"]}[
+        "Orange"
+    ] > 0.1
+
+
+def test_a_shadow_colour_is_used_only_when_asked_and_the_palette_has_one() -> None:
+    pixels, mask = flat((100, 300), (225, 35, 35))
+    pixels[:, 150:] = (120, 20, 25)  # the same red in deep shade
+    assert names(mapped(pixels, mask, "designer")) == {"Signal red"}
+    shaded = mapped(pixels, mask, "designer", shadow_color=True)
+    assert names(shaded) == {"Signal red", "Deep red"}
+    assert palette_name_at(shaded, 50, 200) == "Deep red"
+    yellow, mask = flat((100, 300), (240, 200, 30))
+    yellow[:, 150:] = (150, 120, 15)  # the designer palette has no darker yellow
+    assert names(mapped(yellow, mask, "designer", shadow_color=True)) == {"Yellow"}
+
+
+def palette_name_at(result: PalettedImage, y: int, x: int) -> str:
+    names = result.palette.names or result.palette.colors
+    return str(names[int(result.labels[y, x])])
+
+
+def test_a_vivid_pink_is_not_drawn_grey_when_the_palette_lacks_pink() -> None:
+    # a pink tricycle frame, lit and in shade; the designer palette has no pink, and its
+    # Signal red is beyond the hue guard for the lit pink
+    pixels, mask = flat((100, 300), (200, 70, 150))
+    pixels[:, 180:] = (140, 45, 105)
+    result = names(mapped(pixels, mask, "designer"))
+    assert len(result) == 1 and result <= {"Signal red", "Deep red"}
+    greyed = names(mapped(pixels, mask, "designer", keep_hue_chroma=200.0))
+    assert greyed <= {"Slate (shadows)", "Silver (chrome, silver paint)", "Charcoal (glass, trim)"}
