@@ -11,9 +11,10 @@ const EMPTY_MESSAGES = new Set(["", "starting", "started", "done", "queued"]);
 export function progressMessage(job) {
   if (job.status === "queued") return "Waiting for a free worker…";
   const label = STAGES.find(([key]) => key === job.phase)?.[1];
-  const message = (job.message || "").trim();
+  let message = (job.message || "").trim();
+  if (job.phase && message.startsWith(`${job.phase}:`)) message = message.slice(job.phase.length + 1).trim();
   if (EMPTY_MESSAGES.has(message.toLowerCase())) return label ? `${label}…` : "Starting…";
-  return label && !message.toLowerCase().startsWith(job.phase || "\0") ? `${label}: ${message}` : message;
+  return label ? `${label}: ${message}` : message;
 }
 
 function stageRows(job) {
