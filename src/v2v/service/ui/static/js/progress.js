@@ -62,12 +62,12 @@ export function progressCard(job, photoUrl) {
   const active = isActive(job);
   const live = active && photoUrl
     ? h("figure", { class: "live-photo", "aria-hidden": "true" }, h("img", { src: photoUrl, alt: "" }),
-      h("figcaption", {}, h("span", { class: "live-spinner" }), "Drawing…"))
+      h("figcaption", {}, h("span", { class: "live-spinner" }), job.status === "queued" ? "Waiting…" : "Drawing…"))
     : null;
   return h("section", { class: `card progress-card${live ? " with-photo" : ""}`, "aria-labelledby": "progress-title" },
     live,
     h("div", { class: "progress-body" },
-      h("div", { class: "progress-head" }, h("h2", { id: "progress-title" }, active ? "Working" : "Stopped"), time),
+      h("div", { class: "progress-head" }, h("h2", { id: "progress-title" }, job.status === "queued" ? "Queued" : active ? "Working" : "Stopped"), time),
       job.error ? null : h("p", { class: "muted", "aria-live": "polite", id: "job-message" }, progressMessage(job)),
       list,
       job.error ? errorBox(job.error) : null));
