@@ -135,7 +135,7 @@ export function jobView(main, navigate, id) {
         h("a", { href: "#downloads", class: "button ghost small", id: "more-downloads", onclick: (e) => {
           e.preventDefault();
           document.getElementById("downloads")?.scrollIntoView({ behavior: "smooth", block: "start" });
-        } }, "Other formats ↓"))
+        } }, "More downloads ↓"))
       : null;
     fill(results,
       h("section", { class: "card compare-card", "aria-labelledby": "compare-title" },
