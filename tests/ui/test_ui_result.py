@@ -41,11 +41,15 @@ def corner(tab: Any, x: float) -> tuple[int, int, int]:
 
 
 def first_screen(tab: Any, selector: str) -> bool:
+    """Whether the element is wholly on the first screen (no scrolling down or sideways)."""
     box = tab.locator(selector).bounding_box()
+    size = tab.viewport_size
     return (
         box is not None
+        and box["x"] >= 0
         and box["y"] >= 0
-        and box["y"] + box["height"] <= tab.viewport_size["height"]
+        and box["x"] + box["width"] <= size["width"]
+        and box["y"] + box["height"] <= size["height"]
     )
 
 
@@ -105,6 +109,9 @@ def test_a_result_with_failed_checks_is_shown_first_and_honestly(
     row = page.locator(f'tr[data-job="{job_id}"]')
     row.wait_for()
     assert "done with warnings" in row.inner_text().lower() and "silhouette IoU" in row.inner_text()
+    assert first_screen(
+        page, f'tr[data-job="{job_id}"] button:has-text("Delete")'
+    )  # not scrolled off
     assert page.evaluate(TOO_WIDE) == []
     assert page.evaluate(LOW_CONTRAST) == []
     shoot(page, "result-04-jobs-phone")
