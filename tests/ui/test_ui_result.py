@@ -79,6 +79,10 @@ def test_a_result_with_failed_checks_is_shown_first_and_honestly(
     assert page.evaluate(LOW_CONTRAST) == []
     shoot(page, "result-01-warnings-desktop")
 
+    # the first view is zoomed on the drawing; Fit shows the whole picture
+    zoomed = float(page.inner_text(".zoom-label").rstrip(" %"))
+    page.click(".zoom button:has-text('Fit')")
+    assert float(page.inner_text(".zoom-label").rstrip(" %")) < zoomed
     # the slider starts with the SVG alone: the backdrop, not the photo, around the bus
     page.click(".segmented button:has-text('Dark')")
     assert corner(page, 0.1) == DARK and corner(page, 0.9) == DARK

@@ -19,9 +19,11 @@ const BACKDROPS = [
 
 /**
  * `width`, `height`: the SVG's working size (its viewBox); the photo is stretched to it.
+ * `focus`: [x, y, w, h] of the drawing inside it (or null): the first view is zoomed on it, so
+ * the illustration fills the view; "Fit" shows the whole picture.
  * Returns {el, setSvg(url), setPhoto(url, label)}.
  */
-export function compareViewer({ width, height, svgUrl, photoUrl, photoLabel = "Photo" }) {
+export function compareViewer({ width, height, svgUrl, photoUrl, photoLabel = "Photo", focus = null }) {
   const view = { scale: 1, x: 0, y: 0, mode: photoUrl ? "slider" : "svg", reveal: 0, showing: "svg", backdrop: "checker" };
   let svg = svgUrl;
   let photo = photoUrl;
@@ -71,7 +73,7 @@ export function compareViewer({ width, height, svgUrl, photoUrl, photoLabel = "P
     revealRow.hidden = view.mode !== "slider";
     toggleButton.hidden = view.mode !== "toggle";
     toggleButton.textContent = view.showing === "svg" ? `Show ${label.toLowerCase()}` : "Show SVG";
-    requestAnimationFrame(() => (view.fitted ? apply() : fit()));
+    requestAnimationFrame(() => (view.fitted ? apply() : fit(focus)));
   }
 
   function paneSize() {
@@ -84,12 +86,14 @@ export function compareViewer({ width, height, svgUrl, photoUrl, photoLabel = "P
     zoomLabel.textContent = `${Math.round(view.scale * 100)} %`;
   }
 
-  function fit() {
+  /** Show `box` ([x, y, w, h] in SVG units; the whole picture when null) centred in the view. */
+  function fit(box = null) {
     const [w, h0] = paneSize();
-    view.scale = Math.max(0.01, Math.min(w / width, h0 / height) * 0.94);
-    view.x = (w - width * view.scale) / 2;
-    view.y = (h0 - height * view.scale) / 2;
-    view.fitted = true;
+    const [bx, by, bw, bh] = box || [0, 0, width, height];
+    view.scale = Math.max(0.01, Math.min(w / bw, h0 / bh) * 0.94);
+    view.x = (w - bw * view.scale) / 2 - bx * view.scale;
+    view.y = (h0 - bh * view.scale) / 2 - by * view.scale;
+    view.fitted = box ? "focus" : "whole";
     apply();
   }
 
@@ -124,7 +128,7 @@ export function compareViewer({ width, height, svgUrl, photoUrl, photoLabel = "P
   viewer.addEventListener("keydown", (e) => {
     const step = 40;
     const actions = {
-      "+": () => zoom(1.25), "=": () => zoom(1.25), "-": () => zoom(0.8), 0: fit,
+      "+": () => zoom(1.25), "=": () => zoom(1.25), "-": () => zoom(0.8), 0: () => fit(),
       ArrowLeft: () => { view.x += step; apply(); }, ArrowRight: () => { view.x -= step; apply(); },
       ArrowUp: () => { view.y += step; apply(); }, ArrowDown: () => { view.y -= step; apply(); },
       t: () => view.mode === "toggle" && flip(),
@@ -158,7 +162,7 @@ export function compareViewer({ width, height, svgUrl, photoUrl, photoLabel = "P
       h("button", { type: "button", class: "icon", "aria-label": "Zoom out", onclick: () => zoom(0.8) }, "−"),
       zoomLabel,
       h("button", { type: "button", class: "icon", "aria-label": "Zoom in", onclick: () => zoom(1.25) }, "+"),
-      h("button", { type: "button", class: "ghost small", onclick: fit }, "Fit"),
+      h("button", { type: "button", class: "ghost small", title: "Show the whole picture", onclick: () => fit() }, "Fit"),
       h("button", { type: "button", class: "ghost small", onclick: () => { const r = view.scale; zoom(1 / r); } }, "1:1")),
     backdropGroup);
   const revealRow = h("div", { class: "reveal-row" }, h("span", { class: "reveal-label" }, label), reveal, h("span", {}, "SVG"));
@@ -167,7 +171,7 @@ export function compareViewer({ width, height, svgUrl, photoUrl, photoLabel = "P
   const el = h("div", { class: "compare" }, viewer, h("div", { class: "viewer-foot" }, revealRow, toggleButton), toolbar);
   renderModes();
   layout();
-  window.addEventListener("resize", () => view.fitted && fit());
+  window.addEventListener("resize", () => view.fitted && fit(view.fitted === "focus" ? focus : null));
 
   return {
     el,

@@ -125,7 +125,8 @@ export function jobView(main, navigate, id) {
     let photoLabel = "Photo";
     if (files[PHOTO_FILE]) photoUrl = track(URL.createObjectURL(await getBlob(files[PHOTO_FILE])));
     else if (localPhotos.has(id)) photoUrl = localPhotos.get(id);
-    const viewer = svgUrl ? compareViewer({ width, height, svgUrl, photoUrl, photoLabel })
+    const focus = svgText ? drawingBox(svgText, width, height) : null;
+    const viewer = svgUrl ? compareViewer({ width, height, svgUrl, photoUrl, photoLabel, focus })
       : { el: h("img", { src: track(URL.createObjectURL(await getBlob(job.urls.png))), alt: "Preview", class: "preview-only" }) };
     const against = phaseSelect(files, (url, label) => viewer.setPhoto(url, label));
     const layers = svgText ? layersPanel(report, svgText, (url) => viewer.setSvg(track(url))) : null;
@@ -219,6 +220,27 @@ export function jobView(main, navigate, id) {
       saveBlob(blob, `${job.name || "v2v"}-${name}`);
     } catch (err) {
       toast(`Download failed: ${err.message}`, "error");
+    }
+  }
+
+  /** [x, y, w, h] of what the SVG draws (its viewBox units), with a margin; null when it fills
+   * the picture anyway or cannot be measured. Measured by the browser on a hidden copy. */
+  function drawingBox(svgText, width, height) {
+    const doc = new DOMParser().parseFromString(svgText, "image/svg+xml");
+    if (doc.documentElement.nodeName !== "svg") return null;
+    const holder = h("div", { "aria-hidden": "true", style: { position: "absolute", left: "-10000px", top: "0", width: `${width}px`, height: `${height}px`, visibility: "hidden" } });
+    const svg = document.importNode(doc.documentElement, true);
+    holder.append(svg);
+    document.body.append(holder);
+    try {
+      const box = svg.getBBox();
+      if (!box.width || !box.height || box.width * box.height > 0.8 * width * height) return null;
+      const pad = 0.06 * Math.max(box.width, box.height);
+      return [box.x - pad, box.y - pad, box.width + 2 * pad, box.height + 2 * pad];
+    } catch {
+      return null;
+    } finally {
+      holder.remove();
     }
   }
 
