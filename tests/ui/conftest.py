@@ -134,11 +134,22 @@ def browser_context() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser_context: Any) -> Iterator[Any]:
-    """A fresh tab; fails the test on any JavaScript error or request off the loopback."""
+    """A fresh tab; fails the test on any JavaScript error (thrown or logged to the console) or
+    request off the loopback."""
     tab = browser_context.new_page()
     errors: list[str] = []
     offsite: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    # console errors too, but not the browser's own line for an HTTP error status that the page
+    # handles (a 401 that asks for a key, a 409 for a job that has just ended)
+    tab.on(
+        "console",
+        lambda message: (
+            errors.append(f"console: {message.text}")
+            if message.type == "error" and not message.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
     tab.on(
         "request",
         lambda request: (

@@ -43,7 +43,7 @@ UNLABELLED = """[...document.querySelectorAll('input, select, textarea, button')
 
 def add_photo(tab: Any, photo: Path) -> None:
     tab.set_input_files("#photos", str(photo))
-    tab.wait_for_selector(".photo-grid .photo img")
+    tab.wait_for_selector(".hint-stage img")  # one photo is shown once: in the box editor
 
 
 def fast_options(tab: Any) -> None:
@@ -51,3 +51,19 @@ def fast_options(tab: Any) -> None:
     tab.click("details.advanced summary")
     tab.fill("#opt-input-work_long_side", "256")
     tab.uncheck("#opt-qa-check_text")
+
+
+_HERE = Path(__file__).resolve().parent
+#: [descriptions] of what sticks out of the viewport sideways (empty when nothing does)
+TOO_WIDE = (_HERE / "too_wide.js").read_text(encoding="utf-8")
+#: [descriptions] of visible text under WCAG AA contrast (empty when all passes)
+LOW_CONTRAST = (_HERE / "low_contrast.js").read_text(encoding="utf-8")
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def try_sample(tab: Any) -> None:
+    """The Convert page's "Try a sample photo" (the photo the UI ships)."""
+    tab.click("#try-sample")
+    tab.wait_for_selector(".hint-stage img")

@@ -17,12 +17,14 @@ from lxml import etree
 from tests.ui.conftest import LiveServer
 from tests.ui.helpers import (
     DEFAULT_COLORS,
+    DESKTOP,
     SVG_NS,
     UNLABELLED,
     Shoot,
     add_photo,
     fast_options,
     job_posts,
+    try_sample,
     until,
 )
 
@@ -37,6 +39,7 @@ def test_convert_watch_compare_download(
     add_photo(page, car_photo)
     fast_options(page)
     page.uncheck("#opt-phase4-stroke-enabled")  # a sub-step switch: no outlines this time
+    page.click("details.hint-more summary")
     page.fill("#hint", "4,4,316,196")  # the vehicle box, typed (dragging fills the same field)
     assert page.locator(".hint-rect").is_visible()
     assert "3 options changed" in page.inner_text(".submit-summary")
@@ -125,6 +128,7 @@ def test_bad_hex_shows_an_inline_error_and_blocks_submit(
     page.fill("#hex-1", "#FFEE00")
     assert page.is_enabled("#convert-button")
     assert page.locator("#palette-error").is_hidden()
+    page.click("details.hint-more summary")
     page.fill("#hint", "300,10,20,50")
     assert "x0 < x1" in page.inner_text("#hint-error")
     assert "vehicle box" in page.inner_text("#submit-problems")
@@ -149,7 +153,76 @@ def test_backends_and_train_pages_say_what_is_available(
     notice = page.locator("#training-unavailable")
     notice.wait_for()
     assert "needs the GPU backend" in notice.inner_text()
+    from v2v.service.routes.training_schemas import model_dir
+
+    folder = str(model_dir(live_server.services))
+    assert folder not in page.inner_text("main")  # a visitor gets the fix, not the server's paths
     shoot(page, "12-train")
     page.reload()
     page.keyboard.press("Tab")  # the skip link comes first, then the navigation
     assert page.evaluate("document.activeElement.className") == "skip-link"
+
+
+PASTE = """async () => {
+  const canvas = document.createElement('canvas');
+  canvas.width = 320; canvas.height = 200;
+  const g = canvas.getContext('2d');
+  g.fillStyle = '#dde4e8'; g.fillRect(0, 0, 320, 200);
+  g.fillStyle = '#c8202f'; g.fillRect(40, 80, 240, 70);
+  const blob = await new Promise((done) => canvas.toBlob(done, 'image/png'));
+  const data = new DataTransfer();
+  data.items.add(new File([blob], 'image.png', { type: 'image/png' }));  // what Chromium names it
+  document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true }));
+}"""
+
+
+def test_paste_a_photo_or_try_the_sample(live_server: LiveServer, page: Any, shoot: Shoot) -> None:
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{live_server.url}/ui")
+    page.wait_for_selector(".palette-card")
+    page.evaluate(PASTE)
+    page.wait_for_selector(".hint-stage img")
+    name = page.inner_text(".photo-grid .photo-name")
+    assert name.startswith("pasted-") and name.endswith(".png")
+    assert page.is_enabled("#convert-button")
+    page.click(".photo .remove")
+    try_sample(page)
+    assert page.inner_text(".photo-grid .photo-name") == "london-bus.jpg"
+    assert "546×413" in page.inner_text(".photo-grid")
+    # the photo is shown once (in the box editor), not again as a thumbnail above it
+    shown = page.evaluate("[...document.images].filter(i => i.src.startsWith('blob:')).length")
+    assert shown == 1
+    assert page.locator(".phase-card").first.is_hidden()  # expert options behind "Advanced"
+    shoot(page, "convert-02-sample-desktop")
+
+
+def test_three_digit_hex_is_a_colour_and_the_summary_counts_every_row(
+    live_server: LiveServer, page: Any, car_photo: Path
+) -> None:
+    sent: list[bytes] = []
+
+    def hold(route: Any) -> None:  # keep the job from running: only what the page sends matters
+        sent.append(route.request.post_data_buffer or b"")
+        route.fulfill(status=503, json={"code": "unavailable", "detail": "held by the test"})
+
+    page.route(
+        "**/api/v1/jobs",
+        lambda route: hold(route) if route.request.method == "POST" else route.continue_(),
+    )
+    page.goto(f"{live_server.url}/ui")
+    add_photo(page, car_photo)
+    page.click('[data-palette="custom"]')
+    page.fill("#hex-0", "#c22")
+    assert page.locator("#hex-0-error").count() == 0
+    assert page.get_attribute("#hex-0", "aria-invalid") == "false"
+    page.click("button:has-text('+ Add colour')")  # an empty 16th row: counted, and to be fixed
+    assert "custom palette (16 colours)" in page.inner_text(".submit-summary")
+    assert page.is_disabled("#convert-button")
+    page.fill("#hex-15", "0af")
+    assert "custom palette (16 colours)" in page.inner_text(".submit-summary")
+    page.click("#convert-button")
+    until(
+        page, "document.querySelector('#submit-problems').textContent.includes('held by the test')"
+    )
+    body = sent[0].decode("utf-8", "replace")
+    assert "#CC2222," in body and body.count(",#00AAFF") == 1

@@ -6,13 +6,14 @@ once and see no request refused afterwards.
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.ui.conftest import LiveServer
-from tests.ui.helpers import Shoot, add_photo, until
+from tests.ui.helpers import LOW_CONTRAST, TOO_WIDE, Shoot, add_photo, until
 
 
 def test_cancel_a_running_job_and_find_it_in_the_jobs_list(
@@ -25,9 +26,16 @@ def test_cancel_a_running_job_and_find_it_in_the_jobs_list(
     job_id = page.url.rsplit("/", 1)[1]
     page.wait_for_selector("h1 .pill-running")
     until(page, "document.querySelector('#elapsed').textContent.includes('elapsed')")
+    said = set()
+    for _ in range(12):  # the progress line names the step, never a bare "started"
+        said.add(page.inner_text("#job-message"))
+        page.wait_for_timeout(150)
+    assert said and not said & {"starting", "started", "done", ""}
+    assert all(s.startswith(("Load photo", "I · Sanitize", "Starting")) for s in said), said
     shoot(page, "08-running")
     page.click("#cancel-job")
     page.wait_for_selector("h1 .pill-cancelled", timeout=20_000)
+    assert "Cancelling" not in page.inner_text("#toasts")  # the page says how it ended instead
     assert "cancelled" in page.inner_text("#job-error").lower()
     assert page.locator("#delete-job").is_visible()
     shoot(page, "09-cancelled")
@@ -134,3 +142,64 @@ def test_a_failed_job_says_why_in_plain_words(
     assert "The photo could not be used" in error
     assert "shows no vehicle" in error  # the library's own message, not a stack trace
     shoot(page, "15-failed")
+
+
+def test_cancelling_a_job_that_has_just_ended_is_not_an_error(
+    slow_server: LiveServer, page: Any, car_photo: Path
+) -> None:
+    from v2v.service.submission import request_cancel
+
+    page.goto(f"{slow_server.url}/ui")
+    add_photo(page, car_photo)
+    page.click("#convert-button")
+    page.wait_for_url(re.compile(r"/ui/jobs/[0-9a-f]{32}$"))
+    job_id = page.url.rsplit("/", 1)[1]
+    page.wait_for_selector("#cancel-job")
+    store = slow_server.services.store
+
+    def end_first(route: Any) -> None:
+        """The job ends (here: cancelled elsewhere) after the page last looked, before the click
+        reaches the server; the server then answers its real 409 job_finished."""
+        request_cancel(slow_server.services, store.get(job_id))
+        deadline = time.monotonic() + 20
+        while store.get(job_id).status == "running" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        route.continue_()
+
+    page.route(f"**/api/v1/jobs/{job_id}/cancel", end_first)
+    page.click("#cancel-job")
+    page.wait_for_selector("h1 .pill-cancelled", timeout=20_000)
+    assert "already finished" in page.inner_text("#toasts")
+    assert page.locator(".toast-error").count() == 0
+
+
+@pytest.mark.parametrize("width", [390, 360])
+def test_every_page_fits_a_phone_without_sideways_scrolling(
+    slow_server: LiveServer, page: Any, car_photo: Path, shoot: Shoot, width: int
+) -> None:
+    page.set_viewport_size({"width": width, "height": 844})
+    page.goto(f"{slow_server.url}/ui")
+    page.wait_for_selector(".palette-card")
+    nav = page.locator(".topbar").bounding_box()
+    assert nav is not None and nav["height"] < 120  # the menu on two lines at most, not three
+    checked = {"convert-empty": page.evaluate(TOO_WIDE)}
+    shoot(page, f"phone{width}-01-convert-empty")
+    add_photo(page, car_photo)
+    page.click('[data-palette="custom"]')
+    page.click("details.advanced summary")
+    checked["convert-photo"] = page.evaluate(TOO_WIDE)
+    shoot(page, f"phone{width}-02-convert-photo")
+    page.click("#convert-button")
+    page.wait_for_selector("h1 .pill-running")
+    checked["job-running"] = page.evaluate(TOO_WIDE)
+    shoot(page, f"phone{width}-03-progress")
+    job_id = page.url.rsplit("/", 1)[1]
+    page.click("#cancel-job")
+    page.wait_for_selector("h1 .pill-cancelled", timeout=20_000)
+    for path in ("jobs", f"batch?jobs={job_id}", "system", "train"):
+        page.goto(f"{slow_server.url}/ui/{path}")
+        page.wait_for_selector("main h1")
+        page.wait_for_load_state("networkidle")
+        checked[path] = page.evaluate(TOO_WIDE)
+    assert checked == {name: [] for name in checked}
+    assert page.evaluate(LOW_CONTRAST) == []

@@ -1,4 +1,5 @@
-"""Structured logging (structlog): JSON lines on stderr, a correlation id in every line.
+"""Structured logging (structlog): JSON lines on stderr, a correlation id in every line; readable
+lines instead on a terminal (``LOG_FORMAT=auto``, the default) or with ``LOG_FORMAT=console``.
 
 The request middleware binds ``correlation_id`` with :func:`bind_request`; the worker binds the same
 id (and the job id) before it runs a job, so one grep follows a request into the pipeline.
@@ -15,9 +16,18 @@ import structlog
 _configured: tuple[str, str] | None = None
 
 
-def configure_logging(level: str = "info", fmt: str = "json") -> None:
+def resolve_format(fmt: str) -> str:
+    """``auto`` → ``console`` when stderr is a terminal (a person reads it), else ``json``."""
+    if fmt != "auto":
+        return fmt
+    isatty = getattr(sys.stderr, "isatty", None)
+    return "console" if isatty is not None and isatty() else "json"
+
+
+def configure_logging(level: str = "info", fmt: str = "auto") -> None:
     """Send structlog and standard-library logs to stderr as JSON (or readable text)."""
     global _configured
+    fmt = resolve_format(fmt)
     if _configured == (level, fmt):
         return
     numeric = logging.getLevelName(level.upper())

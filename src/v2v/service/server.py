@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from typing import Any
 
 from v2v.service.db import Database
+from v2v.service.logs import get_logger, resolve_format
 from v2v.service.security.apikeys import ApiKeyInfo, CreatedKey, create_key, list_keys, revoke_key
 from v2v.service.settings import Settings, load_settings
 
@@ -30,6 +32,7 @@ def serve(settings: Settings | None = None, **overrides: Any) -> None:
     elif overrides:  # validated again, so a bad override is refused like a bad variable
         settings = load_settings(**{**_explicit(settings), **overrides})
     configure_logging(settings.log_level, settings.log_format)
+    _announce(settings)
     common: dict[str, Any] = {
         "host": settings.host,
         "port": settings.port,
@@ -52,6 +55,26 @@ def serve(settings: Settings | None = None, **overrides: Any) -> None:
         )
     else:
         uvicorn.run(create_app(settings), **common)
+
+
+def ui_address(settings: Settings) -> str:
+    """Where a person on this machine opens the service: the web UI, or the API docs without it."""
+    host = settings.host
+    if host in {"0.0.0.0", "::", ""}:  # every interface: this machine answers on loopback too
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{settings.port}{'/ui' if settings.ui_enabled else '/docs'}"
+
+
+def _announce(settings: Settings) -> None:
+    """The first line a newcomer sees: the address to open (then the log lines follow)."""
+    address = ui_address(settings)
+    if resolve_format(settings.log_format) == "console":
+        what = "the web UI" if settings.ui_enabled else "the API docs"
+        sys.stderr.write(f"v2v: open {address} for {what} (Ctrl+C stops the server)\n")
+    else:
+        get_logger("v2v.service").info("service_address", url=address)
 
 
 def _explicit(settings: Settings) -> dict[str, Any]:

@@ -87,7 +87,9 @@ class Settings(SecuritySettings):
     workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes")
     reload: bool = Field(False, description="restart on code changes (development only)")
     log_level: Literal["debug", "info", "warning", "error", "critical"] = "info"
-    log_format: Literal["json", "console"] = "json"
+    log_format: Literal["auto", "json", "console"] = Field(
+        "auto", description="auto: readable lines on a terminal, JSON lines otherwise"
+    )
 
     # -- limits --------------------------------------------------------------------------------
     request_timeout: int = Field(600, description="seconds a synchronous request may take, 30–3600")

@@ -41,11 +41,13 @@ def availability(services: Services) -> tuple[bool, str]:
     names: tuple[str, ...] = TRAIN_MODELS
     if isinstance(services.base_config.phase1, GroundedSamLamaConfig):
         names += PHASE1_GPU_MODELS
+    root = model_dir(services)
     try:
         for name in names:
-            require(name, model_dir(services))
+            require(name, root)
     except WeightsMissing as exc:
-        return False, redact_paths(str(exc))  # clients read it; MODEL_DIR is the operator's
+        # a visitor needs the fix, not this server's folders: MODEL_DIR is the operator's
+        return False, redact_paths(str(exc).replace(str(root), "MODEL_DIR"))
     return True, ""
 
 

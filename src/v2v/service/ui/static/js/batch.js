@@ -1,7 +1,7 @@
 // Batch: several jobs watched together, with one archive of all results.
 
 import { ApiError, errorTitle, getBlob, getJSON, post } from "./api.js";
-import { h, fill, isActive, jobName, overall, statusPill, toast } from "./dom.js";
+import { h, fill, isActive, jobName, jobState, overall, statusPill, toast } from "./dom.js";
 import { archive } from "./jobs.js";
 
 const POLL_MS = 1000;
@@ -55,11 +55,12 @@ export function batchView(main, navigate, params) {
     const all = ids.map((id) => jobs.get(id)).filter(Boolean);
     const count = (s) => all.filter((j) => j.status === s).length;
     const done = count("succeeded");
+    const warned = all.filter((j) => jobState(j).key === "warnings").length;
     const active = all.filter(isActive);
     const total = ids.length;
     const fraction = all.reduce((n, j) => n + (j.status === "missing" ? 1 : isActive(j) ? overall(j) : 1), 0) / total;
     fill(summary,
-      h("p", { class: "lead" }, `${done} of ${total} done`,
+      h("p", { class: "lead" }, `${done} of ${total} done`, warned ? ` (${warned} with warnings)` : "",
         count("failed") ? ` · ${count("failed")} failed` : "", count("cancelled") ? ` · ${count("cancelled")} cancelled` : "",
         count("running") ? ` · ${count("running")} working` : "", count("queued") ? ` · ${count("queued")} waiting` : ""),
       h("progress", { max: 1, value: fraction, class: "wide", "aria-label": `Batch ${Math.round(fraction * 100)} % done` }));
@@ -78,8 +79,9 @@ export function batchView(main, navigate, params) {
     return h("li", { class: `batch-card status-${job.status}` },
       h("a", { href: `/ui/jobs/${job.id}`, "data-link": "", class: "thumb", "aria-label": `Open ${jobName(job)}` },
         thumb ? h("img", { src: thumb, alt: "" }) : h("span", { class: "muted small" }, isActive(job) ? `${Math.round(overall(job) * 100)} %` : "")),
-      h("div", { class: "batch-meta" }, h("strong", {}, jobName(job)), statusPill(job.status)),
+      h("div", { class: "batch-meta" }, h("strong", { class: "batch-name" }, jobName(job)), statusPill(job)),
       isActive(job) ? h("progress", { max: 1, value: overall(job), "aria-label": `${jobName(job)} progress` }) : null,
+      jobState(job).detail ? h("p", { class: "row-warning small" }, jobState(job).detail) : null,
       job.error && job.status === "failed" ? h("p", { class: "row-error" }, errorTitle(job.error.code)) : null);
   }
 

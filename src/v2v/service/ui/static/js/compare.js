@@ -1,5 +1,8 @@
 // Compare: the photo (or a phase image) and the SVG side by side, as a slider, or toggled,
 // with zoom and pan shared by both, and a choice of backdrop for the transparent SVG.
+// The SVG is never drawn over the photo: each side of the slider shows one picture alone, the
+// SVG on the chosen backdrop. The slider starts with the SVG on its own (the result first);
+// dragging it reveals the photo from the left.
 
 import { h, fill } from "./dom.js";
 
@@ -16,16 +19,19 @@ const BACKDROPS = [
 
 /**
  * `width`, `height`: the SVG's working size (its viewBox); the photo is stretched to it.
+ * `focus`: [x, y, w, h] of the drawing inside it (or null): the first view is zoomed on it, so
+ * the illustration fills the view; "Fit" shows the whole picture.
  * Returns {el, setSvg(url), setPhoto(url, label)}.
  */
-export function compareViewer({ width, height, svgUrl, photoUrl, photoLabel = "Photo" }) {
-  const view = { scale: 1, x: 0, y: 0, mode: photoUrl ? "slider" : "svg", reveal: 50, showing: "svg", backdrop: "checker" };
+export function compareViewer({ width, height, svgUrl, photoUrl, photoLabel = "Photo", focus = null }) {
+  const view = { scale: 1, x: 0, y: 0, mode: photoUrl ? "slider" : "svg", reveal: 0, showing: "svg", backdrop: "checker" };
   let svg = svgUrl;
   let photo = photoUrl;
   let label = photoLabel;
   const viewer = h("div", { class: "viewer", tabindex: "0", "aria-label": "Comparison view. Arrow keys pan, + and − zoom, 0 fits, T toggles." });
+  viewer.style.setProperty("--ratio", String(height / width)); // the CSS sizes the view to the picture
   const zoomLabel = h("output", { class: "mono zoom-label", "aria-live": "polite" }, "100 %");
-  const reveal = h("input", { type: "range", min: 0, max: 100, value: view.reveal, id: "reveal", "aria-label": "Slide between photo and SVG" });
+  const reveal = h("input", { type: "range", min: 0, max: 100, value: view.reveal, id: "reveal", "aria-label": "Slide to reveal the photo beside the SVG" });
   const modeGroup = h("div", { class: "segmented", role: "group", "aria-label": "Compare mode" });
   const backdropGroup = h("div", { class: "segmented", role: "group", "aria-label": "Backdrop" });
   const toggleButton = h("button", { type: "button", class: "ghost", id: "toggle-view" }, "Show photo");
@@ -44,14 +50,21 @@ export function compareViewer({ width, height, svgUrl, photoUrl, photoLabel = "P
     let panes;
     if (view.mode === "side") panes = [pane([photoImg()], label), pane([svgImg()], "SVG")];
     else if (view.mode === "slider") {
-      const top = svgImg();
-      top.style.clipPath = `inset(0 0 0 ${view.reveal}%)`;
+      // the photo left of the line, the SVG right of it, never one over the other
+      const left = photoImg();
+      const right = svgImg();
       const line = h("span", { class: "divider", style: { left: `${view.reveal}%` } });
-      panes = [pane([photoImg(), top, line])];
+      const place = () => {
+        left.style.clipPath = `inset(0 ${100 - view.reveal}% 0 0)`;
+        right.style.clipPath = `inset(0 0 0 ${view.reveal}%)`;
+        line.style.left = `${view.reveal}%`;
+        line.hidden = view.reveal <= 0 || view.reveal >= 100;
+      };
+      place();
+      panes = [pane([left, right, line])];
       reveal.oninput = () => {
         view.reveal = Number(reveal.value);
-        top.style.clipPath = `inset(0 0 0 ${view.reveal}%)`;
-        line.style.left = `${view.reveal}%`;
+        place();
       };
     } else if (view.mode === "toggle") panes = [pane([view.showing === "svg" ? svgImg() : photoImg()], view.showing === "svg" ? "SVG" : label)];
     else panes = [pane([svgImg()])];
@@ -60,7 +73,7 @@ export function compareViewer({ width, height, svgUrl, photoUrl, photoLabel = "P
     revealRow.hidden = view.mode !== "slider";
     toggleButton.hidden = view.mode !== "toggle";
     toggleButton.textContent = view.showing === "svg" ? `Show ${label.toLowerCase()}` : "Show SVG";
-    requestAnimationFrame(() => (view.fitted ? apply() : fit()));
+    requestAnimationFrame(() => (view.fitted ? apply() : fit(focus)));
   }
 
   function paneSize() {
@@ -73,12 +86,14 @@ export function compareViewer({ width, height, svgUrl, photoUrl, photoLabel = "P
     zoomLabel.textContent = `${Math.round(view.scale * 100)} %`;
   }
 
-  function fit() {
+  /** Show `box` ([x, y, w, h] in SVG units; the whole picture when null) centred in the view. */
+  function fit(box = null) {
     const [w, h0] = paneSize();
-    view.scale = Math.max(0.01, Math.min(w / width, h0 / height) * 0.94);
-    view.x = (w - width * view.scale) / 2;
-    view.y = (h0 - height * view.scale) / 2;
-    view.fitted = true;
+    const [bx, by, bw, bh] = box || [0, 0, width, height];
+    view.scale = Math.max(0.01, Math.min(w / bw, h0 / bh) * 0.94);
+    view.x = (w - bw * view.scale) / 2 - bx * view.scale;
+    view.y = (h0 - bh * view.scale) / 2 - by * view.scale;
+    view.fitted = box ? "focus" : "whole";
     apply();
   }
 
@@ -113,7 +128,7 @@ export function compareViewer({ width, height, svgUrl, photoUrl, photoLabel = "P
   viewer.addEventListener("keydown", (e) => {
     const step = 40;
     const actions = {
-      "+": () => zoom(1.25), "=": () => zoom(1.25), "-": () => zoom(0.8), 0: fit,
+      "+": () => zoom(1.25), "=": () => zoom(1.25), "-": () => zoom(0.8), 0: () => fit(),
       ArrowLeft: () => { view.x += step; apply(); }, ArrowRight: () => { view.x -= step; apply(); },
       ArrowUp: () => { view.y += step; apply(); }, ArrowDown: () => { view.y -= step; apply(); },
       t: () => view.mode === "toggle" && flip(),
@@ -147,14 +162,16 @@ export function compareViewer({ width, height, svgUrl, photoUrl, photoLabel = "P
       h("button", { type: "button", class: "icon", "aria-label": "Zoom out", onclick: () => zoom(0.8) }, "−"),
       zoomLabel,
       h("button", { type: "button", class: "icon", "aria-label": "Zoom in", onclick: () => zoom(1.25) }, "+"),
-      h("button", { type: "button", class: "ghost small", onclick: fit }, "Fit"),
+      h("button", { type: "button", class: "ghost small", title: "Show the whole picture", onclick: () => fit() }, "Fit"),
       h("button", { type: "button", class: "ghost small", onclick: () => { const r = view.scale; zoom(1 / r); } }, "1:1")),
     backdropGroup);
   const revealRow = h("div", { class: "reveal-row" }, h("span", { class: "reveal-label" }, label), reveal, h("span", {}, "SVG"));
-  const el = h("div", { class: "compare" }, toolbar, viewer, h("div", { class: "viewer-foot" }, revealRow, toggleButton));
+  revealRow.title = "Drag to the right to reveal the photo";
+  // the picture first; the controls under it (on a phone they would push it below the fold)
+  const el = h("div", { class: "compare" }, viewer, h("div", { class: "viewer-foot" }, revealRow, toggleButton), toolbar);
   renderModes();
   layout();
-  window.addEventListener("resize", () => view.fitted && fit());
+  window.addEventListener("resize", () => view.fitted && fit(view.fitted === "focus" ? focus : null));
 
   return {
     el,

@@ -1,4 +1,5 @@
-// Convert: drop photos, pick a palette, switch phases, submit one job per photo.
+// Convert: drop, paste or choose photos (or try the sample), pick a palette, submit one job per
+// photo. The phases and the other expert options wait behind "Advanced".
 
 import { capabilities, palettes, post, ApiError } from "./api.js";
 import { h, fill, fmtBytes, localFiles, localPhotos, toast } from "./dom.js";
@@ -8,6 +9,8 @@ import { hintEditor } from "./hint.js";
 
 // photos survive a visit to another page (until the tab is closed or they are submitted)
 const draft = { photos: [] };
+/** The sample photo shipped with the UI (static/samples/SOURCES.md: Apache-2.0 AND BSD-3-Clause). */
+const SAMPLE = { url: "/ui/static/samples/london-bus.jpg", name: "london-bus.jpg", type: "image/jpeg" };
 
 export async function convertView(main, navigate, params) {
   fill(main, h("p", { class: "muted" }, "Loading the server's options…"));
@@ -26,6 +29,9 @@ export async function convertView(main, navigate, params) {
   const zone = h("label", { for: "photos", class: "dropzone", tabindex: "-1" },
     h("span", { class: "dropzone-title" }, "Drop vehicle photos here"),
     h("span", { class: "muted" }, `or click to choose · JPEG, PNG or WebP · up to ${fmtBytes(limits.max_upload_bytes)} each`));
+  const sampleButton = h("button", { type: "button", class: "ghost small", id: "try-sample", onclick: trySample }, "Try a sample photo");
+  const start = h("div", { class: "photo-start" }, sampleButton,
+    h("p", { class: "muted small" }, "or paste an image (", h("kbd", {}, "Ctrl"), "+", h("kbd", {}, "V"), ")"));
   const keep = h("input", { type: "checkbox", id: "keep-phases", checked: true, class: "switch", role: "switch" });
   const button = h("button", { type: "submit", class: "primary big", id: "convert-button", "aria-describedby": "submit-problems" }, "Convert");
   const problems = h("div", { id: "submit-problems", class: "submit-problems", "aria-live": "polite" });
@@ -37,6 +43,36 @@ export async function convertView(main, navigate, params) {
   }
   for (const name of ["dragleave", "drop"]) zone.addEventListener(name, () => zone.classList.remove("over"));
   zone.addEventListener("drop", (e) => { e.preventDefault(); addFiles(e.dataTransfer.files); });
+
+  // a picture pasted anywhere on the page (not into a text field) becomes a photo
+  function onPaste(event) {
+    const target = event.target;
+    if (target instanceof HTMLInputElement && target.type !== "file") return;
+    if (target instanceof HTMLTextAreaElement) return;
+    const files = [...(event.clipboardData?.files || [])];
+    if (!files.length) {
+      if (event.clipboardData?.types?.includes("text/plain")) return; // text meant for somewhere else
+      toast("The clipboard holds no image: copy a picture, then paste it here.", "error");
+      return;
+    }
+    event.preventDefault();
+    addFiles(files.map((file, i) => (file.name && file.name !== "image.png" ? file
+      : new File([file], `pasted-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-")}${i ? `-${i + 1}` : ""}.${(file.type.split("/")[1] || "png").replace("jpeg", "jpg")}`, { type: file.type }))));
+  }
+  document.addEventListener("paste", onPaste);
+
+  async function trySample() {
+    sampleButton.disabled = true;
+    try {
+      const response = await fetch(SAMPLE.url);
+      if (!response.ok) throw new Error(`the server answered ${response.status}`);
+      addFiles([new File([await response.blob()], SAMPLE.name, { type: SAMPLE.type })]);
+    } catch (err) {
+      toast(`The sample photo could not be loaded: ${err.message}`, "error");
+    } finally {
+      sampleButton.disabled = false;
+    }
+  }
 
   function addFiles(list) {
     for (const file of list) {
@@ -59,10 +95,16 @@ export async function convertView(main, navigate, params) {
   }
 
   function renderPhotos() {
-    fill(photoGrid, draft.photos.map((photo, i) => h("li", { class: `photo${photo.problem ? " bad" : ""}` },
-      h("img", { src: photo.url, alt: "" }),
-      h("span", { class: "photo-name", title: photo.file.name }, photo.file.name),
-      h("span", { class: "muted small" }, `${fmtBytes(photo.file.size)}${photo.width ? ` · ${photo.width}×${photo.height}` : ""}`),
+    // one photo is shown once, large, in the box editor below; several as thumbnails
+    const single = draft.photos.length === 1 && !draft.photos[0].problem;
+    zone.classList.toggle("compact", draft.photos.length > 0);
+    zone.querySelector(".dropzone-title").textContent = draft.photos.length ? "Drop more photos here" : "Drop vehicle photos here";
+    photoGrid.classList.toggle("single", single);
+    fill(photoGrid, draft.photos.map((photo, i) => h("li", { class: `photo${photo.problem ? " bad" : ""}${single ? " compact" : ""}` },
+      single ? null : h("img", { src: photo.url, alt: "" }),
+      h("span", { class: "photo-text" },
+        h("span", { class: "photo-name", title: photo.file.name }, photo.file.name),
+        h("span", { class: "muted small" }, `${fmtBytes(photo.file.size)}${photo.width ? ` · ${photo.width}×${photo.height}` : ""}`)),
       photo.problem ? h("span", { class: "row-error" }, photo.problem) : null,
       h("button", { type: "button", class: "icon remove", "aria-label": `Remove ${photo.file.name}`, onclick: () => {
         URL.revokeObjectURL(photo.url);
@@ -95,7 +137,7 @@ export async function convertView(main, navigate, params) {
     const { overrides, switches } = model.changes(caps.gpu_options.available);
     const changed = Object.keys(overrides).length + Object.keys(switches).length;
     fill(summary, h("span", {}, `${n} photo${n === 1 ? "" : "s"}`), " · ",
-      h("span", {}, pal.spec.includes("#") ? `custom palette (${pal.colors.length})` : `palette ${pal.spec}`), " · ",
+      h("span", {}, pal.spec.includes("#") || !pal.valid ? `custom palette (${pal.rows} colour${pal.rows === 1 ? "" : "s"})` : `palette ${pal.spec}`), " · ",
       h("span", {}, changed ? `${changed} option${changed > 1 ? "s" : ""} changed` : "server defaults"));
   }
 
@@ -141,15 +183,17 @@ export async function convertView(main, navigate, params) {
     h("div", { class: "option-grid" }, GPU.map((spec) => control(model, spec, { loras: caps.models.loras, disabled: !caps.gpu_options.available }))));
   const form = h("form", { class: "convert", onsubmit: submit, novalidate: true },
     h("section", { class: "card", "aria-labelledby": "photos-title" },
-      h("h2", { id: "photos-title" }, h("span", { class: "step" }, "1"), "Photos"), input, zone, photoGrid, hintBox),
+      h("h2", { id: "photos-title" }, h("span", { class: "step" }, "1"), "Photos"), input, zone, start, photoGrid, hintBox),
     h("section", { class: "card", "aria-labelledby": "palette-title" },
       h("h2", { id: "palette-title" }, h("span", { class: "step" }, "2"), "Palette"), picker.el),
-    h("section", { class: "card", "aria-labelledby": "phases-title" },
-      h("h2", { id: "phases-title" }, h("span", { class: "step" }, "3"), "Phases"),
-      h("p", { class: "muted small" }, "Each switch changes the run. Values start at this server's configuration."),
-      phaseCards(model)),
     h("details", { class: "card advanced" },
-      h("summary", {}, h("h2", {}, h("span", { class: "step" }, "4"), "Advanced options")),
+      h("summary", {}, h("h2", {}, h("span", { class: "step" }, "3"), "Advanced options"),
+        h("span", { class: "muted small summary-note" }, "phases, quality checks, working size")),
+      h("section", { class: "phases", "aria-labelledby": "phases-title" },
+        h("h3", { id: "phases-title" }, "Phases"),
+        h("p", { class: "muted small" }, "Each switch changes the run. Values start at this server's configuration."),
+        phaseCards(model)),
+      h("h3", { class: "options-title" }, "Quality and size"),
       h("div", { class: "option-grid" }, QUALITY.filter((s) => model.has(s.key)).map((s) => control(model, s)),
         h("div", { class: "option option-switch" }, keep,
           h("label", { for: "keep-phases" }, "Keep each phase's image", h("span", { class: "help" }, "Lets Compare show the photo and the intermediate steps.")))),
@@ -160,4 +204,5 @@ export async function convertView(main, navigate, params) {
       h("p", { class: "lead" }, "Vehicle photos in, palette-locked SVG illustrations out."))),
     form);
   renderPhotos();
+  return () => document.removeEventListener("paste", onPaste);
 }

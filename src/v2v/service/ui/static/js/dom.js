@@ -77,12 +77,14 @@ export function elapsed(job) {
   return Math.max(0, (end - new Date(job.started_at)) / 1000);
 }
 
-/** A short-lived message in the corner (announced to screen readers). */
+/** A short-lived message in the corner (announced to screen readers). Returns a function that
+ * takes it away at once (for a message whose news is overtaken, such as "Cancelling…"). */
 export function toast(message, kind = "info") {
   const box = document.getElementById("toasts");
   const item = h("div", { class: `toast toast-${kind}`, role: kind === "error" ? "alert" : "status" }, message);
   box.append(item);
   setTimeout(() => item.remove(), kind === "error" ? 9000 : 4000);
+  return () => item.remove();
 }
 
 /** Save a Blob under a file name (a temporary link; works with API-key downloads). */
@@ -103,8 +105,23 @@ export const STATUS_LABEL = {
   cancelled: "Cancelled",
 };
 
-export function statusPill(status) {
-  return h("span", { class: `pill pill-${status}` }, STATUS_LABEL[status] || status);
+/**
+ * What a job's outcome means to a person: a finished job whose quality checks failed is "done
+ * with warnings", never a plain green Done. `detail` names the failed checks (or null).
+ */
+export function jobState(job) {
+  const qa = job.qa || {};
+  if (job.status === "succeeded" && qa.passed === false && !qa.skipped) {
+    const failures = qa.failures || [];
+    return { key: "warnings", label: "Done with warnings", detail: failures.length ? failures.join("; ") : "a quality check failed" };
+  }
+  return { key: job.status, label: STATUS_LABEL[job.status] || job.status, detail: null };
+}
+
+/** The status pill of a job (or of a bare status name). */
+export function statusPill(jobOrStatus) {
+  const state = typeof jobOrStatus === "string" ? { key: jobOrStatus, label: STATUS_LABEL[jobOrStatus] || jobOrStatus, detail: null } : jobState(jobOrStatus);
+  return h("span", { class: `pill pill-${state.key}`, title: state.detail ? `Quality checks failed: ${state.detail}` : null }, state.label);
 }
 
 export function isActive(job) {

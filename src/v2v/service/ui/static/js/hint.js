@@ -70,13 +70,16 @@ export function hintEditor(photo, onChange) {
   });
   field.addEventListener("input", update);
 
+  // the photo itself is the editor (shown once); typing the box is for the few who need it
   const el = h("div", { class: "hint-editor" },
     stage,
     h("div", { class: "hint-form" },
-      h("label", { for: "hint" }, "Vehicle box (optional)"),
+      h("p", { class: "hint-title" }, "Vehicle box (optional)"),
       h("p", { id: "hint-help", class: "muted small" },
-        "Drag on the photo around the vehicle, or type the box in photo pixels. It helps when the photo shows more than one vehicle."),
-      field, error,
-      h("button", { type: "button", class: "ghost small", onclick: () => { field.value = ""; update(); } }, "Clear box")));
+        "Drag on the photo around the vehicle. It helps when the photo shows more than one vehicle."),
+      error,
+      h("button", { type: "button", class: "ghost small", onclick: () => { field.value = ""; update(); } }, "Clear box"),
+      h("details", { class: "hint-more" }, h("summary", {}, "Type the box in pixels"),
+        h("label", { for: "hint", class: "small" }, "x0,y0,x1,y1 in photo pixels"), field)));
   return { el };
 }

@@ -1,8 +1,9 @@
 // The job page: Watch (live progress), then Compare, layers, QA and Download when it is done.
 
-import { ApiError, capabilities, del, errorTitle, getBlob, getJSON, getText, palettes, post } from "./api.js";
+import { ApiError, capabilities, del, getBlob, getJSON, getText, palettes, post } from "./api.js";
 import { compareViewer } from "./compare.js";
-import { h, fill, elapsed, fmtDate, fmtSeconds, jobName, localFiles, localPhotos, saveBlob, statusPill, STAGES, isActive, toast } from "./dom.js";
+import { h, fill, fmtDate, jobName, jobState, localFiles, localPhotos, saveBlob, statusPill, isActive, toast } from "./dom.js";
+import { elapsedText, progressCard } from "./progress.js";
 import { qaPanel, layersPanel, removalsPanel, subjectPanel } from "./report.js";
 
 const POLL_MS = 800;
@@ -22,11 +23,13 @@ export function jobView(main, navigate, id) {
   let stopped = false;
   let job = null;
   let resultsShown = false;
+  let dismissCancelling = null;
   const urls = [];
   const head = h("header", { class: "page-head job-head" });
+  const warning = h("div", { class: "warning-slot" });
   const progress = h("div", { class: "progress-slot" });
   const results = h("div", { class: "results" });
-  fill(main, h("a", { href: "/ui/jobs", class: "back", "data-link": "" }, "← All jobs"), head, progress, results);
+  fill(main, h("a", { href: "/ui/jobs", class: "back", "data-link": "" }, "← All jobs"), head, warning, progress, results);
 
   async function poll() {
     try {
@@ -47,7 +50,12 @@ export function jobView(main, navigate, id) {
       navigate(`/ui/train/${id}`, true); // a training job has its own page
       return;
     }
+    if (!isActive(job) && dismissCancelling) {
+      dismissCancelling(); // the page now says how it ended
+      dismissCancelling = null;
+    }
     renderHead();
+    renderWarning();
     renderProgress();
     if (job.status === "succeeded" && !resultsShown) {
       resultsShown = true;
@@ -62,63 +70,38 @@ export function jobView(main, navigate, id) {
     else actions.push(h("button", { type: "button", class: "ghost", id: "delete-job", onclick: remove }, "Delete job"));
     actions.push(h("a", { href: "/ui", "data-link": "", class: "button ghost" }, "Convert another"));
     fill(head,
-      h("div", {}, h("h1", {}, jobName(job), " ", statusPill(job.status)),
+      h("div", { class: "job-title" }, h("h1", {}, jobName(job), " ", statusPill(job)),
         h("p", { class: "muted" }, `Job ${job.id} · created ${fmtDate(job.created_at)}${job.attempts > 1 ? ` · attempt ${job.attempts}` : ""}`)),
       h("div", { class: "actions" }, actions));
   }
 
   function renderProgress() {
-    const p = job.progress || {};
-    const t = job.timings || {};
-    const seconds = elapsed(job);
-    const rows = STAGES.map(([key, label]) => {
-      const fraction = job.status === "succeeded" && key in t ? 1 : p[key] || 0;
-      const current = job.phase === key && isActive(job);
-      const halted = job.phase === key && !isActive(job) && job.status !== "succeeded";
-      const state = current ? "current" : halted ? "stopped" : fraction >= 1 ? "done" : "waiting";
-      return h("li", { class: `stage-row ${state}` },
-        h("span", { class: "stage-dot", "aria-hidden": "true" }),
-        h("span", { class: "stage-name" }, label),
-        h("progress", { max: 1, value: fraction, "aria-label": `${label}: ${Math.round(fraction * 100)} %` }),
-        h("span", { class: "stage-time mono" }, halted ? "stopped" : key in t ? fmtSeconds(t[key]) : current ? "…" : ""));
-    });
-    const waiting = job.status === "queued" ? "Waiting for a free worker…" : job.message;
-    const time = h("span", { class: "elapsed mono", id: "elapsed" },
-      seconds === null ? "not started" : `${fmtSeconds(seconds)}${isActive(job) ? " elapsed" : " in total"}`);
-    const list = h("ol", { class: "stages" }, rows);
-    if (job.status === "succeeded") {
-      const total = STAGES.reduce((n, [key]) => n + (t[key] || 0), 0) || 1;
-      const strip = h("div", { class: "stage-strip", "aria-hidden": "true" },
-        STAGES.filter(([key]) => t[key]).map(([key, label]) => h("span", { style: { flex: `${t[key] / total}` }, title: `${label}: ${fmtSeconds(t[key])}` })));
-      fill(progress, h("details", { class: "card run-card" },
-        h("summary", {}, h("h2", { id: "progress-title" }, "Finished"), time, h("span", { class: "toggle-hint" }, "Steps"), strip),
-        list));
-      return;
-    }
-    fill(progress, h("section", { class: "card", "aria-labelledby": "progress-title" },
-      h("div", { class: "progress-head" }, h("h2", { id: "progress-title" }, isActive(job) ? "Working" : "Stopped"), time),
-      job.error ? null : h("p", { class: "muted", "aria-live": "polite", id: "job-message" }, waiting),
-      list,
-      job.error ? errorBox(job.error) : null));
+    fill(progress, progressCard(job, localPhotos.get(id) || null));
+    // once the result is on screen, the run's timings are a footnote under it
+    if (job.status === "succeeded") results.after(progress);
   }
 
-  function errorBox(error) {
-    return h("div", { class: `error-box ${error.code === "cancelled" ? "neutral" : ""}`, role: "alert", id: "job-error" },
-      h("strong", {}, errorTitle(error.code)), h("p", {}, error.detail),
-      error.code === "cancelled" ? null : h("p", { class: "muted small" }, `Error code: ${error.code}. Quote the job id when you report it.`));
+  /** Done with warnings: which checks failed, said at the top (the Quality card has the figures). */
+  function renderWarning() {
+    const state = jobState(job);
+    fill(warning, state.detail ? h("div", { class: "warn-box", role: "status", id: "job-warning" },
+      h("strong", {}, "Done, but the quality checks failed: "), state.detail,
+      h("p", { class: "muted small" }, "The drawing was kept; check it against the photo before you use it, or convert again with other options.")) : null);
   }
 
   async function cancel() {
     try {
       job = await post(`/api/v1/jobs/${id}/cancel`);
-      toast("Cancelling the job…");
+      dismissCancelling = toast("Cancelling the job…");
       renderHead();
       renderProgress();
-      clearTimeout(timer);
-      timer = setTimeout(poll, 200);
     } catch (err) {
-      toast(err.message, "error");
+      // it ended between the last poll and the click: say so, and show how it ended
+      if (err instanceof ApiError && err.code === "job_finished") toast("The job had already finished.");
+      else toast(err.message, "error");
     }
+    clearTimeout(timer);
+    timer = setTimeout(poll, 200);
   }
 
   async function remove() {
@@ -142,21 +125,31 @@ export function jobView(main, navigate, id) {
     let photoLabel = "Photo";
     if (files[PHOTO_FILE]) photoUrl = track(URL.createObjectURL(await getBlob(files[PHOTO_FILE])));
     else if (localPhotos.has(id)) photoUrl = localPhotos.get(id);
-    const viewer = svgUrl ? compareViewer({ width, height, svgUrl, photoUrl, photoLabel })
+    const focus = svgText ? drawingBox(svgText, width, height) : null;
+    const viewer = svgUrl ? compareViewer({ width, height, svgUrl, photoUrl, photoLabel, focus })
       : { el: h("img", { src: track(URL.createObjectURL(await getBlob(job.urls.png))), alt: "Preview", class: "preview-only" }) };
     const against = phaseSelect(files, (url, label) => viewer.setPhoto(url, label));
     const layers = svgText ? layersPanel(report, svgText, (url) => viewer.setSvg(track(url))) : null;
+    const primary = files["result.svg"]
+      ? h("div", { class: "result-actions" },
+        h("button", { type: "button", class: "primary", id: "download-svg", onclick: () => download("result.svg") }, "Download SVG"),
+        h("a", { href: "#downloads", class: "button ghost small", id: "more-downloads", onclick: (e) => {
+          e.preventDefault();
+          document.getElementById("downloads")?.scrollIntoView({ behavior: "smooth", block: "start" });
+        } }, "More downloads ↓"))
+      : null;
     fill(results,
       h("section", { class: "card compare-card", "aria-labelledby": "compare-title" },
-        h("div", { class: "card-head" }, h("h2", { id: "compare-title" }, "Compare"), against),
-        photoUrl ? null : h("p", { class: "muted small" }, "The original photo was not kept for this job; switch on “Keep each phase's image” when converting to compare against it."),
-        viewer.el),
+        h("div", { class: "card-head" }, h("h2", { id: "compare-title" }, "Result"), primary),
+        viewer.el,
+        h("div", { class: "compare-foot" }, against,
+          photoUrl ? null : h("p", { class: "muted small" }, "The original photo was not kept for this job; switch on “Keep each phase's image” when converting to compare against it."))),
       h("div", { class: "result-grid" },
-        layers,
+        downloadsPanel(files),
         qaPanel(report, caps),
+        layers,
         subjectPanel(report, photoUrl, (rank) => redraw(report, rank)),
-        removalsPanel(report),
-        downloadsPanel(files)));
+        removalsPanel(report)));
   }
 
   /** The same photo again with another detected vehicle as the subject (a new job). */
@@ -214,7 +207,7 @@ export function jobView(main, navigate, id) {
     const button = (name, title, note) => h("button", { type: "button", class: "download", "data-file": name, onclick: () => download(name) },
       h("strong", {}, title), h("span", { class: "muted small" }, note));
     const extra = Object.keys(files).filter((n) => !main.some(([m]) => m === n));
-    return h("section", { class: "card", "aria-labelledby": "downloads-title" },
+    return h("section", { class: "card", id: "downloads", "aria-labelledby": "downloads-title" },
       h("h2", { id: "downloads-title" }, "Download"),
       h("div", { class: "downloads" }, main.filter(([n]) => files[n]).map(([n, t, note]) => button(n, t, note))),
       extra.length ? h("details", {}, h("summary", {}, `Phase images (${extra.length})`),
@@ -230,6 +223,27 @@ export function jobView(main, navigate, id) {
     }
   }
 
+  /** [x, y, w, h] of what the SVG draws (its viewBox units), with a margin; null when it fills
+   * the picture anyway or cannot be measured. Measured by the browser on a hidden copy. */
+  function drawingBox(svgText, width, height) {
+    const doc = new DOMParser().parseFromString(svgText, "image/svg+xml");
+    if (doc.documentElement.nodeName !== "svg") return null;
+    const holder = h("div", { "aria-hidden": "true", style: { position: "absolute", left: "-10000px", top: "0", width: `${width}px`, height: `${height}px`, visibility: "hidden" } });
+    const svg = document.importNode(doc.documentElement, true);
+    holder.append(svg);
+    document.body.append(holder);
+    try {
+      const box = svg.getBBox();
+      if (!box.width || !box.height || box.width * box.height > 0.8 * width * height) return null;
+      const pad = 0.06 * Math.max(box.width, box.height);
+      return [box.x - pad, box.y - pad, box.width + 2 * pad, box.height + 2 * pad];
+    } catch {
+      return null;
+    } finally {
+      holder.remove();
+    }
+  }
+
   function track(url) {
     urls.push(url);
     return url;
@@ -242,7 +256,7 @@ export function jobView(main, navigate, id) {
   poll();
   const tick = setInterval(() => {
     const el = document.getElementById("elapsed");
-    if (job && isActive(job) && el && job.started_at) el.textContent = `${fmtSeconds(elapsed(job))} elapsed`;
+    if (job && isActive(job) && el && job.started_at) el.textContent = elapsedText(job);
   }, 250);
   return () => {
     stopped = true;

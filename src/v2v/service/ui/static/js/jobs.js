@@ -1,9 +1,10 @@
 // Manage: the jobs list with filters, paging, cancel, delete and batch download.
 
-import { del, getBlob, getJSON, post } from "./api.js";
-import { h, fill, elapsed, fmtDate, fmtPercent, fmtSeconds, isActive, jobName, overall, saveBlob, statusPill, toast } from "./dom.js";
+import { ApiError, del, getBlob, getJSON, post } from "./api.js";
+import { h, fill, elapsed, fmtDate, fmtPercent, fmtSeconds, isActive, jobName, jobState, overall, saveBlob, statusPill, toast } from "./dom.js";
 
 const PAGE = 20;
+const WIDE = "col-wide"; // columns a phone leaves out (the job page has them all)
 const REFRESH_MS = 4000;
 const FILTERS = [
   [null, "All"],
@@ -86,7 +87,7 @@ export function jobsView(main, navigate, params) {
             shown.forEach((j) => (e.target.checked ? state.selected.add(j.id) : state.selected.delete(j.id)));
             render();
           } })),
-          ["Name", "Status", "Created", "Run time", "Progress", "IoU", "Palette", ""].map((t) => h("th", { scope: "col" }, t)))),
+          [["Name"], ["Status"], ["Created", WIDE], ["Run time", WIDE], ["Progress", WIDE], ["IoU", WIDE], ["Palette", WIDE], [""]].map(([t, c]) => h("th", { scope: "col", class: c }, t)))),
         h("tbody", {}, shown.map(row))));
     }
     const from = total ? state.offset + 1 : 0;
@@ -109,15 +110,21 @@ export function jobsView(main, navigate, params) {
     return h("tr", { "data-job": job.id, class: `row-${job.status}` },
       h("td", {}, check),
       h("th", { scope: "row" }, h("a", { href: job.kind === "train" ? `/ui/train/${job.id}` : `/ui/jobs/${job.id}`, "data-link": "" }, jobName(job)), h("span", { class: "mono muted small id" }, job.id.slice(0, 8))),
-      h("td", {}, statusPill(job.status)),
-      h("td", { class: "nowrap" }, fmtDate(job.created_at)),
-      h("td", { class: "mono" }, seconds === null ? "–" : fmtSeconds(seconds)),
-      h("td", {}, active ? h("progress", { max: 1, value: overall(job), "aria-label": `${Math.round(overall(job) * 100)} % done` }) : job.error ? h("span", { class: "muted small", title: job.error.detail }, job.error.code) : "–"),
-      h("td", { class: "mono" }, qa.silhouette_iou === undefined ? "–" : qa.silhouette_iou.toFixed(3)),
-      h("td", { class: "mono" }, qa.palette_compliance === undefined ? "–" : fmtPercent(qa.palette_compliance, 0)),
+      h("td", { class: "status-cell" }, statusPill(job), warnings(job)),
+      h("td", { class: `nowrap ${WIDE}` }, fmtDate(job.created_at)),
+      h("td", { class: `mono ${WIDE}` }, seconds === null ? "–" : fmtSeconds(seconds)),
+      h("td", { class: WIDE }, active ? h("progress", { max: 1, value: overall(job), "aria-label": `${Math.round(overall(job) * 100)} % done` }) : job.error ? h("span", { class: "muted small", title: job.error.detail }, job.error.code) : "–"),
+      h("td", { class: `mono ${WIDE}` }, qa.silhouette_iou === undefined ? "–" : qa.silhouette_iou.toFixed(3)),
+      h("td", { class: `mono ${WIDE}` }, qa.palette_compliance === undefined ? "–" : fmtPercent(qa.palette_compliance, 0)),
       h("td", { class: "row-actions" }, active
         ? h("button", { type: "button", class: "ghost small", onclick: () => cancel([job.id]) }, "Cancel")
         : h("button", { type: "button", class: "ghost small", onclick: () => remove([job.id]) }, "Delete")));
+  }
+
+  /** Which checks failed, under the pill of a job done with warnings. */
+  function warnings(job) {
+    const state = jobState(job);
+    return state.detail ? h("span", { class: "row-warning small" }, state.detail) : null;
   }
 
   function renderBulk() {
@@ -136,14 +143,21 @@ export function jobsView(main, navigate, params) {
 
   async function cancel(ids) {
     const active = state.data.items.filter((j) => ids.includes(j.id) && isActive(j));
+    let asked = 0;
+    let ended = 0;
     for (const job of active) {
       try {
         await post(`/api/v1/jobs/${job.id}/cancel`);
+        asked += 1;
       } catch (err) {
-        toast(`${jobName(job)}: ${err.message}`, "error");
+        // finished between the last refresh and the click: nothing went wrong
+        if (err instanceof ApiError && err.code === "job_finished") ended += 1;
+        else toast(`${jobName(job)}: ${err.message}`, "error");
       }
     }
-    toast(active.length ? `Cancelling ${active.length} job(s)…` : "None of the selected jobs is running.");
+    if (asked) toast(`Cancelling ${asked} job(s)…`);
+    if (ended) toast(`${ended} job(s) had already finished.`);
+    if (!active.length) toast("None of the selected jobs is running.");
     load();
   }
 

@@ -2,13 +2,16 @@
 
 import { h, fill } from "./dom.js";
 
-const HEX = /^#?([0-9a-fA-F]{6})$/;
+const HEX = /^#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$/;
 const MIN_COLORS = 2;
 const MAX_COLORS = 64;
 
+/** "#c22", "C22" or "#cc2222" → "#CC2222"; anything else → null. */
 export function normalizeHex(text) {
   const match = HEX.exec(String(text).trim());
-  return match ? `#${match[1].toUpperCase()}` : null;
+  if (!match) return null;
+  const digits = match[1].length === 3 ? [...match[1]].map((d) => d + d).join("") : match[1];
+  return `#${digits.toUpperCase()}`;
 }
 
 /** Problems of a list of hex texts: {rows: [message|null per entry], summary: [messages]}. */
@@ -18,7 +21,7 @@ export function validateColors(texts) {
   texts.forEach((text, i) => {
     const value = normalizeHex(text);
     if (!String(text).trim()) rows[i] = "Empty: type a colour such as #1F4E9C";
-    else if (!value) rows[i] = `“${String(text).trim()}” is not a hex colour; use #RRGGBB`;
+    else if (!value) rows[i] = `“${String(text).trim()}” is not a hex colour; use #RRGGBB or #RGB`;
     else if (seen.has(value)) rows[i] = `${value} is already colour ${seen.get(value) + 1}`;
     else seen.set(value, i);
   });
@@ -40,7 +43,8 @@ export function swatchStrip(colors, names = [], size = "md") {
 
 /**
  * The picker. `palettes`: [{name, colors, names}] from GET /api/v1/palettes.
- * `onChange()` runs after every change; read `state()` for {spec, valid, problems, colors}.
+ * `onChange()` runs after every change; read `state()` for {spec, valid, problems, colors, rows}
+ * (`rows`: how many colours the person sees, valid or not).
  */
 export function palettePicker(palettes, selected, onChange) {
   let choice = palettes.some((p) => p.name === selected) ? selected : palettes[0]?.name || "custom";
@@ -180,7 +184,7 @@ export function palettePicker(palettes, selected, onChange) {
   function state() {
     if (choice !== "custom") {
       const palette = palettes.find((p) => p.name === choice);
-      return { spec: choice, valid: true, problems: [], colors: palette.colors, names: palette.names };
+      return { spec: choice, valid: true, problems: [], colors: palette.colors, names: palette.names, rows: palette.colors.length };
     }
     const { rows, summary } = validateColors(custom);
     const colors = custom.map(normalizeHex);
@@ -190,6 +194,7 @@ export function palettePicker(palettes, selected, onChange) {
       problems: summary.concat(rows.filter(Boolean)),
       colors: colors.filter(Boolean),
       names: [],
+      rows: custom.length,
     };
   }
 

@@ -1,6 +1,6 @@
 // Panels built from a job's report.json: colour layers, QA badges, what was (not) removed.
 
-import { h, fill, fmtPercent, fmtSeconds } from "./dom.js";
+import { h, fill, fmtPercent } from "./dom.js";
 
 function layerId(color) {
   return `layer-${color.replace("#", "").toUpperCase()}`;
@@ -95,14 +95,11 @@ export function qaPanel(report, caps) {
   const verdict = qa.skipped ? h("p", { class: "verdict neutral" }, "Quality checks were switched off for this run.")
     : h("p", { class: `verdict ${qa.passed ? "ok" : "bad"}`, id: "qa-verdict" },
       qa.passed ? "All quality checks passed" : `Quality checks failed: ${(qa.failures || []).join("; ")}`);
-  const timings = Object.entries(report.timings || {}).filter(([k]) => k !== "total");
   return h("section", { class: "card", "aria-labelledby": "qa-title" },
     h("div", { class: "card-head" }, h("h2", { id: "qa-title" }, "Quality"),
       qa.attempts > 1 ? h("span", { class: "muted" }, `${qa.attempts} attempts, best kept`) : null),
     verdict,
-    h("div", { class: "badges" }, badges),
-    timings.length ? h("details", { class: "timings" }, h("summary", {}, `Timings · ${fmtSeconds(report.timings.total)} in total`),
-      h("dl", {}, timings.map(([k, v]) => [h("dt", {}, k), h("dd", { class: "mono" }, fmtSeconds(v))]))) : null);
+    h("div", { class: "badges" }, badges));
 }
 
 /** What phase I removed, and what this backend could not remove. */
