@@ -81,7 +81,7 @@ def claim_or_take_over(store: JobStore, job_id: str, worker: str, max_attempts: 
     if not died_here(current.worker):
         return Claim(None, f"the job is running on {current.worker}")
     reason = f"its worker process {current.worker} died"
-    status = store.requeue(job_id, reason, max_attempts)
+    status = store.requeue(job_id, reason, max_attempts, lease=current.lease)
     if status != QUEUED:
         return Claim(None, reason, ended=status)
     job = claim(store, job_id, worker)

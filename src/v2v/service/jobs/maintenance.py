@@ -66,7 +66,9 @@ class Maintenance(threading.Thread):
         for job in self.store.stale(self.stale_seconds):
             seen = job.updated_at.isoformat(timespec="seconds")
             reason = f"its worker stopped responding (last heard of at {seen})"
-            status = self.store.requeue(job.id, reason, self.max_attempts)
+            status = self.store.requeue(
+                job.id, reason, self.max_attempts, lease=job.lease, stale_seconds=self.stale_seconds
+            )
             if status == QUEUED:
                 result.requeued.append(job.id)
                 self.executor.submit(job.id)

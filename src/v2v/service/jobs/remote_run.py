@@ -72,7 +72,7 @@ class _Watch(threading.Thread):
             now = time.monotonic()
             if now - last_beat >= options.heartbeat_seconds:
                 last_beat = now
-                if not store.heartbeat(self.job.id):
+                if not store.heartbeat(self.job.id, self.job.lease or ""):
                     self.stop_run("the job no longer runs here (deleted or ended elsewhere)")
             if self.cancel.is_set():
                 cancelled_at = cancelled_at or now
@@ -130,7 +130,7 @@ class JobRun:
         if source is None:
             detail = "the uploaded photo is missing from the job storage; submit the job again"
             return self.end(job, FAILED, "input_missing", detail, {})
-        ctx = RunContext(progress=self._progress_writer(job.id))
+        ctx = RunContext(progress=self._progress_writer(job.id, job.lease or ""))
         task = Task(
             job.id,
             job.kind,
@@ -178,7 +178,7 @@ class JobRun:
             return FAILED, "timeout", reason
         return CANCELLED, "cancelled", reason or "cancelled"
 
-    def _progress_writer(self, job_id: str) -> Callable[[str, float, str], None]:
+    def _progress_writer(self, job_id: str, lease: str) -> Callable[[str, float, str], None]:
         progress: dict[str, float] = {}
         last = [0.0]
 
@@ -187,22 +187,26 @@ class JobRun:
             now = time.monotonic()
             if fraction in (0.0, 1.0) or now - last[0] > _PROGRESS_INTERVAL:
                 last[0] = now
-                self.store.progress(job_id, phase, dict(progress), message)
+                self.store.progress(job_id, lease, phase, dict(progress), message)
 
         return write
 
     def _succeed(self, job: JobRecord, outcome: Outcome) -> str:
         publish_outputs(self.files, job.id, outcome.files)
         progress = {phase: 1.0 for phase in outcome.timings if phase != "total"}
-        status = self.store.succeed(job.id, outcome.files, outcome.timings, outcome.qa, progress)
+        status = self.store.succeed(
+            job.id, job.lease or "", outcome.files, outcome.timings, outcome.qa, progress
+        )
         if status == CANCELLED:  # the cancel came after the last stage's check
             self._discard(job.id)
             log.info("job_ended", status=status, code="cancelled")
             return CANCELLED
-        if status is None:
+        if status is None:  # deleted, or another run holds it now: its files are not ours
             log.info("job_result_dropped", reason="the job was deleted or ended elsewhere")
             if self.store.get(job.id) is None:
                 self.files.remove(job.id)
+            else:
+                release_local_copy(self.files, job.id)
             return SKIPPED
         self.files.remove_input(job.id)
         release_local_copy(self.files, job.id)
@@ -213,7 +217,11 @@ class JobRun:
         self, job: JobRecord, status: str, code: str, detail: str, timings: dict[str, float]
     ) -> str:
         """Record a failed or cancelled end and remove the job's partial files."""
-        self.store.fail(job.id, code, detail, status=status, timings=timings or None)
+        if not self.store.fail(
+            job.id, code, detail, status=status, timings=timings or None, lease=job.lease or ""
+        ):
+            log.info("job_end_dropped", status=status, reason="the run no longer holds the job")
+            return SKIPPED
         self._discard(job.id)
         log.info("job_ended", status=status, code=code, detail=detail)
         return status
