@@ -138,7 +138,7 @@ class _Runtime:
                 settings.job_max_attempts,
                 settings.retention_hours,
             )
-            self.maintenance.sweep(orphans=True)
+            self.maintenance.first_sweep()
             services.executor.start()
             self.maintenance.start()
         if not settings.loopback_only and not services.keys.configured():

@@ -24,6 +24,7 @@ from v2v.service.jobs.claims import claim_or_take_over, worker_name
 from v2v.service.jobs.files import JobFiles
 from v2v.service.jobs.messages import Outcome, Task
 from v2v.service.jobs.store import CANCELLED, FAILED, SUCCEEDED, JobRecord, JobStore
+from v2v.service.jobs.supervise import LoopState
 from v2v.service.logs import bind_request, clear_request, get_logger
 from v2v.service.storage import publish_outputs, release_local_copy
 
@@ -65,30 +66,47 @@ class _Watch(threading.Thread):
             self.cancel.set()
 
     def run(self) -> None:
-        store, options = self.run_.store, self.run_.options
-        started = last_beat = last_poll = time.monotonic()
-        cancelled_at: float | None = None
-        while not self.finished.wait(_TICK):
-            now = time.monotonic()
-            if now - last_beat >= options.heartbeat_seconds:
-                last_beat = now
-                if not store.heartbeat(self.job.id, self.job.lease or ""):
-                    self.stop_run("the job no longer runs here (deleted or ended elsewhere)")
-            if self.cancel.is_set():
-                cancelled_at = cancelled_at or now
-                if now - cancelled_at > options.cancel_grace_seconds:
-                    self.abandoned = True
-                    self.run_.end(self.job, *self.run_.stop_status(self.reason), {})
-                    self.run_.on_stuck()
+        """Tick until the run ends. A database error in a tick is logged and the tick retried
+        after a pause (doubling, up to the heartbeat interval), so heartbeats resume when the
+        database answers again; a run that loses its lease meanwhile is stopped."""
+        self.started = self.last_beat = self.last_poll = time.monotonic()
+        self.cancelled_at: float | None = None
+        state = LoopState(f"watch of job {self.job.id}")
+        delay = _TICK
+        while not self.finished.wait(delay):
+            try:
+                if self._tick():
                     return
-            elif now - last_poll >= _CANCEL_POLL:
-                last_poll = now
-                if store.cancel_requested(self.job.id):
-                    self.stop_run("cancelled on request")
-            if not self.cancel.is_set() and now - started > options.job_timeout:
-                self.stop_run(
-                    f"timeout: the job ran longer than {options.job_timeout:.0f} s (JOB_TIMEOUT)"
-                )
+            except Exception as exc:  # noqa: BLE001 - supervised: log, back off, go on
+                delay = state.failed(exc, _TICK, max(_TICK, self.run_.options.heartbeat_seconds))
+            else:
+                state.succeeded()
+                delay = _TICK
+
+    def _tick(self) -> bool:
+        """One look: heartbeat, cancel flag, timeout, grace. True when the watch is done."""
+        store, options = self.run_.store, self.run_.options
+        now = time.monotonic()
+        if now - self.last_beat >= options.heartbeat_seconds:
+            if not store.heartbeat(self.job.id, self.job.lease or ""):
+                self.stop_run("the job no longer runs here (deleted, ended or re-queued)")
+            self.last_beat = now
+        if self.cancel.is_set():
+            self.cancelled_at = self.cancelled_at or now
+            if now - self.cancelled_at > options.cancel_grace_seconds:
+                self.abandoned = True
+                self.run_.end(self.job, *self.run_.stop_status(self.reason), {})
+                self.run_.on_stuck()
+                return True
+        elif now - self.last_poll >= _CANCEL_POLL:
+            if store.cancel_requested(self.job.id):
+                self.stop_run("cancelled on request")
+            self.last_poll = now
+        if not self.cancel.is_set() and now - self.started > options.job_timeout:
+            self.stop_run(
+                f"timeout: the job ran longer than {options.job_timeout:.0f} s (JOB_TIMEOUT)"
+            )
+        return False
 
 
 class JobRun:
