@@ -33,7 +33,7 @@ from v2v.service.settings import Settings
 
 log = get_logger("v2v.service.celery_executor")
 _RETRY_SECONDS = 3.0
-_PING_SECONDS = 5.0
+_PING_SECONDS = 2.0
 _PING_TIMEOUT = 1.0
 _FINISHED_SECONDS = 2.0  # seconds between looks for jobs the workers finished
 
