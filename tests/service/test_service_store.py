@@ -135,3 +135,28 @@ def test_a_job_whose_machine_went_silent_is_requeued_within_ten_seconds_by_defau
         assert time.monotonic() - started < 10.0, "not re-queued within 10 s"
         time.sleep(0.05)
     assert wait_until_finished(client, job.id)["status"] == "succeeded"
+
+
+def _finished_total(client: TestClient, status: str) -> float:
+    line = f'v2v_jobs_finished_total{{status="{status}"}} '
+    text = client.get("/metrics").text
+    return float(next(row for row in text.splitlines() if row.startswith(line)).split()[-1])
+
+
+def test_the_finished_jobs_counter_survives_restarts_and_deletions(
+    make_client: Client, make_settings: Callable[..., Settings], car_png: bytes
+) -> None:
+    settings = make_settings()
+    first = make_client(settings=settings)
+    job_id = first.post("/api/v1/jobs", files={"file": ("car.png", car_png, "image/png")}).json()
+    assert wait_until_finished(first, job_id["id"])["status"] == "succeeded"
+    assert _finished_total(first, "succeeded") == 1
+    first.__exit__(None, None, None)  # the API stops
+    store, _ = _store(settings)  # a worker ends a job while the API is down
+    ended = store.create("convert", "anonymous", "cid", {})
+    store.fail(ended.id, "input_error", "no vehicle")
+    assert store.delete(job_id["id"])  # and the first job expires
+    store.db.dispose()
+    second = make_client(settings=settings)
+    assert _finished_total(second, "succeeded") == 1
+    assert _finished_total(second, "failed") == 1

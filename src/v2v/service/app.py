@@ -236,7 +236,9 @@ def create_app(settings: Settings | None = None, *, runner: str | None = None) -
     app.state.services = services
     app.state.metrics = services.metrics
     services.metrics.watch_state(
-        lambda: services.store.counts(), lambda: services.executor.health().alive
+        lambda: services.store.counts(),
+        lambda: services.executor.health().alive,
+        lambda: services.store.finished_totals(),
     )
     install_problem_handlers(app)
     modules = (health, process, jobs, original, dashboard, catalog, archive, capabilities)

@@ -119,6 +119,17 @@ class JobRow(Base):
     error_detail: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
+class JobTallyRow(Base):
+    """Finished jobs that were deleted since (expired or removed), by final status: with the
+    finished rows still present they give ``v2v_jobs_finished_total``, the same in every API
+    process and across restarts."""
+
+    __tablename__ = "job_tallies"
+
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    deleted: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class ApiKeyRow(Base):
     """An API key: only its SHA-256 hash is stored; ``prefix`` finds the row quickly."""
 

@@ -12,9 +12,9 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
-from v2v.service.db import Database, JobRow, utcnow
+from v2v.service.db import Database, JobRow, JobTallyRow, utcnow
 from v2v.service.jobs.leases import LeasedWrites
 from v2v.service.jobs.records import (
     CANCELLED,
@@ -151,9 +151,30 @@ class JobStore(LeasedWrites):
             )
 
     def delete(self, job_id: str) -> bool:
+        """Remove the job's row; a finished job is added to the tallies (the counter)."""
         with self.db.session() as session:
+            status = session.scalar(select(JobRow.status).where(JobRow.id == job_id))
             result = session.execute(delete(JobRow).where(JobRow.id == job_id))
-            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+            gone = bool(result.rowcount == 1)  # type: ignore[attr-defined]
+            if gone and status in FINISHED:
+                tally = update(JobTallyRow).where(JobTallyRow.status == status)
+                if not session.execute(tally.values(deleted=JobTallyRow.deleted + 1)).rowcount:  # type: ignore[attr-defined]
+                    session.add(JobTallyRow(status=status, deleted=1))
+            return gone
+
+    def finished_totals(self) -> dict[str, int]:
+        """Jobs that ever ended, by final status: those in the store plus those deleted since."""
+        with self.db.session() as session:
+            present = session.execute(
+                select(JobRow.status, func.count())
+                .where(JobRow.status.in_(FINISHED))
+                .group_by(JobRow.status)
+            ).all()
+            deleted = session.execute(select(JobTallyRow.status, JobTallyRow.deleted)).all()
+        totals = dict.fromkeys(FINISHED, 0)
+        for status, count in [*present, *deleted]:
+            totals[str(status)] = totals.get(str(status), 0) + int(count)
+        return totals
 
     def counts(self) -> dict[str, int]:
         """Number of jobs in each status (every status present, 0 when none)."""
