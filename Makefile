@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 EXAMPLES ?= examples
 OUT ?= out
 
-.PHONY: run demo test lint typecheck pytest bench clean
+.PHONY: run demo test lint typecheck pytest bench clean cluster cluster-down chaos
 
 $(VENV)/.base: pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,24 @@ run: $(VENV)/.base
 ## demo: convert the photos in examples/ into out/ and write out/index.html (a contact sheet)
 demo: $(VENV)/.base
 	$(PY) -m v2v.demo $(EXAMPLES) $(OUT)
+
+$(VENV)/.cluster: $(VENV)/.base pyproject.toml Makefile
+	$(PIP) install --quiet -e '.[server,distributed]'
+	touch $@
+
+## cluster: the distributed mode on this machine without Docker: Redis, PostgreSQL (throwaway,
+## under data/cluster/), migrations, the API and CLUSTER_WORKERS (default 2) CPU workers
+## (needs: apt-get install redis-server postgresql). Stop it all: make cluster-down
+cluster: $(VENV)/.cluster
+	$(PY) -m v2v.service.cluster up --workers $${CLUSTER_WORKERS:-2} --port $${PORT:-8000}
+
+cluster-down:
+	$(PY) -m v2v.service.cluster down
+
+## chaos: the slow part of the fault-injection suite (processes killed in every stage, two APIs
+## and two workers on one store...); prints the table of faults, jobs lost, run twice, files left
+chaos: $(VENV)/.test
+	$(PY) -m pytest -q -s -m chaos tests/chaos
 
 ## test: lint, format check, type check, tests
 test: lint typecheck pytest
