@@ -22,7 +22,7 @@ from v2v import RunContext, V2VError
 from v2v.errors import Cancelled
 from v2v.service.jobs.claims import claim_or_take_over, worker_name
 from v2v.service.jobs.files import JobFiles
-from v2v.service.jobs.messages import Outcome, Task
+from v2v.service.jobs.messages import DISK_FULL, Outcome, Task, is_disk_full
 from v2v.service.jobs.store import CANCELLED, FAILED, SUCCEEDED, JobRecord, JobStore
 from v2v.service.jobs.supervise import LoopState
 from v2v.service.logs import bind_request, clear_request, get_logger
@@ -167,7 +167,10 @@ class JobRun:
             return self._after_watch(watch, job, *self.stop_status(watch.reason), ctx.timings)
         except V2VError as exc:
             return self._after_watch(watch, job, FAILED, exc.code, str(exc), ctx.timings)
-        except Exception:
+        except Exception as exc:
+            if is_disk_full(exc):
+                log.error("job_failed", code="disk_full", error=str(exc)[:200])
+                return self._after_watch(watch, job, FAILED, "disk_full", DISK_FULL, ctx.timings)
             log.exception("job_crashed")
             detail = (
                 "an internal error stopped the job; the worker log has the details "
