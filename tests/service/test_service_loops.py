@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from tests.service.conftest import upload, wait_until_finished
 from v2v.service import Settings
+from v2v.service.jobs.files import JobFiles
 from v2v.service.jobs.store import JobStore
 
 Client = Callable[..., TestClient]
@@ -56,8 +57,8 @@ def test_a_dispatcher_slot_survives_database_errors_and_runs_the_job(
 def test_an_error_during_a_job_hands_the_job_back_and_the_slot_goes_on(
     make_client: Client, car_png: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    times = [1]
-    monkeypatch.setattr(JobStore, "progress", _failing(JobStore.progress, times))
+    times = [1]  # the job's folder cannot be read once (a vanished mount)
+    monkeypatch.setattr(JobFiles, "input_path", _failing(JobFiles.input_path, times))
     client = make_client(job_workers=1, runner="tests.service.fakes:medium")
     job_id = client.post("/api/v1/jobs", files=upload(car_png)).json()["id"]
     done = wait_until_finished(client, job_id, timeout=30)

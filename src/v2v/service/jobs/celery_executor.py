@@ -105,6 +105,10 @@ class CeleryExecutor:
     def cancel(self, job_id: str) -> None:
         """Nothing to do: the worker reads the store's cancel flag (set by the route)."""
 
+    def owns(self, job_id: str) -> bool:
+        """Never: the jobs run in worker processes elsewhere."""
+        return False
+
     def health(self) -> ExecutorHealth:
         nodes = list(self.workers_seen)
         busy = self.store.counts().get(RUNNING, 0)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from v2v.service.jobs.messages import Cancel, Done, Failed, Progress, Task
 from v2v.service.jobs.store import CANCELLED, FAILED, SUCCEEDED, JobRecord
+from v2v.service.jobs.supervise import best_effort, persist
 from v2v.service.logs import bind_request, clear_request, get_logger
 
 if TYPE_CHECKING:
@@ -91,8 +92,11 @@ class JobDispatch:
         self.progress[message.phase] = round(message.fraction, 3)
         now = time.monotonic()
         if message.fraction in (0.0, 1.0) or now - self.last_write > _PROGRESS_INTERVAL:
-            self.store.progress(
-                self.job.id, self.lease, message.phase, dict(self.progress), message.message
+            best_effort(
+                lambda: self.store.progress(
+                    self.job.id, self.lease, message.phase, dict(self.progress), message.message
+                ),
+                "progress",
             )
             self.last_write = self.last_heartbeat = now
 
@@ -107,7 +111,10 @@ class JobDispatch:
             return self._shutdown()
         if now - self.last_heartbeat > self.options.heartbeat_seconds:
             self.last_heartbeat = now
-            if not self.store.heartbeat(self.job.id, self.lease):
+            if (
+                best_effort(lambda: self.store.heartbeat(self.job.id, self.lease), "heartbeat")
+                is False
+            ):
                 self._send_cancel("the job no longer runs here (deleted, ended or re-queued)")
         if self.cancel_sent is None:
             if self.slot.cancel_wanted(self.job.id) or self._store_cancel(now):
@@ -127,7 +134,7 @@ class JobDispatch:
         if now - self.last_cancel_poll < _CANCEL_POLL:
             return False
         self.last_cancel_poll = now
-        return self.store.cancel_requested(self.job.id)
+        return bool(best_effort(lambda: self.store.cancel_requested(self.job.id), "cancel flag"))
 
     def _send_cancel(self, reason: str) -> None:
         self.cancel_reason = reason
@@ -145,8 +152,11 @@ class JobDispatch:
     def _done(self, message: Done) -> None:
         outcome = message.outcome
         self.progress = {phase: 1.0 for phase in outcome.timings if phase != "total"}
-        status = self.store.succeed(
-            self.job.id, self.lease, outcome.files, outcome.timings, outcome.qa, self.progress
+        status = persist(
+            lambda: self.store.succeed(
+                self.job.id, self.lease, outcome.files, outcome.timings, outcome.qa, self.progress
+            ),
+            "result",
         )
         if status == SUCCEEDED:
             self.files.remove_input(self.job.id)
@@ -170,8 +180,11 @@ class JobDispatch:
     def _end(
         self, status: str, code: str, detail: str, timings: dict[str, float] | None = None
     ) -> None:
-        if not self.store.fail(
-            self.job.id, code, detail, status=status, timings=timings, lease=self.lease
+        if not persist(
+            lambda: self.store.fail(
+                self.job.id, code, detail, status=status, timings=timings, lease=self.lease
+            ),
+            "end",
         ):
             log.warning("job_end_dropped", status=status, reason="the run lost its lease")
             return

@@ -50,6 +50,10 @@ class Executor(Protocol):
     def cancel(self, job_id: str) -> None:
         """The store flagged a running job for cancellation; stop its work now if it runs here."""
 
+    def owns(self, job_id: str) -> bool:
+        """True while a live dispatcher of this process runs the job (housekeeping leaves it
+        alone even when its heartbeats are late, e.g. while the database was locked)."""
+
     def health(self) -> ExecutorHealth: ...
 
 
@@ -135,6 +139,9 @@ class LocalExecutor:
     def cancel(self, job_id: str) -> None:
         for slot in self.slots:
             slot.request_cancel(job_id)
+
+    def owns(self, job_id: str) -> bool:
+        return any(slot.current == job_id and slot.is_alive() for slot in self.slots)
 
     def health(self) -> ExecutorHealth:
         total = len(self.slots)

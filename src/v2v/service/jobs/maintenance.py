@@ -78,6 +78,8 @@ class Maintenance(threading.Thread):
         """One pass; ``orphans`` also removes job folders that no job owns (slower)."""
         result = SweepResult()
         for job in self.store.stale(self.stale_seconds):
+            if self.executor.owns(job.id):
+                continue
             seen = job.updated_at.isoformat(timespec="seconds")
             reason = f"its worker stopped responding (last heard of at {seen})"
             status = self.store.requeue(

@@ -24,7 +24,7 @@ from v2v.service.jobs.claims import claim_or_take_over, worker_name
 from v2v.service.jobs.files import JobFiles
 from v2v.service.jobs.messages import DISK_FULL, Outcome, Task, is_disk_full
 from v2v.service.jobs.store import CANCELLED, FAILED, SUCCEEDED, JobRecord, JobStore
-from v2v.service.jobs.supervise import LoopState
+from v2v.service.jobs.supervise import LoopState, best_effort, persist
 from v2v.service.logs import bind_request, clear_request, get_logger
 from v2v.service.storage import publish_outputs, release_local_copy
 
@@ -208,15 +208,21 @@ class JobRun:
             now = time.monotonic()
             if fraction in (0.0, 1.0) or now - last[0] > _PROGRESS_INTERVAL:
                 last[0] = now
-                self.store.progress(job_id, lease, phase, dict(progress), message)
+                best_effort(
+                    lambda: self.store.progress(job_id, lease, phase, dict(progress), message),
+                    "progress",
+                )
 
         return write
 
     def _succeed(self, job: JobRecord, outcome: Outcome) -> str:
         publish_outputs(self.files, job.id, outcome.files)
         progress = {phase: 1.0 for phase in outcome.timings if phase != "total"}
-        status = self.store.succeed(
-            job.id, job.lease or "", outcome.files, outcome.timings, outcome.qa, progress
+        status = persist(
+            lambda: self.store.succeed(
+                job.id, job.lease or "", outcome.files, outcome.timings, outcome.qa, progress
+            ),
+            "result",
         )
         if status == CANCELLED:  # the cancel came after the last stage's check
             self._discard(job.id)
@@ -238,8 +244,11 @@ class JobRun:
         self, job: JobRecord, status: str, code: str, detail: str, timings: dict[str, float]
     ) -> str:
         """Record a failed or cancelled end and remove the job's partial files."""
-        if not self.store.fail(
-            job.id, code, detail, status=status, timings=timings or None, lease=job.lease or ""
+        if not persist(
+            lambda: self.store.fail(
+                job.id, code, detail, status=status, timings=timings or None, lease=job.lease or ""
+            ),
+            "end",
         ):
             log.info("job_end_dropped", status=status, reason="the run no longer holds the job")
             return SKIPPED

@@ -13,11 +13,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from v2v.service.logs import get_logger
 
 log = get_logger("v2v.service.loops")
 FAILING_AFTER = 3  # failures in a row after which /ready reports the loop
+T = TypeVar("T")
 
 
 @dataclass
@@ -108,3 +110,33 @@ def run_every(
             state.succeeded()
             delay = interval
     state.stopped = True
+
+
+def persist(write: Callable[[], T], what: str, patience: float = 120.0) -> T:
+    """Run a store write that must not be lost (a job's result or end), retrying while the
+    database refuses it (locked, restarting, unreachable): 0.5 s, then doubling up to 5 s, for
+    ``patience`` seconds; then the last error is raised. Fenced writes make retrying safe."""
+    from sqlalchemy.exc import DBAPIError
+
+    deadline = time.monotonic() + patience
+    delay = 0.5
+    while True:
+        try:
+            return write()
+        except DBAPIError as exc:
+            if time.monotonic() + delay > deadline:
+                raise
+            log.warning("store_write_retried", write=what, error=f"{type(exc).__name__}"[:80])
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
+def best_effort(write: Callable[[], T], what: str) -> T | None:
+    """A write that may be skipped (progress, a heartbeat): None when the database refused it."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        return write()
+    except DBAPIError as exc:
+        log.warning("store_write_skipped", write=what, error=f"{type(exc).__name__}"[:80])
+        return None
