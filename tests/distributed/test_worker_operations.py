@@ -131,3 +131,22 @@ def test_worker_logs_are_one_json_object_per_line_each_record_once(
     ended = [r for r in records if r.get("event") == "job_ended" and r.get("job_id") == job.id]
     assert len(ended) == 1 and ended[0]["code"] == "input_missing"
     assert all("event" in r and "level" in r and "timestamp" in r for r in records)
+
+
+def test_ready_answers_from_the_first_ping_right_after_the_api_starts(
+    environment: dict[str, str],
+    workers: list[tuple[subprocess.Popen[bytes], Path]],
+    tmp_path: Path,
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from tests.service.conftest import LOCAL
+    from v2v.service import create_app
+
+    values = {k.lower(): v for k, v in environment.items()}
+    values.update(data_dir=tmp_path / "api", log_level="warning", min_free_disk_mb=0)
+    app = create_app(load_settings(**values, _env_file=None))
+    with TestClient(app, client=LOCAL) as client:
+        response = client.get("/ready")  # the first request after start-up: no "no ping yet"
+        assert response.status_code == 200, response.json()
+        assert "2 Celery worker(s) answer" in response.json()["checks"]["workers"]["detail"]
