@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests.distributed.conftest import postgres, redis_url  # noqa: F401 - fixtures
 from tests.service.conftest import car_png, make_client, make_settings  # noqa: F401 - fixtures
 from v2v.service.jobs.files import JobFiles
 from v2v.service.jobs.records import FINISHED, SUCCEEDED
@@ -70,16 +71,22 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     )
 
 
-def completed_runs(data_dir: Path) -> dict[str, int]:
+def completed_runs(log: Path) -> dict[str, int]:
     """How often each job's run reached its end (tests.chaos.runners.staged records it)."""
-    log = data_dir / "runs.log"
     counts: dict[str, int] = {}
     for line in log.read_text().splitlines() if log.exists() else []:
         counts[line] = counts.get(line, 0) + 1
     return counts
 
 
-def audit(store: JobStore, files: JobFiles, job_ids: list[str], fault: str, client_saw: str) -> Row:
+def audit(
+    store: JobStore,
+    files: JobFiles,
+    job_ids: list[str],
+    fault: str,
+    client_saw: str,
+    runs_log: Path | None = None,
+) -> Row:
     """Check every job ended once with consistent files; record and return the table row.
 
     lost: a job that never ended (or vanished); twice: a job whose run completed more than once
@@ -89,7 +96,7 @@ def audit(store: JobStore, files: JobFiles, job_ids: list[str], fault: str, clie
     """
     first = {job_id: store.get(job_id) for job_id in job_ids}
     time.sleep(1.0)  # nothing may change a job after it ended
-    runs = completed_runs(files.root)
+    runs = completed_runs(runs_log or files.root / "runs.log")
     lost = twice = left = 0
     for job_id, job in first.items():
         again = store.get(job_id)

@@ -22,8 +22,10 @@ STEP = float(os.environ.get("V2V_CHAOS_STEP", "0.6"))
 
 
 def runs_log(task: Task) -> Path:
-    """DATA_DIR/runs.log (the output folder is DATA_DIR/jobs/<id>/out)."""
-    return Path(task.out_dir).parents[2] / "runs.log"
+    """``V2V_CHAOS_RUNS`` (workers on several machines share one), else DATA_DIR/runs.log (the
+    output folder is DATA_DIR/jobs/<id>/out)."""
+    shared = os.environ.get("V2V_CHAOS_RUNS")
+    return Path(shared) if shared else Path(task.out_dir).parents[2] / "runs.log"
 
 
 def staged(task: Task, ctx: RunContext) -> Outcome:
