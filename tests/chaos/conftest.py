@@ -114,7 +114,7 @@ def audit(
         left += int(files.input_path(job_id) is not None)
     known = set(job_ids)
     left += sum(1 for name in files.orphans(known))
-    left += sum(1 for _ in files.tmp.iterdir()) if files.tmp.is_dir() else 0
+    left += sum(1 for path in files.tmp_root.rglob("*") if path.is_file())
     row = Row(fault, client_saw, len(job_ids), lost, twice, left)
     LEDGER.rows.append(row)
     return row

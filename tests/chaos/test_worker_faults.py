@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,6 +20,7 @@ from fastapi.testclient import TestClient
 from tests.chaos.conftest import audit
 from tests.chaos.runners import STAGES
 from tests.service.conftest import upload, wait_until_finished
+from v2v.service.jobs.files import JobFiles
 
 Client = Callable[..., TestClient]
 
@@ -82,3 +86,32 @@ def test_a_full_disk_while_writing_results_fails_the_job_cleanly_and_the_worker_
         "failed, code disk_full: 'the server's disk is full ... submit the job again'",
     )
     assert (row.lost, row.twice, row.left_behind) == (0, 0, 0), row
+
+
+def test_a_server_process_starting_keeps_a_sibling_s_upload_in_flight(tmp_path: Path) -> None:
+    """With WORKERS > 1 (or uvicorn restarting a dead worker) one process's start-up must not
+    delete the upload another process is receiving; a dead process's leftovers do go."""
+    sibling = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from v2v.service.jobs.files import "
+            "JobFiles; p = JobFiles(Path(sys.argv[1])).temp_path('.part'); p.write_bytes(b'x');"
+            " print(p, flush=True); time.sleep(60)",
+            str(tmp_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert sibling.stdout is not None
+        upload_in_flight = Path(sibling.stdout.readline().strip())
+        files = JobFiles(tmp_path)
+        files.prepare()  # another server process starts
+        assert upload_in_flight.is_file()
+    finally:
+        sibling.kill()
+        sibling.wait(10)
+    JobFiles(tmp_path).prepare()  # the next start-up: the dead sibling's half upload is gone
+    assert not upload_in_flight.exists()
+    assert [p for p in files.tmp_root.rglob("*") if p.is_file()] == []
