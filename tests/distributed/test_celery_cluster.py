@@ -55,7 +55,8 @@ def test_ready_reports_both_workers(cluster: Cluster) -> None:
 
 
 def test_a_synchronous_conversion_jumps_the_queue_of_the_workers(cluster: Cluster) -> None:
-    queued = [cluster.submit(f"medium-{i}") for i in range(4)]  # both workers busy, 2 waiting
+    # both workers busy for 4 s, 2 waiting: time enough for the request even on a loaded machine
+    queued = [cluster.submit(f"slow-{i}") for i in range(4)]
     response = cluster.client.post("/api/v1/process", files=upload(cluster.photo, "quick-sync.png"))
     assert response.status_code == 200, response.text
     body = response.json()

@@ -53,7 +53,7 @@ def test_the_upload_is_removed_when_the_job_ends(
     folder = tmp_path / "data" / "jobs" / job["id"]
     assert not list(folder.glob("input.*"))
     assert (folder / "out" / "result.svg").is_file()
-    assert not list((tmp_path / "data" / "tmp").iterdir())
+    assert not [p for p in (tmp_path / "data" / "tmp").rglob("*") if p.is_file()]
 
 
 def test_list_filters_by_status_and_paginates(make_client: Client, car_png: bytes) -> None:
