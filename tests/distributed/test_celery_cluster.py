@@ -161,7 +161,12 @@ def test_a_job_whose_pool_process_dies_is_rerun_at_once_before_the_waiting_jobs(
     rerun = cluster.store.get(first)
     assert rerun is not None and rerun.attempts == 2 and rerun.started_at is not None
     others = [cluster.store.get(job_id) for job_id in waiting]
-    assert all(o is not None and o.started_at and o.started_at > rerun.started_at for o in others)
+    # at the back of the queue it would start after all three; at the front, only a job the other
+    # worker took while the killed worker's new process was starting may start before it
+    before = [
+        o for o in others if o is not None and o.started_at and o.started_at < rerun.started_at
+    ]
+    assert len(before) <= 1, (rerun.started_at, [o.started_at for o in others if o])
     cluster.wait(second, FINAL, timeout=30)
 
 
