@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 EXAMPLES ?= examples
 OUT ?= out
 
-.PHONY: run demo test chaos lint typecheck pytest bench clean
+.PHONY: run demo test lint typecheck pytest bench clean cluster cluster-down chaos
 
 $(VENV)/.base: pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,12 +28,28 @@ run: $(VENV)/.base
 demo: $(VENV)/.base
 	$(PY) -m v2v.demo $(EXAMPLES) $(OUT)
 
+$(VENV)/.cluster: $(VENV)/.base pyproject.toml Makefile
+	$(PIP) install --quiet -e '.[server,distributed]'
+	touch $@
+
+## cluster: the distributed mode on this machine without Docker: Redis, PostgreSQL (throwaway,
+## under data/cluster/), migrations, the API and CLUSTER_WORKERS (default 2) CPU workers
+## (needs: apt-get install redis-server postgresql). Stop it all: make cluster-down
+cluster: $(VENV)/.cluster
+	$(PY) -m v2v.service.cluster up --workers $${CLUSTER_WORKERS:-2} --port $${PORT:-8000}
+
+cluster-down:
+	$(PY) -m v2v.service.cluster down
+
 ## test: lint, format check, type check, tests
 test: lint typecheck pytest
 
-## chaos: the long fuzzing run (docs/security.md): Schemathesis over the whole API, with and
+## chaos: the slow part of the fault-injection suite (processes killed in every stage, two APIs
+## and two workers on one store...; prints the table of faults, jobs lost, run twice, files left),
+## then the long fuzzing run (docs/security.md): Schemathesis over the whole API, with and
 ## without keys, with many more examples; the figures are printed in the test summary
 chaos: $(VENV)/.test
+	$(PY) -m pytest -q -s -m chaos tests/chaos
 	V2V_FUZZ_EXAMPLES=$${V2V_FUZZ_EXAMPLES:-60} V2V_FUZZ_STATEFUL=$${V2V_FUZZ_STATEFUL:-300} \
 		$(PY) -m pytest -q tests/service/test_service_fuzz.py
 

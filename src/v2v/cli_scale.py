@@ -27,7 +27,15 @@ def worker(
     concurrency: Annotated[
         int, typer.Option("--concurrency", help="jobs at once (one per GPU for the SDXL backends)")
     ] = 1,
-    name: Annotated[str | None, typer.Option("--name", help="Celery node name")] = None,
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--name",
+            help="the worker's Celery node name, NAME@HOST; default v2v-<device>-<pid>@<host> "
+            "(unique per process); check it with python -m v2v.service.jobs.celery_worker "
+            "--ping --name NAME@HOST",
+        ),
+    ] = None,
 ) -> None:
     """Run a distributed (Celery) worker bound to one device; settings from the environment."""
     from v2v.service import load_settings

@@ -2,13 +2,15 @@
 
 ``by_name`` lets one pool of Celery workers serve every test: the upload's file name picks the
 behaviour (``quick…``: no work; ``slow…``: a cancellable 4 s fake; ``medium…``: 1 s;
-``stubborn…``: ignores cancel; anything else: the real pipeline).
+``stubborn…``: ignores cancel; ``staged…``: the fault suite's stages; anything else: the real
+pipeline).
 """
 
 from __future__ import annotations
 
 import time
 
+from tests.chaos.runners import staged
 from tests.service import fakes
 from v2v import RunContext
 from v2v.service.jobs.messages import Outcome, Task
@@ -32,4 +34,6 @@ def by_name(task: Task, ctx: RunContext) -> Outcome:
         return fakes.medium(task, ctx)
     if name.startswith("stubborn"):
         return fakes.stubborn(task, ctx)
+    if name.startswith("staged"):
+        return staged(task, ctx)
     return run_task(task, ctx)

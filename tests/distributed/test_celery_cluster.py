@@ -7,6 +7,8 @@ conversions during which one worker is killed (it is not restarted).
 from __future__ import annotations
 
 import json
+import os
+import signal
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -53,7 +55,8 @@ def test_ready_reports_both_workers(cluster: Cluster) -> None:
 
 
 def test_a_synchronous_conversion_jumps_the_queue_of_the_workers(cluster: Cluster) -> None:
-    queued = [cluster.submit(f"medium-{i}") for i in range(4)]  # both workers busy, 2 waiting
+    # both workers busy for 4 s, 2 waiting: time enough for the request even on a loaded machine
+    queued = [cluster.submit(f"slow-{i}") for i in range(4)]
     response = cluster.client.post("/api/v1/process", files=upload(cluster.photo, "quick-sync.png"))
     assert response.status_code == 200, response.text
     body = response.json()
@@ -130,6 +133,43 @@ def test_a_stage_that_ignores_cancel_loses_its_process_and_the_worker_goes_on(
     assert any(name.endswith(f":{replacement}") for name in ran_on), ran_on
 
 
+def _requeued(cluster: Cluster, job_id: str, timeout: float = 30.0) -> float:
+    """Seconds until the job is no longer on its first attempt's process (re-queued or re-run)."""
+    started = time.monotonic()
+    while True:
+        job = cluster.store.get(job_id)
+        assert job is not None
+        if job.status != "running" or job.attempts > 1:
+            return time.monotonic() - started
+        assert time.monotonic() - started < timeout, f"job {job_id} was never re-queued"
+        time.sleep(0.02)
+
+
+def test_a_job_whose_pool_process_dies_is_rerun_at_once_before_the_waiting_jobs(
+    cluster: Cluster,
+) -> None:
+    first, second = cluster.submit("slow-lost"), cluster.submit("slow-other")
+    for job_id in (first, second):
+        cluster.wait(job_id, {"running"}, timeout=20)
+    waiting = [cluster.submit(f"medium-wait-{i}") for i in range(3)]  # both workers are busy
+    pid = int(str(cluster.store.get(first).worker).rsplit(":", 1)[1])  # type: ignore[union-attr]
+    os.kill(pid, signal.SIGKILL)
+    seconds = _requeued(cluster, first)
+    assert seconds < 3.0
+    ended = {job_id: cluster.wait(job_id, FINAL, timeout=60) for job_id in [first, *waiting]}
+    assert {body["status"] for body in ended.values()} == {"succeeded"}
+    rerun = cluster.store.get(first)
+    assert rerun is not None and rerun.attempts == 2 and rerun.started_at is not None
+    others = [cluster.store.get(job_id) for job_id in waiting]
+    # at the back of the queue it would start after all three; at the front, only a job the other
+    # worker took while the killed worker's new process was starting may start before it
+    before = [
+        o for o in others if o is not None and o.started_at and o.started_at < rerun.started_at
+    ]
+    assert len(before) <= 1, (rerun.started_at, [o.started_at for o in others if o])
+    cluster.wait(second, FINAL, timeout=30)
+
+
 def test_batch_fans_out_over_the_workers(cluster: Cluster, tmp_path: Path) -> None:
     sources = []
     for index in range(3):
@@ -170,6 +210,8 @@ def test_twenty_jobs_survive_a_killed_worker_each_with_exactly_one_result(
         assert time.monotonic() < deadline, "worker a never ran a job"
         time.sleep(0.05)
     cluster.workers["a"].kill()
+    seconds = _requeued(cluster, victim)
+    assert seconds < 10.0
 
     ended = {job_id: cluster.wait(job_id, FINAL, timeout=150) for job_id in ids}
     assert {body["status"] for body in ended.values()} == {"succeeded"}, ended

@@ -151,3 +151,69 @@ def test_dockerfiles_run_as_a_user_check_health_and_mount_models(name: str) -> N
     load_settings(**values, _env_file=None)
     check_command(_command(by_kind["CMD"][-1]))
     assert any(a.startswith("run.py") for a in by_kind["COPY"])  # the API's entry point
+
+
+#: packages of the images' extras that `make test` does not install, and why
+NOT_IN_TEST_ENVIRONMENT = {
+    "s3fs": "the [s3] extra (S3 storage); the tests use STORAGE_URL=file://, the same fsspec code",
+}
+
+
+def _run_lines(name: str) -> list[str]:
+    return [arguments for instruction, arguments in _dockerfile(name) if instruction == "RUN"]
+
+
+@pytest.mark.parametrize("name", ["Dockerfile.cpu", "Dockerfile.cuda"])
+def test_dockerfile_install_steps_hold_outside_docker(name: str) -> None:
+    """The image's install steps, checked here without Docker or network: every file it copies
+    exists, every apt package it installs is known to apt, and every `pip install ".[extras]"`
+    names extras of pyproject.toml whose requirements this test environment (built with the same
+    extras) satisfies, with a Python the base image has."""
+    import importlib.metadata
+    import shutil
+    import subprocess
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    instructions = _dockerfile(name)
+    for instruction, arguments in instructions:
+        if instruction == "COPY" and not arguments.startswith("--from"):
+            for source in shlex.split(arguments)[:-1]:
+                assert (ROOT / source).exists(), f"{name} copies {source}, which does not exist"
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"]
+    installs = [line for line in _run_lines(name) if re.search(r"pip install [\"']?\.", line)]
+    assert installs, f"{name} never installs the package"
+    for line in installs:
+        wanted = re.search(r"\.\[([a-z0-9_,-]+)\]", line)
+        names = wanted.group(1).split(",") if wanted else []
+        for extra in names:
+            assert extra in extras, f"{name} installs the extra [{extra}], which is not defined"
+            for text in extras[extra]:
+                requirement = Requirement(text)
+                if requirement.name == project["name"]:
+                    continue
+                if requirement.marker is not None and not requirement.marker.evaluate():
+                    continue
+                if requirement.name in NOT_IN_TEST_ENVIRONMENT:
+                    continue
+                version = importlib.metadata.version(requirement.name)
+                assert requirement.specifier.contains(version, prereleases=True), (
+                    f"[{extra}] needs {requirement}, the tested environment has {version}"
+                )
+    apt = shutil.which("apt-cache")
+    for line in _run_lines(name):
+        for match in re.finditer(r"apt-get install ([^&|;]+)", line):
+            packages = [p for p in match.group(1).split() if not p.startswith("-")]
+            if apt is None:
+                continue
+            for package in packages:
+                found = subprocess.run([apt, "show", package], capture_output=True, check=False)
+                assert found.returncode == 0, f"{name}: apt does not know the package {package}"
+    base = next(arguments for instruction, arguments in instructions if instruction == "FROM")
+    image_python = re.search(r"python:(\d+\.\d+)", base)
+    if image_python is not None:
+        from packaging.specifiers import SpecifierSet
+
+        assert SpecifierSet(project["requires-python"]).contains(image_python.group(1) + ".0")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -61,8 +62,9 @@ def test_a_named_claim_runs_a_message_delivered_twice_once(store: JobStore) -> N
     job = store.create("convert", "a", "c", {})
     first = claim(store, job.id, "host:1")
     assert first is not None and first.status == RUNNING and first.worker == "host:1"
+    assert first.lease
     assert claim(store, job.id, "host:2") is None
-    assert store.succeed(job.id, ["result.svg"], {"total": 1.0}, None, {})
+    assert store.succeed(job.id, first.lease, ["result.svg"], {"total": 1.0}, None, {})
     assert claim(store, job.id, "host:3") is None
     assert store.get(job.id).attempts == 1  # type: ignore[union-attr]
 
@@ -125,12 +127,53 @@ def test_stale_heartbeats_expiry_listing_and_deletion(store: JobStore) -> None:
 
 def test_a_result_that_arrives_after_a_cancel_request_ends_cancelled(store: JobStore) -> None:
     flagged, plain = store.create("convert", "a", "c", {}), store.create("convert", "a", "c", {})
-    assert claim(store, flagged.id, "host:1") is not None
-    assert claim(store, plain.id, "host:1") is not None
+    first, second = claim(store, flagged.id, "host:1"), claim(store, plain.id, "host:1")
+    assert first is not None and first.lease and second is not None and second.lease
     assert store.request_cancel(flagged.id).status == RUNNING  # type: ignore[union-attr]
-    assert store.succeed(flagged.id, ["result.svg"], {"phase4": 1.0}, None, {}) == CANCELLED
+    assert store.succeed(flagged.id, first.lease, ["result.svg"], {"phase4": 1.0}, None, {}) == (
+        CANCELLED
+    )
     job = store.get(flagged.id)
     assert job is not None and job.status == CANCELLED and job.files == []
     assert job.error_code == "cancelled" and job.timings == {"phase4": 1.0}
-    assert store.succeed(plain.id, ["result.svg"], {}, None, {}) == SUCCEEDED
-    assert store.succeed(plain.id, ["result.svg"], {}, None, {}) is None  # it no longer runs
+    assert store.succeed(plain.id, second.lease, ["result.svg"], {}, None, {}) == SUCCEEDED
+    assert store.succeed(plain.id, second.lease, ["result.svg"], {}, None, {}) is None  # ended
+
+
+def test_a_run_that_lost_its_lease_can_no_longer_write(store: JobStore) -> None:
+    """After a re-queue and a new claim, the old run's heartbeat, progress, result, failure and
+    re-queue are all refused; the new run's go through."""
+    job = store.create("convert", "a", "c", {})
+    old = claim(store, job.id, "host:1")
+    assert old is not None and old.lease
+    assert store.heartbeat(job.id, old.lease)
+    assert store.requeue(job.id, "its worker stopped responding", max_attempts=3) == QUEUED
+    new = claim(store, job.id, "host:2")
+    assert new is not None and new.lease and new.lease != old.lease
+    assert not store.heartbeat(job.id, old.lease)
+    assert not store.progress(job.id, old.lease, "phase1", {"phase1": 0.5}, "late")
+    assert store.succeed(job.id, old.lease, ["result.svg"], {}, None, {}) is None
+    assert not store.fail(job.id, "internal_error", "late failure", lease=old.lease)
+    assert store.requeue(job.id, "late", max_attempts=3, lease=old.lease) is None
+    current = store.get(job.id)
+    assert current is not None and current.status == RUNNING and current.worker == "host:2"
+    assert store.progress(job.id, new.lease, "phase1", {"phase1": 0.5}, "working")
+    assert store.succeed(job.id, new.lease, ["result.svg"], {}, None, {}) == SUCCEEDED
+
+
+def test_staleness_is_judged_by_the_database_clock(store: JobStore) -> None:
+    """A heartbeat is stamped by the database, so a worker whose clock is an hour off neither
+    looks dead nor alive for it; a job beating now is never re-queued as stale."""
+    job = store.create("convert", "a", "c", {})
+    run = claim(store, job.id, "host:1")
+    assert run is not None and run.lease
+    skewed = utcnow() - timedelta(hours=1)  # what a worker with a slow clock would have written
+    with store.db.session() as session:
+        session.execute(update(JobRow).where(JobRow.id == job.id).values(heartbeat_at=skewed))
+    assert [j.id for j in store.stale(60)] == [job.id]
+    assert store.heartbeat(job.id, run.lease)  # the database's now, whatever this clock says
+    assert store.stale(60) == [] and store.stale(0.5) == []
+    assert store.requeue(job.id, "stale", 3, lease=run.lease, stale_seconds=60) is None
+    time.sleep(1.1)
+    assert [j.id for j in store.stale(1)] == [job.id]
+    assert store.requeue(job.id, "stale", 3, lease=run.lease, stale_seconds=1) == QUEUED

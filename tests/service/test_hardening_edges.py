@@ -149,7 +149,8 @@ def sibling() -> Iterator[int]:
 
 def test_a_starting_process_keeps_its_siblings_uploads(tmp_path: Path, sibling: int) -> None:
     files = JobFiles(tmp_path / "data")
-    receiving = files.tmp_root / str(sibling) / "upload-in-flight"
+    host = files.tmp.name.rpartition("-")[0]  # folders are <host>-<pid>
+    receiving = files.tmp_root / f"{host}-{sibling}" / "upload-in-flight"
     receiving.parent.mkdir(parents=True)
     receiving.write_bytes(b"half an upload")
     done = subprocess.run(
@@ -158,13 +159,13 @@ def test_a_starting_process_keeps_its_siblings_uploads(tmp_path: Path, sibling: 
         capture_output=True,
         text=True,
     )
-    gone = files.tmp_root / done.stdout.strip() / "left-behind"
+    gone = files.tmp_root / f"{host}-{done.stdout.strip()}" / "left-behind"
     gone.parent.mkdir(parents=True)
     gone.write_bytes(b"from a process that died")
     files.prepare()
     assert receiving.read_bytes() == b"half an upload"
     assert not gone.exists()
-    assert files.tmp.is_dir() and files.tmp.name == str(os.getpid())
+    assert files.tmp.name == f"{host}-{os.getpid()}"
 
 
 # -- 9. the CSRF cookie is Secure behind a TLS proxy ----------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ from v2v.service import Settings
 from v2v.service.db import Database, JobRow, utcnow
 from v2v.service.jobs.files import JobFiles
 from v2v.service.jobs.store import FAILED, QUEUED, RUNNING, JobStore
+from v2v.service.jobs.transitions import claim_queued
 
 Client = Callable[..., TestClient]
 
@@ -111,3 +113,50 @@ def test_claims_take_priority_then_age_and_never_twice(tmp_path: Path) -> None:
         "failed": 1,
         "cancelled": 0,
     }
+
+
+def test_a_job_whose_machine_went_silent_is_requeued_within_ten_seconds_by_default(
+    make_client: Client, make_settings: Callable[..., Settings], car_png: bytes
+) -> None:
+    """Another machine claimed the job, then stopped heartbeating (it died): with the default
+    JOB_STALE_SECONDS the API's housekeeping re-queues it in under 10 s, and it runs here."""
+    settings = make_settings(job_stale_seconds=Settings.model_fields["job_stale_seconds"].default)
+    store, files = _store(settings)
+    job = store.create("convert", "anonymous", "cid", {"overrides": {}})
+    temp = files.temp_path()
+    temp.write_bytes(car_png)
+    files.store_input(job.id, temp, "png")
+    with store.db.session() as session:
+        claim_queued(session, job.id, "gpu-box-7:4242")  # heartbeat stamped now, then silence
+    store.db.dispose()
+    started = time.monotonic()
+    client = make_client(settings=settings)
+    while client.get(f"/api/v1/jobs/{job.id}").json()["attempts"] < 2:
+        assert time.monotonic() - started < 10.0, "not re-queued within 10 s"
+        time.sleep(0.05)
+    assert wait_until_finished(client, job.id)["status"] == "succeeded"
+
+
+def _finished_total(client: TestClient, status: str) -> float:
+    line = f'v2v_jobs_finished_total{{status="{status}"}} '
+    text = client.get("/metrics").text
+    return float(next(row for row in text.splitlines() if row.startswith(line)).split()[-1])
+
+
+def test_the_finished_jobs_counter_survives_restarts_and_deletions(
+    make_client: Client, make_settings: Callable[..., Settings], car_png: bytes
+) -> None:
+    settings = make_settings()
+    first = make_client(settings=settings)
+    job_id = first.post("/api/v1/jobs", files={"file": ("car.png", car_png, "image/png")}).json()
+    assert wait_until_finished(first, job_id["id"])["status"] == "succeeded"
+    assert _finished_total(first, "succeeded") == 1
+    first.__exit__(None, None, None)  # the API stops
+    store, _ = _store(settings)  # a worker ends a job while the API is down
+    ended = store.create("convert", "anonymous", "cid", {})
+    store.fail(ended.id, "input_error", "no vehicle")
+    assert store.delete(job_id["id"])  # and the first job expires
+    store.db.dispose()
+    second = make_client(settings=settings)
+    assert _finished_total(second, "succeeded") == 1
+    assert _finished_total(second, "failed") == 1

@@ -143,7 +143,7 @@ class _Runtime:
                 settings.job_max_attempts,
                 settings.retention_hours,
             )
-            self.maintenance.sweep(orphans=True)
+            self.maintenance.first_sweep()
             services.executor.start()
             self.maintenance.start()
         if not settings.loopback_only and not services.keys.configured():
@@ -241,7 +241,9 @@ def create_app(settings: Settings | None = None, *, runner: str | None = None) -
     app.state.services = services
     app.state.metrics = services.metrics
     services.metrics.watch_state(
-        lambda: services.store.counts(), lambda: services.executor.health().alive
+        lambda: services.store.counts(),
+        lambda: services.executor.health().alive,
+        lambda: services.store.finished_totals(),
     )
     install_problem_handlers(app)
     modules = (health, process, jobs, original, dashboard, catalog, archive, capabilities)

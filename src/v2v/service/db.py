@@ -27,7 +27,10 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from v2v.errors import ConfigError
 
@@ -53,6 +56,33 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+class db_now(FunctionElement[datetime]):
+    """The database server's current UTC time (plus ``offset`` seconds), in SQL.
+
+    Heartbeats are written and their age is judged with this one clock, so a worker or API
+    machine whose clock is off never makes a live job look dead (or a dead one alive).
+    """
+
+    type = UTCDateTime()
+    inherit_cache = False  # the offset is compiled into the text: never share a cached form
+
+    def __init__(self, offset: float = 0.0) -> None:
+        self.offset = float(offset)
+        super().__init__()
+
+
+@compiles(db_now, "sqlite")
+def _db_now_sqlite(element: db_now, compiler: SQLCompiler, **kw: Any) -> str:
+    # the same text form SQLAlchemy stores ('YYYY-MM-DD HH:MM:SS.fff'), so comparisons hold
+    return f"strftime('%Y-%m-%d %H:%M:%f', 'now', '{element.offset:+.3f} seconds')"
+
+
+@compiles(db_now)
+def _db_now_default(element: db_now, compiler: SQLCompiler, **kw: Any) -> str:
+    # PostgreSQL: naive UTC, like the stored values
+    return f"(timezone('utc', statement_timestamp()) + make_interval(secs => {element.offset:.3f}))"
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -76,6 +106,8 @@ class JobRow(Base):
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     worker: Mapped[str | None] = mapped_column(String(96), nullable=True)
+    #: the current claim's token: every write of the run that holds it must name it (fencing)
+    lease: Mapped[str | None] = mapped_column(String(32), nullable=True)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     phase: Mapped[str | None] = mapped_column(String(32), nullable=True)
     message: Mapped[str] = mapped_column(Text, default="")
@@ -85,6 +117,17 @@ class JobRow(Base):
     qa: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     error_code: Mapped[str | None] = mapped_column(String(48), nullable=True)
     error_detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class JobTallyRow(Base):
+    """Finished jobs that were deleted since (expired or removed), by final status: with the
+    finished rows still present they give ``v2v_jobs_finished_total``, the same in every API
+    process and across restarts."""
+
+    __tablename__ = "job_tallies"
+
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    deleted: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ApiKeyRow(Base):

@@ -24,11 +24,16 @@ def resolve_format(fmt: str) -> str:
     return "console" if isatty is not None and isatty() else "json"
 
 
-def configure_logging(level: str = "info", fmt: str = "auto") -> None:
-    """Send structlog and standard-library logs to stderr as JSON (or readable text)."""
+def configure_logging(level: str = "info", fmt: str = "auto", exclusive: bool = False) -> None:
+    """Send structlog and standard-library logs to stderr as JSON (or readable text).
+
+    ``exclusive``: this process's logs go only through this handler (a worker process: Celery's
+    and the CLI's handlers are dropped, Python warnings become log records), so every record is
+    written once, as one line.
+    """
     global _configured
     fmt = resolve_format(fmt)
-    if _configured == (level, fmt):
+    if _configured == (level, fmt) and not exclusive:
         return
     numeric = logging.getLevelName(level.upper())
     shared: list[Any] = [
@@ -61,7 +66,10 @@ def configure_logging(level: str = "info", fmt: str = "auto") -> None:
     handler.set_name("v2v")
     root = logging.getLogger()
     # replace only our own handler: test runners and servers may have added theirs
-    root.handlers = [h for h in root.handlers if h.get_name() != "v2v"] + [handler]
+    keep = [] if exclusive else [h for h in root.handlers if h.get_name() != "v2v"]
+    root.handlers = [*keep, handler]
+    if exclusive:
+        logging.captureWarnings(True)
     root.setLevel(numeric)
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers = []

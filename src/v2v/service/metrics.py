@@ -4,7 +4,9 @@ Exported at ``GET /metrics``:
 
 - ``v2v_http_requests_total{method,route,status}`` and ``v2v_http_request_duration_seconds``
 - ``v2v_pipeline_phase_duration_seconds{phase}`` (from finished jobs' timings)
-- ``v2v_jobs_finished_total{status}``, ``v2v_errors_total{type}``
+- ``v2v_jobs_finished_total{status}`` (read from the store at scrape time: finished jobs in it
+  plus those deleted since, so it survives restarts and counts jobs that ended while the API was
+  down), ``v2v_errors_total{type}``
 - ``v2v_jobs{status}``, ``v2v_job_queue_depth``, ``v2v_workers_alive`` (read at scrape time)
 - ``v2v_gpu_memory_peak_bytes`` (last peak a worker reported; absent without a GPU)
 - ``v2v_event_loop_lag_seconds`` and ``..._max_seconds``: how late a 100 ms timer fires (shows
@@ -20,7 +22,7 @@ import asyncio
 from collections.abc import Callable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 PHASE_BUCKETS = (0.1, 0.5, 1, 5, 10, 30, 60, 120, 300)
@@ -29,13 +31,26 @@ HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
 
 
 class _StateCollector(Collector):
-    """Job counts by status and worker liveness, read when Prometheus scrapes."""
+    """Job counts by status, finished totals and worker liveness, read when Prometheus scrapes."""
 
-    def __init__(self, counts: Callable[[], dict[str, int]], alive: Callable[[], int]) -> None:
+    def __init__(
+        self,
+        counts: Callable[[], dict[str, int]],
+        alive: Callable[[], int],
+        finished: Callable[[], dict[str, int]] | None = None,
+    ) -> None:
         self.counts = counts
         self.alive = alive
+        self.finished = finished
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+        if self.finished is not None:
+            total = CounterMetricFamily(
+                "v2v_jobs_finished", "Jobs that ended, by status", labels=["status"]
+            )
+            for status, count in self.finished().items():
+                total.add_metric([status], count)
+            yield total
         counts = self.counts()
         jobs = GaugeMetricFamily("v2v_jobs", "Jobs in the store by status", labels=["status"])
         for status, count in counts.items():
@@ -83,12 +98,6 @@ class ServiceMetrics:
             buckets=PHASE_BUCKETS,
             registry=self.registry,
         )
-        self.jobs_finished = Counter(
-            "v2v_jobs_finished_total",
-            "Jobs that ended, by status",
-            ["status"],
-            registry=self.registry,
-        )
         self.errors = Counter(
             "v2v_errors_total",
             "Errors by type (problem code or job error)",
@@ -109,8 +118,15 @@ class ServiceMetrics:
         self.gpu_peak = _GpuPeakCollector()
         self.registry.register(self.gpu_peak)
 
-    def watch_state(self, counts: Callable[[], dict[str, int]], alive: Callable[[], int]) -> None:
-        self.registry.register(_StateCollector(counts, alive))
+    def watch_state(
+        self,
+        counts: Callable[[], dict[str, int]],
+        alive: Callable[[], int],
+        finished: Callable[[], dict[str, int]] | None = None,
+    ) -> None:
+        """Gauges read at scrape time; ``finished``: the store's finished totals (the counter
+        ``v2v_jobs_finished_total``, which so survives restarts and is equal in every process)."""
+        self.registry.register(_StateCollector(counts, alive, finished))
 
     def job_finished(
         self,
@@ -120,8 +136,7 @@ class ServiceMetrics:
         error_code: str | None,
         gpu_peak: int | None,
     ) -> None:
-        """The executor's FinishedHook."""
-        self.jobs_finished.labels(status).inc()
+        """The executor's FinishedHook (phase durations, errors, GPU peak of this process)."""
         for phase, seconds in timings.items():
             if phase != "total":
                 self.phase_duration.labels(phase).observe(seconds)

@@ -125,7 +125,7 @@ class Settings(SecuritySettings):
     worker_mode: Literal["process", "thread"] = "process"
     job_timeout: int = Field(3600, ge=1, le=7 * 86400, description="seconds a job may run")
     job_max_attempts: int = Field(3, ge=1, le=20)
-    job_stale_seconds: float = Field(30.0, ge=0.5, le=3600, description="heartbeat age = dead")
+    job_stale_seconds: float = Field(6.0, ge=0.5, le=3600, description="heartbeat age = dead")
     cancel_grace_seconds: float = Field(10.0, ge=0.0, le=600)
     worker_niceness: int = Field(10, ge=0, le=19, description="CPU priority drop of workers")
     min_free_disk_mb: int = Field(200, ge=0)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from typing import Any
 
 from sqlalchemy import select
@@ -26,12 +27,13 @@ from v2v.service.jobs.celery_app import NORMAL, QUEUE, TASK_NAME, URGENT, make_c
 from v2v.service.jobs.executor import ExecutorHealth, FinishedHook
 from v2v.service.jobs.finished_feed import FinishedFeed
 from v2v.service.jobs.store import QUEUED, RUNNING, JobStore
+from v2v.service.jobs.supervise import Loops, run_every
 from v2v.service.logs import get_logger
 from v2v.service.settings import Settings
 
 log = get_logger("v2v.service.celery_executor")
 _RETRY_SECONDS = 3.0
-_PING_SECONDS = 5.0
+_PING_SECONDS = 2.0
 _PING_TIMEOUT = 1.0
 _FINISHED_SECONDS = 2.0  # seconds between looks for jobs the workers finished
 
@@ -50,11 +52,13 @@ class CeleryExecutor:
         self.store = store
         self.on_finished = on_finished
         self.app = app if app is not None else make_celery(settings)
-        self.outbox: queue.Queue[str | None] = queue.Queue()
+        self.outbox: queue.Queue[tuple[str, bool] | None] = queue.Queue()
         self.stopping = threading.Event()
         self.threads: list[threading.Thread] = []
         self.workers_seen: list[str] = []
         self.ping_error: str | None = "no ping yet"
+        self.first_ping = threading.Event()
+        self.loops = Loops()
 
     def start(self) -> None:
         self.stopping.clear()
@@ -69,8 +73,13 @@ class CeleryExecutor:
                     target=self._finished_loop, args=(feed,), name="v2v-finished", daemon=True
                 )
             )
+        self.states = {
+            thread.name: self.loops.register(thread.name, thread) for thread in self.threads
+        }
         for thread in self.threads:
             thread.start()
+        # /ready answers from the first ping rather than "no ping yet" right after a start
+        self.first_ping.wait(_PING_TIMEOUT + 1.0)
         queued, _ = self.store.list_jobs(status=QUEUED, limit=10_000)
         for job in reversed(queued):  # oldest first
             self.submit(job.id)
@@ -86,17 +95,26 @@ class CeleryExecutor:
         self.outbox.put(None)
         for thread in self.threads:
             thread.join(timeout)
+            self.loops.unregister(thread.name)
         self.threads = []
 
-    def submit(self, job_id: str) -> None:
-        self.outbox.put(job_id)
+    def submit(self, job_id: str, urgent: bool = False) -> None:
+        """Announce a queued job; ``urgent`` (a re-queued job) goes to the front of the queue."""
+        self.outbox.put((job_id, urgent))
 
     def cancel(self, job_id: str) -> None:
         """Nothing to do: the worker reads the store's cancel flag (set by the route)."""
 
+    def owns(self, job_id: str) -> bool:
+        """Never: the jobs run in worker processes elsewhere."""
+        return False
+
     def health(self) -> ExecutorHealth:
         nodes = list(self.workers_seen)
         busy = self.store.counts().get(RUNNING, 0)
+        problems = self.loops.problems()
+        if problems:
+            return ExecutorHealth(False, "not working: " + "; ".join(problems), 0, 0, busy)
         if self.ping_error is not None:
             detail = f"the broker {redacted(self.settings.celery_broker_url)}: {self.ping_error}"
             return ExecutorHealth(False, detail, 0, 0, busy)
@@ -109,7 +127,7 @@ class CeleryExecutor:
 
     # -- threads -------------------------------------------------------------------------------
 
-    def _priority(self, job_id: str) -> int | None:
+    def _priority(self, job_id: str, urgent: bool = False) -> int | None:
         """The message priority of a queued job; None when it is no longer queued."""
         with self.store.db.session() as session:
             row = session.execute(
@@ -117,39 +135,43 @@ class CeleryExecutor:
             ).first()
         if row is None or row.status != QUEUED:
             return None
-        return URGENT if row.priority > 0 else NORMAL
+        return URGENT if urgent or row.priority > 0 else NORMAL
 
-    def _send(self, job_id: str) -> None:
-        priority = self._priority(job_id)
+    def _send(self, job_id: str, urgent: bool = False) -> None:
+        priority = self._priority(job_id, urgent)
         if priority is None:
             return
         self.app.send_task(TASK_NAME, args=[job_id], queue=QUEUE, priority=priority, retry=False)
 
     def _send_loop(self) -> None:
-        waiting: list[str] = []
+        waiting: list[tuple[str, bool]] = []
+        state = self.states["v2v-celery-send"]
         while not self.stopping.is_set():
             try:
-                job_id = self.outbox.get(timeout=_RETRY_SECONDS if waiting else None)
+                item = self.outbox.get(timeout=_RETRY_SECONDS if waiting else None)
             except queue.Empty:
-                job_id = ""
-            if job_id is None:
+                item = ("", False)
+            if item is None:
+                state.stopped = True
                 return
-            batch = [*waiting, job_id] if job_id else waiting
+            batch = [*waiting, item] if item[0] else waiting
             waiting = []
-            for index, pending in enumerate(batch):
+            for index, (pending, urgent) in enumerate(batch):
                 try:
-                    self._send(pending)
+                    self._send(pending, urgent)
                 except Exception as exc:  # noqa: BLE001 - broker/database errors: retry later
                     log.warning("job_announce_failed", job_id=pending, error=str(exc)[:200])
+                    state.failures += 1
+                    state.failing_since = state.failing_since or time.monotonic()
+                    state.last_error = f"{type(exc).__name__}: {str(exc)[:200]}"
                     waiting = batch[index:]
                     break
+                else:
+                    state.succeeded()
 
     def _finished_loop(self, feed: FinishedFeed) -> None:
-        while not self.stopping.wait(_FINISHED_SECONDS):
-            try:
-                feed.poll()
-            except Exception as exc:  # noqa: BLE001 - database errors: look again next time
-                log.warning("finished_jobs_unread", error=str(exc)[:200])
+        state = self.states["v2v-finished"]
+        run_every(state, feed.poll, _FINISHED_SECONDS, self.stopping)
 
     def _ping_loop(self) -> None:
         while not self.stopping.is_set():
@@ -160,4 +182,6 @@ class CeleryExecutor:
             except Exception as exc:  # noqa: BLE001 - any broker error means "cannot reach it"
                 self.workers_seen = []
                 self.ping_error = f"unreachable ({type(exc).__name__})"
+            self.first_ping.set()
             self.stopping.wait(_PING_SECONDS)
+        self.states["v2v-celery-ping"].stopped = True

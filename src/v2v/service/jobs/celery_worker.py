@@ -6,8 +6,8 @@ runner as the local workers, and writes to the same job store and job files. Sto
 API once their heartbeat is stale).
 
 Without the CLI: ``python -m v2v.service.jobs.celery_worker --device cpu --concurrency 2``;
-``python -m v2v.service.jobs.celery_worker --ping`` exits 0 when a worker on this host answers
-(a container health check).
+``python -m v2v.service.jobs.celery_worker --ping [--name NAME@HOST]`` exits 0 when that worker (by
+default: any worker on this host) answers (a container health check).
 """
 
 from __future__ import annotations
@@ -22,11 +22,12 @@ from typing import Any
 
 from v2v.errors import ConfigError
 from v2v.service.db import Database
-from v2v.service.jobs.celery_app import QUEUE, TASK_NAME, make_celery
+from v2v.service.jobs.celery_app import QUEUE, TASK_NAME, URGENT, make_celery
 from v2v.service.jobs.executor import DEFAULT_RUNNER
 from v2v.service.jobs.remote_run import JobRun, RunOptions
 from v2v.service.jobs.store import JobStore
 from v2v.service.jobs.worker import load_runner
+from v2v.service.jobs.worker_guard import WorkerGuard, request_class
 from v2v.service.logs import configure_logging, get_logger
 from v2v.service.settings import Settings, load_settings
 from v2v.service.storage import make_job_files
@@ -53,9 +54,10 @@ def bind_device(device: str, environ: dict[str, str] | Any = os.environ) -> None
         environ["V2V_MODELS__DEVICE"] = "cuda"
 
 
-def node_name(device: str) -> str:
-    """The worker's Celery name: ``v2v-<device>@<host>`` (``v2v-cuda1@gpu-box``)."""
-    return f"v2v-{device.replace(':', '')}@{socket.gethostname()}"
+def node_name(device: str, pid: int | None = None) -> str:
+    """The worker's default Celery name, unique per process: ``v2v-<device>-<pid>@<host>``
+    (``v2v-cuda1-4242@gpu-box``), so two workers on one host never share a name."""
+    return f"v2v-{device.replace(':', '')}-{pid or os.getpid()}@{socket.gethostname()}"
 
 
 class WorkerContext:
@@ -90,10 +92,14 @@ def _kill_self() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def register_job_task(app: Any, context: WorkerContext) -> Any:
-    """Register ``v2v.run_job`` on ``app``: run the named job in this pool process."""
+def register_job_task(app: Any, context: WorkerContext, guard: WorkerGuard | None = None) -> Any:
+    """Register ``v2v.run_job`` on ``app``: run the named job in this pool process (with a
+    ``guard``, a job whose process is lost is re-queued at the front at once)."""
+    options: dict[str, Any] = {}
+    if guard is not None:
+        options["Request"] = request_class(guard)
 
-    @app.task(name=TASK_NAME, acks_late=True, reject_on_worker_lost=True)
+    @app.task(name=TASK_NAME, acks_late=True, reject_on_worker_lost=True, **options)
     def run_job(job_id: str) -> dict[str, str]:
         return {"job_id": job_id, "status": context.job_run()(job_id)}
 
@@ -138,12 +144,13 @@ def run_worker(
         raise ConfigError(f"--concurrency must be at least 1, got {concurrency}")
     bind_device(device)
     _export(settings)
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.log_format, exclusive=True)
     _prepare(settings)
     runner_path = runner or DEFAULT_RUNNER
     load_runner(runner_path)  # import the pipeline once, before the pool forks
     app = make_celery(settings)
-    register_job_task(app, WorkerContext(settings, runner_path))
+    guard = _guard(settings)
+    register_job_task(app, WorkerContext(settings, runner_path), guard)
     hostname = name or node_name(device)
     log.info("worker_starting", node=hostname, device=device, concurrency=concurrency)
     worker = app.Worker(
@@ -156,15 +163,42 @@ def run_worker(
         without_gossip=True,
         without_mingle=True,
         optimization="fair",
+        quiet=settings.log_format == "json",  # no plain-text banner among the JSON lines
     )
-    worker.start()
+    guard.start()
+    try:
+        worker.start()
+    finally:
+        guard.stop()
     return int(worker.exitcode or 0)
 
 
-def ping(settings: Settings, timeout: float = 5.0) -> bool:
-    """True when a v2v worker on this host answers a Celery ping."""
-    replies = make_celery(settings).control.ping(timeout=timeout) or []
+def _guard(settings: Settings) -> WorkerGuard:
+    """The main process's watch over this host's jobs (see :mod:`worker_guard`); it sends its
+    urgent messages through an app of its own (never the consumer's connections)."""
+    sender = make_celery(settings)
+
+    def announce(job_id: str) -> None:
+        sender.send_task(TASK_NAME, args=[job_id], queue=QUEUE, priority=URGENT, retry=False)
+
+    return WorkerGuard(
+        settings.resolved_database_url,
+        make_job_files(settings),
+        settings.job_max_attempts,
+        announce,
+        socket.gethostname(),
+    )
+
+
+def ping(settings: Settings, name: str | None = None, timeout: float = 5.0) -> bool:
+    """True when the worker called ``name`` answers a Celery ping (any name works); without a
+    name, when any worker whose name ends with ``@<this host>`` answers (the default names)."""
+    control = make_celery(settings).control
+    if name:
+        replies = control.ping(destination=[name], timeout=timeout, limit=1) or []
+        return any(node == name for reply in replies for node in reply)
     suffix = f"@{socket.gethostname()}"
+    replies = control.ping(timeout=timeout) or []
     return any(node.endswith(suffix) for reply in replies for node in reply)
 
 
@@ -172,9 +206,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m v2v.service.jobs.celery_worker")
     parser.add_argument("--device", default="auto", help="cpu, cuda, cuda:N or auto")
     parser.add_argument("--concurrency", type=int, default=1, help="jobs at once")
-    parser.add_argument("--name", default=None, help="Celery node name")
+    parser.add_argument(
+        "--name",
+        default=None,
+        help="the worker's Celery node name, NAME@HOST (default: v2v-<device>-<pid>@<host>, "
+        "unique per process); with --ping: the worker to ask",
+    )
     parser.add_argument("--runner", default=None, help=argparse.SUPPRESS)
-    parser.add_argument("--ping", action="store_true", help="check a worker here answers")
+    parser.add_argument(
+        "--ping",
+        action="store_true",
+        help="exit 0 when the worker --name (default: any worker on this host) answers",
+    )
+    parser.add_argument("--timeout", type=float, default=5.0, help="seconds --ping waits")
     return parser
 
 
@@ -184,7 +228,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings(executor="celery")
         if args.ping:
-            return 0 if ping(settings) else 1
+            if ping(settings, args.name, args.timeout):
+                return 0
+            who = args.name or f"any worker named …@{socket.gethostname()}"
+            sys.stderr.write(f"error: no answer from {who} within {args.timeout:g} s\n")
+            return 1
         return run_worker(
             args.device, args.concurrency, settings, runner=args.runner, name=args.name
         )

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from v2v.service.jobs.store import QUEUED, RUNNING, JobRecord, JobStore
 from v2v.service.jobs.transitions import claim_queued
 
-_HOST_CHARS = 80  # JobRow.worker holds 96 characters: host, ':' and a pid
+HOST_CHARS = 80  # JobRow.worker holds 96 characters: host, ':' and a pid
 
 
 def worker_name(pid: int | None = None) -> str:
     """``host:pid`` of this process (or of ``pid`` on this host)."""
-    return f"{socket.gethostname()[:_HOST_CHARS]}:{pid if pid is not None else os.getpid()}"
+    return f"{socket.gethostname()[:HOST_CHARS]}:{pid if pid is not None else os.getpid()}"
 
 
 def claim(store: JobStore, job_id: str, worker: str) -> JobRecord | None:
@@ -51,7 +51,7 @@ def died_here(worker: str | None) -> bool:
     if not worker:
         return False
     host, _, pid = worker.rpartition(":")
-    if host != socket.gethostname()[:_HOST_CHARS] or not pid.isdigit():
+    if host != socket.gethostname()[:HOST_CHARS] or not pid.isdigit():
         return False
     return not _process_alive(int(pid))
 
@@ -81,7 +81,7 @@ def claim_or_take_over(store: JobStore, job_id: str, worker: str, max_attempts: 
     if not died_here(current.worker):
         return Claim(None, f"the job is running on {current.worker}")
     reason = f"its worker process {current.worker} died"
-    status = store.requeue(job_id, reason, max_attempts)
+    status = store.requeue(job_id, reason, max_attempts, lease=current.lease)
     if status != QUEUED:
         return Claim(None, reason, ended=status)
     job = claim(store, job_id, worker)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from v2v.service.jobs.messages import Cancel, Done, Failed, Progress, Task
 from v2v.service.jobs.store import CANCELLED, FAILED, SUCCEEDED, JobRecord
+from v2v.service.jobs.supervise import best_effort, persist
 from v2v.service.logs import bind_request, clear_request, get_logger
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ class JobDispatch:
         self.options = slot.executor.options
         self.store = slot.executor.store
         self.files = slot.executor.files
+        self.lease = job.lease or ""  # claims always set one
         self.progress: dict[str, float] = {}
         self.started = time.monotonic()
         self.cancel_sent: float | None = None
@@ -90,7 +92,12 @@ class JobDispatch:
         self.progress[message.phase] = round(message.fraction, 3)
         now = time.monotonic()
         if message.fraction in (0.0, 1.0) or now - self.last_write > _PROGRESS_INTERVAL:
-            self.store.progress(self.job.id, message.phase, dict(self.progress), message.message)
+            best_effort(
+                lambda: self.store.progress(
+                    self.job.id, self.lease, message.phase, dict(self.progress), message.message
+                ),
+                "progress",
+            )
             self.last_write = self.last_heartbeat = now
 
     def _checks(self) -> bool:
@@ -104,8 +111,11 @@ class JobDispatch:
             return self._shutdown()
         if now - self.last_heartbeat > self.options.heartbeat_seconds:
             self.last_heartbeat = now
-            if not self.store.heartbeat(self.job.id):  # deleted or ended elsewhere
-                self._send_cancel("the job no longer exists")
+            if (
+                best_effort(lambda: self.store.heartbeat(self.job.id, self.lease), "heartbeat")
+                is False
+            ):
+                self._send_cancel("the job no longer runs here (deleted, ended or re-queued)")
         if self.cancel_sent is None:
             if self.slot.cancel_wanted(self.job.id) or self._store_cancel(now):
                 self._send_cancel("cancelled on request")
@@ -124,7 +134,7 @@ class JobDispatch:
         if now - self.last_cancel_poll < _CANCEL_POLL:
             return False
         self.last_cancel_poll = now
-        return self.store.cancel_requested(self.job.id)
+        return bool(best_effort(lambda: self.store.cancel_requested(self.job.id), "cancel flag"))
 
     def _send_cancel(self, reason: str) -> None:
         self.cancel_reason = reason
@@ -142,8 +152,11 @@ class JobDispatch:
     def _done(self, message: Done) -> None:
         outcome = message.outcome
         self.progress = {phase: 1.0 for phase in outcome.timings if phase != "total"}
-        status = self.store.succeed(
-            self.job.id, outcome.files, outcome.timings, outcome.qa, self.progress
+        status = persist(
+            lambda: self.store.succeed(
+                self.job.id, self.lease, outcome.files, outcome.timings, outcome.qa, self.progress
+            ),
+            "result",
         )
         if status == SUCCEEDED:
             self.files.remove_input(self.job.id)
@@ -153,8 +166,10 @@ class JobDispatch:
             self.files.remove_input(self.job.id)
             log.info("job_ended", status=status, code="cancelled")
             self._notify(CANCELLED, outcome.timings, "cancelled", None)
-        else:  # deleted while it ran
+        elif self.store.get(self.job.id) is None:  # deleted while it ran
             self.files.remove(self.job.id)
+        else:  # another run holds the job now: its files are not ours to touch
+            log.warning("job_result_dropped", reason="the run lost its lease")
 
     def _failed(self, message: Failed) -> None:
         if message.code == "cancelled":
@@ -165,7 +180,14 @@ class JobDispatch:
     def _end(
         self, status: str, code: str, detail: str, timings: dict[str, float] | None = None
     ) -> None:
-        self.store.fail(self.job.id, code, detail, status=status, timings=timings)
+        if not persist(
+            lambda: self.store.fail(
+                self.job.id, code, detail, status=status, timings=timings, lease=self.lease
+            ),
+            "end",
+        ):
+            log.warning("job_end_dropped", status=status, reason="the run lost its lease")
+            return
         self.files.clear_outputs(self.job.id)
         self.files.remove_input(self.job.id)
         log.info("job_ended", status=status, code=code)
@@ -176,7 +198,9 @@ class JobDispatch:
         if self.cancel_sent is not None:
             self._stopped({})
             return True
-        status = self.store.requeue(self.job.id, reason, self.options.max_attempts)
+        status = self.store.requeue(
+            self.job.id, reason, self.options.max_attempts, lease=self.lease
+        )
         log.warning("worker_lost", reason=reason, new_status=status)
         if status == FAILED:
             self.files.clear_outputs(self.job.id)
@@ -188,10 +212,15 @@ class JobDispatch:
         """The service is stopping: stop the work and put the job back without using an attempt."""
         self._send_cancel("the service was shut down")
         self.slot.worker.kill()
-        self.store.requeue(
-            self.job.id, "the service was shut down", self.options.max_attempts, count_attempt=False
+        status = self.store.requeue(
+            self.job.id,
+            "the service was shut down",
+            self.options.max_attempts,
+            count_attempt=False,
+            lease=self.lease,
         )
-        self.files.clear_outputs(self.job.id)
+        if status is not None:
+            self.files.clear_outputs(self.job.id)
         return True
 
     def _notify(

@@ -16,7 +16,8 @@ from typing import Literal, Protocol
 
 from v2v.service.jobs.dispatch import JobDispatch
 from v2v.service.jobs.files import JobFiles
-from v2v.service.jobs.store import JobStore
+from v2v.service.jobs.store import JobRecord, JobStore
+from v2v.service.jobs.supervise import Loops
 from v2v.service.jobs.workers import WorkerHandle
 from v2v.service.logs import get_logger
 
@@ -36,15 +37,22 @@ class ExecutorHealth:
 class Executor(Protocol):
     """What the service needs from an execution backend."""
 
+    #: the background loops of this process; ``health`` reports those that do not work
+    loops: Loops
+
     def start(self) -> None: ...
 
     def stop(self, timeout: float = 10.0) -> None: ...
 
-    def submit(self, job_id: str) -> None:
-        """A job was queued in the store."""
+    def submit(self, job_id: str, urgent: bool = False) -> None:
+        """A job was queued in the store (``urgent``: a re-queued job, to run before others)."""
 
     def cancel(self, job_id: str) -> None:
         """The store flagged a running job for cancellation; stop its work now if it runs here."""
+
+    def owns(self, job_id: str) -> bool:
+        """True while a live dispatcher of this process runs the job (housekeeping leaves it
+        alone even when its heartbeats are late, e.g. while the database was locked)."""
 
     def health(self) -> ExecutorHealth: ...
 
@@ -89,6 +97,7 @@ class LocalExecutor:
         self.stopping = threading.Event()
         self.wake = threading.Condition()
         self.slots: list[_Slot] = []
+        self.loops = Loops()
 
     def start(self) -> None:
         self.stopping.clear()
@@ -122,7 +131,8 @@ class LocalExecutor:
             slot.join(max(0.1, deadline - time.monotonic()))
         self.slots = []
 
-    def submit(self, job_id: str) -> None:
+    def submit(self, job_id: str, urgent: bool = False) -> None:
+        # the store's queue order already puts a re-queued job (older) before newer ones
         with self.wake:
             self.wake.notify_all()
 
@@ -130,12 +140,18 @@ class LocalExecutor:
         for slot in self.slots:
             slot.request_cancel(job_id)
 
+    def owns(self, job_id: str) -> bool:
+        return any(slot.current == job_id and slot.is_alive() for slot in self.slots)
+
     def health(self) -> ExecutorHealth:
         total = len(self.slots)
         alive = sum(1 for s in self.slots if s.is_alive() and s.worker_ok())
         busy = sum(1 for s in self.slots if s.current is not None)
-        ok = total > 0 and alive == total and not self.stopping.is_set()
+        problems = self.loops.problems()
+        ok = total > 0 and alive == total and not self.stopping.is_set() and not problems
         detail = f"{alive}/{total} workers alive ({self.options.mode}), {busy} busy"
+        if problems:
+            detail += "; not working: " + "; ".join(problems)
         return ExecutorHealth(ok, detail, total, alive, busy)
 
 
@@ -148,8 +164,10 @@ class _Slot(threading.Thread):
         self.worker = worker
         self.worker_id = f"{executor.instance}:{index}"
         self.current: str | None = None
+        self.job: JobRecord | None = None
         self.cancels: set[str] = set()
         self.lock = threading.Lock()
+        self.state = executor.loops.register(f"dispatcher-{index}", self)
 
     def worker_ok(self) -> bool:
         # a worker that died while idle is restarted before the next job; it counts as alive
@@ -164,22 +182,57 @@ class _Slot(threading.Thread):
             return job_id in self.cancels
 
     def run(self) -> None:
+        """Claim and run jobs until the executor stops; an error (the database locked, a folder
+        gone) is logged, the job handed back, and the slot goes on after a pause."""
         executor = self.executor
-        self.worker.start()
-        while not executor.stopping.is_set():
-            job = executor.store.claim_next(self.worker_id)
-            if job is None:
-                with executor.wake:
-                    executor.wake.wait(executor.options.poll_seconds)
-                continue
-            self.current = job.id
+        delay = 0.0
+        while not executor.stopping.wait(delay):
+            delay = 0.0
             try:
-                JobDispatch(self, job).run()
-            finally:
-                self.current = None
-                with self.lock:
-                    self.cancels.discard(job.id)
+                self._step()
+            except Exception as exc:  # noqa: BLE001 - supervised: log, back off, go on
+                delay = self.state.failed(exc, executor.options.poll_seconds, 30.0)
+                self._recover()
+            else:
+                self.state.succeeded()
+        self.state.stopped = True
         self.worker.stop(timeout=5.0)
+
+    def _step(self) -> None:
+        executor = self.executor
+        if not self.worker.alive():
+            self.replace_worker()
+        job = executor.store.claim_next(self.worker_id)
+        if job is None:
+            with executor.wake:
+                executor.wake.wait(executor.options.poll_seconds)
+            return
+        self.current, self.job = job.id, job
+        try:
+            JobDispatch(self, job).run()
+        finally:
+            with self.lock:
+                self.cancels.discard(job.id)
+        self.current, self.job = None, None  # after an error _recover hands the job back first
+
+    def _recover(self) -> None:
+        """After an error during a job: stop its work and hand it back (without using one of its
+        attempts). When the database cannot take that either, the job's heartbeats have stopped
+        and housekeeping re-queues it once they are stale."""
+        job = self.job
+        self.current, self.job = None, None
+        try:
+            self.replace_worker()
+            if job is not None:
+                reason = "its dispatcher met an error"
+                options = self.executor.options
+                status = self.executor.store.requeue(
+                    job.id, reason, options.max_attempts, count_attempt=False, lease=job.lease
+                )
+                if status is not None:
+                    self.executor.files.clear_outputs(job.id)
+        except Exception as exc:  # noqa: BLE001 - logged; the stale sweep is the fallback
+            log.warning("job_handback_failed", error=f"{type(exc).__name__}: {exc}"[:300])
 
     def replace_worker(self) -> None:
         self.worker.kill()

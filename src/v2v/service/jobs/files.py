@@ -5,9 +5,9 @@ Layout::
     DATA_DIR/jobs/<job id>/input.<jpg|png|webp>   the upload (removed when the job ends)
     DATA_DIR/jobs/<job id>/out/<name>             results: result.svg, preview.png, report.json,
                                                   intermediate_*.png, phase outputs
-    DATA_DIR/tmp/<pid>/                           uploads being received by API process <pid>
-                                                  (removed when that process starts, and by a
-                                                  later start once the process is gone)
+    DATA_DIR/tmp/<host>-<pid>/                    uploads being received, one folder per server
+                                                  process (a start-up removes only its own and
+                                                  those of processes that no longer exist)
 """
 
 from __future__ import annotations
@@ -15,10 +15,15 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 import uuid
 from pathlib import Path
 
 _JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+_PROCESS_FOLDER = re.compile(r"^.+-\d+$")
+_HOST = socket.gethostname()[:60].replace("/", "_")
+
+
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,120}\.(svg|png|json)$")
 MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".json": "application/json"}
 
@@ -50,17 +55,24 @@ class JobFiles:
         self.root = data_dir.resolve()
         self.jobs = self.root / "jobs"
         self.tmp_root = self.root / "tmp"
-        # one folder per process: with WORKERS > 1 a starting process must not empty the
-        # folder its siblings are receiving uploads in
-        self.tmp = self.tmp_root / str(os.getpid())
+
+    @property
+    def tmp(self) -> Path:
+        """This process's folder for uploads being received."""
+        return self.tmp_root / f"{_HOST}-{os.getpid()}"
 
     def prepare(self) -> None:
-        """Create the folders and remove uploads left half-received by processes that are gone
-        (this process's own folder too: a previous process had its id)."""
+        """Create the folders and remove uploads left half-received by processes that ended
+        (never those of sibling server processes still receiving theirs)."""
         self.jobs.mkdir(parents=True, exist_ok=True)
-        self.tmp_root.mkdir(parents=True, exist_ok=True)
-        for entry in self.tmp_root.iterdir():
-            if entry == self.tmp or not (entry.name.isdigit() and _alive(int(entry.name))):
+        if self.tmp_root.is_dir():
+            for entry in self.tmp_root.iterdir():
+                host, _, pid = entry.name.rpartition("-")
+                mine = host == _HOST and pid.isdigit()
+                if mine and int(pid) != os.getpid() and _alive(int(pid)):
+                    continue
+                if not mine and entry.is_dir() and _PROCESS_FOLDER.match(entry.name):
+                    continue  # another machine's process (a shared DATA_DIR)
                 if entry.is_dir():
                     shutil.rmtree(entry, ignore_errors=True)
                 else:
@@ -76,7 +88,9 @@ class JobFiles:
         return self.job_dir(job_id) / "out"
 
     def temp_path(self, suffix: str = "") -> Path:
-        return self.tmp / f"{uuid.uuid4().hex}{suffix}"
+        folder = self.tmp
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"{uuid.uuid4().hex}{suffix}"
 
     def store_input(self, job_id: str, temp: Path, extension: str) -> Path:
         """Move a received upload into the job's folder (same file system: atomic rename)."""

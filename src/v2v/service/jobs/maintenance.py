@@ -12,6 +12,7 @@ from v2v.service.db import utcnow
 from v2v.service.jobs.executor import Executor
 from v2v.service.jobs.files import JobFiles
 from v2v.service.jobs.store import FAILED, QUEUED, JobStore
+from v2v.service.jobs.supervise import run_every
 from v2v.service.logs import get_logger
 
 log = get_logger("v2v.service.maintenance")
@@ -45,31 +46,48 @@ class Maintenance(threading.Thread):
         self.stale_seconds = stale_seconds
         self.max_attempts = max_attempts
         self.retention_hours = retention_hours
-        self.interval = min(max(stale_seconds / 2, 0.5), 30.0)
+        self.interval = min(max(stale_seconds / 3, 0.5), 10.0)
         self.stopping = threading.Event()
+        self.state = executor.loops.register("housekeeping", self)
+        self.last_orphan_sweep = time.monotonic()
 
     def run(self) -> None:
-        last_orphan_sweep = time.monotonic()
-        while not self.stopping.wait(self.interval):
-            orphans = time.monotonic() - last_orphan_sweep > _ORPHAN_AGE_SECONDS
-            self.sweep(orphans=orphans)
-            if orphans:
-                last_orphan_sweep = time.monotonic()
+        """Sweep every ``interval`` s; an error is logged and the next sweep waits longer."""
+        run_every(self.state, self._tick, self.interval, self.stopping)
+
+    def _tick(self) -> None:
+        orphans = time.monotonic() - self.last_orphan_sweep > _ORPHAN_AGE_SECONDS
+        self.sweep(orphans=orphans)
+        if orphans:
+            self.last_orphan_sweep = time.monotonic()
+
+    def first_sweep(self) -> None:
+        """The sweep at start-up (orphans too); an error is logged, not raised: the loop goes on."""
+        try:
+            self.sweep(orphans=True)
+        except Exception as exc:  # noqa: BLE001 - the service starts; the loop tries again
+            self.state.failed(exc, self.interval, 30.0)
 
     def stop(self) -> None:
         self.stopping.set()
-        self.join(5)
+        if self.is_alive():
+            self.join(5)
+        self.state.stopped = True
 
     def sweep(self, orphans: bool = False) -> SweepResult:
         """One pass; ``orphans`` also removes job folders that no job owns (slower)."""
         result = SweepResult()
         for job in self.store.stale(self.stale_seconds):
+            if self.executor.owns(job.id):
+                continue
             seen = job.updated_at.isoformat(timespec="seconds")
             reason = f"its worker stopped responding (last heard of at {seen})"
-            status = self.store.requeue(job.id, reason, self.max_attempts)
+            status = self.store.requeue(
+                job.id, reason, self.max_attempts, lease=job.lease, stale_seconds=self.stale_seconds
+            )
             if status == QUEUED:
                 result.requeued.append(job.id)
-                self.executor.submit(job.id)
+                self.executor.submit(job.id, urgent=True)
             elif status is not None:
                 result.failed.append(job.id)
                 if status == FAILED:

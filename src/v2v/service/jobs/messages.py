@@ -63,3 +63,16 @@ class Failed:
     code: str
     detail: str
     timings: dict[str, float] = field(default_factory=dict)
+
+
+DISK_FULL = (
+    "the server's disk is full (no space left while the job wrote its files); its partial files "
+    "were removed: submit the job again once space has been freed"
+)
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """True for 'no space left on device' (and 'disk quota exceeded')."""
+    import errno
+
+    return isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)

@@ -35,6 +35,7 @@ class JobRecord:
     finished_at: datetime | None = None
     attempts: int = 0
     worker: str | None = None
+    lease: str | None = None
     cancel_requested: bool = False
     phase: str | None = None
     message: str = ""

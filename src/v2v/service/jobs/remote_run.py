@@ -22,8 +22,9 @@ from v2v import RunContext, V2VError
 from v2v.errors import Cancelled
 from v2v.service.jobs.claims import claim_or_take_over, worker_name
 from v2v.service.jobs.files import JobFiles
-from v2v.service.jobs.messages import Outcome, Task
+from v2v.service.jobs.messages import DISK_FULL, Outcome, Task, is_disk_full
 from v2v.service.jobs.store import CANCELLED, FAILED, SUCCEEDED, JobRecord, JobStore
+from v2v.service.jobs.supervise import LoopState, best_effort, persist
 from v2v.service.logs import bind_request, clear_request, get_logger
 from v2v.service.storage import publish_outputs, release_local_copy
 
@@ -65,30 +66,47 @@ class _Watch(threading.Thread):
             self.cancel.set()
 
     def run(self) -> None:
-        store, options = self.run_.store, self.run_.options
-        started = last_beat = last_poll = time.monotonic()
-        cancelled_at: float | None = None
-        while not self.finished.wait(_TICK):
-            now = time.monotonic()
-            if now - last_beat >= options.heartbeat_seconds:
-                last_beat = now
-                if not store.heartbeat(self.job.id):
-                    self.stop_run("the job no longer runs here (deleted or ended elsewhere)")
-            if self.cancel.is_set():
-                cancelled_at = cancelled_at or now
-                if now - cancelled_at > options.cancel_grace_seconds:
-                    self.abandoned = True
-                    self.run_.end(self.job, *self.run_.stop_status(self.reason), {})
-                    self.run_.on_stuck()
+        """Tick until the run ends. A database error in a tick is logged and the tick retried
+        after a pause (doubling, up to the heartbeat interval), so heartbeats resume when the
+        database answers again; a run that loses its lease meanwhile is stopped."""
+        self.started = self.last_beat = self.last_poll = time.monotonic()
+        self.cancelled_at: float | None = None
+        state = LoopState(f"watch of job {self.job.id}")
+        delay = _TICK
+        while not self.finished.wait(delay):
+            try:
+                if self._tick():
                     return
-            elif now - last_poll >= _CANCEL_POLL:
-                last_poll = now
-                if store.cancel_requested(self.job.id):
-                    self.stop_run("cancelled on request")
-            if not self.cancel.is_set() and now - started > options.job_timeout:
-                self.stop_run(
-                    f"timeout: the job ran longer than {options.job_timeout:.0f} s (JOB_TIMEOUT)"
-                )
+            except Exception as exc:  # noqa: BLE001 - supervised: log, back off, go on
+                delay = state.failed(exc, _TICK, max(_TICK, self.run_.options.heartbeat_seconds))
+            else:
+                state.succeeded()
+                delay = _TICK
+
+    def _tick(self) -> bool:
+        """One look: heartbeat, cancel flag, timeout, grace. True when the watch is done."""
+        store, options = self.run_.store, self.run_.options
+        now = time.monotonic()
+        if now - self.last_beat >= options.heartbeat_seconds:
+            if not store.heartbeat(self.job.id, self.job.lease or ""):
+                self.stop_run("the job no longer runs here (deleted, ended or re-queued)")
+            self.last_beat = now
+        if self.cancel.is_set():
+            self.cancelled_at = self.cancelled_at or now
+            if now - self.cancelled_at > options.cancel_grace_seconds:
+                self.abandoned = True
+                self.run_.end(self.job, *self.run_.stop_status(self.reason), {})
+                self.run_.on_stuck()
+                return True
+        elif now - self.last_poll >= _CANCEL_POLL:
+            if store.cancel_requested(self.job.id):
+                self.stop_run("cancelled on request")
+            self.last_poll = now
+        if not self.cancel.is_set() and now - self.started > options.job_timeout:
+            self.stop_run(
+                f"timeout: the job ran longer than {options.job_timeout:.0f} s (JOB_TIMEOUT)"
+            )
+        return False
 
 
 class JobRun:
@@ -130,7 +148,7 @@ class JobRun:
         if source is None:
             detail = "the uploaded photo is missing from the job storage; submit the job again"
             return self.end(job, FAILED, "input_missing", detail, {})
-        ctx = RunContext(progress=self._progress_writer(job.id))
+        ctx = RunContext(progress=self._progress_writer(job.id, job.lease or ""))
         task = Task(
             job.id,
             job.kind,
@@ -149,7 +167,10 @@ class JobRun:
             return self._after_watch(watch, job, *self.stop_status(watch.reason), ctx.timings)
         except V2VError as exc:
             return self._after_watch(watch, job, FAILED, exc.code, str(exc), ctx.timings)
-        except Exception:
+        except Exception as exc:
+            if is_disk_full(exc):
+                log.error("job_failed", code="disk_full", error=str(exc)[:200])
+                return self._after_watch(watch, job, FAILED, "disk_full", DISK_FULL, ctx.timings)
             log.exception("job_crashed")
             detail = (
                 "an internal error stopped the job; the worker log has the details "
@@ -178,7 +199,7 @@ class JobRun:
             return FAILED, "timeout", reason
         return CANCELLED, "cancelled", reason or "cancelled"
 
-    def _progress_writer(self, job_id: str) -> Callable[[str, float, str], None]:
+    def _progress_writer(self, job_id: str, lease: str) -> Callable[[str, float, str], None]:
         progress: dict[str, float] = {}
         last = [0.0]
 
@@ -187,22 +208,32 @@ class JobRun:
             now = time.monotonic()
             if fraction in (0.0, 1.0) or now - last[0] > _PROGRESS_INTERVAL:
                 last[0] = now
-                self.store.progress(job_id, phase, dict(progress), message)
+                best_effort(
+                    lambda: self.store.progress(job_id, lease, phase, dict(progress), message),
+                    "progress",
+                )
 
         return write
 
     def _succeed(self, job: JobRecord, outcome: Outcome) -> str:
         publish_outputs(self.files, job.id, outcome.files)
         progress = {phase: 1.0 for phase in outcome.timings if phase != "total"}
-        status = self.store.succeed(job.id, outcome.files, outcome.timings, outcome.qa, progress)
+        status = persist(
+            lambda: self.store.succeed(
+                job.id, job.lease or "", outcome.files, outcome.timings, outcome.qa, progress
+            ),
+            "result",
+        )
         if status == CANCELLED:  # the cancel came after the last stage's check
             self._discard(job.id)
             log.info("job_ended", status=status, code="cancelled")
             return CANCELLED
-        if status is None:
+        if status is None:  # deleted, or another run holds it now: its files are not ours
             log.info("job_result_dropped", reason="the job was deleted or ended elsewhere")
             if self.store.get(job.id) is None:
                 self.files.remove(job.id)
+            else:
+                release_local_copy(self.files, job.id)
             return SKIPPED
         self.files.remove_input(job.id)
         release_local_copy(self.files, job.id)
@@ -213,7 +244,14 @@ class JobRun:
         self, job: JobRecord, status: str, code: str, detail: str, timings: dict[str, float]
     ) -> str:
         """Record a failed or cancelled end and remove the job's partial files."""
-        self.store.fail(job.id, code, detail, status=status, timings=timings or None)
+        if not persist(
+            lambda: self.store.fail(
+                job.id, code, detail, status=status, timings=timings or None, lease=job.lease or ""
+            ),
+            "end",
+        ):
+            log.info("job_end_dropped", status=status, reason="the run no longer holds the job")
+            return SKIPPED
         self._discard(job.id)
         log.info("job_ended", status=status, code=code, detail=detail)
         return status

@@ -2,20 +2,20 @@
 
 Statuses: ``queued`` → ``running`` → ``succeeded`` | ``failed`` | ``cancelled``. A running job that
 stops sending heartbeats (its process died) is re-queued (``stale`` then ``requeue``) until it
-has used ``max_attempts``; then it fails with the reason.
+has used ``max_attempts``; then it fails with the reason. The writes of a run are fenced by the
+lease its claim got (:mod:`v2v.service.jobs.leases`).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
 
-from v2v.service.db import Database, JobRow, utcnow
+from v2v.service.db import Database, JobRow, JobTallyRow, utcnow
+from v2v.service.jobs.leases import LeasedWrites
 from v2v.service.jobs.records import (
     CANCELLED,
     FAILED,
@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 
-class JobStore:
+class JobStore(LeasedWrites):
     """Create, claim, update, list and delete jobs. Thread-safe: one session per call."""
 
     def __init__(self, database: Database) -> None:
@@ -132,82 +132,6 @@ class JobStore:
                     return JobRecord.from_row(row)
         return None
 
-    def _update(
-        self, session: Session, job_id: str, only_status: Sequence[str], **values: Any
-    ) -> bool:
-        values.setdefault("updated_at", utcnow())
-        result = session.execute(
-            update(JobRow)
-            .where(JobRow.id == job_id, JobRow.status.in_(only_status))
-            .values(**values)
-        )
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
-
-    def progress(self, job_id: str, phase: str, progress: dict[str, float], message: str) -> bool:
-        """Record progress and a heartbeat. False when the job is no longer running."""
-        now = utcnow()
-        with self.db.session() as session:
-            return self._update(
-                session,
-                job_id,
-                (RUNNING,),
-                phase=phase,
-                progress=progress,
-                message=message[:500],
-                heartbeat_at=now,
-                updated_at=now,
-            )
-
-    def heartbeat(self, job_id: str) -> bool:
-        with self.db.session() as session:
-            return self._update(session, job_id, (RUNNING,), heartbeat_at=utcnow())
-
-    def succeed(
-        self,
-        job_id: str,
-        files: list[str],
-        timings: dict[str, float],
-        qa: dict[str, Any] | None,
-        progress: dict[str, float],
-    ) -> str | None:
-        """Record a running job's result. A job flagged for cancellation ends ``cancelled``
-        instead: a cancel answered 202 always wins, even one that arrived during the last stage.
-
-        Returns the new status (``succeeded`` or ``cancelled``), or None when it was not running.
-        """
-        done: dict[str, Any] = {"status": SUCCEEDED, "files": files, "qa": qa, "phase": None}
-        done |= {"progress": progress, "finished_at": utcnow(), "message": "done"}
-        late = _ended(CANCELLED, "cancelled", "cancelled on request (as its last stage ended)")
-        with self.db.session() as session:
-            for values, flagged in ((done, False), (late, True)):
-                hit = session.execute(
-                    update(JobRow)
-                    .where(
-                        JobRow.id == job_id,
-                        JobRow.status == RUNNING,
-                        JobRow.cancel_requested == flagged,
-                    )
-                    .values(**values, timings=timings, updated_at=utcnow())
-                ).rowcount  # type: ignore[attr-defined]
-                if hit == 1:
-                    return str(values["status"])
-        return None
-
-    def fail(
-        self,
-        job_id: str,
-        code: str,
-        detail: str,
-        status: str = FAILED,
-        timings: dict[str, float] | None = None,
-    ) -> bool:
-        """End a queued or running job as failed (or cancelled) with a reason."""
-        values = _ended(status, code, detail)
-        if timings is not None:
-            values["timings"] = timings
-        with self.db.session() as session:
-            return self._update(session, job_id, (QUEUED, RUNNING), **values)
-
     def request_cancel(self, job_id: str) -> JobRecord | None:
         """Cancel a queued job now, or flag a running one for its worker. Returns the new state."""
         with self.db.session() as session:
@@ -215,47 +139,6 @@ class JobStore:
             self._update(session, job_id, (QUEUED,), **ended)
             self._update(session, job_id, (RUNNING,), cancel_requested=True, message="cancelling")
         return self.get(job_id)
-
-    def requeue(
-        self, job_id: str, reason: str, max_attempts: int, count_attempt: bool = True
-    ) -> str | None:
-        """Put a running job back in the queue, or fail it when its attempts are used up (a job
-        flagged for cancellation is cancelled instead).
-
-        Returns the new status, or None when the job was not running.
-        """
-        with self.db.session() as session:
-            row = session.get(JobRow, job_id)
-            if row is None or row.status != RUNNING:
-                return None
-            attempts = row.attempts if count_attempt else max(0, row.attempts - 1)
-            values: dict[str, Any]
-            if row.cancel_requested:
-                values = _ended(CANCELLED, "cancelled", f"cancelled ({reason})")
-            elif attempts >= max_attempts:
-                detail = f"{reason}; gave up after {attempts} attempt(s)"
-                values = _ended(FAILED, "worker_lost", detail)
-            else:
-                values = {
-                    "status": QUEUED,
-                    "attempts": attempts,
-                    "worker": None,
-                    "phase": None,
-                    "progress": {},
-                    "heartbeat_at": None,
-                    "message": f"re-queued: {reason}"[:500],
-                }
-            ok = self._update(session, job_id, (RUNNING,), **values)
-            return str(values["status"]) if ok else None
-
-    def stale(self, older_than_seconds: float) -> list[JobRecord]:
-        """Running jobs whose last heartbeat is older than the given age."""
-        limit = utcnow() - timedelta(seconds=older_than_seconds)
-        with self.db.session() as session:
-            rows = session.scalars(
-                select(JobRow).where(JobRow.status == RUNNING, JobRow.heartbeat_at < limit)
-            ).all()
-            return [JobRecord.from_row(r) for r in rows]
 
     def finished_before(self, moment: datetime, limit: int = 500) -> list[str]:
         with self.db.session() as session:
@@ -268,9 +151,30 @@ class JobStore:
             )
 
     def delete(self, job_id: str) -> bool:
+        """Remove the job's row; a finished job is added to the tallies (the counter)."""
         with self.db.session() as session:
+            status = session.scalar(select(JobRow.status).where(JobRow.id == job_id))
             result = session.execute(delete(JobRow).where(JobRow.id == job_id))
-            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+            gone = bool(result.rowcount == 1)  # type: ignore[attr-defined]
+            if gone and status in FINISHED:
+                tally = update(JobTallyRow).where(JobTallyRow.status == status)
+                if not session.execute(tally.values(deleted=JobTallyRow.deleted + 1)).rowcount:  # type: ignore[attr-defined]
+                    session.add(JobTallyRow(status=status, deleted=1))
+            return gone
+
+    def finished_totals(self) -> dict[str, int]:
+        """Jobs that ever ended, by final status: those in the store plus those deleted since."""
+        with self.db.session() as session:
+            present = session.execute(
+                select(JobRow.status, func.count())
+                .where(JobRow.status.in_(FINISHED))
+                .group_by(JobRow.status)
+            ).all()
+            deleted = session.execute(select(JobTallyRow.status, JobTallyRow.deleted)).all()
+        totals = dict.fromkeys(FINISHED, 0)
+        for status, count in [*present, *deleted]:
+            totals[str(status)] = totals.get(str(status), 0) + int(count)
+        return totals
 
     def counts(self) -> dict[str, int]:
         """Number of jobs in each status (every status present, 0 when none)."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from v2v.service.db import JobRow, utcnow
+from v2v.service.db import JobRow, db_now, utcnow
 from v2v.service.jobs.records import QUEUED, RUNNING
 
 
@@ -23,8 +24,8 @@ def ended(status: str, code: str, detail: str) -> dict[str, Any]:
 
 
 def claim_queued(session: Session, job_id: str, worker: str) -> bool:
-    """Move one job from ``queued`` to ``running`` for ``worker``; False when it is not queued
-    (another claimer won, or it was cancelled)."""
+    """Move one job from ``queued`` to ``running`` for ``worker`` under a new lease token;
+    False when it is not queued (another claimer won, or it was cancelled)."""
     now = utcnow()
     result = session.execute(
         update(JobRow)
@@ -33,8 +34,9 @@ def claim_queued(session: Session, job_id: str, worker: str) -> bool:
             status=RUNNING,
             worker=worker,
             attempts=JobRow.attempts + 1,
+            lease=uuid.uuid4().hex,
             started_at=now,
-            heartbeat_at=now,
+            heartbeat_at=db_now(),
             updated_at=now,
             message="starting",
         )

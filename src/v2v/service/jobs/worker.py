@@ -19,7 +19,16 @@ from multiprocessing.connection import Connection
 from typing import Any, Protocol
 
 from v2v import RunContext, V2VError
-from v2v.service.jobs.messages import Cancel, Done, Failed, Outcome, Progress, Task
+from v2v.service.jobs.messages import (
+    DISK_FULL,
+    Cancel,
+    Done,
+    Failed,
+    Outcome,
+    Progress,
+    Task,
+    is_disk_full,
+)
 from v2v.service.logs import bind_request, clear_request, configure_logging, get_logger
 
 Runner = Callable[[Task, RunContext], Outcome]
@@ -119,7 +128,11 @@ def _run_one(task: Task, runner: Runner, cancel: threading.Event, outbound: Chan
     except V2VError as exc:
         log.info("job_failed", code=exc.code, detail=str(exc))
         outbound.send(Failed(task.job_id, exc.code, str(exc), dict(ctx.timings)))
-    except Exception:
+    except Exception as exc:
+        if is_disk_full(exc):
+            log.error("job_failed", code="disk_full", error=str(exc)[:200])
+            outbound.send(Failed(task.job_id, "disk_full", DISK_FULL, dict(ctx.timings)))
+            return
         log.exception("job_crashed")
         outbound.send(
             Failed(
