@@ -26,7 +26,7 @@ def write_png(drawing: Drawing, target: Target) -> bytes:
             f"a PNG of {width}x{height} px is over the {MAX_PIXELS // 1_000_000} megapixel "
             "limit; choose a smaller size or DPI, or a vector format (SVG, PDF) for large prints"
         )
-    png = render_png(svg_text(drawing, target), width, height)
+    png = render_png(svg_text(drawing, target, stretch=True), width, height)
     with Image.open(io.BytesIO(png)) as image:
         out = io.BytesIO()
         dpi = target.page.dpi

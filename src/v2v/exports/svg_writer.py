@@ -79,8 +79,10 @@ def _fills(root: etree._Element, drawing: Drawing, grouping: str) -> None:
                     _stroke(element, stroke)
 
 
-def svg_text(drawing: Drawing, target: Target) -> str:
-    """The drawing as SVG text for ``target`` (see the module doc)."""
+def svg_text(drawing: Drawing, target: Target, stretch: bool = False) -> str:
+    """The drawing as SVG text for ``target`` (see the module doc). ``stretch``: fill the page
+    exactly (``preserveAspectRatio="none"``), for rasters whose whole-pixel size differs from
+    the drawing's aspect by a fraction of a pixel."""
     page = target.page
     root = etree.Element(_q("svg"), nsmap=_NSMAP)
     root.set("version", "1.1")
@@ -88,6 +90,8 @@ def svg_text(drawing: Drawing, target: Target) -> str:
     root.set("viewBox", f"0 0 {width} {height}")
     root.set("width", css_length(page.width, page.unit))
     root.set("height", css_length(page.height, page.unit))
+    if stretch:
+        root.set("preserveAspectRatio", "none")
     etree.SubElement(root, _q("title")).text = drawing.title
     if drawing.background is not None:
         etree.SubElement(
