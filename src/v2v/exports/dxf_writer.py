@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import io
 import re
+from typing import TYPE_CHECKING
 
-import ezdxf
 import numpy as np
-from ezdxf import units
-from ezdxf.document import Drawing as DxfDocument
 
 from v2v.exports.drawing import Drawing, Group
 from v2v.exports.registry import Target
 from v2v.stages.vectorize.cleanup import flatten_rings
 
-INSUNITS = {"px": 0, "mm": units.MM, "cm": units.CM, "in": units.IN}
+if TYPE_CHECKING:
+    from ezdxf.document import Drawing as DxfDocument
+
+#: $INSUNITS codes (ezdxf.units: MM 4, CM 5, IN 1; 0 unitless). ezdxf is imported when a DXF
+#: is written, so `import v2v` and the CLI stay fast.
+INSUNITS = {"px": 0, "mm": 4, "cm": 5, "in": 1}
 _LAYER_NAME = re.compile(r'[<>/\\":;?*|=`]+')
 
 
@@ -43,6 +46,8 @@ def _to_page(ring: np.ndarray, scale: float, height: float) -> list[tuple[float,
 
 
 def _document(target: Target) -> DxfDocument:
+    import ezdxf
+
     document = ezdxf.new("R2010", setup=False)
     document.header["$INSUNITS"] = INSUNITS[target.page.unit]
     document.header["$MEASUREMENT"] = 0 if target.page.unit in {"in", "px"} else 1
@@ -51,6 +56,8 @@ def _document(target: Target) -> DxfDocument:
 
 def write_dxf(drawing: Drawing, target: Target) -> bytes:
     """A DXF (R2010, ASCII) of ``drawing`` at ``target.page`` size."""
+    from ezdxf import rgb2int
+
     document = _document(target)
     space = document.modelspace()
     scale = target.page.scale
@@ -59,17 +66,17 @@ def write_dxf(drawing: Drawing, target: Target) -> bytes:
         if target.grouping == "color":
             name = layer_name(group)
             if name not in document.layers:
-                document.layers.add(name, true_color=ezdxf.rgb2int(_rgb(group.color)))
+                document.layers.add(name, true_color=rgb2int(_rgb(group.color)))
             attributes = {"layer": name}
         else:
-            attributes["true_color"] = ezdxf.rgb2int(_rgb(group.color))
+            attributes["true_color"] = rgb2int(_rgb(group.color))
         for path in group.paths:
             for ring in flatten_rings(path):
                 points = _to_page(ring, scale, drawing.height)
                 space.add_lwpolyline(points, close=True, dxfattribs=attributes)
     line = drawing.centerline_stroke
     if drawing.centerlines and line is not None:
-        document.layers.add("Centerlines", true_color=ezdxf.rgb2int(_rgb(line.color)))
+        document.layers.add("Centerlines", true_color=rgb2int(_rgb(line.color)))
         for path in drawing.centerlines:
             points = _to_page(path.points, scale, drawing.height)
             space.add_lwpolyline(points, close=False, dxfattribs={"layer": "Centerlines"})

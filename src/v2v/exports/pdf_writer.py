@@ -14,15 +14,15 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Iterator
-
-from reportlab.lib.colors import HexColor
-from reportlab.pdfgen import canvas
-from reportlab.pdfgen.canvas import FILL_EVEN_ODD
+from typing import TYPE_CHECKING, Any
 
 from v2v import __version__
 from v2v.exports.drawing import Drawing
 from v2v.exports.registry import Target
 from v2v.stages.vectorize.cleanup import PathGeometry
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
 
 CREATOR = f"vehicle-to-vector {__version__}"
 Segment = tuple[str, tuple[float, ...]]
@@ -47,7 +47,7 @@ def _rgb(color: str) -> tuple[float, float, float]:
 # -- PDF -------------------------------------------------------------------------------------
 
 
-def _pdf_path(pdf: canvas.Canvas, paths: tuple[PathGeometry, ...]) -> object:
+def _pdf_path(pdf: Canvas, paths: tuple[PathGeometry, ...]) -> Any:
     outline = pdf.beginPath()
     for path in paths:
         for command, values in segments(path):
@@ -64,10 +64,13 @@ def _pdf_path(pdf: canvas.Canvas, paths: tuple[PathGeometry, ...]) -> object:
 
 def write_pdf(drawing: Drawing, target: Target) -> bytes:
     """A one-page vector PDF of ``drawing``, the page ``target.page`` in points."""
+    from reportlab.lib.colors import HexColor  # imported here: `import v2v` stays fast
+    from reportlab.pdfgen.canvas import FILL_EVEN_ODD, Canvas
+
     width, height = target.page.points
     scale = width / drawing.width
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=(width, height), pageCompression=1, invariant=1)
+    pdf = Canvas(buffer, pagesize=(width, height), pageCompression=1, invariant=1)
     pdf.setTitle(drawing.title)
     pdf.setCreator(CREATOR)
     pdf.setProducer(CREATOR)
