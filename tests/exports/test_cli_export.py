@@ -30,8 +30,10 @@ def test_export_writes_each_format_next_to_the_output(svg_file: Path, tmp_path: 
     out = tmp_path / "out" / "car"
     result = runner.invoke(
         app,
-        ["export", str(svg_file), str(out), "--to", "pdf", "--to", "dxf", "--to", "gpl"]
-        + ["--size", "300mm", "--stacking", "cutout", "--palette", "designer"],
+        [
+            *("export", str(svg_file), str(out), "--to", "pdf", "--to", "dxf", "--to", "gpl"),
+            *("--size", "300mm", "--stacking", "cutout", "--palette", "designer"),
+        ],
     )
     assert result.exit_code == 0, result.output
     assert pdf_facts(out.with_suffix(".pdf").read_bytes()).images == 0
@@ -71,9 +73,11 @@ def test_process_writes_the_formats_asked_for_at_the_photo_size(
     out = tmp_path / "car.svg"
     result = runner.invoke(
         app,
-        ["process", str(car_path), str(out), "--format", "svg", "--format", "pdf"]
-        + ["--size", "photo", "--stacking", "cutout", "--report", str(tmp_path / "r.json")]
-        + FAST,
+        [
+            *("process", str(car_path), str(out), "--format", "svg", "--format", "pdf"),
+            *("--size", "photo", "--stacking", "cutout", "--report", str(tmp_path / "r.json")),
+            *FAST,
+        ],
     )
     assert result.exit_code == 0, result.output
     photo = json.loads((tmp_path / "r.json").read_text())["input"]["original_size"]
