@@ -52,6 +52,8 @@ def test_pdf_at_a_size_in_millimetres(finished: tuple[TestClient, str]) -> None:
 
 def test_each_format_downloads(finished: tuple[TestClient, str]) -> None:
     client, url = finished
+    links = client.get(url.removesuffix("/export")).json()["urls"]["exports"]
+    assert links["pdf"] == f"{url}?format=pdf" and set(links) >= {"dxf", "png", "ase"}
     svg = client.get(url, params={"size": "photo"})
     assert etree.fromstring(svg.content).get("width") == str(PHOTO_SIZE[0])
     assert dxf_facts(client.get(url, params={"format": "dxf"}).content).closed > 0
