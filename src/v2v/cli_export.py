@@ -28,12 +28,14 @@ class ExportChoice:
     """What ``process``/``batch`` write besides the pipeline's SVG."""
 
     formats: tuple[str, ...]
+    exact_path: bool = False  # no --format: the one format goes to OUTPUT as named
     size: str = "working"
     dpi: float = 96.0
     stacking: str = "stacked"
     grouping: str = "color"
 
     def options(self, name: str) -> ExportOptions:
+        """The export options of format ``name``."""
         return ExportOptions(name, self.size, self.dpi, self.stacking, self.grouping)
 
     @property
@@ -45,10 +47,12 @@ class ExportChoice:
 def export_choice(
     output: Path, formats: list[str] | None, size: str, dpi: float, stacking: str, grouping: str
 ) -> ExportChoice:
-    """Validated choice (InputError before any work). No --format: OUTPUT's extension."""
-    names = formats or [output.suffix.lstrip(".").lower() or "svg"]
+    """Validated choice (InputError before any work). No --format: OUTPUT's extension if it
+    names a format, else SVG (written to OUTPUT as named, as before exports existed)."""
+    suffix = output.suffix.lstrip(".").lower()
+    names = formats or [suffix if suffix in FORMATS else "svg"]
     unique = tuple(dict.fromkeys(name.strip().lower() for name in names))
-    choice = ExportChoice(unique, size, dpi, stacking, grouping)
+    choice = ExportChoice(unique, not formats, size, dpi, stacking, grouping)
     for name in choice.formats:
         choice.options(name)
     return choice
@@ -64,7 +68,8 @@ def write_exports(
     """Write each chosen format to OUTPUT with the format's extension; the paths written."""
     written = []
     for name in choice.formats:
-        target = output.with_suffix("." + FORMATS[name].extension)
+        extension = "." + FORMATS[name].extension
+        target = output if choice.exact_path else output.with_suffix(extension)
         if name == "svg" and choice.is_plain_svg:
             _write(target, svg)
         else:

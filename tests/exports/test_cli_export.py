@@ -101,3 +101,12 @@ def test_batch_writes_the_formats_for_every_photo(tmp_path: Path) -> None:
 def test_batch_refuses_a_bad_format_before_any_work(tmp_path: Path) -> None:
     result = runner.invoke(app, ["batch", str(tmp_path), str(tmp_path / "o"), "--format", "bmp"])
     assert result.exit_code == 3 and "unknown export format 'bmp'" in result.output
+
+
+def test_an_output_name_without_a_format_extension_gets_an_svg(
+    svg_file: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "drawing.out"
+    result = runner.invoke(app, ["export", str(svg_file), str(target), "--stacking", "cutout"])
+    assert result.exit_code == 0, result.output
+    assert etree.fromstring(target.read_bytes()).tag.endswith("svg")
