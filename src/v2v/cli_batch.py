@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import time
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -160,7 +161,14 @@ def _batch_local(
 
     results: list[dict[str, Any]] = []
     config_arg, overrides = (str(config) if config else None), list(set_ or [])
-    with ProcessPoolExecutor(max_workers=workers) as pool, Progress(transient=True) as bar:
+    # spawn, not fork: the caller may have threads (rich's progress refresh, a test runner's
+    # servers), and a forked child can inherit a lock one of them held; the full test suite
+    # hung that way in the batch tests.
+    spawn = multiprocessing.get_context("spawn")
+    with (
+        ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool,
+        Progress(transient=True) as bar,
+    ):
         task = bar.add_task("converting", total=len(files))
         futures: dict[Future[dict[str, Any]], Path] = {
             pool.submit(
