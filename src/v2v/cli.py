@@ -51,6 +51,28 @@ SubjectOpt = Annotated[
     ),
 ]
 
+FormatOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="write this format next to OUTPUT (repeatable): svg, pdf, eps, dxf, png, ase, gpl",
+    ),
+]
+SizeOpt = Annotated[
+    str,
+    typer.Option(
+        "--size", help="output size: 300mm, x200mm, 300x200mm, 2048px, 12in, working or photo"
+    ),
+]
+DpiOpt = Annotated[float, typer.Option("--dpi", help="pixels per inch for PNGs of mm/cm/in sizes")]
+StackingOpt = Annotated[
+    str, typer.Option("--stacking", help="stacked (shapes painted over each other) or cutout")
+]
+GroupingOpt = Annotated[
+    str, typer.Option("--grouping", help="color (one layer per colour) or none (no layers)")
+]
+
 
 def with_subject(overrides: list[str] | None, subject: int | None) -> list[str]:
     """The --set overrides plus the --subject choice (phase1.detector.subject)."""
@@ -132,14 +154,23 @@ def process(
     save_intermediates: Annotated[
         Path | None, typer.Option("--save-intermediates", help="write each phase's image here")
     ] = None,
+    format_: FormatOpt = None,
+    size: SizeOpt = "working",
+    dpi: DpiOpt = 96.0,
+    stacking: StackingOpt = "stacked",
+    grouping: GroupingOpt = "color",
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
-    """Convert one photo into a style-guide SVG."""
+    """Convert one photo into a style-guide SVG (or PDF, EPS, DXF, PNG: see --format)."""
+    from v2v.cli_export import export_choice, write_exports
+
+    choice = export_choice(output, format_, size, dpi, stacking, grouping)
     pipeline = _pipeline(config, with_subject(set_, subject), palette)
     result = pipeline.run(input, hint=parse_hint(hint))
     if result.svg is None:
         raise InputError("phase4 is switched off, so there is no SVG; use --png or enable phase4")
-    _write(output, result.svg)
+    photo_size = tuple(result.report["input"]["original_size"])
+    write_exports(result.svg, output, choice, photo_size, pipeline.palette)
     if png is not None:
         _write(png, result.preview_png)
     if report is not None:
@@ -164,7 +195,14 @@ def main() -> None:
     app(prog_name="v2v")
 
 
-from v2v import cli_batch, cli_commands, cli_models, cli_scale, cli_service  # noqa: E402, F401
+from v2v import (  # noqa: E402, F401
+    cli_batch,
+    cli_commands,
+    cli_export,
+    cli_models,
+    cli_scale,
+    cli_service,
+)
 
 if __name__ == "__main__":  # ``python -m v2v.cli``: use the package's module, not __main__'s
     from v2v.cli import main as _main

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import time
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -13,26 +14,41 @@ import typer
 from v2v.cli import (
     EXIT_BATCH_FAILURES,
     ConfigOpt,
+    DpiOpt,
+    FormatOpt,
+    GroupingOpt,
     PaletteOpt,
     SetOpt,
+    SizeOpt,
+    StackingOpt,
     _pipeline,
     app,
     handle_errors,
 )
+from v2v.cli_export import ExportChoice, export_choice, write_exports
 from v2v.errors import ConfigError, InputError, V2VError
 from v2v.imaging import list_images
 
 
 def _batch_one(
-    source: str, target: str, config: str | None, overrides: list[str], palette: str | None
+    source: str,
+    target: str,
+    config: str | None,
+    overrides: list[str],
+    palette: str | None,
+    choice: ExportChoice,
 ) -> dict[str, Any]:
     """Run in a worker process: convert one file, return a summary (never raises V2VError)."""
     from v2v.cli import _pipeline as make
 
     started = time.perf_counter()
     try:
-        result = make(Path(config) if config else None, overrides, palette).run(source)
+        pipeline = make(Path(config) if config else None, overrides, palette)
+        result = pipeline.run(source)
         Path(target).write_text(result.svg or "", encoding="utf-8")
+        if not choice.is_plain_svg and result.svg is not None:
+            size = tuple(result.report["input"]["original_size"])
+            write_exports(result.svg, Path(target), choice, size, pipeline.palette)
         Path(target).with_suffix(".png").write_bytes(result.preview_png)
         qa = result.report["qa"]
         return {
@@ -59,8 +75,15 @@ def batch(
     palette: PaletteOpt = None,
     config: ConfigOpt = None,
     set_: SetOpt = None,
+    format_: FormatOpt = None,
+    size: SizeOpt = "working",
+    dpi: DpiOpt = 96.0,
+    stacking: StackingOpt = "stacked",
+    grouping: GroupingOpt = "color",
 ) -> None:
-    """Convert every photo in a folder; goes on past bad files; exit 8 if any failed."""
+    """Convert every photo in a folder (SVG and PNG preview each, plus any --format); goes on
+    past bad files; exit 8 if any failed."""
+    choice = export_choice(Path("x.svg"), format_, size, dpi, stacking, grouping)
     if not input_dir.is_dir():
         raise InputError(f"input folder not found: {input_dir}")
     if executor not in {"local", "celery"}:  # a usage error (exit 2), before any work
@@ -72,8 +95,9 @@ def batch(
     output_dir.mkdir(parents=True, exist_ok=True)
     if executor == "celery":
         results = _batch_celery(files, output_dir, config, set_, palette)
+        _export_fetched(results, output_dir, choice)
     else:
-        results = _batch_local(files, output_dir, workers, config, set_, palette)
+        results = _batch_local(files, output_dir, workers, config, set_, palette, choice)
     failed = [r for r in results if not r["ok"]]
     for r in sorted(failed, key=lambda r: r["file"]):
         typer.echo(f"failed: {r['file']}: {r['error']}", err=True)
@@ -109,6 +133,21 @@ def _batch_celery(
     return [item.as_dict() for item in items]
 
 
+def _export_fetched(results: list[dict[str, Any]], output_dir: Path, choice: ExportChoice) -> None:
+    """Write the chosen formats from the SVGs the celery workers sent back (size 'photo' is
+    not known here: those files fail with the message that says so)."""
+    if choice.is_plain_svg:
+        return
+    for item in results:
+        svg = output_dir / f"{Path(item['file']).stem}.svg"
+        if not item["ok"] or not svg.is_file():
+            continue
+        try:
+            write_exports(svg.read_text(encoding="utf-8"), svg, choice)
+        except V2VError as exc:
+            item.update(ok=False, error=f"export: {exc}")
+
+
 def _batch_local(
     files: list[Path],
     output_dir: Path,
@@ -116,12 +155,20 @@ def _batch_local(
     config: Path | None,
     set_: list[str] | None,
     palette: str | None,
+    choice: ExportChoice,
 ) -> list[dict[str, Any]]:
     from rich.progress import Progress
 
     results: list[dict[str, Any]] = []
     config_arg, overrides = (str(config) if config else None), list(set_ or [])
-    with ProcessPoolExecutor(max_workers=workers) as pool, Progress(transient=True) as bar:
+    # spawn, not fork: the caller may have threads (rich's progress refresh, a test runner's
+    # servers), and a forked child can inherit a lock one of them held; the full test suite
+    # hung that way in the batch tests.
+    spawn = multiprocessing.get_context("spawn")
+    with (
+        ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool,
+        Progress(transient=True) as bar,
+    ):
         task = bar.add_task("converting", total=len(files))
         futures: dict[Future[dict[str, Any]], Path] = {
             pool.submit(
@@ -131,6 +178,7 @@ def _batch_local(
                 config_arg,
                 overrides,
                 palette,
+                choice,
             ): f
             for f in files
         }

@@ -32,6 +32,7 @@ from v2v.service.routes import (
     capabilities,
     catalog,
     dashboard,
+    exports,
     health,
     jobs,
     original,
@@ -246,8 +247,8 @@ def create_app(settings: Settings | None = None, *, runner: str | None = None) -
         lambda: services.store.finished_totals(),
     )
     install_problem_handlers(app)
-    modules = (health, process, jobs, original, dashboard, catalog, archive, capabilities)
-    for module in (*modules, training):
+    modules = (health, process, jobs, exports, original, dashboard, catalog, archive)
+    for module in (*modules, capabilities, training):
         app.include_router(module.router)
     _docs(app)
     if settings.ui_enabled:

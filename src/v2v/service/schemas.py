@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from v2v.exports.registry import FORMATS
 from v2v.service.compat import PHASE_OUTPUTS, milliseconds, overall_percent, status_name
 from v2v.service.jobs.store import JobRecord
 from v2v.service.redact import redact_paths
@@ -104,6 +105,11 @@ class ResultUrls(BaseModel):
     png: str | None = None
     report: str | None = None
     files: dict[str, str] = Field(default_factory=dict, description="every file, by name")
+    exports: dict[str, str] = Field(
+        default_factory=dict,
+        description="the drawing in each export format, by name; add size, dpi, stacking, "
+        "grouping to the query (docs/exports.md)",
+    )
 
 
 class JobError(BaseModel):
@@ -207,11 +213,13 @@ class JobResponse(BaseModel):
 def result_urls(job: JobRecord) -> ResultUrls:
     base = f"{API}/jobs/{job.id}/files"
     files = {name: f"{base}/{name}" for name in job.files}
+    export = f"{API}/jobs/{job.id}/export?format="
     return ResultUrls(
         svg=files.get("result.svg"),
         png=files.get("preview.png"),
         report=files.get("report.json"),
         files=files,
+        exports={name: export + name for name in FORMATS} if "result.svg" in files else {},
     )
 
 

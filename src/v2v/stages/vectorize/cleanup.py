@@ -118,6 +118,12 @@ def _rings(path: PathGeometry) -> list[NDArray[np.float64]]:
     return [ring for ring in rings if len(ring) >= 3]
 
 
+def flatten_rings(path: PathGeometry) -> list[NDArray[np.float64]]:
+    """The path's subpaths as polylines (n, 2), curves flattened; subpaths under 3 points are
+    dropped. Exports write these where a format has no curves (DXF polylines)."""
+    return _rings(path)
+
+
 def shape_polygon(path: PathGeometry) -> BaseGeometry:
     """The area a path fills, as a valid shapely geometry (even-odd rule over its subpaths)."""
     geometry: BaseGeometry = shapely.Polygon()

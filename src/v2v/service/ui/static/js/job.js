@@ -2,6 +2,7 @@
 
 import { ApiError, capabilities, del, getBlob, getJSON, getText, palettes, post } from "./api.js";
 import { compareViewer } from "./compare.js";
+import { exportForm } from "./exportform.js";
 import { h, fill, fmtDate, jobName, jobState, localFiles, localPhotos, saveBlob, statusPill, isActive, toast } from "./dom.js";
 import { elapsedText, progressCard } from "./progress.js";
 import { qaPanel, layersPanel, removalsPanel, subjectPanel } from "./report.js";
@@ -210,6 +211,7 @@ export function jobView(main, navigate, id) {
     return h("section", { class: "card", id: "downloads", "aria-labelledby": "downloads-title" },
       h("h2", { id: "downloads-title" }, "Download"),
       h("div", { class: "downloads" }, main.filter(([n]) => files[n]).map(([n, t, note]) => button(n, t, note))),
+      files["result.svg"] ? exportForm(job) : null,
       extra.length ? h("details", {}, h("summary", {}, `Phase images (${extra.length})`),
         h("div", { class: "downloads small-grid" }, extra.map((n) => button(n, PHASE_IMAGES[n] || n, n)))) : null);
   }
