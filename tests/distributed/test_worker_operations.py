@@ -140,13 +140,13 @@ def test_ready_answers_from_the_first_ping_right_after_the_api_starts(
 ) -> None:
     from fastapi.testclient import TestClient
 
-    from tests.service.conftest import LOCAL
+    from tests.service.conftest import LOCAL, LOCAL_URL
     from v2v.service import create_app
 
     values = {k.lower(): v for k, v in environment.items()}
     values.update(data_dir=tmp_path / "api", log_level="warning", min_free_disk_mb=0)
     app = create_app(load_settings(**values, _env_file=None))
-    with TestClient(app, client=LOCAL) as client:
+    with TestClient(app, client=LOCAL, base_url=LOCAL_URL) as client:
         response = client.get("/ready")  # the first request after start-up: no "no ping yet"
         assert response.status_code == 200, response.json()
         assert "2 Celery worker(s) answer" in response.json()["checks"]["workers"]["detail"]
