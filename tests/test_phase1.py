@@ -16,8 +16,8 @@ from v2v.context import RunContext
 from v2v.qa import run_checks
 from v2v.stages import SANITIZERS, load_backends
 from v2v.stages.sanitize.classical import ClassicalSanitizer
+from v2v.stages.sanitize.grabcut import grabcut_in_box
 from v2v.stages.sanitize.inpaint import detail_loss, dilate, inpaint
-from v2v.stages.sanitize.mask import grabcut_in_box
 from v2v.stages.sanitize.maskops import fill_holes, keep_vehicle
 from v2v.stages.sanitize.occluders import cut_occluders
 from v2v.stages.sanitize.regions import plate_rectangle

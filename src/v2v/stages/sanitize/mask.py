@@ -37,12 +37,15 @@ from numpy.typing import NDArray
 
 from v2v.artefacts import Box, Mask, RGBImage
 from v2v.config import VehicleMaskConfig
-from v2v.errors import StageFailed
+from v2v.stages.sanitize.grabcut import grabcut_in_box
 from v2v.stages.sanitize.maskops import (
     fill_holes,
+    grow,
+    grow_with_slack,
     guided_filter,
     keep_touching,
     keep_vehicle,
+    only_inside,
 )
 from v2v.stages.sanitize.occluders import cut_occluders
 from v2v.stages.sanitize.saliency import SaliencyModel
@@ -54,10 +57,6 @@ GUIDED_RADIUS = 4  # px at working size
 GUIDED_EPS = 1e-2
 MIN_VEHICLE_FRACTION = 0.002  # below this share of the image nothing was found
 HINT_MIN_COVER = 0.15  # saliency must mark this share of a hint box, else GrabCut decides
-SEED_MIN_COVER = 0.01  # GrabCut starts from saliency when it marks this share of the box
-SEED_ONE_PIECE = 0.8  # ... in one piece holding this share of what it marks
-GRABCUT_SIDE = 400  # GrabCut runs on the hint box scaled to this long side
-GRABCUT_ITERATIONS = 3
 GRABCUT_MARGIN = 0.04  # GrabCut's box: the detected box grown by this share of its size
 
 
@@ -148,7 +147,7 @@ def _detected_probability(
     height, width = rgb.shape[:2]
     if coarse is None:
         coarse = model.probability(rgb, COARSE_SIDE)
-    seen = keep_touching(_only_inside(coarse, limit) >= config.threshold, subject)
+    seen = keep_touching(only_inside(coarse, limit) >= config.threshold, subject)
     ys, xs = np.nonzero(seen)
     found = subject
     if xs.size:
@@ -159,9 +158,9 @@ def _detected_probability(
             max(subject.y1, int(ys.max()) + 1),
         )
     if not config.refine:
-        return _only_inside(model.probability(rgb), limit), found
-    focus = _grow(found, *FOCUS_MARGIN, width, height)
-    return _only_inside(_second_look(rgb, focus, model), limit), focus
+        return only_inside(model.probability(rgb), limit), found
+    focus = grow_with_slack(found, *FOCUS_MARGIN, width, height)
+    return only_inside(_second_look(rgb, focus, model), limit), focus
 
 
 def _sees_too_little(mask: Mask, hint: Box) -> bool:
@@ -177,9 +176,9 @@ def _probability(
     """Saliency probability float32 (H, W) and the box the second look was taken at."""
     height, width = rgb.shape[:2]
     if hint is not None:
-        focus = _grow(hint, 0.05, 0.05, width, height)
+        focus = grow_with_slack(hint, 0.05, 0.05, width, height)
         prob = _second_look(rgb, focus, model) if config.refine else model.probability(rgb)
-        return _only_inside(prob, hint), focus
+        return only_inside(prob, hint), focus
     if not config.refine:
         prob = model.probability(rgb)
         return prob, focus_box(keep_vehicle(prob >= config.threshold))
@@ -211,100 +210,4 @@ def focus_box(mask: Mask) -> Box | None:
     if xs.size == 0:
         return None
     box = Box(int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
-    return _grow(box, *FOCUS_MARGIN, mask.shape[1], mask.shape[0])
-
-
-def grow(box: Box, fraction: float, width: int, height: int) -> Box:
-    """``box`` grown by ``fraction`` of its width and height on each side, clipped to the
-    image (no fixed pixel slack)."""
-    dx = round(fraction * (box.x1 - box.x0))
-    dy = round(fraction * (box.y1 - box.y0))
-    return Box(
-        max(0, box.x0 - dx), max(0, box.y0 - dy), min(width, box.x1 + dx), min(height, box.y1 + dy)
-    )
-
-
-def _grow(box: Box, fx: float, fy: float, width: int, height: int) -> Box:
-    dx = int(fx * (box.x1 - box.x0)) + 8
-    dy = int(fy * (box.y1 - box.y0)) + 8
-    return Box(
-        max(0, box.x0 - dx), max(0, box.y0 - dy), min(width, box.x1 + dx), min(height, box.y1 + dy)
-    )
-
-
-def _only_inside(values: NDArray[Any], box: Box) -> NDArray[Any]:
-    """``values`` with everything outside ``box`` set to zero (False)."""
-    out = np.zeros_like(values)
-    out[box.y0 : box.y1, box.x0 : box.x1] = values[box.y0 : box.y1, box.x0 : box.x1]
-    return out
-
-
-def grabcut_in_box(
-    rgb: RGBImage, prob: NDArray[np.float32], box: Box, threshold: float = 0.5
-) -> Mask:
-    """GrabCut with ``box`` as the vehicle's bounds: outside it is background for sure (a
-    margin around the box feeds the background colour model), inside it is probably vehicle
-    where ``prob`` ≥ ``threshold``, for sure where ``prob`` ≥ 0.9, and probably background
-    elsewhere, unless saliency does not see the vehicle whole (then the box alone is the
-    prior, see ``_grabcut_seeds``). Runs at GRABCUT_SIDE px for speed; bool (H, W)."""
-    height, width = rgb.shape[:2]
-    out = np.zeros((height, width), bool)
-    area = _grow(box, 0.1, 0.1, width, height)
-    crop = rgb[area.y0 : area.y1, area.x0 : area.x1]
-    scale = min(1.0, GRABCUT_SIDE / max(crop.shape[:2]))
-    size = (max(8, round(crop.shape[1] * scale)), max(8, round(crop.shape[0] * scale)))
-    small = np.ascontiguousarray(cv2.resize(crop, size, interpolation=cv2.INTER_AREA)[..., ::-1])
-    local = np.asarray(
-        cv2.resize(prob[area.y0 : area.y1, area.x0 : area.x1], size, interpolation=cv2.INTER_AREA),
-        np.float32,
-    )
-    inside = np.zeros(local.shape, bool)
-    inside[
-        round((box.y0 - area.y0) * scale) : round((box.y1 - area.y0) * scale),
-        round((box.x0 - area.x0) * scale) : round((box.x1 - area.x0) * scale),
-    ] = True
-    if not inside.any():
-        return out
-    seeds = _grabcut_seeds(inside, local, threshold)
-    bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
-    cv2.setRNGSeed(0)  # GrabCut's k-means starts from OpenCV's global RNG: same photo, same mask
-    try:
-        cv2.grabCut(small, seeds, (0, 0, 1, 1), bgd, fgd, GRABCUT_ITERATIONS, cv2.GC_INIT_WITH_MASK)
-    except cv2.error as exc:
-        raise StageFailed(f"GrabCut failed inside the hint box {box.as_list()}: {exc}") from exc
-    chosen = ((seeds == cv2.GC_FGD) | (seeds == cv2.GC_PR_FGD)).astype(np.uint8)
-    full = cv2.resize(chosen, (crop.shape[1], crop.shape[0]), interpolation=cv2.INTER_NEAREST)
-    out[area.y0 : area.y1, area.x0 : area.x1] = full > 0
-    return _only_inside(out, box)
-
-
-def _seen_whole(likely: Mask) -> bool:
-    """Saliency marks at least SEED_MIN_COVER of the box and one piece holds SEED_ONE_PIECE of
-    what it marks (bool (h, w) inside the box)."""
-    total = int(likely.sum())
-    if total < SEED_MIN_COVER * likely.size:
-        return False
-    _, _, stats, _ = cv2.connectedComponentsWithStats(likely.astype(np.uint8), connectivity=8)
-    return float(stats[1:, cv2.CC_STAT_AREA].max()) >= SEED_ONE_PIECE * total
-
-
-def _grabcut_seeds(inside: Mask, prob: NDArray[np.float32], threshold: float) -> NDArray[np.uint8]:
-    """GrabCut labels: background outside the box, probable vehicle inside, sure vehicle where
-    the (eroded) probability is ≥ 0.9. Where saliency sees enough of the box, its unlikely
-    pixels start as probable background when saliency sees the vehicle whole (``_seen_whole``):
-    seeded so, GrabCut keeps the background seen through a tricycle's frame out instead of
-    filling the box (devset's tricycles 0.08-0.67 → 0.60-0.87 IoU). When saliency breaks the
-    vehicle up (a bicycle's two wheels without the thin frame between them), seeding would lose
-    the frame: the box alone is the prior and GrabCut joins the pieces. A box covering the
-    whole image lends its 3-px rim to the background model (GrabCut needs samples of both)."""
-    seeds = np.where(inside, cv2.GC_PR_FGD, cv2.GC_BGD).astype(np.uint8)
-    likely = prob >= threshold
-    if not inside.all() and _seen_whole(likely & inside):
-        seeds[inside & ~likely] = cv2.GC_PR_BGD
-    sure = cv2.erode((prob >= 0.9).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
-    seeds[inside & sure] = cv2.GC_FGD
-    if inside.all():
-        rim = np.ones(inside.shape, bool)
-        rim[3:-3, 3:-3] = False
-        seeds[rim] = cv2.GC_PR_BGD
-    return seeds
+    return grow_with_slack(box, *FOCUS_MARGIN, mask.shape[1], mask.shape[0])

@@ -1,7 +1,10 @@
-"""Operations on bool masks and probability maps that phase I's mask is built from: edge-
-following smoothing, which components are the vehicle, hole filling. Pure functions on arrays."""
+"""Operations on bool masks, probability maps and boxes that phase I's mask is built from: edge-
+following smoothing, which components are the vehicle, hole filling, growing boxes. Pure
+functions on arrays."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import cv2
 import numpy as np
@@ -67,3 +70,30 @@ def fill_holes(mask: Mask) -> Mask:
     flood = np.zeros((padded.shape[0] + 2, padded.shape[1] + 2), np.uint8)
     cv2.floodFill(padded, flood, (0, 0), 2)
     return np.asarray(padded[1:-1, 1:-1] != 2)
+
+
+def grow(box: Box, fraction: float, width: int, height: int) -> Box:
+    """``box`` grown by ``fraction`` of its width and height on each side, clipped to the
+    image (no fixed pixel slack)."""
+    dx = round(fraction * (box.x1 - box.x0))
+    dy = round(fraction * (box.y1 - box.y0))
+    return Box(
+        max(0, box.x0 - dx), max(0, box.y0 - dy), min(width, box.x1 + dx), min(height, box.y1 + dy)
+    )
+
+
+def grow_with_slack(box: Box, fx: float, fy: float, width: int, height: int) -> Box:
+    """``box`` grown by ``fx`` of its width and ``fy`` of its height plus 8 px on each side,
+    clipped to the image."""
+    dx = int(fx * (box.x1 - box.x0)) + 8
+    dy = int(fy * (box.y1 - box.y0)) + 8
+    return Box(
+        max(0, box.x0 - dx), max(0, box.y0 - dy), min(width, box.x1 + dx), min(height, box.y1 + dy)
+    )
+
+
+def only_inside(values: NDArray[Any], box: Box) -> NDArray[Any]:
+    """``values`` with everything outside ``box`` set to zero (False)."""
+    out = np.zeros_like(values)
+    out[box.y0 : box.y1, box.x0 : box.x1] = values[box.y0 : box.y1, box.x0 : box.x1]
+    return out
