@@ -44,6 +44,16 @@ class Box:
     def as_list(self) -> list[int]:
         return [self.x0, self.y0, self.x1, self.y1]
 
+    @property
+    def area(self) -> int:
+        return (self.x1 - self.x0) * (self.y1 - self.y0)
+
+    def overlap(self, other: Box) -> int:
+        """Pixels the two boxes share (0 when apart)."""
+        wide = max(0, min(self.x1, other.x1) - max(self.x0, other.x0))
+        tall = max(0, min(self.y1, other.y1) - max(self.y0, other.y0))
+        return wide * tall
+
 
 @dataclass(frozen=True)
 class Photo:

@@ -86,7 +86,7 @@ def fit(box: Box, size: tuple[int, int], salient: NDArray[np.float32] | None) ->
     """How well ``box`` holds the salient object: F1 of precision (mean probability inside
     the box) and recall (share of the probability mass inside it); √(area share) without a
     saliency map."""
-    area = (box.x1 - box.x0) * (box.y1 - box.y0)
+    area = box.area
     if salient is None:
         return float(np.sqrt(area / float(size[0] * size[1])))
     inside = float(salient[box.y0 : box.y1, box.x0 : box.x1].sum())
@@ -160,11 +160,7 @@ def choose(
 
 def _is_part_of(box: Box, bigger: Box) -> bool:
     """``box`` lies mostly (PART_INSIDE) inside ``bigger``, which is PART_AREA times its size."""
-    area = (box.x1 - box.x0) * (box.y1 - box.y0)
-    wide = max(0, min(box.x1, bigger.x1) - max(box.x0, bigger.x0))
-    tall = max(0, min(box.y1, bigger.y1) - max(box.y0, bigger.y0))
-    big = (bigger.x1 - bigger.x0) * (bigger.y1 - bigger.y0)
-    return wide * tall >= PART_INSIDE * area and big >= PART_AREA * area
+    return box.overlap(bigger) >= PART_INSIDE * box.area and bigger.area >= PART_AREA * box.area
 
 
 def _as_whole(detection: Detection, vehicles: list[Detection]) -> Detection:
@@ -212,11 +208,8 @@ def _union(parts: list[Detection]) -> Box:
 
 
 def _continues(box: Box, other: Box) -> bool:
-    area = (box.x1 - box.x0) * (box.y1 - box.y0)
-    size = (other.x1 - other.x0) * (other.y1 - other.y0)
-    wide = max(0, min(other.x1, box.x1) - max(other.x0, box.x0))
-    tall = max(0, min(other.y1, box.y1) - max(other.y0, box.y0))
-    if size > JOIN_AREA * area or wide * tall < JOIN_OVERLAP * min(size, area):
+    area, size = box.area, other.area
+    if size > JOIN_AREA * area or box.overlap(other) < JOIN_OVERLAP * min(size, area):
         return False
     same_rows = (other.y1 - other.y0) <= JOIN_SPAN * (box.y1 - box.y0)
     same_columns = (other.x1 - other.x0) <= JOIN_SPAN * (box.x1 - box.x0)
@@ -235,9 +228,6 @@ def in_front(detections: list[Detection], subject: Box) -> list[Detection]:
         b = d.box
         if b.y1 < subject.y1 - FEET_ABOVE * (subject.y1 - subject.y0):
             continue
-        overlap = max(0, min(b.x1, subject.x1) - max(b.x0, subject.x0)) * max(
-            0, min(b.y1, subject.y1) - max(b.y0, subject.y0)
-        )
-        if overlap >= NEAR_SUBJECT * (b.x1 - b.x0) * (b.y1 - b.y0):
+        if b.overlap(subject) >= NEAR_SUBJECT * b.area:
             found.append(d)
     return found
