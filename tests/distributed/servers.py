@@ -9,7 +9,6 @@ PostgreSQL refuses to run as root, so as root the cluster belongs to the ``postg
 from __future__ import annotations
 
 import contextlib
-import glob
 import os
 import pwd
 import shutil
@@ -22,22 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-
-def find_binary(name: str) -> str | None:
-    found = shutil.which(name)
-    if found:
-        return found
-    candidates = sorted(
-        glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
-        key=lambda path: int(path.split("/")[4]) if path.split("/")[4].isdigit() else 0,
-    )
-    return candidates[-1] if candidates else None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from v2v.service.cluster import find_binary, free_port, postgres_owner
 
 
 def _wait_for_port(port: int, process: subprocess.Popen[Any], seconds: float = 20.0) -> None:
@@ -70,17 +54,6 @@ def redis_server(port: int | None = None) -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _owner() -> str | None:
-    """Who runs PostgreSQL: None = this user; as root a system user (it refuses root)."""
-    if os.geteuid() != 0:
-        return None
-    for name in ("postgres", "nobody"):
-        with contextlib.suppress(KeyError):
-            pwd.getpwnam(name)
-            return name
-    raise RuntimeError("running as root and there is no 'postgres' or 'nobody' user for PostgreSQL")
-
-
 @dataclass
 class Postgres:
     """A running cluster; :meth:`create_database` gives each test its own database."""
@@ -107,7 +80,7 @@ def postgres_server() -> Iterator[Postgres]:
     initdb, pg_ctl = find_binary("initdb"), find_binary("pg_ctl")
     assert initdb is not None and pg_ctl is not None
     folder = tempfile.mkdtemp(prefix="v2v-pg-")
-    owner = _owner()
+    owner = postgres_owner()
     if owner is not None:
         record = pwd.getpwnam(owner)
         os.chown(folder, record.pw_uid, record.pw_gid)

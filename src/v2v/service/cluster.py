@@ -39,14 +39,18 @@ def _say(text: str) -> None:
     sys.stdout.write(text + "\n")
 
 
-def _binary(name: str) -> str:
-    """The program; PostgreSQL's from the newest /usr/lib/postgresql/N/bin (Debian keeps the
-    real ones there; those on PATH may be wrappers that need a system cluster)."""
+def find_binary(name: str) -> str | None:
+    """The program, or None; PostgreSQL's from the newest /usr/lib/postgresql/N/bin (Debian
+    keeps the real ones there; those on PATH may be wrappers that need a system cluster)."""
     versioned = sorted(
         glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
         key=lambda path: int(path.split("/")[4]) if path.split("/")[4].isdigit() else 0,
     )
-    found = versioned[-1] if versioned else shutil.which(name)
+    return versioned[-1] if versioned else shutil.which(name)
+
+
+def _binary(name: str) -> str:
+    found = find_binary(name)
     if found is None:
         raise SystemExit(
             f"error: {name} is not installed; on Debian/Ubuntu: apt-get install -y "
@@ -55,7 +59,8 @@ def _binary(name: str) -> str:
     return found
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -70,7 +75,8 @@ def _wait_port(port: int, seconds: float = 30.0) -> None:
     raise SystemExit(f"error: nothing listens on 127.0.0.1:{port} after {seconds:.0f} s")
 
 
-def _pg_owner() -> str | None:
+def postgres_owner() -> str | None:
+    """Who runs PostgreSQL: None = this user; as root a system user (it refuses root)."""
     if os.geteuid() != 0:
         return None
     for name in ("postgres", "nobody"):
@@ -91,13 +97,13 @@ def _start(command: list[str], log: Path, env: dict[str, str]) -> int:
 def _postgres(folder: Path) -> tuple[int, dict[str, str]]:
     """initdb + start; returns the port and what ``down`` needs to stop it."""
     initdb, pg_ctl = _binary("initdb"), _binary("pg_ctl")
-    owner = _pg_owner()
+    owner = postgres_owner()
     folder = folder.resolve()
     folder.mkdir(parents=True)
     if owner is not None:
         record = pwd.getpwnam(owner)
         os.chown(folder, record.pw_uid, record.pw_gid)
-    data, port = folder / "data", _free_port()
+    data, port = folder / "data", free_port()
     run: dict[str, object] = {"check": True, "capture_output": True, "user": owner, "cwd": folder}
     subprocess.run([initdb, "-D", str(data), "-U", "v2v", "--auth=trust", "-E", "UTF8"], **run)  # type: ignore[call-overload]
     options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1"
@@ -115,7 +121,7 @@ def up(workers: int, port: int, config: str) -> int:
     shutil.rmtree(FOLDER, ignore_errors=True)
     logs = FOLDER / "logs"
     logs.mkdir(parents=True)
-    redis_port = _free_port()
+    redis_port = free_port()
     redis = [_binary("redis-server"), "--port", str(redis_port), "--bind", "127.0.0.1"]
     redis += ["--dir", str(FOLDER.resolve()), "--save", "", "--appendonly", "no"]
     state: dict[str, object] = {"redis": _start(redis, logs / "redis.log", dict(os.environ))}
