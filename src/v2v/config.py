@@ -20,6 +20,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import Discriminator, Field, Tag, ValidationError
 
+from v2v.config_phase3 import MaterialsConfig, Phase3Config, UpscaleConfig
 from v2v.config_sections import (
     CenterlineConfig,
     DeshineConfig,
@@ -27,17 +28,14 @@ from v2v.config_sections import (
     FlattenConfig,
     InpaintConfig,
     InputConfig,
-    MaterialsConfig,
     OutputConfig,
     Phase1Config,
     Phase2Config,
-    Phase3Config,
     Phase4Config,
     QAConfig,
     Strict,
     StrokeConfig,
     TextRemovalConfig,
-    UpscaleConfig,
     VehicleMaskConfig,
     VtracerConfig,
 )

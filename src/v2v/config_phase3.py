@@ -1,0 +1,95 @@
+"""Phase III's configuration sections (palette mapping: upscaling, materials, specks), kept
+apart from ``config_sections`` for length; ``v2v.config`` exports them with the rest.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from v2v.config_sections import Strict
+
+
+class UpscaleConfig(Strict):
+    enabled: bool = False
+    factor: int = Field(2, ge=2, le=4)
+    method: Literal["lanczos", "realesrgan", "spandrel"] = "lanczos"
+
+
+class MaterialsConfig(Strict):
+    """Palette colours per material (see ``v2v.stages.palette.materials``)."""
+
+    enabled: bool = Field(
+        True, description="one palette colour per surface; hue and chroma guards (off: per pixel)"
+    )
+    paint_chroma: float = Field(
+        15.0, ge=0.0, le=100.0, description="regions at least this CIELAB chroma are paint"
+    )
+    hue_degrees: float = Field(
+        20.0, gt=0.0, le=90.0, description="neighbouring paint regions within this hue are one"
+    )
+    shade_saturation_ratio: float = Field(
+        1.25,
+        ge=1.0,
+        le=10.0,
+        description="a darker neighbour of one hue is shade: saturation within this factor",
+    )
+    lit_saturation_ratio: float = Field(
+        0.75,
+        gt=0.0,
+        le=1.0,
+        description="a material's colour: its lightest region with this share of top saturation",
+    )
+    same_paint_delta_e: float = Field(
+        15.0,
+        ge=0.0,
+        le=100.0,
+        description="separate paint groups this close (ΔE00, same hue) are one paint; 0 = off",
+    )
+    shadow_color: bool = Field(
+        False, description="a material may add the palette's shade of its colour for its shade"
+    )
+    neutral_chroma: float = Field(
+        10.0,
+        ge=0.0,
+        le=50.0,
+        description="chroma guard: regions (and palette colours) under this chroma are neutrals",
+    )
+    chroma_guard_margin: float = Field(
+        5.0,
+        ge=0.0,
+        le=50.0,
+        description="a neutral region takes a hue only if it is this ΔE00 closer",
+    )
+    keep_hue_chroma: float = Field(
+        45.0,
+        ge=0.0,
+        le=200.0,
+        description="a material this vivid keeps a hue when the palette has one near its own",
+    )
+    max_hue_shift: float = Field(
+        45.0,
+        gt=0.0,
+        le=180.0,
+        description="a tinted region never takes a hue this far from its own",
+    )
+    mosaic_colors: int = Field(
+        2, ge=0, le=16, description="chrome: palette colours a mosaic of small greys keeps; 0 = off"
+    )
+    mosaic_max_piece: float = Field(
+        0.01, gt=0.0, le=1.0, description="chrome: pieces under this share of the vehicle"
+    )
+    max_colors: int = Field(
+        4096, ge=1, le=65536, description="above this many styled colours, map per pixel"
+    )
+
+
+class Phase3Config(Strict):
+    enabled: bool = True
+    upscale: UpscaleConfig = UpscaleConfig()
+    materials: MaterialsConfig = MaterialsConfig()
+    remove_specks: bool = True
+    min_area_percent: float = Field(
+        0.05, ge=0.0, le=10.0, description="specks: components under this % of the vehicle area"
+    )
