@@ -73,6 +73,7 @@ __all__ = [
     "VehicleMaskConfig",
     "VtracerConfig",
     "load_config",
+    "parse_overrides",
 ]
 
 
@@ -108,7 +109,7 @@ class Config(Strict):
     def with_overrides(self, overrides: Mapping[str, Any] | Iterable[str]) -> Config:
         """A new, validated config with dotted-key overrides applied."""
         data = self.model_dump()
-        _apply_overrides(data, _parse_overrides(overrides), source="override")
+        _apply_overrides(data, parse_overrides(overrides), source="override")
         return _validate(data, source="override")
 
 
@@ -144,7 +145,10 @@ def _parse_value(text: str) -> Any:
         return text
 
 
-def _parse_overrides(overrides: Mapping[str, Any] | Iterable[str]) -> dict[str, Any]:
+def parse_overrides(overrides: Mapping[str, Any] | Iterable[str] | None) -> dict[str, Any]:
+    """``key.path=value`` strings (values read as YAML) or a mapping → a dict of overrides."""
+    if overrides is None:
+        return {}
     if isinstance(overrides, Mapping):
         return dict(overrides)
     parsed: dict[str, Any] = {}
@@ -240,5 +244,5 @@ def load_config(
         _apply_overrides(data, env, source="environment")
         _validate(data, source="environment")
     if overrides:
-        _apply_overrides(data, _parse_overrides(overrides), source="override")
+        _apply_overrides(data, parse_overrides(overrides), source="override")
     return _validate(data, source="override" if overrides else str(path))

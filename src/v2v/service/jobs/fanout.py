@@ -18,12 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 
 from v2v.color.palette import Palette
-from v2v.config import load_config
-from v2v.errors import ConfigError, InputError
+from v2v.config import load_config, parse_overrides
+from v2v.errors import InputError
 from v2v.service.db import Database, JobRow
 from v2v.service.jobs.celery_executor import CeleryExecutor
 from v2v.service.jobs.files import JobFiles
@@ -64,23 +63,6 @@ class BatchItem:
         else:
             summary["error"] = self.error
         return summary
-
-
-def _as_mapping(overrides: Mapping[str, Any] | Iterable[str] | None) -> dict[str, Any]:
-    if overrides is None:
-        return {}
-    if isinstance(overrides, Mapping):
-        return dict(overrides)
-    parsed: dict[str, Any] = {}
-    for item in overrides:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(f"override {item!r} is not of the form key.path=value")
-        try:
-            parsed[key.strip()] = yaml.safe_load(value.strip())
-        except yaml.YAMLError:
-            parsed[key.strip()] = value.strip()
-    return parsed
 
 
 def _queue_one(
@@ -150,7 +132,7 @@ def run_batch(
     """
     if not sources:
         raise InputError("no photos to convert")
-    overrides = _as_mapping(overrides)
+    overrides = parse_overrides(overrides)
     load_config(settings.pipeline_config, overrides=overrides)  # ConfigError naming the key
     if palette is not None:
         Palette.load(palette)  # InputError before anything is queued

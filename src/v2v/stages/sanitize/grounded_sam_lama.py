@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import cv2
 import numpy as np
-from numpy.typing import NDArray
 
 from v2v.artefacts import Box, CleanImage, Mask, Photo, Removal
 from v2v.context import RunContext
@@ -18,6 +16,7 @@ from v2v.models.layout import require
 from v2v.models.params import GroundedSamLamaConfig, ModelsConfig
 from v2v.models.runtime import Runtime, gpu_memory, release_after_run, require_modules
 from v2v.stages import SANITIZERS
+from v2v.stages.sanitize.inpaint import detail_loss, dilate
 
 NAME = "grounded-sam-lama"
 MODELS = ("grounding-dino", "sam", "lama", "birefnet")
@@ -156,25 +155,3 @@ def within_boxes(
         b = _int_box(box)
         out[max(0, b.y0 - margin) : b.y1 + margin, max(0, b.x0 - margin) : b.x1 + margin] = True
     return out
-
-
-def dilate(mask: Mask, size: int) -> Mask:
-    """Grow a bool (H, W) mask with an elliptical ``size``-px kernel (0 = unchanged)."""
-    if size <= 1 or not mask.any():
-        return mask
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
-    return cv2.dilate(mask.astype(np.uint8), kernel).astype(bool)
-
-
-def detail_loss(before: NDArray[np.uint8], after: NDArray[np.uint8], region: Mask) -> float:
-    """1 - SSIM of the grey vehicle region (its bounding box) before/after; 0 when unchanged."""
-    from skimage.metrics import structural_similarity
-
-    if not region.any() or np.array_equal(before, after):
-        return 0.0
-    ys, xs = np.nonzero(region)
-    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
-    grey = [cv2.cvtColor(img[y0:y1, x0:x1], cv2.COLOR_RGB2GRAY) for img in (before, after)]
-    if min(grey[0].shape) < 7:
-        return float(np.mean(grey[0] != grey[1]))
-    return float(max(0.0, 1.0 - structural_similarity(grey[0], grey[1], data_range=255)))

@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 from skimage.segmentation import slic
 
+from v2v.color.ciede2000 import rgb_to_lab
 from v2v.config import FlattenConfig
 from v2v.stages.stylize.absorb import absorb_regions, neutralize_tints, unify_tones
 from v2v.stages.stylize.glass import unify_glass
@@ -36,7 +37,6 @@ from v2v.stages.stylize.raster import (
     lab_to_rgb,
     refine_boundaries,
     region_medians,
-    rgb_to_lab,
     upsample_labels,
 )
 from v2v.stages.stylize.regions import RegionGraph, merge_similar
@@ -156,7 +156,7 @@ def flatten(pixels: NDArray[np.uint8], mask: Mask, config: FlattenConfig) -> Fla
     timer.lap("mean_shift")
     labels, count = _superpixels(smooth, small_mask, config.superpixels)
     timer.lap("superpixels")
-    lab = rgb_to_lab(smooth)
+    lab = rgb_to_lab(smooth).astype(np.float32)
     graph, merges = _simplify(lab, labels, count, config)
     labels, colors = _final_labels(graph, labels)
     timer.lap("merge")

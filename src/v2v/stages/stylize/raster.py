@@ -24,13 +24,6 @@ Item = TypeVar("Item", bound=np.generic)
 STAY_BONUS = 4.0
 
 
-def rgb_to_lab(pixels: NDArray[np.uint8]) -> FloatImage:
-    """RGB uint8 (h, w, 3) → CIELAB float32 (h, w, 3), D65."""
-    return np.asarray(
-        cv2.cvtColor(pixels.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB), dtype=np.float32
-    )
-
-
 def lab_to_rgb(colors: NDArray[np.floating]) -> NDArray[np.uint8]:
     """CIELAB (n, 3) → RGB uint8 (n, 3), out-of-gamut colours clipped."""
     rgb = cv2.cvtColor(colors.astype(np.float32)[None], cv2.COLOR_LAB2RGB)[0]

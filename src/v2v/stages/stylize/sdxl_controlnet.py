@@ -21,6 +21,7 @@ from v2v.models.layout import require
 from v2v.models.params import DeshineParams, ModelsConfig, SdxlControlNetConfig
 from v2v.models.runtime import Runtime, gpu_memory, release_after_run, require_modules
 from v2v.stages import STYLIZERS
+from v2v.stages.stylize.classical import deshine as deshine_lightness
 from v2v.stages.stylize.geometry_guard import guarded_generation
 
 NAME = "sdxl-controlnet"
@@ -173,14 +174,9 @@ def control_size(width: int, height: int, long_side: int) -> tuple[int, int]:
 
 
 def deshine(pixels: NDArray[np.uint8], params: DeshineParams) -> NDArray[np.uint8]:
-    """De-shine RGB uint8 (H, W, 3): bilateral filter then CLAHE on Lab lightness only, so
-    reflections and glare do not become Canny edges."""
+    """De-shine RGB uint8 (H, W, 3): the CPU backend's de-shined lightness (bilateral filter
+    then CLAHE on Lab lightness) put back with the photo's colour, so reflections and glare do
+    not become Canny edges."""
     lab = cv2.cvtColor(pixels, cv2.COLOR_RGB2LAB)
-    lightness = cv2.bilateralFilter(
-        lab[..., 0], params.bilateral_diameter, params.sigma_color, params.sigma_space
-    )
-    clahe = cv2.createCLAHE(
-        clipLimit=params.clahe_clip, tileGridSize=(params.clahe_tiles, params.clahe_tiles)
-    )
-    lab[..., 0] = clahe.apply(lightness)
+    lab[..., 0] = deshine_lightness(pixels, params)
     return np.asarray(cv2.cvtColor(lab, cv2.COLOR_LAB2RGB), dtype=np.uint8)
