@@ -18,8 +18,8 @@ from fastapi import UploadFile
 from v2v.errors import InputError
 from v2v.service.deps import Services
 from v2v.service.problems import ApiProblem
-from v2v.service.routes.training_schemas import FOLDER_NAME, pair_folders, pairs_root
 from v2v.service.security.uploads import check_upload, disk_full
+from v2v.service.training_schemas import FOLDER_NAME, pair_folders, pairs_root
 from v2v.training import TrainingParams, find_pairs
 from v2v.training.bundle import pack_pairs
 
