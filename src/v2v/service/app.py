@@ -19,8 +19,8 @@ from starlette.concurrency import run_in_threadpool
 from v2v import __version__, load_config
 from v2v.service.db import Database, utcnow
 from v2v.service.deps import Services
-from v2v.service.jobs.executor import DEFAULT_RUNNER, LocalOptions
-from v2v.service.jobs.executors import make_executor
+from v2v.service.jobs.executor import DEFAULT_RUNNER, make_executor
+from v2v.service.jobs.local_executor import LocalOptions
 from v2v.service.jobs.maintenance import Maintenance
 from v2v.service.jobs.store import JobStore
 from v2v.service.logs import configure_logging, get_logger

@@ -16,7 +16,7 @@ from v2v.service.jobs.supervise import best_effort, persist
 from v2v.service.logs import bind_request, clear_request, get_logger
 
 if TYPE_CHECKING:
-    from v2v.service.jobs.executor import _Slot
+    from v2v.service.jobs.local_executor import Slot
 
 log = get_logger("v2v.service.dispatch")
 _PROGRESS_INTERVAL = 0.5  # seconds between progress writes to the store
@@ -25,7 +25,7 @@ _CHECK_INTERVAL = 0.2  # seconds between checks for cancel, timeout and worker d
 
 
 class JobDispatch:
-    def __init__(self, slot: _Slot, job: JobRecord) -> None:
+    def __init__(self, slot: Slot, job: JobRecord) -> None:
         self.slot = slot
         self.job = job
         self.options = slot.executor.options
