@@ -26,8 +26,8 @@ from v2v.service.jobs.celery_app import QUEUE, TASK_NAME, URGENT, make_celery
 from v2v.service.jobs.executor import DEFAULT_RUNNER
 from v2v.service.jobs.remote_run import JobRun, RunOptions
 from v2v.service.jobs.store import JobStore
-from v2v.service.jobs.worker import load_runner
 from v2v.service.jobs.worker_guard import WorkerGuard, request_class
+from v2v.service.jobs.worker_loop import load_runner
 from v2v.service.logs import configure_logging, get_logger
 from v2v.service.settings import Settings, load_settings
 from v2v.service.storage import make_job_files

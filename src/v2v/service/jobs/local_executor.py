@@ -14,7 +14,7 @@ from v2v.service.jobs.executor import DEFAULT_RUNNER, ExecutorHealth, FinishedHo
 from v2v.service.jobs.files import JobFiles
 from v2v.service.jobs.store import JobRecord, JobStore
 from v2v.service.jobs.supervise import Loops
-from v2v.service.jobs.workers import WorkerHandle
+from v2v.service.jobs.worker_handle import WorkerHandle
 from v2v.service.logs import get_logger
 
 log = get_logger("v2v.service.executor")
