@@ -21,6 +21,9 @@ from pathlib import Path
 
 import psutil
 
+from v2v.service.jobs.messages import Task
+from v2v.service.jobs.records import JobRecord
+
 _JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 _PROCESS_FOLDER = re.compile(r"^.+-\d+$")
 _HOST = socket.gethostname()[:60].replace("/", "_")
@@ -95,6 +98,16 @@ class JobFiles:
         folder = self.job_dir(job_id)
         found = sorted(folder.glob("input.*")) if folder.is_dir() else []
         return found[0] if found else None
+
+    def task_for(self, job: JobRecord, pipeline_config: str | None) -> Task | None:
+        """The worker's task for ``job`` (its upload, its output folder, its parameters), or
+        None when the upload is gone."""
+        source = self.input_path(job.id)
+        if source is None:
+            return None
+        folder = str(self.out_dir(job.id))
+        params, correlation_id = job.params, job.correlation_id
+        return Task(job.id, job.kind, str(source), folder, params, correlation_id, pipeline_config)
 
     def remove_input(self, job_id: str) -> None:
         path = self.input_path(job_id)

@@ -144,20 +144,11 @@ class JobRun:
 
     def _run(self, job: JobRecord) -> str:
         self.files.clear_outputs(job.id)  # a killed earlier attempt may have left some
-        source = self.files.input_path(job.id)
-        if source is None:
+        task = self.files.task_for(job, self.options.pipeline_config)
+        if task is None:
             detail = "the uploaded photo is missing from the job storage; submit the job again"
             return self.end(job, FAILED, "input_missing", detail, {})
         ctx = RunContext(progress=self._progress_writer(job.id, job.lease or ""))
-        task = Task(
-            job.id,
-            job.kind,
-            str(source),
-            str(self.files.out_dir(job.id)),
-            job.params,
-            job.correlation_id,
-            self.options.pipeline_config,
-        )
         watch = _Watch(self, job, ctx.cancel_event)
         watch.start()
         log.info("job_started", kind=job.kind, attempt=job.attempts)
