@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from v2v.service.jobs.supervise import Loops
 from v2v.service.settings import Settings
@@ -22,6 +22,32 @@ if TYPE_CHECKING:
 
 #: the runner a worker calls for each task (``module:function``; WORKER_RUNNER overrides it)
 DEFAULT_RUNNER = "v2v.service.jobs.runner:run_task"
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Limits of a job run, the same for every executor (the API's pool and remote workers)."""
+
+    job_timeout: float = 3600.0
+    max_attempts: int = 3
+    heartbeat_seconds: float = 10.0
+    cancel_grace_seconds: float = 10.0
+    pipeline_config: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **more: Any) -> Self:
+        """The limits the settings give: JOB_TIMEOUT, JOB_MAX_ATTEMPTS, a heartbeat three times
+        per JOB_STALE_SECONDS, CANCEL_GRACE_SECONDS, PIPELINE_CONFIG; ``more``: a subclass's own
+        fields."""
+        config = settings.pipeline_config
+        return cls(
+            job_timeout=settings.job_timeout,
+            max_attempts=settings.job_max_attempts,
+            heartbeat_seconds=settings.job_stale_seconds / 3,
+            cancel_grace_seconds=settings.cancel_grace_seconds,
+            pipeline_config=str(config) if config else None,
+            **more,
+        )
 
 
 @dataclass(frozen=True)

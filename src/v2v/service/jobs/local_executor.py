@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from v2v.service.jobs.dispatch import JobDispatch
-from v2v.service.jobs.executor import DEFAULT_RUNNER, ExecutorHealth, FinishedHook
+from v2v.service.jobs.executor import DEFAULT_RUNNER, ExecutorHealth, FinishedHook, RunOptions
 from v2v.service.jobs.files import JobFiles
 from v2v.service.jobs.store import JobRecord, JobStore
 from v2v.service.jobs.supervise import Loops
@@ -21,18 +21,15 @@ log = get_logger("v2v.service.executor")
 
 
 @dataclass(frozen=True)
-class LocalOptions:
+class LocalOptions(RunOptions):
+    """The run limits plus the pool's own settings."""
+
     workers: int = 1
     mode: Literal["process", "thread"] = "process"
     runner_path: str = DEFAULT_RUNNER
-    job_timeout: float = 3600.0
-    max_attempts: int = 3
-    heartbeat_seconds: float = 10.0
-    cancel_grace_seconds: float = 10.0
     poll_seconds: float = 1.0
     log_level: str = "info"
     log_format: str = "json"
-    pipeline_config: str | None = None
     niceness: int = 10
 
 
