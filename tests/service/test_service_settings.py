@@ -71,6 +71,20 @@ def test_unsafe_or_malformed_values_stop_start_up(overrides: dict[str, object], 
         load_settings(_env_file=None, **overrides)
 
 
+@pytest.mark.parametrize("off", ["", "0", "off", " off "])
+def test_both_rate_settings_read_the_same_words_for_no_limit(off: str) -> None:
+    settings = load_settings(_env_file=None, api_rate_limit=off, auth_failure_limit=off)
+    assert settings.rate_limit is None and settings.auth_failures is None
+
+
+@pytest.mark.parametrize("name", ["api_rate_limit", "auth_failure_limit"])
+def test_both_rate_settings_read_one_rate_syntax(name: str) -> None:
+    settings = load_settings(_env_file=None, **{name: "20 per 2 minutes"})
+    assert (settings.rate_limit, settings.auth_failures)[name == "auth_failure_limit"] == (20, 120)
+    with pytest.raises(ConfigError, match=name.upper()):
+        load_settings(_env_file=None, **{name: "lots"})
+
+
 def test_run_py_refuses_a_bad_timeout_with_one_clear_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

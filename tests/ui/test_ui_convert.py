@@ -153,7 +153,7 @@ def test_backends_and_train_pages_say_what_is_available(
     notice = page.locator("#training-unavailable")
     notice.wait_for()
     assert "needs the GPU backend" in notice.inner_text()
-    from v2v.service.routes.training_schemas import model_dir
+    from v2v.service.lora_owners import model_dir
 
     folder = str(model_dir(live_server.services))
     assert folder not in page.inner_text("main")  # a visitor gets the fix, not the server's paths

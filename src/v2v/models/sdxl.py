@@ -41,7 +41,7 @@ class Generation:
     seed: int
 
 
-def _variant(folder: Path) -> str | None:
+def weight_variant(folder: Path) -> str | None:
     """'fp16' when the folder holds only the fp16 weight files (as `v2v models download` does)."""
     full = list(folder.rglob("diffusion_pytorch_model.safetensors"))
     half = list(folder.rglob("diffusion_pytorch_model.fp16.safetensors"))
@@ -215,7 +215,7 @@ def load(
         try:
             nets = [
                 diffusers.ControlNetModel.from_pretrained(
-                    d, dtype=runtime.dtype, variant=_variant(d), local_files_only=True
+                    d, dtype=runtime.dtype, variant=weight_variant(d), local_files_only=True
                 )
                 for d in (depth_dir, canny_dir)
             ]
@@ -223,7 +223,7 @@ def load(
                 base,
                 controlnet=MultiControlNetModel(nets),
                 dtype=runtime.dtype,
-                variant=_variant(base),
+                variant=weight_variant(base),
                 local_files_only=True,
             )
         except (OSError, ValueError) as exc:

@@ -19,8 +19,8 @@ from starlette.concurrency import run_in_threadpool
 from v2v import __version__, load_config
 from v2v.service.db import Database, utcnow
 from v2v.service.deps import Services
-from v2v.service.jobs.executor import DEFAULT_RUNNER, LocalOptions
-from v2v.service.jobs.executors import make_executor
+from v2v.service.jobs.executor import DEFAULT_RUNNER, make_executor
+from v2v.service.jobs.local_executor import LocalOptions
 from v2v.service.jobs.maintenance import Maintenance
 from v2v.service.jobs.store import JobStore
 from v2v.service.logs import configure_logging, get_logger
@@ -69,18 +69,14 @@ def build_services(settings: Settings, runner: str | None = None) -> Services:
     base_config = load_config(settings.pipeline_config)
     db = Database(settings.resolved_database_url)
     store, files, metrics = JobStore(db), make_job_files(settings), ServiceMetrics()
-    options = LocalOptions(
+    options = LocalOptions.from_settings(
+        settings,
         workers=settings.job_workers,
         mode=settings.worker_mode,
         runner_path=runner or DEFAULT_RUNNER,
-        job_timeout=settings.job_timeout,
-        max_attempts=settings.job_max_attempts,
-        heartbeat_seconds=settings.job_stale_seconds / 3,
-        cancel_grace_seconds=settings.cancel_grace_seconds,
         log_level=settings.log_level,
         log_format=settings.log_format,
         niceness=settings.worker_niceness,
-        pipeline_config=str(settings.pipeline_config) if settings.pipeline_config else None,
     )
     executor = make_executor(
         settings, store, files, options, _worker_environment(settings), metrics.job_finished

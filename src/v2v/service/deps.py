@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, BinaryIO
 
 from fastapi import Depends, Request
 
@@ -18,6 +19,7 @@ from v2v.service.metrics import ServiceMetrics
 from v2v.service.security.apikeys import KeyRing
 from v2v.service.security.csrf import CsrfTokens
 from v2v.service.security.ratelimit import Limiter
+from v2v.service.security.uploads import CheckedImage, check_upload
 from v2v.service.settings import Settings
 
 
@@ -41,6 +43,14 @@ class Services:
     auth_limiter: Limiter | None = None
     #: uploads being decoded at once in this process (MAX_CONCURRENT_DECODES)
     decodes: threading.BoundedSemaphore = field(default_factory=lambda: _slots(4))
+
+    def check_upload(self, source: BinaryIO, temp: Path) -> CheckedImage:
+        """Save an uploaded photo to ``temp`` and validate it under this server's limits
+        (MAX_UPLOAD_BYTES, MAX_UPLOAD_PIXELS, MAX_CONCURRENT_DECODES); removed when rejected."""
+        limits = self.settings
+        return check_upload(
+            source, temp, limits.max_upload_bytes, limits.max_upload_pixels, self.decodes
+        )
 
 
 def get_services(request: Request) -> Services:

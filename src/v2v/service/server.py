@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from v2v.service.db import Database
@@ -89,35 +91,31 @@ def _env_value(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def _database(settings: Settings | None) -> Database:
+@contextmanager
+def _database(settings: Settings | None) -> Iterator[Database]:
+    """The job database for one key operation, closed afterwards."""
     settings = settings or load_settings()
     database = Database(settings.resolved_database_url)
-    database.create_tables()
-    return database
+    try:
+        database.create_tables()
+        yield database
+    finally:
+        database.dispose()
 
 
 def create_api_key(name: str, settings: Settings | None = None) -> CreatedKey:
     """Create a key; ``.key`` is shown once (only its hash is stored)."""
-    database = _database(settings)
-    try:
+    with _database(settings) as database:
         return create_key(database, name)
-    finally:
-        database.dispose()
 
 
 def list_api_keys(settings: Settings | None = None) -> list[ApiKeyInfo]:
     """Every key in the database (revoked ones included; ``.active`` tells), oldest first."""
-    database = _database(settings)
-    try:
+    with _database(settings) as database:
         return list_keys(database)
-    finally:
-        database.dispose()
 
 
 def revoke_api_key(key_id: str, settings: Settings | None = None) -> bool:
     """Revoke by id (the 8 hex characters after ``v2v_``); False when no active key has it."""
-    database = _database(settings)
-    try:
+    with _database(settings) as database:
         return revoke_key(database, key_id)
-    finally:
-        database.dispose()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
-import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -26,33 +25,8 @@ from pydantic import (
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from v2v.errors import ConfigError
-from v2v.service.settings_security import SecuritySettings
+from v2v.service.settings_security import CommaList, SecuritySettings, optional_rate, split_list
 
-RATE_UNITS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0}
-_RATE = re.compile(r"^\s*(\d+)\s*(?:/|per)\s*(\d*)\s*(second|minute|hour|day)s?\s*$", re.I)
-
-
-def parse_rate(text: str) -> tuple[int, float]:
-    """'10/minute' → (10, 60.0): allowed requests and the window in seconds. '' or '0' = off."""
-    match = _RATE.match(text)
-    if not match:
-        raise ValueError(
-            f"{text!r} is not a rate; use COUNT/UNIT such as '10/minute', '100/hour' or '5/second'"
-        )
-    count, multiple, unit = int(match.group(1)), match.group(2), match.group(3).lower()
-    window = RATE_UNITS[unit] * (int(multiple) if multiple else 1)
-    if count < 1 or window <= 0:
-        raise ValueError(f"{text!r}: the count and the window must be positive")
-    return count, window
-
-
-def _split_list(value: Any) -> Any:
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    return value
-
-
-CommaList = Annotated[list[str], NoDecode]
 log = logging.getLogger("v2v.service.settings")
 
 #: the original system's environment variables → today's setting (docs/compatibility.md)
@@ -148,12 +122,12 @@ class Settings(SecuritySettings):
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _origins(cls, value: Any) -> Any:
-        return _split_list(value)
+        return split_list(value)
 
     @field_validator("api_keys", mode="before")
     @classmethod
     def _keys(cls, value: Any) -> Any:
-        return _split_list(value)
+        return split_list(value)
 
     @field_validator("request_timeout", mode="before")
     @classmethod
@@ -169,8 +143,7 @@ class Settings(SecuritySettings):
     @field_validator("api_rate_limit")
     @classmethod
     def _rate(cls, value: str) -> str:
-        if value.strip() not in {"", "0", "off"}:
-            parse_rate(value)
+        optional_rate(value)
         return value.strip()
 
     @model_validator(mode="after")
@@ -198,9 +171,7 @@ class Settings(SecuritySettings):
     @property
     def rate_limit(self) -> tuple[int, float] | None:
         """(requests, window seconds), or None when rate limiting is off."""
-        if self.api_rate_limit in {"", "0", "off"}:
-            return None
-        return parse_rate(self.api_rate_limit)
+        return optional_rate(self.api_rate_limit)
 
     @property
     def resolved_database_url(self) -> str:

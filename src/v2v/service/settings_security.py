@@ -7,6 +7,7 @@ in upper case.
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Annotated, Any
 
 from pydantic import Field, field_validator
@@ -15,6 +16,28 @@ from pydantic_settings import BaseSettings, NoDecode
 CommaList = Annotated[list[str], NoDecode]
 LOCAL_HOST_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
 _WILDCARD_BINDS = {"0.0.0.0", "::", ""}
+RATE_UNITS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0}
+_RATE = re.compile(r"^\s*(\d+)\s*(?:/|per)\s*(\d*)\s*(second|minute|hour|day)s?\s*$", re.I)
+
+
+def parse_rate(text: str) -> tuple[int, float]:
+    """'10/minute' → (10, 60.0): allowed requests and the window in seconds."""
+    match = _RATE.match(text)
+    if not match:
+        raise ValueError(
+            f"{text!r} is not a rate; use COUNT/UNIT such as '10/minute', '100/hour' or '5/second'"
+        )
+    count, multiple, unit = int(match.group(1)), match.group(2), match.group(3).lower()
+    window = RATE_UNITS[unit] * (int(multiple) if multiple else 1)
+    if count < 1 or window <= 0:
+        raise ValueError(f"{text!r}: the count and the window must be positive")
+    return count, window
+
+
+def optional_rate(text: str) -> tuple[int, float] | None:
+    """A rate setting: None for '', '0' or 'off' (no limit), else :func:`parse_rate`'s pair."""
+    text = text.strip()
+    return None if text in {"", "0", "off"} else parse_rate(text)
 
 
 def split_list(value: Any) -> Any:
@@ -71,10 +94,7 @@ class SecuritySettings(BaseSettings):
     @field_validator("auth_failure_limit")
     @classmethod
     def _auth_rate(cls, value: str) -> str:
-        from v2v.service.settings import parse_rate
-
-        if value.strip() not in {"", "0", "off"}:
-            parse_rate(value)
+        optional_rate(value)
         return value.strip()
 
     @field_validator("forwarded_allow_ips")
@@ -109,8 +129,4 @@ class SecuritySettings(BaseSettings):
 
     @property
     def auth_failures(self) -> tuple[int, float] | None:
-        from v2v.service.settings import parse_rate
-
-        if self.auth_failure_limit in {"", "0", "off"}:
-            return None
-        return parse_rate(self.auth_failure_limit)
+        return optional_rate(self.auth_failure_limit)

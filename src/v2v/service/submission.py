@@ -26,7 +26,6 @@ from v2v.service.problems import ApiProblem, correlation_id_var, json_object
 from v2v.service.security.auth import Client
 from v2v.service.security.capacity import check_capacity
 from v2v.service.security.overrides import LORA_KEY, check_overrides
-from v2v.service.security.uploads import check_upload
 
 #: keys with their own message: the palette has its own field (and a YAML path would read a
 #: server file); the input limits are the service's (MAX_UPLOAD_BYTES, MAX_UPLOAD_PIXELS).
@@ -140,15 +139,8 @@ def parse_hint(text: str | None) -> list[int] | None:
 
 
 def _receive(services: Services, upload: UploadFile, hint: list[int] | None) -> tuple[str, Any]:
-    settings = services.settings
     temp = services.files.temp_path()
-    checked = check_upload(
-        upload.file,
-        temp,
-        settings.max_upload_bytes,
-        settings.max_upload_pixels,
-        services.decodes,
-    )
+    checked = services.check_upload(upload.file, temp)
     if hint is not None and (hint[2] > checked.width or hint[3] > checked.height):
         temp.unlink(missing_ok=True)
         raise ApiProblem(

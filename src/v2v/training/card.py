@@ -17,7 +17,7 @@ from v2v.training.prepare import Sample
 if TYPE_CHECKING:
     from v2v.training.loop import LoopResult
     from v2v.training.model import Components
-    from v2v.training.run import _Run
+    from v2v.training.run import TrainingRun
 
 CARD_VERSION = 1
 
@@ -85,7 +85,7 @@ def base_model(folder: Path) -> dict[str, Any]:
 
 def build_card(
     lora_id: str,
-    run: _Run,
+    run: TrainingRun,
     parts: Components,
     outcome: LoopResult,
     summary: dict[str, Any],

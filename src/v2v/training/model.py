@@ -19,7 +19,7 @@ from typing import Any
 from v2v.errors import BackendUnavailable, ConfigError, WeightsMissing
 from v2v.models.layout import require
 from v2v.models.runtime import Runtime, require_modules
-from v2v.models.sdxl import _variant
+from v2v.models.sdxl import weight_variant
 from v2v.models.tokens import install_trigger
 from v2v.training.params import TrainingParams
 
@@ -68,10 +68,16 @@ def load_components(runtime: Runtime, params: TrainingParams, caption: str) -> C
         prompt, pooled = _encode_caption(base, params, caption)
         unet = _lora_unet(diffusers, base, params, weight_dtype, runtime.device)
         vae = _frozen(
-            diffusers.AutoencoderKL, base / "vae", torch.float32, runtime.device, _variant(base)
+            diffusers.AutoencoderKL,
+            base / "vae",
+            torch.float32,
+            runtime.device,
+            weight_variant(base),
         )
         controlnets = [
-            _frozen(diffusers.ControlNetModel, net, weight_dtype, runtime.device, _variant(net))
+            _frozen(
+                diffusers.ControlNetModel, net, weight_dtype, runtime.device, weight_variant(net)
+            )
             for net in nets
         ]
         scheduler = diffusers.DDPMScheduler.from_pretrained(base / "scheduler")
@@ -106,7 +112,7 @@ def _lora_unet(diffusers: Any, base: Path, params: TrainingParams, dtype: Any, d
     from peft import LoraConfig
 
     unet = diffusers.UNet2DConditionModel.from_pretrained(
-        base / "unet", dtype=dtype, variant=_variant(base)
+        base / "unet", dtype=dtype, variant=weight_variant(base)
     )
     unet.requires_grad_(False)
     with torch.random.fork_rng(devices=[]):  # the LoRA's random init follows the run's seed
@@ -135,7 +141,7 @@ def _encode_caption(base: Path, params: TrainingParams, caption: str) -> tuple[A
     from transformers import AutoTokenizer, CLIPTextModel, CLIPTextModelWithProjection
 
     tokenizers = [AutoTokenizer.from_pretrained(base / n) for n in ("tokenizer", "tokenizer_2")]
-    variant = _variant(base)
+    variant = weight_variant(base)
     encoders = [
         CLIPTextModel.from_pretrained(base / "text_encoder", variant=variant),
         CLIPTextModelWithProjection.from_pretrained(base / "text_encoder_2", variant=variant),

@@ -92,14 +92,14 @@ def train_lora(
         if not resume:
             checkpoints.clear()
         saved = checkpoints.latest()
-        context = _Run(params, config, runtime, ctx, reporter, lora_id)
+        context = TrainingRun(params, config, runtime, ctx, reporter, lora_id)
         result = context.run(pairs, checkpoints, saved, persistent, Path(temp), started)
     if persistent:
         checkpoints.clear()
     return result
 
 
-class _Run:
+class TrainingRun:
     """The numbered steps, sharing the run's settings."""
 
     def __init__(

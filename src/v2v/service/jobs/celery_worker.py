@@ -23,11 +23,11 @@ from typing import Any
 from v2v.errors import ConfigError
 from v2v.service.db import Database
 from v2v.service.jobs.celery_app import QUEUE, TASK_NAME, URGENT, make_celery
-from v2v.service.jobs.executor import DEFAULT_RUNNER
-from v2v.service.jobs.remote_run import JobRun, RunOptions
+from v2v.service.jobs.executor import DEFAULT_RUNNER, RunOptions
+from v2v.service.jobs.remote_run import JobRun
 from v2v.service.jobs.store import JobStore
-from v2v.service.jobs.worker import load_runner
 from v2v.service.jobs.worker_guard import WorkerGuard, request_class
+from v2v.service.jobs.worker_loop import load_runner
 from v2v.service.logs import configure_logging, get_logger
 from v2v.service.settings import Settings, load_settings
 from v2v.service.storage import make_job_files
@@ -73,13 +73,7 @@ class WorkerContext:
         if self._run is None or self._pid != os.getpid():
             settings = self.settings
             store = JobStore(Database(settings.resolved_database_url))
-            options = RunOptions(
-                job_timeout=settings.job_timeout,
-                max_attempts=settings.job_max_attempts,
-                heartbeat_seconds=settings.job_stale_seconds / 3,
-                cancel_grace_seconds=settings.cancel_grace_seconds,
-                pipeline_config=str(settings.pipeline_config) if settings.pipeline_config else None,
-            )
+            options = RunOptions.from_settings(settings)
             runner = load_runner(self.runner_path)
             self._run = JobRun(store, make_job_files(settings), options, runner, _kill_self)
             self._pid = os.getpid()

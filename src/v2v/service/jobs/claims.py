@@ -17,6 +17,8 @@ import os
 import socket
 from dataclasses import dataclass
 
+import psutil
+
 from v2v.service.jobs.store import QUEUED, RUNNING, JobRecord, JobStore
 from v2v.service.jobs.transitions import claim_queued
 
@@ -36,16 +38,6 @@ def claim(store: JobStore, job_id: str, worker: str) -> JobRecord | None:
     return store.get(job_id)
 
 
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # it exists, owned by another user
-        return True
-    return True
-
-
 def died_here(worker: str | None) -> bool:
     """True when ``worker`` names a process on this host that no longer exists."""
     if not worker:
@@ -53,7 +45,7 @@ def died_here(worker: str | None) -> bool:
     host, _, pid = worker.rpartition(":")
     if host != socket.gethostname()[:HOST_CHARS] or not pid.isdigit():
         return False
-    return not _process_alive(int(pid))
+    return not psutil.pid_exists(int(pid))
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,13 @@ import contextlib
 import time
 from typing import TYPE_CHECKING
 
-from v2v.service.jobs.messages import Cancel, Done, Failed, Progress, Task
+from v2v.service.jobs.messages import Cancel, Done, Failed, Progress
 from v2v.service.jobs.store import CANCELLED, FAILED, SUCCEEDED, JobRecord
 from v2v.service.jobs.supervise import best_effort, persist
 from v2v.service.logs import bind_request, clear_request, get_logger
 
 if TYPE_CHECKING:
-    from v2v.service.jobs.executor import _Slot
+    from v2v.service.jobs.local_executor import Slot
 
 log = get_logger("v2v.service.dispatch")
 _PROGRESS_INTERVAL = 0.5  # seconds between progress writes to the store
@@ -25,7 +25,7 @@ _CHECK_INTERVAL = 0.2  # seconds between checks for cancel, timeout and worker d
 
 
 class JobDispatch:
-    def __init__(self, slot: _Slot, job: JobRecord) -> None:
+    def __init__(self, slot: Slot, job: JobRecord) -> None:
         self.slot = slot
         self.job = job
         self.options = slot.executor.options
@@ -50,8 +50,8 @@ class JobDispatch:
     def _run(self) -> None:
         job, files = self.job, self.files
         files.clear_outputs(job.id)
-        source = files.input_path(job.id)
-        if source is None:
+        task = files.task_for(job, self.options.pipeline_config)
+        if task is None:
             self._end(
                 FAILED,
                 "input_missing",
@@ -61,15 +61,6 @@ class JobDispatch:
         worker = self.slot.worker
         if not worker.alive():
             self.slot.replace_worker()
-        task = Task(
-            job.id,
-            job.kind,
-            str(source),
-            str(files.out_dir(job.id)),
-            job.params,
-            job.correlation_id,
-            self.options.pipeline_config,
-        )
         self.slot.worker.send(task)
         log.info("job_dispatched", worker=self.slot.worker_id, attempt=job.attempts)
         last_check = 0.0

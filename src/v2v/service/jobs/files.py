@@ -19,6 +19,11 @@ import socket
 import uuid
 from pathlib import Path
 
+import psutil
+
+from v2v.service.jobs.messages import Task
+from v2v.service.jobs.records import JobRecord
+
 _JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 _PROCESS_FOLDER = re.compile(r"^.+-\d+$")
 _HOST = socket.gethostname()[:60].replace("/", "_")
@@ -35,17 +40,6 @@ def valid_job_id(job_id: str) -> bool:
 def valid_file_name(name: str) -> bool:
     """Only plain names such as ``result.svg``: no separators, no ``..``, known extensions."""
     return bool(_FILE_NAME.match(name))
-
-
-def _alive(pid: int) -> bool:
-    """Whether a process with this id runs on this machine."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # it exists, under another user
-    return True
 
 
 class JobFiles:
@@ -69,7 +63,7 @@ class JobFiles:
             for entry in self.tmp_root.iterdir():
                 host, _, pid = entry.name.rpartition("-")
                 mine = host == _HOST and pid.isdigit()
-                if mine and int(pid) != os.getpid() and _alive(int(pid)):
+                if mine and int(pid) != os.getpid() and psutil.pid_exists(int(pid)):
                     continue
                 if not mine and entry.is_dir() and _PROCESS_FOLDER.match(entry.name):
                     continue  # another machine's process (a shared DATA_DIR)
@@ -104,6 +98,16 @@ class JobFiles:
         folder = self.job_dir(job_id)
         found = sorted(folder.glob("input.*")) if folder.is_dir() else []
         return found[0] if found else None
+
+    def task_for(self, job: JobRecord, pipeline_config: str | None) -> Task | None:
+        """The worker's task for ``job`` (its upload, its output folder, its parameters), or
+        None when the upload is gone."""
+        source = self.input_path(job.id)
+        if source is None:
+            return None
+        folder = str(self.out_dir(job.id))
+        params, correlation_id = job.params, job.correlation_id
+        return Task(job.id, job.kind, str(source), folder, params, correlation_id, pipeline_config)
 
     def remove_input(self, job_id: str) -> None:
         path = self.input_path(job_id)

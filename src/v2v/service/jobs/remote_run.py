@@ -16,11 +16,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from v2v import RunContext, V2VError
 from v2v.errors import Cancelled
 from v2v.service.jobs.claims import claim_or_take_over, worker_name
+from v2v.service.jobs.executor import RunOptions
 from v2v.service.jobs.files import JobFiles
 from v2v.service.jobs.messages import DISK_FULL, Outcome, Task, is_disk_full
 from v2v.service.jobs.store import CANCELLED, FAILED, SUCCEEDED, JobRecord, JobStore
@@ -34,17 +34,6 @@ SKIPPED = "skipped"
 _TICK = 0.2  # seconds between the watch thread's checks
 _CANCEL_POLL = 1.0  # seconds between reads of the store's cancel flag
 _PROGRESS_INTERVAL = 0.5  # seconds between progress writes
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """Limits of a job run (from the service settings; the API and workers share them)."""
-
-    job_timeout: float = 3600.0
-    max_attempts: int = 3
-    heartbeat_seconds: float = 10.0
-    cancel_grace_seconds: float = 10.0
-    pipeline_config: str | None = None
 
 
 class _Watch(threading.Thread):
@@ -144,20 +133,11 @@ class JobRun:
 
     def _run(self, job: JobRecord) -> str:
         self.files.clear_outputs(job.id)  # a killed earlier attempt may have left some
-        source = self.files.input_path(job.id)
-        if source is None:
+        task = self.files.task_for(job, self.options.pipeline_config)
+        if task is None:
             detail = "the uploaded photo is missing from the job storage; submit the job again"
             return self.end(job, FAILED, "input_missing", detail, {})
         ctx = RunContext(progress=self._progress_writer(job.id, job.lease or ""))
-        task = Task(
-            job.id,
-            job.kind,
-            str(source),
-            str(self.files.out_dir(job.id)),
-            job.params,
-            job.correlation_id,
-            self.options.pipeline_config,
-        )
         watch = _Watch(self, job, ctx.cancel_event)
         watch.start()
         log.info("job_started", kind=job.kind, attempt=job.attempts)

@@ -209,7 +209,7 @@ def _training(services: Services, request: Request) -> dict[str, Any]:
     # the app's OpenAPI paths: FastAPI keeps included routers nested in ``app.routes``
     paths = sorted(p for p in request.app.openapi()["paths"] if "/training" in p or "/loras" in p)
     if paths:
-        from v2v.service.routes.training_schemas import availability
+        from v2v.service.training_schemas import availability
 
         available, reason = availability(services)
         return {"available": available, "reason": reason, "endpoints": paths}

@@ -10,10 +10,10 @@ from starlette.concurrency import run_in_threadpool
 
 from v2v.service.compat import no_query_parameters, reject_unknown_query, status_filter
 from v2v.service.deps import ServicesDep
+from v2v.service.forms import ConversionFormDep
 from v2v.service.jobs.files import MEDIA_TYPES
 from v2v.service.jobs.store import RUNNING, STATUSES
 from v2v.service.problems import ApiProblem
-from v2v.service.routes.forms import ConversionForm, conversion_form
 from v2v.service.schemas import (
     API,
     API_PROBLEMS,
@@ -46,7 +46,7 @@ async def create_job(
     services: ServicesDep,
     client: Limited,
     file: Annotated[UploadFile, PHOTO],
-    form: Annotated[ConversionForm, Depends(conversion_form)],
+    form: ConversionFormDep,
     response: Response,
 ) -> JobResponse:
     params = await run_in_threadpool(form.params, services, client)

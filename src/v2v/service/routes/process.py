@@ -12,9 +12,9 @@ from starlette.concurrency import run_in_threadpool
 from v2v import __version__
 from v2v.service.compat import milliseconds, reject_unknown_fields
 from v2v.service.deps import Services, ServicesDep
+from v2v.service.forms import ConversionFormDep
 from v2v.service.problems import ApiProblem, correlation_id_var, status_for
 from v2v.service.redact import redact_paths
-from v2v.service.routes.forms import ConversionForm, conversion_form
 from v2v.service.schemas import (
     API,
     API_PROBLEMS,
@@ -64,7 +64,7 @@ async def process(
     client: Limited,
     request: Request,
     file: Annotated[UploadFile, PHOTO],
-    form: Annotated[ConversionForm, Depends(conversion_form)],
+    form: ConversionFormDep,
 ) -> ProcessResponse:
     params = await run_in_threadpool(form.params, services, client)
     job, elapsed = await _run(services, request, client, "convert", file, params)

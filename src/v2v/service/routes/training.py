@@ -38,7 +38,11 @@ from v2v.service.lora_owners import (
     visible_loras,
 )
 from v2v.service.problems import ApiProblem, correlation_id_var, json_object
-from v2v.service.routes.training_schemas import (
+from v2v.service.schemas import API, API_PROBLEMS, MAX_OFFSET, UPLOAD_PROBLEMS, problems
+from v2v.service.security.auth import Authenticated, Client, Limited, csrf_protect
+from v2v.service.security.capacity import check_capacity
+from v2v.service.submission import request_cancel
+from v2v.service.training_schemas import (
     LoraList,
     LoraResponse,
     TrainingInfo,
@@ -47,11 +51,7 @@ from v2v.service.routes.training_schemas import (
     availability,
     pair_folders,
 )
-from v2v.service.routes.training_uploads import stage_folder, stage_uploads
-from v2v.service.schemas import API, API_PROBLEMS, MAX_OFFSET, UPLOAD_PROBLEMS, problems
-from v2v.service.security.auth import Authenticated, Client, Limited, csrf_protect
-from v2v.service.security.capacity import check_capacity
-from v2v.service.submission import request_cancel
+from v2v.service.training_uploads import stage_folder, stage_uploads
 from v2v.training import delete_lora, parse_params
 from v2v.training.artifacts import new_id
 

@@ -17,7 +17,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from v2v.service.deps import Services, get_services
+from v2v.service.deps import Services, ServicesDep
 from v2v.service.problems import ApiProblem
 from v2v.service.security.csrf import COOKIE_NAME, FIELD_NAME, HEADER_NAME, needs_check
 
@@ -147,7 +147,7 @@ def presented_key(request: Request) -> str | None:
 
 def authenticate(
     request: Request,
-    services: Annotated[Services, Depends(get_services)],
+    services: ServicesDep,
     header_key: Annotated[str | None, Security(api_key_header)] = None,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)] = None,
 ) -> Client:
@@ -155,9 +155,13 @@ def authenticate(
     return identify(request, services, key)
 
 
+#: the caller, authenticated (declared once, with rate_limited's ``Limited`` below)
+Authenticated = Annotated[Client, Depends(authenticate)]
+
+
 def rate_limited(
-    services: Annotated[Services, Depends(get_services)],
-    client: Annotated[Client, Depends(authenticate)],
+    services: ServicesDep,
+    client: Authenticated,
 ) -> Client:
     """Authenticate, then count the request against ``API_RATE_LIMIT``."""
     if services.limiter is not None:
@@ -173,9 +177,7 @@ def rate_limited(
     return client
 
 
-async def csrf_protect(
-    request: Request, services: Annotated[Services, Depends(get_services)]
-) -> None:
+async def csrf_protect(request: Request, services: ServicesDep) -> None:
     """Reject a browser's state-changing request that does not carry the CSRF token."""
     if not needs_check(request):
         return
@@ -196,5 +198,5 @@ async def csrf_protect(
         )
 
 
-Authenticated = Annotated[Client, Depends(authenticate)]
+#: the caller, authenticated and counted against API_RATE_LIMIT
 Limited = Annotated[Client, Depends(rate_limited)]

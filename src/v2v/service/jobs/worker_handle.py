@@ -1,4 +1,5 @@
-"""Worker handles: start, talk to, stop and kill one worker (a process or a thread)."""
+"""Worker handles (the dispatcher's side; the worker's own side is ``worker_loop``): start, talk to,
+stop and kill one worker (a process or a thread)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ import threading
 from multiprocessing.process import BaseProcess
 from typing import Any, Literal
 
-from v2v.service.jobs.worker import Channel, PipeChannel, QueueChannel, process_main, worker_loop
+from v2v.service.jobs.worker_loop import (
+    Channel,
+    PipeChannel,
+    QueueChannel,
+    process_main,
+    worker_loop,
+)
 
 
 class WorkerHandle:

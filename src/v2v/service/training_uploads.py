@@ -18,8 +18,8 @@ from fastapi import UploadFile
 from v2v.errors import InputError
 from v2v.service.deps import Services
 from v2v.service.problems import ApiProblem
-from v2v.service.routes.training_schemas import FOLDER_NAME, pair_folders, pairs_root
-from v2v.service.security.uploads import check_upload, disk_full
+from v2v.service.security.uploads import disk_full
+from v2v.service.training_schemas import FOLDER_NAME, pair_folders, pairs_root
 from v2v.training import TrainingParams, find_pairs
 from v2v.training.bundle import pack_pairs
 
@@ -37,19 +37,13 @@ def _receive_side(
     services: Services, side: str, uploads: list[UploadFile], folder: Path
 ) -> list[str]:
     """Validate and store one side's uploads in ``folder/side``; returns the problems found."""
-    settings, problems = services.settings, []
+    problems: list[str] = []
     (folder / side).mkdir(parents=True)
     for upload in uploads:
         label = f"{side}/{upload.filename or 'upload'}"
         temp = services.files.temp_path()
         try:
-            checked = check_upload(
-                upload.file,
-                temp,
-                settings.max_upload_bytes,
-                settings.max_upload_pixels,
-                services.decodes,
-            )
+            checked = services.check_upload(upload.file, temp)
         except ApiProblem as exc:
             if exc.status >= 500:  # the server's trouble (disk full, busy), not the file's
                 raise

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Form, Request
+from fastapi import Depends, Form, Request
 
 from v2v.service.compat import (
     palette_from_hex_list,
@@ -138,3 +138,7 @@ async def conversion_form(
         palette_hex_list,
         config_overrides,
     )
+
+
+#: the conversion form as a route parameter type (declared once, used by /process and /jobs)
+ConversionFormDep = Annotated[ConversionForm, Depends(conversion_form)]
