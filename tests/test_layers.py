@@ -1,7 +1,7 @@
 """Imports point down: stages and the shared libraries never reach up to the pipeline, QA, the
 service, training or the CLI; the service's job layer never imports its HTTP routes (a worker
 process does not even load FastAPI); routes/ holds routers only, and no router imports another;
-no module imports another module's private name.
+no module imports another module's private name; the CLI package's modules form no cycle.
 
 The checks read the source with ``ast``: every ``import``/``from … import`` (at the top, inside
 functions or under ``TYPE_CHECKING``, relative ones resolved), ``importlib.import_module("…")``
@@ -19,13 +19,10 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "v2v"
 UPPER = ("v2v.pipeline", "v2v.qa", "v2v.service", "v2v.training", "v2v.cli")
-#: the flat CLI modules (v2v/cli_*.py) count as the CLI too
+#: flat CLI modules (v2v/cli_*.py, before the v2v/cli/ package) would count as the CLI too
 UPPER_PREFIXES = ("v2v.cli_",)
 LOWER = ("stages", "color", "svg", "models")
 _TARGET = re.compile(r"^v2v(\.\w+)+:\w+$")  # "v2v.service.jobs.runner:run_task"
-#: modules that still import private helpers of v2v/cli.py; issue 14's CLI package (another
-#: branch) replaces all three. Nothing else may join this list.
-PENDING_PRIVATE = frozenset({"cli_batch.py", "cli_commands.py", "cli_export.py"})
 
 
 def module_of(path: Path, root: Path = SRC) -> tuple[str, bool]:
@@ -141,8 +138,7 @@ def private_imports(root: Path = SRC) -> list[str]:
 
 
 def test_no_private_name_crosses_modules() -> None:
-    found = [f for f in private_imports() if f.split(" ")[0] not in PENDING_PRIVATE]
-    assert found == []
+    assert private_imports() == []
 
 
 def test_a_worker_loads_neither_fastapi_nor_a_router() -> None:
@@ -207,3 +203,56 @@ def test_the_checker_sees_a_private_name_crossing(tmp_path: Path) -> None:
         },
     )
     assert private_imports(root) == ["training/model.py imports v2v.models.sdxl._variant"]
+
+
+def import_graph(package: Path, root: Path = SRC) -> dict[str, set[str]]:
+    """Which modules of ``package`` each of its modules imports (``from p.m import x`` is an
+    import of ``p.m``, and of ``p.m.x`` when that is a module)."""
+    modules = {module_of(path, root)[0]: path for path in package.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        found = imported(path, root)
+        graph[name] = {m for m in modules if m in found and m != name}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every import cycle of ``graph``, each as the path that closes it."""
+    found: list[list[str]] = []
+    done: set[str] = set()
+
+    def visit(node: str, path: list[str]) -> None:
+        if node in path:
+            found.append([*path[path.index(node) :], node])
+            return
+        if node in done:
+            return
+        for target in sorted(graph.get(node, ())):
+            visit(target, [*path, node])
+        done.add(node)
+
+    for node in sorted(graph):
+        visit(node, [])
+    return found
+
+
+def test_the_cli_package_has_no_import_cycle() -> None:
+    graph = import_graph(SRC / "cli")
+    assert graph["v2v.cli"] >= {"v2v.cli.process", "v2v.cli.batch", "v2v.cli.models"}
+    assert cycles(graph) == []
+    # the package's __init__ composes the app; its modules never import it back
+    assert sorted(m for m, ns in graph.items() if "v2v.cli" in ns) == ["v2v.cli.__main__"]
+
+
+def test_the_checkers_see_a_cycle(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "cli/__init__.py": "from v2v.cli import a\n",
+            "cli/a.py": "def f():\n    from . import _x\n",
+        },
+    )
+    graph = import_graph(root / "cli", root)
+    assert graph == {"v2v.cli": {"v2v.cli.a"}, "v2v.cli.a": {"v2v.cli"}}
+    assert cycles(graph) == [["v2v.cli", "v2v.cli.a", "v2v.cli"]]
+    assert private_imports(root) == ["cli/a.py imports v2v.cli._x"]

@@ -111,6 +111,29 @@ class CleanImage:
     detail_loss: float = 0.0
     notes: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def as_given(
+        cls,
+        photo: Photo,
+        notes: dict[str, Any] | None = None,
+        limitations: tuple[str, ...] = (),
+    ) -> CleanImage:
+        """``photo`` taken as phase I's output when nothing looked at it (phase I switched off,
+        a later phase run alone on an image): its pixels unchanged, its alpha (else the whole
+        image, :meth:`Photo.alpha_or_all`) as the vehicle, nothing removed."""
+        vehicle = photo.alpha_or_all()
+        return cls(
+            photo.pixels,
+            vehicle,
+            np.zeros_like(vehicle),
+            limitations=limitations,
+            notes=dict(notes or {}),
+        )
+
+    def to_rgba(self) -> NDArray[np.uint8]:
+        """RGBA uint8 (H, W, 4): the cleaned pixels, alpha 255 on the vehicle, else 0."""
+        return with_alpha(self.pixels, self.vehicle_mask)
+
 
 @dataclass(frozen=True)
 class StyledImage:
@@ -125,6 +148,24 @@ class StyledImage:
     mask: Mask
     edges: NDArray[np.uint8]
     notes: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def as_given(
+        cls,
+        clean: CleanImage,
+        edges: NDArray[np.uint8] | None = None,
+        notes: dict[str, Any] | None = None,
+    ) -> StyledImage:
+        """``clean`` taken as phase II's output when nothing stylized it (phase II switched
+        off, a later phase run alone on an image): same pixels and vehicle; ``edges`` uint8
+        (H, W) 0/255, else none."""
+        if edges is None:
+            edges = np.zeros(clean.pixels.shape[:2], np.uint8)
+        return cls(clean.pixels, clean.vehicle_mask, edges, notes=dict(notes or {}))
+
+    def to_rgba(self) -> NDArray[np.uint8]:
+        """RGBA uint8 (H, W, 4): the styled pixels, alpha 255 on the vehicle, else 0."""
+        return with_alpha(self.pixels, self.mask)
 
 
 @dataclass(frozen=True)
@@ -172,3 +213,8 @@ class VectorArt:
     @property
     def path_count(self) -> int:
         return sum(layer.path_count for layer in self.layers)
+
+
+def with_alpha(pixels: RGBImage, mask: Mask) -> NDArray[np.uint8]:
+    """RGBA uint8 (H, W, 4) from RGB uint8 (H, W, 3) ``pixels``: alpha 255 where ``mask``."""
+    return np.dstack([pixels, mask.astype(np.uint8) * 255])

@@ -22,7 +22,7 @@ from v2v.errors import InputError, QualityCheckFailed
 from v2v.imaging import ImageSource, decode, encode_png
 from v2v.qa import run_checks
 from v2v.stages import SANITIZERS, STYLIZERS, create_backend, load_backends
-from v2v.svg.render import preview_size, render_png
+from v2v.svg.render import render_preview
 
 
 @dataclass(frozen=True)
@@ -124,12 +124,8 @@ class Pipeline:
     def sanitize(self, photo: Photo, ctx: RunContext | None = None) -> CleanImage:
         ctx = ctx or RunContext(seed=self.config.seed)
         if not self.config.phase1.enabled:
-            mask = photo.alpha_or_all()
-            empty = np.zeros(photo.pixels.shape[:2], bool)
-            return CleanImage(
-                photo.pixels,
-                mask,
-                empty,
+            return CleanImage.as_given(
+                photo,
                 notes={"skipped": True},
                 limitations=("phase I is switched off: nothing was removed",),
             )
@@ -138,8 +134,7 @@ class Pipeline:
     def stylize(self, clean: CleanImage, ctx: RunContext | None = None) -> StyledImage:
         ctx = ctx or RunContext(seed=self.config.seed)
         if not self.config.phase2.enabled:
-            edges = np.zeros(clean.pixels.shape[:2], np.uint8)
-            return StyledImage(clean.pixels, clean.vehicle_mask, edges, notes={"skipped": True})
+            return StyledImage.as_given(clean, notes={"skipped": True})
         return self._stylizer.run(clean, ctx)
 
     def map_palette(
@@ -228,18 +223,15 @@ class Pipeline:
     def _preview(
         self, art: VectorArt | None, paletted: PalettedImage | None, styled: StyledImage
     ) -> bytes:
-        background = "#FFFFFF" if self.config.phase4.background == "white" else None
+        long_side = self.config.output.preview_long_side
         if art is not None:
-            width, height = preview_size(
-                art.width, art.height, self.config.output.preview_long_side
+            return render_preview(
+                art.svg, art.width, art.height, long_side, self.config.phase4.background
             )
-            return render_png(art.svg, width, height, background=background)
         from v2v.imaging import resize_long_side
 
-        rgba = (
-            paletted.to_rgba() if paletted is not None else _with_alpha(styled.pixels, styled.mask)
-        )
-        return encode_png(resize_long_side(rgba, self.config.output.preview_long_side))
+        rgba = paletted.to_rgba() if paletted is not None else styled.to_rgba()
+        return encode_png(resize_long_side(rgba, long_side))
 
     def _report(
         self,

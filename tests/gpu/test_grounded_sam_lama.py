@@ -82,6 +82,22 @@ def test_the_user_hint_bounds_the_vehicle_mask(model_dir: Path, drawn_car: np.nd
     assert clean.vehicle_mask.sum() == 60 * 80
 
 
+def test_a_cut_outs_alpha_is_the_vehicle_without_asking_birefnet(
+    model_dir: Path, drawn_car: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from v2v.models import birefnet
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("BiRefNet ran on a cut-out")
+
+    monkeypatch.setattr(birefnet, "vehicle_mask", refuse)
+    alpha = np.zeros(drawn_car.shape[:2], bool)
+    alpha[30:70, 20:120] = True  # the one rule of every backend: a cut-out's alpha wins
+    photo = Photo(drawn_car, (144, 96), alpha=alpha)
+    clean = sanitizer(model_dir, box_threshold=1.0).run(photo, RunContext())
+    assert np.array_equal(clean.vehicle_mask, alpha)
+
+
 def test_sam_masks_are_image_sized_for_a_non_square_photo(model_dir: Path) -> None:
     from v2v.models import grounding
     from v2v.models.runtime import Runtime

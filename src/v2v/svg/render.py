@@ -126,3 +126,14 @@ def preview_size(width: int, height: int, long_side: int) -> tuple[int, int]:
     """(w, h) with max(w, h) == long_side and the aspect kept."""
     scale = long_side / max(width, height)
     return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def render_preview(
+    svg: str, width: int, height: int, long_side: int, background: str = "transparent"
+) -> bytes:
+    """The PNG preview of an SVG drawn at ``width`` × ``height`` px: scaled so its long side is
+    ``long_side`` px (``output.preview_long_side``), on a white or transparent ``background``
+    (``phase4.background``: 'white' or 'transparent')."""
+    preview_width, preview_height = preview_size(width, height, long_side)
+    fill = "#FFFFFF" if background == "white" else None
+    return render_png(svg, preview_width, preview_height, background=fill)

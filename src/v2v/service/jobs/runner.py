@@ -22,10 +22,12 @@ from typing import Any
 
 import numpy as np
 
-from v2v import CleanImage, Palette, Pipeline, RunContext, StyledImage, load_config
-from v2v.artefacts import Photo
+from v2v import Palette, Pipeline, RunContext, load_config
+from v2v.artefacts import VectorArt
 from v2v.imaging import encode_png
 from v2v.service.jobs.messages import Outcome, Task
+from v2v.single_phase import map_palette_alone, stylize_alone, vectorize_alone
+from v2v.svg.render import render_preview
 
 _local = threading.local()
 _CACHE_SIZE = 4
@@ -103,12 +105,6 @@ def _convert(
     return files, dict(result.report.get("qa") or {})
 
 
-def _as_styled(photo: Photo) -> StyledImage:
-    """The upload as a phase II output: its pixels, its alpha (or everything) as the vehicle."""
-    edges = np.zeros(photo.pixels.shape[:2], dtype=np.uint8)
-    return StyledImage(photo.pixels, photo.alpha_or_all(), edges, notes={"source": "upload"})
-
-
 def _single_phase(
     pipeline: Pipeline, task: Task, ctx: RunContext, out: Path
 ) -> tuple[list[str], dict[str, Any] | None]:
@@ -128,21 +124,16 @@ def _single_phase(
             ]
             report["not_removed"] = list(clean.limitations)
         elif task.kind == "phase2":
-            mask = photo.alpha_or_all()
-            empty = np.zeros_like(mask)
-            styled = pipeline.stylize(CleanImage(photo.pixels, mask, empty), ctx)
-            images["phase2_styled.png"] = np.dstack([styled.pixels, styled.mask * np.uint8(255)])
+            styled = stylize_alone(pipeline, photo, ctx)
+            images["phase2_styled.png"] = styled.to_rgba()
             images["phase2_edges.png"] = styled.edges
             report["notes"] = styled.notes
+        elif task.kind == "phase3":
+            paletted = map_palette_alone(pipeline, photo, ctx)
+            images["phase3_paletted.png"] = paletted.to_rgba()
+            report["notes"] = paletted.notes
         else:
-            styled = _as_styled(photo)
-            paletted = pipeline.map_palette(styled, ctx)
-            if task.kind == "phase3":
-                assert paletted is not None  # the route switches phase III on
-                images["phase3_paletted.png"] = paletted.to_rgba()
-                report["notes"] = paletted.notes
-            else:
-                return _phase4(pipeline, styled, paletted, ctx, out, report)
+            return _phase4(pipeline, vectorize_alone(pipeline, photo, ctx), ctx, out, report)
     for name, pixels in images.items():
         (out / name).write_bytes(encode_png(np.ascontiguousarray(pixels)))
     report["timings"] = dict(ctx.timings)
@@ -151,21 +142,15 @@ def _single_phase(
 
 
 def _phase4(
-    pipeline: Pipeline,
-    styled: StyledImage,
-    paletted: Any,
-    ctx: RunContext,
-    out: Path,
-    report: dict[str, Any],
+    pipeline: Pipeline, art: VectorArt, ctx: RunContext, out: Path, report: dict[str, Any]
 ) -> tuple[list[str], dict[str, Any] | None]:
-    """Trace the upload (mapped to the palette first, which is exact for a phase III output)."""
-    from v2v.svg.render import preview_size, render_png
-
-    art = pipeline.vectorize(styled, paletted, ctx)
-    assert art is not None  # the route switches phase IV on
+    """The SVG traced from the upload, its preview and the report."""
     (out / "result.svg").write_text(art.svg, encoding="utf-8")
-    width, height = preview_size(art.width, art.height, pipeline.config.output.preview_long_side)
-    (out / "preview.png").write_bytes(render_png(art.svg, width, height))
+    config = pipeline.config
+    preview = render_preview(
+        art.svg, art.width, art.height, config.output.preview_long_side, config.phase4.background
+    )
+    (out / "preview.png").write_bytes(preview)
     report["notes"] = {
         **art.notes,
         "paths": art.path_count,

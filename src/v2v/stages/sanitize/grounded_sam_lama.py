@@ -17,6 +17,7 @@ from v2v.models.params import GroundedSamLamaConfig, ModelsConfig
 from v2v.models.runtime import Runtime, gpu_memory, release_after_run, require_modules
 from v2v.stages import SANITIZERS
 from v2v.stages.sanitize.inpaint import detail_loss, dilate
+from v2v.stages.sanitize.maskops import only_inside
 
 NAME = "grounded-sam-lama"
 MODELS = ("grounding-dino", "sam", "lama", "birefnet")
@@ -107,21 +108,17 @@ class GroundedSamLamaSanitizer:
         )
 
     def _vehicle_mask(self, photo: Photo) -> Mask:
+        """BiRefNet's vehicle inside the hint box; a cut-out's alpha wins over it, as in every
+        backend (:meth:`Photo.alpha_or_all`: it already says where the vehicle is)."""
         from v2v.models import birefnet
 
         cfg = self.config.vehicle_mask
-        if not cfg.enabled:
+        if not cfg.enabled or photo.alpha is not None:
             return photo.alpha_or_all()
         mask = birefnet.vehicle_mask(
             photo.pixels, cfg.threshold, cfg.resolution, cfg.fill_holes, self.runtime, NAME
         )
-        if photo.alpha is not None:
-            mask &= photo.alpha
-        if photo.hint is not None:
-            hint = np.zeros_like(mask)
-            hint[photo.hint.y0 : photo.hint.y1, photo.hint.x0 : photo.hint.x1] = True
-            mask &= hint
-        return mask
+        return mask if photo.hint is None else only_inside(mask, photo.hint)
 
     def _filter(self, found: list[Any], vehicle: Mask) -> list[Any]:
         """Drop boxes that are too large to be a part, or that do not touch the vehicle."""

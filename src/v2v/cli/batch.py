@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from v2v.cli import (
+from v2v.cli.common import (
     EXIT_BATCH_FAILURES,
     ConfigOpt,
     DpiOpt,
@@ -21,13 +21,13 @@ from v2v.cli import (
     SetOpt,
     SizeOpt,
     StackingOpt,
-    _pipeline,
-    app,
     handle_errors,
+    make_pipeline,
 )
-from v2v.cli_export import ExportChoice, export_choice, write_exports
+from v2v.cli.export import ExportChoice, export_choice, write_exports
 from v2v.errors import ConfigError, InputError, V2VError
-from v2v.imaging import list_images
+
+app = typer.Typer()
 
 
 def _batch_one(
@@ -39,15 +39,13 @@ def _batch_one(
     choice: ExportChoice,
 ) -> dict[str, Any]:
     """Run in a worker process: convert one file, return a summary (never raises V2VError)."""
-    from v2v.cli import _pipeline as make
-
     started = time.perf_counter()
     try:
-        pipeline = make(Path(config) if config else None, overrides, palette)
+        pipeline = make_pipeline(Path(config) if config else None, overrides, palette)
         result = pipeline.run(source)
         Path(target).write_text(result.svg or "", encoding="utf-8")
         if not choice.is_plain_svg and result.svg is not None:
-            size = tuple(result.report["input"]["original_size"])
+            size = result.photo.original_size
             write_exports(result.svg, Path(target), choice, size, pipeline.palette)
         Path(target).with_suffix(".png").write_bytes(result.preview_png)
         qa = result.report["qa"]
@@ -83,12 +81,14 @@ def batch(
 ) -> None:
     """Convert every photo in a folder (SVG and PNG preview each, plus any --format); goes on
     past bad files; exit 8 if any failed."""
+    from v2v.imaging import list_images
+
     choice = export_choice(Path("x.svg"), format_, size, dpi, stacking, grouping)
     if not input_dir.is_dir():
         raise InputError(f"input folder not found: {input_dir}")
     if executor not in {"local", "celery"}:  # a usage error (exit 2), before any work
         raise ConfigError(f"--executor {executor!r}: use local or celery")
-    _pipeline(config, set_, palette)  # validate config and palette once, before any work
+    make_pipeline(config, set_, palette)  # validate config and palette once, before any work
     files = list_images(input_dir)
     if not files:
         raise InputError(f"no images (JPEG, PNG, WebP…) in {input_dir}")

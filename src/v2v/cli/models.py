@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from v2v.cli import app, handle_errors
+from v2v.cli.common import ModelDirOpt, handle_errors
 
-models_app = typer.Typer(
+app = typer.Typer(
     help="The local model directory (MODEL_VOLUME_PATH) of the GPU backends.", no_args_is_help=True
 )
-app.add_typer(models_app, name="models")
-DirOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--dir", help="model directory (default: $MODEL_VOLUME_PATH, else ~/.cache/v2v/models)"
-    ),
-]
 
 
-def _print(statuses: list[Any]) -> None:
+def _print_statuses(statuses: list[Any]) -> None:
     for status in statuses:
         state = "ok" if status.ok else ("missing" if not status.present else "problem")
         needed = ", ".join(status.needed_by) or "-"
@@ -32,38 +24,38 @@ def _print(statuses: list[Any]) -> None:
         typer.echo(line)
 
 
-@models_app.command("list")
+@app.command("list")
 @handle_errors
-def list_command(model_dir: DirOpt = None) -> None:
+def list_command(model_dir: ModelDirOpt = None) -> None:
     """What is present in the model directory and which backend needs each folder."""
     from v2v.models import list_models, resolve_model_dir
 
     typer.echo(f"model directory: {resolve_model_dir(model_dir)}")
-    _print(list_models(model_dir))
+    _print_statuses(list_models(model_dir))
 
 
-@models_app.command("verify")
+@app.command("verify")
 @handle_errors
 def verify_command(
     names: Annotated[
         list[str] | None, typer.Argument(help="folders to check (default: all)")
     ] = None,
-    model_dir: DirOpt = None,
+    model_dir: ModelDirOpt = None,
 ) -> None:
     """Check the folders parse and are complete; exit 4 when a required one is not usable."""
     from v2v.models import verify
 
     statuses = verify(model_dir, names or None)
-    _print(statuses)
+    _print_statuses(statuses)
     if any(not s.ok and (names or not s.optional) for s in statuses):
         raise typer.Exit(4)
 
 
-@models_app.command("download")
+@app.command("download")
 @handle_errors
 def download_command(
     name: Annotated[str, typer.Argument(help="folder name, e.g. sdxl, controlnet-depth")],
-    model_dir: DirOpt = None,
+    model_dir: ModelDirOpt = None,
     revision: Annotated[str | None, typer.Option("--revision")] = None,
     token: Annotated[str | None, typer.Option("--token", envvar="HF_TOKEN")] = None,
 ) -> None:

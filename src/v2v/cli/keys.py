@@ -1,49 +1,19 @@
-"""``v2v serve`` and ``v2v keys create|list|revoke`` (need the ``server`` extra)."""
+"""``v2v keys create|list|revoke``: API keys of the REST service (need the ``server`` extra)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from v2v.cli import app, handle_errors
+from v2v.cli.common import handle_errors
 
-keys_app = typer.Typer(
+app = typer.Typer(
     help="API keys of the REST service (stored hashed in its database).", no_args_is_help=True
 )
-app.add_typer(keys_app, name="keys")
 
 
-@app.command()
-@handle_errors
-def serve(
-    host: Annotated[str | None, typer.Option("--host", help="default: $HOST or 127.0.0.1")] = None,
-    port: Annotated[int | None, typer.Option("--port", help="default: $PORT or 8000")] = None,
-    workers: Annotated[
-        int | None, typer.Option("--workers", help="pipeline worker processes; default: $WORKERS")
-    ] = None,
-    reload: Annotated[bool | None, typer.Option("--reload/--no-reload")] = None,
-    log_level: Annotated[str | None, typer.Option("--log-level")] = None,
-) -> None:
-    """Start the REST API and web UI (http://127.0.0.1:8000/ui by default)."""
-    import logging
-
-    from v2v.service import serve as run_server
-
-    # the service logs JSON lines itself; drop the CLI's plain-text handler to avoid doubles
-    logging.getLogger().handlers.clear()
-
-    given: dict[str, Any] = {
-        "host": host,
-        "port": port,
-        "workers": workers,
-        "reload": reload,
-        "log_level": log_level,
-    }
-    run_server(None, **{key: value for key, value in given.items() if value is not None})
-
-
-@keys_app.command("create")
+@app.command("create")
 @handle_errors
 def keys_create(name: Annotated[str, typer.Argument(help="who or what the key is for")]) -> None:
     """Create an API key; the key is shown once, only its hash is stored."""
@@ -54,7 +24,7 @@ def keys_create(name: Annotated[str, typer.Argument(help="who or what the key is
     typer.echo("Store the key now: it cannot be shown again.", err=True)
 
 
-@keys_app.command("list")
+@app.command("list")
 @handle_errors
 def keys_list() -> None:
     """List API keys (ids, names, dates; never the keys)."""
@@ -72,7 +42,7 @@ def keys_list() -> None:
         )
 
 
-@keys_app.command("revoke")
+@app.command("revoke")
 @handle_errors
 def keys_revoke(
     key_id: Annotated[str, typer.Argument(help="the key's id (v2v keys list)")],

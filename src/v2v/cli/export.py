@@ -1,4 +1,4 @@
-"""``v2v export`` and the export options shared by ``v2v process`` and ``v2v batch``."""
+"""``v2v export`` and the export choice shared by ``v2v process`` and ``v2v batch``."""
 
 from __future__ import annotations
 
@@ -8,19 +8,20 @@ from typing import Annotated
 
 import typer
 
-from v2v.cli import (
+from v2v.cli.common import (
     DpiOpt,
     GroupingOpt,
     PaletteOpt,
     SizeOpt,
     StackingOpt,
-    _write,
-    app,
     handle_errors,
+    write_output,
 )
 from v2v.color.palette import Palette
 from v2v.errors import InputError
 from v2v.exports import FORMATS, ExportOptions, export
+
+app = typer.Typer()
 
 
 @dataclass(frozen=True)
@@ -71,14 +72,15 @@ def write_exports(
         extension = "." + FORMATS[name].extension
         target = output if choice.exact_path else output.with_suffix(extension)
         if name == "svg" and choice.is_plain_svg:
-            _write(target, svg)
+            write_output(target, svg)
         else:
-            _write(target, export(svg, choice.options(name), photo_size, palette))
+            write_output(target, export(svg, choice.options(name), photo_size, palette))
         written.append(target)
     return written
 
 
-def _photo_size(text: str | None) -> tuple[int, int] | None:
+def parse_photo_size(text: str | None) -> tuple[int, int] | None:
+    """``--photo-size WIDTHxHEIGHT`` in px (None when not given); InputError otherwise."""
     if text is None:
         return None
     parts = text.lower().split("x")
@@ -111,5 +113,5 @@ def export_command(
     choice = export_choice(output, to, size, dpi, stacking, grouping)
     svg = input.read_text(encoding="utf-8")
     swatches = Palette.load(palette) if palette is not None else None
-    for path in write_exports(svg, output, choice, _photo_size(photo_size), swatches):
+    for path in write_exports(svg, output, choice, parse_photo_size(photo_size), swatches):
         typer.echo(f"{path}: {path.stat().st_size / 1024:.0f} KB")
