@@ -36,6 +36,7 @@ from v2v.service.routes import (
     health,
     jobs,
     original,
+    original_ui,
     process,
     training,
 )
@@ -253,6 +254,7 @@ def create_app(settings: Settings | None = None, *, runner: str | None = None) -
     _docs(app)
     if settings.ui_enabled:
         install_ui(app)
+        app.include_router(original_ui.router)  # the original's form posts (303 to a UI page)
     app.add_middleware(
         GateMiddleware, services=services, allowed_hosts=settings.host_allow_list(settings.host)
     )

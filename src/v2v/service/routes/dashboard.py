@@ -8,10 +8,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
+from v2v.service import original_answers
 from v2v.service.compat import reject_unknown_query
 from v2v.service.deps import ServicesDep
+from v2v.service.jobs.files import valid_job_id
 from v2v.service.jobs.stats import job_figures, system_figures
-from v2v.service.schemas import API, API_PROBLEMS
+from v2v.service.problems import ApiProblem
+from v2v.service.schemas import API, API_PROBLEMS, problems
 from v2v.service.security.auth import Limited
 
 router = APIRouter(prefix=f"{API}/dashboard", tags=["dashboard"], responses=API_PROBLEMS)
@@ -39,8 +42,33 @@ async def metrics_data(services: ServicesDep, client: Limited, request: Request)
 async def system_stats(services: ServicesDep, client: Limited, request: Request) -> dict[str, Any]:
     reject_unknown_query(request, ())
     got = await run_in_threadpool(system_figures, services.files.root)
+    gpu = got.gpu
     return {
         "cpu_percent": got.cpu_percent,
         "memory_percent": got.memory_percent,
         "disk_percent": got.disk_percent,
+        # the original's GPU figures: null without a CUDA GPU in the API process
+        "gpu_name": gpu.name if gpu else None,
+        "gpu_memory_allocated_gb": gpu.allocated_gb if gpu else None,
+        "gpu_memory_reserved_gb": gpu.reserved_gb if gpu else None,
+        "gpu_memory_total_gb": gpu.total_gb if gpu else None,
     }
+
+
+@router.get(
+    "/training-progress/{job_id}",
+    summary="A training job's progress in the original dashboard's shape",
+    responses=problems(404),
+)
+def training_progress(
+    services: ServicesDep, client: Limited, request: Request, job_id: str
+) -> dict[str, Any]:
+    reject_unknown_query(request, ())
+    from v2v.service.routes.training import KIND, _status
+
+    job = services.store.get(job_id, owner=client.owner) if valid_job_id(job_id) else None
+    if job is None or job.kind != KIND:
+        raise ApiProblem(404, "job_not_found", f"there is no training job {job_id!r}")
+    return original_answers.training_progress(
+        job, _status(services, job), services.settings.status_names
+    )

@@ -164,7 +164,7 @@ async def create_training_job(
     job = await run_in_threadpool(_create, services, client, params, uploads, folder)
     services.executor.submit(job.id)
     response.headers["Location"] = f"{API}/training-jobs/{job.id}"
-    return TrainingJobResponse.of(job, None)
+    return TrainingJobResponse.of(job, None, services.settings.status_names)
 
 
 def _job(services: Services, client: Client, job_id: str) -> JobRecord:
@@ -196,7 +196,10 @@ def list_training_jobs(
 ) -> TrainingJobList:
     items, total = services.store.list_jobs(None, client.owner, limit, offset, kind=KIND)
     return TrainingJobList(
-        items=[TrainingJobResponse.of(j, _status(services, j)) for j in items],
+        items=[
+            TrainingJobResponse.of(j, _status(services, j), services.settings.status_names)
+            for j in items
+        ],
         total=total,
         limit=limit,
         offset=offset,
@@ -211,7 +214,7 @@ def list_training_jobs(
 )
 def get_training_job(services: ServicesDep, client: Authenticated, job_id: str) -> Any:
     job = _job(services, client, job_id)
-    return TrainingJobResponse.of(job, _status(services, job))
+    return TrainingJobResponse.of(job, _status(services, job), services.settings.status_names)
 
 
 @router.post(
@@ -224,7 +227,9 @@ def get_training_job(services: ServicesDep, client: Authenticated, job_id: str) 
 )
 def cancel_training_job(services: ServicesDep, client: Limited, job_id: str) -> Any:
     updated = request_cancel(services, _job(services, client, job_id))
-    return TrainingJobResponse.of(updated, _status(services, updated))
+    return TrainingJobResponse.of(
+        updated, _status(services, updated), services.settings.status_names
+    )
 
 
 @router.get("/loras", response_model=LoraList, summary="Your LoRAs and the shared ones")
