@@ -60,6 +60,8 @@ def _worker_environment(settings: Settings) -> dict[str, str]:
     environment = {"GPU_MODEL": settings.gpu_model}
     if settings.model_volume_path is not None:
         environment["MODEL_VOLUME_PATH"] = str(settings.model_volume_path)
+    if settings.lora_dir is not None:
+        environment["LORA_DIR"] = str(settings.lora_dir)
     if settings.disable_xformers:
         environment["DISABLE_XFORMERS"] = environment["XFORMERS_DISABLED"] = "1"
     return environment

@@ -30,6 +30,7 @@ from v2v.service.jobs.files import valid_job_id
 from v2v.service.jobs.store import SUCCEEDED, JobRecord
 from v2v.service.jobs.training_run import CARD, STATUS_FILE
 from v2v.service.lora_owners import (
+    lora_environ,
     may_delete,
     model_dir,
     owned_lora,
@@ -270,7 +271,7 @@ def download_lora(services: ServicesDep, client: Limited, lora_id: str) -> FileR
 def delete_one_lora(services: ServicesDep, client: Limited, lora_id: str) -> Response:
     info, _ = owned_lora(services, client, lora_id)
     may_delete(services, client, info.id)
-    delete_lora(info.id, model_dir(services))
+    delete_lora(info.id, model_dir(services), lora_environ(services))
     return Response(status_code=204)
 
 

@@ -53,7 +53,8 @@ def availability(services: Services) -> tuple[bool, str]:
 
 
 def pairs_root(services: Services) -> Path:
-    return services.files.root / "pairs"
+    """PAIRS_DIR (the original's TRAIN_DATA_ROOT), else DATA_DIR/pairs."""
+    return services.settings.pairs_dir or services.files.root / "pairs"
 
 
 def pair_folders(services: Services) -> list[str]:
