@@ -29,9 +29,7 @@ def finished(client: TestClient, job_id: str, timeout: float = 30) -> dict[str, 
 
 
 def post_inference(client: TestClient, photo: bytes, **fields: str) -> Any:
-    return client.post(
-        "/ui/inference", files=upload(photo), data=fields, follow_redirects=False
-    )
+    return client.post("/ui/inference", files=upload(photo), data=fields, follow_redirects=False)
 
 
 def test_the_inference_form_queues_a_job_and_sends_the_browser_to_its_page(
@@ -88,9 +86,7 @@ def test_the_inference_forms_switches_turn_steps_off_or_say_why_not(
     assert fourteen.status_code == 400 and "exactly 15" in fourteen.json()["detail"]
 
 
-def test_a_single_phase_answers_in_the_originals_shape(
-    make_client: Client, car_png: bytes
-) -> None:
+def test_a_single_phase_answers_in_the_originals_shape(make_client: Client, car_png: bytes) -> None:
     client = make_client(runner=None, status_names="original")
     response = client.post("/api/v1/phase1", files=upload(car_png))
     assert response.status_code == 200, response.text

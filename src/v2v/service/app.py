@@ -39,6 +39,7 @@ from v2v.service.routes import (
     original_ui,
     process,
     training,
+    training_gallery,
 )
 from v2v.service.security.apikeys import KeyRing
 from v2v.service.security.csrf import CsrfTokens
@@ -251,7 +252,7 @@ def create_app(settings: Settings | None = None, *, runner: str | None = None) -
     )
     install_problem_handlers(app)
     modules = (health, process, jobs, exports, original, dashboard, catalog, archive)
-    for module in (*modules, capabilities, training):
+    for module in (*modules, capabilities, training, training_gallery):
         app.include_router(module.router)
     _docs(app)
     if settings.ui_enabled:

@@ -11,9 +11,8 @@ from starlette.concurrency import run_in_threadpool
 from v2v.service import original_answers
 from v2v.service.compat import reject_unknown_query
 from v2v.service.deps import ServicesDep
-from v2v.service.jobs.files import valid_job_id
 from v2v.service.jobs.stats import job_figures, system_figures
-from v2v.service.problems import ApiProblem
+from v2v.service.routes.training_gallery import owned_training_job
 from v2v.service.schemas import API, API_PROBLEMS, problems
 from v2v.service.security.auth import Limited
 
@@ -64,11 +63,9 @@ def training_progress(
     services: ServicesDep, client: Limited, request: Request, job_id: str
 ) -> dict[str, Any]:
     reject_unknown_query(request, ())
-    from v2v.service.routes.training import KIND, _status
+    from v2v.service.routes.training import _status
 
-    job = services.store.get(job_id, owner=client.owner) if valid_job_id(job_id) else None
-    if job is None or job.kind != KIND:
-        raise ApiProblem(404, "job_not_found", f"there is no training job {job_id!r}")
+    job = owned_training_job(services, client, job_id)
     return original_answers.training_progress(
         job, _status(services, job), services.settings.status_names
     )
