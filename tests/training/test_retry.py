@@ -63,5 +63,6 @@ def test_when_no_attempt_finds_it_the_best_is_kept_and_counted() -> None:
     assert (
         tries == 3 and clean.vehicle_mask.mean() == 0.02 and [f.calls for f in fakes] == [1, 1, 1]
     )
-    one, only = sanitizer([0.0], attempts=1)
+    assert changes["phase1.detector.min_score"] == 0.2  # the attempt that found the most
+    one, _ = sanitizer([0.0], attempts=1)
     assert one.sanitize(object(), RunContext())[1] == 1  # type: ignore[arg-type]
