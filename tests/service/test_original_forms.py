@@ -124,3 +124,24 @@ def test_training_progress_of_an_unknown_job_is_a_404(make_client: Client) -> No
     client = make_client()
     missing = client.get(f"/api/v1/dashboard/training-progress/{'0' * 32}")
     assert missing.status_code == 404
+
+
+def test_the_dashboards_lists_and_fragments(make_client: Client, car_png: bytes) -> None:
+    client = make_client(status_names="original")
+    ids = [client.post("/api/v1/jobs", files=upload(car_png)).json()["job_id"] for _ in range(3)]
+    for job_id in ids:
+        assert finished(client, job_id)["status"] == "completed"
+    newest = client.get("/api/v1/dashboard/job-status-data").json()
+    assert [j["job_id"] for j in newest] == ids[::-1]  # newest first
+    assert {(j["type"], j["status"], j["progress"]) for j in newest} == {
+        ("inference", "completed", 100.0)
+    }
+    assert client.get(newest[0]["result_url"]).status_code == 200
+    assert len(client.get("/api/v1/dashboard/job-list-data").json()) == 3
+    for fragment in ("metrics", "job-status", "job-list"):
+        html = client.get(f"/api/v1/dashboard/{fragment}")
+        assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+    assert "100%" in client.get("/api/v1/dashboard/metrics").text  # the success rate card
+    listed = client.get("/api/v1/dashboard/job-list").text
+    assert all(f'href="/ui/jobs/{job_id}"' in listed for job_id in ids)
+    assert client.get(f"/api/v1/dashboard/job-metrics-history/{ids[0]}").status_code == 404

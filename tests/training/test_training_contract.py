@@ -106,6 +106,12 @@ def test_the_original_training_form_runs_to_completed(
     written = list(roots["TRAIN_OUTPUT_ROOT"].glob("*.safetensors"))
     assert [p.name for p in written] == [f"{body['artifacts']['lora_id']}.safetensors"]
     assert written[0].read_bytes() == weights.content  # the LoRA is where TRAIN_OUTPUT_ROOT says
+    history = client.get(f"/api/v1/dashboard/job-metrics-history/{job_id}").json()
+    assert [e["value"] for e in history["val_loss_history"]][-1] == body["val_loss"]
+    listed = client.get("/api/v1/dashboard/job-list-data").json()
+    assert {"job_id": job_id, "type": "training", "status": "completed"}.items() <= listed[
+        0
+    ].items()
     job = client.get(f"/api/v1/training-jobs/{job_id}").json()
     assert job["job_id"] == job_id and job["status"] == "completed"
 
