@@ -146,7 +146,7 @@ def save_lora(
         os.replace(staging / f"{lora_id}.json", folder / f"{lora_id}.json")
     except OSError as exc:
         raise WeightsMissing(
-            f"cannot write the LoRA into {folder} ({exc.strerror or exc}); the model directory's "
-            "loras/ folder must be writable (MODEL_VOLUME_PATH)"
+            f"cannot write the LoRA into {folder} ({exc.strerror or exc}); the "
+            "LoRA folder must be writable (LORA_DIR, else loras/ in MODEL_VOLUME_PATH)"
         ) from None
     return _info(folder / f"{lora_id}{SUFFIX}")
