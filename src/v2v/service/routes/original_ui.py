@@ -29,11 +29,11 @@ from v2v.service.deps import Services, ServicesDep
 from v2v.service.problems import ApiProblem
 from v2v.service.routes.forms import ConversionForm
 from v2v.service.routes.training import create_training_job
-from v2v.service.schemas import UPLOAD_PROBLEMS
+from v2v.service.schemas import API_PROBLEMS, UPLOAD_PROBLEMS
 from v2v.service.security.auth import Limited, csrf_protect
 from v2v.service.submission import submit
 
-router = APIRouter(tags=["original contract"])
+router = APIRouter(tags=["original contract"], responses={**API_PROBLEMS, **UPLOAD_PROBLEMS})
 SWITCHES = tuple(f"phase{n}_enabled" for n in range(1, 5))
 STEPS = (
     "phase2_background_removal",
@@ -138,7 +138,6 @@ def inference_form(services: Services, form: Any) -> ConversionForm:
     status_code=303,
     summary="The original inference form: queue a conversion, then its page",
     dependencies=[Depends(csrf_protect)],
-    responses=UPLOAD_PROBLEMS,
 )
 async def post_inference(
     services: ServicesDep,
@@ -158,7 +157,6 @@ async def post_inference(
     status_code=303,
     summary="The original training form: queue a LoRA training job, then its page",
     dependencies=[Depends(csrf_protect)],
-    responses=UPLOAD_PROBLEMS,
 )
 async def post_training(
     services: ServicesDep,
