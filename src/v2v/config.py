@@ -110,7 +110,7 @@ class Config(Strict):
         """A new, validated config with dotted-key overrides applied."""
         data = self.model_dump()
         _apply_overrides(data, parse_overrides(overrides), source="override")
-        return _validate(data, source="override")
+        return _within_vram(_validate(data, source="override"))
 
 
 # -- loading ----------------------------------------------------------------------------------
@@ -184,7 +184,11 @@ def _apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], source:
 
 
 #: the original system's environment variables → today's config keys (docs/compatibility.md)
-ORIGINAL_ENV = {"DEVICE": "models.device", "PRECISION": "models.precision"}
+ORIGINAL_ENV = {
+    "DEVICE": "models.device",
+    "PRECISION": "models.precision",
+    "MAX_VRAM_GB": "models.max_vram_gb",
+}
 
 
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
@@ -245,4 +249,17 @@ def load_config(
         _validate(data, source="environment")
     if overrides:
         _apply_overrides(data, parse_overrides(overrides), source="override")
-    return _validate(data, source="override" if overrides else str(path))
+    config = _validate(data, source="override" if overrides else str(path))
+    return _within_vram(config)
+
+
+def _within_vram(config: Config) -> Config:
+    """``models.max_vram_gb`` enforced before any model loads (``v2v.vram``)."""
+    from v2v.vram import apply_limit
+
+    changes = apply_limit(config)
+    if not changes:
+        return config
+    data = config.model_dump()
+    _apply_overrides(data, changes, source="MAX_VRAM_GB")
+    return _validate(data, source="MAX_VRAM_GB")

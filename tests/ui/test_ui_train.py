@@ -167,6 +167,12 @@ def test_train_from_uploaded_pairs_and_pick_the_lora_on_convert(
     path = page.get_attribute(".loss-chart .series-train path", "d")
     assert path is not None and path.count("L") == EPOCHS - 1
     assert "validation loss" in page.inner_text("#train-log")
+    # the preprocessing gallery: each pair's photo, phase I output, depth, edges and target
+    until(page, "document.querySelectorAll('.gallery-card .gallery-row').length === 10")
+    until(page, "document.querySelectorAll('.gallery-card img').length === 50")
+    until(page, "[...document.querySelectorAll('.gallery-card img')].every(i => i.naturalWidth)")
+    assert "Prepared pairs (10)" in page.inner_text("#gallery-title")
+    shoot(page, "train-gallery")
     with page.expect_download() as download_info:
         page.click("#download-lora")
     downloaded = Path(download_info.value.path())

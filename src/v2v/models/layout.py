@@ -157,6 +157,22 @@ def resolve_model_dir(
     return Path(chosen).expanduser()
 
 
+#: where LoRAs are kept when not in ``<model dir>/loras``: today's name, then the original's
+LORA_ENV_VARS = ("LORA_DIR", "TRAIN_OUTPUT_ROOT")
+
+
+def resolve_lora_dir(
+    model_dir: str | Path | None = None, environ: Mapping[str, str] | None = None
+) -> Path:
+    """The LoRA folder: ``$LORA_DIR``, else the original's ``$TRAIN_OUTPUT_ROOT``, else
+    ``loras/`` in the model directory."""
+    env = os.environ if environ is None else environ
+    for name in LORA_ENV_VARS:
+        if env.get(name):
+            return Path(env[name]).expanduser()
+    return resolve_model_dir(model_dir, env) / "loras"
+
+
 def fill_hint(name: str, model_dir: Path) -> str:
     """The sentence that tells a user how to fill one folder."""
     spec = SPECS[name]

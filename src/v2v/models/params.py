@@ -41,6 +41,14 @@ class ModelsConfig(_Strict):
     keep_loaded: bool = Field(
         True, description="cache models across runs; false = load, use, flush (small GPUs)"
     )
+    max_vram_gb: float | None = Field(
+        None,
+        gt=0,
+        le=4096,
+        description="GPU memory (GiB) the models may use (env MAX_VRAM_GB); above the computed "
+        "need, phase2.cpu_offload then models.keep_loaded: false are turned on, else the config "
+        "is refused (docs/models.md, memory); null = no limit",
+    )
 
 
 # -- phase I: GroundingDINO + SAM + LaMa, BiRefNet vehicle mask -----------------------------------

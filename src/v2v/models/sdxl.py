@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from v2v.errors import BackendUnavailable, ConfigError, StageFailed, WeightsMissing
-from v2v.models.layout import require
+from v2v.models.layout import require, resolve_lora_dir
 from v2v.models.runtime import CACHE, Runtime, cache_key, require_modules
 from v2v.models.tokens import caption, check_trigger_fits, install_in_pipeline, read_trigger
 
@@ -168,7 +168,7 @@ def resolve_lora(path: str, model_dir: Path) -> Path | None:
     if not path:
         return None
     direct = Path(path).expanduser()
-    folder = model_dir / "loras"
+    folder = resolve_lora_dir(model_dir)
     for candidate in (direct, folder / path, folder / f"{path}.safetensors"):
         if candidate.exists():
             return candidate

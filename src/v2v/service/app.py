@@ -36,8 +36,10 @@ from v2v.service.routes import (
     health,
     jobs,
     original,
+    original_ui,
     process,
     training,
+    training_gallery,
 )
 from v2v.service.security.apikeys import KeyRing
 from v2v.service.security.csrf import CsrfTokens
@@ -59,6 +61,8 @@ def _worker_environment(settings: Settings) -> dict[str, str]:
     environment = {"GPU_MODEL": settings.gpu_model}
     if settings.model_volume_path is not None:
         environment["MODEL_VOLUME_PATH"] = str(settings.model_volume_path)
+    if settings.lora_dir is not None:
+        environment["LORA_DIR"] = str(settings.lora_dir)
     if settings.disable_xformers:
         environment["DISABLE_XFORMERS"] = environment["XFORMERS_DISABLED"] = "1"
     return environment
@@ -244,11 +248,12 @@ def create_app(settings: Settings | None = None, *, runner: str | None = None) -
     )
     install_problem_handlers(app)
     modules = (health, process, jobs, exports, original, dashboard, catalog, archive)
-    for module in (*modules, capabilities, training):
+    for module in (*modules, capabilities, training, training_gallery):
         app.include_router(module.router)
     _docs(app)
     if settings.ui_enabled:
         install_ui(app)
+        app.include_router(original_ui.router)  # the original's form posts (303 to a UI page)
     app.add_middleware(
         GateMiddleware, services=services, allowed_hosts=settings.host_allow_list(settings.host)
     )

@@ -36,6 +36,13 @@ def model_dir(services: Services) -> Path:
     return resolve_model_dir(services.base_config.models.dir, environ)
 
 
+def lora_environ(services: Services) -> dict[str, str]:
+    """The LoRA folder as the workers see it (``LORA_DIR``/``TRAIN_OUTPUT_ROOT``), {} for the
+    model directory's ``loras/``."""
+    folder = services.settings.lora_dir
+    return {"LORA_DIR": str(folder)} if folder is not None else {}
+
+
 def record_owner(services: Services, lora_id: str, owner: str, job_id: str) -> None:
     with services.db.session() as session:
         session.add(LoraOwnerRow(lora_id=lora_id, owner=owner, job_id=job_id, created_at=utcnow()))
@@ -71,7 +78,7 @@ def public_card(card: dict[str, Any] | None, own: bool) -> dict[str, Any] | None
 
 def visible_loras(services: Services, client: Client) -> list[tuple[LoraInfo, bool]]:
     """(LoRA, the caller owns it) for each LoRA the caller may see, newest first."""
-    found = list_loras(model_dir(services))
+    found = list_loras(model_dir(services), lora_environ(services))
     owners = _owners(services, [info.id for info in found])
     return [
         (info, owners.get(info.id) == client.owner)
@@ -91,7 +98,7 @@ def _not_found(lora_id: str) -> ApiProblem:
 def owned_lora(services: Services, client: Client, lora_id: str) -> tuple[LoraInfo, bool]:
     """(the LoRA, the caller owns it); 404 when it does not exist or is another key's."""
     try:
-        info = get_lora(lora_id, model_dir(services))
+        info = get_lora(lora_id, model_dir(services), lora_environ(services))
     except InputError:
         raise _not_found(lora_id) from None
     owner = _owners(services, [info.id]).get(info.id)

@@ -33,6 +33,8 @@ log = logging.getLogger("v2v.service.settings")
 ORIGINAL_ALIASES = {
     "FASTAPI_API_KEY": "api_keys",
     "API_OUTPUT_DIR": "data_dir",
+    "TRAIN_DATA_ROOT": "pairs_dir",
+    "TRAIN_OUTPUT_ROOT": "lora_dir",
 }
 
 
@@ -93,6 +95,12 @@ class Settings(SecuritySettings):
     data_dir: Path = Field(
         Path("data"), validation_alias=AliasChoices("data_dir", "api_output_dir")
     )
+    pairs_dir: Path | None = Field(
+        None,
+        description="the server's pair folders for training (the folder field); "
+        "None = DATA_DIR/pairs; the original's TRAIN_DATA_ROOT too",
+        validation_alias=AliasChoices("pairs_dir", "train_data_root"),
+    )
     database_url: str | None = None
     retention_hours: float = Field(168.0, ge=0, description="0 = keep finished jobs forever")
     job_workers: int = Field(1, ge=1, le=64, description="pipelines running at once")
@@ -116,6 +124,12 @@ class Settings(SecuritySettings):
     # -- pipeline and models -------------------------------------------------------------------
     pipeline_config: Path | None = None
     model_volume_path: Path | None = None
+    lora_dir: Path | None = Field(
+        None,
+        description="where trained LoRAs are written and read; None = the model directory's "
+        "loras/; the original's TRAIN_OUTPUT_ROOT too",
+        validation_alias=AliasChoices("lora_dir", "train_output_root"),
+    )
     gpu_model: str = ""
     disable_xformers: bool = False
 

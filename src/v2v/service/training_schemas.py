@@ -17,11 +17,12 @@ from pydantic import BaseModel, Field
 from v2v.errors import WeightsMissing
 from v2v.models.layout import require
 from v2v.models.params import GroundedSamLamaConfig
+from v2v.service.compat import status_name
 from v2v.service.deps import Services
 from v2v.service.jobs.store import JobRecord
 from v2v.service.lora_owners import model_dir
 from v2v.service.redact import redact_paths
-from v2v.service.schemas import API, JobError, JobStatus
+from v2v.service.schemas import API, JobError, JobStatus, StatusNames
 from v2v.training import LoraInfo, TrainingParams
 
 TRAIN_PACKAGES = ("torch", "diffusers", "transformers", "peft")
@@ -52,7 +53,8 @@ def availability(services: Services) -> tuple[bool, str]:
 
 
 def pairs_root(services: Services) -> Path:
-    return services.files.root / "pairs"
+    """PAIRS_DIR (the original's TRAIN_DATA_ROOT), else DATA_DIR/pairs."""
+    return services.settings.pairs_dir or services.files.root / "pairs"
 
 
 def pair_folders(services: Services) -> list[str]:
@@ -109,9 +111,18 @@ class TrainingJobResponse(BaseModel):
     source: str | None = None
     error: JobError | None = None
     links: dict[str, str]
+    # the original system's keys, beside today's (docs/compatibility.md)
+    job_id: str = Field(description="the same as id (the original's name)")
+    status_url: str = Field(description="where to poll (the original's name)")
+    progress_percent: float = Field(description="progress 0–100 (the original's unit)")
+    current_epoch: int = Field(0, description="the same as epoch (the original's name)")
+    total_epochs: int = Field(0, description="the same as epochs (the original's name)")
 
     @classmethod
-    def of(cls, job: JobRecord, status: dict[str, Any] | None) -> TrainingJobResponse:
+    def of(
+        cls, job: JobRecord, status: dict[str, Any] | None, names: StatusNames = "v2v"
+    ) -> TrainingJobResponse:
+        """``names``: the status vocabulary (``STATUS_NAMES``)."""
         status = status or {}
         base = f"{API}/training-jobs/{job.id}"
         lora_id = status.get("lora_id") if job.status == "succeeded" else None
@@ -122,8 +133,13 @@ class TrainingJobResponse(BaseModel):
         progress = status.get("progress", progress) if job.status != "succeeded" else progress
         return cls(
             id=job.id,
+            job_id=job.id,
+            status_url=base,
+            progress_percent=round(100 * progress, 1),
+            current_epoch=status.get("epoch", 0),
+            total_epochs=status.get("epochs", 0),
             name=job.params.get("name"),
-            status=job.status,
+            status=status_name(job.status, names),
             created_at=job.created_at,
             started_at=job.started_at,
             finished_at=job.finished_at,

@@ -13,13 +13,14 @@ import json
 import os
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from v2v.errors import InputError, WeightsMissing
-from v2v.models.layout import resolve_model_dir
+from v2v.models.layout import resolve_lora_dir
 from v2v.models.tokens import card_path
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
@@ -46,8 +47,11 @@ class LoraInfo:
         }
 
 
-def loras_dir(model_dir: str | Path | None = None) -> Path:
-    return resolve_model_dir(model_dir) / "loras"
+def loras_dir(
+    model_dir: str | Path | None = None, environ: Mapping[str, str] | None = None
+) -> Path:
+    """``$LORA_DIR`` (or the original's ``$TRAIN_OUTPUT_ROOT``), else ``<model dir>/loras``."""
+    return resolve_lora_dir(model_dir, environ)
 
 
 def new_id(name: str) -> str:
@@ -65,18 +69,22 @@ def check_id(lora_id: str) -> str:
     return lora_id
 
 
-def list_loras(model_dir: str | Path | None = None) -> list[LoraInfo]:
+def list_loras(
+    model_dir: str | Path | None = None, environ: Mapping[str, str] | None = None
+) -> list[LoraInfo]:
     """Every ``*.safetensors`` in ``loras/`` (trained here or copied in), newest first."""
-    folder = loras_dir(model_dir)
+    folder = loras_dir(model_dir, environ)
     if not folder.is_dir():
         return []
     found = [_info(p) for p in folder.glob(f"*{SUFFIX}") if p.is_file() and _ID.match(p.stem)]
     return sorted(found, key=lambda info: (info.modified, info.id), reverse=True)
 
 
-def get_lora(lora_id: str, model_dir: str | Path | None = None) -> LoraInfo:
+def get_lora(
+    lora_id: str, model_dir: str | Path | None = None, environ: Mapping[str, str] | None = None
+) -> LoraInfo:
     """The LoRA with this id; InputError naming the folder when there is none."""
-    path = loras_dir(model_dir) / f"{check_id(lora_id)}{SUFFIX}"
+    path = loras_dir(model_dir, environ) / f"{check_id(lora_id)}{SUFFIX}"
     if not path.is_file():
         raise InputError(
             f"there is no LoRA {lora_id!r} in {path.parent}; `v2v lora list` shows the ids"
@@ -84,9 +92,11 @@ def get_lora(lora_id: str, model_dir: str | Path | None = None) -> LoraInfo:
     return _info(path)
 
 
-def delete_lora(lora_id: str, model_dir: str | Path | None = None) -> LoraInfo:
+def delete_lora(
+    lora_id: str, model_dir: str | Path | None = None, environ: Mapping[str, str] | None = None
+) -> LoraInfo:
     """Remove the LoRA file and its card; returns what was removed."""
-    info = get_lora(lora_id, model_dir)
+    info = get_lora(lora_id, model_dir, environ)
     info.path.unlink(missing_ok=True)
     card_path(info.path).unlink(missing_ok=True)
     return info
@@ -136,7 +146,7 @@ def save_lora(
         os.replace(staging / f"{lora_id}.json", folder / f"{lora_id}.json")
     except OSError as exc:
         raise WeightsMissing(
-            f"cannot write the LoRA into {folder} ({exc.strerror or exc}); the model directory's "
-            "loras/ folder must be writable (MODEL_VOLUME_PATH)"
+            f"cannot write the LoRA into {folder} ({exc.strerror or exc}); the "
+            "LoRA folder must be writable (LORA_DIR, else loras/ in MODEL_VOLUME_PATH)"
         ) from None
     return _info(folder / f"{lora_id}{SUFFIX}")

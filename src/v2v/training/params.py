@@ -66,6 +66,13 @@ class TrainingParams(BaseModel):
     max_aspect_difference: float = Field(
         0.1, ge=0.0, le=1.0, description="input and target aspect ratios may differ this much"
     )
+    phase1_attempts: int = Field(
+        3,
+        ge=1,
+        le=3,
+        description="tries of phase I on a photo in which it finds no vehicle, each with lower "
+        "detection thresholds (the original's training.phase1_retry)",
+    )
 
     @field_validator("trigger")
     @classmethod

@@ -20,9 +20,10 @@ from v2v.errors import InputError
 from v2v.imaging import decode
 from v2v.models.params import SdxlControlNetConfig
 from v2v.models.runtime import Runtime
-from v2v.pipeline import Pipeline
 from v2v.stages.stylize.sdxl_controlnet import control_images, control_size, deshine
+from v2v.training.gallery import Gallery
 from v2v.training.pairs import Pair
+from v2v.training.retry import Sanitizer
 from v2v.training.status import PREPARE_SHARE, Reporter
 
 #: a photo in which phase I marks less than this fraction as vehicle has no usable vehicle
@@ -58,16 +59,27 @@ def prepare_samples(
     runtime: Runtime,
     ctx: RunContext,
     reporter: Reporter,
+    attempts: int = 1,
+    gallery: Gallery | None = None,
 ) -> list[Sample]:
-    """Every pair through phase I and the phase II preprocessors; InputError naming each photo in
-    which phase I found no vehicle (after all were tried)."""
-    pipeline = Pipeline(config)
+    """Every pair through phase I (retried with lower thresholds on a photo in which it finds no
+    vehicle, up to ``attempts`` tries) and the phase II preprocessors; InputError naming each
+    photo in which phase I found no vehicle (after all were tried). ``gallery``: where to keep
+    the preprocessed images for people to look at."""
+    sanitizer = Sanitizer(config, attempts, MIN_VEHICLE_FRACTION)
     samples, problems = [], []
     for index, pair in enumerate(pairs):
         ctx.check_cancelled()
-        sample = _prepare(pair, pipeline, stylize, resolution, runtime, ctx)
+        sample, tries, changes = _prepare(
+            pair, sanitizer, stylize, resolution, runtime, ctx, gallery
+        )
+        if tries > 1:
+            found = "found" if sample.vehicle_fraction >= MIN_VEHICLE_FRACTION else "no"
+            reporter.log(f"phase I on {pair.name}: {tries} attempts, {found} vehicle ({changes})")
         if sample.vehicle_fraction < MIN_VEHICLE_FRACTION:
-            problems.append(f"inputs/{pair.input_path.name}: phase I found no vehicle")
+            problems.append(
+                f"inputs/{pair.input_path.name}: phase I found no vehicle ({tries} attempts)"
+            )
         samples.append(sample)
         share = PREPARE_SHARE * 0.8 * (index + 1) / len(pairs)
         reporter.stage("preparing", share, f"prepared {pair.name} ({index + 1}/{len(pairs)})")
@@ -81,28 +93,39 @@ def prepare_samples(
 
 def _prepare(
     pair: Pair,
-    pipeline: Pipeline,
+    sanitizer: Sanitizer,
     stylize: SdxlControlNetConfig,
     resolution: int,
     runtime: Runtime,
     ctx: RunContext,
-) -> Sample:
+    gallery: Gallery | None,
+) -> tuple[Sample, int, dict[str, float]]:
     from v2v.models import depth
 
-    photo = decode(pair.input_path, pipeline.config.input, name=pair.name)
-    clean = pipeline.sanitize(photo, ctx)
+    photo = decode(pair.input_path, sanitizer.config.input, name=pair.name)
+    clean, tries, changes = sanitizer.sanitize(photo, ctx)
     height, width = clean.pixels.shape[:2]
     size = control_size(width, height, resolution)
     depth_map = depth.depth_map(clean.pixels, runtime, BACKEND)
     depth_control, canny_control = control_images(
         depth_map, deshine(clean.pixels, stylize.deshine), size, stylize
     )
-    target = decode(pair.target_path, pipeline.config.input, name=pair.name).pixels
+    target = decode(pair.target_path, sanitizer.config.input, name=pair.name).pixels
     target = np.asarray(cv2.resize(target, size, interpolation=cv2.INTER_AREA), np.uint8)
-    return Sample(
+    if gallery is not None:
+        images = {
+            "raw_inputs": photo.pixels,
+            "phase1_outputs": clean.pixels,
+            "phase2_depth": depth_control,
+            "phase2_edge": canny_control,
+            "targets": target,
+        }
+        gallery.add(pair.name, images, tries, changes)
+    sample = Sample(
         pair.name,
         target,
         depth_control,
         canny_control,
         float(clean.vehicle_mask.mean()),
     )
+    return sample, tries, changes

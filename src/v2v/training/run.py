@@ -28,6 +28,7 @@ from v2v.training.artifacts import LoraInfo, new_id, save_lora
 from v2v.training.card import build_card, data_summary, fingerprint
 from v2v.training.checkpoints import Checkpoints, check_fingerprint
 from v2v.training.data import split
+from v2v.training.gallery import Gallery
 from v2v.training.model import BACKEND, TRAIN_MODULES, load_components
 from v2v.training.pairs import find_pairs
 from v2v.training.params import TrainingParams
@@ -63,6 +64,7 @@ def train_lora(
     on_status: Callable[[TrainingStatus], None] | None = None,
     work_dir: str | Path | None = None,
     lora_id: str | None = None,
+    gallery_dir: str | Path | None = None,
 ) -> TrainingResult:
     """Train a style LoRA on the pairs in ``pairs_dir`` (``inputs/`` + ``targets/``).
 
@@ -71,8 +73,9 @@ def train_lora(
     in the run's temporary folder, created in ``work_dir`` (default: the system's temporary
     folder) and removed however the run ends. ``lora_id``: the id to register the LoRA under
     (the service chooses it when the job is queued, to record its owner); default: a new one
-    from ``params.name``. Raises InputError (pairs, checkpoint), ConfigError,
-    BackendUnavailable/WeightsMissing, StageFailed, Cancelled.
+    from ``params.name``. ``gallery_dir``: where to keep the preprocessing gallery (each pair's
+    photo, phase I output, control images and target: ``training.gallery``). Raises InputError
+    (pairs, checkpoint), ConfigError, BackendUnavailable/WeightsMissing, StageFailed, Cancelled.
     """
     params = params or TrainingParams()
     config = config or load_config()
@@ -93,6 +96,7 @@ def train_lora(
             checkpoints.clear()
         saved = checkpoints.latest()
         context = TrainingRun(params, config, runtime, ctx, reporter, lora_id)
+        context.gallery = Gallery(Path(gallery_dir)) if gallery_dir is not None else None
         result = context.run(pairs, checkpoints, saved, persistent, Path(temp), started)
     if persistent:
         checkpoints.clear()
@@ -117,6 +121,7 @@ class TrainingRun:
         self.stylize = stylize_config(config)
         self.resolution = params.resolution or self.stylize.resolution
         self.caption = caption(params.style_prompt or self.stylize.prompt, params.trigger)
+        self.gallery: Gallery | None = None
 
     def run(
         self,
@@ -164,7 +169,15 @@ class TrainingRun:
     def _samples(self, pairs: list[Any]) -> tuple[list[Any], list[Any], dict[str, Any]]:
         """(train samples, validation samples, data summary)."""
         samples = prepare_samples(
-            pairs, self.config, self.stylize, self.resolution, self.runtime, self.ctx, self.reporter
+            pairs,
+            self.config,
+            self.stylize,
+            self.resolution,
+            self.runtime,
+            self.ctx,
+            self.reporter,
+            self.params.phase1_attempts,
+            self.gallery,
         )
         train, val = split(samples, self.params.validation_split, self.params.seed)
         return train, val, data_summary(pairs, train, val, self.params)

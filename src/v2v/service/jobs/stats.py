@@ -4,6 +4,7 @@ the machine's load (the original system's ``/api/v1/dashboard`` cards)."""
 from __future__ import annotations
 
 import shutil
+import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -62,22 +63,54 @@ def job_figures(db: Database, owner: str | None, now: datetime | None = None) ->
 
 
 @dataclass(frozen=True)
+class GpuFigures:
+    """GPU memory in GiB: what this process's PyTorch holds (allocated, reserved by its
+    allocator) and the device's total."""
+
+    name: str
+    allocated_gb: float
+    reserved_gb: float
+    total_gb: float
+
+
+@dataclass(frozen=True)
 class SystemFigures:
-    """CPU and memory use in % (None without psutil), the data directory's disk use in %."""
+    """CPU and memory use in % (None without psutil), the data directory's disk use in %, the
+    GPU's memory (None without a CUDA GPU in this process)."""
 
     cpu_percent: float | None
     memory_percent: float | None
     disk_percent: float
+    gpu: GpuFigures | None = None
+
+
+def gpu_figures() -> GpuFigures | None:
+    """torch.cuda's figures when PyTorch is already loaded in this process and sees a GPU (the
+    API never imports torch itself: that would cost it a CUDA context); else None."""
+    torch = sys.modules.get("torch")
+    cuda = getattr(torch, "cuda", None)
+    if cuda is None or not cuda.is_available():
+        return None
+    gib = 1024**3
+    device = cuda.current_device()
+    return GpuFigures(
+        name=str(cuda.get_device_name(device)),
+        allocated_gb=round(cuda.memory_allocated(device) / gib, 2),
+        reserved_gb=round(cuda.memory_reserved(device) / gib, 2),
+        total_gb=round(cuda.get_device_properties(device).total_memory / gib, 2),
+    )
 
 
 def system_figures(data_dir: Path) -> SystemFigures:
     usage = shutil.disk_usage(data_dir)
+    disk = round(100 * usage.used / usage.total, 1)
     try:
         import psutil
     except ImportError:  # optional: the figures that need it are left out
-        return SystemFigures(None, None, round(100 * usage.used / usage.total, 1))
+        return SystemFigures(None, None, disk, gpu_figures())
     return SystemFigures(
         cpu_percent=float(psutil.cpu_percent(interval=0.1)),
         memory_percent=float(psutil.virtual_memory().percent),
-        disk_percent=round(100 * usage.used / usage.total, 1),
+        disk_percent=disk,
+        gpu=gpu_figures(),
     )

@@ -28,7 +28,7 @@ def run_training_task(task: Task, ctx: RunContext) -> Outcome:
     from v2v.training import train_lora
     from v2v.training.bundle import StatusFile, unpack_pairs
 
-    job_dir, source = Path(task.out_dir).parent, Path(task.input_path)
+    job_dir, source, out = Path(task.out_dir).parent, Path(task.input_path), Path(task.out_dir)
     params, config = parse_params(task.params.get("training")), load_config(task.pipeline_config)
     status = StatusFile(job_dir / STATUS_FILE)
     checkpoints = job_dir / "checkpoints"
@@ -48,12 +48,13 @@ def run_training_task(task: Task, ctx: RunContext) -> Outcome:
                 on_status=status,
                 work_dir=job_dir,
                 lora_id=task.params.get("lora_id"),  # chosen (and its owner recorded) when queued
+                gallery_dir=out,  # the preprocessing gallery, there even when the run fails
             )
     finally:
         status.write()
         shutil.rmtree(checkpoints, ignore_errors=True)
-    out = Path(task.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / CARD).write_text(json.dumps(result.card, indent=2), encoding="utf-8")
     seconds = float(result.card["duration_seconds"])
-    return Outcome(files=[CARD], timings={"train": seconds}, qa=None)
+    gallery = sorted(p.name for p in out.glob("gallery*") if p.is_file())
+    return Outcome(files=[CARD, *gallery], timings={"train": seconds}, qa=None)

@@ -13,6 +13,7 @@ from v2v import __version__
 from v2v.service.compat import milliseconds, reject_unknown_fields
 from v2v.service.deps import Services, ServicesDep
 from v2v.service.forms import ConversionFormDep
+from v2v.service.original_answers import PhaseResponse
 from v2v.service.problems import ApiProblem, correlation_id_var, status_for
 from v2v.service.redact import redact_paths
 from v2v.service.schemas import (
@@ -20,7 +21,6 @@ from v2v.service.schemas import (
     API_PROBLEMS,
     SYNC_PROBLEMS,
     UPLOAD_PROBLEMS,
-    JobResponse,
     ProcessResponse,
     result_urls,
 )
@@ -132,7 +132,7 @@ def _phase_route(phase: str) -> None:
         request: Request,
         file: Annotated[UploadFile, PHOTO],
         palette: Annotated[str | None, PALETTE] = None,
-    ) -> JobResponse:
+    ) -> PhaseResponse:
         await reject_unknown_fields(request, ("file", "palette"))
         params = {
             "palette": parse_palette(palette),
@@ -141,14 +141,14 @@ def _phase_route(phase: str) -> None:
             "intermediates": False,
         }
         job, _ = await _run(services, request, client, phase, file, params)
-        return JobResponse.of(job, services.settings.status_names)
+        return PhaseResponse.of_phase(services, job, correlation_id_var.get())
 
     run_phase.__name__ = f"run_{phase}"
     router.add_api_route(
         f"/{phase}",
         run_phase,
         methods=["POST"],
-        response_model=JobResponse,
+        response_model=PhaseResponse,
         responses=_ERRORS,
         dependencies=[Depends(csrf_protect)],
         summary=f"Run phase {title} alone on an uploaded image",

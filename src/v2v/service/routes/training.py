@@ -16,32 +16,30 @@ and writes the status file the status route reads.
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
 from fastapi.responses import FileResponse
-from starlette.concurrency import run_in_threadpool
 
-from v2v.errors import ConfigError
-from v2v.service.compat import PARAMS_EXAMPLE, merge_original_params, original_training_fields
-from v2v.service.deps import Services, ServicesDep
-from v2v.service.jobs.files import valid_job_id
-from v2v.service.jobs.store import SUCCEEDED, JobRecord
-from v2v.service.jobs.training_run import CARD, STATUS_FILE
+from v2v.service.compat import original_training_fields
+from v2v.service.deps import ServicesDep
 from v2v.service.lora_owners import (
+    lora_environ,
     may_delete,
     model_dir,
     owned_lora,
     public_card,
-    record_owner,
     visible_loras,
 )
-from v2v.service.problems import ApiProblem, correlation_id_var, json_object
 from v2v.service.schemas import API, API_PROBLEMS, MAX_OFFSET, UPLOAD_PROBLEMS, problems
-from v2v.service.security.auth import Authenticated, Client, Limited, csrf_protect
-from v2v.service.security.capacity import check_capacity
+from v2v.service.security.auth import Authenticated, Limited, csrf_protect
 from v2v.service.submission import request_cancel
+from v2v.service.training_jobs import (
+    KIND,
+    owned_training_job,
+    queue_training,
+    training_status,
+)
 from v2v.service.training_schemas import (
     LoraList,
     LoraResponse,
@@ -51,77 +49,15 @@ from v2v.service.training_schemas import (
     availability,
     pair_folders,
 )
-from v2v.service.training_uploads import stage_folder, stage_uploads
-from v2v.training import delete_lora, parse_params
-from v2v.training.artifacts import new_id
+from v2v.training import delete_lora
 
 router = APIRouter(prefix=API, tags=["training"], responses=API_PROBLEMS)
-KIND = "train"
-TRAINING_PRIORITY = -1  # conversions queued after a training job still go first
 
 
 @router.get("/training", response_model=TrainingInfo, summary="Can this server train a LoRA")
 def training_info(services: ServicesDep, client: Limited) -> TrainingInfo:
     available, reason = availability(services)
     return TrainingInfo.build(available, reason, pair_folders(services), services)
-
-
-def _json_object(text: str | None) -> dict[str, Any]:
-    return json_object(text, "params", PARAMS_EXAMPLE)
-
-
-def _params(text: str | None) -> Any:
-    values = _json_object(text)
-    try:
-        return parse_params(values)
-    except ConfigError as exc:
-        raise ApiProblem(422, "config_error", str(exc)) from None
-
-
-def _create(
-    services: Services,
-    client: Client,
-    params_text: str | None,
-    uploads: tuple[list[UploadFile], list[UploadFile]],
-    folder: str | None,
-) -> JobRecord:
-    params = _params(params_text)
-    if bool(folder) == bool(uploads[0] or uploads[1]):
-        raise ApiProblem(
-            422, "input_error", "send either inputs and targets files, or a folder name, not both"
-        )
-    count, most = len(uploads[0]) + len(uploads[1]), services.settings.max_training_files
-    if count > most:
-        raise ApiProblem(
-            413,
-            "too_many_files",
-            f"{count} files sent; at most {most} per training job (MAX_TRAINING_FILES)",
-        )
-    available, reason = availability(services)
-    if not available:
-        raise ApiProblem(503, "backend_unavailable", f"training cannot run here: {reason}")
-    check_capacity(services, client)
-    if folder:
-        staged, extension = stage_folder(services, folder, params), "json"
-    else:
-        staged, extension = stage_uploads(services, *uploads, params), "zip"
-    job_id, lora_id = uuid.uuid4().hex, new_id(params.name)
-    job_params = {
-        "name": params.name,
-        "training": params.model_dump(mode="json"),
-        "source": f"folder {folder}" if folder else "upload",
-        "lora_id": lora_id,
-    }
-    try:
-        services.files.store_input(job_id, staged, extension)
-        record_owner(services, lora_id, client.owner, job_id)
-        return services.store.create(
-            KIND, client.owner, correlation_id_var.get(), job_params, TRAINING_PRIORITY, job_id
-        )
-    except BaseException:
-        staged.unlink(missing_ok=True)
-        services.files.remove(job_id)
-        raise
 
 
 @router.post(
@@ -160,31 +96,9 @@ async def create_training_job(
     original: Annotated[dict[str, str], Depends(original_training_fields)] = {},  # noqa: B006
 ) -> TrainingJobResponse:
     uploads = ([*(inputs or []), *(input_files or [])], [*(targets or []), *(target_files or [])])
-    params = merge_original_params(params, original)
-    job = await run_in_threadpool(_create, services, client, params, uploads, folder)
-    services.executor.submit(job.id)
+    job = await queue_training(services, client, params, uploads, folder, original)
     response.headers["Location"] = f"{API}/training-jobs/{job.id}"
-    return TrainingJobResponse.of(job, None)
-
-
-def _job(services: Services, client: Client, job_id: str) -> JobRecord:
-    job = services.store.get(job_id, owner=client.owner) if valid_job_id(job_id) else None
-    if job is None or job.kind != KIND:
-        raise ApiProblem(404, "job_not_found", f"there is no training job {job_id!r}")
-    return job
-
-
-def _status(services: Services, job: JobRecord) -> dict[str, Any] | None:
-    """The worker's status file; when this server cannot see it (workers on other machines with
-    object storage), the card of a finished job, else None (the store's progress and message)."""
-    from v2v.training.bundle import read_status, status_from_card
-
-    status = read_status(services.files.job_dir(job.id) / STATUS_FILE)
-    if status is None and job.status == SUCCEEDED and CARD in job.files:
-        path = services.files.download(job.id, CARD, job.files)
-        card = read_status(path) if path is not None else None
-        status = status_from_card(card) if card else None
-    return status
+    return TrainingJobResponse.of(job, None, services.settings.status_names)
 
 
 @router.get("/training-jobs", response_model=TrainingJobList, summary="Training jobs, newest first")
@@ -196,7 +110,10 @@ def list_training_jobs(
 ) -> TrainingJobList:
     items, total = services.store.list_jobs(None, client.owner, limit, offset, kind=KIND)
     return TrainingJobList(
-        items=[TrainingJobResponse.of(j, _status(services, j)) for j in items],
+        items=[
+            TrainingJobResponse.of(j, training_status(services, j), services.settings.status_names)
+            for j in items
+        ],
         total=total,
         limit=limit,
         offset=offset,
@@ -210,8 +127,10 @@ def list_training_jobs(
     responses=problems(404),
 )
 def get_training_job(services: ServicesDep, client: Authenticated, job_id: str) -> Any:
-    job = _job(services, client, job_id)
-    return TrainingJobResponse.of(job, _status(services, job))
+    job = owned_training_job(services, client, job_id)
+    return TrainingJobResponse.of(
+        job, training_status(services, job), services.settings.status_names
+    )
 
 
 @router.post(
@@ -223,8 +142,10 @@ def get_training_job(services: ServicesDep, client: Authenticated, job_id: str) 
     responses=problems(404, 409),
 )
 def cancel_training_job(services: ServicesDep, client: Limited, job_id: str) -> Any:
-    updated = request_cancel(services, _job(services, client, job_id))
-    return TrainingJobResponse.of(updated, _status(services, updated))
+    updated = request_cancel(services, owned_training_job(services, client, job_id))
+    return TrainingJobResponse.of(
+        updated, training_status(services, updated), services.settings.status_names
+    )
 
 
 @router.get("/loras", response_model=LoraList, summary="Your LoRAs and the shared ones")
@@ -265,7 +186,7 @@ def download_lora(services: ServicesDep, client: Limited, lora_id: str) -> FileR
 def delete_one_lora(services: ServicesDep, client: Limited, lora_id: str) -> Response:
     info, _ = owned_lora(services, client, lora_id)
     may_delete(services, client, info.id)
-    delete_lora(info.id, model_dir(services))
+    delete_lora(info.id, model_dir(services), lora_environ(services))
     return Response(status_code=204)
 
 

@@ -47,7 +47,9 @@ export function jobsView(main, navigate, params) {
       card("Success rate", jobs.success_rate, `${jobs.succeeded_jobs} done · ${jobs.failed_jobs} failed`),
       card("Average time", jobs.avg_time, "start to finish"),
       card("Active jobs", String(jobs.active_jobs_count), `${jobs.completed_jobs_count} done today`),
-    ] : null, system ? card("Server", `CPU ${pct(system.cpu_percent)}`, `memory ${pct(system.memory_percent)} · disk ${pct(system.disk_percent)}`) : null);
+    ] : null, system ? card("Server", `CPU ${pct(system.cpu_percent)}`, `memory ${pct(system.memory_percent)} · disk ${pct(system.disk_percent)}`) : null,
+    system && system.gpu_memory_total_gb ? card("GPU", `${system.gpu_memory_reserved_gb} of ${system.gpu_memory_total_gb} GiB`,
+      `${system.gpu_name} · ${system.gpu_memory_allocated_gb} GiB allocated`) : null);
   }
 
   async function load() {

@@ -3,6 +3,7 @@
 
 import { ApiError, capabilities, errorTitle, getBlob, getJSON, post } from "./api.js";
 import { h, fill, elapsed, fmtDate, fmtSeconds, isActive, saveBlob, statusPill, toast } from "./dom.js";
+import { galleryCard } from "./gallery.js";
 import { lossChart } from "./losschart.js";
 
 const POLL_MS = 1000;
@@ -86,10 +87,12 @@ export function trainJobView(main, navigate, id) {
   const loss = h("section", { class: "card loss-card", "aria-labelledby": "loss-title" });
   const logBox = h("pre", { class: "log", id: "train-log", tabindex: "0", "aria-label": "Training log" });
   const params = h("div");
+  const gallery = galleryCard();
+  let galleryStage = null;
   fill(main, h("a", { href: "/ui/train", class: "back", "data-link": "" }, "← Train"), head, result,
     h("div", { class: "train-grid" }, progress, loss),
     h("section", { class: "card", "aria-labelledby": "log-title" }, h("h2", { id: "log-title" }, "Log"), logBox),
-    params);
+    gallery.box, params);
 
   async function poll() {
     try {
@@ -106,6 +109,9 @@ export function trainJobView(main, navigate, id) {
     }
     if (stopped) return;
     render();
+    // the gallery grows while the pairs are prepared; after that it is read once a stage
+    if (job.stage === "preparing" || job.stage !== galleryStage) gallery.update(id);
+    galleryStage = job.stage;
     if (isActive(job)) timer = setTimeout(poll, POLL_MS);
     else if (job.status === "succeeded" && !refreshed) {
       refreshed = true;
@@ -155,5 +161,6 @@ export function trainJobView(main, navigate, id) {
   return () => {
     stopped = true;
     clearTimeout(timer);
+    gallery.release();
   };
 }
