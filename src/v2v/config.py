@@ -18,30 +18,37 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import Discriminator, Field, Tag, ValidationError
+from pydantic import Field, SerializeAsAny, ValidationError
 
 from v2v.config_phase3 import MaterialsConfig, Phase3Config, UpscaleConfig
-from v2v.config_sections import (
+from v2v.config_phase4 import (
     CenterlineConfig,
+    Phase4Config,
+    StrokeConfig,
+    VectorizerParams,
+    VtracerConfig,
+)
+from v2v.config_sections import (
+    BackendParams,
     DeshineConfig,
     EdgesConfig,
     FlattenConfig,
     InpaintConfig,
     InputConfig,
+    ModelsConfig,
     OutputConfig,
     Phase1Config,
     Phase2Config,
-    Phase4Config,
     QAConfig,
+    SanitizerParams,
     Strict,
-    StrokeConfig,
+    StylizerParams,
     TextRemovalConfig,
     VehicleMaskConfig,
-    VtracerConfig,
 )
 from v2v.errors import ConfigError
-from v2v.models.params import GroundedSamLamaConfig, ModelsConfig, SdxlControlNetConfig
 from v2v.original_config import is_original, translate
+from v2v.stages import SANITIZERS, STYLIZERS, VECTORIZERS
 
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 DEFAULT_CONFIG = CONFIG_DIR / "default.yaml"
@@ -52,6 +59,7 @@ log = logging.getLogger("v2v.config")
 __all__ = [
     "CONFIG_DIR",
     "DEFAULT_CONFIG",
+    "BackendParams",
     "CenterlineConfig",
     "Config",
     "DeshineConfig",
@@ -60,27 +68,24 @@ __all__ = [
     "InpaintConfig",
     "InputConfig",
     "MaterialsConfig",
+    "ModelsConfig",
     "OutputConfig",
     "Phase1Config",
     "Phase2Config",
     "Phase3Config",
     "Phase4Config",
     "QAConfig",
+    "SanitizerParams",
     "Strict",
     "StrokeConfig",
+    "StylizerParams",
     "TextRemovalConfig",
     "UpscaleConfig",
+    "VectorizerParams",
     "VehicleMaskConfig",
     "VtracerConfig",
     "load_config",
 ]
-
-
-def _backend_tag(value: Any) -> str:
-    """The ``backend`` of a phase section (dict or model); a section without one is classical."""
-    if isinstance(value, dict):
-        return str(value.get("backend", "classical"))
-    return str(getattr(value, "backend", "classical"))
 
 
 class Config(Strict):
@@ -90,18 +95,12 @@ class Config(Strict):
     )
     input: InputConfig = InputConfig()
     models: ModelsConfig = ModelsConfig()
-    phase1: Annotated[
-        Annotated[Phase1Config, Tag("classical")]
-        | Annotated[GroundedSamLamaConfig, Tag("grounded-sam-lama")],
-        Discriminator(_backend_tag),
-    ] = Phase1Config()
-    phase2: Annotated[
-        Annotated[Phase2Config, Tag("classical")]
-        | Annotated[SdxlControlNetConfig, Tag("sdxl-controlnet")],
-        Discriminator(_backend_tag),
-    ] = Phase2Config()
+    # each phase section is the ``params`` of the backend its ``backend`` key names, for every
+    # backend registered (v2v.stages); the phase's base class types what the pipeline reads
+    phase1: Annotated[SerializeAsAny[SanitizerParams], SANITIZERS.validator()] = Phase1Config()
+    phase2: Annotated[SerializeAsAny[StylizerParams], STYLIZERS.validator()] = Phase2Config()
     phase3: Phase3Config = Phase3Config()
-    phase4: Phase4Config = Phase4Config()
+    phase4: Annotated[SerializeAsAny[VectorizerParams], VECTORIZERS.validator()] = Phase4Config()
     qa: QAConfig = QAConfig()
     output: OutputConfig = OutputConfig()
 
@@ -234,11 +233,14 @@ def load_config(
         translation = translate(data, str(path))
         data = _validate(_read(GPU_CONFIG), source=str(GPU_CONFIG)).model_dump()
         _apply_overrides(data, translation.overrides, source=f"{path} (original format)")
-    data = _validate(data, source=str(path)).model_dump()
+    config = _validate(data, source=str(path))
+    # each later source is applied to the validated result of the ones before, so an error
+    # names the source that brought it in
     env = _env_overrides(os.environ if environ is None else environ)
     if env:
+        data = config.model_dump()
         _apply_overrides(data, env, source="environment")
-        _validate(data, source="environment")
+        config = _validate(data, source="environment")
     if overrides:
-        _apply_overrides(data, _parse_overrides(overrides), source="override")
-    return _validate(data, source="override" if overrides else str(path))
+        config = config.with_overrides(overrides)
+    return config

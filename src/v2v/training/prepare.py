@@ -18,10 +18,14 @@ from v2v.config import Config
 from v2v.context import RunContext
 from v2v.errors import InputError
 from v2v.imaging import decode
-from v2v.models.params import SdxlControlNetConfig
 from v2v.models.runtime import Runtime
 from v2v.pipeline import Pipeline
-from v2v.stages.stylize.sdxl_controlnet import control_images, control_size, deshine
+from v2v.stages.stylize.sdxl_controlnet import (
+    SdxlControlNetConfig,
+    control_images,
+    control_size,
+    deshine,
+)
 from v2v.training.pairs import Pair
 from v2v.training.status import PREPARE_SHARE, Reporter
 

@@ -24,9 +24,9 @@ from v2v.artefacts import PalettedImage, StyledImage
 from v2v.color.ciede2000 import map_pixels_to_palette
 from v2v.color.palette import Palette
 from v2v.config import Phase3Config
+from v2v.config_sections import ModelsConfig
 from v2v.context import RunContext
 from v2v.errors import InputError
-from v2v.models.params import ModelsConfig
 from v2v.stages.palette.specks import BACKGROUND, remove_specks
 from v2v.stages.palette.surfaces import apply_table, material_table
 from v2v.stages.palette.upscale import upscale

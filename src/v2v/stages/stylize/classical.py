@@ -21,10 +21,10 @@ from numpy.typing import NDArray
 
 from v2v.artefacts import CleanImage, StyledImage
 from v2v.color.ciede2000 import pack_rgb
-from v2v.config import DeshineConfig, EdgesConfig, Phase2Config
+from v2v.config import DeshineConfig, EdgesConfig, ModelsConfig, Phase2Config
 from v2v.context import RunContext
 from v2v.errors import InputError
-from v2v.stages import STYLIZERS
+from v2v.stages import STYLIZERS, Stylizer
 from v2v.stages.stylize.flatten import flatten, vehicle_box
 
 PHASE = "phase2"
@@ -63,11 +63,14 @@ def _check(clean: CleanImage) -> None:
         )
 
 
-@STYLIZERS.register("classical")
-class ClassicalStylizer:
+@STYLIZERS.register
+class ClassicalStylizer(Stylizer):
     """CPU: de-shine + Canny edges, mean-shift/superpixel flattening with glare removal."""
 
-    def __init__(self, config: Phase2Config) -> None:
+    name = "classical"
+    params = Phase2Config
+
+    def __init__(self, config: Phase2Config, models: ModelsConfig | None = None) -> None:
         self.config = config
 
     def run(self, clean: CleanImage, ctx: RunContext) -> StyledImage:
