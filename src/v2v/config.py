@@ -48,7 +48,7 @@ from v2v.config_sections import (
 )
 from v2v.errors import ConfigError
 from v2v.original_config import is_original, translate
-from v2v.stages import SANITIZERS, STYLIZERS, VECTORIZERS
+from v2v.stages import SANITIZERS, STYLIZERS, VECTORIZERS, registries
 
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 DEFAULT_CONFIG = CONFIG_DIR / "default.yaml"
@@ -156,8 +156,17 @@ def _parse_overrides(overrides: Mapping[str, Any] | Iterable[str]) -> dict[str, 
 
 
 def _apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], source: str) -> None:
-    for dotted, value in overrides.items():
+    """Set each dotted key in ``data``. A phase's ``backend`` is set first and, when it names
+    another backend, the section starts again from that backend's defaults (the old backend's
+    parameters do not apply to it); the section's ``enabled`` is kept."""
+    ordered = sorted(overrides.items(), key=lambda item: not _is_backend_key(item[0]))
+    for dotted, value in ordered:
         keys = dotted.split(".")
+        section = data.get(keys[0])
+        if _is_backend_key(dotted) and isinstance(section, dict) and "backend" in section:
+            if value != section["backend"]:
+                data[keys[0]] = _fresh_section(keys[0], value, section.get("enabled", True))
+            continue
         node: Any = data
         for depth, key in enumerate(keys[:-1]):
             child = node.get(key) if isinstance(node, dict) else None
@@ -176,6 +185,23 @@ def _apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], source:
             node[keys[-1]] = {**node[keys[-1]], **value}
         else:
             node[keys[-1]] = value
+
+
+def _is_backend_key(dotted: str) -> bool:
+    return dotted.count(".") == 1 and dotted.endswith(".backend")
+
+
+def _fresh_section(phase: str, backend: Any, enabled: Any) -> dict[str, Any]:
+    """Phase section of ``backend`` with its defaults (just the two keys when the backend is
+    unknown: validation then names the allowed ones)."""
+    section = {"enabled": enabled, "backend": backend}
+    registry = {r.phase: r for r in registries()}.get(phase)
+    if registry is None or backend not in registry.names():
+        return section
+    try:
+        return registry.get(backend).params.model_validate(section).model_dump()
+    except ValidationError:
+        return section
 
 
 #: the original system's environment variables → today's config keys (docs/compatibility.md)
