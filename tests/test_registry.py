@@ -68,6 +68,7 @@ def test_the_catalog_marks_the_selected_backends_and_says_why_one_cannot_run() -
     assert {key for key, b in found.items() if b.selected} == {
         ("phase1", "classical"),
         ("phase2", "classical"),
+        ("phase3", "ciede2000"),
         ("phase4", "vtracer"),
     }
     missing = found[("phase4", "needs-a-package")]

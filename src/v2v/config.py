@@ -37,6 +37,7 @@ from v2v.config_sections import (
     InputConfig,
     ModelsConfig,
     OutputConfig,
+    PaletteParams,
     Phase1Config,
     Phase2Config,
     QAConfig,
@@ -48,7 +49,7 @@ from v2v.config_sections import (
 )
 from v2v.errors import ConfigError
 from v2v.original_config import is_original, translate
-from v2v.stages import SANITIZERS, STYLIZERS, VECTORIZERS, registries
+from v2v.stages import PALETTE_MAPPERS, SANITIZERS, STYLIZERS, VECTORIZERS, registries
 
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 DEFAULT_CONFIG = CONFIG_DIR / "default.yaml"
@@ -70,6 +71,7 @@ __all__ = [
     "MaterialsConfig",
     "ModelsConfig",
     "OutputConfig",
+    "PaletteParams",
     "Phase1Config",
     "Phase2Config",
     "Phase3Config",
@@ -99,7 +101,7 @@ class Config(Strict):
     # backend registered (v2v.stages); the phase's base class types what the pipeline reads
     phase1: Annotated[SerializeAsAny[SanitizerParams], SANITIZERS.validator()] = Phase1Config()
     phase2: Annotated[SerializeAsAny[StylizerParams], STYLIZERS.validator()] = Phase2Config()
-    phase3: Phase3Config = Phase3Config()
+    phase3: Annotated[SerializeAsAny[PaletteParams], PALETTE_MAPPERS.validator()] = Phase3Config()
     phase4: Annotated[SerializeAsAny[VectorizerParams], VECTORIZERS.validator()] = Phase4Config()
     qa: QAConfig = QAConfig()
     output: OutputConfig = OutputConfig()

@@ -30,6 +30,10 @@ class StylizerParams(BackendParams):
     """Parameters of a phase II backend (``phase2``)."""
 
 
+class PaletteParams(BackendParams):
+    """Parameters of a phase III backend (``phase3``)."""
+
+
 # -- runtime shared by every neural backend ------------------------------------------------------
 
 

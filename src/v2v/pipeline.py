@@ -23,7 +23,7 @@ from v2v.imaging import ImageSource, decode, encode_png
 from v2v.qa import run_checks
 from v2v.qa_result import QAResult
 from v2v.retry import Attempt, run_attempts
-from v2v.stages import SANITIZERS, STYLIZERS, VECTORIZERS
+from v2v.stages import PALETTE_MAPPERS, SANITIZERS, STYLIZERS, VECTORIZERS
 from v2v.svg.render import preview_size, render_png
 
 
@@ -99,6 +99,7 @@ class Pipeline:
         models = self.config.models
         self._sanitizer = SANITIZERS.create(self.config.phase1, models)
         self._stylizer = STYLIZERS.create(self.config.phase2, models)
+        self._mapper = PALETTE_MAPPERS.create(self.config.phase3, models)
         self._vectorizer = VECTORIZERS.create(self.config.phase4, models)
 
     # -- single phases --------------------------------------------------------------------------
@@ -138,11 +139,7 @@ class Pipeline:
         ctx = ctx or RunContext(seed=self.config.seed)
         if not self.config.phase3.enabled:
             return None
-        from v2v.stages.palette.mapping import map_to_palette
-
-        return map_to_palette(
-            styled, self.palette, self.config.phase3, ctx, models=self.config.models
-        )
+        return self._mapper.run(styled, self.palette, ctx)
 
     def vectorize(
         self, styled: StyledImage, paletted: PalettedImage | None, ctx: RunContext | None = None

@@ -60,9 +60,8 @@ class Registry(Generic[B]):
     built-in backends so that they register (called before every lookup; imports are cached).
     """
 
-    def __init__(self, phase: str, title: str, default: str, loader: Callable[[], None]) -> None:
+    def __init__(self, phase: str, default: str, loader: Callable[[], None]) -> None:
         self.phase = phase
-        self.title = title
         self.default = default
         self._loader = loader
         self._items: dict[str, type[B]] = {}
@@ -101,10 +100,6 @@ class Registry(Generic[B]):
         """The backend classes, by name."""
         self._loader()
         return iter([self._items[name] for name in sorted(self._items)])
-
-    def describe(self) -> dict[str, str]:
-        """Name → first line of the backend's docstring."""
-        return {cls.name: cls.summary() for cls in self}
 
     def create(self, params: BackendParams, models: ModelsConfig) -> B:
         """Build the backend ``params.backend`` names with its parameters and the model runtime

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from v2v.artefacts import CleanImage, PalettedImage, StyledImage, VectorArt
-from v2v.config import Config, Phase2Config, Phase4Config
+from v2v.config import Config, Phase2Config, Phase3Config, Phase4Config
 from v2v.context import RunContext
 from v2v.qa_result import QAResult
 
@@ -52,8 +52,11 @@ def run_attempts(pipeline: Pipeline, clean: CleanImage, ctx: RunContext) -> Atte
 
 def gentler(config: Config) -> Config:
     """The config of an attempt that removes less detail: half the minimum areas and speckle
-    filter (those of the CPU stylizer and the vtracer vectorizer when they are used)."""
-    changes: dict[str, Any] = {"phase3.min_area_percent": config.phase3.min_area_percent / 2}
+    filter (those of the CPU stylizer, the CIEDE2000 mapper and the vtracer vectorizer when
+    they are used)."""
+    changes: dict[str, Any] = {}
+    if isinstance(config.phase3, Phase3Config):
+        changes["phase3.min_area_percent"] = config.phase3.min_area_percent / 2
     if isinstance(config.phase4, Phase4Config):
         changes["phase4.min_path_area"] = config.phase4.min_path_area / 2
         speckle = max(1, config.phase4.vtracer.filter_speckle // 2)

@@ -1,10 +1,9 @@
-"""Pipeline stages. Phases I, II and IV each have a registry of backends; the config names one.
+"""Pipeline stages. Each phase has a registry of backends; the config names one.
 
 Contracts (see v2v.artefacts for shapes and dtypes):
 - phase I  ``Sanitizer(params, models).run(photo: Photo, ctx) -> CleanImage``
 - phase II ``Stylizer(params, models).run(clean: CleanImage, ctx) -> StyledImage``
-- phase III ``v2v.stages.palette.map_to_palette(styled, palette, config: Phase3Config, ctx)
-  -> PalettedImage``
+- phase III ``PaletteMapper(params, models).run(styled, palette, ctx) -> PalettedImage``
 - phase IV ``Vectorizer(params, models).run(rgba, palette, edges, ctx, scale) -> VectorArt``
 
 Adding a backend is one new file plus one line (docs/backends.md): a ``Backend`` subclass in
@@ -21,19 +20,21 @@ from typing import ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
-from v2v.artefacts import CleanImage, Photo, StyledImage, VectorArt
+from v2v.artefacts import CleanImage, PalettedImage, Photo, StyledImage, VectorArt
 from v2v.color.palette import Palette
 from v2v.config_phase4 import VectorizerParams
-from v2v.config_sections import SanitizerParams, StylizerParams
+from v2v.config_sections import PaletteParams, SanitizerParams, StylizerParams
 from v2v.context import RunContext
 from v2v.registry import Backend, Registry, Requirements
 
 __all__ = [
     "BUILT_IN",
+    "PALETTE_MAPPERS",
     "SANITIZERS",
     "STYLIZERS",
     "VECTORIZERS",
     "Backend",
+    "PaletteMapper",
     "Requirements",
     "Sanitizer",
     "Stylizer",
@@ -48,6 +49,7 @@ BUILT_IN = (
     "v2v.stages.sanitize.grounded_sam_lama",
     "v2v.stages.stylize.classical",
     "v2v.stages.stylize.sdxl_controlnet",
+    "v2v.stages.palette.mapping",
     "v2v.stages.vectorize.vtracer",
 )
 
@@ -68,6 +70,15 @@ class Stylizer(Backend):
 
     @abstractmethod
     def run(self, clean: CleanImage, ctx: RunContext) -> StyledImage: ...
+
+
+class PaletteMapper(Backend):
+    """A phase III backend: maps the styled image to palette indices (a label map)."""
+
+    params: ClassVar[type[PaletteParams]]
+
+    @abstractmethod
+    def run(self, styled: StyledImage, palette: Palette, ctx: RunContext) -> PalettedImage: ...
 
 
 class Vectorizer(Backend):
@@ -95,11 +106,14 @@ def load_backends() -> None:
         importlib.import_module(module)
 
 
-SANITIZERS: Registry[Sanitizer] = Registry("phase1", "Sanitize", "classical", load_backends)
-STYLIZERS: Registry[Stylizer] = Registry("phase2", "Stylize", "classical", load_backends)
-VECTORIZERS: Registry[Vectorizer] = Registry("phase4", "Vectorize", "vtracer", load_backends)
+SANITIZERS: Registry[Sanitizer] = Registry("phase1", "classical", load_backends)
+STYLIZERS: Registry[Stylizer] = Registry("phase2", "classical", load_backends)
+PALETTE_MAPPERS: Registry[PaletteMapper] = Registry("phase3", "ciede2000", load_backends)
+VECTORIZERS: Registry[Vectorizer] = Registry("phase4", "vtracer", load_backends)
 
 
-def registries() -> tuple[Registry[Sanitizer], Registry[Stylizer], Registry[Vectorizer]]:
+def registries() -> tuple[
+    Registry[Sanitizer], Registry[Stylizer], Registry[PaletteMapper], Registry[Vectorizer]
+]:
     """Every phase's registry, in pipeline order."""
-    return SANITIZERS, STYLIZERS, VECTORIZERS
+    return SANITIZERS, STYLIZERS, PALETTE_MAPPERS, VECTORIZERS
