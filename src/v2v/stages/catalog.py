@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from v2v.registry import Backend, Registry
+from v2v.registry import Backend
 from v2v.stages import registries
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def catalog(
     backend needs models)."""
     found: list[BackendStatus] = []
     for registry in registries():
-        chosen = _selected(config, registry)
+        chosen = str(getattr(config, registry.phase).backend) if config is not None else None
         for cls in registry:
             if cls.requirements.models and models is None:
                 from v2v.models.layout import list_models
@@ -86,13 +86,6 @@ def catalog(
                 models = list_models()
             found.append(_status(registry.phase, cls, cls.name == chosen, models or ()))
     return found
-
-
-def _selected(config: Config | None, registry: Registry[Any]) -> str | None:
-    if config is None:
-        return None
-    section = getattr(config, registry.phase)
-    return str(section.backend)
 
 
 def _status(
