@@ -35,7 +35,7 @@ from v2v.artefacts import Photo
 from v2v.config import CONFIG_DIR, load_config
 from v2v.context import RunContext
 from v2v.errors import StageFailed
-from v2v.stages import SANITIZERS, STYLIZERS, create_backend, load_backends
+from v2v.stages import SANITIZERS, STYLIZERS, load_backends
 from v2v.stages.palette.realesrgan import SpandrelUpscaler
 
 #: tiny models: small generation, every random detection kept (so SAM and LaMa run)
@@ -100,8 +100,8 @@ def run_precision(model_dir: Path | None, precision: str, args: argparse.Namespa
     CACHE.release()
     result: dict[str, Any] = {"precision": precision, "phases": {}, "finite": True}
     try:
-        sanitizer = create_backend(SANITIZERS, config.phase1, config.models)
-        stylizer = create_backend(STYLIZERS, config.phase2, config.models)
+        sanitizer = SANITIZERS.create(config.phase1, config.models)
+        stylizer = STYLIZERS.create(config.phase2, config.models)
         upscaler = SpandrelUpscaler(config.models)
         photo = Photo(drawn_car(args.width, args.width * 5 // 8), (args.width, args.width * 5 // 8))
         for run in ("cold", "warm"):
@@ -139,7 +139,7 @@ def exercise_oom_retry(model_dir: Path | None, args: argparse.Namespace, precisi
         overrides |= TINY
     config = load_config(CONFIG_DIR / "gpu.yaml", overrides=overrides)
     CACHE.release()
-    sanitizer = create_backend(SANITIZERS, config.phase1, config.models)
+    sanitizer = SANITIZERS.create(config.phase1, config.models)
     photo = Photo(drawn_car(args.width, args.width * 5 // 8), (args.width, args.width * 5 // 8))
     sanitizer.run(photo, RunContext())  # everything loaded and cached
     real, raised = grounding.detect, []

@@ -91,7 +91,7 @@ def test_the_retry_policy_reruns_gentler_and_keeps_the_best_attempt(
 
     def recording(config, palette, clean, art):  # type: ignore[no-untyped-def]
         qa = real(config, palette, clean, art)
-        seen.append({"iou": qa["silhouette_iou"], "min_area": config.phase3.min_area_percent})
+        seen.append({"iou": qa.silhouette_iou, "min_area": config.phase3.min_area_percent})
         return qa
 
     monkeypatch.setattr(pipeline_module, "run_checks", recording)

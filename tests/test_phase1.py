@@ -124,7 +124,7 @@ def test_plate_text_is_found_removed_and_unreadable(
     # limit (0.03) is QA's to enforce: the run says so instead of passing silently
     assert clean.detail_loss > 0.03
     qa = run_checks(load_config(), Palette.load("default"), clean, None)
-    assert not qa["passed"] and any(f.startswith("detail loss") for f in qa["failures"])
+    assert not qa.passed and any(f.startswith("detail loss") for f in qa.failures)
 
 
 def test_report_states_what_the_cpu_backend_cannot_remove(

@@ -66,9 +66,7 @@ def vectorize(
     size = (round(labels.shape[0] / scale), round(labels.shape[1] / scale))
     edges = edges if edges is not None else np.zeros(size, np.uint8)
     rgba = rgba if rgba is not None else to_rgba(labels)
-    return VtracerVectorizer(config, PALETTE.darkest()).run(
-        rgba, PALETTE, edges, RunContext(), scale=scale
-    )
+    return VtracerVectorizer(config).run(rgba, PALETTE, edges, RunContext(), scale=scale)
 
 
 def rendered_labels(svg: str, width: int = WIDTH, height: int = HEIGHT) -> np.ndarray:
@@ -260,7 +258,7 @@ def test_white_background_rect_only_with_white_in_the_palette(labels: np.ndarray
     assert audit_svg(art.svg, PALETTE, 2.0).stroke_compliance == 1.0
     no_white = Palette.load(["#15181C", "#C8202F", "#3B4149", "#A9B0B8"])
     rgba = to_rgba(np.where(labels == WHITE, RED, labels))
-    vectorizer = VtracerVectorizer(phase4(background="white"), "#15181C")
+    vectorizer = VtracerVectorizer(phase4(background="white"))
     other = vectorizer.run(rgba, no_white, np.zeros((HEIGHT, WIDTH), np.uint8), RunContext())
     assert 'id="background"' not in other.svg
     assert "not in the palette" in other.notes["background"]
@@ -269,7 +267,7 @@ def test_white_background_rect_only_with_white_in_the_palette(labels: np.ndarray
 def test_cancelled_run_stops_and_bad_edges_are_rejected(labels: np.ndarray) -> None:
     ctx = RunContext()
     ctx.cancel()
-    vectorizer = VtracerVectorizer(phase4(), PALETTE.darkest())
+    vectorizer = VtracerVectorizer(phase4())
     with pytest.raises(Cancelled):
         vectorizer.run(to_rgba(labels), PALETTE, np.zeros((HEIGHT, WIDTH), np.uint8), ctx)
     with pytest.raises(InputError, match="edge map"):

@@ -18,30 +18,38 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import Discriminator, Field, Tag, ValidationError
+from pydantic import Field, SerializeAsAny, ValidationError
 
 from v2v.config_phase3 import MaterialsConfig, Phase3Config, UpscaleConfig
-from v2v.config_sections import (
+from v2v.config_phase4 import (
     CenterlineConfig,
+    Phase4Config,
+    StrokeConfig,
+    VectorizerParams,
+    VtracerConfig,
+)
+from v2v.config_sections import (
+    BackendParams,
     DeshineConfig,
     EdgesConfig,
     FlattenConfig,
     InpaintConfig,
     InputConfig,
+    ModelsConfig,
     OutputConfig,
+    PaletteParams,
     Phase1Config,
     Phase2Config,
-    Phase4Config,
     QAConfig,
+    SanitizerParams,
     Strict,
-    StrokeConfig,
+    StylizerParams,
     TextRemovalConfig,
     VehicleMaskConfig,
-    VtracerConfig,
 )
 from v2v.errors import ConfigError
-from v2v.models.params import GroundedSamLamaConfig, ModelsConfig, SdxlControlNetConfig
 from v2v.original_config import is_original, translate
+from v2v.stages import PALETTE_MAPPERS, SANITIZERS, STYLIZERS, VECTORIZERS, registries
 
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 DEFAULT_CONFIG = CONFIG_DIR / "default.yaml"
@@ -52,6 +60,7 @@ log = logging.getLogger("v2v.config")
 __all__ = [
     "CONFIG_DIR",
     "DEFAULT_CONFIG",
+    "BackendParams",
     "CenterlineConfig",
     "Config",
     "DeshineConfig",
@@ -60,28 +69,26 @@ __all__ = [
     "InpaintConfig",
     "InputConfig",
     "MaterialsConfig",
+    "ModelsConfig",
     "OutputConfig",
+    "PaletteParams",
     "Phase1Config",
     "Phase2Config",
     "Phase3Config",
     "Phase4Config",
     "QAConfig",
+    "SanitizerParams",
     "Strict",
     "StrokeConfig",
+    "StylizerParams",
     "TextRemovalConfig",
     "UpscaleConfig",
+    "VectorizerParams",
     "VehicleMaskConfig",
     "VtracerConfig",
     "load_config",
     "parse_overrides",
 ]
-
-
-def _backend_tag(value: Any) -> str:
-    """The ``backend`` of a phase section (dict or model); a section without one is classical."""
-    if isinstance(value, dict):
-        return str(value.get("backend", "classical"))
-    return str(getattr(value, "backend", "classical"))
 
 
 class Config(Strict):
@@ -91,18 +98,12 @@ class Config(Strict):
     )
     input: InputConfig = InputConfig()
     models: ModelsConfig = ModelsConfig()
-    phase1: Annotated[
-        Annotated[Phase1Config, Tag("classical")]
-        | Annotated[GroundedSamLamaConfig, Tag("grounded-sam-lama")],
-        Discriminator(_backend_tag),
-    ] = Phase1Config()
-    phase2: Annotated[
-        Annotated[Phase2Config, Tag("classical")]
-        | Annotated[SdxlControlNetConfig, Tag("sdxl-controlnet")],
-        Discriminator(_backend_tag),
-    ] = Phase2Config()
-    phase3: Phase3Config = Phase3Config()
-    phase4: Phase4Config = Phase4Config()
+    # each phase section is the ``params`` of the backend its ``backend`` key names, for every
+    # backend registered (v2v.stages); the phase's base class types what the pipeline reads
+    phase1: Annotated[SerializeAsAny[SanitizerParams], SANITIZERS.validator()] = Phase1Config()
+    phase2: Annotated[SerializeAsAny[StylizerParams], STYLIZERS.validator()] = Phase2Config()
+    phase3: Annotated[SerializeAsAny[PaletteParams], PALETTE_MAPPERS.validator()] = Phase3Config()
+    phase4: Annotated[SerializeAsAny[VectorizerParams], VECTORIZERS.validator()] = Phase4Config()
     qa: QAConfig = QAConfig()
     output: OutputConfig = OutputConfig()
 
@@ -161,8 +162,17 @@ def parse_overrides(overrides: Mapping[str, Any] | Iterable[str] | None) -> dict
 
 
 def _apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], source: str) -> None:
-    for dotted, value in overrides.items():
+    """Set each dotted key in ``data``. A phase's ``backend`` is set first and, when it names
+    another backend, the section starts again from that backend's defaults (the old backend's
+    parameters do not apply to it); the section's ``enabled`` is kept."""
+    ordered = sorted(overrides.items(), key=lambda item: not _is_backend_key(item[0]))
+    for dotted, value in ordered:
         keys = dotted.split(".")
+        section = data.get(keys[0])
+        if _is_backend_key(dotted) and isinstance(section, dict) and "backend" in section:
+            if value != section["backend"]:
+                data[keys[0]] = _fresh_section(keys[0], value, section.get("enabled", True))
+            continue
         node: Any = data
         for depth, key in enumerate(keys[:-1]):
             child = node.get(key) if isinstance(node, dict) else None
@@ -181,6 +191,23 @@ def _apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], source:
             node[keys[-1]] = {**node[keys[-1]], **value}
         else:
             node[keys[-1]] = value
+
+
+def _is_backend_key(dotted: str) -> bool:
+    return dotted.count(".") == 1 and dotted.endswith(".backend")
+
+
+def _fresh_section(phase: str, backend: Any, enabled: Any) -> dict[str, Any]:
+    """Phase section of ``backend`` with its defaults (just the two keys when the backend is
+    unknown: validation then names the allowed ones)."""
+    section = {"enabled": enabled, "backend": backend}
+    registry = {r.phase: r for r in registries()}.get(phase)
+    if registry is None or backend not in registry.names():
+        return section
+    try:
+        return registry.get(backend).params.model_validate(section).model_dump()
+    except ValidationError:
+        return section
 
 
 #: the original system's environment variables → today's config keys (docs/compatibility.md)
@@ -242,14 +269,16 @@ def load_config(
         translation = translate(data, str(path))
         data = _validate(_read(GPU_CONFIG), source=str(GPU_CONFIG)).model_dump()
         _apply_overrides(data, translation.overrides, source=f"{path} (original format)")
-    data = _validate(data, source=str(path)).model_dump()
+    config = _validate(data, source=str(path))
+    # each later source is applied to the validated result of the ones before, so an error
+    # names the source that brought it in
     env = _env_overrides(os.environ if environ is None else environ)
     if env:
+        data = config.model_dump()
         _apply_overrides(data, env, source="environment")
-        _validate(data, source="environment")
+        config = _validate(data, source="environment")
     if overrides:
-        _apply_overrides(data, parse_overrides(overrides), source="override")
-    config = _validate(data, source="override" if overrides else str(path))
+        config = config.with_overrides(overrides)
     return _within_vram(config)
 
 

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from v2v.config_sections import Strict
+from v2v.config_sections import PaletteParams, Strict
 
 
 class UpscaleConfig(Strict):
@@ -85,8 +85,10 @@ class MaterialsConfig(Strict):
     )
 
 
-class Phase3Config(Strict):
-    enabled: bool = True
+class Phase3Config(PaletteParams):
+    """The CIEDE2000 palette mapper's parameters (``phase3.backend: ciede2000``)."""
+
+    backend: Literal["ciede2000"] = "ciede2000"
     upscale: UpscaleConfig = UpscaleConfig()
     materials: MaterialsConfig = MaterialsConfig()
     remove_specks: bool = True

@@ -7,11 +7,57 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BackendParams(Strict):
+    """What every phase's backend parameters share: the switch and the backend's name. Each
+    backend declares its own subclass beside itself (``params`` in ``v2v.registry.Backend``)."""
+
+    enabled: bool = True
+    backend: str
+
+
+class SanitizerParams(BackendParams):
+    """Parameters of a phase I backend (``phase1``)."""
+
+
+class StylizerParams(BackendParams):
+    """Parameters of a phase II backend (``phase2``)."""
+
+
+class PaletteParams(BackendParams):
+    """Parameters of a phase III backend (``phase3``)."""
+
+
+# -- runtime shared by every neural backend ------------------------------------------------------
+
+
+class ModelsConfig(Strict):
+    """Where the weights are and how neural backends run."""
+
+    dir: str | None = Field(
+        None, description="model directory; null = $MODEL_VOLUME_PATH, else ~/.cache/v2v/models"
+    )
+    device: Literal["auto", "cuda", "cpu"] = Field("auto", description="auto = cuda when present")
+    precision: Literal["auto", "fp16", "bf16", "fp32"] = Field(
+        "auto", description="auto = fp16 on CUDA, fp32 on CPU (half precision never runs on CPU)"
+    )
+    keep_loaded: bool = Field(
+        True, description="cache models across runs; false = load, use, flush (small GPUs)"
+    )
+    max_vram_gb: float | None = Field(
+        None,
+        gt=0,
+        le=4096,
+        description="GPU memory (GiB) the models may use (env MAX_VRAM_GB); above the computed "
+        "need, phase2.cpu_offload then models.keep_loaded: false are turned on, else the config "
+        "is refused (docs/models.md, memory); null = no limit",
+    )
 
 
 # -- input ------------------------------------------------------------------------------------
@@ -90,8 +136,9 @@ class DetectorConfig(Strict):
     )
 
 
-class Phase1Config(Strict):
-    enabled: bool = True
+class Phase1Config(SanitizerParams):
+    """The CPU sanitizer's parameters (``phase1.backend: classical``)."""
+
     backend: Literal["classical"] = "classical"
     detector: DetectorConfig = DetectorConfig()
     vehicle_mask: VehicleMaskConfig = VehicleMaskConfig()
@@ -165,66 +212,13 @@ class FlattenConfig(Strict):
     )
 
 
-class Phase2Config(Strict):
-    enabled: bool = True
+class Phase2Config(StylizerParams):
+    """The CPU stylizer's parameters (``phase2.backend: classical``)."""
+
     backend: Literal["classical"] = "classical"
     deshine: DeshineConfig = DeshineConfig()
     edges: EdgesConfig = EdgesConfig()
     flatten: FlattenConfig = FlattenConfig()
-
-
-# -- phase IV ---------------------------------------------------------------------------------
-
-
-class StrokeConfig(Strict):
-    enabled: bool = True
-    width: float = Field(2.0, gt=0, le=20)
-    color: str = Field(
-        "auto", description="'auto' = the palette's darkest colour, or a palette hex"
-    )
-
-    @field_validator("color")
-    @classmethod
-    def _color(cls, value: str) -> str:
-        from v2v.color.palette import normalize_hex
-        from v2v.errors import InputError
-
-        if value == "auto":
-            return value
-        try:
-            return normalize_hex(value)
-        except InputError as exc:
-            raise ValueError(f"{exc}; or use 'auto'") from None
-
-
-class VtracerConfig(Strict):
-    mode: Literal["spline", "polygon"] = "spline"
-    filter_speckle: int = Field(4, ge=0, le=128)
-    corner_threshold: int = Field(60, ge=0, le=180)
-    length_threshold: float = Field(4.0, ge=3.5, le=10.0)
-    splice_threshold: int = Field(45, ge=0, le=180)
-    max_iterations: int = Field(10, ge=1, le=50)
-    path_precision: int = Field(2, ge=0, le=8)
-
-
-class CenterlineConfig(Strict):
-    min_length: int = Field(12, ge=2, le=1000, description="shortest centerline kept, px")
-    simplify: float = Field(1.0, ge=0.0, le=10.0, description="Douglas-Peucker tolerance, px")
-
-
-class Phase4Config(Strict):
-    enabled: bool = True
-    strategy: Literal["A", "B"] = "A"
-    background: Literal["transparent", "white"] = "transparent"
-    min_path_area: float = Field(
-        16.0,
-        ge=0.0,
-        le=10_000.0,
-        description="paths below this area (px² of the working image) are removed",
-    )
-    stroke: StrokeConfig = StrokeConfig()
-    vtracer: VtracerConfig = VtracerConfig()
-    centerline: CenterlineConfig = CenterlineConfig()
 
 
 # -- QA and output ----------------------------------------------------------------------------

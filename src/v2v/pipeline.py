@@ -16,12 +16,14 @@ from numpy.typing import NDArray
 from v2v import __version__
 from v2v.artefacts import Box, CleanImage, PalettedImage, Photo, StyledImage, VectorArt
 from v2v.color.palette import Palette
-from v2v.config import Config, Phase2Config, load_config
+from v2v.config import Config, load_config
 from v2v.context import RunContext
 from v2v.errors import InputError, QualityCheckFailed
 from v2v.imaging import ImageSource, decode, encode_png
 from v2v.qa import run_checks
-from v2v.stages import SANITIZERS, STYLIZERS, create_backend, load_backends
+from v2v.qa_result import QAResult
+from v2v.retry import Attempt, run_attempts
+from v2v.stages import PALETTE_MAPPERS, SANITIZERS, STYLIZERS, VECTORIZERS
 from v2v.svg.render import render_preview
 
 
@@ -37,6 +39,7 @@ class Result:
     styled: StyledImage
     paletted: PalettedImage | None
     art: VectorArt | None
+    qa: QAResult
 
     def save(
         self,
@@ -67,7 +70,7 @@ class Result:
             "phase1_clean.png": self.clean.pixels,
             "phase1_vehicle_mask.png": self.clean.vehicle_mask.astype(np.uint8) * 255,
             "phase1_removed_mask.png": self.clean.removed_mask.astype(np.uint8) * 255,
-            "phase2_styled.png": _with_alpha(self.styled.pixels, self.styled.mask),
+            "phase2_styled.png": self.styled.to_rgba(),
             "phase2_edges.png": self.styled.edges,
         }
         if self.paletted is not None:
@@ -80,36 +83,20 @@ class Result:
         return written
 
 
-def _with_alpha(pixels: NDArray[np.uint8], mask: NDArray[np.bool_]) -> NDArray[np.uint8]:
-    return np.dstack([pixels, mask.astype(np.uint8) * 255])
-
-
 class Pipeline:
     """The four phases with one config and one palette. Thread-compatible: use one per thread."""
 
     def __init__(
         self, config: Config | None = None, palette: Palette | str | list[str] | None = None
     ) -> None:
-        load_backends()
         self.config = config or load_config()
         self.palette = Palette.load(palette if palette is not None else self.config.palette)
-        self.stroke_color = self._stroke_color()
-        self._sanitizer = create_backend(SANITIZERS, self.config.phase1, self.config.models)
-        self._stylizer = create_backend(STYLIZERS, self.config.phase2, self.config.models)
-        from v2v.stages.vectorize.vtracer import VtracerVectorizer
-
-        self._vectorizer = VtracerVectorizer(self.config.phase4, stroke_color=self.stroke_color)
-
-    def _stroke_color(self) -> str:
-        color = self.config.phase4.stroke.color
-        if color == "auto":
-            return self.palette.darkest()
-        if color not in self.palette.colors:
-            raise InputError(
-                f"phase4.stroke.color {color} is not in the palette {self.palette.name!r}; "
-                f"use 'auto' or one of {', '.join(self.palette.colors)}"
-            )
-        return color
+        self.stroke_color = self.config.phase4.stroke.color_in(self.palette)
+        models = self.config.models
+        self._sanitizer = SANITIZERS.create(self.config.phase1, models)
+        self._stylizer = STYLIZERS.create(self.config.phase2, models)
+        self._mapper = PALETTE_MAPPERS.create(self.config.phase3, models)
+        self._vectorizer = VECTORIZERS.create(self.config.phase4, models)
 
     # -- single phases --------------------------------------------------------------------------
 
@@ -143,11 +130,7 @@ class Pipeline:
         ctx = ctx or RunContext(seed=self.config.seed)
         if not self.config.phase3.enabled:
             return None
-        from v2v.stages.palette.mapping import map_to_palette
-
-        return map_to_palette(
-            styled, self.palette, self.config.phase3, ctx, models=self.config.models
-        )
+        return self._mapper.run(styled, self.palette, ctx)
 
     def vectorize(
         self, styled: StyledImage, paletted: PalettedImage | None, ctx: RunContext | None = None
@@ -159,7 +142,7 @@ class Pipeline:
         if paletted is not None:
             rgba, scale = paletted.to_rgba(), paletted.scale
         else:
-            rgba, scale = _with_alpha(styled.pixels, styled.mask), 1.0
+            rgba, scale = styled.to_rgba(), 1.0
         return self._vectorizer.run(rgba, self.palette, styled.edges, ctx, scale=scale)
 
     # -- the whole run --------------------------------------------------------------------------
@@ -177,48 +160,34 @@ class Pipeline:
             photo = self.load(source, hint=hint, name=name)
         with ctx.stage("phase1"):
             clean = self.sanitize(photo, ctx)
-        attempts: list[dict[str, Any]] = []
-        pipeline = self
-        while True:
-            with ctx.stage("phase2"):
-                styled = pipeline.stylize(clean, ctx)
-            with ctx.stage("phase3"):
-                paletted = pipeline.map_palette(styled, ctx)
-            with ctx.stage("phase4"):
-                art = pipeline.vectorize(styled, paletted, ctx)
-            with ctx.stage("qa"):
-                qa = run_checks(pipeline.config, pipeline.palette, clean, art)
-            attempts.append({"qa": qa, "styled": styled, "paletted": paletted, "art": art})
-            policy = self.config.qa.policy
-            if qa["passed"] or policy != "retry" or len(attempts) > self.config.qa.max_retries:
-                break
-            if not any(f.startswith("silhouette IoU") for f in qa["failures"]):
-                break  # gentler simplification only helps the silhouette
-            pipeline = pipeline._gentler()
-        best = max(attempts, key=lambda a: a["qa"].get("silhouette_iou") or 0.0)
-        qa, styled, paletted, art = best["qa"], best["styled"], best["paletted"], best["art"]
-        qa["attempts"] = len(attempts)
+        attempts = run_attempts(self, clean, ctx)  # phases II–IV and QA, as qa.policy says
+        best = attempts.best
         with ctx.stage("preview"):
-            preview = self._preview(art, paletted, styled)
+            preview = self._preview(best.art, best.paletted, best.styled)
         ctx.timings["total"] = round(time.perf_counter() - started, 4)
-        report = self._report(photo, clean, styled, paletted, art, qa, ctx)
-        if not qa["passed"] and self.config.qa.policy == "fail":
-            raise QualityCheckFailed("quality checks failed: " + "; ".join(qa["failures"]))
+        report = self._report(photo, clean, best, len(attempts.made), ctx)
+        if not best.qa.passed and self.config.qa.policy == "fail":
+            raise QualityCheckFailed("quality checks failed: " + "; ".join(best.qa.failures))
+        svg = best.art.svg if best.art else None
         return Result(
-            art.svg if art else None, preview, report, photo, clean, styled, paletted, art
+            svg, preview, report, photo, clean, best.styled, best.paletted, best.art, best.qa
         )
 
-    def _gentler(self) -> Pipeline:
-        """A pipeline that removes less detail (used by the ``retry`` QA policy)."""
-        c = self.config
-        changes: dict[str, Any] = {
-            "phase3.min_area_percent": c.phase3.min_area_percent / 2,
-            "phase4.min_path_area": c.phase4.min_path_area / 2,
-            "phase4.vtracer.filter_speckle": max(1, c.phase4.vtracer.filter_speckle // 2),
-        }
-        if isinstance(c.phase2, Phase2Config):  # the SDXL backend has no flattening step
-            changes["phase2.flatten.min_region_percent"] = c.phase2.flatten.min_region_percent / 2
-        return Pipeline(c.with_overrides(changes), self.palette)
+    def attempt(self, clean: CleanImage, ctx: RunContext) -> Attempt:
+        """Phases II–IV on ``clean`` and the quality checks of the result."""
+        with ctx.stage("phase2"):
+            styled = self.stylize(clean, ctx)
+        with ctx.stage("phase3"):
+            paletted = self.map_palette(styled, ctx)
+        with ctx.stage("phase4"):
+            art = self.vectorize(styled, paletted, ctx)
+        with ctx.stage("qa"):
+            qa = run_checks(self.config, self.palette, clean, art)
+        return Attempt(styled, paletted, art, qa)
+
+    def with_config(self, config: Config) -> Pipeline:
+        """A pipeline with another config and this palette (the retry policy's gentler one)."""
+        return Pipeline(config, self.palette)
 
     def _preview(
         self, art: VectorArt | None, paletted: PalettedImage | None, styled: StyledImage
@@ -234,15 +203,9 @@ class Pipeline:
         return encode_png(resize_long_side(rgba, long_side))
 
     def _report(
-        self,
-        photo: Photo,
-        clean: CleanImage,
-        styled: StyledImage,
-        paletted: PalettedImage | None,
-        art: VectorArt | None,
-        qa: dict[str, Any],
-        ctx: RunContext,
+        self, photo: Photo, clean: CleanImage, best: Attempt, attempts: int, ctx: RunContext
     ) -> dict[str, Any]:
+        styled, paletted, art = best.styled, best.paletted, best.art
         phases: dict[str, Any] = {
             "phase1": {**clean.notes, "detail_loss": round(clean.detail_loss, 4)},
             "phase2": dict(styled.notes),
@@ -274,7 +237,7 @@ class Pipeline:
                 for r in clean.removals
             ],
             "not_removed": list(clean.limitations),
-            "qa": qa,
+            "qa": best.qa.to_dict(attempts),
         }
 
 

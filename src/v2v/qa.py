@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from lxml import etree
@@ -18,6 +16,7 @@ from v2v.artefacts import CleanImage, VectorArt
 from v2v.color.palette import Palette
 from v2v.config import Config
 from v2v.geometry import silhouette_iou
+from v2v.qa_result import QAResult, SubjectFit, SvgAudit
 from v2v.svg.render import inline_style, parse_svg, render_rgba
 
 _DRAWN = {"path", "rect", "circle", "ellipse", "polygon", "polyline", "line"}
@@ -50,33 +49,6 @@ _HEX = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _RGB = re.compile(r"^rgb\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*\)$")
 #: Elements with this id are the canvas background: palette-checked, never outlined.
 BACKGROUND_ID = "background"
-
-
-@dataclass
-class SvgAudit:
-    """What the palette and stroke audit of one SVG found.
-
-    ``shapes``: drawn elements; ``filled_shapes``: those with a fill. ``palette_compliance``:
-    share of painted fills and strokes that are exact palette colours at full opacity.
-    ``stroke_compliance``: share of painted shapes with the required outline.
-    """
-
-    shapes: int = 0
-    filled_shapes: int = 0
-    colors_used: list[str] = field(default_factory=list)
-    off_palette: list[str] = field(default_factory=list)
-    bad_strokes: int = 0
-    palette_compliance: float = 1.0
-    stroke_compliance: float = 1.0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "shapes": self.shapes,
-            "colors_used": self.colors_used,
-            "off_palette_colors": self.off_palette[:20],
-            "palette_compliance": round(self.palette_compliance, 4),
-            "stroke_compliance": round(self.stroke_compliance, 4),
-        }
 
 
 def _own(element: etree._Element) -> dict[str, str]:
@@ -216,21 +188,18 @@ def text_left(rendered: NDArray[np.uint8]) -> list[str]:
     return [d.text for d in detected if d.readable]
 
 
-def subject_check(
-    config: Config, clean: CleanImage, drawn: NDArray[np.bool_], result: dict[str, Any]
-) -> list[str]:
+def subject_check(config: Config, clean: CleanImage, drawn: NDArray[np.bool_]) -> SubjectFit | None:
     """The drawing is of the chosen vehicle: a vehicle was detected (or the user drew a hint
     box), and at least ``qa.min_inside_subject`` of the drawn pixels (bool (H, W)) lie inside
-    its box grown by the detector's margin plus 2 % (the outline's width). Adds
-    ``subject_found`` and ``inside_subject`` to ``result``; returns the failures. Runs only
-    when phase I reported a subject (the detector was used)."""
+    its box grown by the detector's margin plus 2 % (the outline's width). None when phase I
+    reported no subject (the detector was not used)."""
     subject = clean.notes.get("subject")
     if not isinstance(subject, dict):
-        return []
+        return None
     box = subject.get("box")
-    result["subject_found"] = box is not None
     if box is None:
-        return ["no vehicle was detected in the photo: the drawing shows the most salient object"]
+        failure = "no vehicle was detected in the photo: the drawing shows the most salient object"
+        return SubjectFit(False, None, (failure,))
     height, width = drawn.shape
     margin = getattr(getattr(config.phase1, "detector", None), "margin", 0.0) + 0.02
     dx, dy = margin * (box[2] - box[0]), margin * (box[3] - box[1])
@@ -238,50 +207,43 @@ def subject_check(
     x1, y1 = min(width, int(np.ceil(box[2] + dx))), min(height, int(np.ceil(box[3] + dy)))
     total = int(drawn.sum())
     inside = int(drawn[y0:y1, x0:x1].sum()) / total if total else 0.0
-    result["inside_subject"] = round(inside, 4)
     least = config.qa.min_inside_subject
     if inside < least:
-        return [f"only {inside:.0%} of the drawing lies inside the subject's box (< {least:.0%})"]
-    return []
+        failure = f"only {inside:.0%} of the drawing lies inside the subject's box (< {least:.0%})"
+        return SubjectFit(True, round(inside, 4), (failure,))
+    return SubjectFit(True, round(inside, 4), ())
 
 
 def run_checks(
     config: Config, palette: Palette, clean: CleanImage, art: VectorArt | None
-) -> dict[str, Any]:
-    """The style guide's checks of one run's result, as the report's ``qa`` section:
-    ``passed``, ``failures`` (plain sentences) and the figures behind them."""
+) -> QAResult:
+    """The style guide's checks of one run's result (``to_dict``: the report's ``qa``)."""
     qa = config.qa
-    result: dict[str, Any] = {
-        "passed": True,
-        "failures": [],
-        "detail_loss": round(clean.detail_loss, 4),
-    }
+    detail_loss = round(clean.detail_loss, 4)
     if not qa.enabled:
-        result["skipped"] = True
-        return result
-    failures: list[str] = result["failures"]
+        return QAResult((), detail_loss, skipped=True)
+    failures: list[str] = []
     if clean.detail_loss > qa.max_detail_loss:
         failures.append(f"detail loss {clean.detail_loss:.3f} > {qa.max_detail_loss}")
-    if art is not None:
-        height, width = clean.vehicle_mask.shape
-        rendered = render_rgba(art.svg, width, height)
-        iou = silhouette_iou(clean.vehicle_mask, rendered[..., 3] >= 128)
-        result["silhouette_iou"] = round(iou, 4)
-        if iou < qa.min_silhouette_iou:
-            failures.append(f"silhouette IoU {iou:.3f} < {qa.min_silhouette_iou}")
-        failures.extend(subject_check(config, clean, rendered[..., 3] >= 128, result))
-        stroke = config.phase4.stroke
-        audit = audit_svg(art.svg, palette, stroke.width if stroke.enabled else None)
-        result.update(audit.to_dict())
-        if audit.palette_compliance < 1.0:
-            failures.append(f"colours outside the palette: {', '.join(audit.off_palette[:5])}")
-        if audit.stroke_compliance < 1.0:
-            failures.append(f"{audit.bad_strokes} shapes without the required outline")
-        if qa.check_text:
-            result["text_remaining"] = text_left(rendered)
-            if result["text_remaining"]:
-                failures.append(
-                    f"{len(result['text_remaining'])} text region(s) still detected in the SVG"
-                )
-    result["passed"] = not failures
-    return result
+    if art is None:
+        return QAResult(tuple(failures), detail_loss)
+    height, width = clean.vehicle_mask.shape
+    rendered = render_rgba(art.svg, width, height)
+    iou = silhouette_iou(clean.vehicle_mask, rendered[..., 3] >= 128)
+    too_low = iou < qa.min_silhouette_iou
+    if too_low:
+        failures.append(f"silhouette IoU {iou:.3f} < {qa.min_silhouette_iou}")
+    subject = subject_check(config, clean, rendered[..., 3] >= 128)
+    failures.extend(subject.failures if subject is not None else ())
+    stroke = config.phase4.stroke
+    audit = audit_svg(art.svg, palette, stroke.width if stroke.enabled else None)
+    if audit.palette_compliance < 1.0:
+        failures.append(f"colours outside the palette: {', '.join(audit.off_palette[:5])}")
+    if audit.stroke_compliance < 1.0:
+        failures.append(f"{audit.bad_strokes} shapes without the required outline")
+    text = tuple(text_left(rendered)) if qa.check_text else None
+    if text:
+        failures.append(f"{len(text)} text region(s) still detected in the SVG")
+    return QAResult(
+        tuple(failures), detail_loss, False, round(iou, 4), too_low, subject, audit, text
+    )

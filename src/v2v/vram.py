@@ -46,7 +46,8 @@ class VramPlan:
 def need_gib(config: Config, cpu_offload: bool, keep_loaded: bool) -> float:
     """Peak GPU memory (GiB) of the config's neural phases with these switches; 0 when no phase
     runs a GPU model (the classical backends run on the CPU)."""
-    from v2v.models.params import GroundedSamLamaConfig, SdxlControlNetConfig
+    from v2v.stages.sanitize.grounded_sam_lama import GroundedSamLamaConfig
+    from v2v.stages.stylize.sdxl_controlnet import SdxlControlNetConfig
 
     phase1 = isinstance(config.phase1, GroundedSamLamaConfig) and config.phase1.enabled
     phase2 = isinstance(config.phase2, SdxlControlNetConfig) and config.phase2.enabled
@@ -61,7 +62,7 @@ def need_gib(config: Config, cpu_offload: bool, keep_loaded: bool) -> float:
 def plan(config: Config, limit_gib: float) -> VramPlan:
     """The first way to run ``config`` within ``limit_gib``: as configured, then with phase II's
     CPU offload, then also with ``models.keep_loaded: false``. ConfigError when none fits."""
-    from v2v.models.params import SdxlControlNetConfig
+    from v2v.stages.stylize.sdxl_controlnet import SdxlControlNetConfig
 
     keep = config.models.keep_loaded
     if isinstance(config.phase2, SdxlControlNetConfig):
@@ -90,7 +91,7 @@ def apply_limit(config: Config) -> dict[str, bool]:
         return {}
     chosen = plan(config, limit)
     changes: dict[str, bool] = {}
-    from v2v.models.params import SdxlControlNetConfig
+    from v2v.stages.stylize.sdxl_controlnet import SdxlControlNetConfig
 
     stylize = config.phase2
     if isinstance(stylize, SdxlControlNetConfig) and chosen.cpu_offload != stylize.cpu_offload:

@@ -12,16 +12,16 @@ from tests.gpu.conftest import NEEDS_TORCH, linked_copy
 torch = pytest.importorskip("torch", reason=NEEDS_TORCH)
 
 from v2v.artefacts import Box, Photo  # noqa: E402
+from v2v.config import ModelsConfig  # noqa: E402
 from v2v.context import RunContext  # noqa: E402
 from v2v.errors import WeightsMissing  # noqa: E402
-from v2v.models.params import (  # noqa: E402
+from v2v.models.runtime import CACHE  # noqa: E402
+from v2v.stages.sanitize.grounded_sam_lama import (  # noqa: E402
     DEFAULT_PROMPTS,
     DetectionConfig,
     GroundedSamLamaConfig,
-    ModelsConfig,
+    GroundedSamLamaSanitizer,
 )
-from v2v.models.runtime import CACHE  # noqa: E402
-from v2v.stages.sanitize.grounded_sam_lama import GroundedSamLamaSanitizer  # noqa: E402
 
 KINDS = {p.replace(" ", "_") for p in DEFAULT_PROMPTS} | {"object"}
 

@@ -14,10 +14,11 @@ from tests.gpu.conftest import NEEDS_TORCH
 torch = pytest.importorskip("torch", reason=NEEDS_TORCH)
 
 from v2v.artefacts import Photo  # noqa: E402
+from v2v.config import ModelsConfig  # noqa: E402
 from v2v.context import RunContext  # noqa: E402
 from v2v.models.onnx import CPU, CUDA, onnx_session, requested_providers  # noqa: E402
-from v2v.models.params import DetectionConfig, GroundedSamLamaConfig, ModelsConfig  # noqa: E402
 from v2v.models.runtime import Runtime, gpu_memory  # noqa: E402
+from v2v.stages.sanitize.grounded_sam_lama import DetectionConfig, GroundedSamLamaConfig  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 

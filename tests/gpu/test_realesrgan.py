@@ -11,8 +11,8 @@ from tests.gpu.conftest import NEEDS_TORCH
 
 torch = pytest.importorskip("torch", reason=NEEDS_TORCH)
 
+from v2v.config import ModelsConfig  # noqa: E402
 from v2v.errors import InputError, WeightsMissing  # noqa: E402
-from v2v.models.params import ModelsConfig  # noqa: E402
 from v2v.stages.palette.realesrgan import SpandrelUpscaler, tiled  # noqa: E402
 
 

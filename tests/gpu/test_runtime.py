@@ -8,8 +8,8 @@ from tests.gpu.conftest import NEEDS_TORCH
 
 torch = pytest.importorskip("torch", reason=NEEDS_TORCH)
 
+from v2v.config import ModelsConfig  # noqa: E402
 from v2v.errors import BackendUnavailable, OutOfMemory  # noqa: E402
-from v2v.models.params import ModelsConfig  # noqa: E402
 from v2v.models.runtime import (  # noqa: E402
     CACHE,
     Runtime,

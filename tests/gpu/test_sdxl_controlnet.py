@@ -13,11 +13,15 @@ from tests.gpu.conftest import NEEDS_TORCH, linked_copy
 torch = pytest.importorskip("torch", reason=NEEDS_TORCH)
 
 from v2v.artefacts import CleanImage  # noqa: E402
+from v2v.config import ModelsConfig  # noqa: E402
 from v2v.context import RunContext  # noqa: E402
 from v2v.errors import BackendUnavailable, ConfigError, QualityCheckFailed  # noqa: E402
-from v2v.models.params import ModelsConfig, SdxlControlNetConfig  # noqa: E402
 from v2v.models.runtime import CACHE  # noqa: E402
-from v2v.stages.stylize.sdxl_controlnet import SdxlControlNetStylizer, control_size  # noqa: E402
+from v2v.stages.stylize.sdxl_controlnet import (  # noqa: E402
+    SdxlControlNetConfig,
+    SdxlControlNetStylizer,
+    control_size,
+)
 
 
 def stylizer(model_dir: Path, **changes: Any) -> SdxlControlNetStylizer:

@@ -94,7 +94,12 @@ def test_palettes_lists_the_built_in_palettes(make_client: Client) -> None:
 def test_backends_marks_the_configured_one(make_client: Client) -> None:
     backends = make_client().get("/api/v1/backends").json()
     selected = {(b["phase"], b["name"]) for b in backends if b["selected"]}
-    assert selected == {("phase1", "classical"), ("phase2", "classical")}
+    assert selected == {
+        ("phase1", "classical"),
+        ("phase2", "classical"),
+        ("phase3", "ciede2000"),
+        ("phase4", "vtracer"),
+    }
 
 
 def test_errors_are_problem_documents_with_the_echoed_correlation_id(make_client: Client) -> None:

@@ -75,7 +75,12 @@ def test_capabilities_name_each_option_its_value_and_range(client: TestClient) -
     assert "sdxl-controlnet" in body["gpu_options"]["reason"]
     assert body["features"]["training"]["available"] is False
     selected = {b["phase"]: b["name"] for b in body["backends"] if b["selected"]}
-    assert selected == {"phase1": "classical", "phase2": "classical"}
+    assert selected == {
+        "phase1": "classical",
+        "phase2": "classical",
+        "phase3": "ciede2000",
+        "phase4": "vtracer",
+    }
     gpu = [b for b in body["backends"] if b["needs_gpu"]]
     assert gpu and all(b["reason"] for b in gpu if not b["available"])
     assert body["keys_required"] is True and body["palette"] == "default"

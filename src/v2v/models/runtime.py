@@ -16,9 +16,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, TypeVar
 
+from v2v.config_sections import ModelsConfig
 from v2v.errors import BackendUnavailable, OutOfMemory
 from v2v.models.layout import resolve_model_dir
-from v2v.models.params import ModelsConfig
 
 T = TypeVar("T")
 GPU_EXTRA = "pip install 'vehicle-to-vector[gpu]'"

@@ -16,13 +16,13 @@ from pydantic import BaseModel, Field
 
 from v2v.errors import WeightsMissing
 from v2v.models.layout import require
-from v2v.models.params import GroundedSamLamaConfig
 from v2v.service.compat import status_name
 from v2v.service.deps import Services
 from v2v.service.jobs.store import JobRecord
 from v2v.service.lora_owners import model_dir
 from v2v.service.redact import redact_paths
 from v2v.service.schemas import API, JobError, JobStatus, StatusNames
+from v2v.stages.sanitize.grounded_sam_lama import GroundedSamLamaConfig
 from v2v.training import LoraInfo, TrainingParams
 
 TRAIN_PACKAGES = ("torch", "diffusers", "transformers", "peft")

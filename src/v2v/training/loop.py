@@ -14,7 +14,7 @@ from typing import Any
 
 from v2v.context import RunContext
 from v2v.errors import StageFailed
-from v2v.models.params import ControlNetConfig
+from v2v.stages.stylize.sdxl_controlnet import ControlNetConfig
 from v2v.training.checkpoints import Checkpoints
 from v2v.training.data import augment, batches_per_epoch, epoch_batches, plain, to_batch
 from v2v.training.model import Components

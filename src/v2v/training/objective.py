@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from v2v.models.params import ControlNetConfig
+from v2v.stages.stylize.sdxl_controlnet import ControlNetConfig
 from v2v.training.data import Batch
 from v2v.training.model import Components
 

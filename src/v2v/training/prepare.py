@@ -18,9 +18,13 @@ from v2v.config import Config
 from v2v.context import RunContext
 from v2v.errors import InputError
 from v2v.imaging import decode
-from v2v.models.params import SdxlControlNetConfig
 from v2v.models.runtime import Runtime
-from v2v.stages.stylize.sdxl_controlnet import control_images, control_size, deshine
+from v2v.stages.stylize.sdxl_controlnet import (
+    SdxlControlNetConfig,
+    control_images,
+    control_size,
+    deshine,
+)
 from v2v.training.gallery import Gallery
 from v2v.training.pairs import Pair
 from v2v.training.retry import Sanitizer

@@ -15,8 +15,8 @@ from typing import Any
 from v2v.artefacts import CleanImage, Photo
 from v2v.config import Config
 from v2v.context import RunContext
-from v2v.models.params import GroundedSamLamaConfig
 from v2v.pipeline import Pipeline
+from v2v.stages.sanitize.grounded_sam_lama import GroundedSamLamaConfig
 
 #: attempts 2 and 3: the original's (0.25/0.15) and a lower box/text pair, and the vehicle
 #: detector's score and mask threshold lowered in two steps

@@ -21,9 +21,9 @@ from typing import Any
 
 from v2v.config import Config, load_config
 from v2v.context import RunContext
-from v2v.models.params import SdxlControlNetConfig
 from v2v.models.runtime import CACHE, Runtime, require_modules
 from v2v.models.tokens import caption
+from v2v.stages.stylize.sdxl_controlnet import SdxlControlNetConfig
 from v2v.training.artifacts import LoraInfo, new_id, save_lora
 from v2v.training.card import build_card, data_summary, fingerprint
 from v2v.training.checkpoints import Checkpoints, check_fingerprint

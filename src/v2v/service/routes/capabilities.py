@@ -7,7 +7,6 @@ is guessed on the client: an option is offered only when the configured pipeline
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 from pathlib import Path
@@ -60,11 +59,6 @@ OPTION_KEYS = (
     "qa.max_detail_loss",
     "input.work_long_side",
 )
-#: Python packages each neural backend imports when it is built (see its constructor)
-BACKEND_MODULES = {
-    "grounded-sam-lama": ("torch", "transformers"),
-    "sdxl-controlnet": ("torch", "diffusers", "transformers"),
-}
 UPLOAD_TYPES = ["image/jpeg", "image/png", "image/webp"]
 
 
@@ -134,38 +128,6 @@ def _gpu() -> dict[str, Any]:
     return {"present": device, "detail": detail}
 
 
-def _model_problems(backend: str, statuses: list[Any]) -> list[str]:
-    """Names of the model folders ``backend`` needs that are missing or incomplete."""
-    return [s.name for s in statuses if backend in s.needed_by and not s.optional and not s.ok]
-
-
-def _backend_status(
-    phase: str, name: str, description: str, selected: bool, statuses: list[Any]
-) -> dict[str, Any]:
-    missing = [m for m in BACKEND_MODULES.get(name, ()) if importlib.util.find_spec(m) is None]
-    reasons = []
-    if missing:
-        reasons.append(
-            f"Python packages missing: {', '.join(missing)} (pip install 'vehicle-to-vector[gpu]')"
-        )
-    if name in BACKEND_MODULES:
-        problems = _model_problems(name, statuses)
-        if problems:
-            reasons.append(
-                f"model folders missing or incomplete: {', '.join(problems)} (fill them with "
-                "`v2v models download NAME` in MODEL_VOLUME_PATH; see the Model folders table)"
-            )
-    return {
-        "phase": phase,
-        "name": name,
-        "description": description,
-        "selected": selected,
-        "needs_gpu": name in BACKEND_MODULES,
-        "available": not reasons,
-        "reason": "; ".join(reasons),
-    }
-
-
 def _models(configured: str | Path | None) -> tuple[dict[str, Any], list[Any]]:
     """The model folders and LoRAs under the model directory (config, else MODEL_VOLUME_PATH)."""
     from v2v.models.layout import list_models, resolve_model_dir
@@ -223,19 +185,13 @@ def _training(services: Services, request: Request) -> dict[str, Any]:
 
 
 def _capabilities(services: Services, request: Request, client: Client) -> Capabilities:
-    from v2v.stages import SANITIZERS, STYLIZERS, load_backends
+    from v2v.stages.catalog import catalog
 
-    load_backends()
     config = services.base_config
     models, statuses = _models(config.models.dir or services.settings.model_volume_path)
     # the LoRAs this caller may use (its own and the shared ones), by id
     models["loras"] = sorted(info.id for info, _ in visible_loras(services, client))
-    selected = {"phase1": config.phase1.backend, "phase2": config.phase2.backend}
-    backends = [
-        _backend_status(phase, name, description, selected[phase] == name, statuses)
-        for phase, registry in (("phase1", SANITIZERS), ("phase2", STYLIZERS))
-        for name, description in registry.describe().items()
-    ]
+    backends = [backend.to_dict() for backend in catalog(config, statuses)]
     settings = services.settings
     return Capabilities(
         version=__version__,

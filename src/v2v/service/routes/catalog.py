@@ -28,23 +28,17 @@ def palettes(client: Limited) -> list[PaletteInfo]:
     summary="The backends of each phase, and which one the pipeline config selects",
 )
 def backends(services: ServicesDep, client: Limited) -> list[BackendInfo]:
-    from v2v.stages import SANITIZERS, STYLIZERS, load_backends
+    from v2v.stages.catalog import catalog
 
-    load_backends()
-    config = services.base_config
-    selected = {"phase1": config.phase1.backend, "phase2": config.phase2.backend}
-    found = []
-    for phase, registry in (("phase1", SANITIZERS), ("phase2", STYLIZERS)):
-        for name, description in registry.describe().items():
-            found.append(
-                BackendInfo(
-                    phase=phase,
-                    name=name,
-                    description=description,
-                    selected=selected[phase] == name,
-                )
-            )
-    return found
+    return [
+        BackendInfo(
+            phase=backend.phase,
+            name=backend.name,
+            description=backend.description,
+            selected=backend.selected,
+        )
+        for backend in catalog(services.base_config, models=[])
+    ]
 
 
 @router.get(

@@ -23,7 +23,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import RedirectResponse
 
-from v2v.models.params import SdxlControlNetConfig
 from v2v.service.compat import ORIGINAL_TRAINING, reject_unknown_fields
 from v2v.service.deps import Services, ServicesDep
 from v2v.service.forms import ConversionForm
@@ -32,6 +31,7 @@ from v2v.service.schemas import API_PROBLEMS, UPLOAD_PROBLEMS
 from v2v.service.security.auth import Limited, csrf_protect
 from v2v.service.submission import submit
 from v2v.service.training_jobs import queue_training
+from v2v.stages.stylize.sdxl_controlnet import SdxlControlNetConfig
 
 router = APIRouter(tags=["original contract"], responses={**API_PROBLEMS, **UPLOAD_PROBLEMS})
 SWITCHES = tuple(f"phase{n}_enabled" for n in range(1, 5))

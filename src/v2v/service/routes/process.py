@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from v2v import __version__
+from v2v.config import Phase3Config
 from v2v.service.compat import milliseconds, reject_unknown_fields
 from v2v.service.deps import Services, ServicesDep
 from v2v.service.forms import ConversionFormDep
@@ -89,10 +90,10 @@ def model_versions(services: Services) -> dict[str, str]:
     """The pipeline's version and the backend of each phase (the original's ``model_versions``)."""
     config = services.base_config
     versions = {"pipeline": __version__}
-    for phase in ("phase1", "phase2"):
+    for phase in ("phase1", "phase2", "phase3", "phase4"):
         versions[phase] = str(getattr(config, phase).backend)
-    versions["phase3"] = f"ciede2000+{config.phase3.upscale.method}"
-    versions["phase4"] = "vtracer"
+    if isinstance(config.phase3, Phase3Config):  # and the upscaler it uses
+        versions["phase3"] += f"+{config.phase3.upscale.method}"
     if versions["phase1"] == "classical":
         versions["detector"] = "nanodet-g-416"
     return versions

@@ -23,10 +23,10 @@ from numpy.typing import NDArray
 from v2v.artefacts import PalettedImage, StyledImage
 from v2v.color.ciede2000 import map_pixels_to_palette
 from v2v.color.palette import Palette
-from v2v.config import Phase3Config
+from v2v.config import ModelsConfig, Phase3Config
 from v2v.context import RunContext
 from v2v.errors import InputError
-from v2v.models.params import ModelsConfig
+from v2v.stages import PALETTE_MAPPERS, PaletteMapper
 from v2v.stages.palette.specks import BACKGROUND, remove_specks
 from v2v.stages.palette.surfaces import apply_table, material_table
 from v2v.stages.palette.upscale import upscale
@@ -144,3 +144,19 @@ def map_to_palette(
     }
     ctx.report(PHASE, 1.0, f"{len(used)} palette colours, {specks} specks removed")
     return PalettedImage(labels=labels, palette=palette, scale=scale, notes=notes)
+
+
+@PALETTE_MAPPERS.register
+class Ciede2000Mapper(PaletteMapper):
+    """CPU: exact CIEDE2000 mapping, one palette colour per material, speck removal."""
+
+    name = "ciede2000"
+    params = Phase3Config
+
+    def __init__(self, config: Phase3Config, models: ModelsConfig | None = None) -> None:
+        self.config = config
+        self.models = models
+
+    def run(self, styled: StyledImage, palette: Palette, ctx: RunContext) -> PalettedImage:
+        """``map_to_palette`` with this backend's parameters."""
+        return map_to_palette(styled, palette, self.config, ctx, models=self.models)

@@ -14,9 +14,9 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from v2v.config_sections import ModelsConfig
 from v2v.errors import InputError
 from v2v.models.layout import find_weights, require
-from v2v.models.params import ModelsConfig
 from v2v.models.runtime import (
     CACHE,
     Runtime,

@@ -28,10 +28,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from v2v.artefacts import Box, CleanImage, Mask, Photo, Removal, RGBImage
-from v2v.config import Phase1Config
+from v2v.config import ModelsConfig, Phase1Config
 from v2v.context import RunContext
 from v2v.errors import InputError
-from v2v.stages import SANITIZERS
+from v2v.stages import SANITIZERS, Sanitizer
 from v2v.stages.sanitize.detector import PEDAL, Detection, ObjectDetector
 from v2v.stages.sanitize.inpaint import detail_loss, dilate, inpaint
 from v2v.stages.sanitize.mask import COARSE_SIDE, VehicleMask, grow, vehicle_mask
@@ -66,11 +66,13 @@ OCCLUDERS = (
 )
 
 
-@SANITIZERS.register("classical")
-class ClassicalSanitizer:
+@SANITIZERS.register
+class ClassicalSanitizer(Sanitizer):
     """CPU: U²-Net-p vehicle mask, PP-OCR text and plate removal, classical inpainting."""
 
-    def __init__(self, config: Phase1Config) -> None:
+    name, params = "classical", Phase1Config
+
+    def __init__(self, config: Phase1Config, models: ModelsConfig | None = None) -> None:
         self.config = config
 
     def run(self, photo: Photo, ctx: RunContext) -> CleanImage:

@@ -6,28 +6,77 @@ torch and transformers are imported when the backend is built, never when it is 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
+from pydantic import Field
 
 from v2v.artefacts import Box, CleanImage, Mask, Photo, Removal
+from v2v.config_sections import ModelsConfig, SanitizerParams, Strict
 from v2v.context import RunContext
 from v2v.models.layout import require
-from v2v.models.params import GroundedSamLamaConfig, ModelsConfig
 from v2v.models.runtime import Runtime, gpu_memory, release_after_run, require_modules
-from v2v.stages import SANITIZERS
+from v2v.registry import Requirements
+from v2v.stages import SANITIZERS, Sanitizer
 from v2v.stages.sanitize.inpaint import detail_loss, dilate
 from v2v.stages.sanitize.maskops import only_inside
 
 NAME = "grounded-sam-lama"
 MODELS = ("grounding-dino", "sam", "lama", "birefnet")
+DEFAULT_PROMPTS = (
+    "side view mirror",
+    "car logo",
+    "brand badge",
+    "licence plate",
+    "text",
+    "sticker",
+)
 
 
-@SANITIZERS.register(NAME)
-class GroundedSamLamaSanitizer:
+class BirefnetConfig(Strict):
+    enabled: bool = Field(True, description="false: the whole image (or its alpha) is the vehicle")
+    threshold: float = Field(0.5, gt=0.0, lt=1.0, description="probability that counts as vehicle")
+    resolution: int = Field(1024, ge=64, le=2048, description="model input side, px")
+    fill_holes: bool = True
+
+
+class DetectionConfig(Strict):
+    prompts: tuple[str, ...] = Field(DEFAULT_PROMPTS, min_length=1)
+    box_threshold: float = Field(0.35, ge=0.0, le=1.0)
+    text_threshold: float = Field(0.25, ge=0.0, le=1.0)
+    max_box_fraction: float = Field(
+        0.2, gt=0.0, le=1.0, description="boxes larger than this fraction of the image are ignored"
+    )
+    inside_vehicle: bool = Field(True, description="keep only boxes that touch the vehicle mask")
+
+
+class SegmentationConfig(Strict):
+    dilation: int = Field(5, ge=0, le=51, description="mask dilation kernel, px")
+
+
+class LamaConfig(Strict):
+    file: str = Field(
+        "", description="file under lama/ (.pt TorchScript or .onnx); empty = the only one there"
+    )
+
+
+class GroundedSamLamaConfig(SanitizerParams):
+    """The GPU sanitizer's parameters (``phase1.backend: grounded-sam-lama``)."""
+
+    backend: Literal["grounded-sam-lama"] = "grounded-sam-lama"
+    vehicle_mask: BirefnetConfig = BirefnetConfig()
+    detection: DetectionConfig = DetectionConfig()
+    segmentation: SegmentationConfig = SegmentationConfig()
+    inpaint: LamaConfig = LamaConfig()
+
+
+@SANITIZERS.register
+class GroundedSamLamaSanitizer(Sanitizer):
     """GPU: GroundingDINO + SAM find mirrors, logos, badges, plates, text, stickers; LaMa fills."""
 
-    uses_models = True
+    name = NAME
+    params = GroundedSamLamaConfig
+    requirements = Requirements(packages=("torch", "transformers"), models=MODELS, gpu=True)
 
     def __init__(self, config: GroundedSamLamaConfig, models: ModelsConfig | None = None) -> None:
         require_modules(NAME, "torch", "transformers")

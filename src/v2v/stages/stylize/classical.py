@@ -13,7 +13,7 @@ The background is not stylized: phase IV makes it transparent through ``StyledIm
 from __future__ import annotations
 
 import time
-from typing import Any, Protocol
+from typing import Any
 
 import cv2
 import numpy as np
@@ -21,31 +21,16 @@ from numpy.typing import NDArray
 
 from v2v.artefacts import CleanImage, StyledImage
 from v2v.color.ciede2000 import pack_rgb
-from v2v.config import EdgesConfig, Phase2Config
+from v2v.config import DeshineConfig, EdgesConfig, ModelsConfig, Phase2Config
 from v2v.context import RunContext
 from v2v.errors import InputError
-from v2v.stages import STYLIZERS
+from v2v.stages import STYLIZERS, Stylizer
 from v2v.stages.stylize.flatten import flatten, vehicle_box
 
 PHASE = "phase2"
 
 
-class DeshineSettings(Protocol):
-    """De-shine settings: ``phase2.deshine`` (CPU) or ``sdxl-controlnet``'s ``deshine`` (GPU)."""
-
-    @property
-    def bilateral_diameter(self) -> int: ...
-    @property
-    def sigma_color(self) -> float: ...
-    @property
-    def sigma_space(self) -> float: ...
-    @property
-    def clahe_clip(self) -> float: ...
-    @property
-    def clahe_tiles(self) -> int: ...
-
-
-def deshine(pixels: NDArray[np.uint8], config: DeshineSettings) -> NDArray[np.uint8]:
+def deshine(pixels: NDArray[np.uint8], config: DeshineConfig) -> NDArray[np.uint8]:
     """De-shined lightness uint8 (H, W) of RGB uint8 (H, W, 3): bilateral filter, then CLAHE."""
     lightness = np.ascontiguousarray(cv2.cvtColor(pixels, cv2.COLOR_RGB2LAB)[..., 0])
     filtered = cv2.bilateralFilter(
@@ -78,11 +63,14 @@ def _check(clean: CleanImage) -> None:
         )
 
 
-@STYLIZERS.register("classical")
-class ClassicalStylizer:
+@STYLIZERS.register
+class ClassicalStylizer(Stylizer):
     """CPU: de-shine + Canny edges, mean-shift/superpixel flattening with glare removal."""
 
-    def __init__(self, config: Phase2Config) -> None:
+    name = "classical"
+    params = Phase2Config
+
+    def __init__(self, config: Phase2Config, models: ModelsConfig | None = None) -> None:
         self.config = config
 
     def run(self, clean: CleanImage, ctx: RunContext) -> StyledImage:

@@ -10,15 +10,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
+from pydantic import Field
 
 from v2v.artefacts import Mask
+from v2v.config_sections import Strict
 from v2v.errors import QualityCheckFailed
 from v2v.geometry import silhouette_iou
-from v2v.models.params import GeometryGuardConfig
+
+
+class GeometryGuardConfig(Strict):
+    enabled: bool = True
+    min_iou: float = Field(0.85, ge=0.0, le=1.0)
+    max_retries: int = Field(2, ge=0, le=5)
+    step: float = Field(0.1, gt=0.0, le=0.5, description="weight increase per retry")
+    max_depth_weight: float = Field(0.9, ge=0.0, le=2.0)
+    max_canny_weight: float = Field(0.7, ge=0.0, le=2.0)
+    policy: Literal["warn", "fail"] = Field(
+        "warn", description="below min_iou after the retries: keep the best attempt, or fail"
+    )
+    mask_resolution: int = Field(
+        1024, ge=64, le=2048, description="BiRefNet input side for the generated image's mask"
+    )
 
 
 @dataclass(frozen=True)

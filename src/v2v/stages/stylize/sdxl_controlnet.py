@@ -9,31 +9,90 @@ BiRefNet mask of the result → IoU guard (retry with stronger weights) → Styl
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
+from pydantic import Field, model_validator
 
 from v2v.artefacts import CleanImage, Mask, StyledImage
+from v2v.config_sections import DeshineConfig, ModelsConfig, Strict, StylizerParams
 from v2v.context import RunContext
 from v2v.models.layout import require
-from v2v.models.params import DeshineParams, ModelsConfig, SdxlControlNetConfig
 from v2v.models.runtime import Runtime, gpu_memory, release_after_run, require_modules
-from v2v.stages import STYLIZERS
+from v2v.registry import Requirements
+from v2v.stages import STYLIZERS, Stylizer
 from v2v.stages.stylize.classical import deshine as deshine_lightness
-from v2v.stages.stylize.geometry_guard import guarded_generation
+from v2v.stages.stylize.geometry_guard import GeometryGuardConfig, guarded_generation
 
 NAME = "sdxl-controlnet"
 MODELS = ("sdxl", "controlnet-depth", "controlnet-canny", "depth", "birefnet")
 GUARD_MASK_THRESHOLD = 0.5
 
 
-@STYLIZERS.register(NAME)
-class SdxlControlNetStylizer:
+class ControlNetConfig(Strict):
+    depth_weight: float = Field(0.6, ge=0.0, le=2.0)
+    canny_weight: float = Field(0.4, ge=0.0, le=2.0)
+    canny_end: float = Field(
+        0.75, gt=0.0, le=1.0, description="Canny guidance stops after this fraction of the steps"
+    )
+    canny_low: int = Field(100, ge=0, le=1000)
+    canny_high: int = Field(200, ge=0, le=1000)
+
+
+class LoraConfig(Strict):
+    path: str = Field(
+        "", description="LoRA file or folder, or a name under loras/; empty = no LoRA"
+    )
+    scale: float = Field(0.8, ge=0.0, le=2.0)
+
+
+class SdxlControlNetConfig(StylizerParams):
+    """The GPU stylizer's parameters (``phase2.backend: sdxl-controlnet``)."""
+
+    backend: Literal["sdxl-controlnet"] = "sdxl-controlnet"
+    prompt: str = "flat vector illustration, minimalist style, clean lines, solid colors"
+    negative_prompt: str = "blurry, distorted, photo, gradient, text, watermark, logo"
+    steps: int = Field(30, ge=1, le=200)
+    guidance_scale: float = Field(7.5, ge=0.0, le=30.0)
+    scheduler: str = Field("UniPCMultistepScheduler", description="a diffusers scheduler class")
+    resolution: int = Field(
+        1024, ge=64, le=2048, description="long side of the control images, px (multiple of 8)"
+    )
+    attention: Literal["sdpa", "xformers"] = Field(
+        "sdpa", description="xformers only when installed and DISABLE_XFORMERS is unset"
+    )
+    cpu_offload: bool = Field(False, description="model CPU offload (slower, less GPU memory)")
+    vae_tile: int = Field(
+        512,
+        ge=0,
+        le=2048,
+        description="VAE decode tile side, px, multiple of 64 (0 = decode the whole image at once)",
+    )
+    controlnet: ControlNetConfig = ControlNetConfig()
+    deshine: DeshineConfig = DeshineConfig()
+    lora: LoraConfig = LoraConfig()
+    guard: GeometryGuardConfig = GeometryGuardConfig()
+
+    @model_validator(mode="after")
+    def _resolution_multiple_of_8(self) -> SdxlControlNetConfig:
+        if self.resolution % 8:
+            raise ValueError(f"resolution {self.resolution} must be a multiple of 8, e.g. 1024")
+        if self.vae_tile % 64:
+            raise ValueError(f"vae_tile {self.vae_tile} must be a multiple of 64, e.g. 512, or 0")
+        return self
+
+
+@STYLIZERS.register
+class SdxlControlNetStylizer(Stylizer):
     """GPU: SDXL + depth/Canny ControlNets (+ style LoRA) with the silhouette-IoU retry guard."""
 
-    uses_models = True
+    name = NAME
+    params = SdxlControlNetConfig
+    requirements = Requirements(
+        packages=("torch", "diffusers", "transformers"), models=MODELS, gpu=True
+    )
 
     def __init__(self, config: SdxlControlNetConfig, models: ModelsConfig | None = None) -> None:
         require_modules(NAME, "torch", "diffusers", "transformers")
@@ -173,7 +232,7 @@ def control_size(width: int, height: int, long_side: int) -> tuple[int, int]:
     return (max(8, round(width * scale / 8) * 8), max(8, round(height * scale / 8) * 8))
 
 
-def deshine(pixels: NDArray[np.uint8], params: DeshineParams) -> NDArray[np.uint8]:
+def deshine(pixels: NDArray[np.uint8], params: DeshineConfig) -> NDArray[np.uint8]:
     """De-shine RGB uint8 (H, W, 3): the CPU backend's de-shined lightness (bilateral filter
     then CLAHE on Lab lightness) put back with the photo's colour, so reflections and glare do
     not become Canny edges."""

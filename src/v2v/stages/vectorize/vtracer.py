@@ -28,9 +28,10 @@ from numpy.typing import NDArray
 
 from v2v.artefacts import Layer, VectorArt
 from v2v.color.palette import Palette
-from v2v.config import Phase4Config
+from v2v.config import ModelsConfig, Phase4Config
 from v2v.context import RunContext
 from v2v.errors import InputError
+from v2v.stages import VECTORIZERS, Vectorizer
 from v2v.stages.vectorize import centerline, layers
 from v2v.stages.vectorize.cleanup import CleanupReport, Shape, clean_shapes, format_path, parse_path
 from v2v.stages.vectorize.tracing import trace_mask, vtracer_options
@@ -53,13 +54,17 @@ class _Prepared:
     merged: int
 
 
-class VtracerVectorizer:
-    """Phase IV with the vtracer bindings. ``stroke_color`` is the palette colour of outlines
-    and centerlines (the pipeline resolves ``phase4.stroke.color: auto``)."""
+@VECTORIZERS.register
+class VtracerVectorizer(Vectorizer):
+    """CPU: stacked per-colour vtracer layers (gapless), geometry clean-up, strategy B centerlines.
 
-    def __init__(self, config: Phase4Config, stroke_color: str) -> None:
+    Outlines and centerlines take ``phase4.stroke.color`` (``auto``: the palette's darkest)."""
+
+    name = "vtracer"
+    params = Phase4Config
+
+    def __init__(self, config: Phase4Config, models: ModelsConfig | None = None) -> None:
         self.config = config
-        self.stroke_color = stroke_color
 
     def run(
         self,
@@ -160,7 +165,7 @@ class VtracerVectorizer:
             )
             for color, group in _group_by_color(shapes)
         ]
-        stroke = StrokeStyle(self.stroke_color, self.config.stroke.width)
+        stroke = StrokeStyle(self.config.stroke.color_in(palette), self.config.stroke.width)
         background, note = None, "transparent"
         if self.config.background == "white":
             if WHITE in palette.colors:

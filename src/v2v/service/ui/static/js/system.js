@@ -3,7 +3,7 @@
 import { capabilities, ready } from "./api.js";
 import { h, fill, fmtBytes } from "./dom.js";
 
-const PHASE_NAMES = { phase1: "Phase I · Sanitize", phase2: "Phase II · Stylize" };
+const PHASE_NAMES = { phase1: "Phase I · Sanitize", phase2: "Phase II · Stylize", phase3: "Phase III · Palette", phase4: "Phase IV · Vectorize" };
 
 export async function systemView(main) {
   fill(main, h("p", { class: "muted" }, "Asking the server…"));

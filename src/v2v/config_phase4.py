@@ -1,0 +1,92 @@
+"""Phase IV's config sections: what every vectorizer shares (background, outline) and the vtracer
+vectorizer's parameters.
+
+``v2v.config`` assembles them into ``Config`` and loads it; import them from there.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field, field_validator
+
+from v2v.config_sections import BackendParams, Strict
+
+if TYPE_CHECKING:
+    from v2v.color.palette import Palette
+
+
+# -- phase IV ---------------------------------------------------------------------------------
+
+
+class StrokeConfig(Strict):
+    enabled: bool = True
+    width: float = Field(2.0, gt=0, le=20)
+    color: str = Field(
+        "auto", description="'auto' = the palette's darkest colour, or a palette hex"
+    )
+
+    @field_validator("color")
+    @classmethod
+    def _color(cls, value: str) -> str:
+        from v2v.color.palette import normalize_hex
+        from v2v.errors import InputError
+
+        if value == "auto":
+            return value
+        try:
+            return normalize_hex(value)
+        except InputError as exc:
+            raise ValueError(f"{exc}; or use 'auto'") from None
+
+    def color_in(self, palette: Palette) -> str:
+        """The outline colour: ``auto`` is the palette's darkest colour; a hex must be one of the
+        palette's. Raises InputError naming the palette's colours otherwise."""
+        from v2v.errors import InputError
+
+        if self.color == "auto":
+            return palette.darkest()
+        if self.color not in palette.colors:
+            raise InputError(
+                f"phase4.stroke.color {self.color} is not in the palette {palette.name!r}; "
+                f"use 'auto' or one of {', '.join(palette.colors)}"
+            )
+        return self.color
+
+
+class VtracerConfig(Strict):
+    mode: Literal["spline", "polygon"] = "spline"
+    filter_speckle: int = Field(4, ge=0, le=128)
+    corner_threshold: int = Field(60, ge=0, le=180)
+    length_threshold: float = Field(4.0, ge=3.5, le=10.0)
+    splice_threshold: int = Field(45, ge=0, le=180)
+    max_iterations: int = Field(10, ge=1, le=50)
+    path_precision: int = Field(2, ge=0, le=8)
+
+
+class CenterlineConfig(Strict):
+    min_length: int = Field(12, ge=2, le=1000, description="shortest centerline kept, px")
+    simplify: float = Field(1.0, ge=0.0, le=10.0, description="Douglas-Peucker tolerance, px")
+
+
+class VectorizerParams(BackendParams):
+    """Parameters of a phase IV backend (``phase4``): every vectorizer draws on the style
+    guide's background and outlines, which the pipeline's preview and QA read."""
+
+    background: Literal["transparent", "white"] = "transparent"
+    stroke: StrokeConfig = StrokeConfig()
+
+
+class Phase4Config(VectorizerParams):
+    """The vtracer vectorizer's parameters (``phase4.backend: vtracer``)."""
+
+    backend: Literal["vtracer"] = "vtracer"
+    strategy: Literal["A", "B"] = "A"
+    min_path_area: float = Field(
+        16.0,
+        ge=0.0,
+        le=10_000.0,
+        description="paths below this area (px² of the working image) are removed",
+    )
+    vtracer: VtracerConfig = VtracerConfig()
+    centerline: CenterlineConfig = CenterlineConfig()
