@@ -16,8 +16,9 @@ from v2v.context import RunContext
 from v2v.qa import run_checks
 from v2v.stages import SANITIZERS, load_backends
 from v2v.stages.sanitize.classical import ClassicalSanitizer
-from v2v.stages.sanitize.grabcut import grabcut_in_box
+from v2v.stages.sanitize.grabcut import grabcut_in_box, seen_at_all
 from v2v.stages.sanitize.inpaint import detail_loss, dilate, inpaint
+from v2v.stages.sanitize.mask import vehicle_mask
 from v2v.stages.sanitize.maskops import fill_holes, keep_vehicle
 from v2v.stages.sanitize.occluders import cut_occluders
 from v2v.stages.sanitize.regions import plate_rectangle
@@ -304,3 +305,44 @@ def test_grabcut_keeps_a_thin_frame_that_saliency_sees_only_as_two_wheels() -> N
     tube = (frame > 0) & (wheels == 0)
     assert mask[tube].mean() > 0.8, "the frame between the wheels is part of the vehicle"
     assert mask[wheels > 0].mean() > 0.9
+
+
+def test_a_bicycles_frame_does_not_take_in_the_ground_it_encloses() -> None:
+    # GrabCut joins a frame's tubes with the ground seen between them; saliency sees the tubes
+    # faintly and the ground not at all: only what saliency sees at all stays.
+    h, w = 300, 400
+    frame = np.zeros((h, w), np.uint8)
+    corners = np.array([[80, 240], [200, 110], [320, 240]], np.int32)
+    cv2.polylines(frame, [corners], True, 1, 8)
+    filled = np.zeros((h, w), np.uint8)
+    cv2.fillPoly(filled, [corners], 1)
+    wheels = np.zeros((h, w), np.uint8)
+    for x in (80, 320):
+        cv2.circle(wheels, (x, 240), 45, 1, -1)
+    grabcut = (filled | frame | wheels) > 0  # the bicycle and the ground inside its frame
+    faint = np.where(wheels > 0, 0.9, np.where(frame > 0, 0.1, 0.0)).astype(np.float32)
+    kept = seen_at_all(grabcut, faint)
+    near = cv2.dilate(frame | wheels, np.ones((9, 9), np.uint8))
+    enclosed = (filled > 0) & (near == 0)
+    assert kept[frame > 0].all(), "the tubes stay"
+    assert not kept[enclosed].any(), "the ground between them goes"
+    # saliency that misses the vehicle altogether does not erase GrabCut's mask
+    assert np.array_equal(seen_at_all(grabcut, np.zeros((h, w), np.float32)), grabcut)
+
+
+def test_a_bicycles_mask_keeps_the_background_inside_its_frame() -> None:
+    frame = np.zeros((300, 400), bool)
+    cv2.polylines(frame.view(np.uint8), [np.array([[80, 240], [200, 110], [320, 240]])], True, 1, 8)
+    rgb = np.full((300, 400, 3), (90, 140, 60), np.uint8)
+    rgb[frame] = (220, 40, 160)
+    prob = np.where(frame, 0.95, 0.0).astype(np.float32)
+
+    class Seen:
+        def probability(self, image: np.ndarray, side: int | None = None) -> np.ndarray:
+            return cv2.resize(prob, (image.shape[1], image.shape[0]))
+
+    box = Box(60, 90, 340, 260)
+    config = VehicleMaskConfig()
+    for thin in (False, True):
+        found = vehicle_mask(rgb, config, model=Seen(), subject=box, thin=thin)  # type: ignore[arg-type]
+        assert found.mask[200, 200] == (not thin), "holes are filled, a frame's inside is not"

@@ -23,7 +23,9 @@ How the mask is made (each step measured on the composites in ``shared/samples``
    line (legs of people walking in front, posts) are cut there; wheels stay. No composite
    changes; on the street-bus photo the pedestrians' legs and a bollard go. Their boxes are
    kept (``VehicleMask.occluders``): ``people.py`` looks for the bodies above them.
-5. ``fill_holes``: holes (windows seen through, gaps between wheels and body) become vehicle.
+5. ``fill_holes``: holes (windows seen through, gaps between wheels and body) become vehicle,
+   except for bicycles: what their frames enclose is background, and GrabCut's pixels there
+   are dropped where saliency sees nothing at all (``grabcut.seen_at_all``).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from numpy.typing import NDArray
 
 from v2v.artefacts import Box, Mask, RGBImage
 from v2v.config import VehicleMaskConfig
-from v2v.stages.sanitize.grabcut import grabcut_in_box
+from v2v.stages.sanitize.grabcut import grabcut_in_box, seen_at_all
 from v2v.stages.sanitize.maskops import (
     fill_holes,
     grow,
@@ -54,7 +56,7 @@ COARSE_SIDE = 224  # input side of the first look when a second, zoomed look fol
 FOCUS_MARGIN = (0.12, 0.15)  # crop margins around the vehicle: fraction of its width, height
 FOCUS_MIN_GAIN = 0.85  # skip the second look when the crop keeps more than this of both sides
 GUIDED_RADIUS = 4  # px at working size
-GUIDED_EPS = 1e-2
+GUIDED_EPS = 1e-3  # 1e-2 blurred edges: devset mean mask IoU 0.825 -> 0.829, tricycles up to +0.06
 MIN_VEHICLE_FRACTION = 0.002  # below this share of the image nothing was found
 HINT_MIN_COVER = 0.15  # saliency must mark this share of a hint box, else GrabCut decides
 GRABCUT_MARGIN = 0.04  # GrabCut's box: the detected box grown by this share of its size
@@ -114,6 +116,7 @@ def vehicle_mask(
     if box is not None and config.refine and (thin or _sees_too_little(mask, subject or box)):
         tight = grow(subject, GRABCUT_MARGIN, width, height) if limit and subject else box
         mask = grabcut_in_box(rgb, prob, tight, config.threshold)
+        mask = seen_at_all(mask, prob) if thin else mask
         notes["grabcut"] = True
     mask = keep_touching(mask, subject) if limit is not None and subject else keep_vehicle(mask)
     occluders: list[Box] = []
@@ -121,7 +124,7 @@ def vehicle_mask(
         mask, occluders, posts = cut_occluders(mask)
         mask = keep_vehicle(mask) if occluders else mask
         notes["occluders_cut"] = len(occluders) + len(posts)
-    if config.fill_holes:
+    if config.fill_holes and not thin:  # a bicycle's frame encloses background, not holes
         mask = fill_holes(mask)
     if mask.mean() < MIN_VEHICLE_FRACTION:
         mask = np.zeros((height, width), bool)
