@@ -51,8 +51,9 @@ def cpu_threads() -> int:
 
 
 def threads_per_worker(workers: int) -> int:
-    """Threads each of ``workers`` processes may use so that together they fit the cores."""
-    return max(1, available_cores() // max(1, workers))
+    """Threads each of ``workers`` processes may use so that together they fit the cores (at
+    most MAX_THREADS, as for one process)."""
+    return max(1, min(MAX_THREADS, available_cores() // max(1, workers)))
 
 
 def limit_threads(threads: int) -> None:
@@ -64,6 +65,13 @@ def limit_threads(threads: int) -> None:
     torch = sys.modules.get("torch")
     if torch is not None:
         torch.set_num_threads(threads)
+
+
+def apply_environment() -> None:
+    """Apply ``V2V_CPU_THREADS`` to OpenCV and PyTorch too (a worker process calls this after
+    its environment was set; onnxruntime sessions read it when they are made)."""
+    if os.environ.get(ENV, "").strip():
+        limit_threads(cpu_threads())
 
 
 def worker_initializer(workers: int) -> None:
