@@ -129,6 +129,7 @@ def service(photos: list[Path], jobs: int, scratch: Path) -> dict[str, Any]:
         _env_file=None,
     )
     ran, ended = [], []
+    photos = [p for p in photos if p.suffix.lower() in {".jpg", ".jpeg", ".png", ".webp"}]
     with TestClient(
         create_app(settings), client=("127.0.0.1", 50000), base_url="http://localhost"
     ) as client:
