@@ -99,6 +99,9 @@ class Pipeline:
         from v2v.stages.vectorize.vtracer import VtracerVectorizer
 
         self._vectorizer = VtracerVectorizer(self.config.phase4, stroke_color=self.stroke_color)
+        from v2v.preload import start_preload
+
+        start_preload(self.config)  # models build while the photo is decoded (cold start)
 
     def _stroke_color(self) -> str:
         color = self.config.phase4.stroke.color
