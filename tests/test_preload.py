@@ -29,3 +29,15 @@ def test_the_default_pipeline_s_models_are_built_by_the_preload(
 def test_a_config_without_models_starts_nothing() -> None:
     overrides = ["phase1.enabled=false", "qa.check_text=false"]
     assert start_preload(load_config(overrides=overrides)) is None
+
+
+def test_a_warm_process_starts_no_thread_and_a_checked_config_loads_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    TextDetector.shared(), SaliencyModel.shared(), ObjectDetector.shared()
+    assert start_preload(load_config()) is None  # everything is built already
+    from v2v.pipeline import Pipeline
+
+    monkeypatch.setattr(TextDetector, "_shared", None)
+    Pipeline(load_config())  # v2v batch makes one only to check the config
+    assert TextDetector._shared is None

@@ -99,9 +99,6 @@ class Pipeline:
         from v2v.stages.vectorize.vtracer import VtracerVectorizer
 
         self._vectorizer = VtracerVectorizer(self.config.phase4, stroke_color=self.stroke_color)
-        from v2v.preload import start_preload
-
-        start_preload(self.config)  # models build while the photo is decoded (cold start)
 
     def _stroke_color(self) -> str:
         color = self.config.phase4.stroke.color
@@ -181,6 +178,9 @@ class Pipeline:
     ) -> Result:
         ctx = ctx or RunContext(seed=self.config.seed)
         started = time.perf_counter()
+        from v2v.preload import start_preload
+
+        start_preload(self.config)  # a cold process builds its models while the photo decodes
         with ctx.stage("load"):
             photo = self.load(source, hint=hint, name=name)
         with ctx.stage("phase1"):

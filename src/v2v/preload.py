@@ -4,7 +4,8 @@ A cold process spends most of a second building the text detector alone (rapidoc
 settings through OmegaConf, pure Python) before phase I's other models are even asked for.
 :func:`start_preload` builds the process-wide models a config will use, the one needed last
 (text) first, in a daemon thread; the pipeline's own calls of ``shared()`` then find them
-built, or wait on the same lock for the build under way (never a second copy). onnxruntime
+built, or wait on the same lock for the build under way (never a second copy). ``Pipeline.run``
+starts it, before decoding the photo. onnxruntime
 releases the GIL while it runs, so phase I's first model runs overlap the text detector's
 set-up. A model that cannot load is left alone here: the pipeline's own call raises its
 clear error. In a warm process every model is already built and the thread ends at once.
@@ -19,7 +20,8 @@ from v2v.config import Config, Phase1Config
 
 
 def _loaders(config: Config) -> list[Callable[[], object]]:
-    """``shared()`` of each model the run will use, the one it needs last first."""
+    """``shared()`` of each model the run will use and is not built yet, the one it needs
+    last first."""
     from v2v.stages.sanitize.detector import ObjectDetector
     from v2v.stages.sanitize.saliency import SaliencyModel
     from v2v.stages.sanitize.text import TextDetector
@@ -36,7 +38,12 @@ def _loaders(config: Config) -> list[Callable[[], object]]:
             loaders.append(SaliencyModel.shared)
         if phase1.detector.enabled:
             loaders.append(ObjectDetector.shared)
-    return loaders
+    return [load for load in loaders if not _built(load)]
+
+
+def _built(load: Callable[[], object]) -> bool:
+    """True when the class of the bound ``shared`` method already holds its model."""
+    return getattr(getattr(load, "__self__", None), "_shared", None) is not None
 
 
 def _load_all(loaders: list[Callable[[], object]]) -> None:
@@ -48,7 +55,10 @@ def _load_all(loaders: list[Callable[[], object]]) -> None:
 
 
 def start_preload(config: Config) -> threading.Thread | None:
-    """Start building the models ``config`` will use; None when it uses none."""
+    """Start building the models ``config`` will use; None when it uses none or all are built
+    (a warm process starts no thread). Called by ``Pipeline.run``, not by the constructor: a
+    Pipeline made only to check a config (``v2v batch`` does, before its workers start) loads
+    nothing, and no thread holds a model's lock while a process forks."""
     loaders = _loaders(config)
     if not loaders:
         return None
