@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 EXAMPLES ?= examples
 OUT ?= out
 
-.PHONY: run demo test lint typecheck pytest bench clean cluster cluster-down chaos
+.PHONY: run demo test lint typecheck pytest bench bench-speed clean cluster cluster-down chaos
 
 $(VENV)/.base: pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,12 @@ pytest: $(VENV)/.test
 bench: $(VENV)/.base
 	$(PY) -m v2v.cli bench $${SAMPLES:-../shared/samples}
 	$(PY) -m v2v.cli bench $${SAMPLES:-../shared/samples} --palette primary-15
+
+## bench-speed: speed figures in one run (warm median vs plain vtracer, cold `v2v process`, the
+## service's first job, batch --workers 1 vs 2, peak RSS per photo size) beside the quality
+## figures (IoU, compliance, shapes), on the shared samples and devset (docs/performance.md)
+bench-speed: $(VENV)/.base
+	$(PY) -m benchmarks.bench_speed $${BENCH_SPEED_ARGS:-}
 
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -76,3 +76,22 @@ def test_build_svg_layers_strokes_and_numbers() -> None:
     assert group.get("{http://www.inkscape.org/namespaces/inkscape}label") == "Signal red #C8202F"
     assert root[3].get("fill") == "none"
     assert format_numbers([1.0, -0.001, 12.345, 0.5], 2) == ["1", "0", "12.35", "0.5"]
+
+
+def test_rgba_rendering_is_the_png_rendering_pixel_for_pixel() -> None:
+    """render_rgba decodes with OpenCV (faster): the same straight-alpha RGBA as the PNG."""
+    import io
+
+    from PIL import Image
+
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 60">'
+        '<rect x="5" y="5" width="60" height="40" fill="#c81e28" fill-opacity="0.5" '
+        'stroke="#15181c" stroke-width="2" vector-effect="non-scaling-stroke"/>'
+        '<circle cx="70" cy="40" r="15" fill="#1a2b3c"/></svg>'
+    )
+    expected = np.asarray(Image.open(io.BytesIO(render_png(svg, 300, 180))).convert("RGBA"))
+    got = render_rgba(svg, 300, 180)
+    assert got.dtype == np.uint8 and got.shape == (180, 300, 4)
+    assert np.array_equal(got, expected)
+    assert tuple(got[30, 60]) == tuple(expected[30, 60]) and 0 < got[30, 60, 3] < 255

@@ -156,6 +156,9 @@ class Pipeline:
     ) -> Result:
         ctx = ctx or RunContext(seed=self.config.seed)
         started = time.perf_counter()
+        from v2v.preload import start_preload
+
+        start_preload(self.config)  # a cold process builds its models while the photo decodes
         with ctx.stage("load"):
             photo = self.load(source, hint=hint, name=name)
         with ctx.stage("phase1"):

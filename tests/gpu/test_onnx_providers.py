@@ -80,3 +80,14 @@ def test_the_cuda_image_swaps_in_onnxruntime_gpu_after_the_package() -> None:
     assert swap > package, "onnxruntime-gpu must replace the CPU wheel after the package install"
     assert '${ONNXRUNTIME_GPU}"' in runs[swap] and "CUDAExecutionProvider" in runs[swap]
     assert re.search(r'ARG ONNXRUNTIME_GPU="onnxruntime-gpu[^"]*"', text)
+
+
+def test_a_cpu_session_uses_this_process_share_of_the_cores(
+    model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("V2V_CPU_THREADS", "1")
+    runtime = Runtime("cpu", torch.float32, model_dir, keep_loaded=True)
+    model = onnx_session(model_dir / "birefnet" / "model.onnx", runtime)
+    options = model.session.get_session_options()
+    assert options.intra_op_num_threads == 1
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"

@@ -63,6 +63,7 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
             "job_stale_seconds": 30,
             "cancel_grace_seconds": 2,
             "min_free_disk_mb": 0,
+            "warm_workers": False,  # test_warmup.py tests the warm-up
             "_env_file": None,
         }
         values.update(overrides)

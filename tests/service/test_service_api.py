@@ -136,6 +136,7 @@ def test_ui_enabled_switches_the_web_ui(tmp_path: Path) -> None:
             data_dir=tmp_path / str(enabled),
             ui_enabled=enabled,
             worker_mode="thread",
+            warm_workers=False,
         )
         with TestClient(create_app(settings), base_url=LOCAL_URL) as client:
             assert client.get("/ui").status_code == ui_status

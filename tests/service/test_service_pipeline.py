@@ -32,6 +32,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
         log_level="warning",
         api_rate_limit="",
         min_free_disk_mb=0,
+        warm_workers=False,  # these jobs use their own overrides; test_warmup.py warms
     )
     with TestClient(create_app(settings), client=LOCAL, base_url=LOCAL_URL) as test_client:
         yield test_client

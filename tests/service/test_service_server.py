@@ -133,6 +133,7 @@ def test_run_py_serves_a_real_conversion(servers: list[Server], tmp_path: Path) 
         "DATA_DIR": str(tmp_path / "data"),
         "LOG_LEVEL": "warning",
         "MIN_FREE_DISK_MB": "0",
+        "WARM_WORKERS": "false",  # ready at once (test_warmup.py tests the warm-up)
     }
     servers.append(Server([sys.executable, "run.py"], env, port))
     url = servers[-1].url

@@ -62,6 +62,7 @@ def client(models: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[T
         api_rate_limit="",
         min_free_disk_mb=0,
         pipeline_config=config_file,
+        warm_workers=False,  # the jobs here train; tests/service/test_warmup.py warms
     )
     with TestClient(create_app(settings), client=LOCAL, base_url=LOCAL_URL) as test_client:
         yield test_client

@@ -70,6 +70,7 @@ class LiveServer:
             "min_free_disk_mb": 0,
             "cancel_grace_seconds": 2,
             "csrf_secret_key": "ui-test-secret-0123456789abcdef",
+            "warm_workers": False,
             "_env_file": None,
             **settings,
         }

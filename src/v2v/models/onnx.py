@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from v2v.cpu import cpu_threads
 from v2v.errors import WeightsMissing
 from v2v.models.runtime import Runtime, record_onnx_run
 
@@ -62,6 +63,9 @@ def onnx_session(path: Path, runtime: Runtime) -> OnnxModel:
     providers = requested_providers(runtime.device, available, _cuda_device_id())
     options = ort.SessionOptions()
     options.log_severity_level = 3  # onnxruntime's own chatter; the fallback is reported below
+    if providers == [CPU]:  # a CPU run shares the cores with the other stages and workers
+        options.intra_op_num_threads = cpu_threads()
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
         session = ort.InferenceSession(str(path), sess_options=options, providers=providers)
     except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own untyped errors

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import os
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -17,6 +18,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from v2v import __version__, load_config
+from v2v.cpu import ENV as CPU_ENV
+from v2v.cpu import threads_per_worker
 from v2v.service.db import Database, utcnow
 from v2v.service.deps import Services
 from v2v.service.jobs.executor import DEFAULT_RUNNER, make_executor
@@ -65,6 +68,8 @@ def _worker_environment(settings: Settings) -> dict[str, str]:
         environment["LORA_DIR"] = str(settings.lora_dir)
     if settings.disable_xformers:
         environment["DISABLE_XFORMERS"] = environment["XFORMERS_DISABLED"] = "1"
+    # JOB_WORKERS pipelines at once share the cores (v2v.cpu); an explicit V2V_CPU_THREADS wins
+    environment[CPU_ENV] = os.environ.get(CPU_ENV) or str(threads_per_worker(settings.job_workers))
     return environment
 
 
@@ -81,6 +86,8 @@ def build_services(settings: Settings, runner: str | None = None) -> Services:
         log_level=settings.log_level,
         log_format=settings.log_format,
         niceness=settings.worker_niceness,
+        # the library's runner loads models; a stand-in runner (tests) has none to warm
+        warm_up=settings.warm_workers and (runner or DEFAULT_RUNNER) == DEFAULT_RUNNER,
     )
     executor = make_executor(
         settings, store, files, options, _worker_environment(settings), metrics.job_finished

@@ -92,7 +92,9 @@ class Check(BaseModel):
 
 
 class ReadyResponse(BaseModel):
-    status: Literal["ready", "not_ready"]
+    status: Literal["ready", "warming", "not_ready"] = Field(
+        description="warming: every check passes but a worker is still loading its models"
+    )
     checks: dict[str, Check]
     failing: list[str] = Field(default_factory=list)
     timestamp: datetime

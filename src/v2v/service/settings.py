@@ -110,6 +110,9 @@ class Settings(SecuritySettings):
     job_stale_seconds: float = Field(6.0, ge=0.5, le=3600, description="heartbeat age = dead")
     cancel_grace_seconds: float = Field(10.0, ge=0.0, le=600)
     worker_niceness: int = Field(10, ge=0, le=19, description="CPU priority drop of workers")
+    warm_workers: bool = Field(
+        True, description="each worker loads its models (one drawn car) before its first job"
+    )
     min_free_disk_mb: int = Field(200, ge=0)
     database_migrate: Literal["auto", "check"] = Field(
         "auto", description="auto: upgrade the schema at start-up; check: refuse an old schema"

@@ -57,6 +57,7 @@ class ExecutorHealth:
     workers: int
     alive: int
     busy: int
+    warming: int = 0  # workers still loading their models (``/ready`` says "warming")
 
 
 class Executor(Protocol):

@@ -31,6 +31,7 @@ class LocalOptions(RunOptions):
     log_level: str = "info"
     log_format: str = "json"
     niceness: int = 10
+    warm_up: bool = False  # WARM_WORKERS: each worker converts a drawn car before its first job
 
 
 class LocalExecutor:
@@ -67,6 +68,8 @@ class LocalExecutor:
                 self.options.log_format,
                 name=f"v2v-worker-{index}",
                 niceness=self.options.niceness,
+                warm_up=self.options.warm_up,
+                pipeline_config=self.options.pipeline_config,
             )
             slot = Slot(self, index, worker)
             self.slots.append(slot)
@@ -103,12 +106,15 @@ class LocalExecutor:
         total = len(self.slots)
         alive = sum(1 for s in self.slots if s.is_alive() and s.worker_ok())
         busy = sum(1 for s in self.slots if s.current is not None)
+        warming = sum(1 for s in self.slots if s.worker.warming())
         problems = self.loops.problems()
         ok = total > 0 and alive == total and not self.stopping.is_set() and not problems
         detail = f"{alive}/{total} workers alive ({self.options.mode}), {busy} busy"
+        if warming:
+            detail += f", {warming} warming up (loading models)"
         if problems:
             detail += "; not working: " + "; ".join(problems)
-        return ExecutorHealth(ok, detail, total, alive, busy)
+        return ExecutorHealth(ok, detail, total, alive, busy, warming)
 
 
 class Slot(threading.Thread):
@@ -158,6 +164,9 @@ class Slot(threading.Thread):
         executor = self.executor
         if not self.worker.alive():
             self.replace_worker()
+        if self.worker.warming():  # jobs wait queued: the first runs as fast as the next
+            executor.stopping.wait(0.05)
+            return
         job = executor.store.claim_next(self.worker_id)
         if job is None:
             with executor.wake:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+import time
 from multiprocessing.process import BaseProcess
 from typing import Any, Literal
 
+from v2v.service.jobs.warmup import WARM_UP_TIMEOUT, WarmUp
 from v2v.service.jobs.worker_loop import (
     Channel,
     PipeChannel,
@@ -29,8 +31,14 @@ class WorkerHandle:
         log_format: str,
         name: str,
         niceness: int = 0,
+        warm_up: bool = False,
+        pipeline_config: str | None = None,
     ) -> None:
         self.mode = mode
+        self.warm_up_wanted = warm_up
+        self.pipeline_config = pipeline_config
+        self.warm_up: WarmUp | None = None
+        self.started_at = 0.0
         self.runner_path = runner_path
         self.environment = environment
         self.log_level = log_level
@@ -43,6 +51,10 @@ class WorkerHandle:
         self.events: Channel | None = None
 
     def start(self) -> None:
+        self.started_at = time.monotonic()
+        self.warm_up = (
+            WarmUp.for_worker(self.mode, self.pipeline_config) if self.warm_up_wanted else None
+        )
         if self.mode == "process":
             self._start_process()
         else:
@@ -51,7 +63,7 @@ class WorkerHandle:
                 target=worker_loop,
                 name=self.name,
                 daemon=True,
-                args=(tasks, events, self.runner_path),
+                args=(tasks, events, self.runner_path, self.warm_up),
             )
             self.thread.start()
             self.tasks, self.events = tasks, events
@@ -72,6 +84,7 @@ class WorkerHandle:
                 self.log_level,
                 self.log_format,
                 self.niceness,
+                self.warm_up,
             ),
         )
         process.start()
@@ -79,6 +92,12 @@ class WorkerHandle:
         event_writer.close()
         self.process = process
         self.tasks, self.events = PipeChannel(task_writer), PipeChannel(event_reader)
+
+    def warming(self) -> bool:
+        """True while the worker warms its models (at most WARM_UP_TIMEOUT s after a start)."""
+        if self.warm_up is None or self.warm_up.is_done():
+            return False
+        return time.monotonic() - self.started_at < WARM_UP_TIMEOUT
 
     def alive(self) -> bool:
         if self.process is not None:

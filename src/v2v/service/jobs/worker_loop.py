@@ -19,6 +19,7 @@ from multiprocessing.connection import Connection
 from typing import Any, Protocol
 
 from v2v import RunContext, V2VError
+from v2v.cpu import apply_environment
 from v2v.service.jobs.messages import (
     DISK_FULL,
     Cancel,
@@ -29,6 +30,7 @@ from v2v.service.jobs.messages import (
     Task,
     is_disk_full,
 )
+from v2v.service.jobs.warmup import WarmUp
 from v2v.service.logs import bind_request, clear_request, configure_logging, get_logger
 
 Runner = Callable[[Task, RunContext], Outcome]
@@ -150,11 +152,16 @@ def _run_one(task: Task, runner: Runner, cancel: threading.Event, outbound: Chan
         clear_request()
 
 
-def worker_loop(inbound: Channel, outbound: Channel, runner_path: str) -> None:
-    """Serve tasks until a ``None`` arrives or the inbound channel closes."""
+def worker_loop(
+    inbound: Channel, outbound: Channel, runner_path: str, warm_up: WarmUp | None = None
+) -> None:
+    """Serve tasks until a ``None`` arrives or the inbound channel closes (after warming the
+    runner's models first, when ``warm_up`` is given: see ``warmup.py``)."""
     runner = load_runner(runner_path)
     listener = _Listener(inbound)
     listener.start()
+    if warm_up is not None:
+        warm_up.run(runner)
     while (task := listener.tasks.get()) is not None:
         cancel = listener.start_task(task.job_id)
         _run_one(task, runner, cancel, outbound)
@@ -168,6 +175,7 @@ def process_main(
     log_level: str,
     log_format: str,
     niceness: int = 0,
+    warm_up: WarmUp | None = None,
 ) -> None:
     """Entry point of a worker process (spawned: nothing is inherited but these arguments).
 
@@ -177,8 +185,9 @@ def process_main(
     if niceness > 0 and hasattr(os, "nice"):
         os.nice(niceness)
     os.environ.update(environment)
+    apply_environment()  # this worker's share of the cores (V2V_CPU_THREADS)
     configure_logging(log_level, log_format)
     try:
-        worker_loop(PipeChannel(inbound), PipeChannel(outbound), runner_path)
+        worker_loop(PipeChannel(inbound), PipeChannel(outbound), runner_path, warm_up)
     except KeyboardInterrupt:
         return

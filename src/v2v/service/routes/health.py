@@ -105,7 +105,9 @@ def _gpu_public(check: Check) -> Check:
     "/ready",
     response_model=ReadyResponse,
     summary="Readiness: every dependency works",
-    responses={503: {"model": ReadyResponse, "description": "a check failed"}},
+    responses={
+        503: {"model": ReadyResponse, "description": "a check failed, or workers are warming"}
+    },
 )
 def ready(services: ServicesDep, request: Request) -> JSONResponse:
     health_of_workers = services.executor.health()
@@ -122,13 +124,15 @@ def ready(services: ServicesDep, request: Request) -> JSONResponse:
     if not _may_see_details(request, services):
         checks = {n: Check(ok=c.ok, detail=redact_paths(c.detail)) for n, c in checks.items()}
         checks["gpu"] = _gpu_public(checks["gpu"])
+    warming = not failing and health_of_workers.warming > 0
     body = ReadyResponse(
-        status="not_ready" if failing else "ready",
+        status="not_ready" if failing else "warming" if warming else "ready",
         checks=checks,
         failing=failing,
         timestamp=utcnow(),
     )
-    return JSONResponse(body.model_dump(mode="json"), status_code=503 if failing else 200)
+    unready = failing or warming
+    return JSONResponse(body.model_dump(mode="json"), status_code=503 if unready else 200)
 
 
 @router.get(

@@ -4,25 +4,18 @@ onnxruntime's defaults suit a machine of its own: one worker thread per physical
 pinned to its core (which also escapes ``taskset``) and spinning while it waits for work. On a
 small shared machine (the product's target is 2 cores, and a service runs several jobs at once)
 spinning threads burn the time the other stages need. So every session here gets at most
-``MAX_THREADS`` worker threads, never more than the cores this process may run on, and
-threads that sleep when idle.
+``cpu_threads()`` worker threads (``v2v.cpu``: at most ``MAX_THREADS``, never more than the
+cores this process may run on, a worker's share of them when several run) and threads that
+sleep when idle.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-MAX_THREADS = 2
+from v2v.cpu import MAX_THREADS, cpu_threads
 
-
-def cpu_threads() -> int:
-    """Worker threads for one model run: the cores this process may use, at most MAX_THREADS."""
-    try:
-        available = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux: no affinity API
-        available = os.cpu_count() or 1
-    return max(1, min(MAX_THREADS, available))
+__all__ = ["MAX_THREADS", "cpu_threads", "session_options"]
 
 
 def session_options(ort: Any) -> Any:

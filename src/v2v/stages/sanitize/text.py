@@ -27,9 +27,9 @@ _ENGINE_PARAMS = {
     # the caller chooses the detection size; the detector must not resize on its own
     "Det.limit_type": "max",
     "Det.limit_side_len": 4096,
-    # see runtime.py: a fixed, small thread count (the default pins one per core), and the
-    # memory arena on, so that repeated runs do not allocate their buffers again
-    "EngineConfig.onnxruntime.intra_op_num_threads": cpu_threads(),
+    # see runtime.py: a fixed, small thread count (the default pins one per core; the count,
+    # cpu_threads(), is added when the engine is made), and the memory arena on, so that
+    # repeated runs do not allocate their buffers again
     "EngineConfig.onnxruntime.inter_op_num_threads": 1,
     "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
 }
@@ -90,7 +90,8 @@ class TextDetector:
                 "text detection needs the 'rapidocr' and 'onnxruntime' packages: "
                 "pip install rapidocr==3.10.0 onnxruntime"
             ) from exc
-        self._engine: Any = RapidOCR(params=dict(_ENGINE_PARAMS))
+        threads = {"EngineConfig.onnxruntime.intra_op_num_threads": cpu_threads()}
+        self._engine: Any = RapidOCR(params={**_ENGINE_PARAMS, **threads})
         self._errors: tuple[type[Exception], ...] = (
             RuntimeError,
             ValueError,

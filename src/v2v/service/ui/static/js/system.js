@@ -42,7 +42,9 @@ function serviceCard(caps, readiness) {
   return h("section", { class: "card", "aria-labelledby": "service-title" },
     h("h2", { id: "service-title" }, "Service"),
     readiness ? h("p", { class: `verdict ${readiness.status === "ready" ? "ok" : "bad"}` },
-      readiness.status === "ready" ? "Ready to take jobs" : `Not ready: ${readiness.failing.join(", ")}`) : h("p", { class: "muted" }, "Readiness unknown."),
+      readiness.status === "ready" ? "Ready to take jobs"
+        : readiness.status === "warming" ? "Warming up: the workers are loading their models; jobs wait until they have"
+        : `Not ready: ${readiness.failing.join(", ")}`) : h("p", { class: "muted" }, "Readiness unknown."),
     h("ul", { class: "checks" }, checks.map(([name, check]) =>
       h("li", { class: check.ok ? "ok" : "bad" }, h("strong", {}, name), h("span", { class: "muted small" }, check.detail)))),
     h("dl", { class: "facts" },

@@ -1,0 +1,80 @@
+"""How many CPU threads one conversion may use, so that workers × threads ≤ cores.
+
+One conversion uses three thread pools: onnxruntime's (phase I's models, QA's text check),
+OpenCV's and, for the GPU backends on a CPU, PyTorch's. Each defaults to one thread per core.
+That suits one conversion at a time; ``v2v batch --workers N`` and a service with
+``JOB_WORKERS=N`` run N at once, and N × cores busy threads on ``cores`` cores only add
+switching. So each worker process is given ``cores // N`` threads (at least one):
+
+- ``V2V_CPU_THREADS`` (environment): threads per conversion in this process. Unset: the cores
+  this process may run on, at most :data:`MAX_THREADS`;
+- :func:`limit_threads` applies a count to OpenCV and PyTorch (when imported) and sets the
+  variable for onnxruntime sessions created later (``v2v.stages.sanitize.runtime``) and for
+  child processes;
+- :func:`worker_initializer` is the ``ProcessPoolExecutor`` initializer that does this for one
+  of N workers.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from v2v.errors import ConfigError
+
+ENV = "V2V_CPU_THREADS"
+#: threads of one conversion when nothing else is said: measured on the 2-core target, more
+#: threads per model run pay little (the models are small) and steal the other stages' time
+MAX_THREADS = 2
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity, e.g. under ``taskset``)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux: no affinity API
+        return os.cpu_count() or 1
+
+
+def cpu_threads() -> int:
+    """Threads for one model run or OpenCV call in this process (see the module's notes)."""
+    value = os.environ.get(ENV, "").strip()
+    if value:
+        try:
+            threads = int(value)
+        except ValueError:
+            threads = 0
+        if threads < 1:
+            raise ConfigError(f"{ENV}={value!r}: use a whole number of threads, 1 or more")
+        return threads
+    return max(1, min(MAX_THREADS, available_cores()))
+
+
+def threads_per_worker(workers: int) -> int:
+    """Threads each of ``workers`` processes may use so that together they fit the cores (at
+    most MAX_THREADS, as for one process)."""
+    return max(1, min(MAX_THREADS, available_cores() // max(1, workers)))
+
+
+def limit_threads(threads: int) -> None:
+    """Use at most ``threads`` threads per pool in this process (and its children)."""
+    os.environ[ENV] = str(threads)
+    import cv2
+
+    cv2.setNumThreads(threads)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(threads)
+
+
+def apply_environment() -> None:
+    """Apply ``V2V_CPU_THREADS`` to OpenCV and PyTorch too (a worker process calls this after
+    its environment was set; onnxruntime sessions read it when they are made)."""
+    if os.environ.get(ENV, "").strip():
+        limit_threads(cpu_threads())
+
+
+def worker_initializer(workers: int) -> None:
+    """``ProcessPoolExecutor(initializer=worker_initializer, initargs=(workers,))``: each of
+    ``workers`` processes uses its share of the cores."""
+    limit_threads(threads_per_worker(workers))

@@ -1,0 +1,70 @@
+"""Workers × threads ≤ cores: V2V_CPU_THREADS reaches onnxruntime, OpenCV and the service's
+worker processes (issue 17)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from v2v.cpu import ENV, available_cores, cpu_threads, threads_per_worker
+from v2v.errors import ConfigError
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+def test_the_variable_sets_the_onnx_sessions_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    import onnxruntime as ort
+
+    from v2v.stages.sanitize.runtime import session_options
+
+    monkeypatch.setenv(ENV, "1")
+    assert session_options(ort).intra_op_num_threads == 1
+    monkeypatch.setenv(ENV, "3")
+    assert session_options(ort).intra_op_num_threads == 3
+    monkeypatch.delenv(ENV)
+    assert session_options(ort).intra_op_num_threads == min(2, available_cores())
+
+
+@pytest.mark.parametrize("value", ["0", "two", "-1"])
+def test_a_bad_value_names_the_variable(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv(ENV, value)
+    with pytest.raises(ConfigError, match=f"{ENV}=.*whole number"):
+        cpu_threads()
+
+
+def test_workers_share_the_cores() -> None:
+    cores = available_cores()
+    assert threads_per_worker(cores) == 1
+    assert threads_per_worker(64) == 1
+    assert threads_per_worker(1) == min(2, cores)
+    assert threads_per_worker(2) * 2 <= max(2, cores)
+
+
+def test_a_pool_worker_limits_opencv_and_onnxruntime() -> None:
+    script = (
+        "import json, os, cv2\nfrom v2v.cpu import worker_initializer\n"
+        "worker_initializer(64)\n"
+        "print(json.dumps([cv2.getNumThreads(), os.environ['V2V_CPU_THREADS']]))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    env.pop(ENV, None)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    )
+    assert json.loads(done.stdout) == [1, "1"]
+
+
+def test_the_service_gives_each_worker_its_share(monkeypatch: pytest.MonkeyPatch) -> None:
+    from v2v.service import load_settings
+    from v2v.service.app import _worker_environment
+
+    monkeypatch.delenv(ENV, raising=False)
+    settings = load_settings(_env_file=None, job_workers=64)
+    assert _worker_environment(settings)[ENV] == "1"
+    monkeypatch.setenv(ENV, "2")  # the operator's own setting wins
+    assert _worker_environment(settings)[ENV] == "2"

@@ -1,0 +1,43 @@
+"""Models build in the background while the photo is decoded (cold start, issue 17)."""
+
+from __future__ import annotations
+
+import pytest
+
+from v2v.config import load_config
+from v2v.preload import start_preload
+from v2v.stages.sanitize.detector import ObjectDetector
+from v2v.stages.sanitize.saliency import SaliencyModel
+from v2v.stages.sanitize.text import TextDetector
+
+
+def test_the_default_pipeline_s_models_are_built_by_the_preload(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for model in (TextDetector, SaliencyModel, ObjectDetector):
+        monkeypatch.setattr(model, "_shared", None)
+    thread = start_preload(load_config())
+    assert thread is not None
+    thread.join(120)
+    assert not thread.is_alive()
+    assert TextDetector._shared is not None
+    assert SaliencyModel._shared is not None
+    assert ObjectDetector._shared is not None
+    assert TextDetector.shared() is TextDetector._shared  # the pipeline gets the same one
+
+
+def test_a_config_without_models_starts_nothing() -> None:
+    overrides = ["phase1.enabled=false", "qa.check_text=false"]
+    assert start_preload(load_config(overrides=overrides)) is None
+
+
+def test_a_warm_process_starts_no_thread_and_a_checked_config_loads_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    TextDetector.shared(), SaliencyModel.shared(), ObjectDetector.shared()
+    assert start_preload(load_config()) is None  # everything is built already
+    from v2v.pipeline import Pipeline
+
+    monkeypatch.setattr(TextDetector, "_shared", None)
+    Pipeline(load_config())  # v2v batch makes one only to check the config
+    assert TextDetector._shared is None
