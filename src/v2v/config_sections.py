@@ -153,6 +153,9 @@ class FlattenConfig(Strict):
     remove_highlights: bool = Field(
         True, description="lighter, paler patches of a paint colour (glare) take the paint colour"
     )
+    light_glare: bool = Field(
+        True, description="white glare and sky reflections on light paint take the paint colour"
+    )
     smoothness: float = Field(
         4.0, ge=0.0, le=20.0, description="boundary smoothing (Gaussian sigma), px at working size"
     )
@@ -162,6 +165,9 @@ class FlattenConfig(Strict):
     )
     glass: bool = Field(
         True, description="mosaics of light and dark grey reflections in a window become one tone"
+    )
+    glass_reflections: bool = Field(
+        True, description="reflections and what is seen through a dark pane take the pane's tone"
     )
 
 

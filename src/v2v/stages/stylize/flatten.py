@@ -24,8 +24,13 @@ from numpy.typing import NDArray
 from skimage.segmentation import slic
 
 from v2v.config import FlattenConfig
-from v2v.stages.stylize.absorb import absorb_regions, neutralize_tints, unify_tones
-from v2v.stages.stylize.glass import unify_glass
+from v2v.stages.stylize.absorb import (
+    absorb_light_glare,
+    absorb_regions,
+    neutralize_tints,
+    unify_tones,
+)
+from v2v.stages.stylize.glass import absorb_reflections, unify_glass
 from v2v.stages.stylize.raster import (
     Labels,
     Mask,
@@ -119,12 +124,16 @@ def _simplify(
     span = LIGHTNESS_SPAN_FACTOR * config.merge_delta_e
     merges = {"similar": merge_similar(graph, config.merge_delta_e, span)}
     merges.update(absorb_regions(graph, min_area, config.remove_highlights))
+    if config.light_glare:
+        merges["light_glare"] = absorb_light_glare(graph)
     if config.remove_highlights:
         merges.update(unify_tones(graph, max(TONE_AREA_FACTOR * min_area, 1.0)))
     if config.grey_chrome:
         merges["grey_chrome"] = neutralize_tints(graph, TINT_MAX_CHROMA, TINT_MAX_SHARE)
     if config.glass:
         merges["glass"] = unify_glass(graph, labels)
+    if config.glass_reflections:
+        merges["pane_reflection"] = absorb_reflections(graph, labels)
     merges["similar"] += merge_similar(graph, config.merge_delta_e, span)
     return graph, merges
 
