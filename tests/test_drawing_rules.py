@@ -39,7 +39,7 @@ def draw_light_blue_car_with_glare() -> tuple[np.ndarray, np.ndarray, np.ndarray
     image[mask] = LIGHT_BLUE
     for window in WINDOWS:
         image[_polygon_mask(window)] = (40, 45, 55)
-    band = mask & np.zeros((HEIGHT, WIDTH), bool)
+    band = np.zeros((HEIGHT, WIDTH), bool)
     band[100:112, 120:330] = True
     band &= mask & ~np.any([_polygon_mask(w) for w in WINDOWS], axis=0)
     image[band] = (248, 250, 252)
@@ -98,7 +98,7 @@ def draw_dark_glass_with_reflection() -> tuple[np.ndarray, np.ndarray, list[np.n
 
 def _one_tone_share(pixels: np.ndarray, pane: np.ndarray) -> float:
     inner = cv2.erode(pane.astype(np.uint8), np.ones((5, 5))).astype(bool)
-    colors, counts = np.unique(pixels[inner], axis=0, return_counts=True)
+    _, counts = np.unique(pixels[inner], axis=0, return_counts=True)
     return float(counts.max() / counts.sum())
 
 
@@ -114,3 +114,72 @@ def test_a_sky_reflection_in_a_dark_window_becomes_one_glass_shape() -> None:
         assert _distance_to(on, inner, (25, 28, 34)) < 8, "the glass keeps its dark tone"
     hub = _disc(WHEELS[0], 8)
     assert _distance_to(on, hub, (165, 170, 175)) < 10, "a hub in a tyre is not a reflection"
+
+
+def _ellipse(center: tuple[int, int], axes: tuple[int, int], angle: float) -> np.ndarray:
+    canvas = np.zeros((HEIGHT, WIDTH), np.uint8)
+    cv2.ellipse(canvas, center, axes, angle, 0, 360, 1, -1)
+    return canvas.astype(bool)
+
+
+def draw_car_with_angled_wheels(spokes: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """The red car seen at an angle: each wheel an ellipse (semi-axes 19 × 30, tilted 8°): a
+    dark tyre, and a light rim crossed by five dark spokes (or, with ``spokes`` False, a
+    uniformly dark patch, as a tank's track seen from the front). RGB uint8 and mask."""
+    rng = np.random.default_rng(13)
+    image = np.full((HEIGHT, WIDTH, 3), 215.0)
+    mask = _polygon_mask(BODY)
+    image[mask] = (190, 30, 40)
+    for window in WINDOWS:
+        image[_polygon_mask(window)] = (40, 45, 55)
+    yy, xx = np.mgrid[:HEIGHT, :WIDTH]
+    for x, _ in WHEELS:
+        center = (x, 172)
+        tyre = _ellipse(center, (19, 30), 8)
+        image[tyre] = (20, 20, 24)
+        mask |= tyre
+        if spokes:
+            rim = _ellipse(center, (12, 19), 8)
+            image[rim] = (170, 172, 178)
+            angle = np.arctan2((yy - center[1]) / 19.0, (xx - center[0]) / 12.0)
+            image[rim & (np.cos(5 * angle) > 0.75)] = (35, 35, 40)
+    image += rng.normal(0, 5, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8), mask
+
+
+def _styled_notes(pixels: np.ndarray, mask: np.ndarray, angled: bool) -> tuple[np.ndarray, int]:
+    config = load_config(overrides={"phase2.flatten.angled_wheels": angled})
+    clean = CleanImage(pixels, mask, np.zeros_like(mask))
+    styled = ClassicalStylizer(config.phase2).run(clean, RunContext())
+    return styled.pixels, int(styled.notes["wheels"])
+
+
+def _rim_fit(pixels: np.ndarray, center: tuple[int, int]) -> float:
+    """IoU of the drawn rim (pixels within the wheel at least 20 L* lighter than its tyre
+    ring) with the true rim ellipse."""
+    wheel = _ellipse(center, (19, 30), 8)
+    lightness = rgb_to_lab(pixels.reshape(-1, 3)).reshape(HEIGHT, WIDTH, 3)[..., 0]
+    ring = wheel & ~_ellipse(center, (15, 25), 8)
+    light = wheel & (lightness > np.median(lightness[ring]) + 20)
+    rim = _ellipse(center, (12, 19), 8)
+    return float((light & rim).sum() / (light | rim).sum())
+
+
+def test_a_wheel_seen_at_an_angle_becomes_a_tyre_and_a_rim() -> None:
+    pixels, mask = draw_car_with_angled_wheels()
+    off, found_off = _styled_notes(pixels, mask, angled=False)
+    on, found_on = _styled_notes(pixels, mask, angled=True)
+    assert found_off == 0 and found_on == 2
+    fits_off = [_rim_fit(off, (x, 172)) for x, _ in WHEELS]
+    fits_on = [_rim_fit(on, (x, 172)) for x, _ in WHEELS]
+    assert min(fits_off) < 0.8, f"with the rule off the rims are pieces: {fits_off}"
+    assert min(fits_on) > 0.85, f"each rim must be one ellipse: {fits_on}"
+    for x, _ in WHEELS:
+        ring = _ellipse((x, 172), (18, 29), 8) & ~_ellipse((x, 172), (14, 22), 8)
+        assert _one_tone_share(on, ring) > 0.97, "the tyre must be one ring"
+
+
+def test_a_uniformly_dark_track_is_not_drawn_as_a_wheel() -> None:
+    pixels, mask = draw_car_with_angled_wheels(spokes=False)
+    _, found = _styled_notes(pixels, mask, angled=True)
+    assert found == 0

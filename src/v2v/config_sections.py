@@ -160,6 +160,10 @@ class FlattenConfig(Strict):
         4.0, ge=0.0, le=20.0, description="boundary smoothing (Gaussian sigma), px at working size"
     )
     wheels: bool = Field(True, description="draw side-view wheels as round tyre and hub discs")
+    angled_wheels: bool = Field(
+        True,
+        description="with wheels: dark elliptic patches (wheels at an angle) become tyre + rim",
+    )
     grey_chrome: bool = Field(
         True, description="weakly tinted patches among greys (warm-lit chrome, glass) turn grey"
     )

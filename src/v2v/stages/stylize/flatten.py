@@ -30,6 +30,7 @@ from v2v.stages.stylize.absorb import (
     neutralize_tints,
     unify_tones,
 )
+from v2v.stages.stylize.ellipses import find_ellipse_wheels, paint_ellipse_wheels
 from v2v.stages.stylize.glass import absorb_reflections, unify_glass
 from v2v.stages.stylize.raster import (
     Labels,
@@ -177,6 +178,10 @@ def flatten(pixels: NDArray[np.uint8], mask: Mask, config: FlattenConfig) -> Fla
         found = find_wheels(lab, small_mask)
         labels, colors = paint_wheels(labels, colors, lab, small_mask, found)
         wheels = len(found)
+        if config.angled_wheels:
+            angled = find_ellipse_wheels(labels, colors, lab, small_mask, found)
+            labels, colors = paint_ellipse_wheels(labels, colors, lab, small_mask, angled)
+            wheels += len(angled)
         timer.lap("wheels")
     full = upsample_labels(labels, (width, height), config.smoothness)
     out = np.zeros_like(pixels)
