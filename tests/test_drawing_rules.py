@@ -183,3 +183,19 @@ def test_a_uniformly_dark_track_is_not_drawn_as_a_wheel() -> None:
     pixels, mask = draw_car_with_angled_wheels(spokes=False)
     _, found = _styled_notes(pixels, mask, angled=True)
     assert found == 0
+
+
+def test_a_designed_highlight_is_one_light_streak_per_window_when_asked() -> None:
+    pixels, mask, panes = draw_dark_glass_with_reflection()
+    flat = _stylize(pixels, mask)
+    assert all(_one_tone_share(flat, pane) > 0.97 for pane in panes), "off by default: flat"
+    lit = _stylize(pixels, mask, glass_highlight=True)
+    for pane in panes:
+        inner = cv2.erode(pane.astype(np.uint8), np.ones((5, 5))).astype(bool)
+        colors, counts = np.unique(lit[inner], axis=0, return_counts=True)
+        order = np.argsort(-counts)
+        assert counts[order[:2]].sum() > 0.97 * counts.sum(), "the glass tone and one streak"
+        glass, streak = colors[order[:2]]
+        lightness = rgb_to_lab(np.array([glass, streak], np.uint8))[:, 0]
+        assert lightness[1] > lightness[0] + 20, "the streak is lighter than the glass"
+        assert counts[order[1]] > 0.1 * counts.sum(), "the streak crosses the window"

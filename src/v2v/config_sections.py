@@ -173,6 +173,9 @@ class FlattenConfig(Strict):
     glass_reflections: bool = Field(
         True, description="reflections and what is seen through a dark pane take the pane's tone"
     )
+    glass_highlight: bool = Field(
+        False, description="one designed diagonal highlight per window (a house style; off: flat)"
+    )
 
 
 class Phase2Config(Strict):
