@@ -208,3 +208,32 @@ def test_a_vivid_pink_is_not_drawn_grey_when_the_palette_lacks_pink() -> None:
     assert len(result) == 1 and result <= {"Signal red", "Deep red"}
     greyed = names(mapped(pixels, mask, "designer", keep_hue_chroma=200.0))
     assert greyed <= {"Slate (shadows)", "Silver (chrome, silver paint)", "Charcoal (glass, trim)"}
+
+
+MUTED_15 = (
+    "#1A1A1A,#4D4D4D,#9A9A9A,#D9D9D9,#FFFFFF,#B22222,#E25822,#F2C14E,"
+    "#3A7D44,#7FB069,#2E5EAA,#8EC5FC,#1B2A49,#6B4226,#C9A66B"
+)
+
+
+def test_a_red_bus_stays_red_when_an_orange_is_nearer_in_lightness() -> None:
+    # a London bus red, lit and in shade, under a muted palette whose red (#B22222) is darker
+    # than the paint and whose flame orange (#E25822) is as light as it
+    pixels, mask = flat((100, 300), (228, 64, 54))
+    pixels[:, 200:] = (160, 40, 36)
+    by_lightness = mapped(pixels, mask, MUTED_15, paint_lightness_weight=1.0)
+    assert names(by_lightness) == {"#E25822"}  # the defect: the whole bus drawn orange
+    assert names(mapped(pixels, mask, MUTED_15)) == {"#B22222"}
+
+
+def test_gold_paint_is_drawn_gold_not_orange() -> None:
+    pixels, mask = flat((100, 300), (179, 156, 91))  # brass-gold spokes in daylight
+    pixels[:, 200:] = (129, 109, 62)
+    assert names(mapped(pixels, mask, "primary-15", paint_lightness_weight=1.0)) == {"Orange"}
+    assert names(mapped(pixels, mask, "primary-15")) <= {"Gold", "Yellow"}
+
+
+def test_a_dark_navy_frame_is_not_drawn_grey_for_its_hue() -> None:
+    pixels, mask = flat((100, 300), (40, 60, 120))
+    pixels[:, 200:] = (25, 40, 85)
+    assert names(mapped(pixels, mask, "primary-15")) == {"Blue"}

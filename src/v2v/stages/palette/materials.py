@@ -29,7 +29,11 @@ material. On the regions (one per distinct styled colour, with their shared bord
    ``mosaic_max_piece`` of the vehicle) is drawn in at most ``mosaic_colors`` palette colours,
    those covering most of it; the other pieces take the nearer of them.
 
-Everything else keeps the exact ΔE00-nearest palette colour. The regions and the table that
+When a material's nearest palette colour (ΔE00) is chromatic, the chromatic colour it takes
+is chosen by ΔE00 with the lightness weight kL = ``paint_lightness_weight``: light changes a
+paint's lightness, not its hue, so lightness alone must not move a red bus to orange (whether
+it is a neutral or a hue stays decided by plain ΔE00). Everything else keeps the exact
+ΔE00-nearest palette colour. The regions and the table that
 applies the choices to the image are in :mod:`v2v.stages.palette.surfaces`.
 """
 
@@ -256,6 +260,8 @@ def choose_colors(
     surface = _allowed(lab, palette_lab, config, keep_hue=True)
     distance = delta_e_2000(lab[:, None, :], palette_lab[None, :, :])
     choice = np.argmin(np.where(allowed, distance, np.inf), axis=1)
+    weight = config.paint_lightness_weight
+    chromatic = _chroma(palette_lab) >= config.neutral_chroma
     group = _materials(lab, areas, borders, config)
     if config.same_paint_delta_e > 0:
         group = _same_paint(lab, areas, group, config)
@@ -269,6 +275,9 @@ def choose_colors(
         tone = lit_tone(lab[members], areas[members], config.lit_saturation_ratio)
         nearest = delta_e_2000(tone[None, :], palette_lab)
         base = int(np.argmin(np.where(usable, nearest, np.inf)))
+        if weight != 1.0 and chromatic[base]:  # which hue: lightness counts less
+            by_hue = delta_e_2000(tone[None, :], palette_lab, kL=weight)
+            base = int(np.argmin(np.where(usable & chromatic, by_hue, np.inf)))
         choice[members] = base
         shadow = _shadow_of(base, palette_lab, config) if config.shadow_color else None
         if shadow is not None:
