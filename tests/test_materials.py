@@ -221,7 +221,7 @@ def test_a_red_bus_stays_red_when_an_orange_is_nearer_in_lightness() -> None:
     # than the paint and whose flame orange (#E25822) is as light as it
     pixels, mask = flat((100, 300), (228, 64, 54))
     pixels[:, 200:] = (160, 40, 36)
-    by_lightness = mapped(pixels, mask, MUTED_15, paint_lightness_weight=1.0)
+    by_lightness = mapped(pixels, mask, MUTED_15, hue_tolerance=0.0)
     assert names(by_lightness) == {"#E25822"}  # the defect: the whole bus drawn orange
     assert names(mapped(pixels, mask, MUTED_15)) == {"#B22222"}
 
@@ -229,7 +229,7 @@ def test_a_red_bus_stays_red_when_an_orange_is_nearer_in_lightness() -> None:
 def test_gold_paint_is_drawn_gold_not_orange() -> None:
     pixels, mask = flat((100, 300), (179, 156, 91))  # brass-gold spokes in daylight
     pixels[:, 200:] = (129, 109, 62)
-    assert names(mapped(pixels, mask, "primary-15", paint_lightness_weight=1.0)) == {"Orange"}
+    assert names(mapped(pixels, mask, "primary-15", hue_tolerance=0.0)) == {"Orange"}
     assert names(mapped(pixels, mask, "primary-15")) <= {"Gold", "Yellow"}
 
 

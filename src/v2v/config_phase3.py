@@ -41,11 +41,11 @@ class MaterialsConfig(Strict):
         le=1.0,
         description="a material's colour: its lightest region with this share of top saturation",
     )
-    paint_lightness_weight: float = Field(
-        2.0,
-        ge=1.0,
-        le=4.0,
-        description="paint's palette colour by ΔE00 with this kL: lightness counts less than hue",
+    hue_tolerance: float = Field(
+        10.0,
+        ge=0.0,
+        le=45.0,
+        description="a material's colour this many degrees off its hue yields to one within half",
     )
     same_paint_delta_e: float = Field(
         15.0,

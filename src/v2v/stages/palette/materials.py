@@ -29,10 +29,10 @@ material. On the regions (one per distinct styled colour, with their shared bord
    ``mosaic_max_piece`` of the vehicle) is drawn in at most ``mosaic_colors`` palette colours,
    those covering most of it; the other pieces take the nearer of them.
 
-When a material's nearest palette colour (ΔE00) is chromatic, the chromatic colour it takes
-is chosen by ΔE00 with the lightness weight kL = ``paint_lightness_weight``: light changes a
-paint's lightness, not its hue, so lightness alone must not move a red bus to orange (whether
-it is a neutral or a hue stays decided by plain ΔE00). Everything else keeps the exact
+When a material's nearest palette colour (ΔE00) is chromatic but more than ``hue_tolerance``
+degrees off its hue, and the palette has a chromatic colour within half that, the nearest of
+those is taken: lightness alone must not move a red bus to the orange that is as light as it.
+Everything else keeps the exact
 ΔE00-nearest palette colour. The regions and the table that
 applies the choices to the image are in :mod:`v2v.stages.palette.surfaces`.
 """
@@ -247,6 +247,26 @@ def _shadow_of(base: int, palette_lab: FloatArray, config: MaterialsConfig) -> i
     return int(fits[np.argmin(gap[fits])]) if len(fits) else None
 
 
+def _truer_hue(
+    base: int,
+    tone: FloatArray,
+    candidates: NDArray[np.bool_],
+    nearest: FloatArray,
+    palette_lab: FloatArray,
+    tolerance: float,
+) -> int:
+    """``base``, or the ΔE00-nearest of the ``candidates`` (chromatic palette colours a material
+    may take) within ``tolerance`` / 2 degrees of the ``tone``'s hue when ``base`` is chromatic
+    and more than ``tolerance`` degrees off it (0 = off)."""
+    if tolerance <= 0 or not candidates[base]:
+        return base
+    gap = _hue_gap(palette_lab, tone[None, :])
+    if gap[base] <= tolerance:
+        return base
+    truer = candidates & (gap <= tolerance / 2)
+    return int(np.argmin(np.where(truer, nearest, np.inf))) if truer.any() else base
+
+
 def choose_colors(
     lab: FloatArray,
     areas: NDArray[np.int64],
@@ -260,7 +280,7 @@ def choose_colors(
     surface = _allowed(lab, palette_lab, config, keep_hue=True)
     distance = delta_e_2000(lab[:, None, :], palette_lab[None, :, :])
     choice = np.argmin(np.where(allowed, distance, np.inf), axis=1)
-    weight = config.paint_lightness_weight
+    tolerance = config.hue_tolerance
     chromatic = _chroma(palette_lab) >= config.neutral_chroma
     group = _materials(lab, areas, borders, config)
     if config.same_paint_delta_e > 0:
@@ -275,9 +295,7 @@ def choose_colors(
         tone = lit_tone(lab[members], areas[members], config.lit_saturation_ratio)
         nearest = delta_e_2000(tone[None, :], palette_lab)
         base = int(np.argmin(np.where(usable, nearest, np.inf)))
-        if weight != 1.0 and chromatic[base]:  # which hue: lightness counts less
-            by_hue = delta_e_2000(tone[None, :], palette_lab, kL=weight)
-            base = int(np.argmin(np.where(usable & chromatic, by_hue, np.inf)))
+        base = _truer_hue(base, tone, usable & chromatic, nearest, palette_lab, tolerance)
         choice[members] = base
         shadow = _shadow_of(base, palette_lab, config) if config.shadow_color else None
         if shadow is not None:
