@@ -237,3 +237,11 @@ def test_a_dark_navy_frame_is_not_drawn_grey_for_its_hue() -> None:
     pixels, mask = flat((100, 300), (40, 60, 120))
     pixels[:, 200:] = (25, 40, 85)
     assert names(mapped(pixels, mask, "primary-15")) == {"Blue"}
+
+
+def test_a_teal_side_in_sky_lit_shade_stays_teal_not_black() -> None:
+    # a teal pickup whose rear, in shadow under an open sky, is darker and bluer (30° off)
+    pixels, mask = flat((100, 300), (13, 112, 127))
+    pixels[:, 200:] = (2, 66, 98)
+    assert names(mapped(pixels, mask, "primary-15", shade_hue_degrees=0.0)) == {"Teal", "Black"}
+    assert names(mapped(pixels, mask, "primary-15")) == {"Teal"}

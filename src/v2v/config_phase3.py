@@ -29,6 +29,12 @@ class MaterialsConfig(Strict):
     hue_degrees: float = Field(
         20.0, gt=0.0, le=90.0, description="neighbouring paint regions within this hue are one"
     )
+    shade_hue_degrees: float = Field(
+        45.0,
+        ge=0.0,
+        le=90.0,
+        description="a darker, sky-lit neighbour (hue turned to blue) within this hue is shade",
+    )
     shade_saturation_ratio: float = Field(
         1.25,
         ge=1.0,
