@@ -245,3 +245,11 @@ def test_a_teal_side_in_sky_lit_shade_stays_teal_not_black() -> None:
     pixels[:, 200:] = (2, 66, 98)
     assert names(mapped(pixels, mask, "primary-15", shade_hue_degrees=0.0)) == {"Teal", "Black"}
     assert names(mapped(pixels, mask, "primary-15")) == {"Teal"}
+
+
+def test_beige_sails_stay_tan_not_the_dark_brown_of_their_hue() -> None:
+    # tan (#C9A66B) is 20° off the sails' hue but near them; the brown (#6B4226) of their hue
+    # is far darker: a truer hue must not cost that much
+    pixels, mask = flat((100, 300), (214, 170, 140))
+    pixels[:, 200:] = (160, 124, 100)
+    assert names(mapped(pixels, mask, MUTED_15)) == {"#C9A66B"}

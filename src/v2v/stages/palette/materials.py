@@ -57,6 +57,8 @@ GLARE_MAX_RATIO = 0.5
 #: A palette colour is the shade of another when at least this much darker (L units); so is
 #: a sky-lit shadow of a paint.
 SHADOW_MIN_STEP = 10.0
+#: A colour of a truer hue is taken only when at most this much (ΔE00) farther than the nearest.
+TRUER_HUE_MAX_EXTRA = 10.0
 #: The hue (CIELAB degrees) a shadow under an open sky turns towards: blue (b* < 0).
 SKY_HUE = -90.0
 
@@ -275,14 +277,15 @@ def _truer_hue(
     tolerance: float,
 ) -> int:
     """``base``, or the ΔE00-nearest of the ``candidates`` (chromatic palette colours a material
-    may take) within ``tolerance`` / 2 degrees of the ``tone``'s hue when ``base`` is chromatic
-    and more than ``tolerance`` degrees off it (0 = off)."""
+    may take) within ``tolerance`` / 2 degrees of the ``tone``'s hue and TRUER_HUE_MAX_EXTRA
+    ΔE00 of ``base``'s distance, when ``base`` is chromatic and more than ``tolerance`` degrees
+    off it (0 = off). Beige sails stay tan rather than the dark brown of their hue."""
     if tolerance <= 0 or not candidates[base]:
         return base
     gap = _hue_gap(palette_lab, tone[None, :])
     if gap[base] <= tolerance:
         return base
-    truer = candidates & (gap <= tolerance / 2)
+    truer = candidates & (gap <= tolerance / 2) & (nearest <= nearest[base] + TRUER_HUE_MAX_EXTRA)
     return int(np.argmin(np.where(truer, nearest, np.inf))) if truer.any() else base
 
 
