@@ -208,3 +208,48 @@ def test_a_vivid_pink_is_not_drawn_grey_when_the_palette_lacks_pink() -> None:
     assert len(result) == 1 and result <= {"Signal red", "Deep red"}
     greyed = names(mapped(pixels, mask, "designer", keep_hue_chroma=200.0))
     assert greyed <= {"Slate (shadows)", "Silver (chrome, silver paint)", "Charcoal (glass, trim)"}
+
+
+MUTED_15 = (
+    "#1A1A1A,#4D4D4D,#9A9A9A,#D9D9D9,#FFFFFF,#B22222,#E25822,#F2C14E,"
+    "#3A7D44,#7FB069,#2E5EAA,#8EC5FC,#1B2A49,#6B4226,#C9A66B"
+)
+
+
+def test_a_red_bus_stays_red_when_an_orange_is_nearer_in_lightness() -> None:
+    # a London bus red, lit and in shade, under a muted palette whose red (#B22222) is darker
+    # than the paint and whose flame orange (#E25822) is as light as it
+    pixels, mask = flat((100, 300), (228, 64, 54))
+    pixels[:, 200:] = (160, 40, 36)
+    by_lightness = mapped(pixels, mask, MUTED_15, hue_tolerance=0.0)
+    assert names(by_lightness) == {"#E25822"}  # the defect: the whole bus drawn orange
+    assert names(mapped(pixels, mask, MUTED_15)) == {"#B22222"}
+
+
+def test_gold_paint_is_drawn_gold_not_orange() -> None:
+    pixels, mask = flat((100, 300), (179, 156, 91))  # brass-gold spokes in daylight
+    pixels[:, 200:] = (129, 109, 62)
+    assert names(mapped(pixels, mask, "primary-15", hue_tolerance=0.0)) == {"Orange"}
+    assert names(mapped(pixels, mask, "primary-15")) <= {"Gold", "Yellow"}
+
+
+def test_a_dark_navy_frame_is_not_drawn_grey_for_its_hue() -> None:
+    pixels, mask = flat((100, 300), (40, 60, 120))
+    pixels[:, 200:] = (25, 40, 85)
+    assert names(mapped(pixels, mask, "primary-15")) == {"Blue"}
+
+
+def test_a_teal_side_in_sky_lit_shade_stays_teal_not_black() -> None:
+    # a teal pickup whose rear, in shadow under an open sky, is darker and bluer (30° off)
+    pixels, mask = flat((100, 300), (13, 112, 127))
+    pixels[:, 200:] = (2, 66, 98)
+    assert names(mapped(pixels, mask, "primary-15", shade_hue_degrees=0.0)) == {"Teal", "Black"}
+    assert names(mapped(pixels, mask, "primary-15")) == {"Teal"}
+
+
+def test_beige_sails_stay_tan_not_the_dark_brown_of_their_hue() -> None:
+    # tan (#C9A66B) is 20° off the sails' hue but near them; the brown (#6B4226) of their hue
+    # is far darker: a truer hue must not cost that much
+    pixels, mask = flat((100, 300), (214, 170, 140))
+    pixels[:, 200:] = (160, 124, 100)
+    assert names(mapped(pixels, mask, MUTED_15)) == {"#C9A66B"}

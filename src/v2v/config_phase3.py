@@ -29,6 +29,12 @@ class MaterialsConfig(Strict):
     hue_degrees: float = Field(
         20.0, gt=0.0, le=90.0, description="neighbouring paint regions within this hue are one"
     )
+    shade_hue_degrees: float = Field(
+        45.0,
+        ge=0.0,
+        le=90.0,
+        description="a darker, sky-lit neighbour (hue turned to blue) within this hue is shade",
+    )
     shade_saturation_ratio: float = Field(
         1.25,
         ge=1.0,
@@ -40,6 +46,12 @@ class MaterialsConfig(Strict):
         gt=0.0,
         le=1.0,
         description="a material's colour: its lightest region with this share of top saturation",
+    )
+    hue_tolerance: float = Field(
+        10.0,
+        ge=0.0,
+        le=45.0,
+        description="a material's colour this many degrees off its hue yields to one within half",
     )
     same_paint_delta_e: float = Field(
         15.0,

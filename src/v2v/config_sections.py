@@ -200,15 +200,28 @@ class FlattenConfig(Strict):
     remove_highlights: bool = Field(
         True, description="lighter, paler patches of a paint colour (glare) take the paint colour"
     )
+    light_glare: bool = Field(
+        True, description="white glare and sky reflections on light paint take the paint colour"
+    )
     smoothness: float = Field(
         4.0, ge=0.0, le=20.0, description="boundary smoothing (Gaussian sigma), px at working size"
     )
     wheels: bool = Field(True, description="draw side-view wheels as round tyre and hub discs")
+    angled_wheels: bool = Field(
+        True,
+        description="with wheels: dark elliptic patches (wheels at an angle) become tyre + rim",
+    )
     grey_chrome: bool = Field(
         True, description="weakly tinted patches among greys (warm-lit chrome, glass) turn grey"
     )
     glass: bool = Field(
         True, description="mosaics of light and dark grey reflections in a window become one tone"
+    )
+    glass_reflections: bool = Field(
+        True, description="reflections and what is seen through a dark pane take the pane's tone"
+    )
+    glass_highlight: bool = Field(
+        False, description="one designed diagonal highlight per window (a house style; off: flat)"
     )
 
 

@@ -22,14 +22,21 @@ material. On the regions (one per distinct styled colour, with their shared bord
    ``lit_saturation_ratio`` of its highest saturation (shade darkens paint, glare washes it
    out). Neighbours are one surface when the darker is the lighter in shade (light falling
    off keeps HSV saturation: within ``shade_saturation_ratio``) or the lighter is glare on
-   the darker (less saturated, at most half its size).
+   the darker (less saturated, at most half its size). Shade under an open sky turns bluer:
+   a darker neighbour of like saturation up to ``shade_hue_degrees`` away whose hue is nearer
+   the sky's blue than the paint's is shade too (a teal truck's rear, not a black one); the
+   material's colour is then chosen among those its own-hue regions may take.
    With ``shadow_color``, a material may take one more colour where the palette has a shade
    of its colour (same hue, darker): its regions nearer that shade than the base take it;
 4. chrome: a connected mosaic of at least three small neutral pieces (each under
    ``mosaic_max_piece`` of the vehicle) is drawn in at most ``mosaic_colors`` palette colours,
    those covering most of it; the other pieces take the nearer of them.
 
-Everything else keeps the exact ΔE00-nearest palette colour. The regions and the table that
+When a material's nearest palette colour (ΔE00) is chromatic but more than ``hue_tolerance``
+degrees off its hue, and the palette has a chromatic colour within half that, the nearest of
+those is taken: lightness alone must not move a red bus to the orange that is as light as it.
+Everything else keeps the exact
+ΔE00-nearest palette colour. The regions and the table that
 applies the choices to the image are in :mod:`v2v.stages.palette.surfaces`.
 """
 
@@ -47,8 +54,13 @@ FloatArray = NDArray[np.float64]
 MIN_TONE_SHARE = 0.05
 #: Glare is at most this fraction of the paint region it lies on.
 GLARE_MAX_RATIO = 0.5
-#: A palette colour is the shade of another when at least this much darker (L units).
+#: A palette colour is the shade of another when at least this much darker (L units); so is
+#: a sky-lit shadow of a paint.
 SHADOW_MIN_STEP = 10.0
+#: A colour of a truer hue is taken only when at most this much (ΔE00) farther than the nearest.
+TRUER_HUE_MAX_EXTRA = 10.0
+#: The hue (CIELAB degrees) a shadow under an open sky turns towards: blue (b* < 0).
+SKY_HUE = -90.0
 
 
 def _chroma(lab: FloatArray) -> FloatArray:
@@ -107,13 +119,25 @@ def _one_surface(
     and the darker one is the lighter in shade (saturation within ``shade_saturation_ratio``)
     or the lighter one is glare on the darker (less saturated, at most GLARE_MAX_RATIO of its
     size)."""
-    if float(_hue_gap(lab[first], lab[second])) > config.hue_degrees:
-        return False
     dark, light = (first, second) if lab[first, 0] <= lab[second, 0] else (second, first)
     ratio = saturation[dark] / max(float(saturation[light]), 1e-9)
     shade = 1.0 / config.shade_saturation_ratio <= ratio <= config.shade_saturation_ratio
+    if float(_hue_gap(lab[first], lab[second])) > config.hue_degrees:
+        return shade and _sky_lit(lab[dark], lab[light], config)
     glare = saturation[light] < saturation[dark] and areas[light] <= GLARE_MAX_RATIO * areas[dark]
     return bool(shade or glare)
+
+
+def _sky_lit(dark: FloatArray, light: FloatArray, config: MaterialsConfig) -> bool:
+    """Whether ``dark`` is ``light`` paint in a shadow lit by the sky: darker by at least
+    SHADOW_MIN_STEP, within ``shade_hue_degrees`` of its hue and turned towards the sky's blue
+    (SKY_HUE), as shade under an open sky is (a teal truck's rear goes blue, not black)."""
+    if config.shade_hue_degrees <= config.hue_degrees or dark[0] > light[0] - SHADOW_MIN_STEP:
+        return False
+    if float(_hue_gap(dark, light)) > config.shade_hue_degrees:
+        return False
+    sky = np.array([0.0, np.cos(np.radians(SKY_HUE)), np.sin(np.radians(SKY_HUE))])
+    return float(_hue_gap(dark, sky)) < float(_hue_gap(light, sky))
 
 
 def _materials(
@@ -140,7 +164,8 @@ def _materials(
         if a == b or not _one_surface(first, second, lab, areas, saturation, config):
             continue
         mean_a, mean_b = summed[a] / total[a], summed[b] / total[b]
-        if float(_hue_gap(mean_a, mean_b)) > config.hue_degrees:
+        limit = max(config.hue_degrees, config.shade_hue_degrees)
+        if float(_hue_gap(mean_a, mean_b)) > limit:
             continue
         parent[b] = a
         total[a] += total[b]
@@ -243,6 +268,27 @@ def _shadow_of(base: int, palette_lab: FloatArray, config: MaterialsConfig) -> i
     return int(fits[np.argmin(gap[fits])]) if len(fits) else None
 
 
+def _truer_hue(
+    base: int,
+    tone: FloatArray,
+    candidates: NDArray[np.bool_],
+    nearest: FloatArray,
+    palette_lab: FloatArray,
+    tolerance: float,
+) -> int:
+    """``base``, or the ΔE00-nearest of the ``candidates`` (chromatic palette colours a material
+    may take) within ``tolerance`` / 2 degrees of the ``tone``'s hue and TRUER_HUE_MAX_EXTRA
+    ΔE00 of ``base``'s distance, when ``base`` is chromatic and more than ``tolerance`` degrees
+    off it (0 = off). Beige sails stay tan rather than the dark brown of their hue."""
+    if tolerance <= 0 or not candidates[base]:
+        return base
+    gap = _hue_gap(palette_lab, tone[None, :])
+    if gap[base] <= tolerance:
+        return base
+    truer = candidates & (gap <= tolerance / 2) & (nearest <= nearest[base] + TRUER_HUE_MAX_EXTRA)
+    return int(np.argmin(np.where(truer, nearest, np.inf))) if truer.any() else base
+
+
 def choose_colors(
     lab: FloatArray,
     areas: NDArray[np.int64],
@@ -256,6 +302,8 @@ def choose_colors(
     surface = _allowed(lab, palette_lab, config, keep_hue=True)
     distance = delta_e_2000(lab[:, None, :], palette_lab[None, :, :])
     choice = np.argmin(np.where(allowed, distance, np.inf), axis=1)
+    tolerance = config.hue_tolerance
+    chromatic = _chroma(palette_lab) >= config.neutral_chroma
     group = _materials(lab, areas, borders, config)
     if config.same_paint_delta_e > 0:
         group = _same_paint(lab, areas, group, config)
@@ -263,12 +311,15 @@ def choose_colors(
         members = np.flatnonzero(group == root)
         if len(members) < 2:
             continue
-        usable = surface[members].all(axis=0)
+        tone = lit_tone(lab[members], areas[members], config.lit_saturation_ratio)
+        # the colours every member of the paint's own hue may take (sky-lit shade is bluer)
+        own = members[_hue_gap(lab[members], tone[None, :]) <= config.hue_degrees]
+        usable = surface[own if len(own) else members].all(axis=0)
         if not usable.any():
             usable = surface[members].any(axis=0)
-        tone = lit_tone(lab[members], areas[members], config.lit_saturation_ratio)
         nearest = delta_e_2000(tone[None, :], palette_lab)
         base = int(np.argmin(np.where(usable, nearest, np.inf)))
+        base = _truer_hue(base, tone, usable & chromatic, nearest, palette_lab, tolerance)
         choice[members] = base
         shadow = _shadow_of(base, palette_lab, config) if config.shadow_color else None
         if shadow is not None:

@@ -191,3 +191,53 @@ def neutralize_tints(graph: RegionGraph, max_chroma: float, max_share: float) ->
             graph.recolor(region, np.array([graph.color[region][0], 0.0, 0.0]))
         changed += len(group)
     return changed
+
+
+#: White glare on light paint: a near-white neutral patch (L ≥ LIGHT_GLARE_MIN_L, at least
+#: GLARE_LIGHTER lighter) on light paint (L ≥ LIGHT_PAINT_MIN_L, chroma ≥ NEUTRAL_CHROMA) that
+#: holds at least LIGHT_GLARE_SHARE of the patch's outline.
+LIGHT_GLARE_MIN_L, LIGHT_PAINT_MIN_L, LIGHT_GLARE_SHARE = 80.0, 55.0, 0.35
+
+
+def _light_paint_host(graph: RegionGraph, region: int) -> int | None:
+    """The light paint neighbour ``region`` is white glare on, or None: its light paint
+    neighbours (those of the largest one's hue) hold LIGHT_GLARE_SHARE of its outline
+    together, and it is at most GLARE_MAX_RATIO of the largest one."""
+    color = graph.color[region]
+    if chroma(color) >= NEUTRAL_CHROMA or color[0] < LIGHT_GLARE_MIN_L:
+        return None
+    paints = [
+        other
+        for other in graph.border[region]
+        if chroma(graph.color[other]) >= NEUTRAL_CHROMA
+        and LIGHT_PAINT_MIN_L <= graph.color[other][0] <= color[0] - GLARE_LIGHTER
+    ]
+    if not paints:
+        return None
+    host = max(paints, key=graph.area.__getitem__)
+    held = sum(
+        graph.border[region][other]
+        for other in paints
+        if hue_difference(graph.color[other], graph.color[host]) < SAME_HUE_DEGREES
+    )
+    enough = held >= LIGHT_GLARE_SHARE * max(graph.perimeter(region), 1.0)
+    return host if enough and graph.area[region] <= GLARE_MAX_RATIO * graph.area[host] else None
+
+
+def absorb_light_glare(graph: RegionGraph) -> int:
+    """White glare and sky reflections on light paint (a light-blue car's shoulder line) take
+    the paint's colour: the rules above see glare on light paint neither as a paler tone of
+    the paint (it is neutral) nor as a specular spot (not lighter enough). Smallest first,
+    until nothing changes; returns the patches absorbed."""
+    absorbed, changed = 0, True
+    while changed:
+        changed = False
+        for region in np.argsort(graph.area, kind="stable").tolist():
+            if not graph.alive[region] or not graph.border[region]:
+                continue
+            host = _light_paint_host(graph, region)
+            if host is not None:
+                graph.merge(host, region, blend=False)
+                absorbed += 1
+                changed = True
+    return absorbed

@@ -25,8 +25,14 @@ from skimage.segmentation import slic
 
 from v2v.color.ciede2000 import rgb_to_lab
 from v2v.config import FlattenConfig
-from v2v.stages.stylize.absorb import absorb_regions, neutralize_tints, unify_tones
-from v2v.stages.stylize.glass import unify_glass
+from v2v.stages.stylize.absorb import (
+    absorb_light_glare,
+    absorb_regions,
+    neutralize_tints,
+    unify_tones,
+)
+from v2v.stages.stylize.ellipses import find_ellipse_wheels, paint_ellipse_wheels
+from v2v.stages.stylize.glass import absorb_reflections, paint_highlights, unify_glass
 from v2v.stages.stylize.raster import (
     Labels,
     Mask,
@@ -110,8 +116,9 @@ def _superpixels(smooth: NDArray[np.uint8], mask: Mask, count: int) -> tuple[Lab
 
 
 def _simplify(
-    lab: NDArray[np.float32], labels: Labels, count: int, config: FlattenConfig
+    lab: NDArray[np.float32], labels: Labels, count: int, config: FlattenConfig, windows: set[int]
 ) -> tuple[RegionGraph, dict[str, int]]:
+    """The region graph after every merge rule; ``windows`` receives the window regions."""
     colors, areas = region_medians(lab, labels, count)
     graph = RegionGraph(colors, areas, adjacency(labels), background_contact(labels, count))
     vehicle = float(areas.sum())
@@ -119,12 +126,16 @@ def _simplify(
     span = LIGHTNESS_SPAN_FACTOR * config.merge_delta_e
     merges = {"similar": merge_similar(graph, config.merge_delta_e, span)}
     merges.update(absorb_regions(graph, min_area, config.remove_highlights))
+    if config.light_glare:
+        merges["light_glare"] = absorb_light_glare(graph)
     if config.remove_highlights:
         merges.update(unify_tones(graph, max(TONE_AREA_FACTOR * min_area, 1.0)))
     if config.grey_chrome:
         merges["grey_chrome"] = neutralize_tints(graph, TINT_MAX_CHROMA, TINT_MAX_SHARE)
     if config.glass:
-        merges["glass"] = unify_glass(graph, labels)
+        merges["glass"] = unify_glass(graph, labels, windows)
+    if config.glass_reflections:
+        merges["pane_reflection"] = absorb_reflections(graph, labels, windows)
     merges["similar"] += merge_similar(graph, config.merge_delta_e, span)
     return graph, merges
 
@@ -157,17 +168,26 @@ def flatten(pixels: NDArray[np.uint8], mask: Mask, config: FlattenConfig) -> Fla
     labels, count = _superpixels(smooth, small_mask, config.superpixels)
     timer.lap("superpixels")
     lab = rgb_to_lab(smooth).astype(np.float32)
-    graph, merges = _simplify(lab, labels, count, config)
+    windows: set[int] = set()
+    graph, merges = _simplify(lab, labels, count, config, windows)
+    survivors = np.unique(graph.roots())
+    window_ids = sorted({int(np.searchsorted(survivors, graph.roots()[w])) for w in windows})
     labels, colors = _final_labels(graph, labels)
     timer.lap("merge")
     labels = fill_nearest(labels, labels >= 0)
     labels = refine_boundaries(lab, labels, colors, REFINE_PASSES, REFINE_RADIUS)
     timer.lap("refine")
+    if config.glass_highlight:
+        labels, colors = paint_highlights(labels, colors, window_ids)
     wheels = 0
     if config.wheels:
         found = find_wheels(lab, small_mask)
         labels, colors = paint_wheels(labels, colors, lab, small_mask, found)
         wheels = len(found)
+        if config.angled_wheels:
+            angled = find_ellipse_wheels(labels, colors, lab, small_mask, found)
+            labels, colors = paint_ellipse_wheels(labels, colors, lab, small_mask, angled)
+            wheels += len(angled)
         timer.lap("wheels")
     full = upsample_labels(labels, (width, height), config.smoothness)
     out = np.zeros_like(pixels)

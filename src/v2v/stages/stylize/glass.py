@@ -1,5 +1,14 @@
-"""Windows as one shape: a mosaic of light and dark grey reflections enclosed by the body
-becomes one region (the area-weighted median tone of its pieces)."""
+"""Windows as one shape.
+
+- mosaics: a mosaic of light and dark grey reflections enclosed by the body becomes one region
+  (the area-weighted median tone of its pieces), ``phase2.flatten.glass``;
+- reflections: in a dark pane (a dark neutral region that the body encloses and that does not
+  stand on the ground, as a tyre does), the light reflections and what is seen through it
+  (sky, buildings, a driver) are absorbed into the pane's tone, however strong their contrast,
+  ``phase2.flatten.glass_reflections``;
+- a designed highlight (``phase2.flatten.glass_highlight``, off by default): each window found
+  by the two rules above gets one diagonal light streak, as some house styles draw glass.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +16,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from v2v.stages.stylize.raster import Labels
-from v2v.stages.stylize.regions import GLASS_LIGHTNESS, NEUTRAL_CHROMA, RegionGraph, chroma
+from v2v.stages.stylize.regions import (
+    ENCLOSED_SHARE,
+    GLASS_LIGHTNESS,
+    NEUTRAL_CHROMA,
+    PAINT_CHROMA,
+    RegionGraph,
+    chroma,
+)
 
 #: Glass: a group of neutral pieces, each under GLASS_MAX_PIECE of the vehicle (in light glass,
 #: dark ones under GLASS_MAX_DARK_PIECE: a larger one is trim), at least
@@ -89,7 +105,7 @@ def _is_glass(graph: RegionGraph, group: list[int], owners: Labels, vehicle: flo
     return fill >= GLASS_MIN_FILL and ground <= GLASS_MAX_GROUND
 
 
-def unify_glass(graph: RegionGraph, labels: Labels) -> int:
+def unify_glass(graph: RegionGraph, labels: Labels, windows: set[int] | None = None) -> int:
     """Make each window one shape: a connected mosaic of neutral pieces (sky, buildings and
     the interior reflected in or seen through glass) that spans light and dark greys, where
     no piece dominates, the body mostly encloses the group and it does not reach the ground,
@@ -105,8 +121,95 @@ def unify_glass(graph: RegionGraph, labels: Labels) -> int:
         tone = np.array([_weighted_quantile(graph.color[group, c], areas, 0.5) for c in range(3)])
         keep = group[int(np.argmax(areas))]
         graph.recolor(keep, tone)
+        if windows is not None:
+            windows.add(keep)
         for region in group:
             if region != keep:
                 graph.merge(keep, region, blend=False)
                 folded += 1
     return folded
+
+
+#: A reflection in a dark pane is at most this fraction of the pane's area.
+PANE_MAX_RATIO = 0.6
+
+
+def _panes(graph: RegionGraph, owners: Labels, vehicle: float) -> list[int]:
+    """Dark panes: neutral regions darker than GLASS_LIGHTNESS, under GLASS_MAX_SHARE of the
+    vehicle, touching the background along at most GLASS_MAX_OPEN of their outline and not
+    standing on the ground (a tyre does; so does a dark bumper on the silhouette's bottom)."""
+    panes = []
+    for region in graph.living():
+        color = graph.color[region]
+        if chroma(color) >= NEUTRAL_CHROMA or color[0] >= GLASS_LIGHTNESS:
+            continue
+        if graph.area[region] >= GLASS_MAX_SHARE * vehicle:
+            continue
+        if graph.background[region] > GLASS_MAX_OPEN * graph.perimeter(region):
+            continue
+        if _footprint([region], owners)[1] > GLASS_MAX_GROUND:
+            continue
+        panes.append(region)
+    return panes
+
+
+def absorb_reflections(graph: RegionGraph, labels: Labels, windows: set[int] | None = None) -> int:
+    """Fold what a dark pane encloses into it: a region holding at least ENCLOSED_SHARE of its
+    outline with the pane, under PANE_MAX_RATIO of the pane's area and not paint (chroma
+    under PAINT_CHROMA: sky, clouds, buildings and the interior reflected in or seen through
+    the glass) takes the pane's tone. ``labels``: the (h, w) int32 map of the graph's original
+    regions (-1 outside). Returns the regions folded."""
+    vehicle = float(graph.area[graph.alive].sum())
+    folded, changed = 0, True
+    while changed:
+        changed = False
+        owners = np.where(labels >= 0, graph.roots()[np.maximum(labels, 0)], -1)
+        for pane in _panes(graph, owners, vehicle):
+            for region in list(graph.border[pane]):
+                if not graph.alive[region] or chroma(graph.color[region]) >= PAINT_CHROMA:
+                    continue
+                share = graph.border[region][pane] / max(graph.perimeter(region), 1.0)
+                if (
+                    share >= ENCLOSED_SHARE
+                    and graph.area[region] <= PANE_MAX_RATIO * graph.area[pane]
+                ):
+                    graph.merge(pane, region, blend=False)
+                    if windows is not None:
+                        windows.add(pane)
+                    folded += 1
+                    changed = True
+    return folded
+
+
+#: Designed highlight: a streak at 45° across the window, HIGHLIGHT_WIDTH of its bounding
+#: box's width wide and centred HIGHLIGHT_AT of the way across it, HIGHLIGHT_LIFT (L*) lighter
+#: than the glass (neutral). Windows under HIGHLIGHT_MIN_SHARE of the vehicle get none.
+HIGHLIGHT_WIDTH, HIGHLIGHT_AT, HIGHLIGHT_LIFT, HIGHLIGHT_MIN_SHARE = 0.18, 0.35, 30.0, 0.004
+
+
+def paint_highlights(
+    labels: Labels, colors: NDArray[np.float64], windows: list[int]
+) -> tuple[Labels, NDArray[np.float64]]:
+    """One designed highlight per window: ``labels`` (h, w) region ids (no -1), ``colors``
+    (n, 3) CIELAB, ``windows`` the window regions' ids. The streaks are new regions appended
+    to ``colors``."""
+    labels = labels.copy()
+    vehicle = float(labels.size)
+    added: list[NDArray[np.float64]] = []
+    for window in windows:
+        inside = labels == window
+        if inside.sum() < HIGHLIGHT_MIN_SHARE * vehicle:
+            continue
+        rows, cols = np.nonzero(inside)
+        width = float(cols.max() - cols.min() + 1)
+        diagonal = (cols - cols.min()) + (rows - rows.min())  # constant along a 45° line
+        centre = HIGHLIGHT_AT * width + 0.5 * float(rows.max() - rows.min())
+        streak = np.abs(diagonal - centre) <= HIGHLIGHT_WIDTH * width / 2
+        if not streak.any() or streak.all():
+            continue
+        glass = colors[window]
+        added.append(np.array([min(100.0, glass[0] + HIGHLIGHT_LIFT), 0.0, 0.0]))
+        labels[rows[streak], cols[streak]] = len(colors) + len(added) - 1
+    if not added:
+        return labels, colors
+    return labels, np.concatenate([colors, np.array(added)])

@@ -1,0 +1,196 @@
+"""Wheels at any angle: dark round regions that are ellipses become a tyre and a rim.
+
+A wheel seen at an angle (a car in three-quarter view) or a motorcycle's wheel is an ellipse,
+which the side-view circle search in :mod:`v2v.stages.stylize.wheels` does not take. Here, on
+the flattened label map, each connected patch of dark neutral regions (tyre colours) is filled
+(its holes are the rim and the hub), opened with discs of growing size (so a tyre joined to a
+mudguard or a fork comes apart) and an ellipse is fitted to its outline. Only a confident fit
+is drawn: the ellipse and the filled patch overlap by ELLIPSE_IOU, the ellipse is not too
+flat, its size is a wheel's for the vehicle, it sits low on the vehicle with its bottom near
+the vehicle's lowest point, and it shows a rim (see ``_has_rim``). It is drawn as a tyre (the
+full ellipse, in the patch's colour) and a rim (an ellipse of the same centre and angle,
+spanning the holes' hull) in the median of the lighter half of the photo inside it, at least
+RIM_CONTRAST lighter than the tyre (a designer draws a rim even where the photo's is in
+shadow). Switch: ``phase2.flatten.angled_wheels``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+from scipy import ndimage
+
+from v2v.stages.stylize.raster import Labels, Mask
+from v2v.stages.stylize.wheels import (
+    LOWEST_TOLERANCE,
+    MAX_RADIUS,
+    TYRE_CHROMA,
+    TYRE_LIGHTNESS,
+    Wheel,
+)
+
+#: A fit is confident when the ellipse and the filled patch overlap by this IoU, the short
+#: axis is at least MIN_AXIS_RATIO of the long one, and the centre lies below LOW_SHARE of the
+#: vehicle's height (from the top).
+ELLIPSE_IOU, MIN_AXIS_RATIO, LOW_SHARE = 0.86, 0.3, 0.45
+#: Its long semi-axis is at least MIN_WHEEL of the vehicle's height (small dark ovals are
+#: pedals, lamps and shadows) and at most the side-view search's MAX_RADIUS.
+MIN_WHEEL = 0.1
+#: Rim size relative to the tyre: from the holes' share of the filled patch, within RIM_RANGE;
+#: RIM_DEFAULT without holes. The rim is at least RIM_CONTRAST (L*) lighter than the tyre.
+RIM_RANGE, RIM_DEFAULT, RIM_CONTRAST = (0.45, 0.85), 0.62, 25.0
+#: Holes count as a rim from this share of the filled patch; without them, the photo inside
+#: must be RIM_EVIDENCE (L*) lighter on average than the tyre ring.
+MIN_HOLES, RIM_EVIDENCE = 0.1, 4.0
+#: The dark patches (holes filled) are opened with discs of these shares of the vehicle's
+#: height, so a tyre joined to a mudguard, a fork or the body's shadow comes apart from them.
+OPENING_SHARES = (0.0, 0.05, 0.1, 0.15)
+
+
+@dataclass(frozen=True)
+class EllipseWheel:
+    """A wheel in flattening-resolution pixels: centre, full axes (long, short), angle in
+    degrees (OpenCV's convention), the rim's scale relative to the tyre, and the tyre colour."""
+
+    center: tuple[float, float]
+    axes: tuple[float, float]
+    angle: float
+    rim_scale: float
+    tyre: NDArray[np.float64]
+    holes: float
+
+
+def _ellipse_mask(shape: tuple[int, ...], wheel: EllipseWheel, scale: float = 1.0) -> Mask:
+    canvas = np.zeros(shape[:2], np.uint8)
+    axes = (max(1, round(wheel.axes[0] * scale / 2)), max(1, round(wheel.axes[1] * scale / 2)))
+    center = (round(wheel.center[0]), round(wheel.center[1]))
+    cv2.ellipse(canvas, center, axes, wheel.angle, 0, 360, 1, -1)
+    return canvas.astype(bool)
+
+
+def _fit(patch: Mask, colour: NDArray[np.float64]) -> EllipseWheel | None:
+    """The ellipse of a filled patch's outline when it fits (IoU ≥ ELLIPSE_IOU), else None."""
+    filled = ndimage.binary_fill_holes(patch)
+    contours, _ = cv2.findContours(
+        filled.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE
+    )
+    outline = max(contours, key=cv2.contourArea)
+    if len(outline) < 5:
+        return None
+    (x, y), (first, second), angle = cv2.fitEllipse(outline)
+    if min(first, second) < MIN_AXIS_RATIO * max(first, second):
+        return None
+    holes = float((filled & ~patch).sum()) / max(float(filled.sum()), 1.0)
+    rim = RIM_DEFAULT
+    if holes >= MIN_HOLES:  # the rim spans the holes' hull (spokes cross it)
+        points = np.argwhere(filled & ~patch)[:, ::-1].astype(np.int32)
+        hull = cv2.contourArea(cv2.convexHull(points)) / max(float(filled.sum()), 1.0)
+        rim = float(np.clip(np.sqrt(hull), *RIM_RANGE))
+    wheel = EllipseWheel((x, y), (first, second), angle, rim, colour, holes)
+    drawn = _ellipse_mask(patch.shape, wheel)
+    union = float((drawn | filled).sum())
+    return wheel if union and float((drawn & filled).sum()) / union >= ELLIPSE_IOU else None
+
+
+def _placed(wheel: EllipseWheel, patch: Mask, top: float, lowest: float) -> bool:
+    """A wheel's size for the vehicle (between MIN_RADIUS and MAX_RADIUS of its height), low on
+    it (centre below LOW_SHARE of its height) and standing near its lowest point."""
+    height = lowest - top + 1
+    radius = max(wheel.axes) / 2
+    bottom = float(np.flatnonzero(patch.any(axis=1))[-1])
+    low = wheel.center[1] >= top + LOW_SHARE * height
+    grounded = bottom >= lowest - LOWEST_TOLERANCE * radius
+    return low and grounded and MIN_WHEEL * height <= radius <= MAX_RADIUS * height
+
+
+def _has_rim(wheel: EllipseWheel, lab: NDArray[np.float32], mask: Mask) -> bool:
+    """Evidence of a rim: holes in the dark patch (a lighter rim or hub it encloses), or the
+    photo's inner half (by axes) on average RIM_EVIDENCE lighter than its outer quarter. A
+    tank's track seen from the front is a dark rounded patch too, but uniformly dark."""
+    if wheel.holes >= MIN_HOLES:
+        return True
+    lightness = lab[..., 0]
+    inner = _ellipse_mask(mask.shape, wheel, 0.5) & mask
+    ring = _ellipse_mask(mask.shape, wheel) & ~_ellipse_mask(mask.shape, wheel, 0.75) & mask
+    if not inner.any() or not ring.any():
+        return False
+    return float(lightness[inner].mean()) >= float(lightness[ring].mean()) + RIM_EVIDENCE
+
+
+def find_ellipse_wheels(
+    labels: Labels,
+    colors: NDArray[np.float64],
+    lab: NDArray[np.float32],
+    mask: Mask,
+    circles: list[Wheel],
+) -> list[EllipseWheel]:
+    """Wheels seen at any angle in a flattened crop: ``labels`` (h, w) region ids (no -1),
+    ``colors`` (n, 3) their CIELAB colours, ``lab`` (h, w, 3) the crop's CIELAB, ``mask`` the
+    vehicle, ``circles`` the side-view wheels already found (their patches are skipped).
+    Largest first."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    if rows.size == 0:
+        return []
+    top, lowest = float(rows[0]), float(rows[-1])
+    height = lowest - top + 1
+    dark = (colors[:, 0] < TYRE_LIGHTNESS) & (np.hypot(colors[:, 1], colors[:, 2]) < TYRE_CHROMA)
+    tyre = dark[labels] & mask
+    yy, xx = np.ogrid[: mask.shape[0], : mask.shape[1]]
+    for circle in circles:
+        tyre &= np.hypot(xx - circle.x, yy - circle.y) > circle.radius
+    smallest = np.pi * (MIN_WHEEL * height) ** 2 * MIN_AXIS_RATIO
+    solid = ndimage.binary_fill_holes(tyre)
+    wheels: list[EllipseWheel] = []
+    taken = np.zeros_like(mask)
+    for share in OPENING_SHARES:
+        size = max(1, round(share * height)) | 1
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+        opened = cv2.morphologyEx(solid.astype(np.uint8), cv2.MORPH_OPEN, kernel).astype(bool)
+        components, _ = ndimage.label(opened & ~taken)
+        for index, box in enumerate(ndimage.find_objects(components), start=1):
+            patch = components == index if box is not None else None
+            if patch is None or float(patch.sum()) < smallest:
+                continue
+            wheel = _fit(patch & tyre, np.median(colors[labels[patch & tyre]], axis=0))
+            if wheel is None or not _placed(wheel, patch, top, lowest):
+                continue
+            if not _has_rim(wheel, lab, mask):
+                continue
+            wheels.append(wheel)
+            taken |= _ellipse_mask(mask.shape, wheel)
+    return sorted(wheels, key=lambda w: -max(w.axes))
+
+
+def paint_ellipse_wheels(
+    labels: Labels,
+    colors: NDArray[np.float64],
+    lab: NDArray[np.float32],
+    mask: Mask,
+    wheels: list[EllipseWheel],
+) -> tuple[Labels, NDArray[np.float64]]:
+    """Draw each wheel into ``labels`` as a tyre ellipse and a rim ellipse: new regions
+    appended to ``colors``. The rim takes the median of the lighter half of ``lab`` inside it,
+    lifted to at least RIM_CONTRAST lighter than the tyre and made neutral when that is
+    needed."""
+    labels = labels.copy()
+    added: list[NDArray[np.float64]] = []
+    for wheel in wheels:
+        tyre = _ellipse_mask(mask.shape, wheel) & mask
+        rim = _ellipse_mask(mask.shape, wheel, wheel.rim_scale) & mask
+        if not tyre.any() or not rim.any():
+            continue
+        metal = lab[rim]
+        metal = metal[metal[:, 0] >= np.median(metal[:, 0])]
+        rim_colour = np.median(metal, axis=0).astype(np.float64)
+        if rim_colour[0] < wheel.tyre[0] + RIM_CONTRAST:
+            rim_colour = np.array([min(100.0, wheel.tyre[0] + RIM_CONTRAST), 0.0, 0.0])
+        added.append(wheel.tyre.astype(np.float64))
+        labels[tyre] = len(colors) + len(added) - 1
+        added.append(rim_colour)
+        labels[rim] = len(colors) + len(added) - 1
+    if not added:
+        return labels, colors
+    return labels, np.concatenate([colors, np.array(added)])
