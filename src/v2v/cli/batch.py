@@ -165,8 +165,11 @@ def _batch_local(
     # servers), and a forked child can inherit a lock one of them held; the full test suite
     # hung that way in the batch tests.
     spawn = multiprocessing.get_context("spawn")
+    from v2v.cpu import worker_initializer  # each worker uses its share of the cores
+
+    pool = ProcessPoolExecutor(workers, spawn, initializer=worker_initializer, initargs=(workers,))
     with (
-        ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool,
+        pool,
         Progress(transient=True) as bar,
     ):
         task = bar.add_task("converting", total=len(files))
