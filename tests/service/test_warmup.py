@@ -95,3 +95,17 @@ def test_the_warm_up_photo_is_a_vehicle_the_pipeline_draws() -> None:
 
     result = convert(drawn_car())
     assert result.svg is not None and result.report["qa"]["silhouette_iou"] > 0.8
+
+
+def test_a_worker_that_will_warm_counts_as_warming_before_it_has_started() -> None:
+    """The dispatcher starts its worker on its first step: a /ready asked before that must say
+    "warming", not "ready" (the first job would wait behind the whole warm-up)."""
+    from v2v.service.jobs.worker_handle import WorkerHandle
+
+    def handle(warm_up: bool) -> WorkerHandle:
+        return WorkerHandle(
+            "thread", "v2v.service.jobs.runner:run_task", {}, "info", "json", "w", 0, warm_up
+        )
+
+    assert handle(warm_up=True).warming()
+    assert not handle(warm_up=False).warming()

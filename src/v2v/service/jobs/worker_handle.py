@@ -94,8 +94,14 @@ class WorkerHandle:
         self.tasks, self.events = PipeChannel(task_writer), PipeChannel(event_reader)
 
     def warming(self) -> bool:
-        """True while the worker warms its models (at most WARM_UP_TIMEOUT s after a start)."""
-        if self.warm_up is None or self.warm_up.is_done():
+        """True while the worker warms its models (at most WARM_UP_TIMEOUT s after a start), and
+        before its first start when it will warm: its dispatcher starts it on the first step, so
+        ``/ready`` asked in between must not say ready while the warm-up has not even begun."""
+        if not self.warm_up_wanted:
+            return False
+        if self.warm_up is None:
+            return True
+        if self.warm_up.is_done():
             return False
         return time.monotonic() - self.started_at < WARM_UP_TIMEOUT
 
