@@ -277,9 +277,8 @@ def load_config(
         data = config.model_dump()
         _apply_overrides(data, env, source="environment")
         config = _validate(data, source="environment")
-    if overrides:
-        config = config.with_overrides(overrides)
-    return _within_vram(config)
+    # with_overrides applies the VRAM limit itself
+    return config.with_overrides(overrides) if overrides else _within_vram(config)
 
 
 def _within_vram(config: Config) -> Config:
