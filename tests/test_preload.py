@@ -41,3 +41,27 @@ def test_a_warm_process_starts_no_thread_and_a_checked_config_loads_nothing(
     monkeypatch.setattr(TextDetector, "_shared", None)
     Pipeline(load_config())  # v2v batch makes one only to check the config
     assert TextDetector._shared is None
+
+
+def test_a_run_that_does_not_ask_for_the_preview_renders_it_only_when_read(
+    car_image: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from v2v import pipeline as module
+    from v2v.pipeline import Pipeline
+
+    rendered: list[int] = []
+    real = module.render_preview
+
+    def counting(*args: object, **kwargs: object) -> bytes:
+        rendered.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "render_preview", counting)
+    pipeline = Pipeline(load_config(overrides=["qa.check_text=false"]))
+    eager = pipeline.run(car_image)  # type: ignore[arg-type]
+    assert rendered == [1] and "preview" in eager.report["timings"]
+    lazy = pipeline.run(car_image, preview=False)  # type: ignore[arg-type]
+    assert rendered == [1] and "preview" not in lazy.report["timings"]
+    assert lazy.svg == eager.svg
+    assert lazy.preview_png == eager.preview_png  # rendered now, the same picture
+    assert lazy.preview_png is lazy.preview_png and rendered == [1, 1]

@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +31,14 @@ from v2v.svg.render import render_preview
 
 @dataclass(frozen=True)
 class Result:
-    """What one run produced. ``svg`` is None when phase IV was switched off."""
+    """What one run produced. ``svg`` is None when phase IV was switched off.
+
+    ``preview_png`` is rendered when the run asked for it (the default) or, with
+    ``Pipeline.run(..., preview=False)``, the first time it is read: a caller that writes only
+    the SVG never pays for the 2048 px rendering.
+    """
 
     svg: str | None
-    preview_png: bytes
     report: dict[str, Any]
     photo: Photo
     clean: CleanImage
@@ -40,6 +46,11 @@ class Result:
     paletted: PalettedImage | None
     art: VectorArt | None
     qa: QAResult
+    render_preview: Callable[[], bytes] = field(repr=False, compare=False)
+
+    @cached_property
+    def preview_png(self) -> bytes:
+        return self.render_preview()
 
     def save(
         self,
@@ -153,7 +164,10 @@ class Pipeline:
         hint: Box | tuple[int, int, int, int] | None = None,
         ctx: RunContext | None = None,
         name: str | None = None,
+        preview: bool = True,
     ) -> Result:
+        """The whole run. ``preview=False`` leaves the PNG preview to be rendered on first use
+        (``Result.preview_png``); its time then is not in the report's timings."""
         ctx = ctx or RunContext(seed=self.config.seed)
         started = time.perf_counter()
         from v2v.preload import start_preload
@@ -165,16 +179,23 @@ class Pipeline:
             clean = self.sanitize(photo, ctx)
         attempts = run_attempts(self, clean, ctx)  # phases II–IV and QA, as qa.policy says
         best = attempts.best
-        with ctx.stage("preview"):
-            preview = self._preview(best.art, best.paletted, best.styled)
+
+        def render() -> bytes:
+            with ctx.stage("preview"):
+                return self._preview(best.art, best.paletted, best.styled)
+
+        rendered = render() if preview else None
         ctx.timings["total"] = round(time.perf_counter() - started, 4)
         report = self._report(photo, clean, best, len(attempts.made), ctx)
         if not best.qa.passed and self.config.qa.policy == "fail":
             raise QualityCheckFailed("quality checks failed: " + "; ".join(best.qa.failures))
         svg = best.art.svg if best.art else None
-        return Result(
-            svg, preview, report, photo, clean, best.styled, best.paletted, best.art, best.qa
+        result = Result(
+            svg, report, photo, clean, best.styled, best.paletted, best.art, best.qa, render
         )
+        if rendered is not None:
+            result.__dict__["preview_png"] = rendered  # cached_property's own slot
+        return result
 
     def attempt(self, clean: CleanImage, ctx: RunContext) -> Attempt:
         """Phases II–IV on ``clean`` and the quality checks of the result."""

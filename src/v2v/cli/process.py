@@ -58,7 +58,7 @@ def process(
     """Convert one photo into a style-guide SVG (or PDF, EPS, DXF, PNG: see --format)."""
     choice = export_choice(output, format_, size, dpi, stacking, grouping)
     pipeline = make_pipeline(config, with_subject(set_, subject), palette)
-    result = pipeline.run(input, hint=parse_hint(hint))
+    result = pipeline.run(input, hint=parse_hint(hint), preview=png is not None)
     if result.svg is None:
         raise InputError("phase4 is switched off, so there is no SVG; use --png or enable phase4")
     write_exports(result.svg, output, choice, result.photo.original_size, pipeline.palette)
