@@ -5,6 +5,12 @@ Layout::
     DATA_DIR/jobs/<job id>/input.<jpg|png|webp>   the upload (removed when the job ends)
     DATA_DIR/jobs/<job id>/out/<name>             results: result.svg, preview.png, report.json,
                                                   intermediate_*.png, phase outputs
+    DATA_DIR/jobs/<job id>/run-<lease>/<name>     what one run writes while it runs; its results
+                                                  move to out/ only in the same transaction that
+                                                  records them under the run's lease, so a run
+                                                  that lost its lease writes nothing into out/
+                                                  (training runs write into out/ directly: their
+                                                  gallery is shown while they run)
     DATA_DIR/tmp/<host>-<pid>/                    uploads being received, one folder per server
                                                   process (a start-up removes only its own and
                                                   those of processes that no longer exist)
@@ -81,6 +87,25 @@ class JobFiles:
     def out_dir(self, job_id: str) -> Path:
         return self.job_dir(job_id) / "out"
 
+    def run_dir(self, job_id: str, lease: str) -> Path:
+        """The private output folder of the run holding ``lease``."""
+        if not _JOB_ID.match(lease):
+            raise ValueError("not a lease token")
+        return self.job_dir(job_id) / f"run-{lease}"
+
+    def adopt_outputs(self, job_id: str, lease: str, names: list[str]) -> None:
+        """Make the run's files the job's results: its folder replaces ``out`` (one rename on
+        the same file system). Call only while the run's lease is being recorded."""
+        source, out = self.run_dir(job_id, lease), self.out_dir(job_id)
+        if not source.is_dir():
+            return  # moved by an earlier try of the same write
+        shutil.rmtree(out, ignore_errors=True)
+        os.replace(source, out)
+
+    def drop_run(self, job_id: str, lease: str) -> None:
+        """Remove what a run that no longer holds the job wrote (its own folder only)."""
+        shutil.rmtree(self.run_dir(job_id, lease), ignore_errors=True)
+
     def temp_path(self, suffix: str = "") -> Path:
         folder = self.tmp
         folder.mkdir(parents=True, exist_ok=True)
@@ -105,7 +130,8 @@ class JobFiles:
         source = self.input_path(job.id)
         if source is None:
             return None
-        folder = str(self.out_dir(job.id))
+        lease = job.lease if job.kind != "train" else None
+        folder = str(self.run_dir(job.id, lease) if lease else self.out_dir(job.id))
         params, correlation_id = job.params, job.correlation_id
         return Task(job.id, job.kind, str(source), folder, params, correlation_id, pipeline_config)
 
@@ -115,7 +141,12 @@ class JobFiles:
             path.unlink(missing_ok=True)
 
     def clear_outputs(self, job_id: str) -> None:
+        """Remove the results and every run's folder (call only while holding the job)."""
         shutil.rmtree(self.out_dir(job_id), ignore_errors=True)
+        folder = self.job_dir(job_id)
+        if folder.is_dir():
+            for run in folder.glob("run-*"):
+                shutil.rmtree(run, ignore_errors=True)
 
     def remove(self, job_id: str) -> None:
         shutil.rmtree(self.job_dir(job_id), ignore_errors=True)
