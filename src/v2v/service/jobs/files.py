@@ -13,15 +13,19 @@ Layout::
                                                   gallery is shown while they run)
     DATA_DIR/tmp/<host>-<pid>/                    uploads being received, one folder per server
                                                   process (a start-up removes only its own and
-                                                  those of processes that no longer exist)
+                                                  those of processes that no longer exist;
+                                                  housekeeping removes what no process has
+                                                  written for an hour, on any host)
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import socket
+import time
 import uuid
 from pathlib import Path
 
@@ -78,6 +82,36 @@ class JobFiles:
                 else:
                     entry.unlink(missing_ok=True)
         self.tmp.mkdir(parents=True, exist_ok=True)
+
+    def remove_abandoned_uploads(self, max_age_seconds: float) -> list[str]:
+        """Remove files in ``tmp/`` not written for ``max_age_seconds`` (an upload being
+        received is written to all the time), in the folders of every process on every host
+        sharing this DATA_DIR, and the folders of other processes left empty. Returns the
+        removed paths, relative to ``tmp/``. Jobs' files are never touched: an upload becomes a
+        job's only once moved into ``jobs/``."""
+        removed: list[str] = []
+        if not self.tmp_root.is_dir():
+            return removed
+        cutoff = time.time() - max_age_seconds
+        for folder in self.tmp_root.iterdir():
+            idle = False
+            with contextlib.suppress(FileNotFoundError):
+                idle = folder.lstat().st_mtime < cutoff  # before its files go (that touches it)
+            entries = list(folder.iterdir()) if folder.is_dir() else [folder]
+            for entry in entries:
+                with contextlib.suppress(FileNotFoundError):
+                    if entry.lstat().st_mtime < cutoff:
+                        if entry.is_dir() and not entry.is_symlink():
+                            shutil.rmtree(entry, ignore_errors=True)
+                        else:
+                            entry.unlink(missing_ok=True)
+                        removed.append(str(entry.relative_to(self.tmp_root)))
+            host, _, pid = folder.name.rpartition("-")
+            alive_here = host == _HOST and pid.isdigit() and psutil.pid_exists(int(pid))
+            if idle and folder.is_dir() and not alive_here:
+                with contextlib.suppress(OSError):  # not empty, or gone: fine
+                    folder.rmdir()
+        return removed
 
     def job_dir(self, job_id: str) -> Path:
         if not valid_job_id(job_id):
