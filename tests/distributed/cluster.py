@@ -106,12 +106,19 @@ class Worker:
         return found
 
 
-def start_worker(name: str, environment: dict[str, str], data_dir: Path, logs: Path) -> Worker:
+def start_worker(
+    name: str,
+    environment: dict[str, str],
+    data_dir: Path,
+    logs: Path,
+    runner: str = RUNNER,
+    *more: str,
+) -> Worker:
     env = {**os.environ, **environment, "DATA_DIR": str(data_dir), "LOG_FORMAT": "json"}
     env["LOG_LEVEL"] = "info"
     log = logs / f"worker-{name}.log"
     command = [sys.executable, "-m", "v2v.service.jobs.celery_worker", "--device", "cpu"]
-    command += ["--concurrency", "1", "--name", f"{name}@v2v-test", "--runner", RUNNER]
+    command += ["--concurrency", "1", "--name", f"{name}@v2v-test", "--runner", runner, *more]
     with log.open("wb") as sink:
         process = subprocess.Popen(
             command,

@@ -13,6 +13,7 @@ from tests.distributed import runners
 from tests.service import fakes
 from v2v import RunContext
 from v2v.service.db import Database
+from v2v.service.jobs.files import JobFiles
 from v2v.service.jobs.messages import Outcome, Task
 from v2v.service.jobs.remote_run import SKIPPED, JobRun, Runner, RunOptions
 from v2v.service.jobs.store import CANCELLED, FAILED, SUCCEEDED, JobStore
@@ -25,8 +26,8 @@ class Setup:
         self.database.create_tables()
         self.store = JobStore(self.database)
         self.shared = tmp_path / "shared"
-        self.api = RemoteJobFiles(tmp_path / "api", f"file://{self.shared}")
-        self.worker = RemoteJobFiles(tmp_path / "worker", f"file://{self.shared}")
+        self.api: JobFiles = RemoteJobFiles(tmp_path / "api", f"file://{self.shared}")
+        self.worker: JobFiles = RemoteJobFiles(tmp_path / "worker", f"file://{self.shared}")
         self.api.prepare()
         self.stuck: list[float] = []
 
@@ -145,3 +146,52 @@ def test_a_job_without_its_upload_fails_with_input_missing(setup: Setup) -> None
     setup.api.remove_input(job_id)
     assert setup.run(fakes.quick)(job_id) == FAILED
     assert setup.store.get(job_id).error_code == "input_missing"  # type: ignore[union-attr]
+
+
+LOSING = threading.Event()
+RESUME = threading.Event()
+
+
+def loses_its_lease(task: Task, ctx: RunContext) -> Outcome:
+    """Writes a result, waits while the test hands its job to another run, writes it again."""
+    out = Path(task.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "result.svg").write_text("<svg>from the run that lost its lease</svg>")
+    LOSING.set()
+    assert RESUME.wait(30)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "result.svg").write_text("<svg>from the run that lost its lease, later</svg>")
+    return Outcome(["result.svg"], {})
+
+
+@pytest.mark.parametrize("storage", ["object storage", "shared folder"])
+def test_a_run_that_lost_its_lease_writes_nothing_into_the_jobs_results(
+    setup: Setup, storage: str, tmp_path: Path
+) -> None:
+    if storage == "shared folder":  # the local executor's and one host's layout
+        setup.worker = setup.api = JobFiles(tmp_path / "data")
+        setup.api.prepare()
+    LOSING.clear()
+    RESUME.clear()
+    job_id = setup.job()
+    # heartbeats far apart: the run does not learn it lost the job before it ends
+    lagging = setup.run(loses_its_lease, heartbeat_seconds=60)
+    ended: list[str] = []
+    thread = threading.Thread(target=lambda: ended.append(lagging(job_id)))
+    thread.start()
+    try:
+        assert LOSING.wait(30)
+        first = setup.store.get(job_id)
+        assert first is not None and first.lease
+        assert setup.store.requeue(job_id, "stale", 3, lease=first.lease) == "queued"
+        assert setup.run(fakes.quick)(job_id) == SUCCEEDED  # the new holder's result
+    finally:
+        RESUME.set()
+        thread.join(30)
+    assert ended == [SKIPPED]
+    job = setup.store.get(job_id)
+    assert job is not None and job.status == SUCCEEDED and job.attempts == 2
+    result = setup.api.download(job_id, "result.svg", job.files)
+    assert result is not None and result.read_text() == fakes.SVG
+    for folder in {setup.api.job_dir(job_id), setup.worker.job_dir(job_id)}:
+        assert not list(folder.glob("run-*")) if folder.is_dir() else True

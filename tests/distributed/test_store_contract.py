@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import update
 
 from v2v.service.db import Database, JobRow, utcnow
+from v2v.service.jobs.admission import QueueCaps, QueueFull
 from v2v.service.jobs.claims import claim, claim_or_take_over, died_here, worker_name
 from v2v.service.jobs.store import CANCELLED, FAILED, QUEUED, RUNNING, SUCCEEDED, JobStore
 
@@ -56,6 +57,33 @@ def test_concurrent_claimers_never_get_the_same_job(store: JobStore) -> None:
     for thread in threads:
         thread.join(60)
     assert sorted(claimed) == sorted(created)  # each exactly once, none left
+
+
+def test_concurrent_creations_never_pass_a_queue_cap(store: JobStore) -> None:
+    """16 creations at once against caps of 5 per owner and 7 overall: exactly the caps get in."""
+    start = threading.Barrier(16)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def create(owner: str) -> None:
+        start.wait()
+        try:
+            store.create("convert", owner, "c", {}, caps=QueueCaps(per_owner=5, overall=7))
+            outcome = f"created {owner}"
+        except QueueFull as exc:
+            outcome = exc.cap
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=create, args=("ab"[i % 2],)) for i in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(outcomes) == 16, outcomes  # no database error on any of them
+    counts = {owner: store.list_jobs(owner=owner)[1] for owner in "ab"}
+    assert sum(counts.values()) == 7 and max(counts.values()) <= 5, (counts, outcomes)
+    assert outcomes.count("created a") == counts["a"] and outcomes.count("created b") == counts["b"]
 
 
 def test_a_named_claim_runs_a_message_delivered_twice_once(store: JobStore) -> None:

@@ -14,12 +14,14 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.distributed.cluster import ROOT
 from v2v.service.db import Database
 from v2v.service.jobs.celery_app import QUEUE, TASK_NAME, make_celery
+from v2v.service.jobs.celery_warmup import WARM_UP_COMMAND
 from v2v.service.jobs.store import JobStore
 from v2v.service.settings import load_settings
 
@@ -75,10 +77,22 @@ def workers(
     deadline = time.monotonic() + 60
     while len([n for r in control.ping(timeout=1.0) or [] for n in r]) < 2:
         assert time.monotonic() < deadline, [log.read_text()[-2000:] for _, log in started]
+    # WARM_WORKERS (the default): each pool process converts the drawn car with the real
+    # pipeline before it takes a job, and says so when asked
+    deadline = time.monotonic() + 240
+    while not _all_warm(control):
+        assert time.monotonic() < deadline, [log.read_text()[-2000:] for _, log in started]
+        time.sleep(0.5)
     yield started
     for process, _ in started:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(20)
+
+
+def _all_warm(control: Any) -> bool:
+    replies = control.broadcast(WARM_UP_COMMAND, reply=True, timeout=1.0) or []
+    answers = [answer for reply in replies for answer in reply.values()]
+    return len(answers) == 2 and all(answer == {"warming": 0, "pool": 1} for answer in answers)
 
 
 def _names(environment: dict[str, str]) -> list[str]:
@@ -128,6 +142,7 @@ def test_worker_logs_are_one_json_object_per_line_each_record_once(
             if line.strip():
                 records.append(json.loads(line))  # every line is one JSON object
     assert any(r.get("event") == "worker_starting" for r in records)
+    assert len([r for r in records if r.get("event") == "warm_up_done"]) == 2, records
     ended = [r for r in records if r.get("event") == "job_ended" and r.get("job_id") == job.id]
     assert len(ended) == 1 and ended[0]["code"] == "input_missing"
     assert all("event" in r and "level" in r and "timestamp" in r for r in records)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import io
 import json
+import threading
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -187,6 +188,28 @@ def test_the_whole_queue_has_a_cap(make_client: Client, car_png: bytes) -> None:
     client = make_client(runner="tests.service.fakes:slow", max_queued_jobs=1, job_workers=1)
     statuses = [_post(client, car_png).status_code for _ in range(4)]
     assert statuses[-1] == 429 and statuses.count(202) <= 3, statuses
+
+
+def test_simultaneous_requests_of_one_key_cannot_pass_its_cap(
+    make_client: Client, car_png: bytes
+) -> None:
+    client = make_client(runner="tests.service.fakes:slow", api_keys=KEYS, max_queued_per_key=3)
+    start = threading.Barrier(10)
+    statuses: list[int] = []
+
+    def post() -> None:
+        start.wait()
+        statuses.append(_post(client, car_png, KEY_A).status_code)
+
+    threads = [threading.Thread(target=post) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(statuses) == [202] * 3 + [429] * 7, statuses
+    assert client.get("/api/v1/jobs", headers={"X-API-Key": KEY_A}).json()["total"] == 3
+    tmp = client.app.state.services.files.tmp  # type: ignore[attr-defined]
+    assert list(tmp.iterdir()) == []  # the refused uploads left nothing behind
 
 
 def test_work_is_refused_with_507_below_the_free_disk_floor(

@@ -6,14 +6,23 @@ the answers, the 15-colour rule of ``palette_hex_list``, and no field ignored in
 from __future__ import annotations
 
 import json
+import re
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from lxml import etree
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.service.conftest import FAST, upload
+from tests.service.fakes import quick
+from v2v import RunContext
+from v2v.errors import StageFailed
+from v2v.service.jobs import runner as runner_module
+from v2v.service.jobs.messages import Outcome, Task
 
 Client = Callable[..., TestClient]
 STYLE_GUIDE = (  # 15 colours, as the original's palette_hex_list wants them
@@ -195,3 +204,88 @@ def test_a_single_phase_answers_with_its_output_url(make_client: Client, car_png
         assert response.status_code == 200, response.text
         url = response.json()["output_url"]
         assert url.endswith(suffix) and client.get(url).status_code == 200
+
+
+def test_an_original_readiness_probe_reads_ready_and_the_original_check_strings(
+    make_client: Client,
+) -> None:
+    """REFERENCE §3: 200 ``{status: "ready", checks: {name: string}, timestamp}``, or 503 with
+    ``status: "not_ready"``; ``gpu`` is ``available``/``unavailable``; ``disk_space`` reads
+    ``"{free}GB free ({pct}%)"`` or ``low (…)``."""
+    client = make_client(status_names="original")
+    answer = client.get("/ready")
+    body = answer.json()
+    assert answer.status_code == 200 and body["status"] == "ready", body
+    assert body["timestamp"] and all(isinstance(v, str) for v in body["checks"].values())
+    assert body["checks"]["gpu"] == "unavailable"  # CPU backends: no GPU_MODEL
+    assert re.fullmatch(r"\d+\.\d\dGB free \(\d+%\)", body["checks"]["disk_space"]), body
+
+    starved = make_client(status_names="original", min_free_disk_mb=10**9)
+    answer = starved.get("/ready")
+    body = answer.json()
+    assert answer.status_code == 503 and body["status"] == "not_ready"
+    assert body["checks"]["disk_space"].startswith("low (") and "disk" in body["failing"]
+
+
+def test_an_original_probe_sees_not_ready_while_workers_warm(
+    make_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The original had two statuses: a worker still loading its models is ``not_ready``."""
+    gate = threading.Event()
+
+    def warming(task: Task, ctx: RunContext) -> Outcome:
+        assert gate.wait(30)
+        return quick(task, ctx)
+
+    monkeypatch.setattr(runner_module, "run_task", warming)
+    client = make_client(runner=None, warm_workers=True, status_names="original")
+    try:
+        answer = client.get("/ready")
+        assert answer.status_code == 503 and answer.json()["status"] == "not_ready"
+        assert "warming up" in answer.json()["checks"]["workers"]
+    finally:
+        gate.set()
+
+
+def fails_in_phase2(task: Task, ctx: RunContext) -> Outcome:
+    with ctx.stage("phase1"):
+        pass
+    with ctx.stage("phase2"):
+        raise StageFailed("phase II failed: the flattening found no region in the vehicle")
+    raise AssertionError("unreachable")
+
+
+def test_an_original_scraper_finds_the_original_metric_families(
+    make_client: Client, car_png: bytes
+) -> None:
+    """REFERENCE §1: ``pipeline_requests_total{status}``, ``pipeline_duration_seconds{phase}``
+    (buckets 0.1 … 120), ``pipeline_errors_total{phase,error_type}``, ``gpu_memory_used_bytes``."""
+    client = make_client(status_names="original")
+    done = client.post("/api/v1/jobs", files=upload(car_png), data={"overrides": json.dumps(FAST)})
+    poll_until_done(client, done.json()["status_url"])
+    failing = make_client(
+        runner="tests.service.test_original_contract:fails_in_phase2", status_names="original"
+    )
+    failed = failing.post("/api/v1/jobs", files=upload(car_png))
+    assert poll_until_done(failing, failed.json()["status_url"])["status"] == "failed"
+
+    def families(of: TestClient) -> dict[str, Any]:
+        text = of.get("/metrics").text
+        return {family.name: family for family in text_string_to_metric_families(text)}
+
+    found = families(client)
+    requests = found["pipeline_requests"]
+    assert requests.type == "counter"
+    assert {s.labels["status"]: s.value for s in requests.samples if s.name.endswith("_total")}[
+        "completed"
+    ] == 1
+    duration = found["pipeline_duration_seconds"]
+    assert duration.type == "histogram"
+    bounds = {s.labels["le"] for s in duration.samples if s.name.endswith("_bucket")}
+    assert bounds == {"0.1", "0.5", "1.0", "5.0", "10.0", "30.0", "60.0", "120.0", "+Inf"}
+    assert {s.labels["phase"] for s in duration.samples} >= {"phase1", "phase4"}
+    assert found["gpu_memory_used_bytes"].type == "gauge"
+    assert found["pipeline_errors"].type == "counter"
+    errors = [s for s in families(failing)["pipeline_errors"].samples if s.name.endswith("_total")]
+    assert len(errors) == 1 and errors[0].value == 1
+    assert errors[0].labels == {"phase": "phase2", "error_type": "stage_failed"}

@@ -109,3 +109,49 @@ def test_a_real_conversion_exports_a_cut_out_dxf(make_client: Client, car_png: b
     assert facts.closed > 3 and len(facts.layers) >= 3
     pdf = pdf_facts(client.get(url, params={"format": "pdf", "size": "photo"}).content)
     assert pdf.size[0] == pytest.approx(320 * 0.75)  # the 320 px photo, in points
+
+
+def test_process_takes_the_export_fields_and_answers_with_the_export_url(
+    make_client: Client, car_png: bytes
+) -> None:
+    client = make_client(runner="tests.service.test_service_exports:traced")
+    fields = {"format": "pdf", "size": "300mm", "stacking": "cutout"}
+    answer = client.post("/api/v1/process", files=upload(car_png), data=fields)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    link = body["urls"]["export"]
+    assert link == (
+        f"/api/v1/jobs/{body['job_id']}/export"
+        "?format=pdf&size=300mm&dpi=96.0&stacking=cutout&grouping=color"
+    )
+    pdf = client.get(link)
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert 'filename="car-cutout.pdf"' in pdf.headers["content-disposition"]
+    assert pdf_facts(pdf.content).size[0] == pytest.approx(300 / 25.4 * 72, abs=0.01)
+    # a job submitted with the fields lists the same link once it is done
+    job = client.post("/api/v1/jobs", files=upload(car_png), data={"format": "dxf"}).json()
+    done = wait_until_finished(client, job["id"])
+    assert done["urls"]["export"].endswith(
+        "?format=dxf&size=working&dpi=96.0&stacking=stacked&grouping=color"
+    )
+    plain = client.post("/api/v1/process", files=upload(car_png)).json()
+    assert plain["urls"]["export"] is None
+
+
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"format": "tiff"}, "unknown export format 'tiff'"),
+        ({"size": "300 furlongs"}, "is not understood"),
+        ({"dpi": "0"}, "dpi"),
+        ({"stacking": "piled"}, "stacking"),
+        ({"grouping": "part"}, "grouping"),
+    ],
+)
+def test_bad_export_fields_on_process_are_the_export_routes_422_and_queue_nothing(
+    make_client: Client, car_png: bytes, fields: dict[str, str], named: str
+) -> None:
+    client = make_client(runner="tests.service.test_service_exports:traced")
+    answer = client.post("/api/v1/process", files=upload(car_png), data=fields)
+    assert answer.status_code == 422 and named in answer.text, answer.text
+    assert client.get("/api/v1/jobs").json()["total"] == 0

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 from fastapi.testclient import TestClient
 from sqlalchemy import update
@@ -14,7 +16,9 @@ from tests.service.conftest import wait_until_finished
 from v2v.service import Settings
 from v2v.service.db import Database, JobRow, utcnow
 from v2v.service.jobs.files import JobFiles
+from v2v.service.jobs.maintenance import Maintenance
 from v2v.service.jobs.store import FAILED, QUEUED, RUNNING, JobStore
+from v2v.service.jobs.supervise import Loops
 from v2v.service.jobs.transitions import claim_queued
 
 Client = Callable[..., TestClient]
@@ -160,3 +164,64 @@ def test_the_finished_jobs_counter_survives_restarts_and_deletions(
     second = make_client(settings=settings)
     assert _finished_total(second, "succeeded") == 1
     assert _finished_total(second, "failed") == 1
+
+
+def test_retention_cleans_abandoned_work_and_never_a_queued_or_running_job(
+    make_settings: Callable[..., Settings], car_png: bytes
+) -> None:
+    settings = make_settings(retention_hours=1)
+    store, files = _store(settings)
+    long_ago = utcnow() - timedelta(hours=3)
+    stamp = time.time() - 3 * 3600
+
+    def job_with_upload() -> str:
+        job = store.create("convert", "anonymous", "cid", {})
+        temp = files.temp_path()
+        temp.write_bytes(car_png)
+        os.utime(files.store_input(job.id, temp, "png"), (stamp, stamp))
+        return job.id
+
+    waiting, running = job_with_upload(), job_with_upload()
+    assert store.claim_next("w:0") is not None  # the older one runs, with its own folder
+    held = store.get(waiting)
+    assert held is not None and held.status == RUNNING and held.lease
+    waiting, running = running, waiting
+    (files.run_dir(running, held.lease)).mkdir()
+    cancelled, never_started = job_with_upload(), job_with_upload()
+    store.request_cancel(cancelled)
+    store.fail(never_started, "input_missing", "the upload is gone")
+    with store.db.session() as session:  # everything happened three hours ago
+        session.execute(
+            update(JobRow).values(created_at=long_ago, updated_at=long_ago, finished_at=None)
+        )
+        session.execute(
+            update(JobRow)
+            .where(JobRow.id.in_([cancelled, never_started]))
+            .values(finished_at=long_ago)
+        )
+    other_host = files.tmp_root / "elsewhere-4242"  # a dead process of another machine
+    other_host.mkdir(parents=True)
+    (other_host / "half-received").write_bytes(b"x" * 100)
+    busy = files.tmp_root / "elsewhere-4243"  # receiving right now
+    busy.mkdir()
+    (busy / "arriving").write_bytes(b"x")
+    mine = files.temp_path()
+    mine.write_bytes(b"x")
+    for path in (other_host / "half-received", other_host, mine):
+        os.utime(path, (stamp, stamp))
+    executor = SimpleNamespace(loops=Loops(), owns=lambda _: False, submit=lambda *_: None)
+    sweep = Maintenance(store, files, executor, 6.0, 3, 1.0).sweep(orphans=True)  # type: ignore[arg-type]
+
+    assert sorted(sweep.expired) == sorted([cancelled, never_started])
+    assert sorted(sweep.uploads) == sorted(
+        ["elsewhere-4242/half-received", str(mine.relative_to(files.tmp_root))]
+    )
+    assert not other_host.exists() and not mine.exists() and (busy / "arriving").exists()
+    assert files.tmp.is_dir()  # this process's folder stays
+    for job_id, status in ((waiting, QUEUED), (running, RUNNING)):
+        job = store.get(job_id)
+        assert job is not None and job.status == status
+        assert files.input_path(job_id) is not None
+    assert files.run_dir(running, held.lease).is_dir()
+    assert store.get(cancelled) is None and not files.job_dir(cancelled).exists()
+    assert store.get(never_started) is None and not files.job_dir(never_started).exists()

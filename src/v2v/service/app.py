@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from v2v import __version__, load_config
 from v2v.cpu import ENV as CPU_ENV
 from v2v.cpu import threads_per_worker
+from v2v.service.compat import status_name
 from v2v.service.db import Database, utcnow
 from v2v.service.deps import Services
 from v2v.service.jobs.executor import DEFAULT_RUNNER, make_executor
@@ -252,6 +253,7 @@ def create_app(settings: Settings | None = None, *, runner: str | None = None) -
         lambda: services.store.counts(),
         lambda: services.executor.health().alive,
         lambda: services.store.finished_totals(),
+        lambda status: status_name(status, settings.status_names),
     )
     install_problem_handlers(app)
     modules = (health, process, jobs, exports, original, dashboard, catalog, archive)

@@ -7,12 +7,21 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Form, Request
 
+from v2v.exports import ExportOptions
 from v2v.service.compat import (
     palette_from_hex_list,
     reject_unknown_fields,
     translate_config_overrides,
 )
 from v2v.service.deps import Services
+from v2v.service.export_options import (
+    DESCRIPTIONS,
+    EXPORT_FIELDS,
+    Grouping,
+    Stacking,
+    as_params,
+    export_options,
+)
 from v2v.service.problems import ApiProblem
 from v2v.service.security.auth import Client
 from v2v.service.submission import parse_hint, parse_overrides, parse_palette
@@ -31,6 +40,7 @@ CONVERSION_FIELDS = (
     "subject",
     "palette_hex_list",
     "config_overrides",
+    *EXPORT_FIELDS,
 )
 
 _SWITCH = "run phase {n} ({what}); leave out to use the service's pipeline config"
@@ -46,6 +56,7 @@ class ConversionForm:
     subject: int | None = None
     palette_hex_list: str | None = None
     config_overrides: str | None = None
+    export: ExportOptions | None = None
 
     def params(self, services: Services, client: Client) -> dict[str, Any]:
         """Validated job parameters (raises ApiProblem 422 naming the bad field or key; 400
@@ -60,7 +71,21 @@ class ConversionForm:
             ),
             "hint": parse_hint(self.hint),
             "intermediates": self.intermediates,
+            **({"export": as_params(self.export)} if self.export is not None else {}),
         }
+
+
+async def export_form(
+    format: Annotated[str | None, Form(max_length=16, description=DESCRIPTIONS["format"])] = None,
+    size: Annotated[str | None, Form(max_length=40, description=DESCRIPTIONS["size"])] = None,
+    dpi: Annotated[float | None, Form(ge=1, le=2400, description=DESCRIPTIONS["dpi"])] = None,
+    stacking: Annotated[Stacking | None, Form(description=DESCRIPTIONS["stacking"])] = None,
+    grouping: Annotated[Grouping | None, Form(description=DESCRIPTIONS["grouping"])] = None,
+) -> ExportOptions | None:
+    """The export the client wants of the drawing (any of the fields given), validated as the
+    export route validates it; the finished job lists its URL as ``urls.export``."""
+    values = (format, size, dpi, stacking, grouping)
+    return None if all(v is None for v in values) else export_options(*values)
 
 
 async def conversion_form(
@@ -121,6 +146,7 @@ async def conversion_form(
             '"prompt_override": "..."}}}; anything else is refused',
         ),
     ] = None,
+    export: Annotated[ExportOptions | None, Depends(export_form)] = None,
 ) -> ConversionForm:
     await reject_unknown_fields(request, CONVERSION_FIELDS)
     if subject is not None and hint:
@@ -137,6 +163,7 @@ async def conversion_form(
         subject,
         palette_hex_list,
         config_overrides,
+        export,
     )
 
 

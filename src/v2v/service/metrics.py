@@ -12,6 +12,18 @@ Exported at ``GET /metrics``:
 - ``v2v_event_loop_lag_seconds`` and ``..._max_seconds``: how late a 100 ms timer fires (shows
   anything that blocks the event loop)
 
+The original system's families, for its scrapers and dashboards (same names, types and buckets):
+
+- ``pipeline_requests_total{status}`` (counter): jobs that ended, by final status as the API
+  names them (``STATUS_NAMES``), from the same store totals as ``v2v_jobs_finished_total``
+- ``pipeline_duration_seconds{phase}`` (histogram, buckets 0.1 … 120 s) of finished jobs
+- ``pipeline_errors_total{phase,error_type}`` (counter): failed jobs by the last stage they
+  entered and their error code
+- ``gpu_memory_used_bytes`` (gauge): the last GPU memory peak a worker reported, 0 until one has
+
+``model_load_time_seconds`` is not exported: models load in the worker processes (their warm-up
+logs ``warm_up_done`` with its seconds), never in the API process.
+
 With ``WORKERS`` > 1 each server process has its own counters; the job gauges come from the shared
 store and are the same in every process.
 """
@@ -26,6 +38,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 PHASE_BUCKETS = (0.1, 0.5, 1, 5, 10, 30, 60, 120, 300)
+ORIGINAL_PHASE_BUCKETS = (0.1, 0.5, 1, 5, 10, 30, 60, 120)  # the original's pipeline_duration
 LAG_BUCKETS = (0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1)
 HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300)
 
@@ -38,19 +51,26 @@ class _StateCollector(Collector):
         counts: Callable[[], dict[str, int]],
         alive: Callable[[], int],
         finished: Callable[[], dict[str, int]] | None = None,
+        names: Callable[[str], str] = str,
     ) -> None:
         self.counts = counts
         self.alive = alive
         self.finished = finished
+        self.names = names
 
     def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
         if self.finished is not None:
             total = CounterMetricFamily(
                 "v2v_jobs_finished", "Jobs that ended, by status", labels=["status"]
             )
+            requests = CounterMetricFamily(
+                "pipeline_requests", "Jobs that ended, by status", labels=["status"]
+            )
             for status, count in self.finished().items():
                 total.add_metric([status], count)
+                requests.add_metric([self.names(status)], count)
             yield total
+            yield requests
         counts = self.counts()
         jobs = GaugeMetricFamily("v2v_jobs", "Jobs in the store by status", labels=["status"])
         for status, count in counts.items():
@@ -69,6 +89,9 @@ class _GpuPeakCollector(Collector):
         self.value: int | None = None
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
+        yield GaugeMetricFamily(
+            "gpu_memory_used_bytes", "Peak GPU memory of the last job", value=self.value or 0
+        )
         if self.value is not None:
             yield GaugeMetricFamily(
                 "v2v_gpu_memory_peak_bytes", "Peak GPU memory of the last job", value=self.value
@@ -98,6 +121,19 @@ class ServiceMetrics:
             buckets=PHASE_BUCKETS,
             registry=self.registry,
         )
+        self.original_duration = Histogram(
+            "pipeline_duration_seconds",
+            "Duration of each pipeline phase of finished jobs",
+            ["phase"],
+            buckets=ORIGINAL_PHASE_BUCKETS,
+            registry=self.registry,
+        )
+        self.original_errors = Counter(
+            "pipeline_errors_total",
+            "Failed jobs by the last stage they entered and error code",
+            ["phase", "error_type"],
+            registry=self.registry,
+        )
         self.errors = Counter(
             "v2v_errors_total",
             "Errors by type (problem code or job error)",
@@ -123,10 +159,12 @@ class ServiceMetrics:
         counts: Callable[[], dict[str, int]],
         alive: Callable[[], int],
         finished: Callable[[], dict[str, int]] | None = None,
+        names: Callable[[str], str] = str,
     ) -> None:
         """Gauges read at scrape time; ``finished``: the store's finished totals (the counter
-        ``v2v_jobs_finished_total``, which so survives restarts and is equal in every process)."""
-        self.registry.register(_StateCollector(counts, alive, finished))
+        ``v2v_jobs_finished_total``, which so survives restarts and is equal in every process);
+        ``names``: a status as the API names it (``pipeline_requests_total``'s label)."""
+        self.registry.register(_StateCollector(counts, alive, finished, names))
 
     def job_finished(
         self,
@@ -140,8 +178,11 @@ class ServiceMetrics:
         for phase, seconds in timings.items():
             if phase != "total":
                 self.phase_duration.labels(phase).observe(seconds)
+                self.original_duration.labels(phase).observe(seconds)
         if error_code is not None and status == "failed":
             self.errors.labels(error_code).inc()
+            stages = [phase for phase in timings if phase != "total"]
+            self.original_errors.labels(stages[-1] if stages else "", error_code).inc()
         if gpu_peak is not None:
             self.gpu_peak.value = gpu_peak
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from v2v.exports.registry import FORMATS
 from v2v.service.compat import PHASE_OUTPUTS, milliseconds, overall_percent, status_name
+from v2v.service.export_options import export_url
 from v2v.service.jobs.store import JobRecord
 from v2v.service.redact import redact_paths
 
@@ -111,6 +112,11 @@ class ResultUrls(BaseModel):
         default_factory=dict,
         description="the drawing in each export format, by name; add size, dpi, stacking, "
         "grouping to the query (docs/exports.md)",
+    )
+    export: str | None = Field(
+        None,
+        description="the export the conversion asked for (its format, size, dpi, stacking, "
+        "grouping fields), once the SVG exists",
     )
 
 
@@ -222,6 +228,9 @@ def result_urls(job: JobRecord) -> ResultUrls:
         report=files.get("report.json"),
         files=files,
         exports={name: export + name for name in FORMATS} if "result.svg" in files else {},
+        export=export_url(job.id, asked, API)
+        if "result.svg" in files and isinstance(asked := job.params.get("export"), dict)
+        else None,
     )
 
 

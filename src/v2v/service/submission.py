@@ -19,12 +19,13 @@ from starlette.concurrency import run_in_threadpool
 from v2v.color.palette import Palette
 from v2v.errors import ConfigError, InputError
 from v2v.service.deps import Services
+from v2v.service.jobs.admission import QueueFull
 from v2v.service.jobs.files import valid_job_id
 from v2v.service.jobs.store import CANCELLED, RUNNING, JobRecord
 from v2v.service.lora_owners import check_lora_choice
 from v2v.service.problems import ApiProblem, correlation_id_var, json_object
 from v2v.service.security.auth import Client
-from v2v.service.security.capacity import check_capacity
+from v2v.service.security.capacity import check_capacity, queue_caps, queue_full
 from v2v.service.security.overrides import LORA_KEY, check_overrides
 
 #: keys with their own message: the palette has its own field (and a YAML path would read a
@@ -167,8 +168,18 @@ def _create(
     try:
         services.files.store_input(job_id, temp, extension)
         return services.store.create(
-            kind, client.owner, correlation_id_var.get(), params, priority=priority, job_id=job_id
+            kind,
+            client.owner,
+            correlation_id_var.get(),
+            params,
+            priority=priority,
+            job_id=job_id,
+            caps=queue_caps(services),
         )
+    except QueueFull as exc:  # requests that passed the first look together: one too many
+        temp.unlink(missing_ok=True)
+        services.files.remove(job_id)
+        raise queue_full(exc) from None
     except BaseException:
         temp.unlink(missing_ok=True)
         services.files.remove(job_id)

@@ -12,13 +12,14 @@ from starlette.concurrency import run_in_threadpool
 from v2v.errors import ConfigError
 from v2v.service.compat import PARAMS_EXAMPLE, merge_original_params
 from v2v.service.deps import Services
+from v2v.service.jobs.admission import QueueFull
 from v2v.service.jobs.files import valid_job_id
 from v2v.service.jobs.store import SUCCEEDED, JobRecord
 from v2v.service.jobs.training_run import CARD, STATUS_FILE
 from v2v.service.lora_owners import record_owner
 from v2v.service.problems import ApiProblem, correlation_id_var, json_object
 from v2v.service.security.auth import Client
-from v2v.service.security.capacity import check_capacity
+from v2v.service.security.capacity import check_capacity, queue_caps, queue_full
 from v2v.service.training_schemas import availability
 from v2v.service.training_uploads import stage_folder, stage_uploads
 from v2v.training import parse_params
@@ -95,8 +96,18 @@ def _create(
         services.files.store_input(job_id, staged, extension)
         record_owner(services, lora_id, client.owner, job_id)
         return services.store.create(
-            KIND, client.owner, correlation_id_var.get(), job_params, TRAINING_PRIORITY, job_id
+            KIND,
+            client.owner,
+            correlation_id_var.get(),
+            job_params,
+            TRAINING_PRIORITY,
+            job_id,
+            caps=queue_caps(services),
         )
+    except QueueFull as exc:
+        staged.unlink(missing_ok=True)
+        services.files.remove(job_id)
+        raise queue_full(exc) from None
     except BaseException:
         staged.unlink(missing_ok=True)
         services.files.remove(job_id)

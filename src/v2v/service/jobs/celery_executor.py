@@ -7,7 +7,10 @@ duplicate message is harmless: the worker's claim finds the job taken and skips 
 
 Cancel needs nothing here: the route sets the store's cancel flag, which the worker running the
 job reads every second (see :mod:`v2v.service.jobs.remote_run`). ``health`` reports the workers
-that answered the last Celery ping (sent every few seconds on a thread, never in a request).
+that answered the last ping (sent every few seconds on a thread, never in a request): the
+``v2v_warm_up`` control command, which every worker answers, and with the number of its pool
+processes still warming (:mod:`v2v.service.jobs.celery_warmup`); ``/ready`` says "warming"
+while any is.
 
 The workers record a job's end in the store, so ``on_finished`` (the metrics of finished jobs) is
 fed by a thread that looks at the store every few seconds (:mod:`v2v.service.jobs.finished_feed`).
@@ -24,6 +27,7 @@ from sqlalchemy import select
 
 from v2v.service.db import JobRow
 from v2v.service.jobs.celery_app import NORMAL, QUEUE, TASK_NAME, URGENT, make_celery, redacted
+from v2v.service.jobs.celery_warmup import WARM_UP_COMMAND, warming_of
 from v2v.service.jobs.executor import ExecutorHealth, FinishedHook
 from v2v.service.jobs.finished_feed import FinishedFeed
 from v2v.service.jobs.store import QUEUED, RUNNING, JobStore
@@ -56,6 +60,7 @@ class CeleryExecutor:
         self.stopping = threading.Event()
         self.threads: list[threading.Thread] = []
         self.workers_seen: list[str] = []
+        self.warming: dict[str, int] = {}  # node -> its pool processes still warming
         self.ping_error: str | None = "no ping yet"
         self.first_ping = threading.Event()
         self.loops = Loops()
@@ -123,7 +128,11 @@ class CeleryExecutor:
                 False, "no Celery worker answers (start `v2v worker`)", 0, 0, busy
             )
         detail = f"{len(nodes)} Celery worker(s) answer ({', '.join(sorted(nodes))}), {busy} busy"
-        return ExecutorHealth(True, detail, len(nodes), len(nodes), busy)
+        warming = dict(self.warming)
+        if any(warming.values()):
+            names = ", ".join(sorted(node for node, count in warming.items() if count))
+            detail += f", {sum(warming.values())} pool process(es) warming up ({names})"
+        return ExecutorHealth(True, detail, len(nodes), len(nodes), busy, sum(warming.values()))
 
     # -- threads -------------------------------------------------------------------------------
 
@@ -176,11 +185,16 @@ class CeleryExecutor:
     def _ping_loop(self) -> None:
         while not self.stopping.is_set():
             try:
-                replies = self.app.control.ping(timeout=_PING_TIMEOUT) or []
-                self.workers_seen = [node for reply in replies for node in reply]
+                replies = (
+                    self.app.control.broadcast(WARM_UP_COMMAND, reply=True, timeout=_PING_TIMEOUT)
+                    or []
+                )
+                answers = {node: answer for reply in replies for node, answer in reply.items()}
+                self.warming = {node: warming_of(answer) for node, answer in answers.items()}
+                self.workers_seen = list(answers)
                 self.ping_error = None
             except Exception as exc:  # noqa: BLE001 - any broker error means "cannot reach it"
-                self.workers_seen = []
+                self.workers_seen, self.warming = [], {}
                 self.ping_error = f"unreachable ({type(exc).__name__})"
             self.first_ping.set()
             self.stopping.wait(_PING_SECONDS)

@@ -22,7 +22,9 @@ from typing import Any
 
 from v2v.errors import ConfigError
 from v2v.service.db import Database
+from v2v.service.jobs import celery_warmup
 from v2v.service.jobs.celery_app import QUEUE, TASK_NAME, URGENT, make_celery
+from v2v.service.jobs.celery_warmup import WarmState
 from v2v.service.jobs.executor import DEFAULT_RUNNER, RunOptions
 from v2v.service.jobs.remote_run import JobRun
 from v2v.service.jobs.store import JobStore
@@ -126,12 +128,15 @@ def run_worker(
     *,
     runner: str | None = None,
     name: str | None = None,
+    warm_up: bool | None = None,
 ) -> int:
     """Run a Celery worker until it is stopped; returns its exit code.
 
     ``device``: cpu, cuda, cuda:N or auto; ``concurrency``: pool processes (jobs at once; one per
     GPU is right for the SDXL backends); ``runner``: 'module:function' replacing the pipeline
-    runner (tests); ``name``: the Celery node name (default ``v2v-<device>@<host>``).
+    runner (tests); ``name``: the Celery node name (default ``v2v-<device>@<host>``);
+    ``warm_up``: warm each pool process before its first job (default: ``WARM_WORKERS`` with the
+    library's runner; see :mod:`celery_warmup`).
     Raises ConfigError for a bad device, settings that cannot work or a missing extra.
     """
     if concurrency < 1:
@@ -141,17 +146,25 @@ def run_worker(
     configure_logging(settings.log_level, settings.log_format, exclusive=True)
     _prepare(settings)
     runner_path = runner or DEFAULT_RUNNER
-    load_runner(runner_path)  # import the pipeline once, before the pool forks
+    run = load_runner(runner_path)  # import the pipeline once, before the pool forks
     app = make_celery(settings)
+    if warm_up is None:
+        warm_up = settings.warm_workers and runner_path == DEFAULT_RUNNER
+    if warm_up:
+        config = settings.pipeline_config
+        celery_warmup.install(app, WarmState(concurrency), run, str(config) if config else None)
     guard = _guard(settings)
     register_job_task(app, WorkerContext(settings, runner_path), guard)
     hostname = name or node_name(device)
-    log.info("worker_starting", node=hostname, device=device, concurrency=concurrency)
+    log.info(
+        "worker_starting", node=hostname, device=device, concurrency=concurrency, warm_up=warm_up
+    )
     worker = app.Worker(
         hostname=hostname,
         concurrency=concurrency,
         pool="prefork",
         queues=[QUEUE],
+        exclude_queues=[QUEUE] if warm_up else [],  # the warm-up gate adds it when warm
         loglevel=settings.log_level.upper(),
         prefetch_multiplier=1,
         without_gossip=True,
@@ -207,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
         "unique per process); with --ping: the worker to ask",
     )
     parser.add_argument("--runner", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--warm-up", action="store_true", default=None, help=argparse.SUPPRESS)
     parser.add_argument(
         "--ping",
         action="store_true",
@@ -228,7 +242,12 @@ def main(argv: list[str] | None = None) -> int:
             sys.stderr.write(f"error: no answer from {who} within {args.timeout:g} s\n")
             return 1
         return run_worker(
-            args.device, args.concurrency, settings, runner=args.runner, name=args.name
+            args.device,
+            args.concurrency,
+            settings,
+            runner=args.runner,
+            name=args.name,
+            warm_up=args.warm_up,
         )
     except ConfigError as exc:
         sys.stderr.write(f"error: {exc}\n")

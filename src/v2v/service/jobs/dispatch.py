@@ -145,7 +145,13 @@ class JobDispatch:
         self.progress = {phase: 1.0 for phase in outcome.timings if phase != "total"}
         status = persist(
             lambda: self.store.succeed(
-                self.job.id, self.lease, outcome.files, outcome.timings, outcome.qa, self.progress
+                self.job.id,
+                self.lease,
+                outcome.files,
+                outcome.timings,
+                outcome.qa,
+                self.progress,
+                publish=lambda: self.files.adopt_outputs(self.job.id, self.lease, outcome.files),
             ),
             "result",
         )
@@ -159,7 +165,8 @@ class JobDispatch:
             self._notify(CANCELLED, outcome.timings, "cancelled", None)
         elif self.store.get(self.job.id) is None:  # deleted while it ran
             self.files.remove(self.job.id)
-        else:  # another run holds the job now: its files are not ours to touch
+        else:  # another run holds the job now: only this run's own folder is ours
+            self.files.drop_run(self.job.id, self.lease)
             log.warning("job_result_dropped", reason="the run lost its lease")
 
     def _failed(self, message: Failed) -> None:

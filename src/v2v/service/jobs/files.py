@@ -5,17 +5,27 @@ Layout::
     DATA_DIR/jobs/<job id>/input.<jpg|png|webp>   the upload (removed when the job ends)
     DATA_DIR/jobs/<job id>/out/<name>             results: result.svg, preview.png, report.json,
                                                   intermediate_*.png, phase outputs
+    DATA_DIR/jobs/<job id>/run-<lease>/<name>     what one run writes while it runs; its results
+                                                  move to out/ only in the same transaction that
+                                                  records them under the run's lease, so a run
+                                                  that lost its lease writes nothing into out/
+                                                  (training runs write into out/ directly: their
+                                                  gallery is shown while they run)
     DATA_DIR/tmp/<host>-<pid>/                    uploads being received, one folder per server
                                                   process (a start-up removes only its own and
-                                                  those of processes that no longer exist)
+                                                  those of processes that no longer exist;
+                                                  housekeeping removes what no process has
+                                                  written for an hour, on any host)
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import socket
+import time
 import uuid
 from pathlib import Path
 
@@ -73,6 +83,36 @@ class JobFiles:
                     entry.unlink(missing_ok=True)
         self.tmp.mkdir(parents=True, exist_ok=True)
 
+    def remove_abandoned_uploads(self, max_age_seconds: float) -> list[str]:
+        """Remove files in ``tmp/`` not written for ``max_age_seconds`` (an upload being
+        received is written to all the time), in the folders of every process on every host
+        sharing this DATA_DIR, and the folders of other processes left empty. Returns the
+        removed paths, relative to ``tmp/``. Jobs' files are never touched: an upload becomes a
+        job's only once moved into ``jobs/``."""
+        removed: list[str] = []
+        if not self.tmp_root.is_dir():
+            return removed
+        cutoff = time.time() - max_age_seconds
+        for folder in self.tmp_root.iterdir():
+            idle = False
+            with contextlib.suppress(FileNotFoundError):
+                idle = folder.lstat().st_mtime < cutoff  # before its files go (that touches it)
+            entries = list(folder.iterdir()) if folder.is_dir() else [folder]
+            for entry in entries:
+                with contextlib.suppress(FileNotFoundError):
+                    if entry.lstat().st_mtime < cutoff:
+                        if entry.is_dir() and not entry.is_symlink():
+                            shutil.rmtree(entry, ignore_errors=True)
+                        else:
+                            entry.unlink(missing_ok=True)
+                        removed.append(str(entry.relative_to(self.tmp_root)))
+            host, _, pid = folder.name.rpartition("-")
+            alive_here = host == _HOST and pid.isdigit() and psutil.pid_exists(int(pid))
+            if idle and folder.is_dir() and not alive_here:
+                with contextlib.suppress(OSError):  # not empty, or gone: fine
+                    folder.rmdir()
+        return removed
+
     def job_dir(self, job_id: str) -> Path:
         if not valid_job_id(job_id):
             raise ValueError(f"not a job id: {job_id!r}")
@@ -80,6 +120,25 @@ class JobFiles:
 
     def out_dir(self, job_id: str) -> Path:
         return self.job_dir(job_id) / "out"
+
+    def run_dir(self, job_id: str, lease: str) -> Path:
+        """The private output folder of the run holding ``lease``."""
+        if not _JOB_ID.match(lease):
+            raise ValueError("not a lease token")
+        return self.job_dir(job_id) / f"run-{lease}"
+
+    def adopt_outputs(self, job_id: str, lease: str, names: list[str]) -> None:
+        """Make the run's files the job's results: its folder replaces ``out`` (one rename on
+        the same file system). Call only while the run's lease is being recorded."""
+        source, out = self.run_dir(job_id, lease), self.out_dir(job_id)
+        if not source.is_dir():
+            return  # moved by an earlier try of the same write
+        shutil.rmtree(out, ignore_errors=True)
+        os.replace(source, out)
+
+    def drop_run(self, job_id: str, lease: str) -> None:
+        """Remove what a run that no longer holds the job wrote (its own folder only)."""
+        shutil.rmtree(self.run_dir(job_id, lease), ignore_errors=True)
 
     def temp_path(self, suffix: str = "") -> Path:
         folder = self.tmp
@@ -105,7 +164,8 @@ class JobFiles:
         source = self.input_path(job.id)
         if source is None:
             return None
-        folder = str(self.out_dir(job.id))
+        lease = job.lease if job.kind != "train" else None
+        folder = str(self.run_dir(job.id, lease) if lease else self.out_dir(job.id))
         params, correlation_id = job.params, job.correlation_id
         return Task(job.id, job.kind, str(source), folder, params, correlation_id, pipeline_config)
 
@@ -115,7 +175,12 @@ class JobFiles:
             path.unlink(missing_ok=True)
 
     def clear_outputs(self, job_id: str) -> None:
+        """Remove the results and every run's folder (call only while holding the job)."""
         shutil.rmtree(self.out_dir(job_id), ignore_errors=True)
+        folder = self.job_dir(job_id)
+        if folder.is_dir():
+            for run in folder.glob("run-*"):
+                shutil.rmtree(run, ignore_errors=True)
 
     def remove(self, job_id: str) -> None:
         shutil.rmtree(self.job_dir(job_id), ignore_errors=True)

@@ -12,7 +12,7 @@ clocks of worker and API machines never matter.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import select, update
@@ -72,9 +72,13 @@ class LeasedWrites:
         timings: dict[str, float],
         qa: dict[str, Any] | None,
         progress: dict[str, float],
+        publish: Callable[[], None] | None = None,
     ) -> str | None:
         """Record a running job's result. A job flagged for cancellation ends ``cancelled``
         instead: a cancel answered 202 always wins, even one that arrived during the last stage.
+        ``publish`` (moving the run's files into the job's results) runs after the fenced
+        update has matched and before it commits, holding the row: it happens exactly when the
+        result is recorded under this lease (an error in it rolls the result back).
 
         Returns the new status (``succeeded`` or ``cancelled``), or None when this run no longer
         holds the job.
@@ -95,6 +99,8 @@ class LeasedWrites:
                     .values(**values, timings=timings, updated_at=utcnow())
                 ).rowcount  # type: ignore[attr-defined]
                 if hit == 1:
+                    if publish is not None and not flagged:
+                        publish()
                     return str(values["status"])
         return None
 

@@ -1,4 +1,16 @@
-"""Housekeeping: re-queue jobs whose worker died, remove expired jobs and orphaned folders."""
+"""Housekeeping: re-queue jobs whose worker died, remove expired jobs and orphaned folders.
+
+What is removed, and what never is:
+
+- a finished job (succeeded, failed, cancelled: also one cancelled before it started or one
+  that failed to start, e.g. ``input_missing``) ``RETENTION_HOURS`` after it ended, row and files;
+- a job folder without a job row (an interrupted deletion or creation), 10 minutes old;
+- an upload left half-received in ``DATA_DIR/tmp`` (its process died, on any host sharing the
+  folder) once nothing has written it for an hour;
+- a queued or running job, never: a running one whose worker is gone is re-queued and at last
+  fails (``JOB_MAX_ATTEMPTS``), and then expires like any finished job; a queued one waits for a
+  worker however long that takes. The queue caps bound how many there can be.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +29,8 @@ from v2v.service.logs import get_logger
 
 log = get_logger("v2v.service.maintenance")
 _ORPHAN_AGE_SECONDS = 600  # a folder this old without a job row is left over, not being created
+#: a file in DATA_DIR/tmp not written for this long is an abandoned upload (any host's)
+ABANDONED_UPLOAD_SECONDS = 3600.0
 
 
 @dataclass
@@ -25,6 +39,7 @@ class SweepResult:
     failed: list[str] = field(default_factory=list)
     expired: list[str] = field(default_factory=list)
     orphans: list[str] = field(default_factory=list)
+    uploads: list[str] = field(default_factory=list)  # abandoned, in DATA_DIR/tmp
 
 
 class Maintenance(threading.Thread):
@@ -101,7 +116,8 @@ class Maintenance(threading.Thread):
                 result.expired.append(job_id)
         if orphans:
             result.orphans = self._orphans()
-        if result.requeued or result.failed or result.expired or result.orphans:
+            result.uploads = self.files.remove_abandoned_uploads(ABANDONED_UPLOAD_SECONDS)
+        if any(vars(result).values()):
             log.info("maintenance", **vars(result))
         return result
 

@@ -196,11 +196,16 @@ class JobRun:
         return write
 
     def _succeed(self, job: JobRecord, outcome: Outcome) -> str:
-        publish_outputs(self.files, job.id, outcome.files)
         progress = {phase: 1.0 for phase in outcome.timings if phase != "total"}
+        lease = job.lease or ""
+
+        def publish() -> None:  # only while the result is recorded under this run's lease
+            self.files.adopt_outputs(job.id, lease, outcome.files)
+            publish_outputs(self.files, job.id, outcome.files)
+
         status = persist(
             lambda: self.store.succeed(
-                job.id, job.lease or "", outcome.files, outcome.timings, outcome.qa, progress
+                job.id, lease, outcome.files, outcome.timings, outcome.qa, progress, publish
             ),
             "result",
         )
@@ -213,6 +218,7 @@ class JobRun:
             if self.store.get(job.id) is None:
                 self.files.remove(job.id)
             else:
+                self.files.drop_run(job.id, lease)
                 release_local_copy(self.files, job.id)
             return SKIPPED
         self.files.remove_input(job.id)

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 
 from v2v.service.db import Database, JobRow, JobTallyRow, utcnow
+from v2v.service.jobs.admission import QueueCaps, check_caps, lock_creation
 from v2v.service.jobs.leases import LeasedWrites
 from v2v.service.jobs.records import (
     CANCELLED,
@@ -56,7 +57,10 @@ class JobStore(LeasedWrites):
         params: dict[str, Any],
         priority: int = 0,
         job_id: str | None = None,
+        caps: QueueCaps | None = None,
     ) -> JobRecord:
+        """Queue a new job; with ``caps``, counted and inserted in one step (QueueFull when a
+        cap is reached, see :mod:`admission`)."""
         now = utcnow()
         row = JobRow(
             id=job_id or uuid.uuid4().hex,
@@ -76,6 +80,9 @@ class JobStore(LeasedWrites):
             files=[],
         )
         with self.db.session() as session:
+            if caps is not None and (caps.per_owner or caps.overall):
+                lock_creation(session)
+                check_caps(session, owner, caps)
             session.add(row)
             session.flush()
             return JobRecord.from_row(row)

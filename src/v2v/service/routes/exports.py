@@ -10,7 +10,7 @@ whole palette.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -18,9 +18,15 @@ from starlette.concurrency import run_in_threadpool
 from v2v.color.palette import Palette
 from v2v.errors import InputError, V2VError
 from v2v.exports import FORMATS, ExportOptions, export
-from v2v.exports.units import HELP as SIZE_HELP
 from v2v.service.compat import reject_unknown_query
 from v2v.service.deps import Services, ServicesDep
+from v2v.service.export_options import (
+    DESCRIPTIONS,
+    EXPORT_FIELDS,
+    Grouping,
+    Stacking,
+    export_options,
+)
 from v2v.service.jobs.store import JobRecord
 from v2v.service.problems import ApiProblem, status_for
 from v2v.service.schemas import API, API_PROBLEMS, problems
@@ -28,7 +34,6 @@ from v2v.service.security.auth import Limited
 from v2v.service.submission import owned_job
 
 router = APIRouter(prefix=f"{API}/jobs", tags=["jobs"], responses={**API_PROBLEMS, **problems(404)})
-PARAMETERS = ("format", "size", "dpi", "stacking", "grouping")
 
 
 def _file(services: Services, job: JobRecord, name: str) -> bytes | None:
@@ -76,17 +81,14 @@ async def export_job(
     client: Limited,
     request: Request,
     job_id: str,
-    format: Annotated[str, Query(max_length=16, description=", ".join(FORMATS))] = "svg",
-    size: Annotated[str, Query(max_length=40, description=SIZE_HELP)] = "working",
-    dpi: Annotated[float, Query(ge=1, le=2400, description="PNG pixels per inch")] = 96.0,
-    stacking: Annotated[Literal["stacked", "cutout"], Query()] = "stacked",
-    grouping: Annotated[Literal["color", "none"], Query()] = "color",
+    format: Annotated[str, Query(max_length=16, description=DESCRIPTIONS["format"])] = "svg",
+    size: Annotated[str, Query(max_length=40, description=DESCRIPTIONS["size"])] = "working",
+    dpi: Annotated[float, Query(ge=1, le=2400, description=DESCRIPTIONS["dpi"])] = 96.0,
+    stacking: Annotated[Stacking, Query(description=DESCRIPTIONS["stacking"])] = "stacked",
+    grouping: Annotated[Grouping, Query(description=DESCRIPTIONS["grouping"])] = "color",
 ) -> Response:
-    reject_unknown_query(request, PARAMETERS)
-    try:
-        options = ExportOptions(format, size, dpi, stacking, grouping)
-    except InputError as exc:
-        raise ApiProblem(422, "invalid_export", str(exc)) from None
+    reject_unknown_query(request, EXPORT_FIELDS)
+    options = export_options(format, size, dpi, stacking, grouping)
     job = owned_job(services, client, job_id)
     try:
         data = await run_in_threadpool(_render, services, job, options)

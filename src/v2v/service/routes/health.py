@@ -101,12 +101,29 @@ def _gpu_public(check: Check) -> Check:
     return check
 
 
+def _original_checks(services: Services, checks: dict[str, Check]) -> dict[str, str]:
+    """The checks as the original's ``/ready`` gave them (``STATUS_NAMES=original``): one
+    string each; ``gpu`` is ``available`` or ``unavailable`` and ``disk_space`` reads
+    ``"{free}GB free ({pct}%)"`` (``low (…)`` below ``MIN_FREE_DISK_MB``), as there; today's
+    checks follow with their detail."""
+    usage = shutil.disk_usage(services.files.root)
+    space = f"{usage.free / 2**30:.2f}GB free ({100 * usage.free / usage.total:.0f}%)"
+    gpu_in_use = bool(services.settings.gpu_model) and checks["gpu"].ok
+    strings = {
+        "gpu": "available" if gpu_in_use else "unavailable",
+        "disk_space": space if checks["disk"].ok else f"low ({space})",
+    }
+    strings.update((name, check.detail) for name, check in checks.items() if name not in strings)
+    return strings
+
+
 @router.get(
     "/ready",
     response_model=ReadyResponse,
     summary="Readiness: every dependency works",
     responses={
-        503: {"model": ReadyResponse, "description": "a check failed, or workers are warming"}
+        503: {"model": ReadyResponse, "description": "a check failed, or workers are warming"},
+        200: {"description": "ready (with STATUS_NAMES=original: the original's shape)"},
     },
 )
 def ready(services: ServicesDep, request: Request) -> JSONResponse:
@@ -125,13 +142,21 @@ def ready(services: ServicesDep, request: Request) -> JSONResponse:
         checks = {n: Check(ok=c.ok, detail=redact_paths(c.detail)) for n, c in checks.items()}
         checks["gpu"] = _gpu_public(checks["gpu"])
     warming = not failing and health_of_workers.warming > 0
+    unready = failing or warming
+    if services.settings.status_names == "original":
+        original = {
+            "status": "not_ready" if unready else "ready",
+            "checks": _original_checks(services, checks),
+            "failing": failing,
+            "timestamp": utcnow().isoformat(),
+        }
+        return JSONResponse(original, status_code=503 if unready else 200)
     body = ReadyResponse(
         status="not_ready" if failing else "warming" if warming else "ready",
         checks=checks,
         failing=failing,
         timestamp=utcnow(),
     )
-    unready = failing or warming
     return JSONResponse(body.model_dump(mode="json"), status_code=503 if unready else 200)
 
 

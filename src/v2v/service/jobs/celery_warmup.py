@@ -1,0 +1,114 @@
+"""Warm-up of a Celery worker (``v2v worker``): its pool processes load their models first.
+
+The same warm-up as the local workers (:mod:`v2v.service.jobs.warmup`, ``WARM_WORKERS``): each
+pool process converts the drawn car once, in the thread that runs its jobs, right after it is
+forked (Celery's ``worker_process_init``; Celery gives it up to ``WARM_UP_TIMEOUT`` + 30 s to
+say it is up). Until then the pool gives that process no job, and the worker consumes nothing
+from the queue until every process it started with has warmed (or ``WARM_UP_TIMEOUT`` passed):
+a message it reserved would otherwise wait on its warm-up while a warm worker sits idle. The
+worker answers the ``v2v_warm_up`` control command with the number of processes still warming;
+the API asks it with every ping, and ``/ready`` says "warming" while any worker warms.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+from typing import Any
+
+from v2v.service.jobs.warmup import WARM_UP_TIMEOUT, WarmUp
+from v2v.service.logs import get_logger
+
+log = get_logger("v2v.service.celery_warmup")
+#: the control command a worker answers with ``{"warming": N}``
+WARM_UP_COMMAND = "v2v_warm_up"
+_GATE_SECONDS = 0.25  # how often the consumer looks whether the pool has warmed
+
+
+class WarmState:
+    """Warm-ups of one worker's pool, shared by its main process and its forked pool processes.
+
+    Before any process has started, all ``pool_size`` count as warming; a process started later
+    (a replacement) counts from its start until its warm-up ends. Nothing counts as warming
+    ``WARM_UP_TIMEOUT`` s after the last warm-up began (a process killed while warming)."""
+
+    def __init__(self, pool_size: int) -> None:
+        context = multiprocessing.get_context("fork")  # shared memory the pool inherits
+        self.pool_size = pool_size
+        self.started = context.Value("i", 0)
+        self.ended = context.Value("i", 0)
+        self.last_start = context.Value("d", time.time())
+
+    def begin(self) -> None:
+        with self.started.get_lock():
+            self.started.value += 1
+            self.last_start.value = time.time()
+
+    def end(self) -> None:
+        with self.ended.get_lock():
+            self.ended.value += 1
+
+    def warming(self) -> int:
+        if time.time() - self.last_start.value > WARM_UP_TIMEOUT:
+            return 0
+        return max(0, max(self.pool_size, self.started.value) - self.ended.value)
+
+
+def install(app: Any, state: WarmState, runner: Any, pipeline_config: str | None) -> None:
+    """Make ``app``'s worker warm each pool process with ``runner`` before it takes a job, hold
+    back consuming until the pool is warm, and answer ``v2v_warm_up``. Start the worker with the
+    job queue excluded: the gate adds it."""
+    from celery import bootsteps
+    from celery.signals import worker_process_init
+    from celery.worker.control import control_command
+
+    def warm_this_process(**_: Any) -> None:
+        state.begin()
+        try:
+            WarmUp(pipeline_config, threading.Event()).run(runner)
+        finally:
+            state.end()
+
+    worker_process_init.connect(warm_this_process, weak=False)
+    app.conf.worker_proc_alive_timeout = WARM_UP_TIMEOUT + 30.0
+
+    @control_command(name=WARM_UP_COMMAND)
+    def answer(_: Any) -> dict[str, int]:
+        return {"warming": state.warming(), "pool": state.pool_size}
+
+    from v2v.service.jobs.celery_app import QUEUE
+
+    class Gate(bootsteps.StartStopStep):
+        """Consume the job queue once the pool has warmed (again after a broker reconnect)."""
+
+        requires = ("celery.worker.consumer.tasks:Tasks",)
+
+        def __init__(self, parent: Any, **kwargs: Any) -> None:
+            super().__init__(parent, **kwargs)
+            self.timer: Any = None
+
+        def start(self, consumer: Any) -> None:
+            self.timer = consumer.timer.call_repeatedly(_GATE_SECONDS, self.look, (consumer,))
+
+        def look(self, consumer: Any) -> None:
+            if state.warming() == 0 and self.timer is not None:
+                self.timer.cancel()
+                self.timer = None
+                consumer.add_task_queue(QUEUE)
+                log.info("worker_warm", queue=QUEUE)
+
+        def stop(self, consumer: Any) -> None:
+            if self.timer is not None:
+                self.timer.cancel()
+                self.timer = None
+
+    app.steps["consumer"].add(Gate)
+
+
+def warming_of(reply: Any) -> int:
+    """Processes warming, from one node's answer to ``v2v_warm_up`` (0 for a worker that does
+    not know the command, or any other answer)."""
+    if isinstance(reply, dict) and isinstance(reply.get("warming"), int):
+        return max(0, int(reply["warming"]))
+    return 0
