@@ -99,6 +99,11 @@ class TextDetector(SharedModel):
         )
         # rapidocr switches det/rec on and off through instance state: one call at a time
         self._lock = threading.Lock()
+        # rapidocr makes its two sessions on first use; make them now, so that they are built
+        # where this detector is (the preload's thread), not in the middle of phase I and QA
+        with self._lock:
+            self._run(np.zeros((32, 32, 3), np.uint8), use_det=True, use_rec=False)
+            self._read_lines([np.zeros((48, 64, 3), np.uint8)])
 
     def detect(
         self, rgb: NDArray[np.uint8], min_score: float = 0.5, recognize: bool = True
