@@ -41,14 +41,3 @@ def test_a_warm_process_starts_no_thread_and_a_checked_config_loads_nothing(
     monkeypatch.setattr(TextDetector, "_shared", None)
     Pipeline(load_config())  # v2v batch makes one only to check the config
     assert TextDetector._shared is None
-
-
-def test_the_text_detector_s_sessions_are_built_with_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    """rapidocr makes its sessions on first use: built with the detector, they are built in
-    the preload's thread, not in the main thread in the middle of phase I."""
-    monkeypatch.setattr(TextDetector, "_shared", None)
-    thread = start_preload(load_config(overrides=["phase1.enabled=false"]))
-    assert thread is not None
-    thread.join(120)
-    engine = TextDetector._shared._engine
-    assert engine.text_det is not None and engine.text_rec is not None
