@@ -59,9 +59,14 @@ runpy.run_module("v2v", run_name="__main__", alter_sys=True)
 """
 
 
-def run_measured(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int, int]:
-    """(wall seconds, peak RSS in MB, exit code) of one child process; a ``python -m v2v``
-    command reports its own peak (see _PEAK_WRAPPER), others ``ru_maxrss``."""
+def run_measured(
+    command: list[str], env: dict[str, str] | None = None
+) -> tuple[float, int, int, float]:
+    """(wall seconds, peak RSS in MB, exit code, CPU seconds) of one child process (its CPU
+    seconds, user + system, count those of its own children too: a batch's workers); a
+    ``python -m v2v`` command reports its own peak (see _PEAK_WRAPPER), others ``ru_maxrss``.
+    CPU seconds are the steadier figure on a busy machine: other work stretches the wall time
+    far more than the work a command does."""
     peak_file = Path(tempfile.mkstemp(prefix="v2v-peak-")[1])
     if command[1:3] == ["-m", "v2v"]:
         command = [command[0], "-c", _PEAK_WRAPPER, *command[3:]]
@@ -80,7 +85,7 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> tuple
         sys.stderr.write(child.stderr.read().decode(errors="replace")[-800:])
     if child.stderr is not None:
         child.stderr.close()
-    return seconds, peak_mb, child.returncode
+    return seconds, peak_mb, child.returncode, usage.ru_utime + usage.ru_stime
 
 
 def child_env(**extra: str) -> dict[str, str]:
@@ -119,18 +124,20 @@ def warm(photos: list[Path]) -> dict[str, Any]:
 
 
 def cold(photos: list[Path], count: int, scratch: Path) -> dict[str, Any]:
-    seconds, peaks = [], []
+    seconds, cpu, peaks = [], [], []
     for index, path in enumerate(photos[:count]):
         command = [sys.executable, "-m", "v2v", "process", str(path), str(scratch / f"{index}.svg")]
-        wall, rss, code = run_measured(command, child_env())
+        wall, rss, code, used = run_measured(command, child_env())
         if code == 0:
             seconds.append(wall)
+            cpu.append(used)
             peaks.append(rss)
-    help_s, _, _ = run_measured([sys.executable, "-m", "v2v", "--help"], child_env())
-    palettes_s, _, _ = run_measured([sys.executable, "-m", "v2v", "palettes"], child_env())
+    help_s, _, _, _ = run_measured([sys.executable, "-m", "v2v", "--help"], child_env())
+    palettes_s, _, _, _ = run_measured([sys.executable, "-m", "v2v", "palettes"], child_env())
     return {
         "photos": len(seconds),
         "cold_process_median_s": round(statistics.median(seconds), 2) if seconds else None,
+        "cold_process_cpu_median_s": round(statistics.median(cpu), 2) if cpu else None,
         "cold_process_peak_rss_mb_max": max(peaks) if peaks else None,
         "help_s": round(help_s, 2),
         "palettes_s": round(palettes_s, 2),
@@ -214,9 +221,20 @@ def batch(photos: list[Path], count: int, scratch: Path) -> dict[str, Any]:
     for label, (workers, extra) in runs.items():
         out = scratch / f"batch-out-{len(figures)}"
         command = [sys.executable, "-m", "v2v", "batch", str(folder), str(out)]
-        wall, _, code = run_measured([*command, "--workers", str(workers)], child_env(**extra))
+        wall, _, code, used = run_measured(
+            [*command, "--workers", str(workers)], child_env(**extra)
+        )
         figures[f"workers_{label}_s"] = round(wall, 2) if code == 0 else f"exit {code}"
         figures[f"workers_{label}_photos_per_min"] = round(60 * figures["photos"] / wall, 1)
+        # where a speed-up stops: the cores a run kept busy (CPU seconds over wall seconds)
+        figures[f"workers_{label}_cores_used"] = round(used / wall, 2)
+    # the serial part: the command itself (imports, the config checked once) before any worker
+    empty = scratch / "batch-empty"
+    empty.mkdir()
+    command = [sys.executable, "-m", "v2v", "batch", str(empty), str(scratch / "batch-none")]
+    started = time.perf_counter()  # it ends with "no images" (exit 3) after the config check
+    subprocess.run(command, env=child_env(), capture_output=True, check=False, cwd=ROOT)
+    figures["serial_start_s"] = round(time.perf_counter() - started, 2)
     for label in ("2", "2+1t"):
         figures[f"speed_up_{label}_over_1"] = round(
             figures[f"workers_{label}_photos_per_min"] / figures["workers_1_photos_per_min"], 2
@@ -235,7 +253,7 @@ def memory(photo: Path, sides: list[int], scratch: Path) -> dict[str, Any]:
         path = scratch / f"size-{side}.jpg"
         cv2.imwrite(str(path), resized, [cv2.IMWRITE_JPEG_QUALITY, 92])
         command = [sys.executable, "-m", "v2v", "process", str(path), str(scratch / "m.svg")]
-        wall, rss, code = run_measured(command, child_env())
+        wall, rss, code, _ = run_measured(command, child_env())
         megapixels = resized.shape[0] * resized.shape[1] / 1e6
         key = f"{resized.shape[1]}x{resized.shape[0]} ({megapixels:.1f} MP)"
         peaks[key] = f"{rss} MB, {wall:.1f} s" if code == 0 else f"exit {code}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import cv2
@@ -67,3 +68,10 @@ def car_path(tmp_path: Path) -> Path:
     path = tmp_path / "car.png"
     cv2.imwrite(str(path), cv2.cvtColor(draw_car(), cv2.COLOR_RGB2BGR))
     return path
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_model_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Derived models (v2v.stages.sanitize.model_cache) go to a folder of the test run, not the
+    user's ~/.cache/v2v; subprocesses started by tests inherit it."""
+    os.environ["V2V_CACHE_DIR"] = str(tmp_path_factory.mktemp("v2v-cache"))

@@ -34,7 +34,12 @@ HEAVY = (
     "v2v.stages.sanitize",
     "v2v.stages.stylize",
     "v2v.stages.palette",
+    "v2v.stages.vectorize",
     "v2v.models.onnx",
+    # the export writers: the help lists the formats without importing them
+    "v2v.exports.drawing",
+    "v2v.exports.cutout",
+    "shapely",
 )
 
 _SCRIPT = """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,9 +17,11 @@ from v2v.cli.common import (
     handle_errors,
     write_output,
 )
-from v2v.color.palette import Palette
 from v2v.errors import InputError
 from v2v.exports import FORMATS, ExportOptions, export
+
+if TYPE_CHECKING:
+    from v2v.color.palette import Palette
 
 app = typer.Typer()
 
@@ -112,6 +114,8 @@ def export_command(
         raise InputError(f"SVG not found: {input}")
     choice = export_choice(output, to, size, dpi, stacking, grouping)
     svg = input.read_text(encoding="utf-8")
+    from v2v.color.palette import Palette
+
     swatches = Palette.load(palette) if palette is not None else None
     for path in write_exports(svg, output, choice, parse_photo_size(photo_size), swatches):
         typer.echo(f"{path}: {path.stat().st_size / 1024:.0f} KB")

@@ -10,12 +10,10 @@ Steps: read the SVG into a :class:`Drawing` → cut out (``stacking="cutout"``) 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from v2v.color.palette import Palette
 from v2v.errors import InputError
 from v2v.exports import formats as _formats  # noqa: F401  (registers the built-in formats)
-from v2v.exports.cutout import cut_out
-from v2v.exports.drawing import Drawing, read_svg
 from v2v.exports.registry import (
     FORMATS,
     GROUPINGS,
@@ -26,6 +24,10 @@ from v2v.exports.registry import (
     register,
 )
 from v2v.exports.units import check_dpi, parse_size, resolve
+
+if TYPE_CHECKING:
+    from v2v.color.palette import Palette
+    from v2v.exports.drawing import Drawing, read_svg
 
 __all__ = [
     "FORMATS",
@@ -75,6 +77,8 @@ def export_drawing(
     """Write ``drawing`` as ``options`` say (see :func:`export`)."""
     entry = options.entry
     if options.stacking == "cutout" and entry.drawing:
+        from v2v.exports.cutout import cut_out
+
         drawing = cut_out(drawing)
     page = resolve(parse_size(options.size), drawing.width, drawing.height, options.dpi, photo_size)
     return entry.writer(drawing, Target(page, options.grouping))
@@ -92,8 +96,20 @@ def export(
     ``palette`` (the run's palette) makes swatch files list all of it, not only the colours the
     drawing uses. InputError for an SVG that v2v did not write or a page that is too large.
     """
+    from v2v.exports.drawing import read_svg
+
     drawing = read_svg(svg)
     if palette is not None:
         names = palette.names or palette.colors
         drawing = drawing.with_swatches(list(zip(names, palette.colors, strict=True)), palette.name)
     return export_drawing(drawing, options, photo_size)
+
+
+def __getattr__(name: str) -> Any:
+    """``Drawing`` and ``read_svg`` load on first use: listing the formats (the command line's
+    help does) imports no drawing code."""
+    if name in ("Drawing", "read_svg"):
+        from v2v.exports import drawing
+
+        return getattr(drawing, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

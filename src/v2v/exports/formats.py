@@ -1,22 +1,55 @@
-"""The built-in export formats, one registry entry each."""
+"""The built-in export formats, one registry entry each.
+
+Each writer is imported when it first writes a file, not when the formats are listed: the
+command line names the formats in its help, and ``v2v --help`` must stay fast.
+"""
 
 from __future__ import annotations
 
-from v2v.exports.dxf_writer import write_dxf
-from v2v.exports.pdf_writer import write_eps, write_pdf
-from v2v.exports.raster_writer import write_png
-from v2v.exports.registry import ExportFormat, register
-from v2v.exports.svg_writer import write_svg
-from v2v.exports.swatches import write_ase, write_gpl
+import importlib
+from typing import TYPE_CHECKING
 
+from v2v.exports.registry import ExportFormat, Target, Writer, register
+
+if TYPE_CHECKING:
+    from v2v.exports.drawing import Drawing
+
+
+def _writer(module: str, name: str) -> Writer:
+    """The writer function ``name`` of ``v2v.exports.<module>``, imported on its first call."""
+
+    def write(drawing: Drawing, target: Target) -> bytes:
+        function: Writer = getattr(importlib.import_module(f"v2v.exports.{module}"), name)
+        return function(drawing, target)
+
+    write.__name__ = write.__qualname__ = name
+    return write
+
+
+_SVG, _PDF, _DXF = "svg_writer", "pdf_writer", "dxf_writer"
+_PNG, _SWATCHES = "raster_writer", "swatches"
 BUILT_IN = (
-    ExportFormat("svg", "image/svg+xml", "svg", write_svg, "SVG, layers per colour"),
-    ExportFormat("pdf", "application/pdf", "pdf", write_pdf, "vector PDF (print)"),
-    ExportFormat("eps", "application/postscript", "eps", write_eps, "vector EPS (print, cutters)"),
-    ExportFormat("dxf", "image/vnd.dxf", "dxf", write_dxf, "DXF closed polylines (cutters, CAD)"),
-    ExportFormat("png", "image/png", "png", write_png, "PNG at any size"),
-    ExportFormat("ase", "application/octet-stream", "ase", write_ase, "palette: Adobe", False),
-    ExportFormat("gpl", "text/plain", "gpl", write_gpl, "palette: GIMP/Inkscape", False),
-)
+    ExportFormat(
+        "svg", "image/svg+xml", "svg", _writer(_SVG, "write_svg"), "SVG, layers per colour"
+    ),
+    ExportFormat("pdf", "application/pdf", "pdf", _writer(_PDF, "write_pdf"), "vector PDF (print)"),
+    ExportFormat(
+        "eps", "application/postscript", "eps", _writer(_PDF, "write_eps"),
+        "vector EPS (print, cutters)",
+    ),
+    ExportFormat(
+        "dxf", "image/vnd.dxf", "dxf", _writer(_DXF, "write_dxf"),
+        "DXF closed polylines (cutters, CAD)",
+    ),
+    ExportFormat("png", "image/png", "png", _writer(_PNG, "write_png"), "PNG at any size"),
+    ExportFormat(
+        "ase", "application/octet-stream", "ase", _writer(_SWATCHES, "write_ase"),
+        "palette: Adobe", False,
+    ),
+    ExportFormat(
+        "gpl", "text/plain", "gpl", _writer(_SWATCHES, "write_gpl"), "palette: GIMP/Inkscape",
+        False,
+    ),
+)  # fmt: skip
 for _entry in BUILT_IN:
     register(_entry)

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from v2v.errors import InputError
-from v2v.exports.drawing import Drawing
-from v2v.exports.units import Page
+
+if TYPE_CHECKING:  # listing the formats (``v2v --help``) imports no drawing code
+    from v2v.exports.drawing import Drawing
+    from v2v.exports.units import Page
 
 #: How shapes are grouped into layers: one layer per colour, or no layers.
 GROUPINGS = ("color", "none")
@@ -29,7 +32,7 @@ class Target:
     grouping: str = "color"
 
 
-Writer = Callable[[Drawing, Target], bytes]
+Writer = Callable[["Drawing", Target], bytes]
 
 
 @dataclass(frozen=True)

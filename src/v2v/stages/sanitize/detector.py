@@ -17,19 +17,18 @@ airplane, a tank as a truck), so callers treat every class in ``VEHICLES`` alike
 from __future__ import annotations
 
 import hashlib
-import threading
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 
 from v2v.artefacts import Box, RGBImage
-from v2v.errors import BackendUnavailable, StageFailed, WeightsMissing
-from v2v.stages.sanitize.runtime import session_options
+from v2v.errors import StageFailed, WeightsMissing
+from v2v.stages.sanitize.runtime import SharedModel, onnx_session
 
 MODEL_NAME = "nanodet-g-416.onnx"
 MODEL_SHA256 = "c92176086621a3474c6e7285983c60eac99e9491519bbb276074165e8e2eb784"
@@ -104,37 +103,14 @@ def verified_bytes(path: Path, expected: str = MODEL_SHA256) -> bytes:
     return data
 
 
-class ObjectDetector:
+class ObjectDetector(SharedModel):
     """NanoDet-g-416 on onnxruntime (CPU). One per process via ``shared()``; thread-safe."""
 
-    _shared: ClassVar[ObjectDetector | None] = None
-    _shared_lock: ClassVar[threading.Lock] = threading.Lock()
-
     def __init__(self, path: Path | None = None, sha256: str = MODEL_SHA256) -> None:
-        try:
-            import onnxruntime as ort
-        except ImportError as exc:
-            raise BackendUnavailable(
-                "the object detector needs onnxruntime: pip install onnxruntime"
-            ) from exc
         data = verified_bytes(path or model_path(), sha256)
-        try:
-            self._session: Any = ort.InferenceSession(
-                data, session_options(ort), providers=["CPUExecutionProvider"]
-            )
-        except Exception as exc:  # onnxruntime raises its own types straight from Exception
-            raise WeightsMissing(f"cannot load the object detector: {exc}; {_FIX}") from exc
+        self._session: Any = onnx_session(data, "the object detector", _FIX)
         self._input = self._session.get_inputs()[0].name
         self._layout = _layout(self._session.get_outputs())
-
-    @classmethod
-    def shared(cls) -> ObjectDetector:
-        """The process-wide detector, loaded on first use."""
-        if cls._shared is None:
-            with cls._shared_lock:
-                if cls._shared is None:
-                    cls._shared = cls()
-        return cls._shared
 
     def detect(self, rgb: RGBImage, min_score: float = 0.3) -> list[Detection]:
         """Vehicles, people and animals in ``rgb`` (uint8 (H, W, 3), RGB) scoring at least

@@ -26,13 +26,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import cv2
 import numpy as np
 
 from v2v.artefacts import Box, Mask, RGBImage
 from v2v.errors import BackendUnavailable
+from v2v.stages.sanitize.runtime import SharedModel
 
 FACE_SIZES = (1 / 25, 1 / 3)  # face height as a share of the vehicle's height: min, max
 FACE_MIN_SKIN = 0.3  # share of the face's middle that must be skin-coloured
@@ -63,11 +64,9 @@ class Person:
     score: float
 
 
-class FaceFinder:
-    """OpenCV's Haar face cascades (frontal and profile); one per process, thread-safe."""
-
-    _shared: ClassVar[FaceFinder | None] = None
-    _shared_lock: ClassVar[threading.Lock] = threading.Lock()
+class FaceFinder(SharedModel):
+    """OpenCV's Haar face cascades (frontal and profile); one per process via ``shared()``,
+    thread-safe."""
 
     def __init__(self) -> None:
         folder = getattr(getattr(cv2, "data", None), "haarcascades", None)
@@ -82,15 +81,6 @@ class FaceFinder:
                 )
             self._cascades.append(cascade)
         self._lock = threading.Lock()  # a cascade keeps working buffers: one call at a time
-
-    @classmethod
-    def shared(cls) -> FaceFinder:
-        """The process-wide finder, loaded on first use (thread-safe)."""
-        if cls._shared is None:
-            with cls._shared_lock:
-                if cls._shared is None:
-                    cls._shared = cls()
-        return cls._shared
 
     def faces(self, rgb: RGBImage, sizes: tuple[int, int], profile: bool = False) -> list[Box]:
         """Skin-coloured faces in ``rgb`` (uint8 (H, W, 3)) of ``sizes`` (min, max) px tall:

