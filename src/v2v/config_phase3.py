@@ -81,7 +81,7 @@ class MaterialsConfig(Strict):
         description="a material this vivid keeps a hue when the palette has one near its own",
     )
     max_chroma_ratio: float = Field(
-        2.5,
+        3.0,
         ge=0.0,
         le=20.0,
         description="a pale surface never takes a colour this many times as colourful; 0 = off",

@@ -6,7 +6,8 @@
 - chroma guard: a region under ``neutral_chroma`` takes a neutral unless a chromatic colour of
   its hue is clearly (``chroma_guard_margin`` ΔE00) closer;
 - chroma ratio (``max_chroma_ratio``): a pale surface (chroma under ``keep_hue_chroma``) never
-  takes a chromatic colour more than that many times as colourful as itself: beige sails are
+  takes a chromatic colour more than that many times as colourful as itself, nor, when the
+  colour of its hue is that vivid, one more than ``hue_degrees`` off its hue: beige sails are
   not drawn in a vivid orange of their hue, they stay in the neutrals (or a tan, where the
   palette has one);
 - hue rescue (``hue_rescue_degrees``): a clearly tinted material (chroma at least
@@ -46,15 +47,25 @@ def not_too_vivid(
     """(k, P): the chroma ratio. True where the palette colour is neutral, the colour is not
     pale (chroma ≥ ``keep_hue_chroma`` or L* under PALE_LIGHTNESS: dark paint such as a
     maroon wagon has little chroma at any saturation) or the palette colour's chroma is at
-    most ``max_chroma_ratio`` times the colour's (0 = off)."""
+    most ``max_chroma_ratio`` times the colour's and, when the chromatic colour nearest its
+    hue (within ``max_hue_shift``) is too vivid, within ``hue_degrees`` of its hue (a pale
+    green is not drawn gold or yellow instead of its too vivid green) (0 = off)."""
     chroma, palette_chroma = chroma_of(lab), chroma_of(palette_lab)
     fits = np.ones((len(lab), len(palette_lab)), dtype=bool)
     if config.max_chroma_ratio <= 0:
         return fits
     pale = (chroma < config.keep_hue_chroma) & (lab[:, 0] >= PALE_LIGHTNESS)
-    too_vivid = palette_chroma[None, :] > config.max_chroma_ratio * chroma[:, None]
     neutral = palette_chroma < config.neutral_chroma
-    fits[pale] = ~too_vivid[pale] | neutral[None, :]
+    too_vivid = ~neutral[None, :] & (
+        palette_chroma[None, :] > config.max_chroma_ratio * chroma[:, None]
+    )
+    gap = hue_gap(lab[:, None, :], palette_lab[None, :, :])
+    # when the colour of its hue is too vivid, none far from its hue: green does not go yellow
+    nearest = np.argmin(np.where(neutral[None, :], np.inf, gap), axis=1)
+    rows = np.arange(len(lab))
+    blocked = too_vivid[rows, nearest] & (gap[rows, nearest] <= config.max_hue_shift)
+    ok = ~too_vivid & (neutral[None, :] | ~blocked[:, None] | (gap <= config.hue_degrees))
+    fits[pale] = ok[pale]
     return fits
 
 

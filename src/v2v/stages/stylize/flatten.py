@@ -32,7 +32,12 @@ from v2v.stages.stylize.absorb import (
     unify_tones,
 )
 from v2v.stages.stylize.ellipses import find_ellipse_wheels, paint_ellipse_wheels
-from v2v.stages.stylize.glass import absorb_reflections, paint_highlights, unify_glass
+from v2v.stages.stylize.glass import (
+    absorb_reflections,
+    absorb_window_pieces,
+    paint_highlights,
+    unify_glass,
+)
 from v2v.stages.stylize.raster import (
     Labels,
     Mask,
@@ -136,6 +141,8 @@ def _simplify(
         merges["glass"] = unify_glass(graph, labels, windows)
     if config.glass_reflections:
         merges["pane_reflection"] = absorb_reflections(graph, labels, windows)
+    if config.window_pieces:
+        merges["window_piece"] = absorb_window_pieces(graph, labels, windows)
     merges["similar"] += merge_similar(graph, config.merge_delta_e, span)
     return graph, merges
 
