@@ -239,3 +239,22 @@ def test_a_designed_highlight_is_one_light_streak_per_window_when_asked() -> Non
         lightness = rgb_to_lab(np.array([glass, streak], np.uint8))[:, 0]
         assert lightness[1] > lightness[0] + 20, "the streak is lighter than the glass"
         assert counts[order[1]] > 0.1 * counts.sum(), "the streak crosses the window"
+
+
+def test_a_side_view_wheel_in_shade_is_drawn_as_tyre_and_a_distinct_rim() -> None:
+    # one painter draws wheels at any angle: a side-view wheel (a circle) whose hub is in
+    # shade, only a little lighter than its tyre, gets a rim a designer can tell from the tyre
+    rng = np.random.default_rng(15)
+    image = np.full((HEIGHT, WIDTH, 3), 215.0)
+    mask = _polygon_mask(BODY)
+    image[mask] = (190, 30, 40)
+    for center in WHEELS:
+        image[_disc(center, 30)] = (22, 22, 25)
+        image[_disc(center, 13)] = (62, 62, 66)
+        mask |= _disc(center, 30)
+    pixels = np.clip(image + rng.normal(0, 4, image.shape), 0, 255).astype(np.uint8)
+    on = _stylize(pixels, mask)
+    for center in WHEELS:
+        tyre = rgb_to_lab(on[_disc(center, 27) & ~_disc(center, 18)])[:, 0]
+        rim = rgb_to_lab(on[_disc(center, 9)])[:, 0]
+        assert float(np.median(rim)) >= float(np.median(tyre)) + 24, "tyre and rim read apart"

@@ -31,7 +31,7 @@ from v2v.stages.stylize.absorb import (
     neutralize_tints,
     unify_tones,
 )
-from v2v.stages.stylize.ellipses import find_ellipse_wheels, paint_ellipse_wheels
+from v2v.stages.stylize.ellipses import find_ellipse_wheels, from_circle, paint_wheels
 from v2v.stages.stylize.glass import (
     absorb_reflections,
     absorb_window_pieces,
@@ -51,7 +51,7 @@ from v2v.stages.stylize.raster import (
     upsample_labels,
 )
 from v2v.stages.stylize.regions import RegionGraph, merge_similar
-from v2v.stages.stylize.wheels import find_wheels, paint_wheels
+from v2v.stages.stylize.wheels import find_wheels
 
 #: Margin around the vehicle's bounding box, as a fraction of the working image's long side.
 CROP_MARGIN = 0.02
@@ -189,12 +189,11 @@ def flatten(pixels: NDArray[np.uint8], mask: Mask, config: FlattenConfig) -> Fla
     wheels = 0
     if config.wheels:
         found = find_wheels(lab, small_mask)
-        labels, colors = paint_wheels(labels, colors, lab, small_mask, found)
-        wheels = len(found)
+        drawn = [from_circle(wheel, lab, small_mask) for wheel in found]
         if config.angled_wheels:
-            angled = find_ellipse_wheels(labels, colors, lab, small_mask, found)
-            labels, colors = paint_ellipse_wheels(labels, colors, lab, small_mask, angled)
-            wheels += len(angled)
+            drawn += find_ellipse_wheels(labels, colors, lab, small_mask, found)
+        labels, colors = paint_wheels(labels, colors, lab, small_mask, drawn)
+        wheels = len(drawn)
         timer.lap("wheels")
     full = upsample_labels(labels, (width, height), config.smoothness)
     out = np.zeros_like(pixels)
