@@ -186,9 +186,24 @@ def absorb_reflections(graph: RegionGraph, labels: Labels, windows: set[int] | N
 #: GLASS_MAX_SHARE of the vehicle, touching the background along at most GLASS_MAX_OPEN of
 #: its outline, is the same glass.
 PIECE_SHARE, PIECE_MAX_RATIO, PIECE_MAX_OPEN = 0.25, 2.0, 0.25
+#: A piece is darker than this (L*): white beside dark glass is paint (a fire truck's white
+#: stripe under its windscreen, framed by red), not a reflection.
+PIECE_MAX_LIGHTNESS = 85.0
 #: ... and of the rest of its outline (not the pane, not the background) at least PIECE_FRAME
 #: is paint or another dark pane: the window's frame, not a grey roof or a white cab beside it.
 PIECE_FRAME = 0.6
+
+
+def _beside_tyre(graph: RegionGraph, pane: int, owners: Labels) -> bool:
+    """Whether a dark pane borders a tyre (a dark neutral region standing on the ground): the
+    shadow in a wheel arch is dark and enclosed like glass, but its grey trim is no
+    reflection."""
+    for other in graph.border[pane]:
+        colour = graph.color[other]
+        if colour[0] < GLASS_LIGHTNESS and chroma(colour) < NEUTRAL_CHROMA:
+            if _footprint([other], owners)[1] > GLASS_MAX_GROUND:
+                return True
+    return False
 
 
 def _framed_by_paint(graph: RegionGraph, region: int, pane: int, panes: set[int]) -> bool:
@@ -207,7 +222,7 @@ def absorb_window_pieces(
     holds PIECE_SHARE of its outline with it, is at most PIECE_MAX_RATIO of its size and is
     not open to the background, takes the pane's tone (a bus's windscreen, half reflection,
     is one pane). A white body beside its windows holds little of its outline with any one
-    of them and is too large. Returns the pieces folded; ``phase2.flatten.window_pieces``."""
+    of them and is too large; a pane beside a tyre is a wheel arch, and is left alone. Returns the pieces folded; ``phase2.flatten.window_pieces``."""
     vehicle = float(graph.area[graph.alive].sum())
     folded, changed = 0, True
     while changed:
@@ -215,10 +230,13 @@ def absorb_window_pieces(
         owners = np.where(labels >= 0, graph.roots()[np.maximum(labels, 0)], -1)
         panes = _panes(graph, owners, vehicle)
         for pane in panes:
-            if not graph.alive[pane]:
+            if not graph.alive[pane] or _beside_tyre(graph, pane, owners):
                 continue
             for region in sorted(graph.border[pane], key=lambda r: -graph.border[pane][r]):
-                if not graph.alive[region] or chroma(graph.color[region]) >= PAINT_CHROMA:
+                colour = graph.color[region]
+                if not graph.alive[region] or chroma(colour) >= PAINT_CHROMA:
+                    continue
+                if colour[0] >= PIECE_MAX_LIGHTNESS:  # white paint: a stripe, a panel
                     continue
                 outline = max(graph.perimeter(region), 1.0)
                 together = graph.area[pane] + graph.area[region]
