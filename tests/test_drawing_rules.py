@@ -117,11 +117,11 @@ def test_a_sky_reflection_in_a_dark_window_becomes_one_glass_shape() -> None:
 
 
 def draw_windscreen_with_street_reflection(
-    body: tuple[int, int, int],
+    body: tuple[int, int, int], street: tuple[int, int, int] = (170, 174, 180)
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The car with dark windows, the rear one with a grey reflection of the street standing
-    on its lower frame, too open to the frame to count as enclosed by the glass (a bus's
-    windscreen): RGB uint8, vehicle mask, that window's mask."""
+    """The car with dark windows, the rear one with a reflection of the street (``street``,
+    grey) standing on its lower frame, too open to the frame to count as enclosed by the
+    glass (a bus's windscreen): RGB uint8, vehicle mask, that window's mask."""
     rng = np.random.default_rng(14)
     image = np.full((HEIGHT, WIDTH, 3), 215.0)
     mask = _polygon_mask(BODY)
@@ -129,8 +129,8 @@ def draw_windscreen_with_street_reflection(
     panes = [_polygon_mask(window) for window in WINDOWS]
     for pane in panes:
         image[pane] = (25, 28, 34)
-    street = _ellipse((275, 100), (40, 18), 0.0)
-    image[panes[1] & street] = (170, 174, 180)
+    reflection = _ellipse((275, 100), (40, 18), 0.0)
+    image[panes[1] & reflection] = street
     for center in WHEELS:
         image[_disc(center, 30)] = (22, 22, 25)
         mask |= _disc(center, 30)
@@ -146,6 +146,14 @@ def test_a_windscreen_with_a_street_reflection_on_its_frame_is_one_glass_shape()
     assert _one_tone_share(on, pane) > 0.97, "the window must be one glass shape"
     inner = cv2.erode(pane.astype(np.uint8), np.ones((5, 5))).astype(bool)
     assert _distance_to(on, inner, (25, 28, 34)) < 8, "the glass keeps its dark tone"
+
+
+def test_a_white_stripe_beside_dark_glass_on_red_paint_is_not_glass() -> None:
+    # white framed by red beside a dark pane is paint (a fire truck's stripe under its
+    # windscreen), not a reflection: it keeps its shape and colour
+    pixels, mask, pane = draw_windscreen_with_street_reflection((190, 30, 40), (246, 246, 246))
+    on = _stylize(pixels, mask, window_pieces=True)
+    assert _one_tone_share(on, pane) < 0.8
 
 
 def test_a_grey_panel_beside_a_window_on_a_white_body_is_not_glass() -> None:
