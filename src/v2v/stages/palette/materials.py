@@ -296,9 +296,9 @@ def choose_colors(
         tone = lit_tone(lab[members], areas[members], config.lit_saturation_ratio)
         # the colours every member of the paint's own hue may take (sky-lit shade is bluer)
         own = members[_hue_gap(lab[members], tone[None, :]) <= config.hue_degrees]
-        usable = surface[own if len(own) else members].all(axis=0)
+        usable = np.asarray(surface[own if len(own) else members].all(axis=0), dtype=bool)
         if not usable.any():
-            usable = surface[members].any(axis=0)
+            usable = np.asarray(surface[members].any(axis=0), dtype=bool)
         pale_fits = not_too_vivid(tone[None, :], palette_lab, config)[0]
         if (usable & pale_fits).any():
             usable = usable & pale_fits

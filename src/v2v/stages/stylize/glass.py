@@ -200,9 +200,9 @@ def _beside_tyre(graph: RegionGraph, pane: int, owners: Labels) -> bool:
     reflection."""
     for other in graph.border[pane]:
         colour = graph.color[other]
-        if colour[0] < GLASS_LIGHTNESS and chroma(colour) < NEUTRAL_CHROMA:
-            if _footprint([other], owners)[1] > GLASS_MAX_GROUND:
-                return True
+        dark = colour[0] < GLASS_LIGHTNESS and chroma(colour) < NEUTRAL_CHROMA
+        if dark and _footprint([other], owners)[1] > GLASS_MAX_GROUND:
+            return True
     return False
 
 
@@ -217,12 +217,14 @@ def absorb_window_pieces(
     graph: RegionGraph, labels: Labels, windows: set[int] | None = None
 ) -> int:
     """Make a big window one glass shape: beside a dark pane (see ``_panes``), a neutral
-    piece (chroma under PAINT_CHROMA: a reflection of the street or the sky, the interior)
-    that the pane does not enclose, because it also touches the window frame, but that
-    holds PIECE_SHARE of its outline with it, is at most PIECE_MAX_RATIO of its size and is
-    not open to the background, takes the pane's tone (a bus's windscreen, half reflection,
-    is one pane). A white body beside its windows holds little of its outline with any one
-    of them and is too large; a pane beside a tyre is a wheel arch, and is left alone. Returns the pieces folded; ``phase2.flatten.window_pieces``."""
+    piece (chroma under PAINT_CHROMA, darker than PIECE_MAX_LIGHTNESS: a reflection of the
+    street, the interior) that the pane does not enclose, because it also touches the window
+    frame, but that holds PIECE_SHARE of its outline with it, is at most PIECE_MAX_RATIO of
+    its size, is little open to the background and otherwise framed by paint or other panes,
+    takes the pane's tone (a bus's windscreen, half reflection, is one pane). A white body
+    beside its windows holds little of its outline with any one of them and is too large; a
+    pane beside a tyre is a wheel arch, and is left alone. Returns the pieces folded;
+    ``phase2.flatten.window_pieces``."""
     vehicle = float(graph.area[graph.alive].sum())
     folded, changed = 0, True
     while changed:
