@@ -104,7 +104,7 @@ def _one_tone_share(pixels: np.ndarray, pane: np.ndarray) -> float:
 
 def test_a_sky_reflection_in_a_dark_window_becomes_one_glass_shape() -> None:
     pixels, mask, panes = draw_dark_glass_with_reflection()
-    off = _stylize(pixels, mask, glass_reflections=False)
+    off = _stylize(pixels, mask, glass_reflections=False, window_pieces=False)
     assert min(_one_tone_share(off, p) for p in panes) < 0.9, "the drawn reflection should show"
     on = _stylize(pixels, mask, glass_reflections=True)
     shares = [_one_tone_share(on, p) for p in panes]
@@ -114,6 +114,54 @@ def test_a_sky_reflection_in_a_dark_window_becomes_one_glass_shape() -> None:
         assert _distance_to(on, inner, (25, 28, 34)) < 8, "the glass keeps its dark tone"
     hub = _disc(WHEELS[0], 8)
     assert _distance_to(on, hub, (165, 170, 175)) < 10, "a hub in a tyre is not a reflection"
+
+
+def draw_windscreen_with_street_reflection(
+    body: tuple[int, int, int], street: tuple[int, int, int] = (170, 174, 180)
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The car with dark windows, the rear one with a reflection of the street (``street``,
+    grey) standing on its lower frame, too open to the frame to count as enclosed by the
+    glass (a bus's windscreen): RGB uint8, vehicle mask, that window's mask."""
+    rng = np.random.default_rng(14)
+    image = np.full((HEIGHT, WIDTH, 3), 215.0)
+    mask = _polygon_mask(BODY)
+    image[mask] = body
+    panes = [_polygon_mask(window) for window in WINDOWS]
+    for pane in panes:
+        image[pane] = (25, 28, 34)
+    reflection = _ellipse((275, 100), (40, 18), 0.0)
+    image[panes[1] & reflection] = street
+    for center in WHEELS:
+        image[_disc(center, 30)] = (22, 22, 25)
+        mask |= _disc(center, 30)
+    image += rng.normal(0, 4, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8), mask, panes[1]
+
+
+def test_a_windscreen_with_a_street_reflection_on_its_frame_is_one_glass_shape() -> None:
+    pixels, mask, pane = draw_windscreen_with_street_reflection((190, 30, 40))
+    off = _stylize(pixels, mask, window_pieces=False)
+    assert _one_tone_share(off, pane) < 0.8, "with the rule off the reflection is its own shape"
+    on = _stylize(pixels, mask, window_pieces=True)
+    assert _one_tone_share(on, pane) > 0.97, "the window must be one glass shape"
+    inner = cv2.erode(pane.astype(np.uint8), np.ones((5, 5))).astype(bool)
+    assert _distance_to(on, inner, (25, 28, 34)) < 8, "the glass keeps its dark tone"
+
+
+def test_a_white_stripe_beside_dark_glass_on_red_paint_is_not_glass() -> None:
+    # white framed by red beside a dark pane is paint (a fire truck's stripe under its
+    # windscreen), not a reflection: it keeps its shape and colour
+    pixels, mask, pane = draw_windscreen_with_street_reflection((190, 30, 40), (246, 246, 246))
+    on = _stylize(pixels, mask, window_pieces=True)
+    assert _one_tone_share(on, pane) < 0.8
+
+
+def test_a_grey_panel_beside_a_window_on_a_white_body_is_not_glass() -> None:
+    # the same shapes on a white body (a garbage truck's cab): no paint frames the grey piece,
+    # which may be a panel of the cab; it keeps its own shape
+    pixels, mask, pane = draw_windscreen_with_street_reflection((235, 235, 235))
+    on = _stylize(pixels, mask, window_pieces=True)
+    assert _one_tone_share(on, pane) < 0.8
 
 
 def _ellipse(center: tuple[int, int], axes: tuple[int, int], angle: float) -> np.ndarray:
@@ -199,3 +247,22 @@ def test_a_designed_highlight_is_one_light_streak_per_window_when_asked() -> Non
         lightness = rgb_to_lab(np.array([glass, streak], np.uint8))[:, 0]
         assert lightness[1] > lightness[0] + 20, "the streak is lighter than the glass"
         assert counts[order[1]] > 0.1 * counts.sum(), "the streak crosses the window"
+
+
+def test_a_side_view_wheel_in_shade_is_drawn_as_tyre_and_a_distinct_rim() -> None:
+    # one painter draws wheels at any angle: a side-view wheel (a circle) whose hub is in
+    # shade, only a little lighter than its tyre, gets a rim a designer can tell from the tyre
+    rng = np.random.default_rng(15)
+    image = np.full((HEIGHT, WIDTH, 3), 215.0)
+    mask = _polygon_mask(BODY)
+    image[mask] = (190, 30, 40)
+    for center in WHEELS:
+        image[_disc(center, 30)] = (22, 22, 25)
+        image[_disc(center, 13)] = (62, 62, 66)
+        mask |= _disc(center, 30)
+    pixels = np.clip(image + rng.normal(0, 4, image.shape), 0, 255).astype(np.uint8)
+    on = _stylize(pixels, mask)
+    for center in WHEELS:
+        tyre = rgb_to_lab(on[_disc(center, 27) & ~_disc(center, 18)])[:, 0]
+        rim = rgb_to_lab(on[_disc(center, 9)])[:, 0]
+        assert float(np.median(rim)) >= float(np.median(tyre)) + 24, "tyre and rim read apart"

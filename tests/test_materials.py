@@ -253,3 +253,43 @@ def test_beige_sails_stay_tan_not_the_dark_brown_of_their_hue() -> None:
     pixels, mask = flat((100, 300), (214, 170, 140))
     pixels[:, 200:] = (160, 124, 100)
     assert names(mapped(pixels, mask, MUTED_15)) == {"#C9A66B"}
+
+
+NEUTRALS_15 = {"Black", "White", "Gray"}
+
+
+def test_pale_beige_sails_are_not_drawn_a_vivid_orange() -> None:
+    # the default palette's orange is of the sails' hue but three times as colourful
+    pixels, mask = flat((100, 300), (214, 170, 140))
+    pixels[:, 200:] = (160, 124, 100)
+    assert names(mapped(pixels, mask, "default", max_chroma_ratio=0.0)) == {"Orange"}
+    assert names(mapped(pixels, mask, "default")) <= NEUTRALS_15
+
+
+def test_a_pale_green_whose_green_is_too_vivid_is_not_drawn_gold() -> None:
+    # a faded green logo, lit and in shade: the palette's green is over three times as
+    # colourful, its gold (40° away) is not; the chroma ratio must not push it to gold
+    pixels, mask = flat((100, 300), (107, 141, 85))
+    pixels[:, 200:] = (86, 115, 67)
+    assert names(mapped(pixels, mask, "default")) <= NEUTRALS_15
+
+
+def test_a_light_blue_car_is_not_drawn_grey() -> None:
+    # the default palette's blues lie 50-60° from a light sky blue: past the hue guard
+    pixels, mask = flat((100, 300), (80, 156, 207))
+    pixels[:, 200:] = (65, 131, 178)
+    assert names(mapped(pixels, mask, "default", hue_rescue_degrees=0.0)) == {"Gray"}
+    result = names(mapped(pixels, mask, "default"))
+    assert len(result) == 1 and result <= {"Teal", "Cyan"}
+
+
+def test_a_maroon_wagon_in_shade_is_one_colour() -> None:
+    # maroon paint, lit and (most of it) in shade: the shade is under paint chroma but as
+    # saturated as the lit side
+    pixels, mask = flat((100, 300), (57, 31, 32))
+    pixels[:, 240:] = (93, 60, 62)
+    assert names(mapped(pixels, mask, "default", dark_paint_saturation=0.0)) == {
+        "Black",
+        "Brown",
+    }
+    assert names(mapped(pixels, mask, "default")) == {"Brown"}

@@ -80,6 +80,27 @@ class MaterialsConfig(Strict):
         le=200.0,
         description="a material this vivid keeps a hue when the palette has one near its own",
     )
+    max_chroma_ratio: float = Field(
+        3.0,
+        ge=0.0,
+        le=20.0,
+        description="a pale surface never takes a colour this many times as colourful; 0 = off",
+    )
+    hue_rescue_degrees: float = Field(
+        65.0,
+        ge=0.0,
+        le=180.0,
+        description="a tinted material left only neutrals takes a hue this near its own; 0 = off",
+    )
+    hue_rescue_chroma: float = Field(
+        25.0, ge=0.0, le=200.0, description="hue rescue: for materials of at least this chroma"
+    )
+    dark_paint_saturation: float = Field(
+        0.35,
+        ge=0.0,
+        le=1.0,
+        description="dark regions this saturated (HSV) are paint, whatever their chroma; 0 = off",
+    )
     max_hue_shift: float = Field(
         45.0,
         gt=0.0,

@@ -220,6 +220,9 @@ class FlattenConfig(Strict):
     glass_reflections: bool = Field(
         True, description="reflections and what is seen through a dark pane take the pane's tone"
     )
+    window_pieces: bool = Field(
+        True, description="big window pieces (reflections touching the frame) join their pane"
+    )
     glass_highlight: bool = Field(
         False, description="one designed diagonal highlight per window (a house style; off: flat)"
     )

@@ -48,6 +48,9 @@ from numpy.typing import NDArray
 
 from v2v.color.ciede2000 import delta_e_2000
 from v2v.config import MaterialsConfig
+from v2v.stages.palette.guards import allowed_colors, not_too_vivid, rescue_hue
+from v2v.stages.palette.guards import chroma_of as _chroma
+from v2v.stages.palette.guards import hue_gap as _hue_gap
 
 FloatArray = NDArray[np.float64]
 #: A material's lit tone is chosen among its regions covering at least this share of it.
@@ -59,43 +62,10 @@ GLARE_MAX_RATIO = 0.5
 SHADOW_MIN_STEP = 10.0
 #: A colour of a truer hue is taken only when at most this much (ΔE00) farther than the nearest.
 TRUER_HUE_MAX_EXTRA = 10.0
+#: Dark paint (``dark_paint_saturation``) is darker than this (L*).
+DARK_PAINT_LIGHTNESS = 40.0
 #: The hue (CIELAB degrees) a shadow under an open sky turns towards: blue (b* < 0).
 SKY_HUE = -90.0
-
-
-def _chroma(lab: FloatArray) -> FloatArray:
-    return np.hypot(lab[..., 1], lab[..., 2])
-
-
-def _hue_gap(first: FloatArray, second: FloatArray) -> FloatArray:
-    """Absolute CIELAB hue-angle differences in degrees (0..180), broadcast."""
-    angle = np.degrees(
-        np.arctan2(first[..., 2], first[..., 1]) - np.arctan2(second[..., 2], second[..., 1])
-    )
-    return np.abs((angle + 180.0) % 360.0 - 180.0)
-
-
-def _allowed(
-    lab: FloatArray, palette_lab: FloatArray, config: MaterialsConfig, keep_hue: bool
-) -> NDArray[np.bool_]:
-    """(k, P): which palette colours each region may take under the hue and chroma guards."""
-    chroma, palette_chroma = _chroma(lab), _chroma(palette_lab)
-    neutral = palette_chroma < config.neutral_chroma
-    gap = _hue_gap(lab[:, None, :], palette_lab[None, :, :])
-    hue_fits = ~neutral[None, :] & (gap <= config.max_hue_shift)
-    allowed = neutral[None, :] | hue_fits
-    vivid = keep_hue & (chroma >= config.keep_hue_chroma) & hue_fits.any(axis=1)
-    allowed[vivid] = hue_fits[vivid]
-    if neutral.any():
-        distance = delta_e_2000(lab[:, None, :], palette_lab[None, :, :])
-        best_neutral = np.where(neutral[None, :], distance, np.inf).min(axis=1)
-        clearly = (gap <= config.hue_degrees) & (
-            distance + config.chroma_guard_margin < best_neutral[:, None]
-        )
-        low = chroma < config.neutral_chroma
-        allowed[low] = neutral[None, :].repeat(int(low.sum()), axis=0) | clearly[low]
-    allowed[~allowed.any(axis=1)] = True
-    return allowed
 
 
 def _saturation(lab: FloatArray) -> FloatArray:
@@ -140,6 +110,18 @@ def _sky_lit(dark: FloatArray, light: FloatArray, config: MaterialsConfig) -> bo
     return float(_hue_gap(dark, sky)) < float(_hue_gap(light, sky))
 
 
+def is_paint(lab: FloatArray, saturation: FloatArray, config: MaterialsConfig) -> NDArray[np.bool_]:
+    """(k,): paint regions: chroma ≥ ``paint_chroma``, or dark paint (L* under
+    DARK_PAINT_LIGHTNESS) with chroma ≥ ``neutral_chroma`` and HSV saturation ≥
+    ``dark_paint_saturation`` (0 = off): a maroon wagon in shade has little chroma, but is
+    as saturated as its lit side, and must not leave its surface for black."""
+    paint: NDArray[np.bool_] = _chroma(lab) >= config.paint_chroma
+    if config.dark_paint_saturation > 0:
+        dark = (lab[:, 0] < DARK_PAINT_LIGHTNESS) & (_chroma(lab) >= config.neutral_chroma)
+        paint |= dark & (saturation >= config.dark_paint_saturation)
+    return paint
+
+
 def _materials(
     lab: FloatArray, areas: NDArray[np.int64], borders: NDArray[np.int64], config: MaterialsConfig
 ) -> NDArray[np.int64]:
@@ -148,8 +130,8 @@ def _materials(
     parent = np.arange(count)
     total = areas.astype(np.float64).copy()
     summed = lab * total[:, None]
-    paint = _chroma(lab) >= config.paint_chroma
     saturation = _saturation(lab)
+    paint = is_paint(lab, saturation, config)
 
     def find(region: int) -> int:
         while parent[region] != region:
@@ -298,8 +280,8 @@ def choose_colors(
 ) -> NDArray[np.int64]:
     """Palette index per region (k,) from region colours ``lab`` (k, 3) CIELAB, ``areas``
     (k,) pixels and ``borders`` (m, 3) [first, second, length]; see the module docstring."""
-    allowed = _allowed(lab, palette_lab, config, keep_hue=False)
-    surface = _allowed(lab, palette_lab, config, keep_hue=True)
+    allowed = allowed_colors(lab, palette_lab, config, keep_hue=False)
+    surface = allowed_colors(lab, palette_lab, config, keep_hue=True)
     distance = delta_e_2000(lab[:, None, :], palette_lab[None, :, :])
     choice = np.argmin(np.where(allowed, distance, np.inf), axis=1)
     tolerance = config.hue_tolerance
@@ -314,9 +296,13 @@ def choose_colors(
         tone = lit_tone(lab[members], areas[members], config.lit_saturation_ratio)
         # the colours every member of the paint's own hue may take (sky-lit shade is bluer)
         own = members[_hue_gap(lab[members], tone[None, :]) <= config.hue_degrees]
-        usable = surface[own if len(own) else members].all(axis=0)
+        usable = np.asarray(surface[own if len(own) else members].all(axis=0), dtype=bool)
         if not usable.any():
-            usable = surface[members].any(axis=0)
+            usable = np.asarray(surface[members].any(axis=0), dtype=bool)
+        pale_fits = not_too_vivid(tone[None, :], palette_lab, config)[0]
+        if (usable & pale_fits).any():
+            usable = usable & pale_fits
+        usable = rescue_hue(tone, usable, palette_lab, config)
         nearest = delta_e_2000(tone[None, :], palette_lab)
         base = int(np.argmin(np.where(usable, nearest, np.inf)))
         base = _truer_hue(base, tone, usable & chromatic, nearest, palette_lab, tolerance)

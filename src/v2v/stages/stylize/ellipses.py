@@ -9,9 +9,11 @@ is drawn: the ellipse and the filled patch overlap by ELLIPSE_IOU, the ellipse i
 flat, its size is a wheel's for the vehicle, it sits low on the vehicle with its bottom near
 the vehicle's lowest point, and it shows a rim (see ``_has_rim``). It is drawn as a tyre (the
 full ellipse, in the patch's colour) and a rim (an ellipse of the same centre and angle,
-spanning the holes' hull) in the median of the lighter half of the photo inside it, at least
-RIM_CONTRAST lighter than the tyre (a designer draws a rim even where the photo's is in
-shadow). Switch: ``phase2.flatten.angled_wheels``.
+spanning the holes' hull). One painter, ``paint_wheels``, draws these and the side-view
+circles (as ellipses of equal axes, ``from_circle``): the tyre, and the rim in the median of
+the lighter half of the photo inside it, at least RIM_CONTRAST lighter than the tyre (a
+designer draws a rim even where the photo's is in shadow). Switch:
+``phase2.flatten.angled_wheels``.
 """
 
 from __future__ import annotations
@@ -164,31 +166,52 @@ def find_ellipse_wheels(
     return sorted(wheels, key=lambda w: -max(w.axes))
 
 
-def paint_ellipse_wheels(
+def from_circle(wheel: Wheel, lab: NDArray[np.float32], mask: Mask) -> EllipseWheel:
+    """A side-view wheel found as a circle, as the ellipse it is (equal axes): its tyre takes
+    the median colour of its outer ring (outside the hub, or 0.6 of the radius), its rim is
+    the hub (none when the hub search found none)."""
+    yy, xx = np.ogrid[: mask.shape[0], : mask.shape[1]]
+    distance = np.hypot(xx - wheel.x, yy - wheel.y)
+    inside = max(wheel.hub_radius, 0.6 * wheel.radius)
+    ring = (distance < wheel.radius) & (distance >= inside) & mask
+    tyre = np.median(lab[ring], axis=0) if ring.any() else np.array([0.0, 0.0, 0.0])
+    diameter = 2.0 * wheel.radius
+    rim = wheel.hub_radius / wheel.radius if wheel.radius > 0 else 0.0
+    return EllipseWheel(
+        (wheel.x, wheel.y), (diameter, diameter), 0.0, rim, tyre.astype(np.float64), 0.0
+    )
+
+
+def paint_wheels(
     labels: Labels,
     colors: NDArray[np.float64],
     lab: NDArray[np.float32],
     mask: Mask,
     wheels: list[EllipseWheel],
 ) -> tuple[Labels, NDArray[np.float64]]:
-    """Draw each wheel into ``labels`` as a tyre ellipse and a rim ellipse: new regions
-    appended to ``colors``. The rim takes the median of the lighter half of ``lab`` inside it,
-    lifted to at least RIM_CONTRAST lighter than the tyre and made neutral when that is
-    needed."""
+    """Draw each wheel, at any angle (a side-view circle is an ellipse of equal axes), into
+    ``labels`` as a tyre ellipse and, when it has one (``rim_scale`` > 0), a rim ellipse: new
+    regions appended to ``colors``. The rim takes the median of the lighter half of ``lab``
+    inside it (the metal, not the gaps between spokes), lifted to at least RIM_CONTRAST
+    lighter than the tyre and made neutral when that is needed."""
     labels = labels.copy()
     added: list[NDArray[np.float64]] = []
     for wheel in wheels:
         tyre = _ellipse_mask(mask.shape, wheel) & mask
+        if not tyre.any():
+            continue
+        added.append(wheel.tyre.astype(np.float64))
+        labels[tyre] = len(colors) + len(added) - 1
+        if wheel.rim_scale <= 0:
+            continue
         rim = _ellipse_mask(mask.shape, wheel, wheel.rim_scale) & mask
-        if not tyre.any() or not rim.any():
+        if not rim.any():
             continue
         metal = lab[rim]
         metal = metal[metal[:, 0] >= np.median(metal[:, 0])]
         rim_colour = np.median(metal, axis=0).astype(np.float64)
         if rim_colour[0] < wheel.tyre[0] + RIM_CONTRAST:
             rim_colour = np.array([min(100.0, wheel.tyre[0] + RIM_CONTRAST), 0.0, 0.0])
-        added.append(wheel.tyre.astype(np.float64))
-        labels[tyre] = len(colors) + len(added) - 1
         added.append(rim_colour)
         labels[rim] = len(colors) + len(added) - 1
     if not added:

@@ -31,8 +31,13 @@ from v2v.stages.stylize.absorb import (
     neutralize_tints,
     unify_tones,
 )
-from v2v.stages.stylize.ellipses import find_ellipse_wheels, paint_ellipse_wheels
-from v2v.stages.stylize.glass import absorb_reflections, paint_highlights, unify_glass
+from v2v.stages.stylize.ellipses import find_ellipse_wheels, from_circle, paint_wheels
+from v2v.stages.stylize.glass import (
+    absorb_reflections,
+    absorb_window_pieces,
+    paint_highlights,
+    unify_glass,
+)
 from v2v.stages.stylize.raster import (
     Labels,
     Mask,
@@ -46,7 +51,7 @@ from v2v.stages.stylize.raster import (
     upsample_labels,
 )
 from v2v.stages.stylize.regions import RegionGraph, merge_similar
-from v2v.stages.stylize.wheels import find_wheels, paint_wheels
+from v2v.stages.stylize.wheels import find_wheels
 
 #: Margin around the vehicle's bounding box, as a fraction of the working image's long side.
 CROP_MARGIN = 0.02
@@ -136,6 +141,8 @@ def _simplify(
         merges["glass"] = unify_glass(graph, labels, windows)
     if config.glass_reflections:
         merges["pane_reflection"] = absorb_reflections(graph, labels, windows)
+    if config.window_pieces:
+        merges["window_piece"] = absorb_window_pieces(graph, labels, windows)
     merges["similar"] += merge_similar(graph, config.merge_delta_e, span)
     return graph, merges
 
@@ -182,12 +189,11 @@ def flatten(pixels: NDArray[np.uint8], mask: Mask, config: FlattenConfig) -> Fla
     wheels = 0
     if config.wheels:
         found = find_wheels(lab, small_mask)
-        labels, colors = paint_wheels(labels, colors, lab, small_mask, found)
-        wheels = len(found)
+        drawn = [from_circle(wheel, lab, small_mask) for wheel in found]
         if config.angled_wheels:
-            angled = find_ellipse_wheels(labels, colors, lab, small_mask, found)
-            labels, colors = paint_ellipse_wheels(labels, colors, lab, small_mask, angled)
-            wheels += len(angled)
+            drawn += find_ellipse_wheels(labels, colors, lab, small_mask, found)
+        labels, colors = paint_wheels(labels, colors, lab, small_mask, drawn)
+        wheels = len(drawn)
         timer.lap("wheels")
     full = upsample_labels(labels, (width, height), config.smoothness)
     out = np.zeros_like(pixels)

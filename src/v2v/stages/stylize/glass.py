@@ -181,6 +181,82 @@ def absorb_reflections(graph: RegionGraph, labels: Labels, windows: set[int] | N
     return folded
 
 
+#: Window pieces: a neutral region holding at least PIECE_SHARE of its outline with a dark
+#: pane, at most PIECE_MAX_RATIO times the pane's area, the two together under
+#: GLASS_MAX_SHARE of the vehicle, touching the background along at most GLASS_MAX_OPEN of
+#: its outline, is the same glass.
+PIECE_SHARE, PIECE_MAX_RATIO, PIECE_MAX_OPEN = 0.25, 2.0, 0.25
+#: A piece is darker than this (L*): white beside dark glass is paint (a fire truck's white
+#: stripe under its windscreen, framed by red), not a reflection.
+PIECE_MAX_LIGHTNESS = 85.0
+#: ... and of the rest of its outline (not the pane, not the background) at least PIECE_FRAME
+#: is paint or another dark pane: the window's frame, not a grey roof or a white cab beside it.
+PIECE_FRAME = 0.6
+
+
+def _beside_tyre(graph: RegionGraph, pane: int, owners: Labels) -> bool:
+    """Whether a dark pane borders a tyre (a dark neutral region standing on the ground): the
+    shadow in a wheel arch is dark and enclosed like glass, but its grey trim is no
+    reflection."""
+    for other in graph.border[pane]:
+        colour = graph.color[other]
+        dark = colour[0] < GLASS_LIGHTNESS and chroma(colour) < NEUTRAL_CHROMA
+        if dark and _footprint([other], owners)[1] > GLASS_MAX_GROUND:
+            return True
+    return False
+
+
+def _framed_by_paint(graph: RegionGraph, region: int, pane: int, panes: set[int]) -> bool:
+    rest = {o: n for o, n in graph.border[region].items() if o != pane}
+    total = float(sum(rest.values()))
+    frame = sum(n for o, n in rest.items() if chroma(graph.color[o]) >= PAINT_CHROMA or o in panes)
+    return total == 0 or frame >= PIECE_FRAME * total
+
+
+def absorb_window_pieces(
+    graph: RegionGraph, labels: Labels, windows: set[int] | None = None
+) -> int:
+    """Make a big window one glass shape: beside a dark pane (see ``_panes``), a neutral
+    piece (chroma under PAINT_CHROMA, darker than PIECE_MAX_LIGHTNESS: a reflection of the
+    street, the interior) that the pane does not enclose, because it also touches the window
+    frame, but that holds PIECE_SHARE of its outline with it, is at most PIECE_MAX_RATIO of
+    its size, is little open to the background and otherwise framed by paint or other panes,
+    takes the pane's tone (a bus's windscreen, half reflection, is one pane). A white body
+    beside its windows holds little of its outline with any one of them and is too large; a
+    pane beside a tyre is a wheel arch, and is left alone. Returns the pieces folded;
+    ``phase2.flatten.window_pieces``."""
+    vehicle = float(graph.area[graph.alive].sum())
+    folded, changed = 0, True
+    while changed:
+        changed = False
+        owners = np.where(labels >= 0, graph.roots()[np.maximum(labels, 0)], -1)
+        panes = _panes(graph, owners, vehicle)
+        for pane in panes:
+            if not graph.alive[pane] or _beside_tyre(graph, pane, owners):
+                continue
+            for region in sorted(graph.border[pane], key=lambda r: -graph.border[pane][r]):
+                colour = graph.color[region]
+                if not graph.alive[region] or chroma(colour) >= PAINT_CHROMA:
+                    continue
+                if colour[0] >= PIECE_MAX_LIGHTNESS:  # white paint: a stripe, a panel
+                    continue
+                outline = max(graph.perimeter(region), 1.0)
+                together = graph.area[pane] + graph.area[region]
+                if (
+                    graph.border[region].get(pane, 0) >= PIECE_SHARE * outline
+                    and graph.area[region] <= PIECE_MAX_RATIO * graph.area[pane]
+                    and together < GLASS_MAX_SHARE * vehicle
+                    and graph.background[region] <= PIECE_MAX_OPEN * outline
+                    and _framed_by_paint(graph, region, pane, set(panes))
+                ):
+                    graph.merge(pane, region, blend=False)
+                    if windows is not None:
+                        windows.add(pane)
+                    folded += 1
+                    changed = True
+    return folded
+
+
 #: Designed highlight: a streak at 45° across the window, HIGHLIGHT_WIDTH of its bounding
 #: box's width wide and centred HIGHLIGHT_AT of the way across it, HIGHLIGHT_LIFT (L*) lighter
 #: than the glass (neutral). Windows under HIGHLIGHT_MIN_SHARE of the vehicle get none.

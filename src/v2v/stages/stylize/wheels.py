@@ -1,4 +1,4 @@
-"""Round wheels: find side-view wheels and draw each as a dark disc with a round hub.
+"""Round wheels: find side-view wheels (drawn by :func:`v2v.stages.stylize.ellipses.paint_wheels`).
 
 Circles from a Hough gradient transform give wheel centres (often the transform finds the
 hub or the rim rather than the tyre). Around each centre a radial profile of "tyre pixels"
@@ -6,7 +6,7 @@ hub or the rim rather than the tyre). Around each centre a radial profile of "ty
 show a full dark ring (not hidden behind bodywork), stand on the silhouette's bottom, sit
 near the vehicle's lowest point, and not overlap another wheel. Its hub is everything inside
 the tyre when that is lighter. Wheels seen at an angle are ellipses; they fail the ring test
-and are left to the region merging.
+and are left to :mod:`v2v.stages.stylize.ellipses`, whose painter draws both kinds.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from v2v.stages.stylize.raster import Labels, Mask
+from v2v.stages.stylize.raster import Mask
 
 Circle = tuple[float, float, float]
 
@@ -165,39 +165,3 @@ def find_wheels(lab: NDArray[np.float32], mask: Mask) -> list[Wheel]:
                for w in wheels):  # fmt: skip
             wheels.append(wheel)
     return sorted(wheels, key=lambda w: -w.radius)
-
-
-def _disc(shape: tuple[int, ...], wheel: Wheel, radius: float) -> Mask:
-    yy, xx = np.ogrid[: shape[0], : shape[1]]
-    return np.hypot(xx - wheel.x, yy - wheel.y) < radius
-
-
-def paint_wheels(
-    labels: Labels,
-    colors: NDArray[np.float64],
-    lab: NDArray[np.float32],
-    mask: Mask,
-    wheels: list[Wheel],
-) -> tuple[Labels, NDArray[np.float64]]:
-    """Draw each wheel into ``labels`` (h, w) as a tyre disc and a hub disc: new regions
-    appended to ``colors`` (n, 3). The tyre takes the median colour of its outer ring, the hub
-    the median of its lighter half (the metal, not the gaps between spokes)."""
-    labels = labels.copy()
-    added: list[NDArray[np.float64]] = []
-    for wheel in wheels:
-        tyre = _disc(mask.shape, wheel, wheel.radius) & mask
-        inside = max(wheel.hub_radius, 0.6 * wheel.radius)
-        ring = tyre & ~_disc(mask.shape, wheel, inside)
-        if not ring.any():
-            continue
-        added.append(np.median(lab[ring], axis=0).astype(np.float64))
-        labels[tyre] = len(colors) + len(added) - 1
-        hub = _disc(mask.shape, wheel, wheel.hub_radius) & mask
-        if hub.any():
-            metal = lab[hub]
-            metal = metal[metal[:, 0] >= np.median(metal[:, 0])]
-            added.append(np.median(metal, axis=0).astype(np.float64))
-            labels[hub] = len(colors) + len(added) - 1
-    if not added:
-        return labels, colors
-    return labels, np.concatenate([colors, np.array(added)])
