@@ -33,6 +33,7 @@ from v2v.context import RunContext
 from v2v.errors import InputError
 from v2v.stages import SANITIZERS, Sanitizer
 from v2v.stages.sanitize.detector import PEDAL, Detection, ObjectDetector
+from v2v.stages.sanitize.grabcut import figure_in_box
 from v2v.stages.sanitize.inpaint import detail_loss, dilate, inpaint
 from v2v.stages.sanitize.mask import COARSE_SIDE, VehicleMask, grow, vehicle_mask
 from v2v.stages.sanitize.occluders import behind_occluders, fill_rows
@@ -170,13 +171,15 @@ class ClassicalSanitizer(Sanitizer):
         people = []
         for found in in_front(detections, frame):
             box = grow(found.box, 0.02, width, height)
-            region = np.zeros((height, width), bool)
-            region[box.y0 : box.y1, box.x0 : box.x1] = True
+            region = figure_in_box(photo.pixels, box)
             if (region & vehicle.mask).any():
                 people.append(Person(box, region, f"detected {found.label}", found.score))
         if not people:
             return vehicle.mask, []
         hidden = _union([p.region for p in people], vehicle.mask.shape)
+        if subject.detection is not None and subject.detection.label in PEDAL:
+            # a frame's open outline cannot be continued behind a figure: only cut it out
+            return vehicle.mask & ~hidden, people
         bound = photo.hint or self._bound(subject, photo)
         return behind_occluders(vehicle.mask, hidden, bound), people
 

@@ -59,6 +59,8 @@ GUIDED_RADIUS = 4  # px at working size
 GUIDED_EPS = 1e-3  # 1e-2 blurred edges: devset mean mask IoU 0.825 -> 0.829, tricycles up to +0.06
 MIN_VEHICLE_FRACTION = 0.002  # below this share of the image nothing was found
 HINT_MIN_COVER = 0.15  # saliency must mark this share of a hint box, else GrabCut decides
+CONTINUE_THRESHOLD = 0.25  # saliency that continues a long vehicle beyond its box
+BAND_SLACK = 0.25  # a long vehicle's band: its box's rows (columns) grown by this share
 GRABCUT_MARGIN = 0.04  # GrabCut's box: the detected box grown by this share of its size
 
 
@@ -107,7 +109,7 @@ def vehicle_mask(
     box = hint or limit
     focus: Box | None
     if limit is not None and subject is not None:
-        prob, focus = _detected_probability(rgb, config, subject, limit, model, coarse)
+        prob, focus = _detected_probability(rgb, config, subject, limit, model, coarse, not thin)
     else:
         prob, focus = _probability(rgb, config, box, model)
     source = "saliency+hint" if hint else "saliency+detection" if limit else "saliency"
@@ -144,13 +146,19 @@ def _detected_probability(
     limit: Box,
     model: SaliencyModel,
     coarse: NDArray[np.float32] | None = None,
+    long: bool = True,
 ) -> tuple[NDArray[np.float32], Box]:
     """Saliency probability (0 outside ``limit``) from a second look at the salient parts that
-    touch the detected ``subject`` box, and the box that look was taken at."""
+    touch the detected ``subject`` box, and the box that look was taken at. ``long``: the
+    vehicle may be longer than its box (``continued``; not a bicycle, which is compact)."""
     height, width = rgb.shape[:2]
     if coarse is None:
         coarse = model.probability(rgb, COARSE_SIDE)
-    seen = keep_touching(only_inside(coarse, limit) >= config.threshold, subject)
+    inline = continued(subject, coarse >= CONTINUE_THRESHOLD)
+    if not long or _covering(limit, inline) == limit:  # the vehicle ends inside its limit
+        inline[:] = False
+    limit = _covering(limit, inline)
+    seen = keep_touching(only_inside(coarse, limit) >= config.threshold, subject) | inline
     ys, xs = np.nonzero(seen)
     found = subject
     if xs.size:
@@ -164,6 +172,37 @@ def _detected_probability(
         return only_inside(model.probability(rgb), limit), found
     focus = grow_with_slack(found, *FOCUS_MARGIN, width, height)
     return only_inside(_second_look(rgb, focus, model), limit), focus
+
+
+def continued(subject: Box, salient: Mask) -> Mask:
+    """The salient object touching the ``subject`` box within the box's band along its long
+    side (its rows, or columns, grown by BAND_SLACK of its height or width; bool (H, W)): a
+    detector often boxes one part of a long vehicle (one wagon of a freight train) while the
+    rest continues it in line, seen faintly by saliency; what leaves the band (a horse in
+    front, a building above) does not count."""
+    height, width = salient.shape
+    wide = (subject.x1 - subject.x0) >= (subject.y1 - subject.y0)
+    band = np.zeros((height, width), bool)
+    if wide:
+        slack = round(BAND_SLACK * (subject.y1 - subject.y0))
+        band[max(0, subject.y0 - slack) : subject.y1 + slack, :] = True
+    else:
+        slack = round(BAND_SLACK * (subject.x1 - subject.x0))
+        band[:, max(0, subject.x0 - slack) : subject.x1 + slack] = True
+    return keep_touching(salient & band, subject)
+
+
+def _covering(limit: Box, inline: Mask) -> Box:
+    """``limit`` grown to cover ``inline``'s pixels."""
+    ys, xs = np.nonzero(inline)
+    if xs.size == 0:
+        return limit
+    return Box(
+        min(limit.x0, int(xs.min())),
+        min(limit.y0, int(ys.min())),
+        max(limit.x1, int(xs.max()) + 1),
+        max(limit.y1, int(ys.max()) + 1),
+    )
 
 
 def _sees_too_little(mask: Mask, hint: Box) -> bool:
