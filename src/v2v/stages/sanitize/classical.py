@@ -46,7 +46,7 @@ from v2v.stages.sanitize.regions import (
     removal_regions,
 )
 from v2v.stages.sanitize.saliency import SaliencyModel
-from v2v.stages.sanitize.subject import Subject, choose, in_front
+from v2v.stages.sanitize.subject import Subject, choose, in_front, stretched
 from v2v.stages.sanitize.text import TextDetector
 
 ALWAYS_LEFT = (
@@ -149,7 +149,7 @@ class ClassicalSanitizer(Sanitizer):
             salient = SaliencyModel.shared().probability(photo.pixels, COARSE_SIDE)
         height, width = photo.pixels.shape[:2]
         subject = choose(detections, (width, height), photo.hint, settings.subject, salient)
-        return subject, detections, salient
+        return stretched(subject, salient, settings.margin), detections, salient
 
     def _bound(self, subject: Subject, photo: Photo) -> Box | None:
         """Where the mask may lie: the subject's box grown by ``detector.margin`` (None for a

@@ -59,8 +59,6 @@ GUIDED_RADIUS = 4  # px at working size
 GUIDED_EPS = 1e-3  # 1e-2 blurred edges: devset mean mask IoU 0.825 -> 0.829, tricycles up to +0.06
 MIN_VEHICLE_FRACTION = 0.002  # below this share of the image nothing was found
 HINT_MIN_COVER = 0.15  # saliency must mark this share of a hint box, else GrabCut decides
-CONTINUE_THRESHOLD = 0.25  # saliency that continues a long vehicle beyond its box
-BAND_SLACK = 0.25  # a long vehicle's band: its box's rows (columns) grown by this share
 GRABCUT_MARGIN = 0.04  # GrabCut's box: the detected box grown by this share of its size
 
 
@@ -109,7 +107,7 @@ def vehicle_mask(
     box = hint or limit
     focus: Box | None
     if limit is not None and subject is not None:
-        prob, focus = _detected_probability(rgb, config, subject, limit, model, coarse, not thin)
+        prob, focus = _detected_probability(rgb, config, subject, limit, model, coarse)
     else:
         prob, focus = _probability(rgb, config, box, model)
     source = "saliency+hint" if hint else "saliency+detection" if limit else "saliency"
@@ -118,13 +116,17 @@ def vehicle_mask(
     if box is not None and config.refine and (thin or _sees_too_little(mask, subject or box)):
         tight = grow(subject, GRABCUT_MARGIN, width, height) if limit and subject else box
         mask = grabcut_in_box(rgb, prob, tight, config.threshold)
-        mask = seen_at_all(mask, prob) if thin else mask
+        if thin:  # saliency's own vehicle joins: tubes and saddles GrabCut let go
+            mask = seen_at_all(mask, prob) | (prob >= config.threshold)
         notes["grabcut"] = True
     mask = keep_touching(mask, subject) if limit is not None and subject else keep_vehicle(mask)
     occluders: list[Box] = []
     if config.cut_occluders:
         mask, occluders, posts = cut_occluders(mask)
-        mask = keep_vehicle(mask) if occluders else mask
+        if occluders and thin and subject is not None:  # a bicycle is made of pieces
+            mask = keep_touching(mask, subject)
+        elif occluders:
+            mask = keep_vehicle(mask)
         notes["occluders_cut"] = len(occluders) + len(posts)
     if config.fill_holes and not thin:  # a bicycle's frame encloses background, not holes
         mask = fill_holes(mask)
@@ -146,19 +148,13 @@ def _detected_probability(
     limit: Box,
     model: SaliencyModel,
     coarse: NDArray[np.float32] | None = None,
-    long: bool = True,
 ) -> tuple[NDArray[np.float32], Box]:
     """Saliency probability (0 outside ``limit``) from a second look at the salient parts that
-    touch the detected ``subject`` box, and the box that look was taken at. ``long``: the
-    vehicle may be longer than its box (``continued``; not a bicycle, which is compact)."""
+    touch the detected ``subject`` box, and the box that look was taken at."""
     height, width = rgb.shape[:2]
     if coarse is None:
         coarse = model.probability(rgb, COARSE_SIDE)
-    inline = continued(subject, coarse >= CONTINUE_THRESHOLD)
-    if not long or _covering(limit, inline) == limit:  # the vehicle ends inside its limit
-        inline[:] = False
-    limit = _covering(limit, inline)
-    seen = keep_touching(only_inside(coarse, limit) >= config.threshold, subject) | inline
+    seen = keep_touching(only_inside(coarse, limit) >= config.threshold, subject)
     ys, xs = np.nonzero(seen)
     found = subject
     if xs.size:
@@ -172,37 +168,6 @@ def _detected_probability(
         return only_inside(model.probability(rgb), limit), found
     focus = grow_with_slack(found, *FOCUS_MARGIN, width, height)
     return only_inside(_second_look(rgb, focus, model), limit), focus
-
-
-def continued(subject: Box, salient: Mask) -> Mask:
-    """The salient object touching the ``subject`` box within the box's band along its long
-    side (its rows, or columns, grown by BAND_SLACK of its height or width; bool (H, W)): a
-    detector often boxes one part of a long vehicle (one wagon of a freight train) while the
-    rest continues it in line, seen faintly by saliency; what leaves the band (a horse in
-    front, a building above) does not count."""
-    height, width = salient.shape
-    wide = (subject.x1 - subject.x0) >= (subject.y1 - subject.y0)
-    band = np.zeros((height, width), bool)
-    if wide:
-        slack = round(BAND_SLACK * (subject.y1 - subject.y0))
-        band[max(0, subject.y0 - slack) : subject.y1 + slack, :] = True
-    else:
-        slack = round(BAND_SLACK * (subject.x1 - subject.x0))
-        band[:, max(0, subject.x0 - slack) : subject.x1 + slack] = True
-    return keep_touching(salient & band, subject)
-
-
-def _covering(limit: Box, inline: Mask) -> Box:
-    """``limit`` grown to cover ``inline``'s pixels."""
-    ys, xs = np.nonzero(inline)
-    if xs.size == 0:
-        return limit
-    return Box(
-        min(limit.x0, int(xs.min())),
-        min(limit.y0, int(ys.min())),
-        max(limit.x1, int(xs.max()) + 1),
-        max(limit.y1, int(ys.max()) + 1),
-    )
 
 
 def _sees_too_little(mask: Mask, hint: Box) -> bool:
