@@ -162,8 +162,8 @@ def choose(
 
 
 def stretched(subject: Subject, salient: NDArray[np.float32], reach: float) -> Subject:
-    """``subject`` with its box stretched along its long side as far as the salient object
-    touching it goes on in line (``continued``), when that goes beyond the box grown by
+    """``subject`` with its box stretched along its long side (only) as far as the salient
+    object touching it goes on in line (``continued``), when that goes beyond the box grown by
     ``reach`` (where the mask may lie): a detector often boxes one part of a long vehicle (one
     wagon of a freight train, seen faintly by saliency) and no other box joins it. Bicycles,
     hint boxes and photos without a detected vehicle are left as they are. ``salient``:
@@ -178,19 +178,14 @@ def stretched(subject: Subject, salient: NDArray[np.float32], reach: float) -> S
     if xs.size == 0:
         return subject
     limit = grow(box, reach, width, height)
-    if (
-        xs.min() >= limit.x0
-        and ys.min() >= limit.y0
-        and xs.max() < limit.x1
-        and ys.max() < limit.y1
-    ):
-        return subject
-    whole = Box(
-        min(box.x0, int(xs.min())),
-        min(box.y0, int(ys.min())),
-        max(box.x1, int(xs.max()) + 1),
-        max(box.y1, int(ys.max()) + 1),
-    )
+    if (box.x1 - box.x0) >= (box.y1 - box.y0):
+        if xs.min() >= limit.x0 and xs.max() < limit.x1:
+            return subject
+        whole = Box(min(box.x0, int(xs.min())), box.y0, max(box.x1, int(xs.max()) + 1), box.y1)
+    else:
+        if ys.min() >= limit.y0 and ys.max() < limit.y1:
+            return subject
+        whole = Box(box.x0, min(box.y0, int(ys.min())), box.x1, max(box.y1, int(ys.max()) + 1))
     why = "; its box is stretched along the salient object that continues it in line"
     return replace(subject, box=whole, reason=subject.reason + why)
 
