@@ -8,6 +8,8 @@ misses mass, a box around a building or the whole scene takes in background) and
 closeness to the centre. Without a saliency map the fit is the square root of the box's area share.
 A vehicle the detector found in parts (a freight train's cars) is valued as the whole of its parts;
 a box lying inside a surer, bigger vehicle box (a tug's cabin inside the tug) ranks after it.
+The chosen motor vehicle's box is stretched along its long side where saliency continues it in
+line beyond the mask's margin (``stretched``: one boxed wagon of a freight train).
 
 The user decides first: a hint box wins over every detection, and ``choice`` (1-based, the
 rank shown in the report) picks another detection. With no vehicle detected the caller falls
