@@ -33,19 +33,20 @@ from v2v.context import RunContext
 from v2v.errors import InputError
 from v2v.stages import SANITIZERS, Sanitizer
 from v2v.stages.sanitize.detector import PEDAL, Detection, ObjectDetector
+from v2v.stages.sanitize.grabcut import figure_in_box
 from v2v.stages.sanitize.inpaint import detail_loss, dilate, inpaint
 from v2v.stages.sanitize.mask import COARSE_SIDE, VehicleMask, grow, vehicle_mask
 from v2v.stages.sanitize.occluders import behind_occluders, fill_rows
 from v2v.stages.sanitize.people import Person, find_people
 from v2v.stages.sanitize.regions import (
-    NEAR_VEHICLE,
     Region,
     looks_like_text,
     on_vehicle,
     removal_regions,
+    search_area,
 )
 from v2v.stages.sanitize.saliency import SaliencyModel
-from v2v.stages.sanitize.subject import Subject, choose, in_front
+from v2v.stages.sanitize.subject import Subject, choose, in_front, stretched
 from v2v.stages.sanitize.text import TextDetector
 
 ALWAYS_LEFT = (
@@ -148,7 +149,9 @@ class ClassicalSanitizer(Sanitizer):
             salient = SaliencyModel.shared().probability(photo.pixels, COARSE_SIDE)
         height, width = photo.pixels.shape[:2]
         subject = choose(detections, (width, height), photo.hint, settings.subject, salient)
-        return subject, detections, salient
+        if settings.subject is not None:  # the user's choice is taken as it is
+            return subject, detections, salient
+        return stretched(subject, salient, settings.margin), detections, salient
 
     def _bound(self, subject: Subject, photo: Photo) -> Box | None:
         """Where the mask may lie: the subject's box grown by ``detector.margin`` (None for a
@@ -170,13 +173,19 @@ class ClassicalSanitizer(Sanitizer):
         people = []
         for found in in_front(detections, frame):
             box = grow(found.box, 0.02, width, height)
-            region = np.zeros((height, width), bool)
-            region[box.y0 : box.y1, box.x0 : box.x1] = True
+            if found.label == "person":  # no trace may stay (a face, jeans GrabCut misses)
+                region = np.zeros((height, width), bool)
+                region[box.y0 : box.y1, box.x0 : box.x1] = True
+            else:  # an animal's coat: its silhouette, the vehicle beside it in its box stays
+                region = figure_in_box(photo.pixels, box)
             if (region & vehicle.mask).any():
                 people.append(Person(box, region, f"detected {found.label}", found.score))
         if not people:
             return vehicle.mask, []
         hidden = _union([p.region for p in people], vehicle.mask.shape)
+        if subject.detection is not None and subject.detection.label in PEDAL:
+            # a frame's open outline cannot be continued behind a figure: only cut it out
+            return vehicle.mask & ~hidden, people
         bound = photo.hint or self._bound(subject, photo)
         return behind_occluders(vehicle.mask, hidden, bound), people
 
@@ -212,7 +221,7 @@ class ClassicalSanitizer(Sanitizer):
         """Removal regions for the text on the vehicle, and how many boxes were detected."""
         settings = self.config.text_removal
         height, width = vehicle.shape
-        area = _search_area(vehicle)
+        area = search_area(vehicle)
         if area is None:
             return [], 0
         factor = settings.detect_long_side / max(height, width)
@@ -276,21 +285,6 @@ def _removal(person: Person) -> Removal:
     detected = person.evidence.removeprefix("detected ")
     kind = detected if detected != person.evidence else "person"
     return Removal(kind, person.box, person.score)
-
-
-def _search_area(vehicle: Mask) -> Box | None:
-    """Where text can matter: the vehicle's bounding box grown by the 'near' distance."""
-    ys, xs = np.nonzero(vehicle)
-    if xs.size == 0:
-        return None
-    height, width = vehicle.shape
-    gap = int(NEAR_VEHICLE * float(np.hypot(height, width))) + 2
-    return Box(
-        max(0, int(xs.min()) - gap),
-        max(0, int(ys.min()) - gap),
-        min(width, int(xs.max()) + 1 + gap),
-        min(height, int(ys.max()) + 1 + gap),
-    )
 
 
 @contextmanager

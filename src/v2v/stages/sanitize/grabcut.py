@@ -107,3 +107,46 @@ def seen_at_all(mask: Mask, prob: NDArray[np.float32]) -> Mask:
     if kept.sum() < THIN_AGREE * mask.sum():
         return mask
     return kept
+
+
+FIGURE_SIDE = 240  # GrabCut separates a person or animal from what is around it at this side
+FIGURE_MIN_SHARE = 0.15  # under this share of its box it missed the figure: the box stays
+FIGURE_GROW = 2  # px at working size the figure's silhouette is grown by (its soft rim)
+
+
+def figure_in_box(rgb: RGBImage, box: Box) -> Mask:
+    """The person's or animal's own pixels inside its detected ``box`` (bool (H, W)), not the
+    whole rectangle: GrabCut with everything outside the box (the vehicle around the figure
+    included) as background for sure and the box's inside as probably figure, so the vehicle's
+    and the ground's colours seen beside the figure inside the box go with the background.
+    The box itself when GrabCut keeps under FIGURE_MIN_SHARE of it."""
+    height, width = rgb.shape[:2]
+    whole = np.zeros((height, width), bool)
+    whole[box.y0 : box.y1, box.x0 : box.x1] = True
+    area = grow_with_slack(box, 0.25, 0.25, width, height)
+    if box.area == 0 or area.area == box.area:
+        return whole
+    crop = rgb[area.y0 : area.y1, area.x0 : area.x1]
+    scale = min(1.0, FIGURE_SIDE / max(crop.shape[:2]))
+    size = (max(8, round(crop.shape[1] * scale)), max(8, round(crop.shape[0] * scale)))
+    small = np.ascontiguousarray(cv2.resize(crop, size, interpolation=cv2.INTER_AREA)[..., ::-1])
+    seeds = np.full(small.shape[:2], cv2.GC_BGD, np.uint8)
+    x0, y0 = round((box.x0 - area.x0) * scale), round((box.y0 - area.y0) * scale)
+    x1, y1 = round((box.x1 - area.x0) * scale), round((box.y1 - area.y0) * scale)
+    seeds[y0:y1, x0:x1] = cv2.GC_PR_FGD
+    bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+    cv2.setRNGSeed(0)
+    try:
+        cv2.grabCut(small, seeds, (0, 0, 1, 1), bgd, fgd, GRABCUT_ITERATIONS, cv2.GC_INIT_WITH_MASK)
+    except cv2.error:
+        return whole
+    chosen = ((seeds == cv2.GC_FGD) | (seeds == cv2.GC_PR_FGD)).astype(np.uint8)
+    full = cv2.resize(chosen, (crop.shape[1], crop.shape[0]), interpolation=cv2.INTER_LINEAR) > 0
+    size_px = 2 * FIGURE_GROW + 1
+    full = cv2.dilate(full.astype(np.uint8), np.ones((size_px, size_px), np.uint8)) > 0
+    figure = np.zeros((height, width), bool)
+    figure[area.y0 : area.y1, area.x0 : area.x1] = full
+    figure &= whole
+    if figure.sum() < FIGURE_MIN_SHARE * box.area:
+        return whole
+    return figure

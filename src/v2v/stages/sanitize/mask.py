@@ -25,7 +25,10 @@ How the mask is made (each step measured on the composites in ``shared/samples``
    kept (``VehicleMask.occluders``): ``people.py`` looks for the bodies above them.
 5. ``fill_holes``: holes (windows seen through, gaps between wheels and body) become vehicle,
    except for bicycles: what their frames enclose is background, and GrabCut's pixels there
-   are dropped where saliency sees nothing at all (``grabcut.seen_at_all``).
+   are dropped where saliency sees nothing at all (``grabcut.seen_at_all``); saliency's own
+   vehicle (probability ≥ the threshold) within THIN_JOIN of them joins them, since GrabCut
+   gives rims, tubes and saddles coloured like the background to the background (farther
+   away, a salient traffic cone or animal beside the wheel would join too).
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ GUIDED_EPS = 1e-3  # 1e-2 blurred edges: devset mean mask IoU 0.825 -> 0.829, tr
 MIN_VEHICLE_FRACTION = 0.002  # below this share of the image nothing was found
 HINT_MIN_COVER = 0.15  # saliency must mark this share of a hint box, else GrabCut decides
 GRABCUT_MARGIN = 0.04  # GrabCut's box: the detected box grown by this share of its size
+THIN_JOIN = 0.01  # saliency joins a bicycle's GrabCut mask within this share of the diagonal
 
 
 @dataclass(frozen=True)
@@ -116,13 +120,19 @@ def vehicle_mask(
     if box is not None and config.refine and (thin or _sees_too_little(mask, subject or box)):
         tight = grow(subject, GRABCUT_MARGIN, width, height) if limit and subject else box
         mask = grabcut_in_box(rgb, prob, tight, config.threshold)
-        mask = seen_at_all(mask, prob) if thin else mask
+        if thin:  # saliency's own vehicle next to it joins: rims, saddles GrabCut let go
+            mask = seen_at_all(mask, prob)
+            reach = THIN_JOIN * float(np.hypot(height, width))
+            mask |= (prob >= config.threshold) & near(mask, reach)
         notes["grabcut"] = True
     mask = keep_touching(mask, subject) if limit is not None and subject else keep_vehicle(mask)
     occluders: list[Box] = []
     if config.cut_occluders:
         mask, occluders, posts = cut_occluders(mask)
-        mask = keep_vehicle(mask) if occluders else mask
+        if occluders and thin and subject is not None:  # a bicycle is made of pieces
+            mask = keep_touching(mask, subject)
+        elif occluders:
+            mask = keep_vehicle(mask)
         notes["occluders_cut"] = len(occluders) + len(posts)
     if config.fill_holes and not thin:  # a bicycle's frame encloses background, not holes
         mask = fill_holes(mask)
@@ -164,6 +174,13 @@ def _detected_probability(
         return only_inside(model.probability(rgb), limit), found
     focus = grow_with_slack(found, *FOCUS_MARGIN, width, height)
     return only_inside(_second_look(rgb, focus, model), limit), focus
+
+
+def near(mask: Mask, reach: float) -> Mask:
+    """bool (H, W): within ``reach`` px of ``mask``."""
+    size = 2 * max(1, round(reach)) + 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    return np.asarray(cv2.dilate(mask.astype(np.uint8), kernel) > 0)
 
 
 def _sees_too_little(mask: Mask, hint: Box) -> bool:

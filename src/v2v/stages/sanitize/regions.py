@@ -142,3 +142,18 @@ def _bounds(mask: Mask) -> Box:
     if xs.size == 0:
         return Box(0, 0, 0, 0)
     return Box(int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+
+
+def search_area(vehicle: Mask) -> Box | None:
+    """Where text can matter: the vehicle's bounding box grown by the 'near' distance."""
+    ys, xs = np.nonzero(vehicle)
+    if xs.size == 0:
+        return None
+    height, width = vehicle.shape
+    gap = int(NEAR_VEHICLE * float(np.hypot(height, width))) + 2
+    return Box(
+        max(0, int(xs.min()) - gap),
+        max(0, int(ys.min()) - gap),
+        min(width, int(xs.max()) + 1 + gap),
+        min(height, int(ys.max()) + 1 + gap),
+    )
