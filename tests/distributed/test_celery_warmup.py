@@ -79,3 +79,49 @@ def test_a_worker_that_does_not_know_the_warm_up_command_counts_as_warm() -> Non
     assert warming_of({"error": "KeyError('v2v_warm_up')"}) == 0
     assert warming_of({"warming": 2, "pool": 2}) == 2
     assert warming_of(None) == 0
+
+
+def test_ready_stays_ready_while_some_pool_process_is_warm() -> None:
+    from v2v.service.jobs.celery_warmup import cluster_warming
+
+    nodes = ["a@h", "b@h"]
+    # a node joining (b warming its 2) while a's 2 are warm: the API stays ready
+    assert cluster_warming(nodes, {"a@h": 0, "b@h": 2}, {"a@h": 2, "b@h": 2}) == 0
+    # every process of every answering node warming: "warming"
+    assert cluster_warming(nodes, {"a@h": 2, "b@h": 2}, {"a@h": 2, "b@h": 2}) == 4
+    # a node that did not say its pool counts as one warm process
+    assert cluster_warming(nodes, {"a@h": 2}, {"a@h": 2}) == 0
+    assert cluster_warming([], {}, {}) == 0
+
+
+def test_a_process_killed_while_warming_stops_counting_at_once() -> None:
+    import multiprocessing
+    import os
+    import signal
+
+    from v2v.service.jobs.celery_warmup import WarmState
+
+    state = WarmState(2)
+    assert state.warming() == 2  # before any process started, the whole pool is warming
+    context = multiprocessing.get_context("fork")
+    began = context.Event()
+
+    def warm_forever() -> None:
+        state.begin()
+        began.set()
+        time.sleep(60)
+
+    child = context.Process(target=warm_forever)
+    child.start()
+    try:
+        assert began.wait(10)
+        assert state.warming() == 1
+        state.begin()  # this process warms too, then ends
+        assert state.warming() == 2
+        state.end()
+        assert state.warming() == 1
+    finally:
+        assert child.pid is not None
+        os.kill(child.pid, signal.SIGKILL)
+        child.join(10)
+    assert state.warming() == 0  # killed while warming: nothing stuck for WARM_UP_TIMEOUT

@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from v2v.service.db import JobRow
 from v2v.service.jobs.celery_app import NORMAL, QUEUE, TASK_NAME, URGENT, make_celery, redacted
-from v2v.service.jobs.celery_warmup import WARM_UP_COMMAND, warming_of
+from v2v.service.jobs.celery_warmup import WARM_UP_COMMAND, cluster_warming, pool_of, warming_of
 from v2v.service.jobs.executor import ExecutorHealth, FinishedHook
 from v2v.service.jobs.finished_feed import FinishedFeed
 from v2v.service.jobs.store import QUEUED, RUNNING, JobStore
@@ -61,6 +61,7 @@ class CeleryExecutor:
         self.threads: list[threading.Thread] = []
         self.workers_seen: list[str] = []
         self.warming: dict[str, int] = {}  # node -> its pool processes still warming
+        self.pools: dict[str, int] = {}  # node -> its pool size (1 for a node that did not say)
         self.ping_error: str | None = "no ping yet"
         self.first_ping = threading.Event()
         self.loops = Loops()
@@ -128,11 +129,13 @@ class CeleryExecutor:
                 False, "no Celery worker answers (start `v2v worker`)", 0, 0, busy
             )
         detail = f"{len(nodes)} Celery worker(s) answer ({', '.join(sorted(nodes))}), {busy} busy"
-        warming = dict(self.warming)
+        warming, pools = dict(self.warming), dict(self.pools)
         if any(warming.values()):
             names = ", ".join(sorted(node for node, count in warming.items() if count))
             detail += f", {sum(warming.values())} pool process(es) warming up ({names})"
-        return ExecutorHealth(True, detail, len(nodes), len(nodes), busy, sum(warming.values()))
+        return ExecutorHealth(
+            True, detail, len(nodes), len(nodes), busy, cluster_warming(nodes, warming, pools)
+        )
 
     # -- threads -------------------------------------------------------------------------------
 
@@ -191,6 +194,7 @@ class CeleryExecutor:
                 )
                 answers = {node: answer for reply in replies for node, answer in reply.items()}
                 self.warming = {node: warming_of(answer) for node, answer in answers.items()}
+                self.pools = {node: pool_of(answer) for node, answer in answers.items()}
                 self.workers_seen = list(answers)
                 self.ping_error = None
             except Exception as exc:  # noqa: BLE001 - any broker error means "cannot reach it"

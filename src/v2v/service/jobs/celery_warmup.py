@@ -7,12 +7,20 @@ say it is up). Until then the pool gives that process no job, and the worker con
 from the queue until every process it started with has warmed (or ``WARM_UP_TIMEOUT`` passed):
 a message it reserved would otherwise wait on its warm-up while a warm worker sits idle. The
 worker answers the ``v2v_warm_up`` control command with the number of processes still warming;
-the API asks it with every ping, and ``/ready`` says "warming" while any worker warms.
+the API asks it with every ping, and ``/ready`` says "warming" while no answering worker has a
+warm process (a node joining, or a replaced pool process, leaves the API ready: the warm ones
+take the jobs; the count is in the ``workers`` check's detail).
+
+Celery's ``worker_proc_alive_timeout`` is set far above ``WARM_UP_TIMEOUT``: the warm-up runs
+before a pool process reports itself up, and a process killed for being slow to come up would
+be replaced by one that warms again, without end. Each warming process is counted by its pid, so
+one killed while warming stops counting at once.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 import time
 from typing import Any
@@ -29,30 +37,53 @@ _GATE_SECONDS = 0.25  # how often the consumer looks whether the pool has warmed
 class WarmState:
     """Warm-ups of one worker's pool, shared by its main process and its forked pool processes.
 
-    Before any process has started, all ``pool_size`` count as warming; a process started later
-    (a replacement) counts from its start until its warm-up ends. Nothing counts as warming
-    ``WARM_UP_TIMEOUT`` s after the last warm-up began (a process killed while warming)."""
+    Before any process has started, all ``pool_size`` count as warming (for at most
+    ``WARM_UP_TIMEOUT`` s); after that, the processes whose warm-up has begun and not ended,
+    that are alive, and that began less than ``WARM_UP_TIMEOUT`` s ago."""
+
+    SLOTS = 256  # at most this many pool processes warming at once are tracked
 
     def __init__(self, pool_size: int) -> None:
         context = multiprocessing.get_context("fork")  # shared memory the pool inherits
         self.pool_size = pool_size
+        self.created = time.time()
         self.started = context.Value("i", 0)
-        self.ended = context.Value("i", 0)
-        self.last_start = context.Value("d", time.time())
+        self.pids = context.Array("i", self.SLOTS)  # 0: a free slot
+        self.since = context.Array("d", self.SLOTS)
 
     def begin(self) -> None:
-        with self.started.get_lock():
+        pid = os.getpid()
+        with self.pids.get_lock():
             self.started.value += 1
-            self.last_start.value = time.time()
+            for slot in range(self.SLOTS):
+                if self.pids[slot] == 0 or not _alive(self.pids[slot]):
+                    self.pids[slot], self.since[slot] = pid, time.time()
+                    return
 
     def end(self) -> None:
-        with self.ended.get_lock():
-            self.ended.value += 1
+        pid = os.getpid()
+        with self.pids.get_lock():
+            for slot in range(self.SLOTS):
+                if self.pids[slot] == pid:
+                    self.pids[slot] = 0
 
     def warming(self) -> int:
-        if time.time() - self.last_start.value > WARM_UP_TIMEOUT:
-            return 0
-        return max(0, max(self.pool_size, self.started.value) - self.ended.value)
+        now = time.time()
+        if self.started.value == 0:
+            return self.pool_size if now - self.created <= WARM_UP_TIMEOUT else 0
+        with self.pids.get_lock():
+            slots = [(self.pids[i], self.since[i]) for i in range(self.SLOTS) if self.pids[i]]
+        return sum(1 for pid, since in slots if now - since <= WARM_UP_TIMEOUT and _alive(pid))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def install(app: Any, state: WarmState, runner: Any, pipeline_config: str | None) -> None:
@@ -71,7 +102,7 @@ def install(app: Any, state: WarmState, runner: Any, pipeline_config: str | None
             state.end()
 
     worker_process_init.connect(warm_this_process, weak=False)
-    app.conf.worker_proc_alive_timeout = WARM_UP_TIMEOUT + 30.0
+    app.conf.worker_proc_alive_timeout = 10 * WARM_UP_TIMEOUT  # see the module's docstring
 
     @control_command(name=WARM_UP_COMMAND)
     def answer(_: Any) -> dict[str, int]:
@@ -112,3 +143,18 @@ def warming_of(reply: Any) -> int:
     if isinstance(reply, dict) and isinstance(reply.get("warming"), int):
         return max(0, int(reply["warming"]))
     return 0
+
+
+def pool_of(reply: Any) -> int:
+    """The pool size a node reports in its answer to ``v2v_warm_up`` (1 when it does not say)."""
+    if isinstance(reply, dict) and isinstance(reply.get("pool"), int):
+        return max(1, int(reply["pool"]))
+    return 1
+
+
+def cluster_warming(nodes: list[str], warming: dict[str, int], pools: dict[str, int]) -> int:
+    """Pool processes warming when no answering node has a warm one (``/ready`` then says
+    "warming"), else 0: while some process can take jobs, the API is ready."""
+    total = sum(warming.get(node, 0) for node in nodes)
+    capacity = sum(pools.get(node, 1) for node in nodes)
+    return total if nodes and total >= capacity else 0

@@ -114,7 +114,8 @@ class LocalExecutor:
             detail += f", {warming} warming up (loading models)"
         if problems:
             detail += "; not working: " + "; ".join(problems)
-        return ExecutorHealth(ok, detail, total, alive, busy, warming)
+        # /ready says warming only while no worker is warm: a restarted one leaves it ready
+        return ExecutorHealth(ok, detail, total, alive, busy, warming if warming >= total else 0)
 
 
 class Slot(threading.Thread):
