@@ -195,3 +195,27 @@ def test_a_run_that_lost_its_lease_writes_nothing_into_the_jobs_results(
     assert result is not None and result.read_text() == fakes.SVG
     for folder in {setup.api.job_dir(job_id), setup.worker.job_dir(job_id)}:
         assert not list(folder.glob("run-*")) if folder.is_dir() else True
+
+
+def test_the_uploads_happen_before_the_result_is_recorded_not_while_the_row_is_held(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Uploading to the object store inside the result's transaction held SQLite's write lock
+    (and the job's row on PostgreSQL) for as long as the uploads took: every other job's
+    creation waited, and past the busy timeout failed with "database is locked"."""
+    from v2v.service.jobs.admission import QueueCaps
+
+    job_id = setup.job()
+    created: list[str] = []
+    real_put = RemoteJobFiles._put
+
+    def put_and_create(self: RemoteJobFiles, local: Path, remote: str) -> None:
+        if "/input." not in remote:  # a result upload: another client creates a job meanwhile
+            created.append(setup.store.create("convert", "other", "c", {}, caps=QueueCaps(5, 9)).id)
+        real_put(self, local, remote)
+
+    monkeypatch.setattr(RemoteJobFiles, "_put", put_and_create)
+    assert setup.run(fakes.quick)(job_id) == SUCCEEDED
+    assert created  # the uploads ran, and the creations beside them did not wait on a lock
+    assert sorted(p.name for p in (setup.shared / "jobs" / job_id / "out").iterdir())
+    assert not list((setup.shared / "jobs" / job_id).glob("run-*"))  # moved into out/

@@ -98,6 +98,28 @@ class RemoteJobFiles(JobFiles):
         for name in names:
             self._put(self.out_dir(job_id) / name, self.remote(job_id, "out", name))
 
+    def stage_run(self, job_id: str, lease: str, names: list[str]) -> None:
+        """Upload a run's result files into its own remote folder (``run-<lease>/``), before its
+        result is recorded: the slow part, done without holding the job's row."""
+        folder = self.run_dir(job_id, lease)
+        for name in names:
+            self._put(folder / name, self.remote(job_id, folder.name, name))
+
+    def adopt_run(self, job_id: str, lease: str, names: list[str]) -> None:
+        """Move a staged run's files to the job's remote results (moves inside the store, no
+        upload; called while the result is recorded under the run's lease)."""
+        folder = self.run_dir(job_id, lease).name
+        self.fs.makedirs(self.remote(job_id, "out"), exist_ok=True)
+        for name in names:
+            source = self.remote(job_id, folder, name)
+            if self.fs.exists(source):  # gone when an earlier try of the same write moved it
+                self.fs.mv(source, self.remote(job_id, "out", name))
+        self._rm(self.remote(job_id, folder))
+
+    def drop_run(self, job_id: str, lease: str) -> None:
+        super().drop_run(job_id, lease)
+        self._rm(self.remote(job_id, self.run_dir(job_id, lease).name))
+
     def download(self, job_id: str, name: str, recorded: list[str]) -> Path | None:
         if valid_file_name(name) and name in recorded:
             local = self.out_dir(job_id) / name
@@ -136,6 +158,19 @@ def publish_outputs(files: JobFiles, job_id: str, names: list[str]) -> None:
     """Make a worker's result files visible to the API (no-op on a shared DATA_DIR)."""
     if isinstance(files, RemoteJobFiles):
         files.publish(job_id, names)
+
+
+def stage_run_outputs(files: JobFiles, job_id: str, lease: str, names: list[str]) -> None:
+    """Upload a run's results into its own remote folder (no-op on a shared DATA_DIR)."""
+    if isinstance(files, RemoteJobFiles):
+        files.stage_run(job_id, lease, names)
+
+
+def adopt_run_outputs(files: JobFiles, job_id: str, lease: str, names: list[str]) -> None:
+    """Make a staged run's results the job's results, locally and in the remote store."""
+    files.adopt_outputs(job_id, lease, names)
+    if isinstance(files, RemoteJobFiles):
+        files.adopt_run(job_id, lease, names)
 
 
 def release_local_copy(files: JobFiles, job_id: str) -> None:

@@ -185,6 +185,8 @@ class JobDispatch:
             "end",
         ):
             log.warning("job_end_dropped", status=status, reason="the run lost its lease")
+            if self.lease:
+                self.files.drop_run(self.job.id, self.lease)  # only this run's own folder
             return
         self.files.clear_outputs(self.job.id)
         self.files.remove_input(self.job.id)

@@ -133,7 +133,10 @@ class JobFiles:
         source, out = self.run_dir(job_id, lease), self.out_dir(job_id)
         if not source.is_dir():
             return  # moved by an earlier try of the same write
-        shutil.rmtree(out, ignore_errors=True)
+        if out.exists():  # set aside first: a file rmtree cannot remove must not block the move
+            old = out.with_name(f"out.old-{uuid.uuid4().hex}")
+            os.replace(out, old)
+            shutil.rmtree(old, ignore_errors=True)
         os.replace(source, out)
 
     def drop_run(self, job_id: str, lease: str) -> None:
@@ -179,7 +182,7 @@ class JobFiles:
         shutil.rmtree(self.out_dir(job_id), ignore_errors=True)
         folder = self.job_dir(job_id)
         if folder.is_dir():
-            for run in folder.glob("run-*"):
+            for run in [*folder.glob("run-*"), *folder.glob("out.old-*")]:
                 shutil.rmtree(run, ignore_errors=True)
 
     def remove(self, job_id: str) -> None:

@@ -26,7 +26,7 @@ from v2v.service.jobs.messages import DISK_FULL, Outcome, Task, is_disk_full
 from v2v.service.jobs.store import CANCELLED, FAILED, SUCCEEDED, JobRecord, JobStore
 from v2v.service.jobs.supervise import LoopState, best_effort, persist
 from v2v.service.logs import bind_request, clear_request, get_logger
-from v2v.service.storage import publish_outputs, release_local_copy
+from v2v.service.storage import adopt_run_outputs, release_local_copy, stage_run_outputs
 
 log = get_logger("v2v.service.remote")
 Runner = Callable[[Task, RunContext], Outcome]
@@ -199,9 +199,13 @@ class JobRun:
         progress = {phase: 1.0 for phase in outcome.timings if phase != "total"}
         lease = job.lease or ""
 
+        # the uploads happen first, into the run's own remote folder; recording the result
+        # under this run's lease only moves files (no upload holds the job's row or the
+        # SQLite write lock)
+        stage_run_outputs(self.files, job.id, lease, outcome.files)
+
         def publish() -> None:  # only while the result is recorded under this run's lease
-            self.files.adopt_outputs(job.id, lease, outcome.files)
-            publish_outputs(self.files, job.id, outcome.files)
+            adopt_run_outputs(self.files, job.id, lease, outcome.files)
 
         status = persist(
             lambda: self.store.succeed(
@@ -237,6 +241,9 @@ class JobRun:
             "end",
         ):
             log.info("job_end_dropped", status=status, reason="the run no longer holds the job")
+            if job.lease and self.store.get(job.id) is not None:
+                self.files.drop_run(job.id, job.lease)  # only this run's own folder
+                release_local_copy(self.files, job.id)
             return SKIPPED
         self._discard(job.id)
         log.info("job_ended", status=status, code=code, detail=detail)
