@@ -114,3 +114,29 @@ def test_each_model_class_has_its_own_shared_instance() -> None:
     assert One.shared() is One.shared()
     assert isinstance(Two.shared(), Two)
     assert One._shared is not Two._shared
+
+
+def test_no_home_to_find_derives_in_memory_and_the_copy_is_readable_by_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from v2v.stages.sanitize import model_cache
+
+    source = tmp_path / "m.onnx"
+    source.write_bytes(b"model")
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(model_cache, "cache_dir", no_home)
+    assert model_cache.derived_model(source, "k", lambda b: b + b"!") == b"model!"
+    monkeypatch.undo()
+    monkeypatch.setenv("V2V_CACHE_DIR", str(tmp_path / "cache"))
+    import os
+
+    previous = os.umask(0o022)
+    try:
+        model_cache.derived_model(source, "k", lambda b: b + b"!")
+    finally:
+        os.umask(previous)
+    (stored,) = (tmp_path / "cache" / "onnx").glob("m.k.*.onnx")
+    assert stored.stat().st_mode & 0o044 == 0o044  # group and others may read it (umask 022)

@@ -65,3 +65,7 @@ def test_a_run_that_does_not_ask_for_the_preview_renders_it_only_when_read(
     assert lazy.svg == eager.svg
     assert lazy.preview_png == eager.preview_png  # rendered now, the same picture
     assert lazy.preview_png is lazy.preview_png and rendered == [1, 1]
+    import pickle
+
+    copied = pickle.loads(pickle.dumps(pipeline.run(car_image, preview=False)))  # type: ignore[arg-type]
+    assert copied.preview_png == eager.preview_png and copied.svg == eager.svg

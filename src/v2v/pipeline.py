@@ -52,6 +52,16 @@ class Result:
     def preview_png(self) -> bytes:
         return self.render_preview()
 
+    def __getstate__(self) -> dict[str, Any]:
+        """A pickled result carries its preview (rendered now if it was not), not the closure."""
+        state = dict(self.__dict__)
+        state["preview_png"] = self.preview_png
+        state["render_preview"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
     def save(
         self,
         svg_path: str | Path | None = None,
@@ -180,11 +190,13 @@ class Pipeline:
         attempts = run_attempts(self, clean, ctx)  # phases II–IV and QA, as qa.policy says
         best = attempts.best
 
-        def render() -> bytes:
-            with ctx.stage("preview"):
-                return self._preview(best.art, best.paletted, best.styled)
+        def render() -> bytes:  # on first read, after the run: no stage, no progress events
+            return self._preview(best.art, best.paletted, best.styled)
 
-        rendered = render() if preview else None
+        rendered = None
+        if preview:
+            with ctx.stage("preview"):
+                rendered = render()
         ctx.timings["total"] = round(time.perf_counter() - started, 4)
         report = self._report(photo, clean, best, len(attempts.made), ctx)
         if not best.qa.passed and self.config.qa.policy == "fail":

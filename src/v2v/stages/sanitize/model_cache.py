@@ -39,7 +39,11 @@ def derived_model(
     again (a cached copy that would not load). Raises OSError when ``source`` cannot be read."""
     data = source.read_bytes()
     digest = hashlib.sha256(data).hexdigest()[:32]
-    folder = cache_dir() / "onnx"
+    try:
+        folder = cache_dir() / "onnx"
+    except RuntimeError as exc:  # no home directory to find (``env -i``, an unnamed uid)
+        log.warning("no cache folder (%s): set V2V_CACHE_DIR; derived in memory", exc)
+        return derive(data)
     path = folder / f"{source.stem}.{kind}.{digest}.onnx"
     if not refresh:
         try:
@@ -60,6 +64,9 @@ def _store(path: Path, data: bytes, versions: str) -> None:
         try:
             with os.fdopen(handle, "wb") as file:
                 file.write(data)
+                # mkstemp makes 0600: a cache warmed by another user (an image build, root)
+                # must stay readable, as a file written with open() would be
+                os.fchmod(file.fileno(), 0o666 & ~_umask())
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
@@ -74,3 +81,9 @@ def _store(path: Path, data: bytes, versions: str) -> None:
             path.name,
             exc,
         )
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
