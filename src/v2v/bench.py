@@ -56,7 +56,7 @@ def truth_iou(result: Result, path: Path) -> float | None:
 
 def bench_one(pipeline: Pipeline, path: Path, output_dir: Path | None) -> dict[str, Any]:
     started = time.perf_counter()
-    result = pipeline.run(path)
+    result = pipeline.run(path, preview=False)  # as `v2v process` without --png: the SVG only
     seconds = time.perf_counter() - started
     svg = result.svg or ""
     qa = result.report["qa"]
