@@ -11,12 +11,23 @@ from v2v.service import load_settings
 from v2v.service.jobs.files import JobFiles
 from v2v.service.storage import (
     RemoteJobFiles,
+    adopt_run_outputs,
     make_job_files,
-    publish_outputs,
     release_local_copy,
+    stage_run_outputs,
 )
 
 JOB = "0123456789abcdef0123456789abcdef"
+LEASE = "fedcba9876543210fedcba9876543210"
+
+
+def _publish(worker: RemoteJobFiles, name: str, data: bytes) -> None:
+    """What a run does: write into its own folder, upload it, adopt it as the job's results."""
+    folder = worker.run_dir(JOB, LEASE)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(data)
+    stage_run_outputs(worker, JOB, LEASE, [name])
+    adopt_run_outputs(worker, JOB, LEASE, [name])
 
 
 @pytest.fixture
@@ -39,10 +50,8 @@ def test_an_upload_reaches_the_worker_and_its_result_reaches_the_api(
     source = worker.input_path(JOB)  # the worker's disk has no copy: fetched
     assert source is not None and source.read_bytes() == b"photo"
     assert source.is_relative_to(worker.root)
-    out = worker.out_dir(JOB)
-    out.mkdir(parents=True)
-    (out / "result.svg").write_text("<svg/>")
-    publish_outputs(worker, JOB, ["result.svg"])
+    _publish(worker, "result.svg", b"<svg/>")
+    assert not (shared / "jobs" / JOB / f"run-{LEASE}").exists()  # moved into out/
     worker.remove_input(JOB)
     release_local_copy(worker, JOB)
     assert not worker.job_dir(JOB).exists()
@@ -59,15 +68,10 @@ def test_removing_a_job_removes_its_remote_files(
     machines: tuple[RemoteJobFiles, RemoteJobFiles, Path],
 ) -> None:
     api, worker, shared = machines
-    out = worker.out_dir(JOB)
-    out.mkdir(parents=True)
-    (out / "preview.png").write_bytes(b"png")
-    worker.publish(JOB, ["preview.png"])
+    _publish(worker, "preview.png", b"png")
     worker.clear_outputs(JOB)
     assert not (shared / "jobs" / JOB / "out").exists()
-    out.mkdir(parents=True)  # published again, then the whole job is deleted
-    (out / "preview.png").write_bytes(b"png")
-    worker.publish(JOB, ["preview.png"])
+    _publish(worker, "preview.png", b"png")  # published again, then the whole job is deleted
     api.remove(JOB)
     assert not (shared / "jobs" / JOB).exists()
     assert api.download(JOB, "preview.png", ["preview.png"]) is None

@@ -93,11 +93,6 @@ class RemoteJobFiles(JobFiles):
         super().remove(job_id)
         self._rm(self.remote(job_id))
 
-    def publish(self, job_id: str, names: list[str]) -> None:
-        """Upload the named result files from the local output folder."""
-        for name in names:
-            self._put(self.out_dir(job_id) / name, self.remote(job_id, "out", name))
-
     def stage_run(self, job_id: str, lease: str, names: list[str]) -> None:
         """Upload a run's result files into its own remote folder (``run-<lease>/``), before its
         result is recorded: the slow part, done without holding the job's row."""
@@ -152,12 +147,6 @@ def make_job_files(settings: Settings) -> JobFiles:
     if settings.storage_url:
         return RemoteJobFiles(settings.data_dir, settings.storage_url)
     return JobFiles(settings.data_dir)
-
-
-def publish_outputs(files: JobFiles, job_id: str, names: list[str]) -> None:
-    """Make a worker's result files visible to the API (no-op on a shared DATA_DIR)."""
-    if isinstance(files, RemoteJobFiles):
-        files.publish(job_id, names)
 
 
 def stage_run_outputs(files: JobFiles, job_id: str, lease: str, names: list[str]) -> None:
