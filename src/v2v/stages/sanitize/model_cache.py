@@ -65,8 +65,8 @@ def _store(path: Path, data: bytes, versions: str) -> None:
             with os.fdopen(handle, "wb") as file:
                 file.write(data)
                 # mkstemp makes 0600: a cache warmed by another user (an image build, root)
-                # must stay readable, as a file written with open() would be
-                os.fchmod(file.fileno(), 0o666 & ~_umask())
+                # must stay readable (reading the umask would briefly change it for every thread)
+                os.fchmod(file.fileno(), 0o644)
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
@@ -81,9 +81,3 @@ def _store(path: Path, data: bytes, versions: str) -> None:
             path.name,
             exc,
         )
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
