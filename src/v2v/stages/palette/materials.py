@@ -51,6 +51,7 @@ from v2v.config import MaterialsConfig
 from v2v.stages.palette.guards import allowed_colors, not_too_vivid, rescue_hue
 from v2v.stages.palette.guards import chroma_of as _chroma
 from v2v.stages.palette.guards import hue_gap as _hue_gap
+from v2v.stages.palette.mosaics import calm_mosaics
 
 FloatArray = NDArray[np.float64]
 #: A material's lit tone is chosen among its regions covering at least this share of it.
@@ -194,50 +195,6 @@ def _same_paint(
     return joined
 
 
-def _neutral_mosaics(
-    lab: FloatArray, areas: NDArray[np.int64], borders: NDArray[np.int64], config: MaterialsConfig
-) -> list[NDArray[np.int64]]:
-    """Connected groups (≥ 3 pieces) of small neutral regions: each under ``neutral_chroma``
-    and under ``mosaic_max_piece`` of the vehicle (a tyre or a white cab stays out)."""
-    small = (_chroma(lab) < config.neutral_chroma) & (
-        areas < config.mosaic_max_piece * float(areas.sum())
-    )
-    parent = np.arange(len(lab))
-
-    def find(region: int) -> int:
-        while parent[region] != region:
-            parent[region] = parent[parent[region]]
-            region = int(parent[region])
-        return region
-
-    for first, second, _ in borders.tolist():
-        if small[first] and small[second]:
-            parent[find(first)] = find(second)
-    roots = np.array([find(region) for region in range(len(lab))])
-    groups = [np.flatnonzero(small & (roots == root)) for root in np.unique(roots[small])]
-    return [group for group in groups if len(group) >= 3]
-
-
-def _calm_mosaics(
-    choice: NDArray[np.int64],
-    lab: FloatArray,
-    areas: NDArray[np.int64],
-    borders: NDArray[np.int64],
-    palette_lab: FloatArray,
-    config: MaterialsConfig,
-) -> None:
-    """Chrome, grilles and engines: a mosaic of small neutral pieces keeps at most
-    ``mosaic_colors`` palette colours (those covering most of it); the other pieces take the
-    nearer of them. Changes ``choice`` in place."""
-    for group in _neutral_mosaics(lab, areas, borders, config):
-        used = np.bincount(choice[group], weights=areas[group], minlength=len(palette_lab))
-        if np.count_nonzero(used) <= config.mosaic_colors:
-            continue
-        kept = np.argsort(-used, kind="stable")[: config.mosaic_colors]
-        distance = delta_e_2000(lab[group][:, None, :], palette_lab[kept][None, :, :])
-        choice[group] = kept[np.argmin(distance, axis=1)]
-
-
 def _shadow_of(base: int, palette_lab: FloatArray, config: MaterialsConfig) -> int | None:
     """The palette's shade of ``base``: a chromatic colour within ``hue_degrees`` of its hue
     and at least SHADOW_MIN_STEP darker (the nearest in hue), or None."""
@@ -312,5 +269,5 @@ def choose_colors(
             darker = distance[members, shadow] < distance[members, base]
             choice[members[darker]] = shadow
     if config.mosaic_colors > 0:
-        _calm_mosaics(choice, lab, areas, borders, palette_lab, config)
+        calm_mosaics(choice, lab, areas, borders, palette_lab, config)
     return choice
