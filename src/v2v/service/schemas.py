@@ -80,27 +80,6 @@ UPLOAD_PROBLEMS = problems(400, 413, 415, 503, 507)
 SYNC_PROBLEMS = problems(409, 410, 500, 503, 504)
 
 
-class HealthResponse(BaseModel):
-    status: Literal["healthy"] = "healthy"
-    version: str
-    timestamp: datetime
-    uptime_seconds: float
-
-
-class Check(BaseModel):
-    ok: bool
-    detail: str
-
-
-class ReadyResponse(BaseModel):
-    status: Literal["ready", "warming", "not_ready"] = Field(
-        description="warming: every check passes but a worker is still loading its models"
-    )
-    checks: dict[str, Check]
-    failing: list[str] = Field(default_factory=list)
-    timestamp: datetime
-
-
 class ResultUrls(BaseModel):
     """Download links of a finished job (``svg`` is None when phase IV was switched off)."""
 

@@ -17,10 +17,10 @@ from fastapi.responses import JSONResponse
 from v2v import __version__
 from v2v.service.db import utcnow
 from v2v.service.deps import Services, ServicesDep
+from v2v.service.health_schemas import Check, HealthResponse, ReadyResponse
 from v2v.service.logs import get_logger
 from v2v.service.problems import ApiProblem
 from v2v.service.redact import redact_paths
-from v2v.service.schemas import Check, HealthResponse, ReadyResponse
 from v2v.service.security.auth import identify, presented_key
 
 router = APIRouter(tags=["health"])
