@@ -31,10 +31,8 @@ def grabcut_in_box(
     height, width = rgb.shape[:2]
     out = np.zeros((height, width), bool)
     area = grow_with_slack(box, 0.1, 0.1, width, height)
-    crop = rgb[area.y0 : area.y1, area.x0 : area.x1]
-    scale = min(1.0, GRABCUT_SIDE / max(crop.shape[:2]))
-    size = (max(8, round(crop.shape[1] * scale)), max(8, round(crop.shape[0] * scale)))
-    small = np.ascontiguousarray(cv2.resize(crop, size, interpolation=cv2.INTER_AREA)[..., ::-1])
+    crop, scale, small = _scaled_crop(rgb, area, GRABCUT_SIDE)
+    size = (small.shape[1], small.shape[0])
     local = np.asarray(
         cv2.resize(prob[area.y0 : area.y1, area.x0 : area.x1], size, interpolation=cv2.INTER_AREA),
         np.float32,
@@ -46,14 +44,10 @@ def grabcut_in_box(
     ] = True
     if not inside.any():
         return out
-    seeds = _grabcut_seeds(inside, local, threshold)
-    bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
-    cv2.setRNGSeed(0)  # GrabCut's k-means starts from OpenCV's global RNG: same photo, same mask
     try:
-        cv2.grabCut(small, seeds, (0, 0, 1, 1), bgd, fgd, GRABCUT_ITERATIONS, cv2.GC_INIT_WITH_MASK)
+        chosen = _grabcut(small, _grabcut_seeds(inside, local, threshold))
     except cv2.error as exc:
         raise StageFailed(f"GrabCut failed inside the hint box {box.as_list()}: {exc}") from exc
-    chosen = ((seeds == cv2.GC_FGD) | (seeds == cv2.GC_PR_FGD)).astype(np.uint8)
     full = cv2.resize(chosen, (crop.shape[1], crop.shape[0]), interpolation=cv2.INTER_NEAREST)
     out[area.y0 : area.y1, area.x0 : area.x1] = full > 0
     return only_inside(out, box)
@@ -126,21 +120,15 @@ def figure_in_box(rgb: RGBImage, box: Box) -> Mask:
     area = grow_with_slack(box, 0.25, 0.25, width, height)
     if box.area == 0 or area.area == box.area:
         return whole
-    crop = rgb[area.y0 : area.y1, area.x0 : area.x1]
-    scale = min(1.0, FIGURE_SIDE / max(crop.shape[:2]))
-    size = (max(8, round(crop.shape[1] * scale)), max(8, round(crop.shape[0] * scale)))
-    small = np.ascontiguousarray(cv2.resize(crop, size, interpolation=cv2.INTER_AREA)[..., ::-1])
+    crop, scale, small = _scaled_crop(rgb, area, FIGURE_SIDE)
     seeds = np.full(small.shape[:2], cv2.GC_BGD, np.uint8)
     x0, y0 = round((box.x0 - area.x0) * scale), round((box.y0 - area.y0) * scale)
     x1, y1 = round((box.x1 - area.x0) * scale), round((box.y1 - area.y0) * scale)
     seeds[y0:y1, x0:x1] = cv2.GC_PR_FGD
-    bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
-    cv2.setRNGSeed(0)
     try:
-        cv2.grabCut(small, seeds, (0, 0, 1, 1), bgd, fgd, GRABCUT_ITERATIONS, cv2.GC_INIT_WITH_MASK)
+        chosen = _grabcut(small, seeds)
     except cv2.error:
         return whole
-    chosen = ((seeds == cv2.GC_FGD) | (seeds == cv2.GC_PR_FGD)).astype(np.uint8)
     full = cv2.resize(chosen, (crop.shape[1], crop.shape[0]), interpolation=cv2.INTER_LINEAR) > 0
     size_px = 2 * FIGURE_GROW + 1
     full = cv2.dilate(full.astype(np.uint8), np.ones((size_px, size_px), np.uint8)) > 0
@@ -150,3 +138,22 @@ def figure_in_box(rgb: RGBImage, box: Box) -> Mask:
     if figure.sum() < FIGURE_MIN_SHARE * box.area:
         return whole
     return figure
+
+
+def _scaled_crop(rgb: RGBImage, area: Box, side: int) -> tuple[RGBImage, float, RGBImage]:
+    """The ``area`` of ``rgb``, its scale to at most ``side`` px, and that scaled copy in BGR
+    (at least 8 px a side; GrabCut's input)."""
+    crop = rgb[area.y0 : area.y1, area.x0 : area.x1]
+    scale = min(1.0, side / max(crop.shape[:2]))
+    size = (max(8, round(crop.shape[1] * scale)), max(8, round(crop.shape[0] * scale)))
+    small = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)[..., ::-1]
+    return crop, scale, np.ascontiguousarray(small, dtype=np.uint8)
+
+
+def _grabcut(small: RGBImage, seeds: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """GrabCut from the ``seeds`` labels (changed in place) on the BGR image ``small``: uint8
+    1 where it chose the figure, else 0. Raises cv2.error."""
+    bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+    cv2.setRNGSeed(0)  # GrabCut's k-means starts from OpenCV's global RNG: same photo, same mask
+    cv2.grabCut(small, seeds, (0, 0, 1, 1), bgd, fgd, GRABCUT_ITERATIONS, cv2.GC_INIT_WITH_MASK)
+    return ((seeds == cv2.GC_FGD) | (seeds == cv2.GC_PR_FGD)).astype(np.uint8)

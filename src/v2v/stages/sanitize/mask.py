@@ -43,6 +43,7 @@ from numpy.typing import NDArray
 from v2v.artefacts import Box, Mask, RGBImage
 from v2v.config import VehicleMaskConfig
 from v2v.stages.sanitize.grabcut import grabcut_in_box, seen_at_all
+from v2v.stages.sanitize.inpaint import dilate
 from v2v.stages.sanitize.maskops import (
     fill_holes,
     grow,
@@ -123,7 +124,7 @@ def vehicle_mask(
         if thin:  # saliency's own vehicle next to it joins: rims, saddles GrabCut let go
             mask = seen_at_all(mask, prob)
             reach = THIN_JOIN * float(np.hypot(height, width))
-            mask |= (prob >= config.threshold) & near(mask, reach)
+            mask |= (prob >= config.threshold) & dilate(mask, 2 * max(1, round(reach)) + 1)
         notes["grabcut"] = True
     mask = keep_touching(mask, subject) if limit is not None and subject else keep_vehicle(mask)
     occluders: list[Box] = []
@@ -174,13 +175,6 @@ def _detected_probability(
         return only_inside(model.probability(rgb), limit), found
     focus = grow_with_slack(found, *FOCUS_MARGIN, width, height)
     return only_inside(_second_look(rgb, focus, model), limit), focus
-
-
-def near(mask: Mask, reach: float) -> Mask:
-    """bool (H, W): within ``reach`` px of ``mask``."""
-    size = 2 * max(1, round(reach)) + 1
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
-    return np.asarray(cv2.dilate(mask.astype(np.uint8), kernel) > 0)
 
 
 def _sees_too_little(mask: Mask, hint: Box) -> bool:
