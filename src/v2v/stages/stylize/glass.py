@@ -153,6 +153,13 @@ def _panes(graph: RegionGraph, owners: Labels, vehicle: float) -> list[int]:
     return panes
 
 
+def _fold(graph: RegionGraph, pane: int, region: int, windows: set[int] | None) -> None:
+    """``region`` becomes part of the dark ``pane`` (in its tone), which is a window."""
+    graph.merge(pane, region, blend=False)
+    if windows is not None:
+        windows.add(pane)
+
+
 def absorb_reflections(graph: RegionGraph, labels: Labels, windows: set[int] | None = None) -> int:
     """Fold what a dark pane encloses into it: a region holding at least ENCLOSED_SHARE of its
     outline with the pane, under PANE_MAX_RATIO of the pane's area and not paint (chroma
@@ -173,9 +180,7 @@ def absorb_reflections(graph: RegionGraph, labels: Labels, windows: set[int] | N
                     share >= ENCLOSED_SHARE
                     and graph.area[region] <= PANE_MAX_RATIO * graph.area[pane]
                 ):
-                    graph.merge(pane, region, blend=False)
-                    if windows is not None:
-                        windows.add(pane)
+                    _fold(graph, pane, region, windows)
                     folded += 1
                     changed = True
     return folded
@@ -249,9 +254,7 @@ def absorb_window_pieces(
                     and graph.background[region] <= PIECE_MAX_OPEN * outline
                     and _framed_by_paint(graph, region, pane, set(panes))
                 ):
-                    graph.merge(pane, region, blend=False)
-                    if windows is not None:
-                        windows.add(pane)
+                    _fold(graph, pane, region, windows)
                     folded += 1
                     changed = True
     return folded
