@@ -22,23 +22,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from v2v.color.ciede2000 import delta_e_2000
+from v2v.color.lch import chroma_of, hue_gap
 from v2v.config import MaterialsConfig
 
 FloatArray = NDArray[np.float64]
 #: The chroma ratio holds for surfaces at least this light (L*): pale ones.
 PALE_LIGHTNESS = 50.0
-
-
-def chroma_of(lab: FloatArray) -> FloatArray:
-    return np.hypot(lab[..., 1], lab[..., 2])
-
-
-def hue_gap(first: FloatArray, second: FloatArray) -> FloatArray:
-    """Absolute CIELAB hue-angle differences in degrees (0..180), broadcast."""
-    angle = np.degrees(
-        np.arctan2(first[..., 2], first[..., 1]) - np.arctan2(second[..., 2], second[..., 1])
-    )
-    return np.abs((angle + 180.0) % 360.0 - 180.0)
 
 
 def not_too_vivid(

@@ -47,10 +47,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from v2v.color.ciede2000 import delta_e_2000
+from v2v.color.lch import chroma_of as _chroma
+from v2v.color.lch import hue_gap as _hue_gap
 from v2v.config import MaterialsConfig
 from v2v.stages.palette.guards import allowed_colors, not_too_vivid, rescue_hue
-from v2v.stages.palette.guards import chroma_of as _chroma
-from v2v.stages.palette.guards import hue_gap as _hue_gap
 from v2v.stages.palette.mosaics import calm_mosaics
 
 FloatArray = NDArray[np.float64]

@@ -13,8 +13,8 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from v2v.color.ciede2000 import delta_e_2000
+from v2v.color.lch import chroma_of
 from v2v.config import MaterialsConfig
-from v2v.stages.palette.guards import chroma_of
 
 FloatArray = NDArray[np.float64]
 

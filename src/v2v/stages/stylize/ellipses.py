@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import ndimage
 
+from v2v.color.lch import chroma_of
 from v2v.stages.stylize.raster import Labels, Mask
 from v2v.stages.stylize.wheels import (
     LOWEST_TOLERANCE,
@@ -138,7 +139,7 @@ def find_ellipse_wheels(
         return []
     top, lowest = float(rows[0]), float(rows[-1])
     height = lowest - top + 1
-    dark = (colors[:, 0] < TYRE_LIGHTNESS) & (np.hypot(colors[:, 1], colors[:, 2]) < TYRE_CHROMA)
+    dark = (colors[:, 0] < TYRE_LIGHTNESS) & (chroma_of(colors) < TYRE_CHROMA)
     tyre = dark[labels] & mask
     yy, xx = np.ogrid[: mask.shape[0], : mask.shape[1]]
     for circle in circles:

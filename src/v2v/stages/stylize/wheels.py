@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from v2v.color.lch import chroma_of
 from v2v.stages.stylize.raster import Mask
 
 Circle = tuple[float, float, float]
@@ -151,9 +152,7 @@ def find_wheels(lab: NDArray[np.float32], mask: Mask) -> list[Wheel]:
         return []
     lowest, height = float(rows[-1]), float(rows[-1] - rows[0] + 1)
     radius_range = (MIN_RADIUS * height, MAX_RADIUS * height)
-    tyre = (
-        mask & (lab[..., 0] < TYRE_LIGHTNESS) & (np.hypot(lab[..., 1], lab[..., 2]) < TYRE_CHROMA)
-    )
+    tyre = mask & (lab[..., 0] < TYRE_LIGHTNESS) & (chroma_of(lab) < TYRE_CHROMA)
     wheels: list[Wheel] = []
     for x, y, r in _circles(lab[..., 0], radius_range):
         if any(np.hypot(x - w.x, y - w.y) < w.radius for w in wheels):
