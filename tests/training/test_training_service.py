@@ -190,3 +190,24 @@ def test_the_original_training_form_is_understood(client: TestClient) -> None:
     assert bad.status_code == 422 and "epochs" in bad.json()["detail"]
     unknown = client.post("/api/v1/training-jobs", files=original, data={"epochz": "3"})
     assert unknown.status_code == 422 and "'epochz'" in unknown.json()["detail"]
+
+
+def test_a_refused_training_job_leaves_no_lora_owner_behind(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from v2v.service.jobs.admission import QueueFull
+
+    services = client.app.state.services  # type: ignore[attr-defined]
+
+    def full(*args: Any, **kwargs: Any) -> None:
+        raise QueueFull("overall", 1)
+
+    with services.db.session() as session:
+        before = {row.lora_id for row in session.query(LoraOwnerRow)}
+    monkeypatch.setattr(services.store, "create", full)
+    response = client.post(
+        "/api/v1/training-jobs", files=pair_files(), data={"params": json.dumps(QUICK)}
+    )
+    assert response.status_code == 429, response.text
+    with services.db.session() as session:
+        assert {row.lora_id for row in session.query(LoraOwnerRow)} == before

@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from v2v.errors import InputError
 from v2v.models.layout import resolve_model_dir
@@ -46,6 +46,12 @@ def lora_environ(services: Services) -> dict[str, str]:
 def record_owner(services: Services, lora_id: str, owner: str, job_id: str) -> None:
     with services.db.session() as session:
         session.add(LoraOwnerRow(lora_id=lora_id, owner=owner, job_id=job_id, created_at=utcnow()))
+
+
+def forget_owner(services: Services, lora_id: str) -> None:
+    """Drop the owner recorded for a LoRA whose training job was never queued (refused)."""
+    with services.db.session() as session:
+        session.execute(delete(LoraOwnerRow).where(LoraOwnerRow.lora_id == lora_id))
 
 
 def _owners(services: Services, ids: list[str]) -> dict[str, str]:

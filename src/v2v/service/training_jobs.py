@@ -16,7 +16,7 @@ from v2v.service.jobs.admission import QueueFull
 from v2v.service.jobs.files import valid_job_id
 from v2v.service.jobs.store import SUCCEEDED, JobRecord
 from v2v.service.jobs.training_run import CARD, STATUS_FILE
-from v2v.service.lora_owners import record_owner
+from v2v.service.lora_owners import forget_owner, record_owner
 from v2v.service.problems import ApiProblem, correlation_id_var, json_object
 from v2v.service.security.auth import Client
 from v2v.service.security.capacity import check_capacity, queue_caps, queue_full
@@ -92,9 +92,11 @@ def _create(
         "source": f"folder {folder}" if folder else "upload",
         "lora_id": lora_id,
     }
+    owner_recorded = False
     try:
         services.files.store_input(job_id, staged, extension)
         record_owner(services, lora_id, client.owner, job_id)
+        owner_recorded = True
         return services.store.create(
             KIND,
             client.owner,
@@ -104,13 +106,13 @@ def _create(
             job_id,
             caps=queue_caps(services),
         )
-    except QueueFull as exc:
+    except BaseException as exc:
         staged.unlink(missing_ok=True)
         services.files.remove(job_id)
-        raise queue_full(exc) from None
-    except BaseException:
-        staged.unlink(missing_ok=True)
-        services.files.remove(job_id)
+        if owner_recorded:  # no job will ever make this LoRA: its id stays unclaimed
+            forget_owner(services, lora_id)
+        if isinstance(exc, QueueFull):
+            raise queue_full(exc) from None
         raise
 
 
