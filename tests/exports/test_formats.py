@@ -51,6 +51,8 @@ def test_every_format_has_a_registry_entry_with_media_type_and_extension() -> No
         ("format", "tiff", "svg, pdf"),
         ("size", "300 furlongs", "300mm"),
         ("size", "0mm", "larger than 0"),
+        ("size", "12x3000m", "not understood"),
+        ("size", "x12000mm", "larger than 10 m"),
         ("dpi", 0, "1 to 2400"),
         ("stacking", "layered", "stacked or cutout"),
         ("grouping", "part", "color or none"),

@@ -146,6 +146,7 @@ def test_process_takes_the_export_fields_and_answers_with_the_export_url(
         ({"dpi": "0"}, "dpi"),
         ({"stacking": "piled"}, "stacking"),
         ({"grouping": "part"}, "grouping"),
+        ({"size": "20000mm"}, "larger than 10 m"),
     ],
 )
 def test_bad_export_fields_on_process_are_the_export_routes_422_and_queue_nothing(
