@@ -74,6 +74,7 @@ def test_each_format_downloads(finished: tuple[TestClient, str]) -> None:
         ({"grouping": "part"}, "grouping"),
         ({"quality": "high"}, "unknown query parameter"),
         ({"format": "png", "size": "5000mm", "dpi": "600"}, "megapixel"),
+        ({"size": "20000mm"}, "larger than 10 m"),
     ],
 )
 def test_bad_parameters_are_a_clear_422(
@@ -82,6 +83,8 @@ def test_bad_parameters_are_a_clear_422(
     client, url = finished
     response = client.get(url, params=params)
     assert response.status_code == 422, response.text
+    if named in ("megapixel", "larger than 10 m", "is not understood"):  # checked by v2v.exports
+        assert response.json()["code"] == "invalid_export", response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     assert named in response.text
     assert "Traceback" not in response.text and "/tmp" not in response.text

@@ -93,8 +93,9 @@ async def export_job(
     try:
         data = await run_in_threadpool(_render, services, job, options)
     except V2VError as exc:
-        status = 422 if isinstance(exc, InputError) else status_for(exc.code)
-        raise ApiProblem(status, exc.code, str(exc)) from None
+        if isinstance(exc, InputError):  # the options do not fit this drawing (e.g. megapixels)
+            raise ApiProblem(422, "invalid_export", str(exc)) from None
+        raise ApiProblem(status_for(exc.code), exc.code, str(exc)) from None
     entry = options.entry
     name = f"{job.params.get('name') or 'v2v'}-{stacking}.{entry.extension}"
     if not entry.drawing:
