@@ -234,7 +234,9 @@ class ClassicalSanitizer(Sanitizer):
         detected = detector.detect(np.ascontiguousarray(crop), settings.min_score, recognize=False)
         boxes = [b.mapped(factor, area.x0, area.y0, (width, height)) for b in detected]
         boxes = detector.recognize(rgb, on_vehicle(boxes, vehicle))
-        boxes = [b for b in boxes if looks_like_text(b)]
+        rows = np.flatnonzero(vehicle.any(axis=1))
+        tall = int(rows[-1] - rows[0] + 1) if len(rows) else None
+        boxes = [b for b in boxes if looks_like_text(b, tall)]
         return removal_regions(rgb, boxes, settings.padding), len(detected)
 
     def _limitations(

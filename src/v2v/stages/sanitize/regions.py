@@ -23,6 +23,10 @@ PLATE_MAX_HEIGHT = 3.2  # a plate is at most this many text heights tall
 PLATE_MIN_FILL = 0.7  # share of the plate's bounding box that is plate background
 PLATE_MIN_INSIDE = 0.45  # share of the text box itself that is plate background (dark text)
 TEXT_MIN_ASPECT = 1.5  # a box read as fewer than two characters must be this elongated
+#: ...and at most this share of the vehicle's height: lettering is a band on a panel, and an
+#: unread "line" as tall as half the vehicle is the detector seeing a smooth gradient (a whole
+#: fuselage was inpainted with sky once)
+UNREAD_MAX_HEIGHT = 0.4
 
 
 @dataclass(frozen=True)
@@ -33,14 +37,16 @@ class Region:
     pixels: Mask
 
 
-def looks_like_text(found: TextBox) -> bool:
-    """False for blobs the detector takes for a single glyph (a wheel read as 'O'): a box is
-    text when it was read as two or more letters/digits or is elongated like a text line."""
+def looks_like_text(found: TextBox, vehicle_height: int | None = None) -> bool:
+    """False for blobs the detector takes for a single glyph (a wheel read as 'O') or for a
+    line: a box is text when it was read as two or more letters/digits, or is elongated like
+    a text line and (given ``vehicle_height``, px) at most UNREAD_MAX_HEIGHT of it tall."""
+    if sum(ch.isalnum() for ch in found.text) >= 2:
+        return True
     b = found.box
+    tall = vehicle_height is not None and (b.y1 - b.y0) > UNREAD_MAX_HEIGHT * vehicle_height
     aspect = (b.x1 - b.x0) / max(1, b.y1 - b.y0)
-    return sum(ch.isalnum() for ch in found.text) >= 2 or max(aspect, 1 / max(aspect, 1e-6)) >= (
-        TEXT_MIN_ASPECT
-    )
+    return not tall and max(aspect, 1 / max(aspect, 1e-6)) >= TEXT_MIN_ASPECT
 
 
 def on_vehicle(boxes: list[TextBox], vehicle: Mask) -> list[TextBox]:
