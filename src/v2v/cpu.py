@@ -92,8 +92,9 @@ def one_malloc_arena() -> bool:
     A cold ``v2v process`` builds models in the preload thread while the main thread runs phase
     I, and onnxruntime's pool threads allocate too: one arena lowered its peak RSS by about
     10 MB at 640 px (median of 4 runs each: 464 -> 453 MB) for no CPU time that showed (the
-    GIL already serialises most allocations). Call it before threads start (``v2v``'s
-    command line does); elsewhere than glibc it does nothing and says False.
+    GIL already serialises most allocations). Call it before threads start (``v2v process``
+    does; a long-running service with many threads keeps glibc's default); elsewhere than glibc
+    it does nothing and says False.
     """
     if not sys.platform.startswith("linux"):
         return False

@@ -25,7 +25,6 @@ from v2v.cli import (
     train,
     worker,
 )
-from v2v.cpu import one_malloc_arena
 
 app = typer.Typer(
     name="v2v",
@@ -44,7 +43,6 @@ app.add_typer(keys.app, name="keys")
 
 def main() -> None:
     """Entry point of the ``v2v`` console script."""
-    one_malloc_arena()  # before any thread starts: a lower peak RSS (v2v.cpu)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app(prog_name="v2v")
 
