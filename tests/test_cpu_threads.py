@@ -68,3 +68,41 @@ def test_the_service_gives_each_worker_its_share(monkeypatch: pytest.MonkeyPatch
     assert _worker_environment(settings)[ENV] == "1"
     monkeypatch.setenv(ENV, "2")  # the operator's own setting wins
     assert _worker_environment(settings)[ENV] == "2"
+
+
+_ARENAS = """
+import ctypes, sys, tempfile, threading
+from v2v.cpu import one_malloc_arena
+done = one_malloc_arena() if sys.argv[1] == "one" else None
+libc = ctypes.CDLL(None)
+libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
+libc.fopen.restype, libc.fopen.argtypes = ctypes.c_void_p, [ctypes.c_char_p, ctypes.c_char_p]
+libc.malloc_info.argtypes, libc.fclose.argtypes = [ctypes.c_int, ctypes.c_void_p], [ctypes.c_void_p]
+kept = []
+threads = [threading.Thread(target=lambda: kept.append(libc.malloc(100_000))) for _ in range(4)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+path = tempfile.mktemp()
+handle = libc.fopen(path.encode(), b"w")
+libc.malloc_info(0, handle)
+libc.fclose(handle)
+print(done, open(path).read().count("<heap nr="))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc arenas")
+def test_one_malloc_arena_keeps_threads_in_the_main_arena() -> None:
+    def heaps(mode: str) -> tuple[str, int]:
+        env = {**os.environ, "PYTHONPATH": str(SRC)}
+        env.pop("MALLOC_ARENA_MAX", None)
+        out = subprocess.run(
+            [sys.executable, "-c", _ARENAS, mode], env=env, capture_output=True, text=True
+        )
+        assert out.returncode == 0, out.stderr
+        done, count = out.stdout.split()
+        return done, int(count)
+
+    assert heaps("default")[1] > 1  # glibc gives the threads arenas of their own
+    assert heaps("one") == ("True", 1)

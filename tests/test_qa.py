@@ -134,3 +134,20 @@ def test_only_confident_non_ring_readings_count_as_text_left() -> None:
     assert not box("000", 0.93).readable  # a row of wheels
     assert not box("Jo", 0.54).readable  # a blob, read with low confidence
     assert not box("A", 0.99).readable
+
+
+def test_text_check_sees_the_drawn_part_on_white() -> None:
+    from v2v.qa import on_white_crop
+
+    rgba = np.zeros((60, 90, 4), np.uint8)
+    rgba[20:30, 40:70] = (200, 40, 10, 255)
+    rgba[25, 50] = (0, 0, 255, 128)  # a half-covered pixel is blended with the white
+    crop = on_white_crop(rgba, margin=4)
+    assert crop.shape == (18, 38, 3) and crop.flags.c_contiguous
+    assert (crop[:4] == 255).all() and (crop[:, :4] == 255).all()  # the margin is white
+    assert tuple(crop[4, 4]) == (200, 40, 10)
+    alpha = np.array([128], np.uint8).astype(np.float32) / 255.0
+    blended = (np.array([0, 0, 255], np.uint8) * alpha + 255.0 * (1.0 - alpha)).astype(np.uint8)
+    assert tuple(crop[9, 14]) == tuple(blended) and 126 <= crop[9, 14, 0] <= 127
+    empty = on_white_crop(np.zeros((5, 7, 4), np.uint8))
+    assert empty.shape == (5, 7, 3) and (empty == 255).all()

@@ -167,16 +167,20 @@ def audit_svg(svg: str, palette: Palette, stroke_width: float | None = 2.0) -> S
 
 
 def on_white_crop(rgba: NDArray[np.uint8], margin: int = 16) -> NDArray[np.uint8]:
-    """The drawn part of an RGBA rendering, composited on white (what a reader would see)."""
+    """The drawn part of an RGBA rendering, composited on white (what a reader would see).
+
+    The bounds are found first and only the crop is composited (the same pixels as compositing
+    the whole rendering, a fraction of the work)."""
+    drawn = rgba[..., 3] > 0
+    rows, cols = np.flatnonzero(drawn.any(axis=1)), np.flatnonzero(drawn.any(axis=0))
+    if rows.size:
+        height, width = drawn.shape
+        y0, y1 = max(0, rows[0] - margin), min(height, rows[-1] + margin + 1)
+        x0, x1 = max(0, cols[0] - margin), min(width, cols[-1] + margin + 1)
+        rgba = rgba[y0:y1, x0:x1]
     alpha = rgba[..., 3:4].astype(np.float32) / 255.0
     rgb = (rgba[..., :3] * alpha + 255.0 * (1.0 - alpha)).astype(np.uint8)
-    rows, cols = np.nonzero(rgba[..., 3])
-    if rows.size == 0:
-        return rgb
-    height, width = alpha.shape[:2]
-    y0, y1 = max(0, rows.min() - margin), min(height, rows.max() + margin + 1)
-    x0, x1 = max(0, cols.min() - margin), min(width, cols.max() + margin + 1)
-    return np.ascontiguousarray(rgb[y0:y1, x0:x1])
+    return np.ascontiguousarray(rgb)
 
 
 def text_left(rendered: NDArray[np.uint8]) -> list[str]:

@@ -9,7 +9,10 @@ several threads.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import cv2
@@ -80,7 +83,8 @@ class TextDetector(SharedModel):
 
     def __init__(self) -> None:
         try:
-            from rapidocr import RapidOCR
+            with _model_list_read_once():
+                from rapidocr import RapidOCR
             from rapidocr.inference_engine.onnxruntime.main import ONNXRuntimeError
             from rapidocr.main import RapidOCRError
         except ImportError as exc:
@@ -157,6 +161,38 @@ class TextDetector(SharedModel):
             return self._engine(bgr, use_det=use_det, use_cls=False, use_rec=use_rec)
         except self._errors as exc:
             raise StageFailed(f"the text detector failed on a {bgr.shape} image: {exc}") from exc
+
+
+@contextmanager
+def _model_list_read_once() -> Iterator[None]:
+    """While rapidocr is imported, its model list is read once, not twice.
+
+    rapidocr 3.x loads the list of every model it knows (``default_models.yaml``, 1,600 lines)
+    into OmegaConf twice while its modules are imported (``utils.model_resolver`` and
+    ``inference_engine.base``): 0.1-0.3 s each of pure Python in every cold process. Both only
+    read it, so the second load is given the first one's result. Any other file is loaded as
+    usual, and OmegaConf is as it was once the import is done."""
+    try:
+        from omegaconf import OmegaConf
+    except ImportError:  # rapidocr's own import will say what is missing
+        yield
+        return
+    load = OmegaConf.load
+    loaded: dict[str, Any] = {}
+
+    def load_once(file_: Any, **options: Any) -> Any:
+        if not isinstance(file_, (str, Path)) or Path(file_).name != "default_models.yaml":
+            return load(file_, **options)
+        key = str(Path(file_).resolve())
+        if key not in loaded:
+            loaded[key] = load(file_, **options)
+        return loaded[key]
+
+    OmegaConf.load = load_once  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        OmegaConf.load = load  # type: ignore[method-assign]
 
 
 def _check_image(rgb: NDArray[np.uint8]) -> None:

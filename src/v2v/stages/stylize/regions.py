@@ -145,21 +145,25 @@ def merge_similar(graph: RegionGraph, max_delta_e: float, max_lightness_span: fl
     """Merge neighbours closer than ``max_delta_e`` (ΔE00), closest first, colours blended.
     A merge that would make a region span more than ``max_lightness_span`` (L units) of
     lightness is refused, so gradients do not chain a whole vehicle into one colour.
-    Returns the number of merges."""
+    Returns the number of merges.
+
+    Pairs farther apart than ``max_delta_e`` never enter the heap: they could only end the loop,
+    which an empty heap ends as well (the same merges, in the same order, as pushing them)."""
     version = np.zeros(len(graph.area), dtype=np.int64)
+    alive = graph.alive
     pairs = [(r, o) for r in graph.living() for o in graph.border[r] if o > r]
     heap: list[tuple[float, int, int, int, int]] = []
     if pairs:
         first, second = np.array(pairs).T
         initial = delta_e_2000(graph.color[first], graph.color[second]).tolist()
-        heap = [(d, a, b, 0, 0) for d, (a, b) in zip(initial, pairs, strict=True)]
+        heap = [
+            (d, a, b, 0, 0) for d, (a, b) in zip(initial, pairs, strict=True) if d <= max_delta_e
+        ]
     heapq.heapify(heap)
     merges = 0
     while heap:
         d, first, second, v1, v2 = heapq.heappop(heap)
-        if d > max_delta_e:
-            break
-        if version[first] != v1 or version[second] != v2 or not graph.alive[[first, second]].all():
+        if version[first] != v1 or version[second] != v2 or not (alive[first] and alive[second]):
             continue
         low = min(graph.lightness[first, 0], graph.lightness[second, 0])
         high = max(graph.lightness[first, 1], graph.lightness[second, 1])
@@ -172,6 +176,7 @@ def merge_similar(graph: RegionGraph, max_delta_e: float, max_lightness_span: fl
         others = list(graph.border[keep])
         if others:
             for other, d in zip(others, graph.distances(keep, others).tolist(), strict=True):
-                a, b = min(keep, other), max(keep, other)
-                heapq.heappush(heap, (d, a, b, int(version[a]), int(version[b])))
+                if d <= max_delta_e:
+                    a, b = min(keep, other), max(keep, other)
+                    heapq.heappush(heap, (d, a, b, int(version[a]), int(version[b])))
     return merges
