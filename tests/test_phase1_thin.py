@@ -1,6 +1,9 @@
-"""Phase I on thin vehicles: a bicycle's parts that saliency misses come back by their colour."""
+"""Phase I on thin vehicles: where saliency and GrabCut disagree about a bicycle, colour decides:
+parts saliency misses come back, the background seen between the tubes goes."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -12,10 +15,11 @@ from v2v.config import InputConfig, Phase1Config
 from v2v.context import RunContext
 from v2v.imaging import decode
 from v2v.stages.sanitize.classical import ClassicalSanitizer
-from v2v.stages.sanitize.grabcut import in_vehicle_colours
+from v2v.stages.sanitize.colour_vote import in_background_colours, in_vehicle_colours
 
 DEVSET = SAMPLES.parent / "devset"
 LOWRIDER = DEVSET / "composite_lowrider_bicycle_on_atom-playground.jpg"
+LOWRIDER_ON_GREEN = DEVSET / "composite_lowrider_bicycle_on_tennis-backboard.jpg"
 needs_devset = pytest.mark.skipif(not DEVSET.is_dir(), reason="shared devset not available")
 
 
@@ -46,14 +50,46 @@ def test_a_saddle_in_the_frames_colour_comes_back_and_the_ground_between_tubes_d
     assert not in_vehicle_colours(rgb, found, none, Box(20, 80, 380, 290)).any()
 
 
-@needs_devset
-def test_a_lowriders_banana_saddle_and_top_tube_are_in_the_mask() -> None:
-    photo = decode(LOWRIDER, InputConfig())
+def test_the_ground_between_the_tubes_goes_where_saliency_barely_sees_it() -> None:
+    rng = np.random.default_rng(4)
+    rgb = np.clip(rng.normal((60, 130, 70), 8, (300, 400, 3)), 0, 255).astype(np.uint8)
+    frame = np.zeros((300, 400), np.uint8)
+    corners = np.array([[80, 230], [200, 130], [320, 230]], np.int32)
+    cv2.polylines(frame, [corners], True, 1, 10)
+    inside = np.zeros((300, 400), np.uint8)
+    cv2.fillPoly(inside, [corners], 1)
+    rgb[frame > 0] = (200, 40, 150)
+    tube = frame > 0
+    ground = (inside > 0) & ~tube  # the green court seen through the frame
+    mask = tube | ground  # GrabCut took both
+    prob = np.where(tube, 0.9, np.where(ground, 0.1, 0.0)).astype(np.float32)  # a faint halo
+    drop = in_background_colours(rgb, mask, prob, Box(40, 100, 360, 260), 0.5)
+    near = cv2.dilate(frame, np.ones((7, 7), np.uint8)) > 0
+    assert drop[ground & ~near].mean() > 0.9, "the ground has the background's colour: it goes"
+    assert not drop[tube].any(), "what saliency calls vehicle stays"
+    # where saliency is not faint, GrabCut's pixel stays whatever its colour
+    unsure = np.where(ground, 0.3, prob).astype(np.float32)
+    assert not in_background_colours(rgb, mask, unsure, Box(40, 100, 360, 260), 0.5).any()
+
+
+def truth_iou(path: Path) -> float:
+    photo = decode(path, InputConfig())
     clean = ClassicalSanitizer(Phase1Config(text_removal={"enabled": False})).run(
         photo, RunContext()
     )
-    truth = cv2.imread(str(LOWRIDER.with_suffix(".mask.png")), cv2.IMREAD_GRAYSCALE)
+    truth = cv2.imread(str(path.with_suffix(".mask.png")), cv2.IMREAD_GRAYSCALE)
     truth = cv2.resize(truth, photo.size, interpolation=cv2.INTER_AREA) >= 128
     mask = clean.vehicle_mask
-    iou = (mask & truth).sum() / (mask | truth).sum()
+    return float((mask & truth).sum() / (mask | truth).sum())
+
+
+@needs_devset
+def test_a_lowriders_banana_saddle_and_top_tube_are_in_the_mask() -> None:
+    iou = truth_iou(LOWRIDER)
     assert iou >= 0.80, f"mask IoU {iou:.3f} (0.759 when saliency alone decided the thin parts)"
+
+
+@needs_devset
+def test_the_court_seen_through_a_lowriders_frame_is_not_in_the_mask() -> None:
+    iou = truth_iou(LOWRIDER_ON_GREEN)
+    assert iou >= 0.87, f"mask IoU {iou:.3f} (0.826 with the green court between the tubes)"

@@ -9,8 +9,7 @@ from numpy.typing import NDArray
 
 from v2v.artefacts import Box, Mask, RGBImage
 from v2v.errors import StageFailed
-from v2v.stages.sanitize.inpaint import dilate
-from v2v.stages.sanitize.maskops import grow_with_slack, keep_touching, only_inside
+from v2v.stages.sanitize.maskops import grow_with_slack, only_inside
 
 SEED_MIN_COVER = 0.01  # GrabCut starts from saliency when it marks this share of the box
 SEED_ONE_PIECE = 0.8  # ... in one piece holding this share of what it marks
@@ -102,42 +101,6 @@ def seen_at_all(mask: Mask, prob: NDArray[np.float32]) -> Mask:
     if kept.sum() < THIN_AGREE * mask.sum():
         return mask
     return kept
-
-
-COLOUR_BINS = 8  # levels per RGB channel of the colour histograms (512 colours)
-COLOUR_RATIO = 4.0  # a colour is the vehicle's where it is this many times likelier there
-COLOUR_RING = 2  # px (working size) around GrabCut's mask that are not background samples
-COLOUR_SMOOTH = 5  # median filter (px) over the colour vote: no single-pixel speckle
-
-
-def in_vehicle_colours(rgb: RGBImage, found: Mask, kept: Mask, box: Box) -> Mask:
-    """The pixels GrabCut ``found`` that ``seen_at_all`` let go (not in ``kept``) but that
-    have the colours of the vehicle saliency saw: a lowrider's banana saddle, top tube and
-    chain guard, which saliency misses at 320 px. The vehicle's colours are ``kept``'s pixels,
-    the background's those around ``found`` (beyond COLOUR_RING px) in ``box`` grown by a
-    tenth; a pixel counts when its colour is COLOUR_RATIO times as frequent among the
-    vehicle's pixels as among the background's (histograms of COLOUR_BINS³ colours), which
-    leaves the ground and walls seen through the frame out, since they are the colours around
-    the bicycle too. Specks go (``keep_touching``). bool (H, W); ``found``, ``kept``:
-    bool (H, W); devset's lowrider bicycles: mask IoU up on 4 of 9 photos (0.76 -> 0.83 median
-    of those), none down."""
-    height, width = kept.shape
-    area = grow_with_slack(box, 0.1, 0.1, width, height)
-    window = (slice(area.y0, area.y1), slice(area.x0, area.x1))
-    levels = (rgb[window].astype(np.int32) * COLOUR_BINS) // 256
-    code = (levels[..., 0] * COLOUR_BINS + levels[..., 1]) * COLOUR_BINS + levels[..., 2]
-    near, vehicle = found[window], kept[window]
-    background = ~dilate(near, 2 * COLOUR_RING + 1)
-    extra = np.zeros_like(kept)
-    if not (vehicle.any() and background.any()):
-        return extra
-    colours = COLOUR_BINS**3
-    ours = np.bincount(code[vehicle], minlength=colours) + 0.5  # +0.5: no empty bin
-    theirs = np.bincount(code[background], minlength=colours) + 0.5
-    likelier = ours / ours.sum() > COLOUR_RATIO * theirs / theirs.sum()
-    vote = cv2.medianBlur(likelier[code].astype(np.uint8) * 255, COLOUR_SMOOTH) > 0
-    extra[window] = near & ~vehicle & vote
-    return extra & keep_touching(extra | kept, box)  # without specks
 
 
 FIGURE_SIDE = 240  # GrabCut separates a person or animal from what is around it at this side
