@@ -28,7 +28,12 @@ How the mask is made (each step measured on the composites in ``shared/samples``
    are dropped where saliency sees nothing at all (``grabcut.seen_at_all``); saliency's own
    vehicle (probability ≥ the threshold) within THIN_JOIN of them joins them, since GrabCut
    gives rims, tubes and saddles coloured like the background to the background (farther
-   away, a salient traffic cone or animal beside the wheel would join too).
+   away, a salient traffic cone or animal beside the wheel would join too). Where saliency
+   and GrabCut still disagree, colour decides (``colour_vote.py``): GrabCut's pixels that
+   saliency does not see come back where their colour is the vehicle's rather than the
+   background's around it (a lowrider's banana saddle, top tube and chain guard), and those
+   saliency barely sees go where their colour is the background's (the court or wall seen
+   between the tubes, which saliency's faint halo kept).
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from numpy.typing import NDArray
 
 from v2v.artefacts import Box, Mask, RGBImage
 from v2v.config import VehicleMaskConfig
+from v2v.stages.sanitize.colour_vote import in_background_colours, in_vehicle_colours
 from v2v.stages.sanitize.grabcut import grabcut_in_box, seen_at_all
 from v2v.stages.sanitize.inpaint import dilate
 from v2v.stages.sanitize.maskops import (
@@ -122,7 +128,9 @@ def vehicle_mask(
         tight = grow(subject, GRABCUT_MARGIN, width, height) if limit and subject else box
         mask = grabcut_in_box(rgb, prob, tight, config.threshold)
         if thin:  # saliency's own vehicle next to it joins: rims, saddles GrabCut let go
-            mask = seen_at_all(mask, prob)
+            kept = seen_at_all(mask, prob)
+            mask = kept | in_vehicle_colours(rgb, mask, kept, tight)
+            mask &= ~in_background_colours(rgb, mask, prob, tight, config.threshold)
             reach = THIN_JOIN * float(np.hypot(height, width))
             mask |= (prob >= config.threshold) & dilate(mask, 2 * max(1, round(reach)) + 1)
         notes["grabcut"] = True
