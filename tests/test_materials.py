@@ -319,3 +319,11 @@ def test_a_black_car_stays_black() -> None:
     pixels, mask = flat((100, 300), (30, 27, 26))
     pixels[:30, :] = (120, 118, 118)
     assert names(mapped(pixels, mask, "default")) <= NEUTRALS_15
+
+
+def test_a_shaded_red_keeps_signal_red_not_its_deep_red_shade() -> None:
+    # a raspberry red (hue 16°), lit and in shade: Signal red is 14° off its hue, Deep red 9°,
+    # but Deep red is Signal red's shade (5° from it), not a truer hue
+    pixels, mask = flat((100, 300), (194, 45, 79))
+    pixels[:, 200:] = (132, 32, 55)
+    assert names(mapped(pixels, mask, "designer")) == {"Signal red"}

@@ -219,7 +219,9 @@ def _truer_hue(
     """``base``, or the ΔE00-nearest of the ``candidates`` (chromatic palette colours a material
     may take) within ``tolerance`` degrees of the ``tone``'s hue and TRUER_HUE_MAX_EXTRA
     ΔE00 of ``base``'s distance, when ``base`` is chromatic and more than ``tolerance`` degrees
-    off it (0 = off). Beige sails stay tan rather than the dark brown of their hue; sand
+    off it (0 = off), and more than ``tolerance`` degrees from ``base``'s own hue (another hue,
+    not ``base``'s shade: a red in shade keeps the designer palette's Signal red rather than
+    its Deep red 5° away). Beige sails stay tan rather than the dark brown of their hue; sand
     camouflage (hue 85°) takes the default palette's Gold (6° off), not the Orange (12° off)
     that is only nearer in lightness."""
     if tolerance <= 0 or not candidates[base]:
@@ -228,6 +230,7 @@ def _truer_hue(
     if gap[base] <= tolerance:
         return base
     truer = candidates & (gap <= tolerance) & (nearest <= nearest[base] + TRUER_HUE_MAX_EXTRA)
+    truer &= _hue_gap(palette_lab, palette_lab[base][None, :]) > tolerance  # not its shade
     return int(np.argmin(np.where(truer, nearest, np.inf))) if truer.any() else base
 
 
