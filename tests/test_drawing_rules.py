@@ -117,11 +117,13 @@ def test_a_sky_reflection_in_a_dark_window_becomes_one_glass_shape() -> None:
 
 
 def draw_windscreen_with_street_reflection(
-    body: tuple[int, int, int], street: tuple[int, int, int] = (170, 174, 180)
+    body: tuple[int, int, int],
+    street: tuple[int, int, int] = (170, 174, 180),
+    at: tuple[int, int] = (275, 100),
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The car with dark windows, the rear one with a reflection of the street (``street``,
-    grey) standing on its lower frame, too open to the frame to count as enclosed by the
-    glass (a bus's windscreen): RGB uint8, vehicle mask, that window's mask."""
+    grey) standing on its lower frame (or centred ``at``), too open to the frame to count as
+    enclosed by the glass (a bus's windscreen): RGB uint8, vehicle mask, that window's mask."""
     rng = np.random.default_rng(14)
     image = np.full((HEIGHT, WIDTH, 3), 215.0)
     mask = _polygon_mask(BODY)
@@ -129,7 +131,7 @@ def draw_windscreen_with_street_reflection(
     panes = [_polygon_mask(window) for window in WINDOWS]
     for pane in panes:
         image[pane] = (25, 28, 34)
-    reflection = _ellipse((275, 100), (40, 18), 0.0)
+    reflection = _ellipse(at, (40, 18), 0.0)
     image[panes[1] & reflection] = street
     for center in WHEELS:
         image[_disc(center, 30)] = (22, 22, 25)
@@ -154,6 +156,18 @@ def test_a_white_stripe_beside_dark_glass_on_red_paint_is_not_glass() -> None:
     pixels, mask, pane = draw_windscreen_with_street_reflection((190, 30, 40), (246, 246, 246))
     on = _stylize(pixels, mask, window_pieces=True)
     assert _one_tone_share(on, pane) < 0.8
+
+
+def test_a_white_sky_reflection_hanging_from_a_windscreen_top_is_glass() -> None:
+    # white sky reflected in the upper half of a windscreen, reaching its top frame (a bus's
+    # upper deck): within the window, unlike a stripe below it, it is the same glass
+    pixels, mask, pane = draw_windscreen_with_street_reflection(
+        (190, 30, 40), (246, 246, 246), at=(275, 60)
+    )
+    off = _stylize(pixels, mask, window_pieces=False)
+    assert _one_tone_share(off, pane) < 0.8, "with the rule off the sky is its own shape"
+    on = _stylize(pixels, mask, window_pieces=True)
+    assert _one_tone_share(on, pane) > 0.97, "the window must be one glass shape"
 
 
 def test_a_grey_panel_beside_a_window_on_a_white_body_is_not_glass() -> None:
@@ -266,3 +280,32 @@ def test_a_side_view_wheel_in_shade_is_drawn_as_tyre_and_a_distinct_rim() -> Non
         tyre = rgb_to_lab(on[_disc(center, 27) & ~_disc(center, 18)])[:, 0]
         rim = rgb_to_lab(on[_disc(center, 9)])[:, 0]
         assert float(np.median(rim)) >= float(np.median(tyre)) + 24, "tyre and rim read apart"
+
+
+def draw_bus_side_with_window_band() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A green bus side whose band of windows is over a quarter of it (more than one car
+    window ever is), with a grey reflection of the interior along the band's top frame:
+    RGB uint8, vehicle mask, the band's mask."""
+    rng = np.random.default_rng(3)
+    image = np.full((HEIGHT, WIDTH, 3), 215.0)
+    mask = np.zeros((HEIGHT, WIDTH), bool)
+    mask[50:185, 10:390] = True
+    image[mask] = (90, 200, 70)
+    band = np.zeros_like(mask)
+    band[70:118, 30:370] = True
+    image[band] = (25, 28, 34)
+    image[70:86, 170:330] = (110, 112, 116)
+    for center in ((80, 185), (320, 185)):
+        image[_disc(center, 26)] = (22, 22, 25)
+        mask |= _disc(center, 26)
+    image += rng.normal(0, 4, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8), mask, band
+
+
+def test_a_bus_window_band_with_a_reflection_on_its_frame_is_one_glass_shape() -> None:
+    pixels, mask, band = draw_bus_side_with_window_band()
+    assert band.sum() > 0.25 * mask.sum()
+    off = _stylize(pixels, mask, window_pieces=False)
+    assert _one_tone_share(off, band) < 0.9, "with the rule off the reflection is a shape"
+    on = _stylize(pixels, mask, window_pieces=True)
+    assert _one_tone_share(on, band) > 0.97, "the band of windows must be one glass shape"

@@ -293,3 +293,37 @@ def test_a_maroon_wagon_in_shade_is_one_colour() -> None:
         "Brown",
     }
     assert names(mapped(pixels, mask, "default")) == {"Brown"}
+
+
+def test_sand_camouflage_is_drawn_gold_not_the_orange_of_its_lightness() -> None:
+    # a sand tank (hue 85°), lit and in shade: the default palette's Orange (12° off) is only
+    # nearer in lightness; its Gold is 6° off the sand's hue
+    pixels, mask = flat((100, 300), (177, 145, 73))
+    pixels[:, 200:] = (119, 92, 37)
+    assert names(mapped(pixels, mask, "default", hue_tolerance=0.0)) == {"Orange"}
+    assert names(mapped(pixels, mask, "default")) == {"Gold"}
+
+
+def test_a_dark_maroon_car_is_drawn_brown_not_black() -> None:
+    # a maroon freight car composited dark (L 15), with a paler lit strip along its top: black
+    # is nearer in lightness, but the same car on a brighter background is drawn brown
+    pixels, mask = flat((100, 300), (58, 31, 33))
+    pixels[:30, :] = (146, 102, 107)
+    assert names(mapped(pixels, mask, "default", dark_paint_delta_e=0.0)) >= {"Black"}
+    assert "Black" not in names(mapped(pixels, mask, "default"))
+    assert names(mapped(pixels, mask, "default")) <= {"Brown", "Red"}
+
+
+def test_a_black_car_stays_black() -> None:
+    # black paint with a faint warm cast and a grey reflection stays in the neutrals
+    pixels, mask = flat((100, 300), (30, 27, 26))
+    pixels[:30, :] = (120, 118, 118)
+    assert names(mapped(pixels, mask, "default")) <= NEUTRALS_15
+
+
+def test_a_shaded_red_keeps_signal_red_not_its_deep_red_shade() -> None:
+    # a raspberry red (hue 16°), lit and in shade: Signal red is 14° off its hue, Deep red 9°,
+    # but Deep red is Signal red's shade (5° from it), not a truer hue
+    pixels, mask = flat((100, 300), (194, 45, 79))
+    pixels[:, 200:] = (132, 32, 55)
+    assert names(mapped(pixels, mask, "designer")) == {"Signal red"}

@@ -51,7 +51,7 @@ class MaterialsConfig(Strict):
         10.0,
         ge=0.0,
         le=45.0,
-        description="a material's colour this many degrees off its hue yields to one within half",
+        description="a material's colour this many degrees off its hue yields to one within it",
     )
     same_paint_delta_e: float = Field(
         15.0,
@@ -100,6 +100,12 @@ class MaterialsConfig(Strict):
         ge=0.0,
         le=1.0,
         description="dark regions this saturated (HSV) are paint, whatever their chroma; 0 = off",
+    )
+    dark_paint_delta_e: float = Field(
+        10.0,
+        ge=0.0,
+        le=100.0,
+        description="dark paint drawn neutral takes a colour of its hue this near (ΔE00); 0 = off",
     )
     max_hue_shift: float = Field(
         45.0,

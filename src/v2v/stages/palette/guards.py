@@ -13,7 +13,11 @@
 - hue rescue (``hue_rescue_degrees``): a clearly tinted material (chroma at least
   ``hue_rescue_chroma``) that the guards above leave only neutrals takes the ΔE00-nearest
   chromatic colour within that many degrees of its hue (and within the chroma ratio): a
-  light-blue car is not drawn grey because the palette's blues lie between 45° and 60° away.
+  light-blue car is not drawn grey because the palette's blues lie between 45° and 60° away;
+- dark paint keeps its hue (``dark_paint_delta_e``): a material whose lit tone is dark paint
+  and whose nearest allowed colour is a neutral takes a chromatic colour within
+  ``hue_degrees`` of its hue when it is at most that much (ΔE00) farther: a maroon freight car
+  composited darker is not drawn black beside the same car drawn brown on other backgrounds.
 """
 
 from __future__ import annotations
@@ -101,3 +105,24 @@ def rescue_hue(
     near = chromatic & (hue_gap(palette_lab, tone[None, :]) <= config.hue_rescue_degrees)
     near &= not_too_vivid(tone[None, :], palette_lab, config)[0]
     return near if near.any() else usable
+
+
+def keep_dark_hue(
+    tone: FloatArray,
+    base: int,
+    usable: NDArray[np.bool_],
+    nearest: FloatArray,
+    palette_lab: FloatArray,
+    config: MaterialsConfig,
+) -> int:
+    """``base``, or, when it is a neutral and the material's lit ``tone`` (3,) is dark paint,
+    the ΔE00-``nearest`` ``usable`` chromatic colour within ``hue_degrees`` of the tone's hue
+    and at most ``dark_paint_delta_e`` farther than ``base`` (0 = off). Darkness alone must not
+    take a paint's hue away (black is only nearer in lightness)."""
+    chroma = chroma_of(palette_lab)
+    if config.dark_paint_delta_e <= 0 or chroma[base] >= config.neutral_chroma:
+        return base
+    near = usable & (chroma >= config.neutral_chroma)
+    near &= hue_gap(palette_lab, tone[None, :]) <= config.hue_degrees
+    near &= nearest <= nearest[base] + config.dark_paint_delta_e
+    return int(np.argmin(np.where(near, nearest, np.inf))) if near.any() else base

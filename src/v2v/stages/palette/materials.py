@@ -33,8 +33,9 @@ material. On the regions (one per distinct styled colour, with their shared bord
    those covering most of it; the other pieces take the nearer of them.
 
 When a material's nearest palette colour (ΔE00) is chromatic but more than ``hue_tolerance``
-degrees off its hue, and the palette has a chromatic colour within half that, the nearest of
-those is taken: lightness alone must not move a red bus to the orange that is as light as it.
+degrees off its hue, and the palette has a chromatic colour within that, the nearest of
+those is taken: lightness alone must not move a red bus to the orange that is as light as it,
+nor a sand tank to orange.
 Everything else keeps the exact
 ΔE00-nearest palette colour. The regions and the table that
 applies the choices to the image are in :mod:`v2v.stages.palette.surfaces`.
@@ -50,7 +51,7 @@ from v2v.color.ciede2000 import delta_e_2000
 from v2v.color.lch import chroma_of as _chroma
 from v2v.color.lch import hue_gap as _hue_gap
 from v2v.config import MaterialsConfig
-from v2v.stages.palette.guards import allowed_colors, not_too_vivid, rescue_hue
+from v2v.stages.palette.guards import allowed_colors, keep_dark_hue, not_too_vivid, rescue_hue
 from v2v.stages.palette.mosaics import calm_mosaics
 
 FloatArray = NDArray[np.float64]
@@ -216,15 +217,20 @@ def _truer_hue(
     tolerance: float,
 ) -> int:
     """``base``, or the ΔE00-nearest of the ``candidates`` (chromatic palette colours a material
-    may take) within ``tolerance`` / 2 degrees of the ``tone``'s hue and TRUER_HUE_MAX_EXTRA
+    may take) within ``tolerance`` degrees of the ``tone``'s hue and TRUER_HUE_MAX_EXTRA
     ΔE00 of ``base``'s distance, when ``base`` is chromatic and more than ``tolerance`` degrees
-    off it (0 = off). Beige sails stay tan rather than the dark brown of their hue."""
+    off it (0 = off), and more than ``tolerance`` degrees from ``base``'s own hue (another hue,
+    not ``base``'s shade: a red in shade keeps the designer palette's Signal red rather than
+    its Deep red 5° away). Beige sails stay tan rather than the dark brown of their hue; sand
+    camouflage (hue 85°) takes the default palette's Gold (6° off), not the Orange (12° off)
+    that is only nearer in lightness."""
     if tolerance <= 0 or not candidates[base]:
         return base
     gap = _hue_gap(palette_lab, tone[None, :])
     if gap[base] <= tolerance:
         return base
-    truer = candidates & (gap <= tolerance / 2) & (nearest <= nearest[base] + TRUER_HUE_MAX_EXTRA)
+    truer = candidates & (gap <= tolerance) & (nearest <= nearest[base] + TRUER_HUE_MAX_EXTRA)
+    truer &= _hue_gap(palette_lab, palette_lab[base][None, :]) > tolerance  # not its shade
     return int(np.argmin(np.where(truer, nearest, np.inf))) if truer.any() else base
 
 
@@ -263,6 +269,11 @@ def choose_colors(
         nearest = delta_e_2000(tone[None, :], palette_lab)
         base = int(np.argmin(np.where(usable, nearest, np.inf)))
         base = _truer_hue(base, tone, usable & chromatic, nearest, palette_lab, tolerance)
+        if (
+            tone[0] < DARK_PAINT_LIGHTNESS
+            and is_paint(tone[None, :], _saturation(tone[None, :]), config)[0]
+        ):
+            base = keep_dark_hue(tone, base, usable, nearest, palette_lab, config)
         choice[members] = base
         shadow = _shadow_of(base, palette_lab, config) if config.shadow_color else None
         if shadow is not None:

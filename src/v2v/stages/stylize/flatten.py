@@ -35,9 +35,9 @@ from v2v.stages.stylize.ellipses import find_ellipse_wheels, from_circle, paint_
 from v2v.stages.stylize.glass import (
     absorb_reflections,
     absorb_window_pieces,
-    paint_highlights,
     unify_glass,
 )
+from v2v.stages.stylize.highlights import paint_highlights
 from v2v.stages.stylize.raster import (
     Labels,
     Mask,

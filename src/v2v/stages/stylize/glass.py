@@ -6,8 +6,9 @@
   stand on the ground, as a tyre does), the light reflections and what is seen through it
   (sky, buildings, a driver) are absorbed into the pane's tone, however strong their contrast,
   ``phase2.flatten.glass_reflections``;
-- a designed highlight (``phase2.flatten.glass_highlight``, off by default): each window found
-  by the two rules above gets one diagonal light streak, as some house styles draw glass.
+- window pieces: a piece beside a dark pane that also reaches the window's frame, framed by
+  paint, is the same glass, ``phase2.flatten.window_pieces``. The designed highlight on the
+  windows these rules find is in :mod:`v2v.stages.stylize.highlights`.
 """
 
 from __future__ import annotations
@@ -130,12 +131,13 @@ def unify_glass(graph: RegionGraph, labels: Labels, windows: set[int] | None = N
     return folded
 
 
-#: A reflection in a dark pane is at most this fraction of the pane's area.
-PANE_MAX_RATIO = 0.6
+#: A reflection in a dark pane is at most this fraction of the pane's area. A pane is under
+#: PANE_MAX_SHARE of the vehicle: a bus's band of side windows is a quarter of it.
+PANE_MAX_RATIO, PANE_MAX_SHARE = 0.6, 0.35
 
 
 def _panes(graph: RegionGraph, owners: Labels, vehicle: float) -> list[int]:
-    """Dark panes: neutral regions darker than GLASS_LIGHTNESS, under GLASS_MAX_SHARE of the
+    """Dark panes: neutral regions darker than GLASS_LIGHTNESS, under PANE_MAX_SHARE of the
     vehicle, touching the background along at most GLASS_MAX_OPEN of their outline and not
     standing on the ground (a tyre does; so does a dark bumper on the silhouette's bottom)."""
     panes = []
@@ -143,7 +145,7 @@ def _panes(graph: RegionGraph, owners: Labels, vehicle: float) -> list[int]:
         color = graph.color[region]
         if chroma(color) >= NEUTRAL_CHROMA or color[0] >= GLASS_LIGHTNESS:
             continue
-        if graph.area[region] >= GLASS_MAX_SHARE * vehicle:
+        if graph.area[region] >= PANE_MAX_SHARE * vehicle:
             continue
         if graph.background[region] > GLASS_MAX_OPEN * graph.perimeter(region):
             continue
@@ -192,8 +194,10 @@ def absorb_reflections(graph: RegionGraph, labels: Labels, windows: set[int] | N
 #: its outline, is the same glass.
 PIECE_SHARE, PIECE_MAX_RATIO, PIECE_MAX_OPEN = 0.25, 2.0, 0.25
 #: A piece is darker than this (L*): white beside dark glass is paint (a fire truck's white
-#: stripe under its windscreen, framed by red), not a reflection.
-PIECE_MAX_LIGHTNESS = 85.0
+#: stripe under its windscreen, framed by red), not a reflection, unless it spans no wider
+#: than the pane and reaches no lower, give or take WHITE_BOX_MARGIN of its size: sky
+#: reflected in a windscreen (a bus's upper deck) hangs from its top, a stripe runs below.
+PIECE_MAX_LIGHTNESS, WHITE_BOX_MARGIN = 85.0, 0.05
 #: ... and of the rest of its outline (not the pane, not the background) at least PIECE_FRAME
 #: is paint or another dark pane: the window's frame, not a grey roof or a white cab beside it.
 PIECE_FRAME = 0.6
@@ -211,6 +215,21 @@ def _beside_tyre(graph: RegionGraph, pane: int, owners: Labels) -> bool:
     return False
 
 
+def _within_pane(region: int, pane: int, owners: Labels) -> bool:
+    """Whether ``region`` spans no wider than ``pane`` and reaches no lower (image rows grow
+    downwards), give or take WHITE_BOX_MARGIN of the pane's width and height: the sky hangs
+    from a window's top, a stripe runs below or along it."""
+    rows, cols = np.nonzero(owners == region)
+    pane_rows, pane_cols = np.nonzero(owners == pane)
+    width = float(pane_cols.max() - pane_cols.min() + 1)
+    height = float(pane_rows.max() - pane_rows.min() + 1)
+    if cols.min() < pane_cols.min() - WHITE_BOX_MARGIN * width:
+        return False
+    if cols.max() > pane_cols.max() + WHITE_BOX_MARGIN * width:
+        return False
+    return bool(rows.max() <= pane_rows.max() + WHITE_BOX_MARGIN * height)
+
+
 def _framed_by_paint(graph: RegionGraph, region: int, pane: int, panes: set[int]) -> bool:
     rest = {o: n for o, n in graph.border[region].items() if o != pane}
     total = float(sum(rest.values()))
@@ -226,7 +245,8 @@ def absorb_window_pieces(
     street, the interior) that the pane does not enclose, because it also touches the window
     frame, but that holds PIECE_SHARE of its outline with it, is at most PIECE_MAX_RATIO of
     its size, is little open to the background and otherwise framed by paint or other panes,
-    takes the pane's tone (a bus's windscreen, half reflection, is one pane). A white body
+    takes the pane's tone (a bus's windscreen, half reflection, is one pane); so does white
+    sky hanging from the window's top (``_within_pane``). A white body
     beside its windows holds little of its outline with any one of them and is too large; a
     pane beside a tyre is a wheel arch, and is left alone. Returns the pieces folded;
     ``phase2.flatten.window_pieces``."""
@@ -243,14 +263,15 @@ def absorb_window_pieces(
                 colour = graph.color[region]
                 if not graph.alive[region] or chroma(colour) >= PAINT_CHROMA:
                     continue
-                if colour[0] >= PIECE_MAX_LIGHTNESS:  # white paint: a stripe, a panel
+                white = colour[0] >= PIECE_MAX_LIGHTNESS  # paint (a stripe), or the sky
+                if white and not _within_pane(region, pane, owners):
                     continue
                 outline = max(graph.perimeter(region), 1.0)
                 together = graph.area[pane] + graph.area[region]
                 if (
                     graph.border[region].get(pane, 0) >= PIECE_SHARE * outline
                     and graph.area[region] <= PIECE_MAX_RATIO * graph.area[pane]
-                    and together < GLASS_MAX_SHARE * vehicle
+                    and together < PANE_MAX_SHARE * vehicle
                     and graph.background[region] <= PIECE_MAX_OPEN * outline
                     and _framed_by_paint(graph, region, pane, set(panes))
                 ):
@@ -258,37 +279,3 @@ def absorb_window_pieces(
                     folded += 1
                     changed = True
     return folded
-
-
-#: Designed highlight: a streak at 45° across the window, HIGHLIGHT_WIDTH of its bounding
-#: box's width wide and centred HIGHLIGHT_AT of the way across it, HIGHLIGHT_LIFT (L*) lighter
-#: than the glass (neutral). Windows under HIGHLIGHT_MIN_SHARE of the vehicle get none.
-HIGHLIGHT_WIDTH, HIGHLIGHT_AT, HIGHLIGHT_LIFT, HIGHLIGHT_MIN_SHARE = 0.18, 0.35, 30.0, 0.004
-
-
-def paint_highlights(
-    labels: Labels, colors: NDArray[np.float64], windows: list[int]
-) -> tuple[Labels, NDArray[np.float64]]:
-    """One designed highlight per window: ``labels`` (h, w) region ids (no -1), ``colors``
-    (n, 3) CIELAB, ``windows`` the window regions' ids. The streaks are new regions appended
-    to ``colors``."""
-    labels = labels.copy()
-    vehicle = float(labels.size)
-    added: list[NDArray[np.float64]] = []
-    for window in windows:
-        inside = labels == window
-        if inside.sum() < HIGHLIGHT_MIN_SHARE * vehicle:
-            continue
-        rows, cols = np.nonzero(inside)
-        width = float(cols.max() - cols.min() + 1)
-        diagonal = (cols - cols.min()) + (rows - rows.min())  # constant along a 45° line
-        centre = HIGHLIGHT_AT * width + 0.5 * float(rows.max() - rows.min())
-        streak = np.abs(diagonal - centre) <= HIGHLIGHT_WIDTH * width / 2
-        if not streak.any() or streak.all():
-            continue
-        glass = colors[window]
-        added.append(np.array([min(100.0, glass[0] + HIGHLIGHT_LIFT), 0.0, 0.0]))
-        labels[rows[streak], cols[streak]] = len(colors) + len(added) - 1
-    if not added:
-        return labels, colors
-    return labels, np.concatenate([colors, np.array(added)])
