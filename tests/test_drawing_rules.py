@@ -309,3 +309,28 @@ def test_a_bus_window_band_with_a_reflection_on_its_frame_is_one_glass_shape() -
     assert _one_tone_share(off, band) < 0.9, "with the rule off the reflection is a shape"
     on = _stylize(pixels, mask, window_pieces=True)
     assert _one_tone_share(on, band) > 0.97, "the band of windows must be one glass shape"
+
+
+def test_a_light_lamp_in_a_large_black_lower_panel_is_not_a_reflection() -> None:
+    """A red body whose black lower panel (a quarter of it, off the ground) holds a light-grey
+    lamp: a pane that large is a window band only for the window-piece rule (a bus's side
+    windows); the reflection rule must not swallow the lamp into the black. (The window-piece
+    rule still takes a piece its pane encloses, as it always has: the green bus's band needs
+    it, see the note of 2026-12-06.)"""
+    rng = np.random.default_rng(8)
+    image = np.full((HEIGHT, WIDTH, 3), 215.0)
+    mask = np.zeros((HEIGHT, WIDTH), bool)
+    mask[40:190, 10:390] = True
+    image[mask] = (190, 30, 40)
+    panel = np.zeros_like(mask)
+    panel[120:170, 30:370] = True
+    image[panel] = (30, 30, 33)
+    lamp = np.zeros_like(mask)
+    lamp[132:158, 60:150] = True
+    image[lamp] = (183, 184, 187)
+    image += rng.normal(0, 4, image.shape)
+    pixels = np.clip(image, 0, 255).astype(np.uint8)
+    assert 0.2 < panel.sum() / mask.sum() < 0.35
+    on = _stylize(pixels, mask, glass_reflections=True, window_pieces=False)
+    inner = cv2.erode(lamp.astype(np.uint8), np.ones((5, 5))).astype(bool)
+    assert _distance_to(on, inner, (183, 184, 187)) < 10, "the lamp was drawn black"

@@ -131,13 +131,15 @@ def unify_glass(graph: RegionGraph, labels: Labels, windows: set[int] | None = N
     return folded
 
 
-#: A reflection in a dark pane is at most this fraction of the pane's area. A pane is under
-#: PANE_MAX_SHARE of the vehicle: a bus's band of side windows is a quarter of it.
+#: A reflection in a dark pane is at most this fraction of the pane's area; the pane is under
+#: GLASS_MAX_SHARE of the vehicle (a dark region enclosing what it holds may be a black panel
+#: with a light lamp in it, so the limit stays tight). A pane that window pieces join is
+#: under PANE_MAX_SHARE: a bus's band of side windows is a quarter of it.
 PANE_MAX_RATIO, PANE_MAX_SHARE = 0.6, 0.35
 
 
-def _panes(graph: RegionGraph, owners: Labels, vehicle: float) -> list[int]:
-    """Dark panes: neutral regions darker than GLASS_LIGHTNESS, under PANE_MAX_SHARE of the
+def _panes(graph: RegionGraph, owners: Labels, vehicle: float, max_share: float) -> list[int]:
+    """Dark panes: neutral regions darker than GLASS_LIGHTNESS, under ``max_share`` of the
     vehicle, touching the background along at most GLASS_MAX_OPEN of their outline and not
     standing on the ground (a tyre does; so does a dark bumper on the silhouette's bottom)."""
     panes = []
@@ -145,7 +147,7 @@ def _panes(graph: RegionGraph, owners: Labels, vehicle: float) -> list[int]:
         color = graph.color[region]
         if chroma(color) >= NEUTRAL_CHROMA or color[0] >= GLASS_LIGHTNESS:
             continue
-        if graph.area[region] >= PANE_MAX_SHARE * vehicle:
+        if graph.area[region] >= max_share * vehicle:
             continue
         if graph.background[region] > GLASS_MAX_OPEN * graph.perimeter(region):
             continue
@@ -173,7 +175,7 @@ def absorb_reflections(graph: RegionGraph, labels: Labels, windows: set[int] | N
     while changed:
         changed = False
         owners = np.where(labels >= 0, graph.roots()[np.maximum(labels, 0)], -1)
-        for pane in _panes(graph, owners, vehicle):
+        for pane in _panes(graph, owners, vehicle, GLASS_MAX_SHARE):
             for region in list(graph.border[pane]):
                 if not graph.alive[region] or chroma(graph.color[region]) >= PAINT_CHROMA:
                     continue
@@ -190,7 +192,7 @@ def absorb_reflections(graph: RegionGraph, labels: Labels, windows: set[int] | N
 
 #: Window pieces: a neutral region holding at least PIECE_SHARE of its outline with a dark
 #: pane, at most PIECE_MAX_RATIO times the pane's area, the two together under
-#: GLASS_MAX_SHARE of the vehicle, touching the background along at most GLASS_MAX_OPEN of
+#: PANE_MAX_SHARE of the vehicle, touching the background along at most GLASS_MAX_OPEN of
 #: its outline, is the same glass.
 PIECE_SHARE, PIECE_MAX_RATIO, PIECE_MAX_OPEN = 0.25, 2.0, 0.25
 #: A piece is darker than this (L*): white beside dark glass is paint (a fire truck's white
@@ -255,7 +257,7 @@ def absorb_window_pieces(
     while changed:
         changed = False
         owners = np.where(labels >= 0, graph.roots()[np.maximum(labels, 0)], -1)
-        panes = _panes(graph, owners, vehicle)
+        panes = _panes(graph, owners, vehicle, PANE_MAX_SHARE)
         for pane in panes:
             if not graph.alive[pane] or _beside_tyre(graph, pane, owners):
                 continue
