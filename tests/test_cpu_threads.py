@@ -94,9 +94,11 @@ print(done, open(path).read().count("<heap nr="))
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc arenas")
 def test_one_malloc_arena_keeps_threads_in_the_main_arena() -> None:
-    def heaps(mode: str) -> tuple[str, int]:
+    def heaps(mode: str, **chosen: str) -> tuple[str, int]:
         env = {**os.environ, "PYTHONPATH": str(SRC)}
         env.pop("MALLOC_ARENA_MAX", None)
+        env.pop("GLIBC_TUNABLES", None)
+        env.update(chosen)
         out = subprocess.run(
             [sys.executable, "-c", _ARENAS, mode], env=env, capture_output=True, text=True
         )
@@ -106,3 +108,6 @@ def test_one_malloc_arena_keeps_threads_in_the_main_arena() -> None:
 
     assert heaps("default")[1] > 1  # glibc gives the threads arenas of their own
     assert heaps("one") == ("True", 1)
+    # the operator's own choice wins: nothing is changed
+    assert heaps("one", MALLOC_ARENA_MAX="4")[0] == "False"
+    assert heaps("one", GLIBC_TUNABLES="glibc.malloc.arena_max=2")[0] == "False"

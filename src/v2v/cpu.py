@@ -93,9 +93,14 @@ def one_malloc_arena() -> bool:
     one arena lowered its peak RSS by about 10 MB at 640 px (9 interleaved runs each: median
     463 -> 453 MB) for no CPU time that showed (the GIL already serialises most allocations).
     Call it before threads start (``v2v process`` does; a long-running service with many
-    threads keeps glibc's default); elsewhere than glibc it does nothing and says False.
+    threads keeps glibc's default); elsewhere than glibc it does nothing and says False, and
+    so it does when the operator chose arenas (``MALLOC_ARENA_MAX``, ``GLIBC_TUNABLES``).
     """
     if not sys.platform.startswith("linux"):
+        return False
+    if "MALLOC_ARENA_MAX" in os.environ or "glibc.malloc.arena_max" in os.environ.get(
+        "GLIBC_TUNABLES", ""
+    ):
         return False
     import ctypes
 

@@ -19,6 +19,7 @@ from tests.exports.readback import (
 from tests.test_phase4 import PALETTE, draw_labels, phase4, vectorize
 from v2v.errors import InputError
 from v2v.exports import FORMATS, ExportFormat, ExportOptions, export, read_svg, register
+from v2v.exports.units import parse_size, resolve
 from v2v.qa import audit_svg
 from v2v.svg.document import INKSCAPE_NS, SVG_NS
 from v2v.svg.render import render_rgba
@@ -53,6 +54,7 @@ def test_every_format_has_a_registry_entry_with_media_type_and_extension() -> No
         ("size", "0mm", "larger than 0"),
         ("size", "12x3000m", "not understood"),
         ("size", "x12000mm", "larger than 10 m"),
+        ("size", "12000x11000mm", "larger than 10 m"),
         ("dpi", 0, "1 to 2400"),
         ("stacking", "layered", "stacked or cutout"),
         ("grouping", "part", "color or none"),
@@ -63,6 +65,12 @@ def test_bad_options_are_refused_with_the_accepted_values(
 ) -> None:
     with pytest.raises(InputError, match=named):
         ExportOptions(**{field: value})  # type: ignore[arg-type]
+
+
+def test_a_box_with_one_long_side_fits_the_drawing_inside_it() -> None:
+    """'20000x100mm' is a 100 mm tall box: a drawing fitted inside is small, not refused."""
+    page = resolve(parse_size("20000x100mm"), 200.0, 100.0)
+    assert (round(page.width), round(page.height)) == (200, 100)
 
 
 def test_svg_at_millimetres_keeps_the_viewbox_and_the_geometry(svg: str) -> None:

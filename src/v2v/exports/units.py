@@ -88,9 +88,10 @@ def parse_size(text: str) -> SizeRequest:
     height = float(match.group("h")) if match.group("h") else None
     if any(v is not None and v <= 0 for v in (width, height)):
         raise InputError(f"size {text!r} must be larger than 0")
-    if max(v or 0.0 for v in (width, height)) / PER_INCH[unit] > MAX_INCHES:
-        # a side given larger than 10 m is too large whatever the drawing's aspect: say so when
-        # the request is made, not when the export is first fetched
+    if min(v for v in (width, height) if v is not None) / PER_INCH[unit] > MAX_INCHES:
+        # the page's long side is at least the smaller side asked for (one side given: that
+        # side; 'WxH': the drawing fits inside, touching one side), so this is too large
+        # whatever the drawing's aspect: say so when the request is made, not at first fetch
         raise InputError(f"size {text!r} is larger than 10 m; check the size and its unit")
     return SizeRequest("box", width, height, unit)
 

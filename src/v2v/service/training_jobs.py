@@ -16,6 +16,7 @@ from v2v.service.jobs.admission import QueueFull
 from v2v.service.jobs.files import valid_job_id
 from v2v.service.jobs.store import SUCCEEDED, JobRecord
 from v2v.service.jobs.training_run import CARD, STATUS_FILE
+from v2v.service.logs import get_logger
 from v2v.service.lora_owners import forget_owner, record_owner
 from v2v.service.problems import ApiProblem, correlation_id_var, json_object
 from v2v.service.security.auth import Client
@@ -24,6 +25,8 @@ from v2v.service.training_schemas import availability
 from v2v.service.training_uploads import stage_folder, stage_uploads
 from v2v.training import parse_params
 from v2v.training.artifacts import new_id
+
+log = get_logger("v2v.service.training_jobs")
 
 KIND = "train"
 TRAINING_PRIORITY = -1  # conversions queued after a training job still go first
@@ -110,7 +113,10 @@ def _create(
         staged.unlink(missing_ok=True)
         services.files.remove(job_id)
         if owner_recorded:  # no job will ever make this LoRA: its id stays unclaimed
-            forget_owner(services, lora_id)
+            try:
+                forget_owner(services, lora_id)
+            except Exception:  # the refusal's own error is the one to answer with
+                log.warning("lora_owner_not_forgotten", lora_id=lora_id, exc_info=True)
         if isinstance(exc, QueueFull):
             raise queue_full(exc) from None
         raise
