@@ -27,6 +27,10 @@ TEXT_MIN_ASPECT = 1.5  # a box read as fewer than two characters must be this el
 #: unread "line" as tall as half the vehicle is the detector seeing a smooth gradient (a whole
 #: fuselage was inpainted with sky once)
 UNREAD_MAX_HEIGHT = 0.4
+#: No box taller than the vehicle is lettering on it, read or not: the detector saw the whole
+#: vehicle as one line (a lowrider bicycle's spoked wheels read as "GQ" or "OTO" at low
+#: confidence, and inpainting the box erased the bicycle, drawn as one grey silhouette)
+READ_MAX_HEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -40,11 +44,15 @@ class Region:
 def looks_like_text(found: TextBox, vehicle_height: int | None = None) -> bool:
     """False for blobs the detector takes for a single glyph (a wheel read as 'O') or for a
     line: a box is text when it was read as two or more letters/digits, or is elongated like
-    a text line and (given ``vehicle_height``, px) at most UNREAD_MAX_HEIGHT of it tall."""
+    a text line and (given ``vehicle_height``, px) at most UNREAD_MAX_HEIGHT of it tall. Given
+    ``vehicle_height``, no box more than READ_MAX_HEIGHT of it tall is text, read or not."""
+    b = found.box
+    height = b.y1 - b.y0
+    if vehicle_height is not None and height > READ_MAX_HEIGHT * vehicle_height:
+        return False
     if sum(ch.isalnum() for ch in found.text) >= 2:
         return True
-    b = found.box
-    tall = vehicle_height is not None and (b.y1 - b.y0) > UNREAD_MAX_HEIGHT * vehicle_height
+    tall = vehicle_height is not None and height > UNREAD_MAX_HEIGHT * vehicle_height
     aspect = (b.x1 - b.x0) / max(1, b.y1 - b.y0)
     return not tall and max(aspect, 1 / max(aspect, 1e-6)) >= TEXT_MIN_ASPECT
 
