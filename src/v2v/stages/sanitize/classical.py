@@ -40,7 +40,7 @@ from v2v.stages.sanitize.occluders import behind_occluders, fill_rows
 from v2v.stages.sanitize.people import Person, find_people
 from v2v.stages.sanitize.regions import (
     Region,
-    looks_like_text,
+    lettering,
     on_vehicle,
     removal_regions,
     search_area,
@@ -234,9 +234,7 @@ class ClassicalSanitizer(Sanitizer):
         detected = detector.detect(np.ascontiguousarray(crop), settings.min_score, recognize=False)
         boxes = [b.mapped(factor, area.x0, area.y0, (width, height)) for b in detected]
         boxes = detector.recognize(rgb, on_vehicle(boxes, vehicle))
-        rows = np.flatnonzero(vehicle.any(axis=1))
-        tall = int(rows[-1] - rows[0] + 1) if len(rows) else None
-        boxes = [b for b in boxes if looks_like_text(b, tall)]
+        boxes = lettering(boxes, vehicle)
         return removal_regions(rgb, boxes, settings.padding), len(detected)
 
     def _limitations(

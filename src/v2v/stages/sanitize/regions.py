@@ -57,6 +57,14 @@ def looks_like_text(found: TextBox, vehicle_height: int | None = None) -> bool:
     return not tall and max(aspect, 1 / max(aspect, 1e-6)) >= TEXT_MIN_ASPECT
 
 
+def lettering(boxes: list[TextBox], vehicle: Mask) -> list[TextBox]:
+    """The boxes that look like text (``looks_like_text``) on a vehicle of ``vehicle``'s
+    height (bool (H, W); an empty mask: the boxes' shapes alone decide)."""
+    bounds = _bounds(vehicle)
+    height = bounds.y1 - bounds.y0 or None
+    return [found for found in boxes if looks_like_text(found, height)]
+
+
 def on_vehicle(boxes: list[TextBox], vehicle: Mask) -> list[TextBox]:
     """The boxes that lie mostly on ``vehicle`` (bool (H, W)) or just beside it."""
     height, width = vehicle.shape
