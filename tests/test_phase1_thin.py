@@ -23,14 +23,21 @@ LOWRIDER_ON_GREEN = DEVSET / "composite_lowrider_bicycle_on_tennis-backboard.jpg
 needs_devset = pytest.mark.skipif(not DEVSET.is_dir(), reason="shared devset not available")
 
 
+def triangle_frame(width: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """A bicycle's frame drawn as a triangle of tubes on a 300 x 400 image: the tubes and the
+    area they enclose (uint8 (H, W) each, 1 inside)."""
+    corners = np.array([[80, 230], [200, 130], [320, 230]], np.int32)
+    frame = np.zeros((300, 400), np.uint8)
+    cv2.polylines(frame, [corners], True, 1, width)
+    inside = np.zeros((300, 400), np.uint8)
+    cv2.fillPoly(inside, [corners], 1)
+    return frame, inside
+
+
 def test_a_saddle_in_the_frames_colour_comes_back_and_the_ground_between_tubes_does_not() -> None:
     rng = np.random.default_rng(3)
     rgb = np.clip(rng.normal((70, 90, 200), 8, (300, 400, 3)), 0, 255).astype(np.uint8)
-    frame = np.zeros((300, 400), np.uint8)
-    corners = np.array([[80, 230], [200, 130], [320, 230]], np.int32)
-    cv2.polylines(frame, [corners], True, 1, 10)
-    inside = np.zeros((300, 400), np.uint8)
-    cv2.fillPoly(inside, [corners], 1)
+    frame, inside = triangle_frame()
     wheels = np.zeros((300, 400), np.uint8)
     for x in (80, 320):
         cv2.circle(wheels, (x, 230), 40, 1, -1)
@@ -53,11 +60,7 @@ def test_a_saddle_in_the_frames_colour_comes_back_and_the_ground_between_tubes_d
 def test_the_ground_between_the_tubes_goes_where_saliency_barely_sees_it() -> None:
     rng = np.random.default_rng(4)
     rgb = np.clip(rng.normal((60, 130, 70), 8, (300, 400, 3)), 0, 255).astype(np.uint8)
-    frame = np.zeros((300, 400), np.uint8)
-    corners = np.array([[80, 230], [200, 130], [320, 230]], np.int32)
-    cv2.polylines(frame, [corners], True, 1, 10)
-    inside = np.zeros((300, 400), np.uint8)
-    cv2.fillPoly(inside, [corners], 1)
+    frame, inside = triangle_frame()
     rgb[frame > 0] = (200, 40, 150)
     tube = frame > 0
     ground = (inside > 0) & ~tube  # the green court seen through the frame
