@@ -62,6 +62,16 @@ def test_gpu_memory_is_exported_only_once_a_worker_reported_it() -> None:
     assert b"v2v_gpu_memory_peak_bytes 3.221225472e+09" in metrics.render()
 
 
+def test_a_job_that_fails_before_its_first_phase_is_counted_under_input() -> None:
+    """An upload that cannot be read fails before phase I: a dashboard grouping failures by phase
+    sees it under ``input``, not under an empty label."""
+    metrics = ServiceMetrics()
+    metrics.job_finished("job", "failed", {"total": 0.01}, "invalid_image", None)
+    text = metrics.render().decode()
+    assert 'pipeline_errors_total{error_type="invalid_image",phase="input"} 1.0' in text
+    assert 'phase=""' not in text
+
+
 def test_docs_and_redoc_are_served_without_a_cdn(make_client: Client) -> None:
     client = make_client()
     docs = client.get("/docs").text

@@ -18,7 +18,8 @@ The original system's families, for its scrapers and dashboards (same names, typ
   names them (``STATUS_NAMES``), from the same store totals as ``v2v_jobs_finished_total``
 - ``pipeline_duration_seconds{phase}`` (histogram, buckets 0.1 … 120 s) of finished jobs
 - ``pipeline_errors_total{phase,error_type}`` (counter): failed jobs by the last stage they
-  entered and their error code
+  entered and their error code; ``phase="input"`` for a job that failed before its first phase
+  (the upload could not be read as a photo)
 - ``gpu_memory_used_bytes`` (gauge): the last GPU memory peak a worker reported, 0 until one has
 
 ``model_load_time_seconds`` is not exported: models load in the worker processes (their warm-up
@@ -182,7 +183,7 @@ class ServiceMetrics:
         if error_code is not None and status == "failed":
             self.errors.labels(error_code).inc()
             stages = [phase for phase in timings if phase != "total"]
-            self.original_errors.labels(stages[-1] if stages else "", error_code).inc()
+            self.original_errors.labels(stages[-1] if stages else "input", error_code).inc()
         if gpu_peak is not None:
             self.gpu_peak.value = gpu_peak
 
