@@ -2,7 +2,8 @@
 ``grouping``), validated in one place for every route that takes them: the export route
 (``GET /api/v1/jobs/{id}/export``, as query parameters) and the conversion forms
 (``POST /api/v1/process`` and ``/jobs``, as form fields: the job then lists the export's URL).
-A bad value is a 422 ``invalid_export`` naming the accepted values.
+A bad value is a 422 ``invalid_export`` naming the accepted values, whether this module or the
+request's own validation (a ``dpi`` that is no number, a ``stacking`` not in the list) refuses it.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from urllib.parse import urlencode
 from v2v.errors import InputError
 from v2v.exports import FORMATS, ExportOptions
 from v2v.exports.units import HELP as SIZE_HELP
-from v2v.service.problems import ApiProblem
+from v2v.service.problems import FIELD_CODES, ApiProblem
 
 #: the request's names of the options, in the export route's order
 EXPORT_FIELDS = ("format", "size", "dpi", "stacking", "grouping")
+FIELD_CODES.update(dict.fromkeys(EXPORT_FIELDS, "invalid_export"))  # also when FastAPI refuses one
 Stacking = Literal["stacked", "cutout"]
 Grouping = Literal["color", "none"]
 DESCRIPTIONS = {

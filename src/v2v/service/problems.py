@@ -132,12 +132,24 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
+#: request fields whose bad values have a problem code of their own (a module that owns such
+#: fields registers them, e.g. the export options: ``invalid_export``)
+FIELD_CODES: dict[str, str] = {}
+
+
+def _code_for(errors: list[dict[str, Any]]) -> str:
+    """``validation_error``, or the fields' own code when every bad field shares one."""
+    codes = {FIELD_CODES.get(e["field"].rsplit(".", 1)[-1]) for e in errors}
+    return codes.pop() if len(codes) == 1 and None not in codes else "validation_error"
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = _field_errors(exc)
-    _count(request, "validation_error")
+    code = _code_for(errors) if errors else "validation_error"
+    _count(request, code)
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "invalid request"
-    return problem_response(request, 422, "validation_error", detail, errors=errors)
+    return problem_response(request, 422, code, detail, errors=errors)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
