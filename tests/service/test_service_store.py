@@ -9,12 +9,14 @@ from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from tests.service.conftest import wait_until_finished
 from v2v.service import Settings
 from v2v.service.db import Database, JobRow, utcnow
+from v2v.service.jobs import files as files_module
 from v2v.service.jobs.files import JobFiles
 from v2v.service.jobs.maintenance import Maintenance
 from v2v.service.jobs.store import FAILED, QUEUED, RUNNING, JobStore
@@ -225,3 +227,19 @@ def test_retention_cleans_abandoned_work_and_never_a_queued_or_running_job(
     assert files.run_dir(running, held.lease).is_dir()
     assert store.get(cancelled) is None and not files.job_dir(cancelled).exists()
     assert store.get(never_started) is None and not files.job_dir(never_started).exists()
+
+
+def test_a_sweep_on_another_host_spares_an_upload_folder_just_woken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server idle for hours receives an upload while another machine sweeps the shared
+    ``tmp/``: the folder the upload is about to be written into must still be there."""
+    files = JobFiles(tmp_path)
+    files.prepare()
+    stamp = time.time() - 3 * 3600
+    os.utime(files.tmp, (stamp, stamp))  # no upload for three hours
+    arriving = files.temp_path()
+    monkeypatch.setattr(files_module, "_HOST", "elsewhere")  # the sweep runs on another machine
+    files.remove_abandoned_uploads(3600)
+    arriving.write_bytes(b"the upload")
+    assert arriving.read_bytes() == b"the upload"

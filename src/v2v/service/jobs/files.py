@@ -146,6 +146,7 @@ class JobFiles:
     def temp_path(self, suffix: str = "") -> Path:
         folder = self.tmp
         folder.mkdir(parents=True, exist_ok=True)
+        os.utime(folder)  # busy now: a sweep (on any host) leaves a folder touched lately alone
         return folder / f"{uuid.uuid4().hex}{suffix}"
 
     def store_input(self, job_id: str, temp: Path, extension: str) -> Path:
