@@ -127,6 +127,14 @@ class DetectorConfig(Strict):
         description="the mask may reach this share of the subject box's size beyond it "
         "(salient parts touching the box: masts, turrets, parts the box missed)",
     )
+    open_frame: float = Field(
+        0.85,
+        gt=0.0,
+        le=1.0,
+        description="a box labelled bicycle whose salient pixels fill more than this share of "
+        "their convex hull is a solid patch (a painted court), ranked after bicycle boxes whose "
+        "salient pixels are open",
+    )
     subject: int | None = Field(
         None,
         ge=1,

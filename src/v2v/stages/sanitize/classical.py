@@ -148,7 +148,9 @@ class ClassicalSanitizer(Sanitizer):
         with _timed(timings, "saliency_coarse"):
             salient = SaliencyModel.shared().probability(photo.pixels, COARSE_SIDE)
         height, width = photo.pixels.shape[:2]
-        subject = choose(detections, (width, height), photo.hint, settings.subject, salient)
+        subject = choose(
+            detections, (width, height), photo.hint, settings.subject, salient, settings.open_frame
+        )
         if settings.subject is not None:  # the user's choice is taken as it is
             return subject, detections, salient
         return stretched(subject, salient, settings.margin), detections, salient
