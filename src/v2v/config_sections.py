@@ -135,6 +135,13 @@ class DetectorConfig(Strict):
         "their convex hull is a solid patch (a painted court), ranked after bicycle boxes whose "
         "salient pixels are open",
     )
+    scene_share: float = Field(
+        0.5,
+        gt=0.0,
+        le=1.0,
+        description="a motor vehicle's box whose mask's bounding box fills less than this share "
+        "of it was mostly scene: a bicycle box covering what was found makes it a bicycle",
+    )
     subject: int | None = Field(
         None,
         ge=1,
