@@ -127,6 +127,21 @@ class DetectorConfig(Strict):
         description="the mask may reach this share of the subject box's size beyond it "
         "(salient parts touching the box: masts, turrets, parts the box missed)",
     )
+    open_frame: float = Field(
+        0.85,
+        gt=0.0,
+        le=1.0,
+        description="a box labelled bicycle whose salient pixels fill more than this share of "
+        "their convex hull is a solid patch (a painted court), ranked after bicycle boxes whose "
+        "salient pixels are open",
+    )
+    scene_share: float = Field(
+        0.5,
+        gt=0.0,
+        le=1.0,
+        description="a motor vehicle's box whose mask's bounding box fills less than this share "
+        "of it was mostly scene: a bicycle box covering what was found makes it a bicycle",
+    )
     subject: int | None = Field(
         None,
         ge=1,

@@ -43,6 +43,8 @@ ALLOWED: dict[str, Bound] = {
     "phase1.detector.enabled": ANY,
     "phase1.detector.min_score": ANY,
     "phase1.detector.margin": ANY,
+    "phase1.detector.open_frame": ANY,
+    "phase1.detector.scene_share": ANY,
     "phase1.detector.subject": ANY,
     "phase1.vehicle_mask.enabled": ANY,
     "phase1.vehicle_mask.threshold": ANY,
