@@ -111,3 +111,21 @@ def test_one_malloc_arena_keeps_threads_in_the_main_arena() -> None:
     # the operator's own choice wins: nothing is changed
     assert heaps("one", MALLOC_ARENA_MAX="4")[0] == "False"
     assert heaps("one", GLIBC_TUNABLES="glibc.malloc.arena_max=2")[0] == "False"
+
+
+def test_the_text_detectors_sessions_sleep_when_idle() -> None:
+    """rapidocr's own sessions (detection, recognition) get the settings of phase I's: no
+    spinning threads burning a 2-core machine's CPU after every run (issue 17)."""
+    import numpy as np
+
+    from v2v.stages.sanitize.text import TextDetector
+
+    detector = TextDetector()
+    page = np.full((96, 320, 3), 255, np.uint8)
+    page[40:56, 20:300] = 0  # a dark bar: the detector has something to crop and read
+    detector.detect(page, min_score=0.0)
+    detector._engine.recognize_txt([page[30:66, :]])  # the recogniser's session, made now
+    for engine in (detector._engine.text_det, detector._engine.text_rec):
+        options = engine.session.session.get_session_options()
+        assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+        assert options.intra_op_num_threads == cpu_threads()
