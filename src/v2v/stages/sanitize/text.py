@@ -171,9 +171,9 @@ def _sleeping_threads() -> None:
     rapidocr's engine config has no key for it, and onnxruntime's default keeps each worker
     thread spinning after every run: CPU the other stages of a 2-core machine then lack.
     Measured on the 50 shared photos (``benchmarks.svg_hashes``, both trees at once): every
-    SVG the same, 7.6 % less CPU per warm photo (median 2.39 -> 2.15 s). rapidocr makes its sessions on first use, so its options
-    builder (``OrtInferSession._init_sess_opts``, rapidocr 3.x) is wrapped, once per process;
-    a rapidocr without it is left as it is."""
+    SVG the same, 7.6 % less CPU per warm photo (median 2.39 -> 2.15 s). rapidocr makes its
+    sessions on first use, so its options builder (``OrtInferSession._init_sess_opts``,
+    rapidocr 3.x) is wrapped, once per process; a rapidocr without it is left as it is."""
     try:
         from rapidocr.inference_engine.onnxruntime.main import OrtInferSession
     except ImportError:
