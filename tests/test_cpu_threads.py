@@ -111,3 +111,71 @@ def test_one_malloc_arena_keeps_threads_in_the_main_arena() -> None:
     # the operator's own choice wins: nothing is changed
     assert heaps("one", MALLOC_ARENA_MAX="4")[0] == "False"
     assert heaps("one", GLIBC_TUNABLES="glibc.malloc.arena_max=2")[0] == "False"
+
+
+def test_the_text_detectors_sessions_sleep_when_idle() -> None:
+    """rapidocr's own sessions (detection, recognition) get the settings of phase I's: no
+    spinning threads burning a 2-core machine's CPU after every run (issue 17)."""
+    import numpy as np
+
+    from v2v.stages.sanitize.text import TextDetector
+
+    detector = TextDetector()
+    page = np.full((96, 320, 3), 255, np.uint8)
+    page[40:56, 20:300] = 0  # a dark bar: the detector has something to crop and read
+    detector.detect(page, min_score=0.0)
+    detector._engine.recognize_txt([page[30:66, :]])  # the recogniser's session, made now
+    for engine in (detector._engine.text_det, detector._engine.text_rec):
+        options = engine.session.session.get_session_options()
+        assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+        assert options.intra_op_num_threads == cpu_threads()
+
+
+_LOOK = """
+import hashlib, sys
+import numpy as np
+from v2v.cpu import map_model_buffers, one_malloc_arena
+from v2v.stages.sanitize.saliency import SaliencyModel
+
+one_malloc_arena()
+done = map_model_buffers() if sys.argv[1] == "mapped" else None
+model = SaliencyModel.shared()
+image = (np.random.default_rng(0).random((480, 640, 3)) * 255).astype(np.uint8)
+model.probability(image, 224)  # the coarse look first, as phase I runs them
+
+
+def status(key):
+    return next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith(key))
+
+
+before = status("VmRSS:")
+look = model.probability(image, 320)
+grew = (status("VmHWM:") - before) // 1024
+print(done, grew, hashlib.sha256(look.tobytes()).hexdigest())
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc")
+def test_a_one_photo_process_peaks_lower_in_the_saliency_look() -> None:
+    """`v2v process` asks for the model's large buffers to get pages of their own: its 320 px
+    look then needs far less memory at its peak, and sees exactly the same (issue 17)."""
+
+    def look(mode: str, **chosen: str) -> tuple[str, int, str]:
+        env = {**os.environ, "PYTHONPATH": str(SRC)}
+        for name in ("MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_", "GLIBC_TUNABLES"):
+            env.pop(name, None)
+        env.update(chosen)
+        out = subprocess.run(
+            [sys.executable, "-c", _LOOK, mode], env=env, capture_output=True, text=True
+        )
+        assert out.returncode == 0, out.stderr[-2000:]
+        done, grew, digest = out.stdout.split()
+        return done, int(grew), digest
+
+    _, default_mb, default_look = look("default")
+    done, mapped_mb, mapped_look = look("mapped")
+    assert done == "True"
+    assert mapped_look == default_look
+    assert mapped_mb < 0.8 * default_mb, (mapped_mb, default_mb)
+    # the operator's own malloc tuning wins: nothing is changed
+    assert look("mapped", MALLOC_MMAP_THRESHOLD_="262144")[0] == "False"
