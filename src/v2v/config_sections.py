@@ -127,6 +127,14 @@ class DetectorConfig(Strict):
         description="the mask may reach this share of the subject box's size beyond it "
         "(salient parts touching the box: masts, turrets, parts the box missed)",
     )
+    feet_slack: float = Field(
+        0.05,
+        ge=0.0,
+        le=1.0,
+        description="a person or animal over the vehicle is cut out only when its box reaches "
+        "down to the vehicle's lowest pixel in its columns, less this share of the vehicle's "
+        "height (a box ending higher is something on the vehicle: camouflage, a driver)",
+    )
     subject: int | None = Field(
         None,
         ge=1,
