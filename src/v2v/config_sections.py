@@ -96,6 +96,14 @@ class VehicleMaskConfig(Strict):
         "cut_occluders",
     )
     fill_holes: bool = True
+    long_aspect: float | None = Field(
+        4.0,
+        ge=1.0,
+        le=100.0,
+        description="a mask this many times wider than tall is a long vehicle (a train): "
+        "GrabCut continues it in line beyond its ends, within the detected box's margin "
+        "(wagons saliency gave up on); null: off",
+    )
 
 
 class TextRemovalConfig(Strict):

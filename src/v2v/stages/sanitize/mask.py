@@ -19,6 +19,8 @@ How the mask is made (each step measured on the composites in ``shared/samples``
    the probability (likely pixels probably vehicle, the rest probably background), it keeps
    the background seen through frames out.
 3. The vehicle is the largest component plus the pieces close to it; far blobs are dropped.
+   A long vehicle (``long_aspect``) is continued in line beyond its ends by GrabCut in its
+   band (``long_vehicle.py``): the wagons saliency gave up on.
 4. ``cut_occluders`` (``occluders.py``): thin, tall things reaching below the vehicle's ground
    line (legs of people walking in front, posts) are cut there; wheels stay. No composite
    changes; on the street-bus photo the pedestrians' legs and a bollard go. Their boxes are
@@ -50,6 +52,7 @@ from v2v.config import VehicleMaskConfig
 from v2v.stages.sanitize.colour_vote import in_background_colours, in_vehicle_colours
 from v2v.stages.sanitize.grabcut import grabcut_in_box, seen_at_all
 from v2v.stages.sanitize.inpaint import dilate
+from v2v.stages.sanitize.long_vehicle import continue_in_line
 from v2v.stages.sanitize.maskops import (
     fill_holes,
     grow,
@@ -135,6 +138,8 @@ def vehicle_mask(
             mask |= (prob >= config.threshold) & dilate(mask, 2 * max(1, round(reach)) + 1)
         notes["grabcut"] = True
     mask = keep_touching(mask, subject) if limit is not None and subject else keep_vehicle(mask)
+    if box is not None and config.long_aspect is not None and not thin:  # a train's far wagons
+        mask = continue_in_line(rgb, mask, subject or box, box, config.long_aspect)
     occluders: list[Box] = []
     if config.cut_occluders:
         mask, occluders, posts = cut_occluders(mask)
