@@ -15,12 +15,15 @@ from v2v.config import InputConfig, Phase1Config
 from v2v.context import RunContext
 from v2v.imaging import decode
 from v2v.stages.sanitize.classical import ClassicalSanitizer
+from v2v.stages.sanitize.holes import seen_through
 from v2v.stages.sanitize.long_vehicle import continue_in_line
+from v2v.stages.sanitize.maskops import fill_holes
 from v2v.stages.sanitize.occluders import stands_in_front
 
 DEVSET = SAMPLES.parent / "devset"
 TANK_ON_HILL = DEVSET / "composite_ww2_tank_destroyer_on_hill.jpg"
 TRAIN_ON_HAY_FIELD = DEVSET / "composite_freight_train_on_hay_field.jpg"
+SCHOONER = DEVSET / "composite_schooner_on_boardwalk.jpg"
 needs_devset = pytest.mark.skipif(not DEVSET.is_dir(), reason="shared devset not available")
 
 
@@ -97,3 +100,41 @@ def test_the_hay_field_trains_third_wagon_behind_the_horse_is_found() -> None:
     off = Phase1Config(text_removal={"enabled": False}, vehicle_mask={"long_aspect": None})
     alone = ClassicalSanitizer(off).run(photo, RunContext())
     assert truth_iou(alone.vehicle_mask, TRAIN_ON_HAY_FIELD) < 0.7
+
+
+def test_a_large_hole_coloured_like_the_scene_stays_background() -> None:
+    rng = np.random.default_rng(7)
+    rgb = np.zeros((300, 400, 3), np.float64)
+    rgb[:] = (110, 150, 210)  # sky
+    vehicle = np.zeros((300, 400), bool)
+    vehicle[60:240, 60:340] = True
+    rgb[vehicle] = (230, 220, 200)  # sails and hull
+    sky_between = np.zeros_like(vehicle)
+    sky_between[120:170, 100:200] = True  # the sky seen between the sails and the deck
+    window = np.zeros_like(vehicle)
+    window[120:170, 240:300] = True  # a dark window as large: the vehicle's own
+    speck = np.zeros_like(vehicle)
+    speck[200:204, 300:304] = True  # a small sky-coloured hole: filled like any hole
+    rgb[window] = (40, 45, 55)
+    rgb[100:110, 60:340] = (40, 45, 55)  # a dark stripe: the window's colour is the vehicle's
+    rgb[sky_between | speck] = (110, 150, 210)
+    seen = vehicle & ~sky_between & ~speck & ~window  # saliency: the holes are not vehicle
+    pixels = np.clip(rgb + rng.normal(0, 3, rgb.shape), 0, 255).astype(np.uint8)
+    filled = fill_holes(seen)
+    through = seen_through(pixels, seen, filled, 0.005)
+    assert through[sky_between].all(), "the sky between sails and deck stays background"
+    assert not through[window].any(), "a window in the vehicle's own colours is filled"
+    assert not through[speck].any(), "holes under 0.5 % of the vehicle are filled"
+    assert not seen_through(pixels, seen, filled, 0.5).any()  # none as large as half of it
+
+
+@needs_devset
+def test_the_sky_between_the_schooners_sails_and_deck_is_not_filled() -> None:
+    photo = decode(SCHOONER, InputConfig())
+    settings = {"text_removal": {"enabled": False}}
+    clean = ClassicalSanitizer(Phase1Config(**settings)).run(photo, RunContext())
+    filled = ClassicalSanitizer(Phase1Config(**settings, vehicle_mask={"open_holes": None})).run(
+        photo, RunContext()
+    )
+    assert truth_iou(clean.vehicle_mask, SCHOONER) >= 0.933  # 0.927 with every hole filled
+    assert truth_iou(clean.vehicle_mask, SCHOONER) > truth_iou(filled.vehicle_mask, SCHOONER)

@@ -96,6 +96,14 @@ class VehicleMaskConfig(Strict):
         "cut_occluders",
     )
     fill_holes: bool = True
+    open_holes: float | None = Field(
+        0.005,
+        ge=0.0,
+        le=1.0,
+        description="holes of at least this share of the vehicle's area, coloured like the "
+        "scene around it, stay background when holes are filled (the sky between a "
+        "schooner's sails and its deck); null: every hole is filled",
+    )
     long_aspect: float | None = Field(
         4.0,
         ge=1.0,

@@ -25,7 +25,8 @@ How the mask is made (each step measured on the composites in ``shared/samples``
    line (legs of people walking in front, posts) are cut there; wheels stay. No composite
    changes; on the street-bus photo the pedestrians' legs and a bollard go. Their boxes are
    kept (``VehicleMask.occluders``): ``people.py`` looks for the bodies above them.
-5. ``fill_holes``: holes (windows seen through, gaps between wheels and body) become vehicle,
+5. ``fill_holes``: holes (windows seen through, gaps between wheels and body) become vehicle
+   unless large and coloured like the scene around (``holes.py``: a schooner's sky),
    except for bicycles: what their frames enclose is background, and GrabCut's pixels there
    are dropped where saliency sees nothing at all (``grabcut.seen_at_all``); saliency's own
    vehicle (probability ≥ the threshold) within THIN_JOIN of them joins them, since GrabCut
@@ -51,6 +52,7 @@ from v2v.artefacts import Box, Mask, RGBImage
 from v2v.config import VehicleMaskConfig
 from v2v.stages.sanitize.colour_vote import in_background_colours, in_vehicle_colours
 from v2v.stages.sanitize.grabcut import grabcut_in_box, seen_at_all
+from v2v.stages.sanitize.holes import seen_through
 from v2v.stages.sanitize.inpaint import dilate
 from v2v.stages.sanitize.long_vehicle import continue_in_line
 from v2v.stages.sanitize.maskops import (
@@ -149,7 +151,10 @@ def vehicle_mask(
             mask = keep_vehicle(mask)
         notes["occluders_cut"] = len(occluders) + len(posts)
     if config.fill_holes and not thin:  # a bicycle's frame encloses background, not holes
-        mask = fill_holes(mask)
+        filled = fill_holes(mask)
+        if config.open_holes is not None:  # the sky between a schooner's sails and its deck
+            filled &= ~seen_through(rgb, mask, filled, config.open_holes)
+        mask = filled
     if mask.mean() < MIN_VEHICLE_FRACTION:
         mask = np.zeros((height, width), bool)
         region = box or Box(0, 0, width, height)
