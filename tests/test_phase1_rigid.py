@@ -15,7 +15,7 @@ from v2v.config import InputConfig, Phase1Config
 from v2v.context import RunContext
 from v2v.imaging import decode
 from v2v.stages.sanitize.classical import ClassicalSanitizer
-from v2v.stages.sanitize.holes import seen_through
+from v2v.stages.sanitize.holes import gaps, seen_through
 from v2v.stages.sanitize.long_vehicle import continue_in_line
 from v2v.stages.sanitize.maskops import fill_holes
 from v2v.stages.sanitize.occluders import stands_in_front
@@ -24,6 +24,7 @@ DEVSET = SAMPLES.parent / "devset"
 TANK_ON_HILL = DEVSET / "composite_ww2_tank_destroyer_on_hill.jpg"
 TRAIN_ON_HAY_FIELD = DEVSET / "composite_freight_train_on_hay_field.jpg"
 SCHOONER = DEVSET / "composite_schooner_on_boardwalk.jpg"
+TRAIN_ON_PLAYING_FIELD = DEVSET / "composite_freight_train_on_playing-field.jpg"
 needs_devset = pytest.mark.skipif(not DEVSET.is_dir(), reason="shared devset not available")
 
 
@@ -138,3 +139,29 @@ def test_the_sky_between_the_schooners_sails_and_deck_is_not_filled() -> None:
     )
     assert truth_iou(clean.vehicle_mask, SCHOONER) >= 0.933  # 0.927 with every hole filled
     assert truth_iou(clean.vehicle_mask, SCHOONER) > truth_iou(filled.vehicle_mask, SCHOONER)
+
+
+def test_the_scene_between_two_wagons_is_not_vehicle_but_stripes_of_paint_stay() -> None:
+    rgb, truth = wagons_in_a_field()
+    filled = truth.copy()
+    filled[120:175, 310:320] = True  # saliency bridged the coupling gap (sky and field)
+    ribs = np.zeros_like(truth)
+    for x in range(560, 730, 12):  # a gondola's ribs, 3 px wide, in the field's colour
+        ribs[125:175, x : x + 3] = True
+    rgb[ribs] = (200, 170, 60)
+    found = gaps(rgb, filled, 0.15)
+    assert found[120:175, 310:320].mean() > 0.8, "the gap between the wagons goes"
+    assert not found[truth].any(), "no wagon, no rib in the scene's colour"
+    assert not gaps(rgb, filled, 0.5).any()  # a piece 10 px wide is no 30 px square
+
+
+@needs_devset
+def test_the_gaps_between_the_wagons_of_the_train_on_the_playing_field_go() -> None:
+    photo = decode(TRAIN_ON_PLAYING_FIELD, InputConfig())
+    settings = {"text_removal": {"enabled": False}}
+    clean = ClassicalSanitizer(Phase1Config(**settings)).run(photo, RunContext())
+    bridged = ClassicalSanitizer(Phase1Config(**settings, vehicle_mask={"gaps": None})).run(
+        photo, RunContext()
+    )
+    assert truth_iou(bridged.vehicle_mask, TRAIN_ON_PLAYING_FIELD) < 0.92
+    assert truth_iou(clean.vehicle_mask, TRAIN_ON_PLAYING_FIELD) >= 0.935  # 0.914 bridged

@@ -104,6 +104,14 @@ class VehicleMaskConfig(Strict):
         "scene around it, stay background when holes are filled (the sky between a "
         "schooner's sails and its deck); null: every hole is filled",
     )
+    gaps: float | None = Field(
+        0.15,
+        ge=0.0,
+        le=1.0,
+        description="pieces of the mask coloured like the scene around it, at least this share "
+        "of the vehicle's height square, are background (the gaps between a train's wagons); "
+        "null: off",
+    )
     long_aspect: float | None = Field(
         4.0,
         ge=1.0,

@@ -52,7 +52,7 @@ from v2v.artefacts import Box, Mask, RGBImage
 from v2v.config import VehicleMaskConfig
 from v2v.stages.sanitize.colour_vote import in_background_colours, in_vehicle_colours
 from v2v.stages.sanitize.grabcut import grabcut_in_box, seen_at_all
-from v2v.stages.sanitize.holes import seen_through
+from v2v.stages.sanitize.holes import gaps, seen_through
 from v2v.stages.sanitize.inpaint import dilate
 from v2v.stages.sanitize.long_vehicle import continue_in_line
 from v2v.stages.sanitize.maskops import (
@@ -155,6 +155,8 @@ def vehicle_mask(
         if config.open_holes is not None:  # the sky between a schooner's sails and its deck
             filled &= ~seen_through(rgb, mask, filled, config.open_holes)
         mask = filled
+    if config.gaps is not None and not thin and mask.any():  # between a train's wagons
+        mask &= ~gaps(rgb, mask, config.gaps)
     if mask.mean() < MIN_VEHICLE_FRACTION:
         mask = np.zeros((height, width), bool)
         region = box or Box(0, 0, width, height)
