@@ -26,7 +26,8 @@ How the mask is made (each step measured on the composites in ``shared/samples``
    changes; on the street-bus photo the pedestrians' legs and a bollard go. Their boxes are
    kept (``VehicleMask.occluders``): ``people.py`` looks for the bodies above them.
 5. ``fill_holes``: holes (windows seen through, gaps between wheels and body) become vehicle
-   unless large and coloured like the scene around (``holes.py``: a schooner's sky),
+   unless large and coloured like the scene around (``holes.py``: a schooner's sky; pieces
+   coloured like the scene, the gaps between a train's wagons, go after filling),
    except for bicycles: what their frames enclose is background, and GrabCut's pixels there
    are dropped where saliency sees nothing at all (``grabcut.seen_at_all``); saliency's own
    vehicle (probability ≥ the threshold) within THIN_JOIN of them joins them, since GrabCut
