@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from v2v.artefacts import Box, Mask, RGBImage
-from v2v.stages.sanitize.grabcut import GRABCUT_SIDE, _grabcut, _scaled_crop
+from v2v.stages.sanitize.grabcut import GRABCUT_ITERATIONS, GRABCUT_SIDE
 from v2v.stages.sanitize.inpaint import dilate
 
 BAND_SLACK = 0.25  # the band: the mask's rows grown by this share of its height each way
@@ -50,8 +50,10 @@ def continue_in_line(rgb: RGBImage, mask: Mask, boxed: Box, bound: Box, long_asp
         min(image_width, bound.x1 + slack),
         min(rows, y1 + 2 * slack),
     )
-    _, _, small = _scaled_crop(rgb, area, GRABCUT_SIDE)
-    size = (small.shape[1], small.shape[0])
+    crop = rgb[area.y0 : area.y1, area.x0 : area.x1]
+    scale = min(1.0, GRABCUT_SIDE / max(crop.shape[:2]))
+    size = (max(8, round(crop.shape[1] * scale)), max(8, round(crop.shape[0] * scale)))
+    small = np.ascontiguousarray(cv2.resize(crop, size, interpolation=cv2.INTER_AREA)[..., ::-1])
 
     def scaled(pixels: Mask) -> Mask:
         local = pixels[area.y0 : area.y1, area.x0 : area.x1].astype(np.uint8)
@@ -68,10 +70,13 @@ def continue_in_line(rgb: RGBImage, mask: Mask, boxed: Box, bound: Box, long_asp
     seeds[scaled(band)] = cv2.GC_PR_BGD
     seeds[scaled(mask | ends)] = cv2.GC_PR_FGD
     seeds[scaled(mask & ~dilate(~mask, 5))] = cv2.GC_FGD
+    models = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+    cv2.setRNGSeed(0)  # GrabCut's k-means starts from OpenCV's global RNG: same photo, same mask
     try:
-        chosen = _grabcut(small, seeds)
+        cv2.grabCut(small, seeds, (0, 0, 1, 1), *models, GRABCUT_ITERATIONS, cv2.GC_INIT_WITH_MASK)
     except cv2.error:
         return mask
+    chosen = ((seeds == cv2.GC_FGD) | (seeds == cv2.GC_PR_FGD)).astype(np.uint8)
     found = np.zeros_like(mask)
     found[area.y0 : area.y1, area.x0 : area.x1] = (
         cv2.resize(chosen, (area.x1 - area.x0, area.y1 - area.y0), interpolation=cv2.INTER_NEAREST)
