@@ -342,7 +342,7 @@ def test_a_bicycles_mask_keeps_the_background_inside_its_frame() -> None:
             return cv2.resize(prob, (image.shape[1], image.shape[0]))
 
     box = Box(60, 90, 340, 260)
-    config = VehicleMaskConfig()
+    config = VehicleMaskConfig(open_holes=None)  # every hole filled: not the scene's colours
     for thin in (False, True):
         found = vehicle_mask(rgb, config, model=Seen(), subject=box, thin=thin)  # type: ignore[arg-type]
         assert found.mask[200, 200] == (not thin), "holes are filled, a frame's inside is not"

@@ -96,6 +96,30 @@ class VehicleMaskConfig(Strict):
         "cut_occluders",
     )
     fill_holes: bool = True
+    open_holes: float | None = Field(
+        0.005,
+        ge=0.0,
+        le=1.0,
+        description="holes of at least this share of the vehicle's area, coloured like the "
+        "scene around it, stay background when holes are filled (the sky between a "
+        "schooner's sails and its deck); null: every hole is filled",
+    )
+    gaps: float | None = Field(
+        0.15,
+        ge=0.0,
+        le=1.0,
+        description="pieces of the mask coloured like the scene around it, at least this share "
+        "of the vehicle's height square, are background (the gaps between a train's wagons); "
+        "null: off",
+    )
+    long_aspect: float | None = Field(
+        4.0,
+        ge=1.0,
+        le=100.0,
+        description="a mask this many times wider than tall is a long vehicle (a train): "
+        "GrabCut continues it in line beyond its ends, within the detected box's margin "
+        "(wagons saliency gave up on); null: off",
+    )
 
 
 class TextRemovalConfig(Strict):
@@ -141,6 +165,14 @@ class DetectorConfig(Strict):
         le=1.0,
         description="a motor vehicle's box whose mask's bounding box fills less than this share "
         "of it was mostly scene: a bicycle box covering what was found makes it a bicycle",
+    )
+    feet_slack: float = Field(
+        0.05,
+        ge=0.0,
+        le=1.0,
+        description="a person or animal over the vehicle is cut out only when its box reaches "
+        "down to the vehicle's lowest pixel in its columns, less this share of the vehicle's "
+        "height (a box ending higher is something on the vehicle: camouflage, a driver)",
     )
     subject: int | None = Field(
         None,

@@ -40,7 +40,7 @@ from v2v.stages.sanitize.frame import bicycle_in_scene
 from v2v.stages.sanitize.grabcut import figure_in_box
 from v2v.stages.sanitize.inpaint import detail_loss, dilate, inpaint
 from v2v.stages.sanitize.mask import COARSE_SIDE, VehicleMask, grow, vehicle_mask
-from v2v.stages.sanitize.occluders import behind_occluders, fill_rows
+from v2v.stages.sanitize.occluders import behind_occluders, fill_rows, stands_in_front
 from v2v.stages.sanitize.people import Person, find_people
 from v2v.stages.sanitize.regions import (
     Region,
@@ -212,6 +212,8 @@ class ClassicalSanitizer(Sanitizer):
         height, width = vehicle.mask.shape
         people = []
         for found in in_front(detections, frame):
+            if not stands_in_front(found.box, vehicle.mask, self.config.detector.feet_slack):
+                continue  # the vehicle goes on below it: a pattern on the vehicle
             box = grow(found.box, 0.02, width, height)
             if found.label == "person":  # no trace may stay (a face, jeans GrabCut misses)
                 region = np.zeros((height, width), bool)

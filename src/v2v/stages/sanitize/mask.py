@@ -19,11 +19,15 @@ How the mask is made (each step measured on the composites in ``shared/samples``
    the probability (likely pixels probably vehicle, the rest probably background), it keeps
    the background seen through frames out.
 3. The vehicle is the largest component plus the pieces close to it; far blobs are dropped.
+   A long vehicle (``long_aspect``) is continued in line beyond its ends by GrabCut in its
+   band (``long_vehicle.py``): the wagons saliency gave up on.
 4. ``cut_occluders`` (``occluders.py``): thin, tall things reaching below the vehicle's ground
    line (legs of people walking in front, posts) are cut there; wheels stay. No composite
    changes; on the street-bus photo the pedestrians' legs and a bollard go. Their boxes are
    kept (``VehicleMask.occluders``): ``people.py`` looks for the bodies above them.
-5. ``fill_holes``: holes (windows seen through, gaps between wheels and body) become vehicle,
+5. ``fill_holes``: holes (windows seen through, gaps between wheels and body) become vehicle
+   unless large and coloured like the scene around (``holes.py``: a schooner's sky; pieces
+   coloured like the scene, the gaps between a train's wagons, go after filling),
    except for bicycles: what their frames enclose is background, and GrabCut's pixels there
    are dropped where saliency sees nothing at all (``grabcut.seen_at_all``); saliency's own
    vehicle (probability ≥ the threshold) within THIN_JOIN of them joins them, since GrabCut
@@ -49,7 +53,9 @@ from v2v.artefacts import Box, Mask, RGBImage
 from v2v.config import VehicleMaskConfig
 from v2v.stages.sanitize.colour_vote import in_background_colours, in_vehicle_colours
 from v2v.stages.sanitize.grabcut import grabcut_in_box, seen_at_all
+from v2v.stages.sanitize.holes import gaps, seen_through
 from v2v.stages.sanitize.inpaint import dilate
+from v2v.stages.sanitize.long_vehicle import continue_in_line
 from v2v.stages.sanitize.maskops import (
     fill_holes,
     grow,
@@ -135,6 +141,8 @@ def vehicle_mask(
             mask |= (prob >= config.threshold) & dilate(mask, 2 * max(1, round(reach)) + 1)
         notes["grabcut"] = True
     mask = keep_touching(mask, subject) if limit is not None and subject else keep_vehicle(mask)
+    if box is not None and config.long_aspect is not None and not thin:  # a train's far wagons
+        mask = continue_in_line(rgb, mask, subject or box, box, config.long_aspect)
     occluders: list[Box] = []
     if config.cut_occluders:
         mask, occluders, posts = cut_occluders(mask)
@@ -144,7 +152,12 @@ def vehicle_mask(
             mask = keep_vehicle(mask)
         notes["occluders_cut"] = len(occluders) + len(posts)
     if config.fill_holes and not thin:  # a bicycle's frame encloses background, not holes
-        mask = fill_holes(mask)
+        filled = fill_holes(mask)
+        if config.open_holes is not None:  # the sky between a schooner's sails and its deck
+            filled &= ~seen_through(rgb, mask, filled, config.open_holes)
+        mask = filled
+    if config.gaps is not None and not thin and mask.any():  # between a train's wagons
+        mask &= ~gaps(rgb, mask, config.gaps)
     if mask.mean() < MIN_VEHICLE_FRACTION:
         mask = np.zeros((height, width), bool)
         region = box or Box(0, 0, width, height)

@@ -8,6 +8,8 @@ Three steps, each a small function on arrays:
   shallow bumps) stay; a part below it that is taller than wide goes. A post touching a
   wheel's bottom makes one wide part with it: its deep, thin end goes too, but only where legs
   were found (a motorcycle's side stand has the same shape).
+* ``stands_in_front``: a person or animal the detector boxes over the vehicle is in front of it
+  only when no lower part of the vehicle shows below the box (else it is something on it).
 * ``behind_occluders``: where an occluder (a person found by ``people.py``) crosses the
   vehicle's outline, the outline is continued behind it from the unoccluded outline around it
   (bottom and top edges column by column, side edges row by row), and what lies outside goes.
@@ -85,6 +87,23 @@ def ground_line(mask: Mask) -> tuple[int, NDArray[np.int64]] | None:
     bottom = mask.shape[0] - 1 - np.argmax(mask[::-1, x0:x1], axis=0)
     window = max(3, int(GROUND_WINDOW * (x1 - x0)))
     return x0, np.asarray(grey_opening(bottom, size=window, mode="nearest"), np.int64)
+
+
+def stands_in_front(figure: Box, vehicle: Mask, slack: float) -> bool:
+    """True when a person or animal boxed by ``figure`` can stand in front of ``vehicle`` (bool
+    (H, W), its mask with the figure in it): the box reaches down to the vehicle's lowest pixel
+    in the box's columns, less ``slack`` of the vehicle's height. Someone in front stands
+    nearer the camera, so no lower part of the vehicle shows below their feet; a box that ends
+    higher, the vehicle going on below it, is something on the vehicle (a tank's camouflage
+    read as a person, a driver behind the windscreen). True when the box has no vehicle
+    below it."""
+    rows = np.nonzero(vehicle.any(axis=1))[0]
+    columns = vehicle[:, max(0, figure.x0) : max(0, figure.x1)]
+    seen = np.nonzero(columns.any(axis=0))[0]
+    if rows.size == 0 or seen.size == 0:
+        return True
+    lowest = int((columns.shape[0] - 1 - np.argmax(columns[::-1, seen], axis=0)).max())
+    return figure.y1 - 1 >= lowest - slack * (int(rows[-1]) - int(rows[0]) + 1)
 
 
 def behind_occluders(vehicle: Mask, occluder: Mask, frame: Box | None = None) -> Mask:

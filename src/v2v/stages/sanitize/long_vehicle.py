@@ -1,0 +1,89 @@
+"""A long vehicle continued in line: the wagons of a freight train that saliency does not see.
+
+Saliency looks at the whole train at once and may give up on the wagons at one end (on the
+hay field it sees two of three wagons: a horse in front of the third takes the attention),
+while the detected box goes on past them. A mask many times wider than tall (``long_aspect``)
+is a long vehicle; where the detected (or hinted) box reaches beyond one of its ends, its band
+(the mask's rows grown by BAND_SLACK of its height) is handed to GrabCut: the mask and its rows
+beyond that end probably vehicle, the rest of the band probably background, everything above
+and below the band and outside the bound (the box grown by the detector's margin) background
+for sure. What GrabCut keeps beyond the end, in the mask's rows, joins the mask where it lies
+within JOIN_GAP of the mask's height from it (the next wagon across the coupling gap). Nothing
+is added above, below or between the mask's ends, and nothing beyond an end the box does not
+pass, so a train seen whole keeps its mask as it is (GrabCut, asked to go on past the end of a
+train the box ends with, takes the building beside the track in: the box is the evidence).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from v2v.artefacts import Box, Mask, RGBImage
+from v2v.stages.sanitize.grabcut import GRABCUT_ITERATIONS, GRABCUT_SIDE
+from v2v.stages.sanitize.inpaint import dilate
+
+BAND_SLACK = 0.25  # the band: the mask's rows grown by this share of its height each way
+JOIN_GAP = 0.3  # what GrabCut adds joins within this share of the mask's height (couplings)
+MIN_ROOM = 0.02  # the box must reach this share of the mask's width beyond its end
+
+
+def continue_in_line(rgb: RGBImage, mask: Mask, boxed: Box, bound: Box, long_aspect: float) -> Mask:
+    """``mask`` (bool (H, W)) with the vehicle continued beyond the ends where the detected
+    (or hinted) box ``boxed`` reaches farther than it, when it is at least ``long_aspect``
+    times as wide as tall; ``bound``: where the vehicle may lie (working pixels). ``mask``
+    itself when it is not long or the box ends where the mask ends."""
+    ys, xs = np.nonzero(mask)
+    if xs.size == 0:
+        return mask
+    x0, x1, y0, y1 = int(xs.min()), int(xs.max()) + 1, int(ys.min()), int(ys.max()) + 1
+    width, height = x1 - x0, y1 - y0
+    room = MIN_ROOM * width
+    left, right = boxed.x0 < x0 - room, boxed.x1 > x1 + room
+    if width < long_aspect * height or not (left or right):
+        return mask
+    slack = max(1, round(BAND_SLACK * height))
+    rows, image_width = mask.shape
+    area = Box(
+        max(0, bound.x0 - slack),
+        max(0, y0 - 2 * slack),
+        min(image_width, bound.x1 + slack),
+        min(rows, y1 + 2 * slack),
+    )
+    crop = rgb[area.y0 : area.y1, area.x0 : area.x1]
+    scale = min(1.0, GRABCUT_SIDE / max(crop.shape[:2]))
+    size = (max(8, round(crop.shape[1] * scale)), max(8, round(crop.shape[0] * scale)))
+    small = np.ascontiguousarray(cv2.resize(crop, size, interpolation=cv2.INTER_AREA)[..., ::-1])
+
+    def scaled(pixels: Mask) -> Mask:
+        local = pixels[area.y0 : area.y1, area.x0 : area.x1].astype(np.uint8)
+        return np.asarray(cv2.resize(local, size, interpolation=cv2.INTER_NEAREST) > 0)
+
+    band = np.zeros_like(mask)
+    band[max(0, y0 - slack) : y1 + slack, bound.x0 : bound.x1] = True
+    ends = np.zeros_like(mask)
+    if left:
+        ends[y0:y1, bound.x0 : x0] = True
+    if right:
+        ends[y0:y1, x1 : bound.x1] = True
+    seeds = np.full(small.shape[:2], cv2.GC_BGD, np.uint8)
+    seeds[scaled(band)] = cv2.GC_PR_BGD
+    seeds[scaled(mask | ends)] = cv2.GC_PR_FGD
+    seeds[scaled(mask & ~dilate(~mask, 5))] = cv2.GC_FGD
+    models = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+    cv2.setRNGSeed(0)  # GrabCut's k-means starts from OpenCV's global RNG: same photo, same mask
+    try:
+        cv2.grabCut(small, seeds, (0, 0, 1, 1), *models, GRABCUT_ITERATIONS, cv2.GC_INIT_WITH_MASK)
+    except cv2.error:
+        return mask
+    chosen = ((seeds == cv2.GC_FGD) | (seeds == cv2.GC_PR_FGD)).astype(np.uint8)
+    found = np.zeros_like(mask)
+    found[area.y0 : area.y1, area.x0 : area.x1] = (
+        cv2.resize(chosen, (area.x1 - area.x0, area.y1 - area.y0), interpolation=cv2.INTER_NEAREST)
+        > 0
+    )
+    found &= ends
+    near = dilate(mask, 2 * max(1, round(JOIN_GAP * height)) + 1)
+    _, labels = cv2.connectedComponents(found.astype(np.uint8), connectivity=8)
+    joined = np.unique(labels[near & found])
+    return mask | np.isin(labels, joined[joined > 0])
