@@ -327,19 +327,3 @@ def test_a_shaded_red_keeps_signal_red_not_its_deep_red_shade() -> None:
     pixels, mask = flat((100, 300), (194, 45, 79))
     pixels[:, 200:] = (132, 32, 55)
     assert names(mapped(pixels, mask, "designer")) == {"Signal red"}
-
-
-def light_pink_frame_with_deep_shade() -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
-    """A light-pink tricycle frame (the colours phase II gave one in the devset): lit pink on
-    most of it, then bands of shade, the deepest one more saturated than the lit pink."""
-    pixels, mask = flat((120, 300), (207, 106, 187))
-    pixels[:, 180:215] = (157, 64, 110)
-    pixels[:, 215:240] = (150, 58, 100)
-    pixels[:, 240:] = (161, 49, 112)
-    return pixels, mask
-
-
-def test_a_deep_shadow_does_not_turn_a_light_pink_frame_purple() -> None:
-    pixels, mask = light_pink_frame_with_deep_shade()
-    assert names(mapped(pixels, mask, "default", largest_is_lit=False)) == {"Purple"}
-    assert names(mapped(pixels, mask, "default")) == {"Magenta"}

@@ -47,11 +47,6 @@ class MaterialsConfig(Strict):
         le=1.0,
         description="a material's colour: its lightest region with this share of top saturation",
     )
-    largest_is_lit: bool = Field(
-        True,
-        description="a material's largest region may name its colour however pale (glare is "
-        "smaller than its paint; a saturated deep shadow must not turn light pink purple)",
-    )
     hue_tolerance: float = Field(
         10.0,
         ge=0.0,

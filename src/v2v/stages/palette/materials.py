@@ -157,23 +157,16 @@ def _materials(
     return np.array([find(region) for region in range(count)], dtype=np.int64)
 
 
-def lit_tone(
-    lab: FloatArray, areas: NDArray[np.int64], saturation_ratio: float, largest_is_lit: bool = True
-) -> FloatArray:
+def lit_tone(lab: FloatArray, areas: NDArray[np.int64], saturation_ratio: float) -> FloatArray:
     """The colour (3,) a material is painted: its lightest sizeable region (≥ MIN_TONE_SHARE
     of its area) among those with at least ``saturation_ratio`` of the most saturated sizeable
     region's saturation. Shade darkens paint, glare lightens it but washes it out; what is
-    left, lit and saturated, is the paint a designer names. With ``largest_is_lit`` the
-    material's largest region is a candidate too, however pale: glare is smaller than the
-    paint it lies on, and a deep shadow (more saturated, as light falling off leaves a light
-    pink frame) must not name the paint of the surface that most of it shows."""
+    left, lit and saturated, is the paint a designer names."""
     sizeable = areas >= MIN_TONE_SHARE * float(areas.sum())
     if not sizeable.any():
         sizeable = areas == areas.max()
     saturation = _saturation(lab)
     saturated = sizeable & (saturation >= saturation_ratio * float(saturation[sizeable].max()))
-    if largest_is_lit:
-        saturated[int(np.argmax(areas))] = True
     candidates = np.flatnonzero(saturated)
     tone: FloatArray = lab[candidates[int(np.argmax(lab[candidates, 0]))]]
     return tone
@@ -188,10 +181,7 @@ def _same_paint(
     roots = [r for r in np.unique(group) if _chroma(lab[group == r]).max() >= config.paint_chroma]
     roots.sort(key=lambda r: -int(areas[group == r].sum()))
     tones = {
-        r: lit_tone(
-            lab[group == r], areas[group == r], config.lit_saturation_ratio, config.largest_is_lit
-        )
-        for r in roots
+        r: lit_tone(lab[group == r], areas[group == r], config.lit_saturation_ratio) for r in roots
     }
     joined = group.copy()
     kept: list[int] = []
@@ -266,9 +256,7 @@ def choose_colors(
         members = np.flatnonzero(group == root)
         if len(members) < 2:
             continue
-        tone = lit_tone(
-            lab[members], areas[members], config.lit_saturation_ratio, config.largest_is_lit
-        )
+        tone = lit_tone(lab[members], areas[members], config.lit_saturation_ratio)
         # the colours every member of the paint's own hue may take (sky-lit shade is bluer)
         own = members[_hue_gap(lab[members], tone[None, :]) <= config.hue_degrees]
         usable = np.asarray(surface[own if len(own) else members].all(axis=0), dtype=bool)
