@@ -258,6 +258,11 @@ class FlattenConfig(Strict):
         True,
         description="with wheels: dark elliptic patches (wheels at an angle) become tyre + rim",
     )
+    spoked_wheels: bool = Field(
+        True,
+        description="with wheels: free-standing side-view wheels (spoked, thin) become one tyre"
+        " ring + one rim colour",
+    )
     grey_chrome: bool = Field(
         True, description="weakly tinted patches among greys (warm-lit chrome, glass) turn grey"
     )

@@ -51,6 +51,7 @@ from v2v.stages.stylize.raster import (
     upsample_labels,
 )
 from v2v.stages.stylize.regions import RegionGraph, merge_similar
+from v2v.stages.stylize.spokes import find_spoked_wheels, paint_spoked_wheels
 from v2v.stages.stylize.wheels import find_wheels
 
 #: Margin around the vehicle's bounding box, as a fraction of the working image's long side.
@@ -194,6 +195,10 @@ def flatten(pixels: NDArray[np.uint8], mask: Mask, config: FlattenConfig) -> Fla
             drawn += find_ellipse_wheels(labels, colors, lab, small_mask, found)
         labels, colors = paint_wheels(labels, colors, lab, small_mask, drawn)
         wheels = len(drawn)
+        if config.spoked_wheels:
+            spoked = find_spoked_wheels(lab, small_mask, drawn)
+            labels, colors = paint_spoked_wheels(labels, colors, lab, small_mask, spoked)
+            wheels += len(spoked)
         timer.lap("wheels")
     full = upsample_labels(labels, (width, height), config.smoothness)
     out = np.zeros_like(pixels)

@@ -128,7 +128,9 @@ def _measure(
     return Wheel(x, y, radius, _hub_radius(profile.lightness, outer))
 
 
-def _circles(lightness: NDArray[np.float32], radius_range: tuple[float, float]) -> list[Circle]:
+def hough_circles(
+    lightness: NDArray[np.float32], radius_range: tuple[float, float]
+) -> list[Circle]:
     """Hough circles (x, y, r) of tyres and hubs, searched at half size (for speed)."""
     smallest = max(2, round(radius_range[0] / HUB_SCALE / 2))
     gray = np.clip(lightness * 2.55, 0, 255).astype(np.uint8)
@@ -154,7 +156,7 @@ def find_wheels(lab: NDArray[np.float32], mask: Mask) -> list[Wheel]:
     radius_range = (MIN_RADIUS * height, MAX_RADIUS * height)
     tyre = mask & (lab[..., 0] < TYRE_LIGHTNESS) & (chroma_of(lab) < TYRE_CHROMA)
     wheels: list[Wheel] = []
-    for x, y, r in _circles(lab[..., 0], radius_range):
+    for x, y, r in hough_circles(lab[..., 0], radius_range):
         if any(np.hypot(x - w.x, y - w.y) < w.radius for w in wheels):
             continue
         wheel = _measure(tyre, lab[..., 0], mask, (x, y, r), radius_range)
