@@ -11,12 +11,13 @@ import pytest
 
 from tests.conftest import SAMPLES
 from v2v.artefacts import Box
-from v2v.config import InputConfig, Phase1Config
+from v2v.config import InputConfig, Phase1Config, VehicleMaskConfig
 from v2v.context import RunContext
 from v2v.imaging import decode
 from v2v.stages.sanitize.classical import ClassicalSanitizer
 from v2v.stages.sanitize.holes import gaps, seen_through
 from v2v.stages.sanitize.long_vehicle import continue_in_line
+from v2v.stages.sanitize.mask import vehicle_mask
 from v2v.stages.sanitize.maskops import fill_holes
 from v2v.stages.sanitize.occluders import stands_in_front
 
@@ -49,6 +50,10 @@ def test_a_figure_stands_in_front_only_when_no_vehicle_shows_below_it() -> None:
     assert stands_in_front(walker, vehicle, 0.05)
     beside = Box(520, 200, 580, 330)  # no vehicle in its columns
     assert stands_in_front(beside, vehicle, 0.05)
+    # someone standing behind the hull, head and shoulders above it (saliency joined them)
+    behind = Box(300, 40, 360, 290)
+    vehicle[40:100, 310:350] = True
+    assert stands_in_front(behind, vehicle, 0.05)  # nothing of the vehicle above their head
 
 
 @needs_devset
@@ -165,3 +170,35 @@ def test_the_gaps_between_the_wagons_of_the_train_on_the_playing_field_go() -> N
     )
     assert truth_iou(bridged.vehicle_mask, TRAIN_ON_PLAYING_FIELD) < 0.92
     assert truth_iou(clean.vehicle_mask, TRAIN_ON_PLAYING_FIELD) >= 0.935  # 0.914 bridged
+
+
+class Reddish:
+    """Saliency that sees the red paint and nothing else (any crop, any size): a car whose
+    windows show the street behind it, as a salient-object model often leaves them."""
+
+    def probability(self, rgb: np.ndarray, side: int | None = None) -> np.ndarray:
+        red = (rgb[..., 0].astype(np.int16) - rgb[..., 2]) > 60
+        return red.astype(np.float32)
+
+
+def test_a_cars_windows_showing_the_street_stay_in_its_silhouette() -> None:
+    """A real side view: the street seen through both side windows is glass to draw, not a
+    hole (only boats, aircraft and trains keep scene-coloured holes open)."""
+    rng = np.random.default_rng(3)
+    rgb = np.zeros((300, 500, 3), np.float64)
+    rgb[:] = (120, 125, 130)  # the street behind
+    rgb[::8] = (90, 95, 100)  # its paving lines
+    body = np.zeros((300, 500), bool)
+    body[100:230, 60:440] = True
+    rgb[body] = (200, 30, 40)
+    windows = np.zeros_like(body)
+    windows[115:160, 120:230] = windows[115:160, 260:380] = True
+    rgb[windows] = (120, 125, 130)  # seen through: the street's colours
+    pixels = np.clip(rgb + rng.normal(0, 3, rgb.shape), 0, 255).astype(np.uint8)
+    config = VehicleMaskConfig()
+    subject = Box(55, 95, 445, 235)
+    for kind in ("car", "bus", "truck", None):
+        found = vehicle_mask(pixels, config, model=Reddish(), subject=subject, kind=kind)  # type: ignore[arg-type]
+        assert found.mask[windows].mean() > 0.99, kind
+    boat = vehicle_mask(pixels, config, model=Reddish(), subject=subject, kind="boat")  # type: ignore[arg-type]
+    assert boat.mask[windows].mean() < 0.01  # a boat's sky between sails and deck stays open

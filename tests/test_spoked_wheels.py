@@ -98,3 +98,21 @@ def test_a_car_wheel_set_in_its_body_is_not_taken_for_a_spoked_wheel() -> None:
     mask |= body
     on, off = _stylize(pixels, mask, spoked=True), _stylize(pixels, mask, spoked=False)
     assert np.array_equal(on, off)
+
+
+def test_a_subject_phase_one_found_to_be_a_car_keeps_its_wheels_as_drawn() -> None:
+    """A car's wheel under a sill at axle height can look free-standing; when phase I's detector
+    says the subject is a car, bus or truck the spoked-wheel painter leaves its wheels alone,
+    and a bicycle's (or an unknown subject's) wheels are still painted."""
+    pixels, mask, _ = draw_lowrider()
+    config = load_config(overrides={"phase2.flatten.spoked_wheels": True})
+
+    def styled(label: str | None) -> np.ndarray:
+        notes = {"subject": {"class": label}} if label else {}
+        clean = CleanImage(pixels, mask, np.zeros_like(mask), notes=notes)
+        return ClassicalStylizer(config.phase2).run(clean, RunContext()).pixels
+
+    untouched = _stylize(pixels, mask, spoked=False)
+    assert np.array_equal(styled("car"), untouched)
+    assert not np.array_equal(styled("bicycle"), untouched)
+    assert np.array_equal(styled("bicycle"), styled(None))

@@ -102,15 +102,16 @@ class VehicleMaskConfig(Strict):
         le=1.0,
         description="holes of at least this share of the vehicle's area, coloured like the "
         "scene around it, stay background when holes are filled (the sky between a "
-        "schooner's sails and its deck); null: every hole is filled",
+        "schooner's sails and its deck; a detected boat, aircraft or train only: a car's "
+        "windows are glass); null: every hole is filled",
     )
     gaps: float | None = Field(
         0.15,
         ge=0.0,
         le=1.0,
         description="pieces of the mask coloured like the scene around it, at least this share "
-        "of the vehicle's height square, are background (the gaps between a train's wagons); "
-        "null: off",
+        "of the vehicle's height square, are background (the gaps between a train's wagons; "
+        "a long detected vehicle that is no car or bus only); null: off",
     )
     long_aspect: float | None = Field(
         4.0,

@@ -140,7 +140,8 @@ FIELD_CODES: dict[str, str] = {}
 def _code_for(errors: list[dict[str, Any]]) -> str:
     """``validation_error``, or the fields' own code when every bad field shares one."""
     codes = {FIELD_CODES.get(e["field"].rsplit(".", 1)[-1]) for e in errors}
-    return codes.pop() if len(codes) == 1 and None not in codes else "validation_error"
+    code = codes.pop() if len(codes) == 1 else None
+    return code or "validation_error"
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -94,6 +94,7 @@ class ClassicalSanitizer(Sanitizer):
                 reach=self.config.detector.margin,
                 thin=bool(subject and subject.detection and subject.detection.label in PEDAL),
                 coarse=coarse,
+                kind=subject.detection.label if subject and subject.detection else None,
             )
             if subject is not None and subject.rank is not None and not photo.hint:
                 subject, vehicle = self._scene_bicycle(photo, subject, detections, vehicle, coarse)

@@ -77,6 +77,9 @@ MIN_VEHICLE_FRACTION = 0.002  # below this share of the image nothing was found
 HINT_MIN_COVER = 0.15  # saliency must mark this share of a hint box, else GrabCut decides
 GRABCUT_MARGIN = 0.04  # GrabCut's box: the detected box grown by this share of its size
 THIN_JOIN = 0.01  # saliency joins a bicycle's GrabCut mask within this share of the diagonal
+OPEN_KINDS = frozenset({"boat", "airplane", "train"})  # outlines enclosing sky: sails, couplings
+SOLID_KINDS = frozenset({"car", "bus"})  # their scene-coloured pieces are glass or paint
+LONG_ASPECT = 4.0  # a long vehicle's width / height when vehicle_mask.long_aspect is off
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,7 @@ def vehicle_mask(
     reach: float = 0.1,
     thin: bool = False,
     coarse: NDArray[np.float32] | None = None,
+    kind: str | None = None,
 ) -> VehicleMask:
     """The vehicle's pixels in ``rgb`` (uint8 (H, W, 3), RGB).
 
@@ -112,6 +116,10 @@ def vehicle_mask(
     misses the vehicle there. ``thin``: the vehicle is made of thin parts (a bicycle's frame
     and spokes), which saliency breaks up: GrabCut decides inside the box. ``coarse``: the
     whole image's saliency at COARSE_SIDE when the caller has it already (float32 (H, W)).
+    ``kind``: the detected subject's class (None with a hint or no detection): only boats,
+    aircraft and trains keep large scene-coloured holes open (a car's or a bus's windows
+    showing the street are glass to draw), and only long vehicles that are not cars or buses
+    lose scene-coloured gaps (a train's couplings).
     """
     height, width = rgb.shape[:2]
     if alpha is not None:
@@ -141,8 +149,8 @@ def vehicle_mask(
             mask |= (prob >= config.threshold) & dilate(mask, 2 * max(1, round(reach)) + 1)
         notes["grabcut"] = True
     mask = keep_touching(mask, subject) if limit is not None and subject else keep_vehicle(mask)
-    if box is not None and config.long_aspect is not None and not thin:  # a train's far wagons
-        mask = continue_in_line(rgb, mask, subject or box, box, config.long_aspect)
+    if box is not None and config.long_aspect is not None and not thin and kind not in SOLID_KINDS:
+        mask = continue_in_line(rgb, mask, subject or box, box, config.long_aspect)  # far wagons
     occluders: list[Box] = []
     if config.cut_occluders:
         mask, occluders, posts = cut_occluders(mask)
@@ -153,10 +161,10 @@ def vehicle_mask(
         notes["occluders_cut"] = len(occluders) + len(posts)
     if config.fill_holes and not thin:  # a bicycle's frame encloses background, not holes
         filled = fill_holes(mask)
-        if config.open_holes is not None:  # the sky between a schooner's sails and its deck
+        if config.open_holes is not None and kind in OPEN_KINDS:  # sky between a schooner's sails
             filled &= ~seen_through(rgb, mask, filled, config.open_holes)
         mask = filled
-    if config.gaps is not None and not thin and mask.any():  # between a train's wagons
+    if config.gaps is not None and not thin and _long(mask, kind, config.long_aspect):
         mask &= ~gaps(rgb, mask, config.gaps)
     if mask.mean() < MIN_VEHICLE_FRACTION:
         mask = np.zeros((height, width), bool)
@@ -167,6 +175,16 @@ def vehicle_mask(
         )
     notes["vehicle_fraction"] = round(float(mask.mean()), 4)
     return VehicleMask(mask, notes["source"], notes, tuple(occluders))
+
+
+def _long(mask: Mask, kind: str | None, aspect: float | None) -> bool:
+    """A long vehicle (a train of wagons), not a car or a bus: its mask's bounding box is at
+    least ``aspect`` (default LONG_ASPECT) times as wide as tall."""
+    if kind is None or kind in SOLID_KINDS or not mask.any():
+        return False
+    rows, columns = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
+    height, width = rows[-1] - rows[0] + 1, columns[-1] - columns[0] + 1
+    return bool(width >= (aspect or LONG_ASPECT) * height)
 
 
 def _detected_probability(

@@ -89,21 +89,28 @@ def ground_line(mask: Mask) -> tuple[int, NDArray[np.int64]] | None:
     return x0, np.asarray(grey_opening(bottom, size=window, mode="nearest"), np.int64)
 
 
+ENCLOSED = 0.1  # share of a figure box's columns with vehicle above its top: it lies within
+
+
 def stands_in_front(figure: Box, vehicle: Mask, slack: float) -> bool:
     """True when a person or animal boxed by ``figure`` can stand in front of ``vehicle`` (bool
-    (H, W), its mask with the figure in it): the box reaches down to the vehicle's lowest pixel
-    in the box's columns, less ``slack`` of the vehicle's height. Someone in front stands
-    nearer the camera, so no lower part of the vehicle shows below their feet; a box that ends
-    higher, the vehicle going on below it, is something on the vehicle (a tank's camouflage
-    read as a person, a driver behind the windscreen). True when the box has no vehicle
-    below it."""
+    (H, W), its mask with the figure in it); False only for something on the vehicle (a tank's
+    camouflage read as a person, a driver behind the windscreen), whose box lies within the
+    vehicle's outline: the vehicle goes on below it (the box ends above the vehicle's lowest
+    pixel in its columns, less ``slack`` of the vehicle's height: someone in front stands
+    nearer the camera, so no lower part of the vehicle shows below their feet) and above it (in
+    at least ENCLOSED of its columns: a person standing behind the vehicle, whose head and
+    shoulders saliency joined to it, has nothing of the vehicle above their head)."""
     rows = np.nonzero(vehicle.any(axis=1))[0]
     columns = vehicle[:, max(0, figure.x0) : max(0, figure.x1)]
     seen = np.nonzero(columns.any(axis=0))[0]
     if rows.size == 0 or seen.size == 0:
         return True
     lowest = int((columns.shape[0] - 1 - np.argmax(columns[::-1, seen], axis=0)).max())
-    return figure.y1 - 1 >= lowest - slack * (int(rows[-1]) - int(rows[0]) + 1)
+    if figure.y1 - 1 >= lowest - slack * (int(rows[-1]) - int(rows[0]) + 1):
+        return True
+    above = columns[: max(0, figure.y0)].any(axis=0)
+    return float(above.mean()) < ENCLOSED if above.size else True
 
 
 def behind_occluders(vehicle: Mask, occluder: Mask, frame: Box | None = None) -> Mask:

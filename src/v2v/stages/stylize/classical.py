@@ -28,6 +28,16 @@ from v2v.stages import STYLIZERS, Stylizer
 from v2v.stages.stylize.flatten import flatten, vehicle_box
 
 PHASE = "phase2"
+#: subjects whose wheels sit in their body: never drawn as free-standing spoked wheels (a car
+#: wheel under a sill at axle height looks free-standing to ``spokes``)
+BODY_WHEELS = frozenset({"car", "bus", "truck"})
+
+
+def _subject_class(clean: CleanImage) -> str | None:
+    """The class phase I's detector gave the subject (None when unknown: phase II alone)."""
+    subject = clean.notes.get("subject")
+    label = subject.get("class") if isinstance(subject, dict) else None
+    return label if isinstance(label, str) else None
 
 
 def deshine(pixels: NDArray[np.uint8], config: DeshineConfig) -> NDArray[np.uint8]:
@@ -96,7 +106,10 @@ class ClassicalStylizer(Stylizer):
         styled = pixels
         if self.config.flatten.enabled:
             ctx.report(PHASE, 0.2, "flattening the vehicle into regions")
-            flat = flatten(pixels, mask, self.config.flatten)
+            flatten_config = self.config.flatten
+            if flatten_config.spoked_wheels and _subject_class(clean) in BODY_WHEELS:
+                flatten_config = flatten_config.model_copy(update={"spoked_wheels": False})
+            flat = flatten(pixels, mask, flatten_config)
             styled = flat.pixels
             seconds.update({f"flatten.{k}": v for k, v in flat.seconds.items()})
             notes.update(
