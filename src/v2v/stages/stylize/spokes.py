@@ -77,30 +77,41 @@ def _stands_free(mask: Mask, wheel: SpokedWheel) -> bool:
     )
 
 
-def _arc(mask: Mask, x: float, y: float, radius: float, span: tuple[float, float]) -> Mask:
-    """The mask's values on an arc of a circle (``span`` in degrees, clockwise from the right,
-    so 20..160 is the lower arc in image rows)."""
-    angles = np.radians(np.linspace(span[0], span[1], 72))
-    cols = np.clip(np.rint(x + radius * np.cos(angles)).astype(int), 0, mask.shape[1] - 1)
-    rows = np.clip(np.rint(y + radius * np.sin(angles)).astype(int), 0, mask.shape[0] - 1)
-    return np.asarray(mask[rows, cols], bool)
-
-
 def _fit(mask: Mask, x: float, y: float, radius: float) -> SpokedWheel:
     """The circle near the Hough one (centre within FIT_SHIFT radii, radius 0.9 to MAX_GROWTH
     times) whose outline best follows the silhouette: the mask just inside its whole outline,
-    the background just outside its lower arc (the Hough circle often follows the rim)."""
-    best, score = SpokedWheel(x, y, radius), -1.0
+    the background just outside its lower arc (the Hough circle often follows the rim). Every
+    centre is scored at once per radius; ties go to the first in (dx, dy, radius) order."""
     reach = max(1, round(FIT_SHIFT * radius))
-    for dx in range(-reach, reach + 1):
-        for dy in range(-reach, reach + 1):
-            for grown in np.arange(0.9 * radius, MAX_GROWTH * radius, 1.0):
-                cx, cy, r = x + dx, y + dy, float(grown)
-                inside = float(_arc(mask, cx, cy, r - 2.0, (0.0, 360.0)).mean())
-                outside = 1.0 - float(_arc(mask, cx, cy, r + 2.0, (20.0, 160.0)).mean())
-                if inside + outside > score:
-                    best, score = SpokedWheel(cx, cy, r), inside + outside
-    return best
+    shifts = np.arange(-reach, reach + 1)
+    cx = np.repeat(x + shifts, shifts.size)[:, None]  # (dx, dy) pairs, dx outer
+    cy = np.tile(y + shifts, shifts.size)[:, None]
+    radii = np.arange(0.9 * radius, MAX_GROWTH * radius, 1.0)
+    whole = np.radians(np.linspace(0.0, 360.0, 72))
+    lower = np.radians(np.linspace(20.0, 160.0, 72))
+    scores = np.empty((cx.shape[0], radii.size))
+    for i, grown in enumerate(radii):
+        r = float(grown)
+        inside = _arcs(mask, cx, cy, r - 2.0, whole).mean(axis=1)
+        outside = 1.0 - _arcs(mask, cx, cy, r + 2.0, lower).mean(axis=1)
+        scores[:, i] = inside + outside
+    if scores.size == 0:
+        return SpokedWheel(x, y, radius)
+    pair, i = np.unravel_index(int(np.argmax(scores)), scores.shape)
+    return SpokedWheel(float(cx[pair, 0]), float(cy[pair, 0]), float(radii[i]))
+
+
+def _arcs(
+    mask: Mask,
+    cx: NDArray[np.float64],
+    cy: NDArray[np.float64],
+    radius: float,
+    angles: NDArray[np.float64],
+) -> NDArray[np.bool_]:
+    """The mask's values on arcs of circles centred at ``cx``, ``cy`` (n, 1): bool (n, 72)."""
+    cols = np.clip(np.rint(cx + radius * np.cos(angles)).astype(int), 0, mask.shape[1] - 1)
+    rows = np.clip(np.rint(cy + radius * np.sin(angles)).astype(int), 0, mask.shape[0] - 1)
+    return np.asarray(mask[rows, cols], bool)
 
 
 def find_spoked_wheels(
