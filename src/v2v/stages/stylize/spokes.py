@@ -97,8 +97,8 @@ def _fit(mask: Mask, x: float, y: float, radius: float) -> SpokedWheel:
         scores[:, i] = inside + outside
     if scores.size == 0:
         return SpokedWheel(x, y, radius)
-    pair, i = np.unravel_index(int(np.argmax(scores)), scores.shape)
-    return SpokedWheel(float(cx[pair, 0]), float(cy[pair, 0]), float(radii[i]))
+    pair, best = np.unravel_index(int(np.argmax(scores)), scores.shape)
+    return SpokedWheel(float(cx[pair, 0]), float(cy[pair, 0]), float(radii[best]))
 
 
 def _arcs(
