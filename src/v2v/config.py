@@ -20,6 +20,12 @@ from typing import Annotated, Any
 import yaml
 from pydantic import Field, SerializeAsAny, ValidationError
 
+from v2v.config_phase1 import (
+    InpaintConfig,
+    Phase1Config,
+    TextRemovalConfig,
+    VehicleMaskConfig,
+)
 from v2v.config_phase3 import MaterialsConfig, Phase3Config, UpscaleConfig
 from v2v.config_phase4 import (
     CenterlineConfig,
@@ -33,19 +39,15 @@ from v2v.config_sections import (
     DeshineConfig,
     EdgesConfig,
     FlattenConfig,
-    InpaintConfig,
     InputConfig,
     ModelsConfig,
     OutputConfig,
     PaletteParams,
-    Phase1Config,
     Phase2Config,
     QAConfig,
     SanitizerParams,
     Strict,
     StylizerParams,
-    TextRemovalConfig,
-    VehicleMaskConfig,
 )
 from v2v.errors import ConfigError
 from v2v.original_config import is_original, translate

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Strict(BaseModel):
@@ -71,140 +71,6 @@ class InputConfig(Strict):
     max_pixels: int = Field(
         100_000_000, ge=10_000, le=400_000_000, description="decompression-bomb guard"
     )
-
-
-# -- phase I ----------------------------------------------------------------------------------
-
-
-class VehicleMaskConfig(Strict):
-    enabled: bool = True
-    threshold: float = Field(
-        0.5, gt=0.0, lt=1.0, description="saliency probability that counts as vehicle"
-    )
-    refine: bool = Field(
-        True,
-        description="second, zoomed-in saliency look with edge snapping "
-        "(GrabCut inside a hint box that saliency misses)",
-    )
-    cut_occluders: bool = Field(
-        True, description="cut thin, tall parts below the vehicle's ground line (legs, posts)"
-    )
-    remove_people: bool = Field(
-        True,
-        description="remove people standing in front of the vehicle (legs cut below its ground "
-        "line with a face above them) and paint the vehicle's colours behind them; needs "
-        "cut_occluders",
-    )
-    fill_holes: bool = True
-    open_holes: float | None = Field(
-        0.005,
-        ge=0.0,
-        le=1.0,
-        description="holes of at least this share of the vehicle's area, coloured like the "
-        "scene around it, stay background when holes are filled (the sky between a "
-        "schooner's sails and its deck; a detected boat, aircraft or train only: a car's "
-        "windows are glass); null: every hole is filled",
-    )
-    gaps: float | None = Field(
-        0.15,
-        ge=0.0,
-        le=1.0,
-        description="pieces of the mask coloured like the scene around it, at least this share "
-        "of the vehicle's height square, are background (the gaps between a train's wagons; "
-        "a long detected vehicle that is no car or bus only); null: off",
-    )
-    long_aspect: float | None = Field(
-        4.0,
-        ge=1.0,
-        le=100.0,
-        description="a mask this many times wider than tall is a long vehicle (a train): "
-        "GrabCut continues it in line beyond its ends, within the detected box's margin "
-        "(wagons saliency gave up on); null: off",
-    )
-
-
-class TextRemovalConfig(Strict):
-    enabled: bool = True
-    min_score: float = Field(0.5, ge=0.0, le=1.0, description="text detector box score")
-    padding: float = Field(
-        0.25, ge=0.0, le=2.0, description="box growth, as a fraction of its height"
-    )
-    detect_long_side: int = Field(1024, ge=256, le=4096)
-
-
-class InpaintConfig(Strict):
-    method: Literal["telea", "navier-stokes"] = "telea"
-    radius: int = Field(5, ge=1, le=50)
-    dilation: int = Field(5, ge=0, le=51, description="mask dilation kernel, px")
-
-
-class DetectorConfig(Strict):
-    enabled: bool = Field(
-        True,
-        description="find vehicles, people and animals with the packaged COCO detector "
-        "(NanoDet); the chosen vehicle's box bounds the mask",
-    )
-    min_score: float = Field(0.3, gt=0.0, lt=1.0, description="detection score that counts")
-    margin: float = Field(
-        0.2,
-        ge=0.0,
-        le=1.0,
-        description="the mask may reach this share of the subject box's size beyond it "
-        "(salient parts touching the box: masts, turrets, parts the box missed)",
-    )
-    open_frame: float = Field(
-        0.85,
-        gt=0.0,
-        le=1.0,
-        description="a box labelled bicycle whose salient pixels fill more than this share of "
-        "their convex hull is a solid patch (a painted court), ranked after bicycle boxes whose "
-        "salient pixels are open",
-    )
-    scene_share: float = Field(
-        0.5,
-        gt=0.0,
-        le=1.0,
-        description="a motor vehicle's box whose mask's bounding box fills less than this share "
-        "of it was mostly scene: a bicycle box covering what was found makes it a bicycle",
-    )
-    feet_slack: float = Field(
-        0.05,
-        ge=0.0,
-        le=1.0,
-        description="a person or animal over the vehicle is cut out only when its box reaches "
-        "down to the vehicle's lowest pixel in its columns, less this share of the vehicle's "
-        "height (a box ending higher is something on the vehicle: camouflage, a driver)",
-    )
-    subject: int | None = Field(
-        None,
-        ge=1,
-        le=1000,
-        description="which detected vehicle to draw: its rank in the report's detections "
-        "(1 = the best-ranked); null = the best-ranked",
-    )
-
-
-class Phase1Config(SanitizerParams):
-    """The CPU sanitizer's parameters (``phase1.backend: classical``)."""
-
-    backend: Literal["classical"] = "classical"
-    detector: DetectorConfig = DetectorConfig()
-    vehicle_mask: VehicleMaskConfig = VehicleMaskConfig()
-    text_removal: TextRemovalConfig = TextRemovalConfig()
-    inpaint: InpaintConfig = InpaintConfig()
-
-    @model_validator(mode="after")
-    def _subject_needs_the_detector(self) -> Phase1Config:
-        """A chosen subject with nothing to choose it from would be ignored in silence."""
-        if self.detector.subject is not None and not (
-            self.enabled and self.detector.enabled and self.vehicle_mask.enabled
-        ):
-            raise ValueError(
-                "phase1.detector.subject picks a detected vehicle, so it needs phase1.enabled, "
-                "phase1.detector.enabled and phase1.vehicle_mask.enabled; switch them on or "
-                "leave the subject out"
-            )
-        return self
 
 
 # -- phase II ---------------------------------------------------------------------------------
