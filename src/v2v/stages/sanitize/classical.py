@@ -24,7 +24,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -36,7 +35,7 @@ from v2v.context import RunContext
 from v2v.errors import InputError
 from v2v.stages import SANITIZERS, Sanitizer
 from v2v.stages.sanitize.detector import PEDAL, Detection, ObjectDetector
-from v2v.stages.sanitize.frame import bicycle_in_scene
+from v2v.stages.sanitize.frame import scene_bicycle
 from v2v.stages.sanitize.grabcut import figure_in_box
 from v2v.stages.sanitize.inpaint import detail_loss, dilate, inpaint
 from v2v.stages.sanitize.mask import COARSE_SIDE, VehicleMask, grow, vehicle_mask
@@ -97,7 +96,9 @@ class ClassicalSanitizer(Sanitizer):
                 kind=subject.detection.label if subject and subject.detection else None,
             )
             if subject is not None and subject.rank is not None and not photo.hint:
-                subject, vehicle = self._scene_bicycle(photo, subject, detections, vehicle, coarse)
+                subject, vehicle = scene_bicycle(
+                    photo.pixels, subject, detections, vehicle, coarse, self.config
+                )
         if subject is not None and subject.box is not None:
             mask, people = self._detected_people(photo, vehicle, subject, detections)
         else:
@@ -161,38 +162,6 @@ class ClassicalSanitizer(Sanitizer):
         if settings.subject is not None:  # the user's choice is taken as it is
             return subject, detections, salient
         return stretched(subject, salient, settings.margin), detections, salient
-
-    def _scene_bicycle(
-        self,
-        photo: Photo,
-        subject: Subject,
-        detections: list[Detection],
-        vehicle: VehicleMask,
-        coarse: NDArray[np.float32] | None,
-    ) -> tuple[Subject, VehicleMask]:
-        """The subject and its mask, or, when the motor vehicle's box was the scene and the
-        object found in it is a bicycle (``frame.bicycle_in_scene``), that bicycle masked as
-        one in the found object's box (not when the user chose the subject)."""
-        settings = self.config.detector
-        chosen = subject.detection
-        if settings.subject is not None or chosen is None or chosen.label in PEDAL:
-            return subject, vehicle
-        found = bicycle_in_scene(
-            vehicle.mask, subject.box or chosen.box, detections, settings.scene_share
-        )
-        if found is None:
-            return subject, vehicle
-        bicycle, box = found
-        vehicle = vehicle_mask(
-            photo.pixels, self.config.vehicle_mask, subject=box, reach=settings.margin,
-            thin=True, coarse=coarse,
-        )  # fmt: skip
-        why = (
-            f"the {chosen.label} box (score {chosen.score:.2f}) was mostly scene: the object "
-            f"found in it is the {bicycle.label} (score {bicycle.score:.2f}) it holds"
-        )
-        rank = subject.ranked.index(bicycle) + 1
-        return replace(subject, box=box, rank=rank, reason=why), vehicle
 
     def _bound(self, subject: Subject, photo: Photo) -> Box | None:
         """Where the mask may lie: the subject's box grown by ``detector.margin`` (None for a

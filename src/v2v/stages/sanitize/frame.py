@@ -16,12 +16,20 @@ object's bounding box, which holds the handlebars and saddle its own box cut off
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from v2v.artefacts import Box
+from v2v.artefacts import Box, RGBImage
+from v2v.config import Phase1Config
 from v2v.stages.sanitize.detector import PEDAL, Detection
+from v2v.stages.sanitize.mask import VehicleMask, vehicle_mask
+
+if TYPE_CHECKING:  # subject.py ranks with this module's solid_bicycles
+    from v2v.stages.sanitize.subject import Subject
 
 OPEN_FRAME = 0.85  # salient pixels filling more of their hull than this are a solid patch
 SALIENT = 0.5  # salient probability that counts as the object (the mask's threshold)
@@ -82,3 +90,35 @@ def bicycle_in_scene(
     if not inside:
         return None
     return max(inside, key=lambda d: d.score), found
+
+
+def scene_bicycle(
+    rgb: RGBImage,
+    subject: Subject,
+    detections: list[Detection],
+    vehicle: VehicleMask,
+    coarse: NDArray[np.float32] | None,
+    config: Phase1Config,
+) -> tuple[Subject, VehicleMask]:
+    """The subject and its mask, or, when the motor vehicle's box was the scene and the
+    object found in it is a bicycle (``bicycle_in_scene``), that bicycle masked as one in the
+    found object's box (not when the user chose the subject)."""
+    settings = config.detector
+    chosen = subject.detection
+    if settings.subject is not None or chosen is None or chosen.label in PEDAL:
+        return subject, vehicle
+    found = bicycle_in_scene(
+        vehicle.mask, subject.box or chosen.box, detections, settings.scene_share
+    )
+    if found is None:
+        return subject, vehicle
+    bicycle, box = found
+    vehicle = vehicle_mask(
+        rgb, config.vehicle_mask, subject=box, reach=settings.margin, thin=True, coarse=coarse
+    )
+    why = (
+        f"the {chosen.label} box (score {chosen.score:.2f}) was mostly scene: the object "
+        f"found in it is the {bicycle.label} (score {bicycle.score:.2f}) it holds"
+    )
+    rank = subject.ranked.index(bicycle) + 1
+    return replace(subject, box=box, rank=rank, reason=why), vehicle
