@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import SAMPLES
-from v2v.artefacts import Box
+from v2v.artefacts import Box, CleanImage
 from v2v.config import InputConfig, Phase1Config, VehicleMaskConfig
 from v2v.context import RunContext
 from v2v.imaging import decode
@@ -37,6 +37,12 @@ def truth_iou(mask: np.ndarray, photo: Path) -> float:
     return float((found & truth).sum() / max(1, (found | truth).sum()))
 
 
+def sanitized(photo: Path, **vehicle_mask: object) -> CleanImage:
+    """Phase I (text removal off) on a shared photo, with ``vehicle_mask`` settings changed."""
+    config = Phase1Config(text_removal={"enabled": False}, vehicle_mask=vehicle_mask)
+    return ClassicalSanitizer(config).run(decode(photo, InputConfig()), RunContext())
+
+
 def test_a_figure_stands_in_front_only_when_no_vehicle_shows_below_it() -> None:
     vehicle = np.zeros((400, 600), bool)
     vehicle[100:300, 100:500] = True  # a hull
@@ -58,10 +64,7 @@ def test_a_figure_stands_in_front_only_when_no_vehicle_shows_below_it() -> None:
 
 @needs_devset
 def test_camouflage_read_as_a_person_is_not_cut_from_the_tank() -> None:
-    photo = decode(TANK_ON_HILL, InputConfig())
-    clean = ClassicalSanitizer(Phase1Config(text_removal={"enabled": False})).run(
-        photo, RunContext()
-    )
+    clean = sanitized(TANK_ON_HILL)
     assert clean.notes["people"] == []  # the detector boxes a "person" on the front plate
     assert truth_iou(clean.vehicle_mask, TANK_ON_HILL) >= 0.95  # 0.88 with the plate cut
 
@@ -98,13 +101,9 @@ def test_a_long_vehicle_is_continued_where_its_box_goes_on_past_the_mask() -> No
 
 @needs_devset
 def test_the_hay_field_trains_third_wagon_behind_the_horse_is_found() -> None:
-    photo = decode(TRAIN_ON_HAY_FIELD, InputConfig())
-    clean = ClassicalSanitizer(Phase1Config(text_removal={"enabled": False})).run(
-        photo, RunContext()
-    )
+    clean = sanitized(TRAIN_ON_HAY_FIELD)
     assert truth_iou(clean.vehicle_mask, TRAIN_ON_HAY_FIELD) >= 0.85  # 0.63 without
-    off = Phase1Config(text_removal={"enabled": False}, vehicle_mask={"long_aspect": None})
-    alone = ClassicalSanitizer(off).run(photo, RunContext())
+    alone = sanitized(TRAIN_ON_HAY_FIELD, long_aspect=None)
     assert truth_iou(alone.vehicle_mask, TRAIN_ON_HAY_FIELD) < 0.7
 
 
@@ -136,12 +135,7 @@ def test_a_large_hole_coloured_like_the_scene_stays_background() -> None:
 
 @needs_devset
 def test_the_sky_between_the_schooners_sails_and_deck_is_not_filled() -> None:
-    photo = decode(SCHOONER, InputConfig())
-    settings = {"text_removal": {"enabled": False}}
-    clean = ClassicalSanitizer(Phase1Config(**settings)).run(photo, RunContext())
-    filled = ClassicalSanitizer(Phase1Config(**settings, vehicle_mask={"open_holes": None})).run(
-        photo, RunContext()
-    )
+    clean, filled = sanitized(SCHOONER), sanitized(SCHOONER, open_holes=None)
     assert truth_iou(clean.vehicle_mask, SCHOONER) >= 0.933  # 0.927 with every hole filled
     assert truth_iou(clean.vehicle_mask, SCHOONER) > truth_iou(filled.vehicle_mask, SCHOONER)
 
@@ -162,12 +156,8 @@ def test_the_scene_between_two_wagons_is_not_vehicle_but_stripes_of_paint_stay()
 
 @needs_devset
 def test_the_gaps_between_the_wagons_of_the_train_on_the_playing_field_go() -> None:
-    photo = decode(TRAIN_ON_PLAYING_FIELD, InputConfig())
-    settings = {"text_removal": {"enabled": False}}
-    clean = ClassicalSanitizer(Phase1Config(**settings)).run(photo, RunContext())
-    bridged = ClassicalSanitizer(Phase1Config(**settings, vehicle_mask={"gaps": None})).run(
-        photo, RunContext()
-    )
+    clean = sanitized(TRAIN_ON_PLAYING_FIELD)
+    bridged = sanitized(TRAIN_ON_PLAYING_FIELD, gaps=None)
     assert truth_iou(bridged.vehicle_mask, TRAIN_ON_PLAYING_FIELD) < 0.92
     assert truth_iou(clean.vehicle_mask, TRAIN_ON_PLAYING_FIELD) >= 0.935  # 0.914 bridged
 
