@@ -15,6 +15,7 @@ from v2v.config import InputConfig, Phase1Config, VehicleMaskConfig
 from v2v.context import RunContext
 from v2v.imaging import decode
 from v2v.stages.sanitize.classical import ClassicalSanitizer
+from v2v.stages.sanitize.edge_grow import grow_to_edges
 from v2v.stages.sanitize.holes import gaps, seen_through
 from v2v.stages.sanitize.long_vehicle import continue_in_line
 from v2v.stages.sanitize.mask import vehicle_mask
@@ -26,6 +27,7 @@ TANK_ON_HILL = DEVSET / "composite_ww2_tank_destroyer_on_hill.jpg"
 TRAIN_ON_HAY_FIELD = DEVSET / "composite_freight_train_on_hay_field.jpg"
 SCHOONER = DEVSET / "composite_schooner_on_boardwalk.jpg"
 TRAIN_ON_PLAYING_FIELD = DEVSET / "composite_freight_train_on_playing-field.jpg"
+TUG_AT_NIGHT = DEVSET / "composite_tugboat_on_city-with-water.jpg"
 needs_devset = pytest.mark.skipif(not DEVSET.is_dir(), reason="shared devset not available")
 
 
@@ -192,3 +194,41 @@ def test_a_cars_windows_showing_the_street_stay_in_its_silhouette() -> None:
         assert found.mask[windows].mean() > 0.99, kind
     boat = vehicle_mask(pixels, config, model=Reddish(), subject=subject, kind="boat")  # type: ignore[arg-type]
     assert boat.mask[windows].mean() < 0.01  # a boat's sky between sails and deck stays open
+
+
+def hull_on_dark_water() -> tuple[np.ndarray, np.ndarray]:
+    """A dark hull (rows 150-220) under a bright deckhouse on darker-than-sky night water, 300
+    x 500, and its true mask (bool)."""
+    rng = np.random.default_rng(11)
+    rgb = np.zeros((300, 500, 3), np.float64)
+    rgb[:] = (60, 70, 100)  # water
+    truth = np.zeros((300, 500), bool)
+    truth[150:220, 80:420] = True
+    rgb[truth] = (15, 15, 20)  # the hull
+    truth[80:150, 180:350] = True
+    rgb[80:150, 180:350] = (220, 180, 60)  # the deckhouse
+    return np.clip(rgb + rng.normal(0, 3, rgb.shape), 0, 255).astype(np.uint8), truth
+
+
+def test_a_hull_saliency_fades_on_is_grown_to_its_edge_but_a_halo_is_not() -> None:
+    rgb, truth = hull_on_dark_water()
+    prob = truth.astype(np.float32)
+    fading = np.linspace(0.9, 0.3, 70, dtype=np.float32)[:, None]
+    prob[150:220, 80:420] = fading  # saliency fades out towards the keel
+    mask = prob >= 0.5
+    assert truth[mask].all() and mask[truth].mean() < 0.85, "the drawing's premise"
+    grown = grow_to_edges(rgb, mask, prob, 0.25)
+    assert grown[truth].mean() > 0.99, "the hull down to its keel"
+    assert not grown[~truth].any()
+    # a halo: saliency spills 6 px into the water around a hull it sees whole
+    halo = cv2.dilate(truth.astype(np.uint8), np.ones((13, 13), np.uint8)) > 0
+    prob = np.where(truth, 1.0, np.where(halo, 0.4, 0.0)).astype(np.float32)
+    assert (grow_to_edges(rgb, truth, prob, 0.25) == truth).all(), "the hull's edge is stronger"
+
+
+@needs_devset
+def test_the_night_tugs_hull_is_found_down_to_the_waterline() -> None:
+    clean = sanitized(TUG_AT_NIGHT)
+    faded = sanitized(TUG_AT_NIGHT, edge_grow=None)
+    assert truth_iou(faded.vehicle_mask, TUG_AT_NIGHT) < 0.92  # 0.911 without
+    assert truth_iou(clean.vehicle_mask, TUG_AT_NIGHT) >= 0.925  # 0.930

@@ -50,6 +50,14 @@ class VehicleMaskConfig(Strict):
         "of the vehicle's height square, are background (the gaps between a train's wagons; "
         "a long detected vehicle that is no car or bus only); null: off",
     )
+    edge_grow: float | None = Field(
+        0.25,
+        ge=0.0,
+        le=1.0,
+        description="a detected boat's mask is grown down to this salient probability where "
+        "the grown outline lies on a stronger image edge than the mask's own (a dark hull on "
+        "dark water, which saliency fades out before its edge); null: off",
+    )
     long_aspect: float | None = Field(
         4.0,
         ge=1.0,

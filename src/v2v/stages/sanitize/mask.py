@@ -52,6 +52,7 @@ from numpy.typing import NDArray
 from v2v.artefacts import Box, Mask, RGBImage
 from v2v.config import VehicleMaskConfig
 from v2v.stages.sanitize.colour_vote import in_background_colours, in_vehicle_colours
+from v2v.stages.sanitize.edge_grow import grow_to_edges
 from v2v.stages.sanitize.grabcut import grabcut_in_box, seen_at_all
 from v2v.stages.sanitize.holes import gaps, seen_through
 from v2v.stages.sanitize.inpaint import dilate
@@ -79,6 +80,7 @@ GRABCUT_MARGIN = 0.04  # GrabCut's box: the detected box grown by this share of 
 THIN_JOIN = 0.01  # saliency joins a bicycle's GrabCut mask within this share of the diagonal
 OPEN_KINDS = frozenset({"boat", "airplane", "train"})  # outlines enclosing sky: sails, couplings
 SOLID_KINDS = frozenset({"car", "bus"})  # their scene-coloured pieces are glass or paint
+HULL_KINDS = frozenset({"boat"})  # a dark hull on dark water: saliency fades before its edge
 LONG_ASPECT = 4.0  # a long vehicle's width / height when vehicle_mask.long_aspect is off
 
 
@@ -148,6 +150,8 @@ def vehicle_mask(
             reach = THIN_JOIN * float(np.hypot(height, width))
             mask |= (prob >= config.threshold) & dilate(mask, 2 * max(1, round(reach)) + 1)
         notes["grabcut"] = True
+    elif config.edge_grow is not None and kind in HULL_KINDS and not thin:
+        mask = grow_to_edges(rgb, mask, prob, config.edge_grow)  # the hull at the waterline
     mask = keep_touching(mask, subject) if limit is not None and subject else keep_vehicle(mask)
     if box is not None and config.long_aspect is not None and not thin and kind not in SOLID_KINDS:
         mask = continue_in_line(rgb, mask, subject or box, box, config.long_aspect)  # far wagons
