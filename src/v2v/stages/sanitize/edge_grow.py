@@ -48,7 +48,7 @@ def grow_to_edges(rgb: RGBImage, mask: Mask, prob: NDArray[np.float32], low: flo
     y0, x0 = max(0, ys.min() // CELL * CELL - CELL), max(0, xs.min() // CELL * CELL - CELL)
     y1, x1 = min(height, (ys.max() // CELL + 2) * CELL), min(width, (xs.max() // CELL + 2) * CELL)
     area = (slice(y0, y1), slice(x0, x1))
-    edges = _gradient(rgb[area])
+    edges = _gradient(np.ascontiguousarray(rgb[area]))
     inner, outer = _outline(mask[area]), _outline(grown[area])
     inner, outer = inner & ~outer, outer & ~inner  # where the two outlines differ
     out = mask.copy()

@@ -18,6 +18,9 @@ How the mask is made (each step measured on the composites in ``shared/samples``
    detected box, and always for bicycles (thin frames that saliency breaks up). Seeded with
    the probability (likely pixels probably vehicle, the rest probably background), it keeps
    the background seen through frames out.
+   A detected boat's mask is grown down to ``edge_grow`` probability, cell by cell, where that
+   outline lies on a stronger image edge than the mask's own (``edge_grow.py``: a dark hull on
+   dark water, which saliency fades out before its edge).
 3. The vehicle is the largest component plus the pieces close to it; far blobs are dropped.
    A long vehicle (``long_aspect``) is continued in line beyond its ends by GrabCut in its
    band (``long_vehicle.py``): the wagons saliency gave up on.
