@@ -136,11 +136,21 @@ class FlattenConfig(Strict):
     glass: bool = Field(
         True, description="mosaics of light and dark grey reflections in a window become one tone"
     )
+    glass_keeps_body: bool = Field(
+        True,
+        description="with glass: white pieces on the silhouette (a white cab's roof band) stay "
+        "out of a dark window's mosaic",
+    )
     glass_reflections: bool = Field(
         True, description="reflections and what is seen through a dark pane take the pane's tone"
     )
     window_pieces: bool = Field(
         True, description="big window pieces (reflections touching the frame) join their pane"
+    )
+    window_dark_pieces: bool = Field(
+        True,
+        description="with window_pieces: a dark grey piece (L* < 45) beside black glass joins it "
+        "without a paint frame (windows in a white hull)",
     )
     glass_highlight: bool = Field(
         False, description="one designed diagonal highlight per window (a house style; off: flat)"

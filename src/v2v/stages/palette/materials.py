@@ -64,6 +64,8 @@ GLARE_MAX_RATIO = 0.5
 SHADOW_MIN_STEP = 10.0
 #: A colour of a truer hue is taken only when at most this much (ΔE00) farther than the nearest.
 TRUER_HUE_MAX_EXTRA = 10.0
+#: A shade pair's lit colour is taken at most this much (ΔE00) farther than its shade.
+LIT_PAIR_MAX_EXTRA = 5.0
 #: Dark paint (``dark_paint_saturation``) is darker than this (L*).
 DARK_PAINT_LIGHTNESS = 40.0
 #: The hue (CIELAB degrees) a shadow under an open sky turns towards: blue (b* < 0).
@@ -157,16 +159,21 @@ def _materials(
     return np.array([find(region) for region in range(count)], dtype=np.int64)
 
 
-def lit_tone(lab: FloatArray, areas: NDArray[np.int64], saturation_ratio: float) -> FloatArray:
+def lit_tone(
+    lab: FloatArray, areas: NDArray[np.int64], saturation_ratio: float, largest: bool = False
+) -> FloatArray:
     """The colour (3,) a material is painted: its lightest sizeable region (≥ MIN_TONE_SHARE
     of its area) among those with at least ``saturation_ratio`` of the most saturated sizeable
     region's saturation. Shade darkens paint, glare lightens it but washes it out; what is
-    left, lit and saturated, is the paint a designer names."""
+    left, lit and saturated, is the paint a designer names. With ``largest`` the material's
+    largest region is a candidate too, however pale (see ``choose_colors``)."""
     sizeable = areas >= MIN_TONE_SHARE * float(areas.sum())
     if not sizeable.any():
         sizeable = areas == areas.max()
     saturation = _saturation(lab)
     saturated = sizeable & (saturation >= saturation_ratio * float(saturation[sizeable].max()))
+    if largest:
+        saturated[int(np.argmax(areas))] = True
     candidates = np.flatnonzero(saturated)
     tone: FloatArray = lab[candidates[int(np.argmax(lab[candidates, 0]))]]
     return tone
@@ -177,23 +184,53 @@ def _same_paint(
 ) -> NDArray[np.int64]:
     """Join groups that are one paint seen in separate places (a fire truck's cab and body,
     split by chrome): paint groups whose lit tones are within ``hue_degrees`` of hue and
-    ``same_paint_delta_e`` ΔE00, largest first. Returns the new group id per region."""
+    ``same_paint_delta_e`` ΔE00 (of any group already joined), largest first; with ``same_paint_shade`` also a group at
+    most GLARE_MAX_RATIO of the paint's size whose tone is one of the paint's tones in shade
+    (``_in_shade``: a tricycle's shaded mudguard, apart from its frame). Returns the new group
+    id per region."""
     roots = [r for r in np.unique(group) if _chroma(lab[group == r]).max() >= config.paint_chroma]
     roots.sort(key=lambda r: -int(areas[group == r].sum()))
     tones = {
         r: lit_tone(lab[group == r], areas[group == r], config.lit_saturation_ratio) for r in roots
     }
+    size = {r: int(areas[group == r].sum()) for r in roots}
     joined = group.copy()
-    kept: list[int] = []
+    kept: dict[int, list[int]] = {}
     for root in roots:
-        for other in kept:
-            close = float(delta_e_2000(tones[root], tones[other])) <= config.same_paint_delta_e
-            if close and float(_hue_gap(tones[root], tones[other])) <= config.hue_degrees:
-                joined[group == root] = other
+        for other, parts in kept.items():
+            if any(_close(tones[root], tones[p], config) for p in parts):
                 break
+            small = size[root] <= GLARE_MAX_RATIO * sum(size[p] for p in parts)
+            if config.same_paint_shade and small:
+                if any(_in_shade(tones[root], tones[p], config) for p in parts):
+                    break
         else:
-            kept.append(root)
+            kept[root] = []
+            other = root
+        joined[group == root] = other
+        kept[other].append(root)
     return joined
+
+
+def _close(first: FloatArray, second: FloatArray, config: MaterialsConfig) -> bool:
+    """Whether two paint tones are one paint: within ``same_paint_delta_e`` ΔE00 and
+    ``hue_degrees`` of hue."""
+    if float(delta_e_2000(first, second)) > config.same_paint_delta_e:
+        return False
+    return float(_hue_gap(first, second)) <= config.hue_degrees
+
+
+def _in_shade(dark: FloatArray, light: FloatArray, config: MaterialsConfig) -> bool:
+    """Whether the colour ``dark`` is ``light`` paint in shade: at least SHADOW_MIN_STEP
+    darker, within ``hue_degrees`` of its hue and of like HSV saturation (within
+    ``shade_saturation_ratio``: light falling off keeps it)."""
+    if dark[0] > light[0] - SHADOW_MIN_STEP:
+        return False
+    if float(_hue_gap(dark, light)) > config.hue_degrees:
+        return False
+    saturation = _saturation(np.stack([dark, light]))
+    ratio = float(saturation[0]) / max(float(saturation[1]), 1e-9)
+    return 1.0 / config.shade_saturation_ratio <= ratio <= config.shade_saturation_ratio
 
 
 def _shadow_of(base: int, palette_lab: FloatArray, config: MaterialsConfig) -> int | None:
@@ -234,6 +271,94 @@ def _truer_hue(
     return int(np.argmin(np.where(truer, nearest, np.inf))) if truer.any() else base
 
 
+def _material_color(
+    tone: FloatArray,
+    members: NDArray[np.int64],
+    lab: FloatArray,
+    surface: NDArray[np.bool_],
+    palette_lab: FloatArray,
+    config: MaterialsConfig,
+) -> int:
+    """The palette colour of a material of lit ``tone`` (3,) and regions ``members``, among
+    those its regions may take (``surface``, (k, P)) under the guards; see the module docstring."""
+    chromatic = _chroma(palette_lab) >= config.neutral_chroma
+    # the colours every member of the paint's own hue may take (sky-lit shade is bluer)
+    own = members[_hue_gap(lab[members], tone[None, :]) <= config.hue_degrees]
+    usable = np.asarray(surface[own if len(own) else members].all(axis=0), dtype=bool)
+    if not usable.any():
+        usable = np.asarray(surface[members].any(axis=0), dtype=bool)
+    pale_fits = not_too_vivid(tone[None, :], palette_lab, config)[0]
+    if (usable & pale_fits).any():
+        usable = usable & pale_fits
+    usable = rescue_hue(tone, usable, palette_lab, config)
+    nearest = delta_e_2000(tone[None, :], palette_lab)
+    base = int(np.argmin(np.where(usable, nearest, np.inf)))
+    base = _truer_hue(
+        base, tone, usable & chromatic, nearest, palette_lab, config.hue_tolerance
+    )
+    if (
+        tone[0] < DARK_PAINT_LIGHTNESS
+        and is_paint(tone[None, :], _saturation(tone[None, :]), config)[0]
+    ):
+        base = keep_dark_hue(tone, base, usable, nearest, palette_lab, config)
+    if config.lit_of_pair:
+        base = _lit_of_pair(tone, base, usable, nearest, palette_lab, config)
+    return base
+
+
+def _lit_of_pair(
+    tone: FloatArray,
+    base: int,
+    usable: NDArray[np.bool_],
+    nearest: FloatArray,
+    palette_lab: FloatArray,
+    config: MaterialsConfig,
+) -> int:
+    """``base``, or the lit colour of the shade pair ``base`` is the shade of (a usable
+    chromatic colour within ``hue_tolerance`` of its hue and at least SHADOW_MIN_STEP lighter:
+    not an orange beside a red),
+    when the material's lit ``tone`` is nearer that colour in lightness and at most
+    LIT_PAIR_MAX_EXTRA ΔE00 farther from it (``lit_of_pair``): lit pink paint (L* 47) is drawn
+    in the default palette's Magenta (L* 60), not its Purple shade (L* 30) that is 2 ΔE00
+    nearer only for Magenta's far higher chroma."""
+    chroma = _chroma(palette_lab)
+    if chroma[base] < config.neutral_chroma:
+        return base
+    lit = usable & (chroma >= config.neutral_chroma)
+    lit &= palette_lab[:, 0] >= palette_lab[base, 0] + SHADOW_MIN_STEP
+    lit &= _hue_gap(palette_lab, palette_lab[base][None, :]) <= config.hue_tolerance
+    lit &= np.abs(palette_lab[:, 0] - tone[0]) < abs(float(palette_lab[base, 0] - tone[0]))
+    lit &= nearest <= nearest[base] + LIT_PAIR_MAX_EXTRA
+    return int(np.argmin(np.where(lit, nearest, np.inf))) if lit.any() else base
+
+
+def _largest_is_lit(
+    tone: FloatArray,
+    base: int,
+    members: NDArray[np.int64],
+    lab: FloatArray,
+    areas: NDArray[np.int64],
+    surface: NDArray[np.bool_],
+    palette_lab: FloatArray,
+    config: MaterialsConfig,
+) -> tuple[FloatArray, int]:
+    """(tone, colour) of a material, its largest region allowed to name it however pale when
+    the palette has that paint (``largest_is_lit``): glare is smaller than the paint it lies
+    on, and a deep shadow, more saturated than a light pink frame, must not turn it purple.
+    The pale tone is taken only when its colour is chromatic and within ``hue_degrees`` of
+    its hue: a palette without pinks keeps the colour the saturated tone gives (red), not a
+    blue that is only nearer the pale pink."""
+    pale = lit_tone(lab[members], areas[members], config.lit_saturation_ratio, largest=True)
+    if np.array_equal(pale, tone):
+        return tone, base
+    other = _material_color(pale, members, lab, surface, palette_lab, config)
+    if other == base or _chroma(palette_lab[other]) < config.neutral_chroma:
+        return tone, base
+    if float(_hue_gap(palette_lab[other], pale)) > config.hue_degrees:
+        return tone, base
+    return pale, other
+
+
 def choose_colors(
     lab: FloatArray,
     areas: NDArray[np.int64],
@@ -247,8 +372,6 @@ def choose_colors(
     surface = allowed_colors(lab, palette_lab, config, keep_hue=True)
     distance = delta_e_2000(lab[:, None, :], palette_lab[None, :, :])
     choice = np.argmin(np.where(allowed, distance, np.inf), axis=1)
-    tolerance = config.hue_tolerance
-    chromatic = _chroma(palette_lab) >= config.neutral_chroma
     group = _materials(lab, areas, borders, config)
     if config.same_paint_delta_e > 0:
         group = _same_paint(lab, areas, group, config)
@@ -257,23 +380,11 @@ def choose_colors(
         if len(members) < 2:
             continue
         tone = lit_tone(lab[members], areas[members], config.lit_saturation_ratio)
-        # the colours every member of the paint's own hue may take (sky-lit shade is bluer)
-        own = members[_hue_gap(lab[members], tone[None, :]) <= config.hue_degrees]
-        usable = np.asarray(surface[own if len(own) else members].all(axis=0), dtype=bool)
-        if not usable.any():
-            usable = np.asarray(surface[members].any(axis=0), dtype=bool)
-        pale_fits = not_too_vivid(tone[None, :], palette_lab, config)[0]
-        if (usable & pale_fits).any():
-            usable = usable & pale_fits
-        usable = rescue_hue(tone, usable, palette_lab, config)
-        nearest = delta_e_2000(tone[None, :], palette_lab)
-        base = int(np.argmin(np.where(usable, nearest, np.inf)))
-        base = _truer_hue(base, tone, usable & chromatic, nearest, palette_lab, tolerance)
-        if (
-            tone[0] < DARK_PAINT_LIGHTNESS
-            and is_paint(tone[None, :], _saturation(tone[None, :]), config)[0]
-        ):
-            base = keep_dark_hue(tone, base, usable, nearest, palette_lab, config)
+        base = _material_color(tone, members, lab, surface, palette_lab, config)
+        if config.largest_is_lit:
+            tone, base = _largest_is_lit(
+                tone, base, members, lab, areas, surface, palette_lab, config
+            )
         choice[members] = base
         shadow = _shadow_of(base, palette_lab, config) if config.shadow_color else None
         if shadow is not None:

@@ -139,11 +139,13 @@ def _simplify(
     if config.grey_chrome:
         merges["grey_chrome"] = neutralize_tints(graph, TINT_MAX_CHROMA, TINT_MAX_SHARE)
     if config.glass:
-        merges["glass"] = unify_glass(graph, labels, windows)
+        merges["glass"] = unify_glass(graph, labels, windows, config.glass_keeps_body)
     if config.glass_reflections:
         merges["pane_reflection"] = absorb_reflections(graph, labels, windows)
     if config.window_pieces:
-        merges["window_piece"] = absorb_window_pieces(graph, labels, windows)
+        merges["window_piece"] = absorb_window_pieces(
+            graph, labels, windows, config.window_dark_pieces
+        )
     merges["similar"] += merge_similar(graph, config.merge_delta_e, span)
     return graph, merges
 

@@ -39,11 +39,16 @@ GLASS_MIN_SPAN, GLASS_MAX_OPEN = 25.0, 0.4
 GLASS_MIN_FILL, GLASS_MAX_GROUND = 0.4, 0.1
 
 
-def _glass_candidates(graph: RegionGraph, vehicle: float) -> list[list[int]]:
+def _glass_candidates(
+    graph: RegionGraph, vehicle: float, keep_body: bool = False
+) -> list[list[int]]:
     """Connected groups of neutral pieces (chroma < NEUTRAL_CHROMA, each under GLASS_MAX_PIECE
     of the vehicle: a large white panel or dark window stays out and splits groups). In light
     glass (area-weighted median lightness ≥ GLASS_LIGHTNESS) dark pieces over
-    GLASS_MAX_DARK_PIECE are trim (a black panel under a windscreen) and stay out too."""
+    GLASS_MAX_DARK_PIECE are trim (a black panel under a windscreen) and stay out too. With
+    ``keep_body``, in dark glass white pieces (L* ≥ BODY_LIGHTNESS) on the silhouette (more
+    than GLASS_MAX_OPEN of their outline on the background) are the body around the window
+    (a white cab's roof band) and stay out: reflections lie inside the glass."""
     members = {
         r
         for r in graph.living()
@@ -52,6 +57,10 @@ def _glass_candidates(graph: RegionGraph, vehicle: float) -> list[list[int]]:
     candidates: list[list[int]] = []
     for group in graph.groups(members):
         median = _weighted_quantile(graph.color[group, 0], graph.area[group], 0.5)
+        if median < GLASS_LIGHTNESS and keep_body:
+            inner = {r for r in group if not _white_body(graph, r)}
+            candidates.extend(graph.groups(inner) if len(inner) < len(group) else [group])
+            continue
         if median < GLASS_LIGHTNESS:
             candidates.append(group)
             continue
@@ -63,6 +72,17 @@ def _glass_candidates(graph: RegionGraph, vehicle: float) -> list[list[int]]:
         }
         candidates.extend(graph.groups(light))
     return candidates
+
+
+#: White body: a neutral piece at least this light (L*), on the silhouette.
+BODY_LIGHTNESS = 85.0
+
+
+def _white_body(graph: RegionGraph, region: int) -> bool:
+    """A white piece with more than GLASS_MAX_OPEN of its outline on the background."""
+    if graph.color[region][0] < BODY_LIGHTNESS:
+        return False
+    return bool(graph.background[region] > GLASS_MAX_OPEN * graph.perimeter(region))
 
 
 def _weighted_quantile(
@@ -106,16 +126,19 @@ def _is_glass(graph: RegionGraph, group: list[int], owners: Labels, vehicle: flo
     return fill >= GLASS_MIN_FILL and ground <= GLASS_MAX_GROUND
 
 
-def unify_glass(graph: RegionGraph, labels: Labels, windows: set[int] | None = None) -> int:
+def unify_glass(
+    graph: RegionGraph, labels: Labels, windows: set[int] | None = None, keep_body: bool = False
+) -> int:
     """Make each window one shape: a connected mosaic of neutral pieces (sky, buildings and
     the interior reflected in or seen through glass) that spans light and dark greys, where
     no piece dominates, the body mostly encloses the group and it does not reach the ground,
     becomes one region with the area-weighted median colour of its pieces. ``labels``: the
-    (h, w) int32 map of the graph's original regions (-1 outside). Returns pieces folded."""
+    (h, w) int32 map of the graph's original regions (-1 outside); ``keep_body``: see
+    ``_glass_candidates`` (``phase2.flatten.glass_keeps_body``). Returns pieces folded."""
     vehicle = float(graph.area[graph.alive].sum())
     owners = np.where(labels >= 0, graph.roots()[np.maximum(labels, 0)], -1)
     folded = 0
-    for group in _glass_candidates(graph, vehicle):
+    for group in _glass_candidates(graph, vehicle, keep_body):
         if not _is_glass(graph, group, owners, vehicle):
             continue
         areas = graph.area[group]
@@ -203,6 +226,9 @@ PIECE_MAX_LIGHTNESS, WHITE_BOX_MARGIN = 85.0, 0.05
 #: ... and of the rest of its outline (not the pane, not the background) at least PIECE_FRAME
 #: is paint or another dark pane: the window's frame, not a grey roof or a white cab beside it.
 PIECE_FRAME = 0.6
+#: With ``dark_pieces``, a piece darker than this (L*) needs no frame: dark grey beside black
+#: glass (the far end of a yacht's window band, a rubber seal) is the glass, on a white body too.
+DARK_PIECE_LIGHTNESS = 45.0
 
 
 def _beside_tyre(graph: RegionGraph, pane: int, owners: Labels) -> bool:
@@ -240,7 +266,7 @@ def _framed_by_paint(graph: RegionGraph, region: int, pane: int, panes: set[int]
 
 
 def absorb_window_pieces(
-    graph: RegionGraph, labels: Labels, windows: set[int] | None = None
+    graph: RegionGraph, labels: Labels, windows: set[int] | None = None, dark_pieces: bool = False
 ) -> int:
     """Make a big window one glass shape: beside a dark pane (see ``_panes``), a neutral
     piece (chroma under PAINT_CHROMA, darker than PIECE_MAX_LIGHTNESS: a reflection of the
@@ -250,8 +276,9 @@ def absorb_window_pieces(
     takes the pane's tone (a bus's windscreen, half reflection, is one pane); so does white
     sky hanging from the window's top (``_within_pane``). A white body
     beside its windows holds little of its outline with any one of them and is too large; a
-    pane beside a tyre is a wheel arch, and is left alone. Returns the pieces folded;
-    ``phase2.flatten.window_pieces``."""
+    pane beside a tyre is a wheel arch, and is left alone. With ``dark_pieces``
+    (``phase2.flatten.window_dark_pieces``) a piece darker than DARK_PIECE_LIGHTNESS needs no
+    paint frame. Returns the pieces folded; ``phase2.flatten.window_pieces``."""
     vehicle = float(graph.area[graph.alive].sum())
     folded, changed = 0, True
     while changed:
@@ -275,7 +302,10 @@ def absorb_window_pieces(
                     and graph.area[region] <= PIECE_MAX_RATIO * graph.area[pane]
                     and together < PANE_MAX_SHARE * vehicle
                     and graph.background[region] <= PIECE_MAX_OPEN * outline
-                    and _framed_by_paint(graph, region, pane, set(panes))
+                    and (
+                        _framed_by_paint(graph, region, pane, set(panes))
+                        or (dark_pieces and colour[0] < DARK_PIECE_LIGHTNESS)
+                    )
                 ):
                     _fold(graph, pane, region, windows)
                     folded += 1
