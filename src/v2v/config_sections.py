@@ -136,11 +136,6 @@ class FlattenConfig(Strict):
     glass: bool = Field(
         True, description="mosaics of light and dark grey reflections in a window become one tone"
     )
-    glass_keeps_body: bool = Field(
-        True,
-        description="with glass: white pieces on the silhouette (a white cab's roof band) stay "
-        "out of a dark window's mosaic",
-    )
     glass_reflections: bool = Field(
         True, description="reflections and what is seen through a dark pane take the pane's tone"
     )

@@ -144,7 +144,7 @@ def same_paint(
 ) -> NDArray[np.int64]:
     """Join groups that are one paint seen in separate places (a fire truck's cab and body,
     split by chrome): paint groups whose lit tones are within ``hue_degrees`` of hue and
-    ``same_paint_delta_e`` ΔE00 (of any group already joined), largest first; with
+    ``same_paint_delta_e`` ΔE00, largest first; with
     ``same_paint_shade`` also a group at most GLARE_MAX_RATIO of the paint's size whose tone
     is one of the paint's tones in shade (``_in_shade``: a tricycle's shaded mudguard, apart
     from its frame). Returns the new group id per region."""
@@ -155,12 +155,15 @@ def same_paint(
     }
     size = {r: int(areas[group == r].sum()) for r in roots}
     joined = group.copy()
-    kept: dict[int, list[int]] = {}
+    kept: dict[int, list[int]] = {}  # each paint's parts, its own first
+    named: dict[int, list[int]] = {}  # the parts whose tones name it: its own, shaded ones
     for root in roots:
-        home = _paint_of(root, kept, tones, size, config)
+        home, shaded = _paint_of(root, kept, named, tones, size, config)
         if home is None:
-            kept[root] = []
+            kept[root], named[root] = [], [root]
             home = root
+        elif shaded:
+            named[home].append(root)
         joined[group == root] = home
         kept[home].append(root)
     return joined
@@ -169,20 +172,24 @@ def same_paint(
 def _paint_of(
     root: int,
     kept: dict[int, list[int]],
+    named: dict[int, list[int]],
     tones: dict[int, FloatArray],
     size: dict[int, int],
     config: MaterialsConfig,
-) -> int | None:
-    """The kept paint group that ``root`` is the same paint as (close to one of its parts'
-    tones, or a smaller group in one's shade), or None."""
+) -> tuple[int | None, bool]:
+    """The kept paint that group ``root`` is (close to a tone that names it; with
+    ``same_paint_shade``, or a smaller group in the shade of one of its parts' tones), and
+    whether it joins as shade; (None, False) for a new paint. A shaded part's tone names the
+    paint too: a darker mudguard piece close to the shaded one follows it."""
     for home, parts in kept.items():
-        if any(_close(tones[root], tones[p], config) for p in parts):
-            return home
+        if any(_close(tones[root], tones[p], config) for p in named[home]):
+            return home, False
+        if not config.same_paint_shade:
+            continue
         small = size[root] <= GLARE_MAX_RATIO * sum(size[p] for p in parts)
-        shaded = small and any(_in_shade(tones[root], tones[p], config) for p in parts)
-        if config.same_paint_shade and shaded:
-            return home
-    return None
+        if small and any(_in_shade(tones[root], tones[p], config) for p in parts):
+            return home, True
+    return None, False
 
 
 def _close(first: FloatArray, second: FloatArray, config: MaterialsConfig) -> bool:

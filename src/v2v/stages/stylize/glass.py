@@ -40,16 +40,11 @@ GLASS_MIN_SPAN, GLASS_MAX_OPEN = 25.0, 0.4
 GLASS_MIN_FILL, GLASS_MAX_GROUND = 0.4, 0.1
 
 
-def _glass_candidates(
-    graph: RegionGraph, vehicle: float, keep_body: bool = False
-) -> list[list[int]]:
+def _glass_candidates(graph: RegionGraph, vehicle: float) -> list[list[int]]:
     """Connected groups of neutral pieces (chroma < NEUTRAL_CHROMA, each under GLASS_MAX_PIECE
     of the vehicle: a large white panel or dark window stays out and splits groups). In light
     glass (area-weighted median lightness ≥ GLASS_LIGHTNESS) dark pieces over
-    GLASS_MAX_DARK_PIECE are trim (a black panel under a windscreen) and stay out too. With
-    ``keep_body``, in dark glass white pieces (L* ≥ BODY_LIGHTNESS) on the silhouette (more
-    than GLASS_MAX_OPEN of their outline on the background) are the body around the window
-    (a white cab's roof band) and stay out: reflections lie inside the glass."""
+    GLASS_MAX_DARK_PIECE are trim (a black panel under a windscreen) and stay out too."""
     members = {
         r
         for r in graph.living()
@@ -58,10 +53,6 @@ def _glass_candidates(
     candidates: list[list[int]] = []
     for group in graph.groups(members):
         median = _weighted_quantile(graph.color[group, 0], graph.area[group], 0.5)
-        if median < GLASS_LIGHTNESS and keep_body:
-            inner = {r for r in group if not _white_body(graph, r)}
-            candidates.extend(graph.groups(inner) if len(inner) < len(group) else [group])
-            continue
         if median < GLASS_LIGHTNESS:
             candidates.append(group)
             continue
@@ -73,17 +64,6 @@ def _glass_candidates(
         }
         candidates.extend(graph.groups(light))
     return candidates
-
-
-#: White body: a neutral piece at least this light (L*), on the silhouette.
-BODY_LIGHTNESS = 85.0
-
-
-def _white_body(graph: RegionGraph, region: int) -> bool:
-    """A white piece with more than GLASS_MAX_OPEN of its outline on the background."""
-    if graph.color[region][0] < BODY_LIGHTNESS:
-        return False
-    return bool(graph.background[region] > GLASS_MAX_OPEN * graph.perimeter(region))
 
 
 def _weighted_quantile(
@@ -127,19 +107,16 @@ def _is_glass(graph: RegionGraph, group: list[int], owners: Labels, vehicle: flo
     return fill >= GLASS_MIN_FILL and ground <= GLASS_MAX_GROUND
 
 
-def unify_glass(
-    graph: RegionGraph, labels: Labels, windows: set[int] | None = None, keep_body: bool = False
-) -> int:
+def unify_glass(graph: RegionGraph, labels: Labels, windows: set[int] | None = None) -> int:
     """Make each window one shape: a connected mosaic of neutral pieces (sky, buildings and
     the interior reflected in or seen through glass) that spans light and dark greys, where
     no piece dominates, the body mostly encloses the group and it does not reach the ground,
     becomes one region with the area-weighted median colour of its pieces. ``labels``: the
-    (h, w) int32 map of the graph's original regions (-1 outside); ``keep_body``: see
-    ``_glass_candidates`` (``phase2.flatten.glass_keeps_body``). Returns pieces folded."""
+    (h, w) int32 map of the graph's original regions (-1 outside). Returns pieces folded."""
     vehicle = float(graph.area[graph.alive].sum())
     owners = np.where(labels >= 0, graph.roots()[np.maximum(labels, 0)], -1)
     folded = 0
-    for group in _glass_candidates(graph, vehicle, keep_body):
+    for group in _glass_candidates(graph, vehicle):
         if not _is_glass(graph, group, owners, vehicle):
             continue
         areas = graph.area[group]
