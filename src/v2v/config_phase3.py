@@ -47,6 +47,16 @@ class MaterialsConfig(Strict):
         le=1.0,
         description="a material's colour: its lightest region with this share of top saturation",
     )
+    largest_is_lit: bool = Field(
+        True,
+        description="a material's largest region may name its colour however pale, when the "
+        "palette has a colour of its hue (light pink stays pink, not purple)",
+    )
+    lit_of_pair: bool = Field(
+        True,
+        description="lit paint nearer a shade pair's lit colour in lightness takes it over the "
+        "shade when it is at most 5 ΔE00 farther (pink not drawn purple)",
+    )
     hue_tolerance: float = Field(
         10.0,
         ge=0.0,
@@ -58,6 +68,11 @@ class MaterialsConfig(Strict):
         ge=0.0,
         le=100.0,
         description="separate paint groups this close (ΔE00, same hue) are one paint; 0 = off",
+    )
+    same_paint_shade: bool = Field(
+        True,
+        description="a paint group at most half another's size whose tone is that paint in "
+        "shade (darker, same hue and saturation) is the same paint",
     )
     shadow_color: bool = Field(
         False, description="a material may add the palette's shade of its colour for its shade"

@@ -142,6 +142,11 @@ class FlattenConfig(Strict):
     window_pieces: bool = Field(
         True, description="big window pieces (reflections touching the frame) join their pane"
     )
+    window_dark_pieces: bool = Field(
+        True,
+        description="with window_pieces: a dark grey piece (L* < 45) beside black glass joins it "
+        "without a paint frame (windows in a white hull)",
+    )
     glass_highlight: bool = Field(
         False, description="one designed diagonal highlight per window (a house style; off: flat)"
     )

@@ -43,7 +43,6 @@ applies the choices to the image are in :mod:`v2v.stages.palette.surfaces`.
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 from numpy.typing import NDArray
 
@@ -53,147 +52,21 @@ from v2v.color.lch import hue_gap as _hue_gap
 from v2v.config import MaterialsConfig
 from v2v.stages.palette.guards import allowed_colors, keep_dark_hue, not_too_vivid, rescue_hue
 from v2v.stages.palette.mosaics import calm_mosaics
+from v2v.stages.palette.paints import (
+    DARK_PAINT_LIGHTNESS,
+    SHADOW_MIN_STEP,
+    group_materials,
+    hsv_saturation,
+    is_paint,
+    lit_tone,
+    same_paint,
+)
 
 FloatArray = NDArray[np.float64]
-#: A material's lit tone is chosen among its regions covering at least this share of it.
-MIN_TONE_SHARE = 0.05
-#: Glare is at most this fraction of the paint region it lies on.
-GLARE_MAX_RATIO = 0.5
-#: A palette colour is the shade of another when at least this much darker (L units); so is
-#: a sky-lit shadow of a paint.
-SHADOW_MIN_STEP = 10.0
 #: A colour of a truer hue is taken only when at most this much (ΔE00) farther than the nearest.
 TRUER_HUE_MAX_EXTRA = 10.0
-#: Dark paint (``dark_paint_saturation``) is darker than this (L*).
-DARK_PAINT_LIGHTNESS = 40.0
-#: The hue (CIELAB degrees) a shadow under an open sky turns towards: blue (b* < 0).
-SKY_HUE = -90.0
-
-
-def _saturation(lab: FloatArray) -> FloatArray:
-    """HSV saturation (k,) of CIELAB colours: 1 - min/max of the sRGB channels. Light falling
-    off multiplies the channels alike, which keeps it; glare adds white, which lowers it."""
-    rgb = cv2.cvtColor(lab.astype(np.float32)[None], cv2.COLOR_LAB2RGB)[0].astype(np.float64)
-    high = rgb.max(axis=-1)
-    saturation: FloatArray = np.where(high > 0, 1.0 - rgb.min(axis=-1) / np.maximum(high, 1e-9), 0)
-    return saturation
-
-
-def _one_surface(
-    first: int,
-    second: int,
-    lab: FloatArray,
-    areas: NDArray[np.int64],
-    saturation: FloatArray,
-    config: MaterialsConfig,
-) -> bool:
-    """Whether neighbouring paint regions are one surface under different light: of one hue,
-    and the darker one is the lighter in shade (saturation within ``shade_saturation_ratio``)
-    or the lighter one is glare on the darker (less saturated, at most GLARE_MAX_RATIO of its
-    size)."""
-    dark, light = (first, second) if lab[first, 0] <= lab[second, 0] else (second, first)
-    ratio = saturation[dark] / max(float(saturation[light]), 1e-9)
-    shade = 1.0 / config.shade_saturation_ratio <= ratio <= config.shade_saturation_ratio
-    if float(_hue_gap(lab[first], lab[second])) > config.hue_degrees:
-        return shade and _sky_lit(lab[dark], lab[light], config)
-    glare = saturation[light] < saturation[dark] and areas[light] <= GLARE_MAX_RATIO * areas[dark]
-    return bool(shade or glare)
-
-
-def _sky_lit(dark: FloatArray, light: FloatArray, config: MaterialsConfig) -> bool:
-    """Whether ``dark`` is ``light`` paint in a shadow lit by the sky: darker by at least
-    SHADOW_MIN_STEP, within ``shade_hue_degrees`` of its hue and turned towards the sky's blue
-    (SKY_HUE), as shade under an open sky is (a teal truck's rear goes blue, not black)."""
-    if config.shade_hue_degrees <= config.hue_degrees or dark[0] > light[0] - SHADOW_MIN_STEP:
-        return False
-    if float(_hue_gap(dark, light)) > config.shade_hue_degrees:
-        return False
-    sky = np.array([0.0, np.cos(np.radians(SKY_HUE)), np.sin(np.radians(SKY_HUE))])
-    return float(_hue_gap(dark, sky)) < float(_hue_gap(light, sky))
-
-
-def is_paint(lab: FloatArray, saturation: FloatArray, config: MaterialsConfig) -> NDArray[np.bool_]:
-    """(k,): paint regions: chroma ≥ ``paint_chroma``, or dark paint (L* under
-    DARK_PAINT_LIGHTNESS) with chroma ≥ ``neutral_chroma`` and HSV saturation ≥
-    ``dark_paint_saturation`` (0 = off): a maroon wagon in shade has little chroma, but is
-    as saturated as its lit side, and must not leave its surface for black."""
-    paint: NDArray[np.bool_] = _chroma(lab) >= config.paint_chroma
-    if config.dark_paint_saturation > 0:
-        dark = (lab[:, 0] < DARK_PAINT_LIGHTNESS) & (_chroma(lab) >= config.neutral_chroma)
-        paint |= dark & (saturation >= config.dark_paint_saturation)
-    return paint
-
-
-def _materials(
-    lab: FloatArray, areas: NDArray[np.int64], borders: NDArray[np.int64], config: MaterialsConfig
-) -> NDArray[np.int64]:
-    """Group id per region (k,): neighbouring paint regions that are one surface share one."""
-    count = len(lab)
-    parent = np.arange(count)
-    total = areas.astype(np.float64).copy()
-    summed = lab * total[:, None]
-    saturation = _saturation(lab)
-    paint = is_paint(lab, saturation, config)
-
-    def find(region: int) -> int:
-        while parent[region] != region:
-            parent[region] = parent[parent[region]]
-            region = int(parent[region])
-        return region
-
-    for first, second, _ in borders[np.argsort(-borders[:, 2], kind="stable")].tolist():
-        if not (paint[first] and paint[second]):
-            continue
-        a, b = find(first), find(second)
-        if a == b or not _one_surface(first, second, lab, areas, saturation, config):
-            continue
-        mean_a, mean_b = summed[a] / total[a], summed[b] / total[b]
-        limit = max(config.hue_degrees, config.shade_hue_degrees)
-        if float(_hue_gap(mean_a, mean_b)) > limit:
-            continue
-        parent[b] = a
-        total[a] += total[b]
-        summed[a] += summed[b]
-    return np.array([find(region) for region in range(count)], dtype=np.int64)
-
-
-def lit_tone(lab: FloatArray, areas: NDArray[np.int64], saturation_ratio: float) -> FloatArray:
-    """The colour (3,) a material is painted: its lightest sizeable region (≥ MIN_TONE_SHARE
-    of its area) among those with at least ``saturation_ratio`` of the most saturated sizeable
-    region's saturation. Shade darkens paint, glare lightens it but washes it out; what is
-    left, lit and saturated, is the paint a designer names."""
-    sizeable = areas >= MIN_TONE_SHARE * float(areas.sum())
-    if not sizeable.any():
-        sizeable = areas == areas.max()
-    saturation = _saturation(lab)
-    saturated = sizeable & (saturation >= saturation_ratio * float(saturation[sizeable].max()))
-    candidates = np.flatnonzero(saturated)
-    tone: FloatArray = lab[candidates[int(np.argmax(lab[candidates, 0]))]]
-    return tone
-
-
-def _same_paint(
-    lab: FloatArray, areas: NDArray[np.int64], group: NDArray[np.int64], config: MaterialsConfig
-) -> NDArray[np.int64]:
-    """Join groups that are one paint seen in separate places (a fire truck's cab and body,
-    split by chrome): paint groups whose lit tones are within ``hue_degrees`` of hue and
-    ``same_paint_delta_e`` ΔE00, largest first. Returns the new group id per region."""
-    roots = [r for r in np.unique(group) if _chroma(lab[group == r]).max() >= config.paint_chroma]
-    roots.sort(key=lambda r: -int(areas[group == r].sum()))
-    tones = {
-        r: lit_tone(lab[group == r], areas[group == r], config.lit_saturation_ratio) for r in roots
-    }
-    joined = group.copy()
-    kept: list[int] = []
-    for root in roots:
-        for other in kept:
-            close = float(delta_e_2000(tones[root], tones[other])) <= config.same_paint_delta_e
-            if close and float(_hue_gap(tones[root], tones[other])) <= config.hue_degrees:
-                joined[group == root] = other
-                break
-        else:
-            kept.append(root)
-    return joined
+#: A shade pair's lit colour is taken at most this much (ΔE00) farther than its shade.
+LIT_PAIR_MAX_EXTRA = 5.0
 
 
 def _shadow_of(base: int, palette_lab: FloatArray, config: MaterialsConfig) -> int | None:
@@ -234,6 +107,92 @@ def _truer_hue(
     return int(np.argmin(np.where(truer, nearest, np.inf))) if truer.any() else base
 
 
+def _material_color(
+    tone: FloatArray,
+    members: NDArray[np.int64],
+    lab: FloatArray,
+    surface: NDArray[np.bool_],
+    palette_lab: FloatArray,
+    config: MaterialsConfig,
+) -> int:
+    """The palette colour of a material of lit ``tone`` (3,) and regions ``members``, among
+    those its regions may take (``surface``, (k, P)) under the guards; see the module docstring."""
+    chromatic = _chroma(palette_lab) >= config.neutral_chroma
+    # the colours every member of the paint's own hue may take (sky-lit shade is bluer)
+    own = members[_hue_gap(lab[members], tone[None, :]) <= config.hue_degrees]
+    usable = np.asarray(surface[own if len(own) else members].all(axis=0), dtype=bool)
+    if not usable.any():
+        usable = np.asarray(surface[members].any(axis=0), dtype=bool)
+    pale_fits = not_too_vivid(tone[None, :], palette_lab, config)[0]
+    if (usable & pale_fits).any():
+        usable = usable & pale_fits
+    usable = rescue_hue(tone, usable, palette_lab, config)
+    nearest = delta_e_2000(tone[None, :], palette_lab)
+    base = int(np.argmin(np.where(usable, nearest, np.inf)))
+    base = _truer_hue(base, tone, usable & chromatic, nearest, palette_lab, config.hue_tolerance)
+    if (
+        tone[0] < DARK_PAINT_LIGHTNESS
+        and is_paint(tone[None, :], hsv_saturation(tone[None, :]), config)[0]
+    ):
+        base = keep_dark_hue(tone, base, usable, nearest, palette_lab, config)
+    if config.lit_of_pair:
+        base = _lit_of_pair(tone, base, usable, nearest, palette_lab, config)
+    return base
+
+
+def _lit_of_pair(
+    tone: FloatArray,
+    base: int,
+    usable: NDArray[np.bool_],
+    nearest: FloatArray,
+    palette_lab: FloatArray,
+    config: MaterialsConfig,
+) -> int:
+    """``base``, or the lit colour of the shade pair ``base`` is the shade of (a usable
+    chromatic colour within ``hue_tolerance`` of its hue and at least SHADOW_MIN_STEP lighter:
+    not an orange beside a red),
+    when the material's lit ``tone`` is nearer that colour in lightness and at most
+    LIT_PAIR_MAX_EXTRA ΔE00 farther from it (``lit_of_pair``): lit pink paint (L* 47) is drawn
+    in the default palette's Magenta (L* 60), not its Purple shade (L* 30) that is 2 ΔE00
+    nearer only for Magenta's far higher chroma."""
+    chroma = _chroma(palette_lab)
+    if chroma[base] < config.neutral_chroma:
+        return base
+    lit = usable & (chroma >= config.neutral_chroma)
+    lit &= palette_lab[:, 0] >= palette_lab[base, 0] + SHADOW_MIN_STEP
+    lit &= _hue_gap(palette_lab, palette_lab[base][None, :]) <= config.hue_tolerance
+    lit &= np.abs(palette_lab[:, 0] - tone[0]) < abs(float(palette_lab[base, 0] - tone[0]))
+    lit &= nearest <= nearest[base] + LIT_PAIR_MAX_EXTRA
+    return int(np.argmin(np.where(lit, nearest, np.inf))) if lit.any() else base
+
+
+def _largest_is_lit(
+    tone: FloatArray,
+    base: int,
+    members: NDArray[np.int64],
+    lab: FloatArray,
+    areas: NDArray[np.int64],
+    surface: NDArray[np.bool_],
+    palette_lab: FloatArray,
+    config: MaterialsConfig,
+) -> tuple[FloatArray, int]:
+    """(tone, colour) of a material, its largest region allowed to name it however pale when
+    the palette has that paint (``largest_is_lit``): glare is smaller than the paint it lies
+    on, and a deep shadow, more saturated than a light pink frame, must not turn it purple.
+    The pale tone is taken only when its colour is chromatic and within ``hue_degrees`` of
+    its hue: a palette without pinks keeps the colour the saturated tone gives (red), not a
+    blue that is only nearer the pale pink."""
+    pale = lit_tone(lab[members], areas[members], config.lit_saturation_ratio, largest=True)
+    if np.array_equal(pale, tone):
+        return tone, base
+    other = _material_color(pale, members, lab, surface, palette_lab, config)
+    if other == base or _chroma(palette_lab[other]) < config.neutral_chroma:
+        return tone, base
+    if float(_hue_gap(palette_lab[other], pale)) > config.hue_degrees:
+        return tone, base
+    return pale, other
+
+
 def choose_colors(
     lab: FloatArray,
     areas: NDArray[np.int64],
@@ -247,33 +206,19 @@ def choose_colors(
     surface = allowed_colors(lab, palette_lab, config, keep_hue=True)
     distance = delta_e_2000(lab[:, None, :], palette_lab[None, :, :])
     choice = np.argmin(np.where(allowed, distance, np.inf), axis=1)
-    tolerance = config.hue_tolerance
-    chromatic = _chroma(palette_lab) >= config.neutral_chroma
-    group = _materials(lab, areas, borders, config)
+    group = group_materials(lab, areas, borders, config)
     if config.same_paint_delta_e > 0:
-        group = _same_paint(lab, areas, group, config)
+        group = same_paint(lab, areas, group, config)
     for root in np.unique(group):
         members = np.flatnonzero(group == root)
         if len(members) < 2:
             continue
         tone = lit_tone(lab[members], areas[members], config.lit_saturation_ratio)
-        # the colours every member of the paint's own hue may take (sky-lit shade is bluer)
-        own = members[_hue_gap(lab[members], tone[None, :]) <= config.hue_degrees]
-        usable = np.asarray(surface[own if len(own) else members].all(axis=0), dtype=bool)
-        if not usable.any():
-            usable = np.asarray(surface[members].any(axis=0), dtype=bool)
-        pale_fits = not_too_vivid(tone[None, :], palette_lab, config)[0]
-        if (usable & pale_fits).any():
-            usable = usable & pale_fits
-        usable = rescue_hue(tone, usable, palette_lab, config)
-        nearest = delta_e_2000(tone[None, :], palette_lab)
-        base = int(np.argmin(np.where(usable, nearest, np.inf)))
-        base = _truer_hue(base, tone, usable & chromatic, nearest, palette_lab, tolerance)
-        if (
-            tone[0] < DARK_PAINT_LIGHTNESS
-            and is_paint(tone[None, :], _saturation(tone[None, :]), config)[0]
-        ):
-            base = keep_dark_hue(tone, base, usable, nearest, palette_lab, config)
+        base = _material_color(tone, members, lab, surface, palette_lab, config)
+        if config.largest_is_lit:
+            tone, base = _largest_is_lit(
+                tone, base, members, lab, areas, surface, palette_lab, config
+            )
         choice[members] = base
         shadow = _shadow_of(base, palette_lab, config) if config.shadow_color else None
         if shadow is not None:

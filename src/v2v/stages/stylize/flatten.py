@@ -32,11 +32,7 @@ from v2v.stages.stylize.absorb import (
     unify_tones,
 )
 from v2v.stages.stylize.ellipses import find_ellipse_wheels, from_circle, paint_wheels
-from v2v.stages.stylize.glass import (
-    absorb_reflections,
-    absorb_window_pieces,
-    unify_glass,
-)
+from v2v.stages.stylize.glass import absorb_reflections, unify_glass
 from v2v.stages.stylize.highlights import paint_highlights
 from v2v.stages.stylize.raster import (
     Labels,
@@ -53,6 +49,7 @@ from v2v.stages.stylize.raster import (
 from v2v.stages.stylize.regions import RegionGraph, merge_similar
 from v2v.stages.stylize.spokes import find_spoked_wheels, paint_spoked_wheels
 from v2v.stages.stylize.wheels import find_wheels
+from v2v.stages.stylize.window_pieces import absorb_window_pieces
 
 #: Margin around the vehicle's bounding box, as a fraction of the working image's long side.
 CROP_MARGIN = 0.02
@@ -143,7 +140,9 @@ def _simplify(
     if config.glass_reflections:
         merges["pane_reflection"] = absorb_reflections(graph, labels, windows)
     if config.window_pieces:
-        merges["window_piece"] = absorb_window_pieces(graph, labels, windows)
+        merges["window_piece"] = absorb_window_pieces(
+            graph, labels, windows, config.window_dark_pieces
+        )
     merges["similar"] += merge_similar(graph, config.merge_delta_e, span)
     return graph, merges
 

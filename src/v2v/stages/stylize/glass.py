@@ -7,8 +7,9 @@
   (sky, buildings, a driver) are absorbed into the pane's tone, however strong their contrast,
   ``phase2.flatten.glass_reflections``;
 - window pieces: a piece beside a dark pane that also reaches the window's frame, framed by
-  paint, is the same glass, ``phase2.flatten.window_pieces``. The designed highlight on the
-  windows these rules find is in :mod:`v2v.stages.stylize.highlights`.
+  paint, is the same glass, ``phase2.flatten.window_pieces``, in
+  :mod:`v2v.stages.stylize.window_pieces`. The designed highlight on the windows these rules
+  find is in :mod:`v2v.stages.stylize.highlights`.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def _weighted_quantile(
     return float(values[order][min(index, len(values) - 1)])
 
 
-def _footprint(group: list[int], owners: Labels) -> tuple[float, float]:
+def footprint(group: list[int], owners: Labels) -> tuple[float, float]:
     """Share of its bounding box the group fills, and its ground contact: the share of its
     bottom-most pixels (one per column) that have the background right below them."""
     inside = np.isin(owners, group)
@@ -102,7 +103,7 @@ def _is_glass(graph: RegionGraph, group: list[int], owners: Labels, vehicle: flo
     background = float(graph.background[group].sum())
     if span < GLASS_MIN_SPAN or background > GLASS_MAX_OPEN * (outline + background):
         return False
-    fill, ground = _footprint(group, owners)
+    fill, ground = footprint(group, owners)
     return fill >= GLASS_MIN_FILL and ground <= GLASS_MAX_GROUND
 
 
@@ -138,7 +139,7 @@ def unify_glass(graph: RegionGraph, labels: Labels, windows: set[int] | None = N
 PANE_MAX_RATIO, PANE_MAX_SHARE = 0.6, 0.35
 
 
-def _panes(graph: RegionGraph, owners: Labels, vehicle: float, max_share: float) -> list[int]:
+def dark_panes(graph: RegionGraph, owners: Labels, vehicle: float, max_share: float) -> list[int]:
     """Dark panes: neutral regions darker than GLASS_LIGHTNESS, under ``max_share`` of the
     vehicle, touching the background along at most GLASS_MAX_OPEN of their outline and not
     standing on the ground (a tyre does; so does a dark bumper on the silhouette's bottom)."""
@@ -151,13 +152,13 @@ def _panes(graph: RegionGraph, owners: Labels, vehicle: float, max_share: float)
             continue
         if graph.background[region] > GLASS_MAX_OPEN * graph.perimeter(region):
             continue
-        if _footprint([region], owners)[1] > GLASS_MAX_GROUND:
+        if footprint([region], owners)[1] > GLASS_MAX_GROUND:
             continue
         panes.append(region)
     return panes
 
 
-def _fold(graph: RegionGraph, pane: int, region: int, windows: set[int] | None) -> None:
+def fold_into_pane(graph: RegionGraph, pane: int, region: int, windows: set[int] | None) -> None:
     """``region`` becomes part of the dark ``pane`` (in its tone), which is a window."""
     graph.merge(pane, region, blend=False)
     if windows is not None:
@@ -175,7 +176,7 @@ def absorb_reflections(graph: RegionGraph, labels: Labels, windows: set[int] | N
     while changed:
         changed = False
         owners = np.where(labels >= 0, graph.roots()[np.maximum(labels, 0)], -1)
-        for pane in _panes(graph, owners, vehicle, GLASS_MAX_SHARE):
+        for pane in dark_panes(graph, owners, vehicle, GLASS_MAX_SHARE):
             for region in list(graph.border[pane]):
                 if not graph.alive[region] or chroma(graph.color[region]) >= PAINT_CHROMA:
                     continue
@@ -184,100 +185,7 @@ def absorb_reflections(graph: RegionGraph, labels: Labels, windows: set[int] | N
                     share >= ENCLOSED_SHARE
                     and graph.area[region] <= PANE_MAX_RATIO * graph.area[pane]
                 ):
-                    _fold(graph, pane, region, windows)
-                    folded += 1
-                    changed = True
-    return folded
-
-
-#: Window pieces: a neutral region holding at least PIECE_SHARE of its outline with a dark
-#: pane, at most PIECE_MAX_RATIO times the pane's area, the two together under
-#: PANE_MAX_SHARE of the vehicle, touching the background along at most GLASS_MAX_OPEN of
-#: its outline, is the same glass.
-PIECE_SHARE, PIECE_MAX_RATIO, PIECE_MAX_OPEN = 0.25, 2.0, 0.25
-#: A piece is darker than this (L*): white beside dark glass is paint (a fire truck's white
-#: stripe under its windscreen, framed by red), not a reflection, unless it spans no wider
-#: than the pane and reaches no lower, give or take WHITE_BOX_MARGIN of its size: sky
-#: reflected in a windscreen (a bus's upper deck) hangs from its top, a stripe runs below.
-PIECE_MAX_LIGHTNESS, WHITE_BOX_MARGIN = 85.0, 0.05
-#: ... and of the rest of its outline (not the pane, not the background) at least PIECE_FRAME
-#: is paint or another dark pane: the window's frame, not a grey roof or a white cab beside it.
-PIECE_FRAME = 0.6
-
-
-def _beside_tyre(graph: RegionGraph, pane: int, owners: Labels) -> bool:
-    """Whether a dark pane borders a tyre (a dark neutral region standing on the ground): the
-    shadow in a wheel arch is dark and enclosed like glass, but its grey trim is no
-    reflection."""
-    for other in graph.border[pane]:
-        colour = graph.color[other]
-        dark = colour[0] < GLASS_LIGHTNESS and chroma(colour) < NEUTRAL_CHROMA
-        if dark and _footprint([other], owners)[1] > GLASS_MAX_GROUND:
-            return True
-    return False
-
-
-def _within_pane(region: int, pane: int, owners: Labels) -> bool:
-    """Whether ``region`` spans no wider than ``pane`` and reaches no lower (image rows grow
-    downwards), give or take WHITE_BOX_MARGIN of the pane's width and height: the sky hangs
-    from a window's top, a stripe runs below or along it."""
-    rows, cols = np.nonzero(owners == region)
-    pane_rows, pane_cols = np.nonzero(owners == pane)
-    width = float(pane_cols.max() - pane_cols.min() + 1)
-    height = float(pane_rows.max() - pane_rows.min() + 1)
-    if cols.min() < pane_cols.min() - WHITE_BOX_MARGIN * width:
-        return False
-    if cols.max() > pane_cols.max() + WHITE_BOX_MARGIN * width:
-        return False
-    return bool(rows.max() <= pane_rows.max() + WHITE_BOX_MARGIN * height)
-
-
-def _framed_by_paint(graph: RegionGraph, region: int, pane: int, panes: set[int]) -> bool:
-    rest = {o: n for o, n in graph.border[region].items() if o != pane}
-    total = float(sum(rest.values()))
-    frame = sum(n for o, n in rest.items() if chroma(graph.color[o]) >= PAINT_CHROMA or o in panes)
-    return total == 0 or frame >= PIECE_FRAME * total
-
-
-def absorb_window_pieces(
-    graph: RegionGraph, labels: Labels, windows: set[int] | None = None
-) -> int:
-    """Make a big window one glass shape: beside a dark pane (see ``_panes``), a neutral
-    piece (chroma under PAINT_CHROMA, darker than PIECE_MAX_LIGHTNESS: a reflection of the
-    street, the interior) that the pane does not enclose, because it also touches the window
-    frame, but that holds PIECE_SHARE of its outline with it, is at most PIECE_MAX_RATIO of
-    its size, is little open to the background and otherwise framed by paint or other panes,
-    takes the pane's tone (a bus's windscreen, half reflection, is one pane); so does white
-    sky hanging from the window's top (``_within_pane``). A white body
-    beside its windows holds little of its outline with any one of them and is too large; a
-    pane beside a tyre is a wheel arch, and is left alone. Returns the pieces folded;
-    ``phase2.flatten.window_pieces``."""
-    vehicle = float(graph.area[graph.alive].sum())
-    folded, changed = 0, True
-    while changed:
-        changed = False
-        owners = np.where(labels >= 0, graph.roots()[np.maximum(labels, 0)], -1)
-        panes = _panes(graph, owners, vehicle, PANE_MAX_SHARE)
-        for pane in panes:
-            if not graph.alive[pane] or _beside_tyre(graph, pane, owners):
-                continue
-            for region in sorted(graph.border[pane], key=lambda r: -graph.border[pane][r]):
-                colour = graph.color[region]
-                if not graph.alive[region] or chroma(colour) >= PAINT_CHROMA:
-                    continue
-                white = colour[0] >= PIECE_MAX_LIGHTNESS  # paint (a stripe), or the sky
-                if white and not _within_pane(region, pane, owners):
-                    continue
-                outline = max(graph.perimeter(region), 1.0)
-                together = graph.area[pane] + graph.area[region]
-                if (
-                    graph.border[region].get(pane, 0) >= PIECE_SHARE * outline
-                    and graph.area[region] <= PIECE_MAX_RATIO * graph.area[pane]
-                    and together < PANE_MAX_SHARE * vehicle
-                    and graph.background[region] <= PIECE_MAX_OPEN * outline
-                    and _framed_by_paint(graph, region, pane, set(panes))
-                ):
-                    _fold(graph, pane, region, windows)
+                    fold_into_pane(graph, pane, region, windows)
                     folded += 1
                     changed = True
     return folded

@@ -1,0 +1,213 @@
+"""Which flat regions are one paint, and the tone that names it (``phase3.materials``).
+
+Neighbouring paint regions of one hue are one surface under different light (shade keeps HSV
+saturation, glare lowers it; shade under an open sky turns bluer); separate groups whose lit
+tones are close, or one a smaller group in the other's shade, are one paint seen in two
+places. A material's lit tone is its lightest sizeable, saturated region. The palette colour
+each material takes is chosen in :mod:`v2v.stages.palette.materials`.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from v2v.color.ciede2000 import delta_e_2000
+from v2v.color.lch import chroma_of as _chroma
+from v2v.color.lch import hue_gap as _hue_gap
+from v2v.config import MaterialsConfig
+
+FloatArray = NDArray[np.float64]
+#: A material's lit tone is chosen among its regions covering at least this share of it.
+MIN_TONE_SHARE = 0.05
+#: Glare is at most this fraction of the paint region it lies on.
+GLARE_MAX_RATIO = 0.5
+#: A palette colour is the shade of another when at least this much darker (L units); so is
+#: a sky-lit shadow of a paint.
+SHADOW_MIN_STEP = 10.0
+#: Dark paint (``dark_paint_saturation``) is darker than this (L*).
+DARK_PAINT_LIGHTNESS = 40.0
+#: The hue (CIELAB degrees) a shadow under an open sky turns towards: blue (b* < 0).
+SKY_HUE = -90.0
+
+
+def hsv_saturation(lab: FloatArray) -> FloatArray:
+    """HSV saturation (k,) of CIELAB colours: 1 - min/max of the sRGB channels. Light falling
+    off multiplies the channels alike, which keeps it; glare adds white, which lowers it."""
+    rgb = cv2.cvtColor(lab.astype(np.float32)[None], cv2.COLOR_LAB2RGB)[0].astype(np.float64)
+    high = rgb.max(axis=-1)
+    saturation: FloatArray = np.where(high > 0, 1.0 - rgb.min(axis=-1) / np.maximum(high, 1e-9), 0)
+    return saturation
+
+
+def _one_surface(
+    first: int,
+    second: int,
+    lab: FloatArray,
+    areas: NDArray[np.int64],
+    saturation: FloatArray,
+    config: MaterialsConfig,
+) -> bool:
+    """Whether neighbouring paint regions are one surface under different light: of one hue,
+    and the darker one is the lighter in shade (saturation within ``shade_saturation_ratio``)
+    or the lighter one is glare on the darker (less saturated, at most GLARE_MAX_RATIO of its
+    size)."""
+    dark, light = (first, second) if lab[first, 0] <= lab[second, 0] else (second, first)
+    ratio = saturation[dark] / max(float(saturation[light]), 1e-9)
+    shade = 1.0 / config.shade_saturation_ratio <= ratio <= config.shade_saturation_ratio
+    if float(_hue_gap(lab[first], lab[second])) > config.hue_degrees:
+        return shade and _sky_lit(lab[dark], lab[light], config)
+    glare = saturation[light] < saturation[dark] and areas[light] <= GLARE_MAX_RATIO * areas[dark]
+    return bool(shade or glare)
+
+
+def _sky_lit(dark: FloatArray, light: FloatArray, config: MaterialsConfig) -> bool:
+    """Whether ``dark`` is ``light`` paint in a shadow lit by the sky: darker by at least
+    SHADOW_MIN_STEP, within ``shade_hue_degrees`` of its hue and turned towards the sky's blue
+    (SKY_HUE), as shade under an open sky is (a teal truck's rear goes blue, not black)."""
+    if config.shade_hue_degrees <= config.hue_degrees or dark[0] > light[0] - SHADOW_MIN_STEP:
+        return False
+    if float(_hue_gap(dark, light)) > config.shade_hue_degrees:
+        return False
+    sky = np.array([0.0, np.cos(np.radians(SKY_HUE)), np.sin(np.radians(SKY_HUE))])
+    return float(_hue_gap(dark, sky)) < float(_hue_gap(light, sky))
+
+
+def is_paint(lab: FloatArray, saturation: FloatArray, config: MaterialsConfig) -> NDArray[np.bool_]:
+    """(k,): paint regions: chroma ≥ ``paint_chroma``, or dark paint (L* under
+    DARK_PAINT_LIGHTNESS) with chroma ≥ ``neutral_chroma`` and HSV saturation ≥
+    ``dark_paint_saturation`` (0 = off): a maroon wagon in shade has little chroma, but is
+    as saturated as its lit side, and must not leave its surface for black."""
+    paint: NDArray[np.bool_] = _chroma(lab) >= config.paint_chroma
+    if config.dark_paint_saturation > 0:
+        dark = (lab[:, 0] < DARK_PAINT_LIGHTNESS) & (_chroma(lab) >= config.neutral_chroma)
+        paint |= dark & (saturation >= config.dark_paint_saturation)
+    return paint
+
+
+def group_materials(
+    lab: FloatArray, areas: NDArray[np.int64], borders: NDArray[np.int64], config: MaterialsConfig
+) -> NDArray[np.int64]:
+    """Group id per region (k,): neighbouring paint regions that are one surface share one."""
+    count = len(lab)
+    parent = np.arange(count)
+    total = areas.astype(np.float64).copy()
+    summed = lab * total[:, None]
+    saturation = hsv_saturation(lab)
+    paint = is_paint(lab, saturation, config)
+
+    def find(region: int) -> int:
+        while parent[region] != region:
+            parent[region] = parent[parent[region]]
+            region = int(parent[region])
+        return region
+
+    for first, second, _ in borders[np.argsort(-borders[:, 2], kind="stable")].tolist():
+        if not (paint[first] and paint[second]):
+            continue
+        a, b = find(first), find(second)
+        if a == b or not _one_surface(first, second, lab, areas, saturation, config):
+            continue
+        mean_a, mean_b = summed[a] / total[a], summed[b] / total[b]
+        limit = max(config.hue_degrees, config.shade_hue_degrees)
+        if float(_hue_gap(mean_a, mean_b)) > limit:
+            continue
+        parent[b] = a
+        total[a] += total[b]
+        summed[a] += summed[b]
+    return np.array([find(region) for region in range(count)], dtype=np.int64)
+
+
+def lit_tone(
+    lab: FloatArray, areas: NDArray[np.int64], saturation_ratio: float, largest: bool = False
+) -> FloatArray:
+    """The colour (3,) a material is painted: its lightest sizeable region (≥ MIN_TONE_SHARE
+    of its area) among those with at least ``saturation_ratio`` of the most saturated sizeable
+    region's saturation. Shade darkens paint, glare lightens it but washes it out; what is
+    left, lit and saturated, is the paint a designer names. With ``largest`` the material's
+    largest region is a candidate too, however pale (see ``choose_colors``)."""
+    sizeable = areas >= MIN_TONE_SHARE * float(areas.sum())
+    if not sizeable.any():
+        sizeable = areas == areas.max()
+    saturation = hsv_saturation(lab)
+    saturated = sizeable & (saturation >= saturation_ratio * float(saturation[sizeable].max()))
+    if largest:
+        saturated[int(np.argmax(areas))] = True
+    candidates = np.flatnonzero(saturated)
+    tone: FloatArray = lab[candidates[int(np.argmax(lab[candidates, 0]))]]
+    return tone
+
+
+def same_paint(
+    lab: FloatArray, areas: NDArray[np.int64], group: NDArray[np.int64], config: MaterialsConfig
+) -> NDArray[np.int64]:
+    """Join groups that are one paint seen in separate places (a fire truck's cab and body,
+    split by chrome): paint groups whose lit tones are within ``hue_degrees`` of hue and
+    ``same_paint_delta_e`` ΔE00, largest first; with
+    ``same_paint_shade`` also a group at most GLARE_MAX_RATIO of the paint's size whose tone
+    is one of the paint's tones in shade (``_in_shade``: a tricycle's shaded mudguard, apart
+    from its frame). Returns the new group id per region."""
+    roots = [r for r in np.unique(group) if _chroma(lab[group == r]).max() >= config.paint_chroma]
+    roots.sort(key=lambda r: -int(areas[group == r].sum()))
+    tones = {
+        r: lit_tone(lab[group == r], areas[group == r], config.lit_saturation_ratio) for r in roots
+    }
+    size = {r: int(areas[group == r].sum()) for r in roots}
+    joined = group.copy()
+    kept: dict[int, list[int]] = {}  # each paint's parts, its own first
+    named: dict[int, list[int]] = {}  # the parts whose tones name it: its own, shaded ones
+    for root in roots:
+        home, shaded = _paint_of(root, kept, named, tones, size, config)
+        if home is None:
+            kept[root], named[root] = [], [root]
+            home = root
+        elif shaded:
+            named[home].append(root)
+        joined[group == root] = home
+        kept[home].append(root)
+    return joined
+
+
+def _paint_of(
+    root: int,
+    kept: dict[int, list[int]],
+    named: dict[int, list[int]],
+    tones: dict[int, FloatArray],
+    size: dict[int, int],
+    config: MaterialsConfig,
+) -> tuple[int | None, bool]:
+    """The kept paint that group ``root`` is (close to a tone that names it; with
+    ``same_paint_shade``, or a smaller group in the shade of one of its parts' tones), and
+    whether it joins as shade; (None, False) for a new paint. A shaded part's tone names the
+    paint too: a darker mudguard piece close to the shaded one follows it."""
+    for home, parts in kept.items():
+        if any(_close(tones[root], tones[p], config) for p in named[home]):
+            return home, False
+        if not config.same_paint_shade:
+            continue
+        small = size[root] <= GLARE_MAX_RATIO * sum(size[p] for p in parts)
+        if small and any(_in_shade(tones[root], tones[p], config) for p in parts):
+            return home, True
+    return None, False
+
+
+def _close(first: FloatArray, second: FloatArray, config: MaterialsConfig) -> bool:
+    """Whether two paint tones are one paint: within ``same_paint_delta_e`` ΔE00 and
+    ``hue_degrees`` of hue."""
+    if float(delta_e_2000(first, second)) > config.same_paint_delta_e:
+        return False
+    return float(_hue_gap(first, second)) <= config.hue_degrees
+
+
+def _in_shade(dark: FloatArray, light: FloatArray, config: MaterialsConfig) -> bool:
+    """Whether the colour ``dark`` is ``light`` paint in shade: at least SHADOW_MIN_STEP
+    darker, within ``hue_degrees`` of its hue and of like HSV saturation (within
+    ``shade_saturation_ratio``: light falling off keeps it)."""
+    if dark[0] > light[0] - SHADOW_MIN_STEP:
+        return False
+    if float(_hue_gap(dark, light)) > config.hue_degrees:
+        return False
+    saturation = hsv_saturation(np.stack([dark, light]))
+    ratio = float(saturation[0]) / max(float(saturation[1]), 1e-9)
+    return 1.0 / config.shade_saturation_ratio <= ratio <= config.shade_saturation_ratio

@@ -1,0 +1,120 @@
+"""Window pieces (``phase2.flatten.window_pieces``): a big window is one glass shape.
+
+A piece beside a dark pane (see :mod:`v2v.stages.stylize.glass`) that the pane does not
+enclose, because it also reaches the window's frame, is the same glass when it is framed by
+paint, or (``window_dark_pieces``) dark grey itself.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from v2v.stages.stylize.glass import (
+    GLASS_LIGHTNESS,
+    GLASS_MAX_GROUND,
+    PANE_MAX_SHARE,
+    dark_panes,
+    fold_into_pane,
+    footprint,
+)
+from v2v.stages.stylize.raster import Labels
+from v2v.stages.stylize.regions import NEUTRAL_CHROMA, PAINT_CHROMA, RegionGraph, chroma
+
+#: Window pieces: a neutral region holding at least PIECE_SHARE of its outline with a dark
+#: pane, at most PIECE_MAX_RATIO times the pane's area, the two together under
+#: PANE_MAX_SHARE of the vehicle, touching the background along at most GLASS_MAX_OPEN of
+#: its outline, is the same glass.
+PIECE_SHARE, PIECE_MAX_RATIO, PIECE_MAX_OPEN = 0.25, 2.0, 0.25
+#: A piece is darker than this (L*): white beside dark glass is paint (a fire truck's white
+#: stripe under its windscreen, framed by red), not a reflection, unless it spans no wider
+#: than the pane and reaches no lower, give or take WHITE_BOX_MARGIN of its size: sky
+#: reflected in a windscreen (a bus's upper deck) hangs from its top, a stripe runs below.
+PIECE_MAX_LIGHTNESS, WHITE_BOX_MARGIN = 85.0, 0.05
+#: ... and of the rest of its outline (not the pane, not the background) at least PIECE_FRAME
+#: is paint or another dark pane: the window's frame, not a grey roof or a white cab beside it.
+PIECE_FRAME = 0.6
+#: With ``dark_pieces``, a piece darker than this (L*) needs no frame: dark grey beside black
+#: glass (the far end of a yacht's window band, a rubber seal) is the glass, on a white body too.
+DARK_PIECE_LIGHTNESS = 45.0
+
+
+def _beside_tyre(graph: RegionGraph, pane: int, owners: Labels) -> bool:
+    """Whether a dark pane borders a tyre (a dark neutral region standing on the ground): the
+    shadow in a wheel arch is dark and enclosed like glass, but its grey trim is no
+    reflection."""
+    for other in graph.border[pane]:
+        colour = graph.color[other]
+        dark = colour[0] < GLASS_LIGHTNESS and chroma(colour) < NEUTRAL_CHROMA
+        if dark and footprint([other], owners)[1] > GLASS_MAX_GROUND:
+            return True
+    return False
+
+
+def _within_pane(region: int, pane: int, owners: Labels) -> bool:
+    """Whether ``region`` spans no wider than ``pane`` and reaches no lower (image rows grow
+    downwards), give or take WHITE_BOX_MARGIN of the pane's width and height: the sky hangs
+    from a window's top, a stripe runs below or along it."""
+    rows, cols = np.nonzero(owners == region)
+    pane_rows, pane_cols = np.nonzero(owners == pane)
+    width = float(pane_cols.max() - pane_cols.min() + 1)
+    height = float(pane_rows.max() - pane_rows.min() + 1)
+    if cols.min() < pane_cols.min() - WHITE_BOX_MARGIN * width:
+        return False
+    if cols.max() > pane_cols.max() + WHITE_BOX_MARGIN * width:
+        return False
+    return bool(rows.max() <= pane_rows.max() + WHITE_BOX_MARGIN * height)
+
+
+def _framed_by_paint(graph: RegionGraph, region: int, pane: int, panes: set[int]) -> bool:
+    rest = {o: n for o, n in graph.border[region].items() if o != pane}
+    total = float(sum(rest.values()))
+    frame = sum(n for o, n in rest.items() if chroma(graph.color[o]) >= PAINT_CHROMA or o in panes)
+    return total == 0 or frame >= PIECE_FRAME * total
+
+
+def absorb_window_pieces(
+    graph: RegionGraph, labels: Labels, windows: set[int] | None = None, dark_pieces: bool = False
+) -> int:
+    """Make a big window one glass shape: beside a dark pane (see ``dark_panes``), a neutral
+    piece (chroma under PAINT_CHROMA, darker than PIECE_MAX_LIGHTNESS: a reflection of the
+    street, the interior) that the pane does not enclose, because it also touches the window
+    frame, but that holds PIECE_SHARE of its outline with it, is at most PIECE_MAX_RATIO of
+    its size, is little open to the background and otherwise framed by paint or other panes,
+    takes the pane's tone (a bus's windscreen, half reflection, is one pane); so does white
+    sky hanging from the window's top (``_within_pane``). A white body
+    beside its windows holds little of its outline with any one of them and is too large; a
+    pane beside a tyre is a wheel arch, and is left alone. With ``dark_pieces``
+    (``phase2.flatten.window_dark_pieces``) a piece darker than DARK_PIECE_LIGHTNESS needs no
+    paint frame. Returns the pieces folded; ``phase2.flatten.window_pieces``."""
+    vehicle = float(graph.area[graph.alive].sum())
+    folded, changed = 0, True
+    while changed:
+        changed = False
+        owners = np.where(labels >= 0, graph.roots()[np.maximum(labels, 0)], -1)
+        panes = dark_panes(graph, owners, vehicle, PANE_MAX_SHARE)
+        for pane in panes:
+            if not graph.alive[pane] or _beside_tyre(graph, pane, owners):
+                continue
+            for region in sorted(graph.border[pane], key=lambda r: -graph.border[pane][r]):
+                colour = graph.color[region]
+                if not graph.alive[region] or chroma(colour) >= PAINT_CHROMA:
+                    continue
+                white = colour[0] >= PIECE_MAX_LIGHTNESS  # paint (a stripe), or the sky
+                if white and not _within_pane(region, pane, owners):
+                    continue
+                outline = max(graph.perimeter(region), 1.0)
+                together = graph.area[pane] + graph.area[region]
+                if (
+                    graph.border[region].get(pane, 0) >= PIECE_SHARE * outline
+                    and graph.area[region] <= PIECE_MAX_RATIO * graph.area[pane]
+                    and together < PANE_MAX_SHARE * vehicle
+                    and graph.background[region] <= PIECE_MAX_OPEN * outline
+                    and (
+                        _framed_by_paint(graph, region, pane, set(panes))
+                        or (dark_pieces and colour[0] < DARK_PIECE_LIGHTNESS)
+                    )
+                ):
+                    fold_into_pane(graph, pane, region, windows)
+                    folded += 1
+                    changed = True
+    return folded

@@ -1,0 +1,70 @@
+"""Phase III draws pale paint in its own colour, not its shadow's (``phase3.materials``):
+drawn flat images of a light-pink tricycle frame whose shade is more saturated than its lit
+paint, a shaded part apart from the frame, and a lit pink nearer a shade pair's dark colour
+in ΔE00 only; each test shows the defect with its rule off and the fix with it on."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tests.test_materials import MUTED_15, flat, mapped, names
+
+
+def light_pink_frame_with_deep_shade() -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
+    """A light-pink tricycle frame (the colours phase II gave one in the devset): lit pink on
+    most of it, then bands of shade, the deepest one more saturated than the lit pink."""
+    pixels, mask = flat((120, 300), (207, 106, 187))
+    pixels[:, 180:215] = (157, 64, 110)
+    pixels[:, 215:240] = (150, 58, 100)
+    pixels[:, 240:] = (161, 49, 112)
+    return pixels, mask
+
+
+def test_a_deep_shadow_does_not_turn_a_light_pink_frame_purple() -> None:
+    pixels, mask = light_pink_frame_with_deep_shade()
+    assert names(mapped(pixels, mask, "default", largest_is_lit=False)) == {"Purple"}
+    assert names(mapped(pixels, mask, "default")) == {"Magenta"}
+
+
+def test_a_palette_without_pink_keeps_the_light_pink_frame_red_not_blue() -> None:
+    # the muted palette has no pink: the lit pink is nearest its blue, which is not the pink's
+    # hue, so the frame keeps the red its saturated tone gives (the reverted rule drew it blue)
+    pixels, mask = light_pink_frame_with_deep_shade()
+    assert names(mapped(pixels, mask, MUTED_15, largest_is_lit=False)) == {"#B22222"}
+    assert names(mapped(pixels, mask, MUTED_15)) == {"#B22222"}
+
+
+def frame_and_shaded_mudguard() -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
+    """The light-pink frame lit and in shade (one surface), and apart from it behind a grey
+    post a smaller mudguard wholly in shade (darker, as saturated): too far from the lit
+    pink (ΔE00) to be joined as the same paint by ``same_paint_delta_e``."""
+    pixels, mask = flat((120, 420), (128, 128, 128))
+    pixels[:, :200] = (207, 106, 187)
+    pixels[:, 200:300] = (157, 64, 110)
+    pixels[:, 330:] = (145, 60, 118)
+    return pixels, mask
+
+
+def test_a_shaded_part_apart_from_its_frame_takes_the_frame_colour() -> None:
+    pixels, mask = frame_and_shaded_mudguard()
+    off = names(mapped(pixels, mask, "default", same_paint_shade=False))
+    assert {"Magenta", "Purple"} <= off  # the defect: one paint in two colours
+    on = names(mapped(pixels, mask, "default"))
+    assert "Magenta" in on and "Purple" not in on
+
+
+def test_lit_pink_takes_magenta_not_its_purple_shade() -> None:
+    # a pink frame lit at L* 47: Purple (L* 30) is 2 ΔE00 nearer only because Magenta (L* 60)
+    # is far more colourful; a designer draws lit paint in the pair's lit colour
+    pixels, mask = flat((120, 300), (185, 67, 143))
+    pixels[:, 220:] = (150, 42, 98)
+    assert names(mapped(pixels, mask, "default", lit_of_pair=False)) == {"Purple"}
+    assert names(mapped(pixels, mask, "default")) == {"Magenta"}
+
+
+def test_a_red_lit_like_its_shade_pair_keeps_the_dark_red() -> None:
+    # a dark red (L* 31) stays in the designer palette's Deep red: nearer it in lightness
+    pixels, mask = flat((120, 300), (120, 25, 35))
+    pixels[:, 220:] = (90, 18, 27)
+    assert names(mapped(pixels, mask, "designer")) == {"Deep red"}
