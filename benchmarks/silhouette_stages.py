@@ -82,9 +82,12 @@ def main() -> None:
     paths = args.photo or photos(["samples", "devset"])
     paths = [p for p in paths if p.with_name(p.stem + ".mask.png").is_file()]
     pipeline = Pipeline(load_config(overrides=["qa.check_text=false", *args.set]), args.palette)
-    print(f"{'photo':<48}" + "".join(f"{s:>7}" for s in STAGES) + "   vs p1:" + "".join(
-        f"{s:>7}" for s in STAGES[1:]
-    ))
+    print(
+        f"{'photo':<48}"
+        + "".join(f"{s:>7}" for s in STAGES)
+        + "   vs p1:"
+        + "".join(f"{s:>7}" for s in STAGES[1:])
+    )
     for path in paths:
         masks = stage_masks(pipeline, path)
         height, width = masks["p1"].shape
@@ -95,8 +98,12 @@ def main() -> None:
         print(f"{path.stem[:47]:<48}{row}          {own}", flush=True)
         if args.diff is not None:
             args.diff.mkdir(parents=True, exist_ok=True)
-            pairs = [(truth, masks["p1"]), (masks["p3"], masks["fill"]),
-                     (masks["p1"], masks["svg"]), (truth, masks["svg"])]
+            pairs = [
+                (truth, masks["p1"]),
+                (masks["p3"], masks["fill"]),
+                (masks["p1"], masks["svg"]),
+                (truth, masks["svg"]),
+            ]
             panels = [diff_panel(a, b) for a, b in pairs]
             sheet = np.vstack(panels) if width > height else np.hstack(panels)
             cv2.imwrite(str(args.diff / f"{path.stem}.png"), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))

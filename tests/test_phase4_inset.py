@@ -100,3 +100,28 @@ def test_off_or_zero_width_leaves_the_labels_alone() -> None:
     plain = vectorize(labels, inset=False)
     assert plain.notes["pixels_inset"] == 0
     assert vectorize(labels).notes["pixels_inset"] > 0
+
+
+def test_a_part_stepping_diagonally_does_not_stop_the_inset() -> None:
+    """A 3 px wide mast that steps sideways every 4 rows: the band cuts its 1 px spine at each
+    step, and one band pixel joins it again, so the region is inset and stays one piece."""
+    labels = np.full((HEIGHT, WIDTH), -1, np.int16)
+    labels[80:104, 40:360] = BODY
+    for step in range(8):
+        labels[48 + 4 * step : 52 + 4 * step, 200 + step : 203 + step] = BODY
+    out, _ = inset_silhouette(labels, 1, 16)
+    assert (out[103, 42:358] == -1).all()  # the body's bottom edge is inset
+    count, _ = cv2.connectedComponents((out >= 0).astype(np.uint8), connectivity=4)
+    assert count == 2  # and the mast is still joined to it
+
+
+def test_a_short_coupling_between_two_wagons_is_kept() -> None:
+    labels = np.full((HEIGHT, WIDTH), -1, np.int16)
+    labels[80:104, 40:180] = BODY
+    labels[80:104, 183:320] = TRIM
+    labels[95:97, 180:183] = DARK  # 2 px tall, 3 px long: the band alone would erase it
+    out, removed = inset_silhouette(labels, 1, 16)
+    assert removed > 0
+    assert (out[95:97, 180:183] == DARK).all()
+    count, _ = cv2.connectedComponents((out >= 0).astype(np.uint8), connectivity=4)
+    assert count == 2

@@ -35,8 +35,8 @@ from v2v.context import RunContext
 from v2v.errors import InputError
 from v2v.stages import VECTORIZERS, Vectorizer
 from v2v.stages.vectorize import centerline, layers
-from v2v.stages.vectorize.inset import inset_silhouette
 from v2v.stages.vectorize.cleanup import CleanupReport, Shape, clean_shapes, format_path, parse_path
+from v2v.stages.vectorize.inset import inset_silhouette
 from v2v.stages.vectorize.tracing import trace_mask, vtracer_options
 from v2v.svg.document import ColorLayer, StrokeStyle, build_svg
 
