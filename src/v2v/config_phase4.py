@@ -22,6 +22,12 @@ if TYPE_CHECKING:
 class StrokeConfig(Strict):
     enabled: bool = True
     width: float = Field(2.0, gt=0, le=20)
+    inset: bool = Field(
+        True,
+        description="the outline around the vehicle lies inside its silhouette: fills stop "
+        "half a stroke width short of the mask's edge (parts thinner than that keep their "
+        "width), so fill plus outline covers the mask and no more",
+    )
     color: str = Field(
         "auto", description="'auto' = the palette's darkest colour, or a palette hex"
     )

@@ -116,9 +116,12 @@ def test_phase_switches_really_change_the_run(client: TestClient) -> None:
             assert reports[switch]["phases"][switch].get("skipped") is True
     # phase I off: no mask, the whole frame is drawn
     assert reports["phase1"]["phases"]["phase1"].get("vehicle_mask") is None
-    # phase II off: no flattening, so more shapes than with every phase on
-    paths = {switch: report["phases"]["phase4"]["paths"] for switch, report in reports.items()}
-    assert paths["phase2"] > paths["none"], paths
+    # phase II off: no flattening, so more specks for phase IV to merge than with every phase
+    # on (at 256 px the one extra path they made along the edge is inside the outline's band)
+    phase4 = {switch: report["phases"]["phase4"] for switch, report in reports.items()}
+    merged = {switch: notes["small_regions_merged"] for switch, notes in phase4.items()}
+    assert merged["phase2"] > merged["none"], merged
+    assert phase4["phase2"]["paths"] >= phase4["none"]["paths"]
 
 
 def test_single_phases_on_an_uploaded_image(client: TestClient) -> None:

@@ -2,7 +2,9 @@
 
 Steps (see ``VtracerVectorizer.run``):
 1. labels from the RGBA input, every opaque pixel snapped to the palette (CIEDE2000);
-2. regions under ``min_path_area`` merged into their surroundings (no path, no hole);
+2. the outline put inside the silhouette (``inset``: the outermost band of half a stroke's
+   width made background), then regions under ``min_path_area`` merged into their
+   surroundings (no path, no hole);
 3. colours put in paint order (largest first) and each traced by vtracer as a binary mask
    that reaches a little under the colours above it and fills the holes they fill
    (see ``layers``): gapless, and exact in this order;
@@ -34,6 +36,7 @@ from v2v.errors import InputError
 from v2v.stages import VECTORIZERS, Vectorizer
 from v2v.stages.vectorize import centerline, layers
 from v2v.stages.vectorize.cleanup import CleanupReport, Shape, clean_shapes, format_path, parse_path
+from v2v.stages.vectorize.inset import inset_silhouette
 from v2v.stages.vectorize.tracing import trace_mask, vtracer_options
 from v2v.svg.document import ColorLayer, StrokeStyle, build_svg
 
@@ -52,6 +55,7 @@ class _Prepared:
     order: list[int]
     resnapped: int
     merged: int
+    inset: int
 
 
 @VECTORIZERS.register
@@ -119,8 +123,14 @@ class VtracerVectorizer(Vectorizer):
 
     def _prepare(self, rgba: NDArray[np.uint8], palette: Palette, scale: float) -> _Prepared:
         labels, resnapped = layers.labels_from_rgba(rgba, palette)
-        labels, merged = layers.merge_small_regions(labels, self.config.min_path_area * scale**2)
-        return _Prepared(labels, layers.stacking_order(labels, len(palette)), resnapped, merged)
+        min_area = self.config.min_path_area * scale**2
+        inset, stroke = 0, self.config.stroke
+        if stroke.enabled and stroke.inset:
+            width = round(stroke.width / 2 * scale)
+            labels, inset = inset_silhouette(labels, width, min_area)
+        labels, merged = layers.merge_small_regions(labels, min_area)
+        order = layers.stacking_order(labels, len(palette))
+        return _Prepared(labels, order, resnapped, merged, inset)
 
     def _trace(
         self, prepared: _Prepared, palette: Palette, scale: float, ctx: RunContext
@@ -209,6 +219,7 @@ class VtracerVectorizer(Vectorizer):
             "small_removed": cleanup.small_removed,
             "small_regions_merged": prepared.merged,
             "pixels_resnapped": prepared.resnapped,
+            "pixels_inset": prepared.inset,
             "filled_paths": len(kept),
             "centerlines": len(lines),
             "background": background,
