@@ -112,6 +112,11 @@ class DetectorConfig(Strict):
         "down to the vehicle's lowest pixel in its columns, less this share of the vehicle's "
         "height (a box ending higher is something on the vehicle: camouflage, a driver)",
     )
+    salient_animals: bool = Field(
+        True,
+        description="an animal over a bicycle is cut out as the salient object of a crop "
+        "around its box (its legs go, the wheel behind it stays); false: GrabCut in its box",
+    )
     subject: int | None = Field(
         None,
         ge=1,
