@@ -1,6 +1,7 @@
-"""Phase I's mask of a bicycle with an animal in front of it: the animal is cut out as the
-salient object of a crop around its box (``animals.py``), its legs included, and the wheel
-behind it stays the bicycle's."""
+"""Phase I's mask of a bicycle: an animal in front of it is cut out as the salient object of a
+crop around its box (``animals.py``), its legs included, and the wheel behind it stays the
+bicycle's; the mask grows into the bicycle's own colours where saliency sees them faintly
+(``colour_vote.grown_in_vehicle_colours``)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ import numpy as np
 import pytest
 
 from tests.conftest import SAMPLES
+from v2v.artefacts import Box
 from v2v.config import InputConfig, Phase1Config
 from v2v.context import RunContext
 from v2v.imaging import decode
 from v2v.stages.sanitize.classical import ClassicalSanitizer
+from v2v.stages.sanitize.colour_vote import grown_in_vehicle_colours
 
 DEVSET = SAMPLES.parent / "devset"
 DOG = DEVSET / "composite_lowrider_bicycle_on_all-sports-mural.jpg"
@@ -52,3 +55,38 @@ def test_a_dog_in_front_of_a_bicycle_is_cut_out_legs_and_all_and_the_wheel_stays
     assert kept_dog < 0.5 * old_kept, f"dog kept {kept_dog} px (GrabCut's figure: {old_kept})"
     assert lost_wheel < 0.5 * old_lost, f"wheel lost {lost_wheel} px (GrabCut's: {old_lost})"
     assert _iou(mask, truth) >= 0.76, f"mask IoU {_iou(mask, truth):.3f} (0.707 with GrabCut's)"
+
+
+def test_a_bicycles_mask_grows_into_its_own_colours_but_not_along_scene_lines() -> None:
+    brown, gold = (120, 60, 40), (200, 170, 60)
+    rgb = np.zeros((400, 600, 3), np.uint8)
+    rgb[:] = brown  # mulch
+    prob = np.zeros((400, 600), np.float32)
+    cv2.circle(rgb, (200, 250), 80, gold, -1)  # a gold wheel saliency sees
+    cv2.circle(prob, (200, 250), 80, 1.0, -1)
+    mask = prob >= 0.5
+    cv2.line(rgb, (250, 190), (360, 120), gold, 6)  # handlebars, seen only faintly
+    cv2.line(prob, (250, 190), (360, 120), 0.05, 6)
+    cv2.line(rgb, (40, 320), (560, 320), gold, 4)  # a kerb line running through the box
+    cv2.line(prob, (40, 320), (560, 320), 0.05, 4)
+    cv2.rectangle(rgb, (280, 200), (330, 240), brown, -1)  # mulch saliency's halo took
+    cv2.rectangle(prob, (280, 200), (330, 240), 0.05, -1)
+    box = Box(100, 100, 500, 360)
+    grown = grown_in_vehicle_colours(rgb, mask, prob, box, 0.5)
+    handlebars = np.zeros_like(mask)
+    cv2.line(handlebars.view(np.uint8), (262, 182), (350, 126), 1, 2)
+    assert grown[handlebars].all(), "the handlebars join the wheel"
+    assert not grown[320, 110:490].any(), "the kerb line reaches the box's sides: scene"
+    assert not grown[205:235, 285:325].any(), "mulch colours stay background"
+    prob[120:200, 250:370] = 0.0  # saliency blind there: nothing joins
+    assert not grown_in_vehicle_colours(rgb, mask, prob, box, 0.5)[handlebars].any()
+
+
+@needs_devset
+def test_a_lowriders_fork_comes_back_in_its_gold() -> None:
+    tree = DEVSET / "composite_lowrider_bicycle_on_tree.jpg"
+    grown, truth, _ = _masked(tree)
+    photo = decode(tree, InputConfig())
+    config = Phase1Config(vehicle_mask={"grow_colours": False}, text_removal={"enabled": False})
+    plain = ClassicalSanitizer(config).run(photo, RunContext()).vehicle_mask
+    assert _iou(grown, truth) >= _iou(plain, truth) + 0.01, (_iou(grown, truth), _iou(plain, truth))

@@ -33,6 +33,12 @@ class VehicleMaskConfig(Strict):
         "cut_occluders",
     )
     fill_holes: bool = True
+    grow_colours: bool = Field(
+        True,
+        description="a bicycle's mask grows, inside its GrabCut box, into the pixels in its "
+        "own colours rather than the background's that saliency sees at least faintly and "
+        "that reach none of the box's sides (handlebars GrabCut and saliency gave up)",
+    )
     open_holes: float | None = Field(
         0.005,
         ge=0.0,

@@ -51,7 +51,11 @@ from numpy.typing import NDArray
 
 from v2v.artefacts import Box, Mask, RGBImage
 from v2v.config import VehicleMaskConfig
-from v2v.stages.sanitize.colour_vote import in_background_colours, in_vehicle_colours
+from v2v.stages.sanitize.colour_vote import (
+    grown_in_vehicle_colours,
+    in_background_colours,
+    in_vehicle_colours,
+)
 from v2v.stages.sanitize.grabcut import grabcut_in_box, seen_at_all
 from v2v.stages.sanitize.holes import gaps, seen_through
 from v2v.stages.sanitize.inpaint import dilate
@@ -147,6 +151,8 @@ def vehicle_mask(
             mask &= ~in_background_colours(rgb, mask, prob, tight, config.threshold)
             reach = THIN_JOIN * float(np.hypot(height, width))
             mask |= (prob >= config.threshold) & dilate(mask, 2 * max(1, round(reach)) + 1)
+            if config.grow_colours:  # handlebars both gave up, in the vehicle's colours
+                mask |= grown_in_vehicle_colours(rgb, mask, prob, tight, config.threshold)
         notes["grabcut"] = True
     mask = keep_touching(mask, subject) if limit is not None and subject else keep_vehicle(mask)
     if box is not None and config.long_aspect is not None and not thin and kind not in SOLID_KINDS:
