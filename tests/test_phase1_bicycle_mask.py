@@ -1,7 +1,8 @@
 """Phase I's mask of a bicycle: an animal in front of it is cut out as the salient object of a
 crop around its box (``animals.py``), its legs included, and the wheel behind it stays the
 bicycle's; the mask grows into the bicycle's own colours where saliency sees them faintly
-(``colour_vote.grown_in_vehicle_colours``)."""
+(``colour_vote.grown_in_vehicle_colours``) and into thick salient parts beyond its box's sides
+(``maskops.beyond_sides``: a tricycle's wheel the detector's box cut off)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from v2v.context import RunContext
 from v2v.imaging import decode
 from v2v.stages.sanitize.classical import ClassicalSanitizer
 from v2v.stages.sanitize.colour_vote import grown_in_vehicle_colours
+from v2v.stages.sanitize.maskops import beyond_sides
 
 DEVSET = SAMPLES.parent / "devset"
 DOG = DEVSET / "composite_lowrider_bicycle_on_all-sports-mural.jpg"
@@ -90,3 +92,32 @@ def test_a_lowriders_fork_comes_back_in_its_gold() -> None:
     config = Phase1Config(vehicle_mask={"grow_colours": False}, text_removal={"enabled": False})
     plain = ClassicalSanitizer(config).run(photo, RunContext()).vehicle_mask
     assert _iou(grown, truth) >= _iou(plain, truth) + 0.01, (_iou(grown, truth), _iou(plain, truth))
+
+
+def test_thick_salient_parts_beyond_a_bicycles_box_sides_join_it_lines_do_not() -> None:
+    box = Box(200, 100, 400, 300)
+    mask = np.zeros((400, 600), bool)
+    mask[150:250, 200:400] = True  # the footboard and frame GrabCut found in the box
+    salient = mask.copy()
+    cv2.ellipse(salient.view(np.uint8), (185, 200), (25, 50), 0, 0, 360, 1, -1)  # a wheel
+    cv2.line(salient.view(np.uint8), (399, 240), (590, 290), 1, 3)  # a wall's foot
+    salient[320:380, 250:350] = True  # below the box: the ground, not a side
+    salient[120:160, 60:110] = True  # a salient patch left of the box, apart
+    joined = beyond_sides(mask, salient, box, thick=20.0)
+    assert joined[170:230, 165:200].all(), "the wheel the box cut off joins"
+    assert not joined[:, 400:].any(), "a thin line running on from the vehicle does not"
+    assert not joined[300:].any() and not joined[120:160, 60:110].any()
+    assert not beyond_sides(mask, salient, box, thick=60.0).any(), "thinner than asked: none"
+
+
+@needs_devset
+def test_the_tricycles_wheel_beyond_its_box_joins_the_mask() -> None:
+    court = DEVSET / "composite_pink_tricycle_on_basketball-court1-a.jpg"
+    joined, truth, _ = _masked(court)
+    photo = decode(court, InputConfig())
+    config = Phase1Config(vehicle_mask={"side_parts": None}, text_removal={"enabled": False})
+    plain = ClassicalSanitizer(config).run(photo, RunContext()).vehicle_mask
+    assert _iou(joined, truth) >= _iou(plain, truth) + 0.03, (
+        _iou(joined, truth),
+        _iou(plain, truth),
+    )

@@ -39,6 +39,14 @@ class VehicleMaskConfig(Strict):
         "own colours rather than the background's that saliency sees at least faintly and "
         "that reach none of the box's sides (handlebars GrabCut and saliency gave up)",
     )
+    side_parts: float | None = Field(
+        0.25,
+        gt=0.0,
+        lt=1.0,
+        description="a bicycle's salient parts (probability at least this) left and right of "
+        "its GrabCut box, thick and touching the mask, join it (a tricycle's wheel the "
+        "detector's box cut off); null: off",
+    )
     open_holes: float | None = Field(
         0.005,
         ge=0.0,

@@ -55,6 +55,7 @@ ALLOWED: dict[str, Bound] = {
     "phase1.vehicle_mask.remove_people": ANY,
     "phase1.vehicle_mask.fill_holes": ANY,
     "phase1.vehicle_mask.grow_colours": ANY,
+    "phase1.vehicle_mask.side_parts": ANY,
     "phase1.vehicle_mask.open_holes": ANY,
     "phase1.vehicle_mask.gaps": ANY,
     "phase1.vehicle_mask.long_aspect": ANY,
