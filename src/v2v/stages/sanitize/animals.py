@@ -13,13 +13,14 @@ instead of 63). One more saliency look (320 px) per animal over a bicycle.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from v2v.artefacts import Box, Mask, RGBImage
 from v2v.stages.sanitize.grabcut import FIGURE_GROW, FIGURE_MIN_SHARE, figure_in_box
 from v2v.stages.sanitize.inpaint import dilate
-from v2v.stages.sanitize.mask import _second_look
-from v2v.stages.sanitize.maskops import grow_with_slack
+from v2v.stages.sanitize.mask import GUIDED_EPS, GUIDED_RADIUS
+from v2v.stages.sanitize.maskops import grow_with_slack, guided_filter
 from v2v.stages.sanitize.saliency import SaliencyModel
 
 ANIMAL_CONTEXT = 0.1  # the crop saliency looks at: the animal's box grown by this share a side
@@ -36,10 +37,15 @@ def salient_animal(rgb: RGBImage, box: Box, model: SaliencyModel | None = None) 
     if box.area == 0:
         return figure_in_box(rgb, box)
     area = grow_with_slack(box, ANIMAL_CONTEXT, ANIMAL_CONTEXT, width, height)
-    prob = _second_look(rgb, area, model or SaliencyModel.shared())
+    crop = np.ascontiguousarray(rgb[area.y0 : area.y1, area.x0 : area.x1])
+    local = (model or SaliencyModel.shared()).probability(crop)
+    grey = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255.0
+    local = guided_filter(grey, local, GUIDED_RADIUS, GUIDED_EPS)
     inside = np.zeros((height, width), bool)
     inside[box.y0 : box.y1, box.x0 : box.x1] = True
-    figure = (prob >= ANIMAL_THRESHOLD) & inside
+    figure = np.zeros((height, width), bool)
+    figure[area.y0 : area.y1, area.x0 : area.x1] = local >= ANIMAL_THRESHOLD
+    figure &= inside
     if figure.sum() < FIGURE_MIN_SHARE * box.area:
         return figure_in_box(rgb, box)
     return dilate(figure, 2 * FIGURE_GROW + 1) & inside
