@@ -33,6 +33,20 @@ class VehicleMaskConfig(Strict):
         "cut_occluders",
     )
     fill_holes: bool = True
+    grow_colours: bool = Field(
+        True,
+        description="a bicycle's mask grows, inside its GrabCut box, into the pixels in its "
+        "own colours rather than the background's that saliency sees at least faintly and "
+        "that reach none of the box's sides (handlebars GrabCut and saliency gave up)",
+    )
+    side_parts: float | None = Field(
+        0.25,
+        gt=0.0,
+        lt=1.0,
+        description="a bicycle's salient parts (probability at least this) left and right of "
+        "its GrabCut box, thick and touching the mask, join it (a tricycle's wheel the "
+        "detector's box cut off); null: off",
+    )
     open_holes: float | None = Field(
         0.005,
         ge=0.0,
@@ -119,6 +133,11 @@ class DetectorConfig(Strict):
         description="a person or animal over the vehicle is cut out only when its box reaches "
         "down to the vehicle's lowest pixel in its columns, less this share of the vehicle's "
         "height (a box ending higher is something on the vehicle: camouflage, a driver)",
+    )
+    salient_animals: bool = Field(
+        True,
+        description="an animal over a bicycle is cut out as the salient object of a crop "
+        "around its box (its legs go, the wheel behind it stays); false: GrabCut in its box",
     )
     subject: int | None = Field(
         None,

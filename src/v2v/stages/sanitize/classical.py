@@ -34,6 +34,7 @@ from v2v.config import ModelsConfig, Phase1Config
 from v2v.context import RunContext
 from v2v.errors import InputError
 from v2v.stages import SANITIZERS, Sanitizer
+from v2v.stages.sanitize.animals import salient_animal
 from v2v.stages.sanitize.detector import PEDAL, Detection, ObjectDetector
 from v2v.stages.sanitize.frame import scene_bicycle
 from v2v.stages.sanitize.grabcut import figure_in_box
@@ -181,6 +182,7 @@ class ClassicalSanitizer(Sanitizer):
             return vehicle.mask, []
         height, width = vehicle.mask.shape
         people = []
+        pedal = subject.detection is not None and subject.detection.label in PEDAL
         for found in in_front(detections, frame):
             if not stands_in_front(found.box, vehicle.mask, self.config.detector.feet_slack):
                 continue  # the vehicle goes on below it: a pattern on the vehicle
@@ -188,6 +190,8 @@ class ClassicalSanitizer(Sanitizer):
             if found.label == "person":  # no trace may stay (a face, jeans GrabCut misses)
                 region = np.zeros((height, width), bool)
                 region[box.y0 : box.y1, box.x0 : box.x1] = True
+            elif pedal and self.config.detector.salient_animals:  # see animals.py
+                region = salient_animal(photo.pixels, box)
             else:  # an animal's coat: its silhouette, the vehicle beside it in its box stays
                 region = figure_in_box(photo.pixels, box)
             if (region & vehicle.mask).any():
@@ -195,8 +199,7 @@ class ClassicalSanitizer(Sanitizer):
         if not people:
             return vehicle.mask, []
         hidden = _union([p.region for p in people], vehicle.mask.shape)
-        if subject.detection is not None and subject.detection.label in PEDAL:
-            # a frame's open outline cannot be continued behind a figure: only cut it out
+        if pedal:  # a frame's open outline cannot be continued behind a figure: only cut it out
             return vehicle.mask & ~hidden, people
         bound = photo.hint or self._bound(subject, photo)
         return behind_occluders(vehicle.mask, hidden, bound), people

@@ -25,6 +25,8 @@ COLOUR_RATIO = 4.0  # a colour is one side's where it is this many times likelie
 COLOUR_RING = 2  # px (working size) around GrabCut's mask that are not background samples
 COLOUR_SMOOTH = 5  # median filter (px) over the colour vote: no single-pixel speckle
 FAINT = 0.2  # GrabCut's pixels where saliency gives less than this may go as background
+GROW_BINS = 16  # finer colours for ``grown_in_vehicle_colours`` (gold handlebars vs mulch)
+GROW_SEEN = 0.01  # ... whose pixels saliency must see at least this faintly
 
 
 def in_vehicle_colours(rgb: RGBImage, found: Mask, kept: Mask, box: Box) -> Mask:
@@ -61,22 +63,55 @@ def in_background_colours(
     return drop
 
 
-def _window_codes(rgb: RGBImage, box: Box) -> tuple[tuple[slice, slice], NDArray[np.int32]]:
+def grown_in_vehicle_colours(
+    rgb: RGBImage, mask: Mask, prob: NDArray[np.float32], box: Box, threshold: float
+) -> Mask:
+    """The pixels of GrabCut's ``box`` outside a bicycle's ``mask`` that join it: in the
+    colours of its salient pixels (``prob`` ≥ ``threshold``) rather than of the background
+    around it (GROW_BINS³ colours, COLOUR_RATIO), seen by saliency at least faintly
+    (GROW_SEEN), in pieces that touch the mask and reach none of the box's sides or its
+    bottom (a kerb line or a floor running through the box goes on beyond it). A lowrider's
+    gold handlebars and fork, which GrabCut and saliency both gave up, come back where they
+    are not the scene's colours. All bool (H, W)."""
+    window, code = _window_codes(rgb, box, GROW_BINS)
+    inside = mask[window]
+    vehicle = inside & (prob[window] >= threshold)
+    likelier = _likelier(code, vehicle, ~dilate(inside, 2 * COLOUR_RING + 1), GROW_BINS)
+    extra = np.zeros_like(mask)
+    if likelier is None:
+        return extra
+    extra[window] = likelier & ~inside & (prob[window] >= GROW_SEEN)
+    only = np.zeros_like(mask)
+    only[box.y0 : box.y1, box.x0 : box.x1] = True
+    extra &= only
+    _, labels = cv2.connectedComponents(extra.astype(np.uint8), connectivity=8)
+    touching = set(np.unique(labels[dilate(mask, 3) & extra]).tolist())
+    sides = labels[box.y0 : box.y1, [box.x0, box.x1 - 1]], labels[box.y1 - 1, box.x0 : box.x1]
+    touching -= set(np.unique(sides[0]).tolist()) | set(np.unique(sides[1]).tolist())
+    touching.discard(0)
+    return np.isin(labels, list(touching))
+
+
+def _window_codes(
+    rgb: RGBImage, box: Box, bins: int = COLOUR_BINS
+) -> tuple[tuple[slice, slice], NDArray[np.int32]]:
     """The window around ``box`` (grown by a tenth) and each of its pixels' colour bin."""
     height, width = rgb.shape[:2]
     area = grow_with_slack(box, 0.1, 0.1, width, height)
     window = (slice(area.y0, area.y1), slice(area.x0, area.x1))
-    levels = (rgb[window].astype(np.int32) * COLOUR_BINS) // 256
-    code = (levels[..., 0] * COLOUR_BINS + levels[..., 1]) * COLOUR_BINS + levels[..., 2]
+    levels = (rgb[window].astype(np.int32) * bins) // 256
+    code = (levels[..., 0] * bins + levels[..., 1]) * bins + levels[..., 2]
     return window, code
 
 
-def _likelier(code: NDArray[np.int32], side: Mask, other: Mask) -> Mask | None:
+def _likelier(
+    code: NDArray[np.int32], side: Mask, other: Mask, bins: int = COLOUR_BINS
+) -> Mask | None:
     """Where the pixel's colour is COLOUR_RATIO times as frequent among ``side``'s pixels as
     among ``other``'s (median-filtered); None when either side has no pixels."""
     if not (side.any() and other.any()):
         return None
-    colours = COLOUR_BINS**3
+    colours = bins**3
     ours = np.bincount(code[side], minlength=colours) + 0.5  # +0.5: no empty bin
     theirs = np.bincount(code[other], minlength=colours) + 0.5
     likelier = ours / ours.sum() > COLOUR_RATIO * theirs / theirs.sum()

@@ -54,13 +54,18 @@ from numpy.typing import NDArray
 
 from v2v.artefacts import Box, Mask, RGBImage
 from v2v.config import VehicleMaskConfig
-from v2v.stages.sanitize.colour_vote import in_background_colours, in_vehicle_colours
+from v2v.stages.sanitize.colour_vote import (
+    grown_in_vehicle_colours,
+    in_background_colours,
+    in_vehicle_colours,
+)
 from v2v.stages.sanitize.edge_grow import grow_to_edges
 from v2v.stages.sanitize.grabcut import grabcut_in_box, seen_at_all
 from v2v.stages.sanitize.holes import gaps, seen_through
 from v2v.stages.sanitize.inpaint import dilate
 from v2v.stages.sanitize.long_vehicle import continue_in_line
 from v2v.stages.sanitize.maskops import (
+    beyond_sides,
     fill_holes,
     grow,
     grow_with_slack,
@@ -81,6 +86,7 @@ MIN_VEHICLE_FRACTION = 0.002  # below this share of the image nothing was found
 HINT_MIN_COVER = 0.15  # saliency must mark this share of a hint box, else GrabCut decides
 GRABCUT_MARGIN = 0.04  # GrabCut's box: the detected box grown by this share of its size
 THIN_JOIN = 0.01  # saliency joins a bicycle's GrabCut mask within this share of the diagonal
+SIDE_THICK = 0.01  # ... and beyond its box's sides in pieces this thick (share of the diagonal)
 OPEN_KINDS = frozenset({"boat", "airplane", "train"})  # outlines enclosing sky: sails, couplings
 SOLID_KINDS = frozenset({"car", "bus"})  # their scene-coloured pieces are glass or paint
 HULL_KINDS = frozenset({"boat"})  # a dark hull on dark water: saliency fades before its edge
@@ -152,6 +158,11 @@ def vehicle_mask(
             mask &= ~in_background_colours(rgb, mask, prob, tight, config.threshold)
             reach = THIN_JOIN * float(np.hypot(height, width))
             mask |= (prob >= config.threshold) & dilate(mask, 2 * max(1, round(reach)) + 1)
+            if config.side_parts is not None and limit is not None:  # a wheel the box cut
+                salient = prob >= config.side_parts
+                mask |= beyond_sides(mask, salient, tight, SIDE_THICK * np.hypot(height, width))
+            if config.grow_colours:  # handlebars both gave up, in the vehicle's colours
+                mask |= grown_in_vehicle_colours(rgb, mask, prob, tight, config.threshold)
         notes["grabcut"] = True
     elif config.edge_grow is not None and kind in HULL_KINDS and not thin:
         mask = grow_to_edges(rgb, mask, prob, config.edge_grow)  # the hull at the waterline

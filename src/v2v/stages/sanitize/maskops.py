@@ -97,3 +97,22 @@ def only_inside(values: NDArray[Any], box: Box) -> NDArray[Any]:
     out = np.zeros_like(values)
     out[box.y0 : box.y1, box.x0 : box.x1] = values[box.y0 : box.y1, box.x0 : box.x1]
     return out
+
+
+def beyond_sides(mask: Mask, salient: Mask, box: Box, thick: float) -> Mask:
+    """The pieces of ``salient`` (bool (H, W)) left and right of ``box``, within its rows, that
+    touch ``mask`` (bool (H, W)) and are at least ``thick`` px thick somewhere (a distance of
+    ``thick`` / 2 from their edge): a bicycle's wheel its box cut off at the side, not a line
+    of the scene (a wall's foot, a fence) running on from it. bool (H, W)."""
+    side = np.zeros_like(mask)
+    side[box.y0 : box.y1, : box.x0] = True
+    side[box.y0 : box.y1, box.x1 :] = True
+    beyond = salient & side & ~mask
+    if not beyond.any():
+        return beyond
+    _, labels = cv2.connectedComponents(beyond.astype(np.uint8), connectivity=8)
+    grown = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    touching = np.unique(labels[grown & beyond])
+    depth = np.asarray(cv2.distanceTransform(beyond.astype(np.uint8), cv2.DIST_L2, 3))
+    keep = [i for i in touching if i > 0 and float(depth[labels == i].max()) >= thick / 2]
+    return np.isin(labels, keep)

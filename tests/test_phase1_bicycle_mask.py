@@ -1,0 +1,123 @@
+"""Phase I's mask of a bicycle: an animal in front of it is cut out as the salient object of a
+crop around its box (``animals.py``), its legs included, and the wheel behind it stays the
+bicycle's; the mask grows into the bicycle's own colours where saliency sees them faintly
+(``colour_vote.grown_in_vehicle_colours``) and into thick salient parts beyond its box's sides
+(``maskops.beyond_sides``: a tricycle's wheel the detector's box cut off)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from tests.conftest import SAMPLES
+from v2v.artefacts import Box
+from v2v.config import InputConfig, Phase1Config
+from v2v.context import RunContext
+from v2v.imaging import decode
+from v2v.stages.sanitize.classical import ClassicalSanitizer
+from v2v.stages.sanitize.colour_vote import grown_in_vehicle_colours
+from v2v.stages.sanitize.maskops import beyond_sides
+
+DEVSET = SAMPLES.parent / "devset"
+DOG = DEVSET / "composite_lowrider_bicycle_on_all-sports-mural.jpg"
+needs_devset = pytest.mark.skipif(not DEVSET.is_dir(), reason="shared devset not available")
+
+
+def _masked(path: Path, **detector: object) -> tuple[np.ndarray, np.ndarray, dict[str, object]]:
+    """Phase I's vehicle mask of ``path`` (text removal off), its truth at the working size,
+    and the notes."""
+    photo = decode(path, InputConfig())
+    config = Phase1Config(detector=detector, text_removal={"enabled": False})
+    clean = ClassicalSanitizer(config).run(photo, RunContext())
+    raw = cv2.imread(str(path.with_suffix(".mask.png")), cv2.IMREAD_GRAYSCALE)
+    assert raw is not None
+    truth = cv2.resize(raw, photo.size, interpolation=cv2.INTER_NEAREST) > 127
+    return clean.vehicle_mask, truth, clean.notes
+
+
+def _iou(mask: np.ndarray, truth: np.ndarray) -> float:
+    return float((mask & truth).sum() / (mask | truth).sum())
+
+
+@needs_devset
+def test_a_dog_in_front_of_a_bicycle_is_cut_out_legs_and_all_and_the_wheel_stays() -> None:
+    mask, truth, notes = _masked(DOG)
+    people = notes["people"]
+    assert isinstance(people, list) and [p["evidence"] for p in people] == ["detected dog"]
+    x0, y0, x1, y1 = people[0]["box"]
+    dog = np.zeros_like(truth)
+    dog[y0:y1, x0:x1] = True
+    kept_dog = int((mask & dog & ~truth).sum())  # the dog's (and the grass's) pixels kept
+    lost_wheel = int((truth & dog & ~mask).sum())  # the wheel behind the dog lost
+    old_mask, _, _ = _masked(DOG, salient_animals=False)
+    old_kept, old_lost = int((old_mask & dog & ~truth).sum()), int((truth & dog & ~old_mask).sum())
+    assert kept_dog < 0.5 * old_kept, f"dog kept {kept_dog} px (GrabCut's figure: {old_kept})"
+    assert lost_wheel < 0.5 * old_lost, f"wheel lost {lost_wheel} px (GrabCut's: {old_lost})"
+    assert _iou(mask, truth) >= 0.76, f"mask IoU {_iou(mask, truth):.3f} (0.707 with GrabCut's)"
+
+
+def test_a_bicycles_mask_grows_into_its_own_colours_but_not_along_scene_lines() -> None:
+    brown, gold = (120, 60, 40), (200, 170, 60)
+    rgb = np.zeros((400, 600, 3), np.uint8)
+    rgb[:] = brown  # mulch
+    prob = np.zeros((400, 600), np.float32)
+    cv2.circle(rgb, (200, 250), 80, gold, -1)  # a gold wheel saliency sees
+    cv2.circle(prob, (200, 250), 80, 1.0, -1)
+    mask = prob >= 0.5
+    cv2.line(rgb, (250, 190), (360, 120), gold, 6)  # handlebars, seen only faintly
+    cv2.line(prob, (250, 190), (360, 120), 0.05, 6)
+    cv2.line(rgb, (40, 320), (560, 320), gold, 4)  # a kerb line running through the box
+    cv2.line(prob, (40, 320), (560, 320), 0.05, 4)
+    cv2.rectangle(rgb, (280, 200), (330, 240), brown, -1)  # mulch saliency's halo took
+    cv2.rectangle(prob, (280, 200), (330, 240), 0.05, -1)
+    box = Box(100, 100, 500, 360)
+    grown = grown_in_vehicle_colours(rgb, mask, prob, box, 0.5)
+    handlebars = np.zeros_like(mask)
+    cv2.line(handlebars.view(np.uint8), (262, 182), (350, 126), 1, 2)
+    assert grown[handlebars].all(), "the handlebars join the wheel"
+    assert not grown[320, 110:490].any(), "the kerb line reaches the box's sides: scene"
+    assert not grown[205:235, 285:325].any(), "mulch colours stay background"
+    prob[120:200, 250:370] = 0.0  # saliency blind there: nothing joins
+    assert not grown_in_vehicle_colours(rgb, mask, prob, box, 0.5)[handlebars].any()
+
+
+@needs_devset
+def test_a_lowriders_fork_comes_back_in_its_gold() -> None:
+    tree = DEVSET / "composite_lowrider_bicycle_on_tree.jpg"
+    grown, truth, _ = _masked(tree)
+    photo = decode(tree, InputConfig())
+    config = Phase1Config(vehicle_mask={"grow_colours": False}, text_removal={"enabled": False})
+    plain = ClassicalSanitizer(config).run(photo, RunContext()).vehicle_mask
+    assert _iou(grown, truth) >= _iou(plain, truth) + 0.01, (_iou(grown, truth), _iou(plain, truth))
+
+
+def test_thick_salient_parts_beyond_a_bicycles_box_sides_join_it_lines_do_not() -> None:
+    box = Box(200, 100, 400, 300)
+    mask = np.zeros((400, 600), bool)
+    mask[150:250, 200:400] = True  # the footboard and frame GrabCut found in the box
+    salient = mask.copy()
+    cv2.ellipse(salient.view(np.uint8), (185, 200), (25, 50), 0, 0, 360, 1, -1)  # a wheel
+    cv2.line(salient.view(np.uint8), (399, 240), (590, 290), 1, 3)  # a wall's foot
+    salient[320:380, 250:350] = True  # below the box: the ground, not a side
+    salient[120:160, 60:110] = True  # a salient patch left of the box, apart
+    joined = beyond_sides(mask, salient, box, thick=20.0)
+    assert joined[170:230, 165:200].all(), "the wheel the box cut off joins"
+    assert not joined[:, 400:].any(), "a thin line running on from the vehicle does not"
+    assert not joined[300:].any() and not joined[120:160, 60:110].any()
+    assert not beyond_sides(mask, salient, box, thick=60.0).any(), "thinner than asked: none"
+
+
+@needs_devset
+def test_the_tricycles_wheel_beyond_its_box_joins_the_mask() -> None:
+    court = DEVSET / "composite_pink_tricycle_on_basketball-court1-a.jpg"
+    joined, truth, _ = _masked(court)
+    photo = decode(court, InputConfig())
+    config = Phase1Config(vehicle_mask={"side_parts": None}, text_removal={"enabled": False})
+    plain = ClassicalSanitizer(config).run(photo, RunContext()).vehicle_mask
+    assert _iou(joined, truth) >= _iou(plain, truth) + 0.03, (
+        _iou(joined, truth),
+        _iou(plain, truth),
+    )
