@@ -29,7 +29,6 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from v2v.cpu import model_run
 from v2v.errors import BackendUnavailable, StageFailed, WeightsMissing
 from v2v.stages.sanitize.model_cache import derived_model
 from v2v.stages.sanitize.runtime import SharedModel, onnx_session, session_options
@@ -108,8 +107,7 @@ class SaliencyModel(SharedModel):
         x = (x - _MEAN) / _STD
         batch = np.ascontiguousarray(x.transpose(2, 0, 1)[None], dtype=np.float32)
         try:
-            with model_run():  # v2v process: its buffers returned when freed (v2v.cpu)
-                output = self._session.run(None, {self._input: batch})[0][0, 0]
+            output = self._session.run(None, {self._input: batch})[0][0, 0]
         except self._errors as exc:
             raise StageFailed(f"the saliency model failed: {exc}") from exc
         low, high = float(output.min()), float(output.max())
