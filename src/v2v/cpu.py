@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -84,17 +82,8 @@ def worker_initializer(workers: int) -> None:
     limit_threads(threads_per_worker(workers))
 
 
-#: glibc's mallopt parameters: the most malloc arenas a process may have; the size from which
-#: an allocation gets pages of its own (returned to the system when freed); how much free memory
-#: at the heap's top is kept
+#: glibc's mallopt parameter: the most malloc arenas a process may have
 _M_ARENA_MAX = -8
-_M_MMAP_THRESHOLD = -3
-_M_TRIM_THRESHOLD = -1
-#: while a model runs in a one-photo process, buffers from this size on get pages of their own
-MAPPED_FROM = 4 << 20
-#: afterwards: glibc's own ceiling for its self-tuned threshold (64-bit), and twice that kept
-_MAPPED_AFTER = 32 << 20
-_mapped_runs = False
 
 
 @cache
@@ -128,45 +117,3 @@ def one_malloc_arena() -> bool:
         return False
     mallopt = _mallopt()
     return mallopt is not None and bool(mallopt(_M_ARENA_MAX, 1))
-
-
-def map_model_buffers() -> bool:
-    """In this process, give the large buffers of a model run (:func:`model_run`) pages of their
-    own, returned when freed; True when done (glibc only, and not when the operator tunes
-    malloc's thresholds: ``MALLOC_MMAP_THRESHOLD_``, ``MALLOC_TRIM_THRESHOLD_``,
-    ``GLIBC_TUNABLES``).
-
-    The peak of a one-photo process is the saliency model's 320 px look: onnxruntime allocates
-    and frees a few hundred buffers of 0.4-26 MB in it, and glibc, which by then serves such
-    sizes from its heap (its threshold for pages of their own rises to the largest block freed),
-    cannot fit them into the holes of earlier ones: the look alone grows the process by about
-    230 MB for about 85 MB of tensors alive at once. Measured on ``v2v process`` at 640 and
-    1024 px (3 runs each): peak RSS 430-451 MB before, 363-385 MB with pages of their own from
-    4 MB on. Each such buffer is then faulted in afresh (about 0.25 s more CPU for the two looks
-    measured alone), so only ``v2v process`` asks for it; a service or a batch worker, which
-    runs many photos and keeps its heap warm, keeps glibc's default."""
-    global _mapped_runs
-    tuned = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")
-    if any(name in os.environ for name in tuned) or "glibc.malloc" in os.environ.get(
-        "GLIBC_TUNABLES", ""
-    ):
-        return False
-    _mapped_runs = _mallopt() is not None
-    return _mapped_runs
-
-
-@contextmanager
-def model_run() -> Iterator[None]:
-    """Around a large model's run: its buffers of :data:`MAPPED_FROM` bytes or more get pages of
-    their own when the process asked for it (:func:`map_model_buffers`); nothing otherwise.
-    Afterwards other allocations are served as glibc's self-tuning would have come to."""
-    mallopt = _mallopt() if _mapped_runs else None
-    if mallopt is None:
-        yield
-        return
-    mallopt(_M_MMAP_THRESHOLD, MAPPED_FROM)
-    try:
-        yield
-    finally:
-        mallopt(_M_MMAP_THRESHOLD, _MAPPED_AFTER)
-        mallopt(_M_TRIM_THRESHOLD, 2 * _MAPPED_AFTER)

@@ -26,7 +26,7 @@ from v2v.cli.common import (
     write_output,
 )
 from v2v.cli.export import export_choice, write_exports
-from v2v.cpu import map_model_buffers, one_malloc_arena
+from v2v.cpu import one_malloc_arena
 from v2v.errors import InputError
 
 app = typer.Typer()
@@ -58,7 +58,6 @@ def process(
 ) -> None:
     """Convert one photo into a style-guide SVG (or PDF, EPS, DXF, PNG: see --format)."""
     one_malloc_arena()  # before the preload thread starts: a lower peak (v2v.cpu)
-    map_model_buffers()  # the saliency model's largest look: a lower peak (v2v.cpu)
     choice = export_choice(output, format_, size, dpi, stacking, grouping)
     pipeline = make_pipeline(config, with_subject(set_, subject), palette)
     result = pipeline.run(input, hint=parse_hint(hint), preview=png is not None)
