@@ -26,7 +26,8 @@ class StrokeConfig(Strict):
         True,
         description="the outline around the vehicle lies inside its silhouette: fills stop "
         "half a stroke width short of the mask's edge (parts thinner than that keep their "
-        "width), so fill plus outline covers the mask and no more",
+        "width), so fill plus outline covers the mask and no more, at the SVG's own size (the "
+        "outline does not scale: rendered larger, the vehicle is up to half a stroke thinner)",
     )
     color: str = Field(
         "auto", description="'auto' = the palette's darkest colour, or a palette hex"
