@@ -261,9 +261,17 @@ def test_a_halo_on_glinting_water_is_not_taken_for_the_hull() -> None:
     assert (grown & ~truth).sum() == 0
 
 
-def test_edge_grow_at_or_above_the_threshold_is_refused_with_the_fix() -> None:
-    assert VehicleMaskConfig(threshold=0.4, edge_grow=0.3).edge_grow == 0.3
-    assert VehicleMaskConfig(threshold=0.2, edge_grow=None).edge_grow is None
-    for edge_grow in (0.5, 0.6):
-        with pytest.raises(ValueError, match=r"edge_grow \(0\.\d\) must be below .*threshold"):
-            VehicleMaskConfig(threshold=0.5, edge_grow=edge_grow)
+def test_a_lowered_threshold_is_not_refused_for_edge_grow_and_the_growth_adds_nothing() -> None:
+    """A user lowering the saliency threshold (a request override, a training retry) below
+    the default edge_grow must not get an error about a key they never set: growing down
+    to a probability the mask already holds adds nothing."""
+    config = VehicleMaskConfig(threshold=0.2)
+    assert config.edge_grow == 0.25
+    prob = np.zeros((80, 120), np.float32)
+    prob[20:60, 20:100] = 0.9
+    prob[60:70, 20:100] = 0.22  # above the lowered threshold: already in the mask
+    rgb = np.full((80, 120, 3), 40, np.uint8)
+    rgb[20:70, 20:100] = 200
+    mask = prob >= config.threshold
+    grown = grow_to_edges(rgb, mask, prob, config.edge_grow)
+    assert np.array_equal(grown, mask)

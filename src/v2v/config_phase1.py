@@ -70,7 +70,8 @@ class VehicleMaskConfig(Strict):
         le=1.0,
         description="a detected boat's mask is grown down to this salient probability where "
         "the grown outline lies on a stronger image edge than the mask's own (a dark hull on "
-        "dark water, which saliency fades out before its edge); below threshold; null: off",
+        "dark water, which saliency fades out before its edge); at or above threshold it adds "
+        "nothing (a lowered threshold is not refused for it); null: off",
     )
     long_aspect: float | None = Field(
         4.0,
@@ -80,18 +81,6 @@ class VehicleMaskConfig(Strict):
         "GrabCut continues it in line beyond its ends, within the detected box's margin "
         "(wagons saliency gave up on); null: off",
     )
-
-    @model_validator(mode="after")
-    def _edge_grow_below_threshold(self) -> VehicleMaskConfig:
-        """Growing down to a probability the mask already holds would do nothing, in silence."""
-        if self.edge_grow is not None and self.edge_grow >= self.threshold:
-            raise ValueError(
-                f"phase1.vehicle_mask.edge_grow ({self.edge_grow}) must be below "
-                f"phase1.vehicle_mask.threshold ({self.threshold}): the mask is grown down to "
-                "that lower probability; lower edge_grow (default 0.25) or set it to null to "
-                "switch the growth off"
-            )
-        return self
 
 
 class TextRemovalConfig(Strict):
