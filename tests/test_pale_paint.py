@@ -1,7 +1,10 @@
 """Phase III draws pale paint in its own colour, not its shadow's (``phase3.materials``):
 drawn flat images of a light-pink tricycle frame whose shade is more saturated than its lit
 paint, a shaded part apart from the frame, and a lit pink nearer a shade pair's dark colour
-in ΔE00 only; each test shows the defect with its rule off and the fix with it on."""
+in ΔE00 only; each test shows the defect with its rule off and the fix with it on. Then the
+limits of those rules, each a defect of their first version: a tan is no yellow's shade, a
+pale band names no less saturated colour (pink on red), a part only darker than a paint is
+another paint, and a part joined as shade names nothing."""
 
 from __future__ import annotations
 
@@ -122,3 +125,16 @@ def test_one_flat_region_of_lit_pink_takes_magenta_as_with_a_shade_band() -> Non
     pixels, mask = flat((120, 300), (185, 67, 143))
     assert names(mapped(pixels, mask, "default", lit_of_pair=False)) == {"Purple"}
     assert names(mapped(pixels, mask, "default")) == {"Magenta"}
+
+
+def test_a_part_joined_as_shade_does_not_pull_in_a_darker_one() -> None:
+    # the shaded mudguard joins the frame; a darker part 13 ΔE00 from the mudguard but 15.5
+    # from the frame's own shade is another paint (no chaining towards ever darker parts)
+    pixels, mask = flat((120, 520), (128, 128, 128))
+    pixels[:, :200] = (207, 106, 187)
+    pixels[:, 200:300] = (157, 64, 110)
+    pixels[:, 330:430] = (145, 60, 118)
+    pixels[:, 460:] = (90, 35, 75)
+    result = mapped(pixels, mask, "default")
+    assert palette_name_at(result, 60, 380) == "Magenta"
+    assert palette_name_at(result, 60, 490) == "Purple"
