@@ -156,8 +156,8 @@ def same_paint(
     """Join groups that are one paint seen in separate places (a fire truck's cab and body,
     split by chrome): paint groups whose lit tones are within ``hue_degrees`` of hue and
     ``same_paint_delta_e`` ΔE00, largest first. With ``same_paint_shade`` also a group at most
-    GLARE_MAX_RATIO of the paint's size whose tone is the paint in shade (``in_shade``) and
-    close (``same_paint_delta_e``) to one of the paint's own shaded regions: a tricycle's shaded
+    GLARE_MAX_RATIO of the paint's size whose tone is close (``same_paint_delta_e``) to one of
+    the paint's own shaded regions (``in_shade`` of its lit tone): a tricycle's shaded
     mudguard, apart from its frame, is as dark as the frame's shade; a part only darker than
     the paint (an orange body's brown seat) is another paint. A part joined as shade names
     nothing (no chaining to ever darker parts). Returns the new group id per region."""
@@ -196,8 +196,8 @@ def _paint_of(
     config: MaterialsConfig,
 ) -> tuple[int | None, bool]:
     """The kept paint that group ``root`` is (its lit tone close to the paint's, in any paint
-    first; with ``same_paint_shade``, or a smaller group whose tone is one of the paint's own
-    parts' lit tone in shade and close to one of that part's shaded regions) and whether it
+    first; with ``same_paint_shade``, or a smaller group whose tone is close to one of the
+    shaded regions of the paint's own parts) and whether it
     joins as shade; (None, False) for a new paint. The airliner's blue tail piece is close
     to the tail, not a shade of the grey-blue fuselage it is only near in ΔE00."""
     for home in kept:
@@ -205,14 +205,11 @@ def _paint_of(
             return home, False
     if not config.same_paint_shade:
         return None, False
-    tone = tones[root]
     for home, parts in kept.items():
         if size[root] > GLARE_MAX_RATIO * sum(size[p] for p in parts):
             continue
-        for p in parts:
-            shaded = bool(in_shade(tone[None, :], tones[p][None, :], config.hue_degrees, config)[0])
-            if shaded and any(_close(tone, shade, config) for shade in shades[p]):
-                return home, True
+        if any(_close(tones[root], shade, config) for p in parts for shade in shades[p]):
+            return home, True
     return None, False
 
 
