@@ -116,7 +116,11 @@ def test_a_dark_frame_on_a_light_ground_of_one_hue_stays_two_materials() -> None
     # one is neither glare (it is larger and not washed out towards white) nor the frame lit
     pixels, mask = flat((120, 300), (130, 150, 200))
     cv2.line(pixels, (20, 100), (280, 20), (40, 60, 110), thickness=14)
-    assert names(mapped(pixels, mask, "designer")) == {"Navy", "Sky blue"}
+    # the frame (L* 26) is nearer the designer palette's Blue (L* 34) than its Navy shade
+    # (L* 16) in lightness: drawn Blue (``lit_of_pair``) alone as with a shade band along it
+    assert names(mapped(pixels, mask, "designer")) == {"Blue", "Sky blue"}
+    cv2.line(pixels, (20, 110), (280, 30), (28, 42, 77), thickness=6)
+    assert names(mapped(pixels, mask, "designer")) == {"Blue", "Sky blue"}
 
 
 def test_separate_parts_of_different_hue_keep_their_own_colours() -> None:

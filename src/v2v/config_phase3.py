@@ -49,13 +49,15 @@ class MaterialsConfig(Strict):
     )
     largest_is_lit: bool = Field(
         True,
-        description="a material's largest region may name its colour however pale, when the "
-        "palette has a colour of its hue (light pink stays pink, not purple)",
+        description="a material's largest region may name its colour however pale, only to "
+        "move from a palette shade pair's shade to its lit colour (light pink stays pink, "
+        "not purple; a red is never drawn pink)",
     )
     lit_of_pair: bool = Field(
         True,
         description="lit paint nearer a shade pair's lit colour in lightness takes it over the "
-        "shade when it is at most 5 ΔE00 farther (pink not drawn purple)",
+        "shade when it is at most 5 ΔE00 farther (pink not drawn purple); a shade pair: "
+        "within 10° of hue, ≥ 10 L* apart, HSV saturation within shade_saturation_ratio",
     )
     hue_tolerance: float = Field(
         10.0,
@@ -67,12 +69,14 @@ class MaterialsConfig(Strict):
         15.0,
         ge=0.0,
         le=100.0,
-        description="separate paint groups this close (ΔE00, same hue) are one paint; 0 = off",
+        description="separate paint groups this close (ΔE00, same hue) are one paint; 0 = off "
+        "(and same_paint_shade with it)",
     )
     same_paint_shade: bool = Field(
         True,
-        description="a paint group at most half another's size whose tone is that paint in "
-        "shade (darker, same hue and saturation) is the same paint",
+        description="a paint group at most half another's size whose tone is within "
+        "same_paint_delta_e of that paint's own shaded regions is the same paint (off when "
+        "same_paint_delta_e is 0)",
     )
     shadow_color: bool = Field(
         False, description="a material may add the palette's shade of its colour for its shade"

@@ -26,8 +26,20 @@ material. On the regions (one per distinct styled colour, with their shared bord
    a darker neighbour of like saturation up to ``shade_hue_degrees`` away whose hue is nearer
    the sky's blue than the paint's is shade too (a teal truck's rear, not a black one); the
    material's colour is then chosen among those its own-hue regions may take.
+   With ``same_paint_shade`` (needs ``same_paint_delta_e`` > 0) a separate group at most half
+   a paint's size joins it when its tone is within ``same_paint_delta_e`` of one of the
+   paint's own shaded regions (a tricycle's mudguard in shade), not when it is only darker
+   (an orange body's brown seat). A palette's *shade pair* (``shade_pairs``) is two
+   chromatic colours within PAIR_HUE_DEGREES, the darker one ≥ 10 L* darker with HSV
+   saturation within ``shade_saturation_ratio`` (Purple under Magenta; not tan under yellow,
+   nor Brown under Red). With ``lit_of_pair`` a material, or a lone region of paint, whose
+   colour is a pair's shade takes the lit colour when its lit tone is nearer that in
+   lightness and at most LIT_PAIR_MAX_EXTRA ΔE00 farther; with ``largest_is_lit`` the
+   material's largest region may name it however pale, only to move from a pair's shade to
+   its (more chromatic) lit colour: a light-pink frame with a deep shade stays Magenta, a red
+   panel with a large pale band is not drawn pink.
    With ``shadow_color``, a material may take one more colour where the palette has a shade
-   of its colour (same hue, darker): its regions nearer that shade than the base take it;
+   of its colour (its shade pair): its regions nearer that shade than the base take it;
 4. chrome: a connected mosaic of at least three small neutral pieces (each under
    ``mosaic_max_piece`` of the vehicle) is drawn in at most ``mosaic_colors`` palette colours,
    those covering most of it; the other pieces take the nearer of them.
@@ -54,9 +66,9 @@ from v2v.stages.palette.guards import allowed_colors, keep_dark_hue, not_too_viv
 from v2v.stages.palette.mosaics import calm_mosaics
 from v2v.stages.palette.paints import (
     DARK_PAINT_LIGHTNESS,
-    SHADOW_MIN_STEP,
     group_materials,
     hsv_saturation,
+    in_shade,
     is_paint,
     lit_tone,
     same_paint,
@@ -67,18 +79,28 @@ FloatArray = NDArray[np.float64]
 TRUER_HUE_MAX_EXTRA = 10.0
 #: A shade pair's lit colour is taken at most this much (ΔE00) farther than its shade.
 LIT_PAIR_MAX_EXTRA = 5.0
+#: A palette's shade pair is of one hue within this many degrees: an orange is no lit red.
+PAIR_HUE_DEGREES = 10.0
 
 
-def _shadow_of(base: int, palette_lab: FloatArray, config: MaterialsConfig) -> int | None:
-    """The palette's shade of ``base``: a chromatic colour within ``hue_degrees`` of its hue
-    and at least SHADOW_MIN_STEP darker (the nearest in hue), or None."""
-    chroma = _chroma(palette_lab)
-    gap = _hue_gap(palette_lab, palette_lab[base][None, :])
-    darker = palette_lab[:, 0] <= palette_lab[base, 0] - SHADOW_MIN_STEP
-    fits = np.flatnonzero(darker & (gap <= config.hue_degrees) & (chroma >= config.neutral_chroma))
-    if chroma[base] < config.neutral_chroma:
-        return None
-    return int(fits[np.argmin(gap[fits])]) if len(fits) else None
+def shade_pairs(palette_lab: FloatArray, config: MaterialsConfig) -> NDArray[np.bool_]:
+    """(P, P): [dark, light] where palette colour ``dark`` is the shade of ``light``: both
+    chromatic, ``in_shade`` within PAIR_HUE_DEGREES (at least SHADOW_MIN_STEP darker, HSV
+    saturation within ``shade_saturation_ratio``, as light falling off leaves paint). The
+    default palette's Purple is Magenta's shade, the designer's Deep red Signal red's and
+    Navy Blue's; a brown is no red's shade, nor a yellow a tan's lit colour (both less
+    saturated in the dark one)."""
+    chromatic = _chroma(palette_lab) >= config.neutral_chroma
+    pairs = in_shade(palette_lab[:, None, :], palette_lab[None, :, :], PAIR_HUE_DEGREES, config)
+    paired: NDArray[np.bool_] = pairs & chromatic[:, None] & chromatic[None, :]
+    return paired
+
+
+def _shadow_of(base: int, palette_lab: FloatArray, pairs: NDArray[np.bool_]) -> int | None:
+    """The palette's shade of ``base`` (``shade_pairs``; the nearest in hue), or None."""
+    fits = np.flatnonzero(pairs[:, base])
+    gap = _hue_gap(palette_lab[fits], palette_lab[base][None, :])
+    return int(fits[np.argmin(gap)]) if len(fits) else None
 
 
 def _truer_hue(
@@ -113,6 +135,7 @@ def _material_color(
     lab: FloatArray,
     surface: NDArray[np.bool_],
     palette_lab: FloatArray,
+    pairs: NDArray[np.bool_],
     config: MaterialsConfig,
 ) -> int:
     """The palette colour of a material of lit ``tone`` (3,) and regions ``members``, among
@@ -136,7 +159,7 @@ def _material_color(
     ):
         base = keep_dark_hue(tone, base, usable, nearest, palette_lab, config)
     if config.lit_of_pair:
-        base = _lit_of_pair(tone, base, usable, nearest, palette_lab, config)
+        base = _lit_of_pair(tone, base, usable, nearest, palette_lab, pairs)
     return base
 
 
@@ -146,21 +169,15 @@ def _lit_of_pair(
     usable: NDArray[np.bool_],
     nearest: FloatArray,
     palette_lab: FloatArray,
-    config: MaterialsConfig,
+    pairs: NDArray[np.bool_],
 ) -> int:
-    """``base``, or the lit colour of the shade pair ``base`` is the shade of (a usable
-    chromatic colour within ``hue_tolerance`` of its hue and at least SHADOW_MIN_STEP lighter:
-    not an orange beside a red),
-    when the material's lit ``tone`` is nearer that colour in lightness and at most
-    LIT_PAIR_MAX_EXTRA ΔE00 farther from it (``lit_of_pair``): lit pink paint (L* 47) is drawn
-    in the default palette's Magenta (L* 60), not its Purple shade (L* 30) that is 2 ΔE00
-    nearer only for Magenta's far higher chroma."""
-    chroma = _chroma(palette_lab)
-    if chroma[base] < config.neutral_chroma:
-        return base
-    lit = usable & (chroma >= config.neutral_chroma)
-    lit &= palette_lab[:, 0] >= palette_lab[base, 0] + SHADOW_MIN_STEP
-    lit &= _hue_gap(palette_lab, palette_lab[base][None, :]) <= config.hue_tolerance
+    """``base``, or the usable lit colour of a shade pair ``base`` is the shade of
+    (``shade_pairs``), when the material's lit ``tone`` is nearer that colour in lightness and
+    at most LIT_PAIR_MAX_EXTRA ΔE00 farther from it (``lit_of_pair``): lit pink paint (L* 47)
+    is drawn in the default palette's Magenta (L* 60), not its Purple shade (L* 30) that is
+    2 ΔE00 nearer only for Magenta's far higher chroma. A tan is not drawn in a yellow that
+    is only lighter: the muted palette's tan is no yellow's shade."""
+    lit = usable & pairs[base]
     lit &= np.abs(palette_lab[:, 0] - tone[0]) < abs(float(palette_lab[base, 0] - tone[0]))
     lit &= nearest <= nearest[base] + LIT_PAIR_MAX_EXTRA
     return int(np.argmin(np.where(lit, nearest, np.inf))) if lit.any() else base
@@ -174,19 +191,21 @@ def _largest_is_lit(
     areas: NDArray[np.int64],
     surface: NDArray[np.bool_],
     palette_lab: FloatArray,
+    pairs: NDArray[np.bool_],
     config: MaterialsConfig,
 ) -> tuple[FloatArray, int]:
-    """(tone, colour) of a material, its largest region allowed to name it however pale when
-    the palette has that paint (``largest_is_lit``): glare is smaller than the paint it lies
-    on, and a deep shadow, more saturated than a light pink frame, must not turn it purple.
-    The pale tone is taken only when its colour is chromatic and within ``hue_degrees`` of
-    its hue: a palette without pinks keeps the colour the saturated tone gives (red), not a
-    blue that is only nearer the pale pink."""
+    """(tone, colour) of a material, its largest region allowed to name it however pale
+    (``largest_is_lit``) when the colour that gives is the lit colour of a shade pair whose
+    shade the saturated tone gives (``shade_pairs``; never a less chromatic colour): glare
+    is smaller than the paint it lies on, and a deep shadow, more saturated than a light
+    pink frame, must not turn it purple. A red panel with a large pale sky-lit band stays red,
+    not pink (Pink is no lit Red), and a palette without pinks keeps the light pink frame red,
+    not a blue that is only nearer the pale pink."""
     pale = lit_tone(lab[members], areas[members], config.lit_saturation_ratio, largest=True)
     if np.array_equal(pale, tone):
         return tone, base
-    other = _material_color(pale, members, lab, surface, palette_lab, config)
-    if other == base or _chroma(palette_lab[other]) < config.neutral_chroma:
+    other = _material_color(pale, members, lab, surface, palette_lab, pairs, config)
+    if not pairs[base, other] or _chroma(palette_lab[other]) < _chroma(palette_lab[base]):
         return tone, base
     if float(_hue_gap(palette_lab[other], pale)) > config.hue_degrees:
         return tone, base
@@ -209,18 +228,24 @@ def choose_colors(
     group = group_materials(lab, areas, borders, config)
     if config.same_paint_delta_e > 0:
         group = same_paint(lab, areas, group, config)
+    pairs = shade_pairs(palette_lab, config)
+    paint = is_paint(lab, hsv_saturation(lab), config)
     for root in np.unique(group):
         members = np.flatnonzero(group == root)
         if len(members) < 2:
+            if config.lit_of_pair and paint[root]:  # one flat region of paint is a material too
+                lone = choice[root]
+                args = (allowed[root], distance[root], palette_lab, pairs)
+                choice[root] = _lit_of_pair(lab[root], lone, *args)
             continue
         tone = lit_tone(lab[members], areas[members], config.lit_saturation_ratio)
-        base = _material_color(tone, members, lab, surface, palette_lab, config)
+        base = _material_color(tone, members, lab, surface, palette_lab, pairs, config)
         if config.largest_is_lit:
             tone, base = _largest_is_lit(
-                tone, base, members, lab, areas, surface, palette_lab, config
+                tone, base, members, lab, areas, surface, palette_lab, pairs, config
             )
         choice[members] = base
-        shadow = _shadow_of(base, palette_lab, config) if config.shadow_color else None
+        shadow = _shadow_of(base, palette_lab, pairs) if config.shadow_color else None
         if shadow is not None:
             darker = distance[members, shadow] < distance[members, base]
             choice[members[darker]] = shadow

@@ -2,9 +2,9 @@
 
 Neighbouring paint regions of one hue are one surface under different light (shade keeps HSV
 saturation, glare lowers it; shade under an open sky turns bluer); separate groups whose lit
-tones are close, or one a smaller group in the other's shade, are one paint seen in two
-places. A material's lit tone is its lightest sizeable, saturated region. The palette colour
-each material takes is chosen in :mod:`v2v.stages.palette.materials`.
+tones are close, or one a smaller group close to the other's own shaded regions, are one
+paint seen in two places. A material's lit tone is its lightest sizeable, saturated region.
+The palette colour each material takes is chosen in :mod:`v2v.stages.palette.materials`.
 """
 
 from __future__ import annotations
@@ -54,12 +54,23 @@ def _one_surface(
     or the lighter one is glare on the darker (less saturated, at most GLARE_MAX_RATIO of its
     size)."""
     dark, light = (first, second) if lab[first, 0] <= lab[second, 0] else (second, first)
-    ratio = saturation[dark] / max(float(saturation[light]), 1e-9)
-    shade = 1.0 / config.shade_saturation_ratio <= ratio <= config.shade_saturation_ratio
+    shade = bool(_like_saturation(saturation[dark], saturation[light], config))
     if float(_hue_gap(lab[first], lab[second])) > config.hue_degrees:
         return shade and _sky_lit(lab[dark], lab[light], config)
     glare = saturation[light] < saturation[dark] and areas[light] <= GLARE_MAX_RATIO * areas[dark]
     return bool(shade or glare)
+
+
+def _like_saturation(
+    dark: FloatArray, light: FloatArray, config: MaterialsConfig
+) -> NDArray[np.bool_]:
+    """Whether HSV saturations are alike as light falling off leaves them: within
+    ``shade_saturation_ratio`` of each other (elementwise)."""
+    ratio = np.asarray(dark, dtype=np.float64) / np.maximum(light, 1e-9)
+    like: NDArray[np.bool_] = (ratio >= 1.0 / config.shade_saturation_ratio) & (
+        ratio <= config.shade_saturation_ratio
+    )
+    return like
 
 
 def _sky_lit(dark: FloatArray, light: FloatArray, config: MaterialsConfig) -> bool:
@@ -144,50 +155,60 @@ def same_paint(
 ) -> NDArray[np.int64]:
     """Join groups that are one paint seen in separate places (a fire truck's cab and body,
     split by chrome): paint groups whose lit tones are within ``hue_degrees`` of hue and
-    ``same_paint_delta_e`` ΔE00, largest first; with
-    ``same_paint_shade`` also a group at most GLARE_MAX_RATIO of the paint's size whose tone
-    is one of the paint's tones in shade (``_in_shade``: a tricycle's shaded mudguard, apart
-    from its frame). Returns the new group id per region."""
+    ``same_paint_delta_e`` ΔE00, largest first. With ``same_paint_shade`` also a group at most
+    GLARE_MAX_RATIO of the paint's size whose tone is close (``same_paint_delta_e``) to one of
+    the paint's own shaded regions (``in_shade`` of its lit tone): a tricycle's shaded
+    mudguard, apart from its frame, is as dark as the frame's shade; a part only darker than
+    the paint (an orange body's brown seat) is another paint. A part joined as shade names
+    nothing (no chaining to ever darker parts). Returns the new group id per region."""
     roots = [r for r in np.unique(group) if _chroma(lab[group == r]).max() >= config.paint_chroma]
     roots.sort(key=lambda r: -int(areas[group == r].sum()))
     tones = {
         r: lit_tone(lab[group == r], areas[group == r], config.lit_saturation_ratio) for r in roots
     }
     size = {r: int(areas[group == r].sum()) for r in roots}
+    shades = {r: _shaded_regions(lab[group == r], tones[r], config) for r in roots}
     joined = group.copy()
-    kept: dict[int, list[int]] = {}  # each paint's parts, its own first
-    named: dict[int, list[int]] = {}  # the parts whose tones name it: its own, shaded ones
+    kept: dict[int, list[int]] = {}  # each paint's own parts (its own, those close to it)
     for root in roots:
-        home, shaded = _paint_of(root, kept, named, tones, size, config)
+        home, shaded = _paint_of(root, kept, tones, shades, size, config)
         if home is None:
-            kept[root], named[root] = [], [root]
+            kept[root] = []
             home = root
-        elif shaded:
-            named[home].append(root)
+        if not shaded:
+            kept[home].append(root)
         joined[group == root] = home
-        kept[home].append(root)
     return joined
+
+
+def _shaded_regions(lab: FloatArray, tone: FloatArray, config: MaterialsConfig) -> FloatArray:
+    """The colours (n, 3) of a group's regions that are its lit ``tone`` in shade."""
+    shaded: FloatArray = lab[in_shade(lab, tone[None, :], config.hue_degrees, config)]
+    return shaded
 
 
 def _paint_of(
     root: int,
     kept: dict[int, list[int]],
-    named: dict[int, list[int]],
     tones: dict[int, FloatArray],
+    shades: dict[int, FloatArray],
     size: dict[int, int],
     config: MaterialsConfig,
 ) -> tuple[int | None, bool]:
-    """The kept paint that group ``root`` is (close to a tone that names it; with
-    ``same_paint_shade``, or a smaller group in the shade of one of its parts' tones), and
-    whether it joins as shade; (None, False) for a new paint. A shaded part's tone names the
-    paint too: a darker mudguard piece close to the shaded one follows it."""
-    for home, parts in kept.items():
-        if any(_close(tones[root], tones[p], config) for p in named[home]):
+    """The kept paint that group ``root`` is (its lit tone close to the paint's, in any paint
+    first; with ``same_paint_shade``, or a smaller group whose tone is close to one of the
+    shaded regions of the paint's own parts) and whether it
+    joins as shade; (None, False) for a new paint. The airliner's blue tail piece is close
+    to the tail, not a shade of the grey-blue fuselage it is only near in ΔE00."""
+    for home in kept:
+        if _close(tones[root], tones[home], config):
             return home, False
-        if not config.same_paint_shade:
+    if not config.same_paint_shade:
+        return None, False
+    for home, parts in kept.items():
+        if size[root] > GLARE_MAX_RATIO * sum(size[p] for p in parts):
             continue
-        small = size[root] <= GLARE_MAX_RATIO * sum(size[p] for p in parts)
-        if small and any(_in_shade(tones[root], tones[p], config) for p in parts):
+        if any(_close(tones[root], shade, config) for p in parts for shade in shades[p]):
             return home, True
     return None, False
 
@@ -200,14 +221,18 @@ def _close(first: FloatArray, second: FloatArray, config: MaterialsConfig) -> bo
     return float(_hue_gap(first, second)) <= config.hue_degrees
 
 
-def _in_shade(dark: FloatArray, light: FloatArray, config: MaterialsConfig) -> bool:
-    """Whether the colour ``dark`` is ``light`` paint in shade: at least SHADOW_MIN_STEP
-    darker, within ``hue_degrees`` of its hue and of like HSV saturation (within
-    ``shade_saturation_ratio``: light falling off keeps it)."""
-    if dark[0] > light[0] - SHADOW_MIN_STEP:
-        return False
-    if float(_hue_gap(dark, light)) > config.hue_degrees:
-        return False
-    saturation = hsv_saturation(np.stack([dark, light]))
-    ratio = float(saturation[0]) / max(float(saturation[1]), 1e-9)
-    return 1.0 / config.shade_saturation_ratio <= ratio <= config.shade_saturation_ratio
+def in_shade(
+    dark: FloatArray, light: FloatArray, hue_limit: float, config: MaterialsConfig
+) -> NDArray[np.bool_]:
+    """Whether colours ``dark`` (..., 3) are colours ``light`` (broadcast) in shade: at least
+    SHADOW_MIN_STEP darker, within ``hue_limit`` degrees of hue and of like HSV saturation
+    (``_like_saturation``: light falling off keeps it). The one test of a region's shade and
+    of a palette's shade pair (``materials.shade_pairs``)."""
+    dark, light = np.broadcast_arrays(dark, light)
+    shape = dark.shape[:-1]
+    saturation = hsv_saturation(np.concatenate([dark.reshape(-1, 3), light.reshape(-1, 3)]))
+    half = saturation.size // 2
+    like = _like_saturation(saturation[:half], saturation[half:], config).reshape(shape)
+    darker = dark[..., 0] <= light[..., 0] - SHADOW_MIN_STEP
+    shaded: NDArray[np.bool_] = darker & (_hue_gap(dark, light) <= hue_limit) & like
+    return shaded
