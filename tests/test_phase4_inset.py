@@ -125,3 +125,50 @@ def test_a_short_coupling_between_two_wagons_is_kept() -> None:
     assert (out[95:97, 180:183] == DARK).all()
     count, _ = cv2.connectedComponents((out >= 0).astype(np.uint8), connectivity=4)
     assert count == 2
+
+
+def body() -> np.ndarray:
+    labels = np.full((HEIGHT, WIDTH), -1, np.int16)
+    labels[80:104, 40:360] = BODY
+    return labels
+
+
+def test_a_small_part_the_band_would_shrink_under_the_minimum_is_still_drawn() -> None:
+    """A 3 px wide antenna of its own colour (30 px², over ``min_path_area``) is not thinner
+    than the band's two sides; the band would leave a 1 px spine of 9 px², which the
+    small-region merge then erases. It keeps its band and is drawn as without the inset."""
+    for length in (10, 16):
+        labels = body()
+        labels[80 - length : 80, 200:203] = DARK
+        out, _ = inset_silhouette(labels, 1, 16)
+        assert (out == DARK).sum() == 3 * length
+        art = vectorize(labels)
+        assert silhouette(art)[80 - length : 80, 200:203].mean() >= 0.95
+        assert PALETTE.colors[DARK] in [layer.color for layer in art.layers]
+    assert (inset_silhouette(body(), 1, 16)[0][80, 41:359] == -1).all()  # the body is inset
+
+
+def test_a_small_separate_piece_is_not_erased() -> None:
+    labels = body()
+    labels[60:65, 100:105] = BODY  # 25 px², apart from the body: 9 px² once inset
+    out, removed = inset_silhouette(labels, 1, 16)
+    assert removed > 0
+    assert (out[60:65, 100:105] == BODY).all()
+    assert silhouette(vectorize(labels))[60:65, 100:105].mean() >= 0.95
+
+
+def test_the_band_is_half_the_stroke_rounded_half_up() -> None:
+    """Half a 1 px stroke is a 1 px band, not none; half a 5 px stroke 3 px, not 2 (as a
+    4 px stroke's)."""
+
+    def inset_pixels(stroke: float) -> int:
+        rgba = np.zeros((HEIGHT, WIDTH, 4), np.uint8)
+        rgba[80:104, 40:360] = (*PALETTE.rgb[BODY], 255)
+        overrides = {"phase4.stroke.width": stroke}
+        config = load_config(overrides=overrides).phase4
+        edges = np.zeros((HEIGHT, WIDTH), np.uint8)
+        art = VtracerVectorizer(config).run(rgba, PALETTE, edges, RunContext())
+        return int(art.notes["pixels_inset"])
+
+    assert inset_pixels(1) > 0
+    assert inset_pixels(5) > inset_pixels(4)

@@ -11,7 +11,9 @@ What keeps its band: parts thinner than the band's two sides (masts, antennae, s
 couplings: what an opening of the vehicle removes) and the band where they join the rest, so
 they keep their width and stay attached; the image's border (a vehicle cut by the frame); and
 colour regions the band would cut into pieces (a narrow strip of one colour along the edge),
-first where the region itself is narrow, else whole: one shape stays one path.
+first where the region itself is narrow, else whole: one shape stays one path; and colour
+regions (a part of their own colour, a piece apart from the body) that the band would shrink
+from ``min_area`` or more to less, which the small-region merge would then erase.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ def _band(labels: Labels, width: int, min_area: float) -> Mask:
         band &= ~(split & _narrow(labels, split, kernel))
         band &= ~_bridges(labels, band, _split_regions(labels, band, min_area))
         band &= ~_split_regions(labels, band, min_area)
+    band &= ~_vanishing(labels, band, min_area)
     out: Mask = band
     return out
 
@@ -124,6 +127,22 @@ def _split_regions(labels: Labels, band: Mask, min_area: float) -> Mask:
     split = np.bincount(region_of[big], minlength=int(regions.max()) + 1) > 1
     split[0] = False
     out: Mask = split[regions]
+    return out
+
+
+def _vanishing(labels: Labels, band: Mask, min_area: float) -> Mask:
+    """Bool (H, W): the colour regions (4-connected, one label) of ``min_area`` px or more
+    that removing ``band`` would leave with no piece that large: a 3 px wide antenna, a 5 × 5
+    px part apart from the body, which the small-region merge would then erase."""
+    regions = measure.label(labels, background=-1, connectivity=1)
+    pieces = measure.label(np.where(band, -1, labels), background=-1, connectivity=1)
+    region_of = np.zeros(int(pieces.max()) + 1, dtype=np.int64)
+    region_of[pieces.ravel()] = regions.ravel()
+    largest = np.zeros(int(regions.max()) + 1, dtype=np.int64)
+    np.maximum.at(largest, region_of[1:], np.bincount(pieces.ravel())[1:])
+    lost = (np.bincount(regions.ravel()) >= min_area) & (largest < min_area)
+    lost[0] = False
+    out: Mask = lost[regions]
     return out
 
 

@@ -126,7 +126,7 @@ class VtracerVectorizer(Vectorizer):
         min_area = self.config.min_path_area * scale**2
         inset, stroke = 0, self.config.stroke
         if stroke.enabled and stroke.inset:
-            width = round(stroke.width / 2 * scale)
+            width = math.floor(stroke.width / 2 * scale + 0.5)  # halves up, not to even
             labels, inset = inset_silhouette(labels, width, min_area)
         labels, merged = layers.merge_small_regions(labels, min_area)
         order = layers.stacking_order(labels, len(palette))
