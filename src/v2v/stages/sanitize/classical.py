@@ -40,6 +40,7 @@ from v2v.stages.sanitize.frame import scene_bicycle
 from v2v.stages.sanitize.grabcut import figure_in_box
 from v2v.stages.sanitize.inpaint import detail_loss, dilate, inpaint
 from v2v.stages.sanitize.mask import COARSE_SIDE, VehicleMask, grow, vehicle_mask
+from v2v.stages.sanitize.maskops import keep_touching
 from v2v.stages.sanitize.occluders import behind_occluders, fill_rows, stands_in_front
 from v2v.stages.sanitize.people import Person, find_people
 from v2v.stages.sanitize.regions import (
@@ -200,7 +201,7 @@ class ClassicalSanitizer(Sanitizer):
             return vehicle.mask, []
         hidden = _union([p.region for p in people], vehicle.mask.shape)
         if pedal:  # a frame's open outline cannot be continued behind a figure: only cut it out
-            return vehicle.mask & ~hidden, people
+            return keep_touching(vehicle.mask & ~hidden, frame), people  # no slivers left
         bound = photo.hint or self._bound(subject, photo)
         return behind_occluders(vehicle.mask, hidden, bound), people
 
