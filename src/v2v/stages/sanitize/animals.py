@@ -49,3 +49,15 @@ def salient_animal(rgb: RGBImage, box: Box, model: SaliencyModel | None = None) 
     if figure.sum() < FIGURE_MIN_SHARE * box.area:
         return figure_in_box(rgb, box)
     return dilate(figure, 2 * FIGURE_GROW + 1) & inside
+
+
+def figure_region(rgb: RGBImage, label: str, box: Box, salient: bool) -> Mask:
+    """Bool (H, W): what a detected person or animal in ``box`` hides. A person: the whole
+    box (no trace may stay: a face, jeans GrabCut misses). An animal: its silhouette, the
+    vehicle beside it in its box stays; with ``salient`` (a bicycle's subject,
+    ``detector.salient_animals``) the salient object of a crop, else GrabCut's figure."""
+    if label == "person":
+        region = np.zeros(rgb.shape[:2], bool)
+        region[box.y0 : box.y1, box.x0 : box.x1] = True
+        return region
+    return salient_animal(rgb, box) if salient else figure_in_box(rgb, box)

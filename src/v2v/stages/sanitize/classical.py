@@ -34,10 +34,9 @@ from v2v.config import ModelsConfig, Phase1Config
 from v2v.context import RunContext
 from v2v.errors import InputError
 from v2v.stages import SANITIZERS, Sanitizer
-from v2v.stages.sanitize.animals import salient_animal
+from v2v.stages.sanitize.animals import figure_region
 from v2v.stages.sanitize.detector import PEDAL, Detection, ObjectDetector
 from v2v.stages.sanitize.frame import scene_bicycle
-from v2v.stages.sanitize.grabcut import figure_in_box
 from v2v.stages.sanitize.inpaint import detail_loss, dilate, inpaint
 from v2v.stages.sanitize.mask import COARSE_SIDE, VehicleMask, grow, vehicle_mask
 from v2v.stages.sanitize.maskops import keep_touching
@@ -188,13 +187,8 @@ class ClassicalSanitizer(Sanitizer):
             if not stands_in_front(found.box, vehicle.mask, self.config.detector.feet_slack):
                 continue  # the vehicle goes on below it: a pattern on the vehicle
             box = grow(found.box, 0.02, width, height)
-            if found.label == "person":  # no trace may stay (a face, jeans GrabCut misses)
-                region = np.zeros((height, width), bool)
-                region[box.y0 : box.y1, box.x0 : box.x1] = True
-            elif pedal and self.config.detector.salient_animals:  # see animals.py
-                region = salient_animal(photo.pixels, box)
-            else:  # an animal's coat: its silhouette, the vehicle beside it in its box stays
-                region = figure_in_box(photo.pixels, box)
+            salient = pedal and self.config.detector.salient_animals
+            region = figure_region(photo.pixels, found.label, box, salient)
             if (region & vehicle.mask).any():
                 people.append(Person(box, region, f"detected {found.label}", found.score))
         if not people:
