@@ -64,6 +64,15 @@ class VehicleMaskConfig(Strict):
         "of the vehicle's height square, are background (the gaps between a train's wagons; "
         "a long detected vehicle that is no car or bus only); null: off",
     )
+    coupling_gaps: float | None = Field(
+        2.0,
+        ge=1.0,
+        le=100.0,
+        description="a long vehicle's notches between wagons that GrabCut (the wide scene "
+        "around the mask as background) takes from the mask are background where their colour "
+        "is this many times as frequent in that scene as in the mask (the path seen between a "
+        "train's wagons on a lawn); null: off",
+    )
     edge_grow: float | None = Field(
         0.25,
         ge=0.0,

@@ -41,6 +41,8 @@ How the mask is made (each step measured on the composites in ``shared/samples``
    background's around it (a lowrider's banana saddle, top tube and chain guard), and those
    saliency barely sees go where their colour is the background's (the court or wall seen
    between the tubes, which saliency's faint halo kept).
+6. A long vehicle's gaps coloured like the scene go (``holes.gaps``: the ring around the mask;
+   ``couplings.py``: the wider scene, in notches between wagons that GrabCut takes).
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ from v2v.stages.sanitize.colour_vote import (
     in_background_colours,
     in_vehicle_colours,
 )
+from v2v.stages.sanitize.couplings import coupling_gaps
 from v2v.stages.sanitize.edge_grow import grow_to_edges
 from v2v.stages.sanitize.grabcut import grabcut_in_box, seen_at_all
 from v2v.stages.sanitize.holes import gaps, seen_through
@@ -182,8 +185,11 @@ def vehicle_mask(
         if config.open_holes is not None and kind in OPEN_KINDS:  # sky between a schooner's sails
             filled &= ~seen_through(rgb, mask, filled, config.open_holes)
         mask = filled
-    if config.gaps is not None and not thin and _long(mask, kind, config.long_aspect):
-        mask &= ~gaps(rgb, mask, config.gaps)
+    if not thin and _long(mask, kind, config.long_aspect):
+        if config.gaps is not None:
+            mask &= ~gaps(rgb, mask, config.gaps)
+        if config.coupling_gaps is not None:  # the scene farther out, seen between wagons
+            mask &= ~coupling_gaps(rgb, mask, config.coupling_gaps)
     if mask.mean() < MIN_VEHICLE_FRACTION:
         mask = np.zeros((height, width), bool)
         region = box or Box(0, 0, width, height)
