@@ -11,9 +11,11 @@ the vehicle's lowest point, and it shows a rim (see ``_has_rim``). It is drawn a
 full ellipse, in the patch's colour) and a rim (an ellipse of the same centre and angle,
 spanning the holes' hull). One painter, ``paint_wheels``, draws these and the side-view
 circles (as ellipses of equal axes, ``from_circle``): the tyre, and the rim in the median of
-the lighter half of the photo inside it, at least RIM_CONTRAST lighter than the tyre (a
-designer draws a rim even where the photo's is in shadow). Switch:
-``phase2.flatten.angled_wheels``.
+the lighter half of the photo inside it, at least ``rim_contrast`` (L*) lighter than the tyre
+(a designer draws a rim even where the photo's is in shadow). With ``wheel_rims`` a side-view
+circle whose hub the photo does not show (a dark wheel, its rim in shade or only a thin bright
+edge) gets a rim of RIM_DEFAULT of its radius all the same. Switches:
+``phase2.flatten.angled_wheels``, ``wheel_rims``, ``rim_contrast``.
 """
 
 from __future__ import annotations
@@ -43,8 +45,11 @@ ELLIPSE_IOU, MIN_AXIS_RATIO, LOW_SHARE = 0.86, 0.3, 0.45
 #: pedals, lamps and shadows) and at most the side-view search's MAX_RADIUS.
 MIN_WHEEL = 0.1
 #: Rim size relative to the tyre: from the holes' share of the filled patch, within RIM_RANGE;
-#: RIM_DEFAULT without holes. The rim is at least RIM_CONTRAST (L*) lighter than the tyre.
-RIM_RANGE, RIM_DEFAULT, RIM_CONTRAST = (0.45, 0.85), 0.62, 25.0
+#: RIM_DEFAULT without holes. The rim is at least RIM_CONTRAST (L*) lighter than the tyre
+#: (``phase2.flatten.rim_contrast``): CIEDE2000 weighs lightness differences near black
+#: lightly, so a rim 25 L over a black tyre (L 30) is nearer black (ΔE00 20) than mid grey
+#: (L 54, ΔE00 21) and the palette drew it black; 40 L over it is nearer the grey.
+RIM_RANGE, RIM_DEFAULT, RIM_CONTRAST = (0.45, 0.85), 0.62, 40.0
 #: Holes count as a rim from this share of the filled patch; without them, the photo inside
 #: must be RIM_EVIDENCE (L*) lighter on average than the tyre ring.
 MIN_HOLES, RIM_EVIDENCE = 0.1, 4.0
@@ -167,10 +172,13 @@ def find_ellipse_wheels(
     return sorted(wheels, key=lambda w: -max(w.axes))
 
 
-def from_circle(wheel: Wheel, lab: NDArray[np.float32], mask: Mask) -> EllipseWheel:
+def from_circle(
+    wheel: Wheel, lab: NDArray[np.float32], mask: Mask, always_rim: bool = True
+) -> EllipseWheel:
     """A side-view wheel found as a circle, as the ellipse it is (equal axes): its tyre takes
     the median colour of its outer ring (outside the hub, or 0.6 of the radius), its rim is
-    the hub (none when the hub search found none)."""
+    the hub; when the hub search found none, RIM_DEFAULT of the radius with ``always_rim``
+    (``phase2.flatten.wheel_rims``), else none."""
     yy, xx = np.ogrid[: mask.shape[0], : mask.shape[1]]
     distance = np.hypot(xx - wheel.x, yy - wheel.y)
     inside = max(wheel.hub_radius, 0.6 * wheel.radius)
@@ -178,6 +186,8 @@ def from_circle(wheel: Wheel, lab: NDArray[np.float32], mask: Mask) -> EllipseWh
     tyre = np.median(lab[ring], axis=0) if ring.any() else np.array([0.0, 0.0, 0.0])
     diameter = 2.0 * wheel.radius
     rim = wheel.hub_radius / wheel.radius if wheel.radius > 0 else 0.0
+    if rim <= 0 and always_rim:
+        rim = RIM_DEFAULT
     return EllipseWheel(
         (wheel.x, wheel.y), (diameter, diameter), 0.0, rim, tyre.astype(np.float64), 0.0
     )
@@ -189,11 +199,12 @@ def paint_wheels(
     lab: NDArray[np.float32],
     mask: Mask,
     wheels: list[EllipseWheel],
+    rim_contrast: float = RIM_CONTRAST,
 ) -> tuple[Labels, NDArray[np.float64]]:
     """Draw each wheel, at any angle (a side-view circle is an ellipse of equal axes), into
     ``labels`` as a tyre ellipse and, when it has one (``rim_scale`` > 0), a rim ellipse: new
     regions appended to ``colors``. The rim takes the median of the lighter half of ``lab``
-    inside it (the metal, not the gaps between spokes), lifted to at least RIM_CONTRAST
+    inside it (the metal, not the gaps between spokes), lifted to at least ``rim_contrast``
     lighter than the tyre and made neutral when that is needed."""
     labels = labels.copy()
     added: list[NDArray[np.float64]] = []
@@ -211,8 +222,8 @@ def paint_wheels(
         metal = lab[rim]
         metal = metal[metal[:, 0] >= np.median(metal[:, 0])]
         rim_colour = np.median(metal, axis=0).astype(np.float64)
-        if rim_colour[0] < wheel.tyre[0] + RIM_CONTRAST:
-            rim_colour = np.array([min(100.0, wheel.tyre[0] + RIM_CONTRAST), 0.0, 0.0])
+        if rim_colour[0] < wheel.tyre[0] + rim_contrast:
+            rim_colour = np.array([min(100.0, wheel.tyre[0] + rim_contrast), 0.0, 0.0])
         added.append(rim_colour)
         labels[rim] = len(colors) + len(added) - 1
     if not added:
