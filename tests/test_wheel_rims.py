@@ -113,3 +113,38 @@ def test_a_rim_in_shade_stays_apart_from_its_tyre_after_palette_mapping() -> Non
     high = _styled(pixels, mask, rim_contrast=40.0)
     for middle, tyre in _palette_colours(high):
         assert tyre == "#000000" and middle == "#808080"
+
+
+def test_a_dark_round_end_of_the_silhouette_without_a_hub_gets_no_rim() -> None:
+    # a tank seen from the front: its track's lower end is a dark disc standing on the ground
+    # at the very side of the silhouette, with no hub; a wheel under a body is inset from its
+    # ends (bumpers, overhangs) and gets a rim even where the photo shows none
+    from v2v.stages.stylize.ellipses import from_circle
+    from v2v.stages.stylize.wheels import Wheel
+
+    mask = np.zeros((HEIGHT, WIDTH), bool)
+    mask[50:182, 40:370] = True
+    mask |= _disc((338, 182), 32) | _disc((110, 182), 32)
+    lab = np.zeros((HEIGHT, WIDTH, 3), np.float32)
+    lab[..., 0] = 8.0
+    at_the_end = from_circle(Wheel(338.0, 182.0, 32.0, 0.0), lab, mask, always_rim=True)
+    under_the_body = from_circle(Wheel(110.0, 182.0, 32.0, 0.0), lab, mask, always_rim=True)
+    assert at_the_end.rim_scale == 0.0
+    assert under_the_body.rim_scale > 0.5
+    assert from_circle(Wheel(110.0, 182.0, 32.0, 0.0), lab, mask, always_rim=False).rim_scale == 0
+
+
+def test_a_dusty_tyre_takes_its_darker_half_and_stays_black() -> None:
+    # the stryker's dusty tyre had a ring median of L 32, which the palette draws grey like its
+    # rim; the rubber is the darker half of the ring
+    from v2v.stages.stylize.ellipses import from_circle
+    from v2v.stages.stylize.wheels import Wheel
+
+    mask = np.zeros((HEIGHT, WIDTH), bool)
+    mask[50:182, 40:370] = True
+    mask |= _disc((110, 182), 32)
+    lab = np.zeros((HEIGHT, WIDTH, 3), np.float32)
+    lab[..., 0] = (20.0 + 2.5 * (np.arange(WIDTH) * 7 % 11))[None, :]  # L 20..45, evenly
+    wheel = Wheel(110.0, 182.0, 32.0, 0.0)
+    assert from_circle(wheel, lab, mask, always_rim=False).tyre[0] > 30
+    assert from_circle(wheel, lab, mask, always_rim=True).tyre[0] < 28

@@ -50,6 +50,10 @@ MIN_WHEEL = 0.1
 #: lightly, so a rim 25 L over a black tyre (L 30) is nearer black (ΔE00 20) than mid grey
 #: (L 54, ΔE00 21) and the palette drew it black; 40 L over it is nearer the grey.
 RIM_RANGE, RIM_DEFAULT, RIM_CONTRAST = (0.45, 0.85), 0.62, 40.0
+#: A side-view wheel without a visible hub gets the default rim only when the vehicle reaches
+#: END_CLEARANCE radii past it on both sides: a dark round end of the silhouette with no hub
+#: is as likely a track's end (a tank seen from the front) as a wheel.
+END_CLEARANCE = 0.5
 #: Holes count as a rim from this share of the filled patch; without them, the photo inside
 #: must be RIM_EVIDENCE (L*) lighter on average than the tyre ring.
 MIN_HOLES, RIM_EVIDENCE = 0.1, 4.0
@@ -172,21 +176,39 @@ def find_ellipse_wheels(
     return sorted(wheels, key=lambda w: -max(w.axes))
 
 
+def _inset(wheel: Wheel, mask: Mask) -> bool:
+    """Whether the vehicle reaches at least END_CLEARANCE radii beyond the wheel on both sides,
+    as a body does past its wheels (bumpers, overhangs)."""
+    cols = np.flatnonzero(mask.any(axis=0))
+    if cols.size == 0:
+        return False
+    clearance = END_CLEARANCE * wheel.radius
+    return bool(
+        wheel.x - wheel.radius - cols[0] >= clearance
+        and cols[-1] - wheel.x - wheel.radius >= clearance
+    )
+
+
 def from_circle(
     wheel: Wheel, lab: NDArray[np.float32], mask: Mask, always_rim: bool = True
 ) -> EllipseWheel:
     """A side-view wheel found as a circle, as the ellipse it is (equal axes): its tyre takes
     the median colour of its outer ring (outside the hub, or 0.6 of the radius), its rim is
-    the hub; when the hub search found none, RIM_DEFAULT of the radius with ``always_rim``
-    (``phase2.flatten.wheel_rims``), else none."""
+    the hub. With ``always_rim`` (``phase2.flatten.wheel_rims``) the rim is RIM_DEFAULT of the
+    radius when the hub search found none and the wheel is inset (see ``_inset``), and the tyre
+    takes the median of the ring's darker half (as a spoked wheel's does): a dusty tyre's
+    median, L 32, drew it grey like its rim."""
     yy, xx = np.ogrid[: mask.shape[0], : mask.shape[1]]
     distance = np.hypot(xx - wheel.x, yy - wheel.y)
     inside = max(wheel.hub_radius, 0.6 * wheel.radius)
     ring = (distance < wheel.radius) & (distance >= inside) & mask
-    tyre = np.median(lab[ring], axis=0) if ring.any() else np.array([0.0, 0.0, 0.0])
+    rubber = lab[ring] if ring.any() else np.zeros((1, 3), np.float32)
+    if always_rim:  # the rubber, not the rim's edge or dust on it
+        rubber = rubber[rubber[:, 0] <= np.median(rubber[:, 0])]
+    tyre = np.median(rubber, axis=0)
     diameter = 2.0 * wheel.radius
     rim = wheel.hub_radius / wheel.radius if wheel.radius > 0 else 0.0
-    if rim <= 0 and always_rim:
+    if rim <= 0 and always_rim and _inset(wheel, mask):
         rim = RIM_DEFAULT
     return EllipseWheel(
         (wheel.x, wheel.y), (diameter, diameter), 0.0, rim, tyre.astype(np.float64), 0.0
