@@ -196,20 +196,21 @@ def from_circle(
     the median colour of its outer ring (outside the hub, or 0.6 of the radius), its rim is
     the hub. With ``always_rim`` (``phase2.flatten.wheel_rims``) the rim is RIM_DEFAULT of the
     radius when the hub search found none and the wheel is inset (see ``_inset``), and the tyre
-    takes the median of the ring's darker half (as a spoked wheel's does): a dusty tyre's
-    median, L 32, drew it grey like its rim."""
+    of a wheel with a rim takes the median of the ring's darker half (as a spoked wheel's
+    does): a dusty tyre's median, L 32, drew it grey like its rim. A wheel without a rim keeps
+    the plain median (a dark-grey disc reads as a wheel where a black one is a blob)."""
     yy, xx = np.ogrid[: mask.shape[0], : mask.shape[1]]
     distance = np.hypot(xx - wheel.x, yy - wheel.y)
     inside = max(wheel.hub_radius, 0.6 * wheel.radius)
     ring = (distance < wheel.radius) & (distance >= inside) & mask
-    rubber = lab[ring] if ring.any() else np.zeros((1, 3), np.float32)
-    if always_rim:  # the rubber, not the rim's edge or dust on it
-        rubber = rubber[rubber[:, 0] <= np.median(rubber[:, 0])]
-    tyre = np.median(rubber, axis=0)
     diameter = 2.0 * wheel.radius
     rim = wheel.hub_radius / wheel.radius if wheel.radius > 0 else 0.0
     if rim <= 0 and always_rim and _inset(wheel, mask):
         rim = RIM_DEFAULT
+    rubber = lab[ring] if ring.any() else np.zeros((1, 3), np.float32)
+    if always_rim and rim > 0:  # the rubber beside the rim, not the rim's edge or dust
+        rubber = rubber[rubber[:, 0] <= np.median(rubber[:, 0])]
+    tyre = np.median(rubber, axis=0)
     return EllipseWheel(
         (wheel.x, wheel.y), (diameter, diameter), 0.0, rim, tyre.astype(np.float64), 0.0
     )
