@@ -130,6 +130,23 @@ class FlattenConfig(Strict):
         description="with wheels: free-standing side-view wheels (spoked, thin) become one tyre"
         " ring + one rim colour",
     )
+    tyre_past_rim: bool = Field(
+        True,
+        description="with wheels: when the circle found is a rim, the tyre is the dark band past"
+        " its light ring (a dark truck wheel joined to a black chassis band)",
+    )
+    wheel_rims: bool = Field(
+        True,
+        description="with wheels: a side-view wheel whose hub the photo does not show still gets"
+        " a rim (0.62 of its radius)",
+    )
+    rim_contrast: float = Field(
+        40.0,
+        ge=0.0,
+        le=100.0,
+        description="a drawn rim is at least this much (L*) lighter than its tyre, so the"
+        " palette keeps the two apart",
+    )
     grey_chrome: bool = Field(
         True, description="weakly tinted patches among greys (warm-lit chrome, glass) turn grey"
     )

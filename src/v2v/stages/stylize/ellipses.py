@@ -11,9 +11,11 @@ the vehicle's lowest point, and it shows a rim (see ``_has_rim``). It is drawn a
 full ellipse, in the patch's colour) and a rim (an ellipse of the same centre and angle,
 spanning the holes' hull). One painter, ``paint_wheels``, draws these and the side-view
 circles (as ellipses of equal axes, ``from_circle``): the tyre, and the rim in the median of
-the lighter half of the photo inside it, at least RIM_CONTRAST lighter than the tyre (a
-designer draws a rim even where the photo's is in shadow). Switch:
-``phase2.flatten.angled_wheels``.
+the lighter half of the photo inside it, at least ``rim_contrast`` (L*) lighter than the tyre
+(a designer draws a rim even where the photo's is in shadow). With ``wheel_rims`` a side-view
+circle whose hub the photo does not show (a dark wheel, its rim in shade or only a thin bright
+edge) gets a rim of RIM_DEFAULT of its radius all the same. Switches:
+``phase2.flatten.angled_wheels``, ``wheel_rims``, ``rim_contrast``.
 """
 
 from __future__ import annotations
@@ -43,8 +45,15 @@ ELLIPSE_IOU, MIN_AXIS_RATIO, LOW_SHARE = 0.86, 0.3, 0.45
 #: pedals, lamps and shadows) and at most the side-view search's MAX_RADIUS.
 MIN_WHEEL = 0.1
 #: Rim size relative to the tyre: from the holes' share of the filled patch, within RIM_RANGE;
-#: RIM_DEFAULT without holes. The rim is at least RIM_CONTRAST (L*) lighter than the tyre.
-RIM_RANGE, RIM_DEFAULT, RIM_CONTRAST = (0.45, 0.85), 0.62, 25.0
+#: RIM_DEFAULT without holes. The rim is at least RIM_CONTRAST (L*) lighter than the tyre
+#: (``phase2.flatten.rim_contrast``): CIEDE2000 weighs lightness differences near black
+#: lightly, so a rim 25 L over a black tyre (L 30) is nearer black (ΔE00 20) than mid grey
+#: (L 54, ΔE00 21) and the palette drew it black; 40 L over it is nearer the grey.
+RIM_RANGE, RIM_DEFAULT, RIM_CONTRAST = (0.45, 0.85), 0.62, 40.0
+#: A side-view wheel without a visible hub gets the default rim only when the vehicle reaches
+#: END_CLEARANCE radii past it on both sides: a dark round end of the silhouette with no hub
+#: is as likely a track's end (a tank seen from the front) as a wheel.
+END_CLEARANCE = 0.5
 #: Holes count as a rim from this share of the filled patch; without them, the photo inside
 #: must be RIM_EVIDENCE (L*) lighter on average than the tyre ring.
 MIN_HOLES, RIM_EVIDENCE = 0.1, 4.0
@@ -167,17 +176,41 @@ def find_ellipse_wheels(
     return sorted(wheels, key=lambda w: -max(w.axes))
 
 
-def from_circle(wheel: Wheel, lab: NDArray[np.float32], mask: Mask) -> EllipseWheel:
+def _inset(wheel: Wheel, mask: Mask) -> bool:
+    """Whether the vehicle reaches at least END_CLEARANCE radii beyond the wheel on both sides,
+    as a body does past its wheels (bumpers, overhangs)."""
+    cols = np.flatnonzero(mask.any(axis=0))
+    if cols.size == 0:
+        return False
+    clearance = END_CLEARANCE * wheel.radius
+    return bool(
+        wheel.x - wheel.radius - cols[0] >= clearance
+        and cols[-1] - wheel.x - wheel.radius >= clearance
+    )
+
+
+def from_circle(
+    wheel: Wheel, lab: NDArray[np.float32], mask: Mask, always_rim: bool = True
+) -> EllipseWheel:
     """A side-view wheel found as a circle, as the ellipse it is (equal axes): its tyre takes
     the median colour of its outer ring (outside the hub, or 0.6 of the radius), its rim is
-    the hub (none when the hub search found none)."""
+    the hub. With ``always_rim`` (``phase2.flatten.wheel_rims``) the rim is RIM_DEFAULT of the
+    radius when the hub search found none and the wheel is inset (see ``_inset``), and the tyre
+    of a wheel with a rim takes the median of the ring's darker half (as a spoked wheel's
+    does): a dusty tyre's median, L 32, drew it grey like its rim. A wheel without a rim keeps
+    the plain median (a dark-grey disc reads as a wheel where a black one is a blob)."""
     yy, xx = np.ogrid[: mask.shape[0], : mask.shape[1]]
     distance = np.hypot(xx - wheel.x, yy - wheel.y)
     inside = max(wheel.hub_radius, 0.6 * wheel.radius)
     ring = (distance < wheel.radius) & (distance >= inside) & mask
-    tyre = np.median(lab[ring], axis=0) if ring.any() else np.array([0.0, 0.0, 0.0])
     diameter = 2.0 * wheel.radius
     rim = wheel.hub_radius / wheel.radius if wheel.radius > 0 else 0.0
+    if rim <= 0 and always_rim and _inset(wheel, mask):
+        rim = RIM_DEFAULT
+    rubber = lab[ring] if ring.any() else np.zeros((1, 3), np.float32)
+    if always_rim and rim > 0:  # the rubber beside the rim, not the rim's edge or dust
+        rubber = rubber[rubber[:, 0] <= np.median(rubber[:, 0])]
+    tyre = np.median(rubber, axis=0)
     return EllipseWheel(
         (wheel.x, wheel.y), (diameter, diameter), 0.0, rim, tyre.astype(np.float64), 0.0
     )
@@ -189,11 +222,12 @@ def paint_wheels(
     lab: NDArray[np.float32],
     mask: Mask,
     wheels: list[EllipseWheel],
+    rim_contrast: float = RIM_CONTRAST,
 ) -> tuple[Labels, NDArray[np.float64]]:
     """Draw each wheel, at any angle (a side-view circle is an ellipse of equal axes), into
     ``labels`` as a tyre ellipse and, when it has one (``rim_scale`` > 0), a rim ellipse: new
     regions appended to ``colors``. The rim takes the median of the lighter half of ``lab``
-    inside it (the metal, not the gaps between spokes), lifted to at least RIM_CONTRAST
+    inside it (the metal, not the gaps between spokes), lifted to at least ``rim_contrast``
     lighter than the tyre and made neutral when that is needed."""
     labels = labels.copy()
     added: list[NDArray[np.float64]] = []
@@ -211,8 +245,8 @@ def paint_wheels(
         metal = lab[rim]
         metal = metal[metal[:, 0] >= np.median(metal[:, 0])]
         rim_colour = np.median(metal, axis=0).astype(np.float64)
-        if rim_colour[0] < wheel.tyre[0] + RIM_CONTRAST:
-            rim_colour = np.array([min(100.0, wheel.tyre[0] + RIM_CONTRAST), 0.0, 0.0])
+        if rim_colour[0] < wheel.tyre[0] + rim_contrast:
+            rim_colour = np.array([min(100.0, wheel.tyre[0] + rim_contrast), 0.0, 0.0])
         added.append(rim_colour)
         labels[rim] = len(colors) + len(added) - 1
     if not added:

@@ -188,11 +188,11 @@ def flatten(pixels: NDArray[np.uint8], mask: Mask, config: FlattenConfig) -> Fla
         labels, colors = paint_highlights(labels, colors, window_ids)
     wheels = 0
     if config.wheels:
-        found = find_wheels(lab, small_mask)
-        drawn = [from_circle(wheel, lab, small_mask) for wheel in found]
+        found = find_wheels(lab, small_mask, config.tyre_past_rim)
+        drawn = [from_circle(wheel, lab, small_mask, config.wheel_rims) for wheel in found]
         if config.angled_wheels:
             drawn += find_ellipse_wheels(labels, colors, lab, small_mask, found)
-        labels, colors = paint_wheels(labels, colors, lab, small_mask, drawn)
+        labels, colors = paint_wheels(labels, colors, lab, small_mask, drawn, config.rim_contrast)
         wheels = len(drawn)
         if config.spoked_wheels:
             spoked = find_spoked_wheels(lab, small_mask, drawn)

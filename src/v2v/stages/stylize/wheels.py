@@ -5,8 +5,12 @@ hub or the rim rather than the tyre). Around each centre a radial profile of "ty
 (dark, neutral, inside the vehicle) gives the tyre's inner and outer radius. A wheel must
 show a full dark ring (not hidden behind bodywork), stand on the silhouette's bottom, sit
 near the vehicle's lowest point, and not overlap another wheel. Its hub is everything inside
-the tyre when that is lighter. Wheels seen at an angle are ellipses; they fail the ring test
-and are left to :mod:`v2v.stages.stylize.ellipses`, whose painter draws both kinds.
+the tyre when that is lighter. When the circle found is the rim, the profile's first dark run
+is the hub inside it; the tyre is then the first run past the rim's light ring that has a
+tyre's size and stands on the ground (``phase2.flatten.tyre_past_rim``: a truck's dark wheel,
+its tyre joined to a black chassis band, with a thin bright rim edge). Wheels seen at an
+angle are ellipses; they fail the ring test and are left to
+:mod:`v2v.stages.stylize.ellipses`, whose painter draws both kinds.
 """
 
 from __future__ import annotations
@@ -71,15 +75,11 @@ def _profile(tyre: Mask, lightness: NDArray[np.float32], x: float, y: float, r: 
     return _Profile(share / counts, light / counts)
 
 
-def _tyre_band(profile: _Profile, start: int) -> tuple[int, int] | None:
-    """(inner, outer) radius of the first run of tyre rings at or beyond ``start``."""
-    is_tyre = profile.tyre_share >= RING_SHARE
-    inner = start + int(np.argmax(is_tyre[start:])) if is_tyre[start:].any() else -1
-    if inner < 0:
-        return None
-    after = np.flatnonzero(~is_tyre[inner:])
-    outer = inner + (int(after[0]) if after.size else len(is_tyre) - inner)
-    return inner, outer
+def _tyre_bands(profile: _Profile, start: int) -> list[tuple[int, int]]:
+    """(inner, outer) radii of the runs of tyre rings at or beyond ``start``, inner first."""
+    is_tyre = np.concatenate([profile.tyre_share[start:] >= RING_SHARE, [False]])
+    edges = np.flatnonzero(np.diff(np.concatenate([[False], is_tyre]).astype(np.int8)))
+    return [(start + int(a), start + int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
 def _hub_radius(lightness: NDArray[np.float64], outer: int) -> float:
@@ -107,25 +107,25 @@ def _measure(
     mask: Mask,
     found: tuple[float, float, float],
     radius_range: tuple[float, float],
+    past_rim: bool,
 ) -> Wheel | None:
-    """The wheel centred on the Hough circle ``found`` (x, y, r), or None."""
+    """The wheel centred on the Hough circle ``found`` (x, y, r), or None: the first run of
+    tyre rings (with ``past_rim``, the first that fits a tyre: a wheel's size, standing on
+    the ground) beyond half the found radius."""
     x, y, found_radius = found
     ground = _ground(mask, x, y)
     if not GROUND_RANGE[0] * found_radius <= ground <= GROUND_RANGE[1] * radius_range[1]:
         return None  # not standing on the ground: skip the radial profile
     limit = int(min(HUB_SCALE * found_radius, radius_range[1])) + 2
     profile = _profile(tyre, lightness, x, y, limit)
-    band = _tyre_band(profile, max(1, int(0.5 * found_radius)))
-    if band is None:
-        return None
-    inner, outer = band
-    radius = float(outer)
-    if not radius_range[0] <= radius <= radius_range[1] or outer - inner < MIN_TYRE_WIDTH * radius:
-        return None
-    ground = _ground(mask, x, y)
-    if not GROUND_RANGE[0] * radius <= ground <= GROUND_RANGE[1] * radius:
-        return None
-    return Wheel(x, y, radius, _hub_radius(profile.lightness, outer))
+    bands = _tyre_bands(profile, max(1, int(0.5 * found_radius)))
+    for inner, outer in bands if past_rim else bands[:1]:
+        radius = float(outer)
+        sized = radius_range[0] <= radius <= radius_range[1]
+        wide = outer - inner >= MIN_TYRE_WIDTH * radius
+        if sized and wide and GROUND_RANGE[0] * radius <= ground <= GROUND_RANGE[1] * radius:
+            return Wheel(x, y, radius, _hub_radius(profile.lightness, outer))
+    return None
 
 
 def hough_circles(
@@ -146,9 +146,10 @@ def hough_circles(
     return [(2 * x + 0.5, 2 * y + 0.5, 2 * r) for x, y, r in circles[0].tolist()]
 
 
-def find_wheels(lab: NDArray[np.float32], mask: Mask) -> list[Wheel]:
+def find_wheels(lab: NDArray[np.float32], mask: Mask, past_rim: bool = True) -> list[Wheel]:
     """Side-view wheels in a vehicle crop: ``lab`` float32 (h, w, 3) CIELAB of the flattened
-    crop, ``mask`` bool (h, w) the vehicle. Returns wheels largest first."""
+    crop, ``mask`` bool (h, w) the vehicle; ``past_rim``: the tyre may be a later run of dark
+    rings than the first (``phase2.flatten.tyre_past_rim``). Returns wheels largest first."""
     rows = np.flatnonzero(mask.any(axis=1))
     if rows.size == 0:
         return []
@@ -159,7 +160,7 @@ def find_wheels(lab: NDArray[np.float32], mask: Mask) -> list[Wheel]:
     for x, y, r in hough_circles(lab[..., 0], radius_range):
         if any(np.hypot(x - w.x, y - w.y) < w.radius for w in wheels):
             continue
-        wheel = _measure(tyre, lab[..., 0], mask, (x, y, r), radius_range)
+        wheel = _measure(tyre, lab[..., 0], mask, (x, y, r), radius_range, past_rim)
         if wheel is None or wheel.y + wheel.radius < lowest - LOWEST_TOLERANCE * wheel.radius:
             continue
         if all(np.hypot(wheel.x - w.x, wheel.y - w.y) >= 0.9 * (wheel.radius + w.radius)
