@@ -19,6 +19,15 @@ speed-up stops:
   could reach, before any start-up or tail;
 - ``overhead_s``: wall seconds less the photos' seconds shared over the workers (serial start,
   spawning, the last photos running while a worker waits).
+
+``--profile`` adds a thread profile that does not depend on the machine's load: one process
+per thread count a worker gets (2 for one worker, 1 for each of two, as ``v2v.cpu`` gives them
+on 2 cores) converts the photos as a batch worker does (one untimed photo first) and reads each
+thread's CPU seconds (``/proc/self/task/*/schedstat``). On an idle machine a photo's wall time
+is about its main thread's CPU time (onnxruntime's second thread runs beside it), so
+``cores_used_by_one_worker`` = all threads / main thread, and an endless batch of two workers
+can gain at most ``2 × main thread (2 threads) / all threads (1 thread)`` over one worker
+(``steady_bound_from_cpu``), before start-up, tail and the two cores slowing each other.
 """
 
 from __future__ import annotations
@@ -59,6 +68,62 @@ def serial_start(scratch: Path) -> float:
     command = [sys.executable, "-m", "v2v", "batch", str(empty), str(scratch / "none")]
     wall, _, _, _ = run_measured(command, child_env())
     return wall
+
+
+def _thread_seconds() -> dict[int, float]:
+    """CPU seconds of each thread of this process so far (Linux)."""
+    seconds = {}
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            seconds[int(task.name)] = int((task / "schedstat").read_text().split()[0]) / 1e9
+        except (OSError, ValueError, IndexError):
+            continue  # a thread that has just ended
+    return seconds
+
+
+def as_worker(threads: int, photos: list[Path]) -> None:
+    """Child mode: convert ``photos`` as a batch worker with ``threads`` threads does (SVG and
+    preview), after one untimed photo; print its main thread's and other threads' CPU seconds
+    as JSON."""
+    import threading
+
+    from v2v.cpu import limit_threads
+    from v2v.pipeline import Pipeline
+
+    limit_threads(threads)
+    pipeline = Pipeline()
+    _ = pipeline.run(photos[0]).preview_png
+    before = _thread_seconds()
+    for path in photos:
+        _ = pipeline.run(path).preview_png
+    after = _thread_seconds()
+    used = {tid: after[tid] - before.get(tid, 0.0) for tid in after}
+    main = used.pop(threading.get_native_id())
+    print(json.dumps({"main": main, "others": sum(used.values()), "photos": len(photos)}))
+
+
+def thread_profile(photos: list[Path]) -> dict[str, Any]:
+    """The load-independent figures of ``--profile`` (see the module's notes)."""
+    import subprocess
+
+    runs = {}
+    for threads in (2, 1):
+        command = [sys.executable, "-m", "benchmarks.bench_batch", "--as-worker", str(threads)]
+        done = subprocess.run(
+            [*command, *map(str, photos)], env=child_env(), capture_output=True, text=True, cwd=ROOT
+        )
+        if done.returncode != 0:
+            raise SystemExit(f"the thread profile failed: {done.stderr[-800:]}")
+        runs[threads] = json.loads(done.stdout.strip().splitlines()[-1])
+    two, one = runs[2], runs[1]
+    n = len(photos)
+    return {
+        "threads_2_main_cpu_per_photo_s": round(two["main"] / n, 3),
+        "threads_2_all_cpu_per_photo_s": round((two["main"] + two["others"]) / n, 3),
+        "threads_1_all_cpu_per_photo_s": round((one["main"] + one["others"]) / n, 3),
+        "cores_used_by_one_worker": round((two["main"] + two["others"]) / two["main"], 2),
+        "steady_bound_from_cpu": round(2 * two["main"] / (one["main"] + one["others"]), 2),
+    }
 
 
 def measure(photos: list[Path], counts: list[int], repeat: int, scratch: Path) -> dict[str, Any]:
@@ -115,8 +180,12 @@ def main() -> None:
     parser.add_argument("--photos", type=int, default=12, help="photos in each batch")
     parser.add_argument("--repeat", type=int, default=3, help="rounds, interleaved")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--profile", action="store_true", help="add the thread profile")
+    parser.add_argument("--as-worker", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
+    if args.as_worker:
+        return as_worker(args.as_worker, args.folders)
     from v2v.imaging import list_images
 
     photos = [p for folder in args.folders for p in list_images(folder)]
@@ -125,7 +194,9 @@ def main() -> None:
         raise SystemExit(f"no photos in {', '.join(map(str, args.folders))}")
     print(f"batch: {len(photos)} photos, load average at start {load_average()}", flush=True)
     with tempfile.TemporaryDirectory(prefix="v2v-bench-batch-") as tmp:
-        figures = measure(photos, args.workers, args.repeat, Path(tmp))
+        figures = measure(photos, args.workers, args.repeat, Path(tmp)) if args.repeat else {}
+    if args.profile:
+        figures.update(thread_profile(photos))
     for key, value in figures.items():
         print(f"  {key}: {value}")
     print(f"load average at end: {load_average()}")
