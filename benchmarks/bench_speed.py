@@ -24,7 +24,6 @@ work runs are noisy.
 from __future__ import annotations
 
 import argparse
-import mimetypes
 import os
 import statistics
 import subprocess
@@ -144,69 +143,11 @@ def cold(photos: list[Path], count: int, scratch: Path) -> dict[str, Any]:
     }
 
 
-def service(photos: list[Path], jobs: int, scratch: Path) -> dict[str, Any]:
-    """The first ``jobs`` photos through a freshly started service, one job at a time, then the
-    first photo once more: its second run is the fair warm figure for the first job (photos
-    differ in cost, so the median of the others alone would flatter or blame the first)."""
-    from fastapi.testclient import TestClient
+def services(photos: list[Path], jobs: int, repeat: int, scratch: Path) -> dict[str, Any]:
+    """Fresh services' first job against the next ones (benchmarks.bench_service)."""
+    from benchmarks.bench_service import services as measure
 
-    from v2v.service import create_app, load_settings
-
-    settings = load_settings(
-        data_dir=scratch / "service",
-        worker_mode="process",
-        job_workers=1,
-        log_level="warning",
-        api_rate_limit="",
-        min_free_disk_mb=0,
-        _env_file=None,
-    )
-    ran, ended = [], []
-    photos = [p for p in photos if p.suffix.lower() in {".jpg", ".jpeg", ".png", ".webp"}]
-    with TestClient(
-        create_app(settings), client=("127.0.0.1", 50000), base_url="http://localhost"
-    ) as client:
-        started = time.perf_counter()
-        ready_status = ""
-        while time.perf_counter() - started < 120:
-            ready_status = client.get("/ready").json().get("status", "")
-            if ready_status == "ready":
-                break
-            time.sleep(0.1)
-        ready_after = time.perf_counter() - started
-        for index in range(jobs + 1):
-            path = photos[index % len(photos)] if index < jobs else photos[0]
-            submitted = time.perf_counter()
-            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            upload = {"file": (path.name, path.read_bytes(), kind)}
-            answer = client.post("/api/v1/jobs", files=upload)
-            if answer.status_code != 202:
-                raise SystemExit(f"the service refused {path.name}: {answer.text[:300]}")
-            job_id = answer.json()["id"]
-            while True:
-                body = client.get(f"/api/v1/jobs/{job_id}").json()
-                if body["status"] in {"succeeded", "failed", "cancelled"}:
-                    break
-                time.sleep(0.02)
-            ended.append(time.perf_counter() - submitted)
-            ran.append(float(body.get("timings", {}).get("total", 0.0)))
-    again = ran.pop()
-    ended.pop()
-    rest = ran[1:]
-    rest_median = statistics.median(rest) if rest else 0.0
-    return {
-        "ready_after_s": round(ready_after, 2),
-        "ready_status": ready_status,
-        "first_job_run_s": round(ran[0], 2),
-        "next_jobs_run_median_s": round(rest_median, 2),
-        "first_over_rest": round(ran[0] / rest_median, 2) if rest_median else None,
-        "first_photo_again_run_s": round(again, 2),
-        "first_over_same_photo_warm": round(ran[0] / again, 2) if again else None,
-        "first_job_submit_to_end_s": round(ended[0], 2),
-        "next_jobs_submit_to_end_median_s": round(statistics.median(ended[1:]), 2)
-        if len(ended) > 1
-        else None,
-    }
+    return measure(photos, jobs, repeat, scratch)
 
 
 def batch(photos: list[Path], count: int, repeat: int, scratch: Path) -> dict[str, Any]:
@@ -241,6 +182,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="at most this many photos (0: all)")
     parser.add_argument("--cold", type=int, default=3, help="photos run as one command each")
     parser.add_argument("--service", type=int, default=10, help="service jobs (first + rest)")
+    parser.add_argument("--service-repeat", type=int, default=1, help="fresh services, one by one")
     parser.add_argument("--batch", type=int, default=12, help="photos in the batch runs")
     parser.add_argument("--batch-repeat", type=int, default=2, help="batch rounds, interleaved")
     parser.add_argument("--sides", type=int, nargs="*", default=[640, 1024, 2048, 6000])
@@ -262,7 +204,7 @@ def main() -> None:
         sections = {
             "cold": lambda: cold(photos, args.cold, scratch),
             "warm": lambda: warm(photos),
-            "service": lambda: service(photos, args.service, scratch),
+            "service": lambda: services(photos, args.service, args.service_repeat, scratch),
             "batch": lambda: batch(photos, args.batch, args.batch_repeat, scratch),
             "memory": lambda: memory(photos[0], args.sides, scratch),
         }

@@ -183,6 +183,9 @@ def _batch_local(
     if workers == 1:
         # one worker is this process: it has imported the pipeline to check the config, where
         # a spawned worker would import it all again (about 1 s of CPU before its first photo)
+        from v2v.cpu import keep_freed_memory
+
+        keep_freed_memory()
         with Progress(transient=True) as bar:
             task = bar.add_task("converting", total=len(files))
             for f in files:
