@@ -1,6 +1,6 @@
 """Speed figures of issue 17, all in one run on the same photos, with the quality beside them.
 
-    python -m benchmarks.bench_speed [FOLDER ...] [--cold 3] [--service 10] [--batch 6]
+    python -m benchmarks.bench_speed [FOLDER ...] [--cold 3] [--service 10] [--batch 12]
 
 Prints, for the photos of the folders (default ``../shared/samples`` and ``../shared/devset``):
 
@@ -13,7 +13,8 @@ Prints, for the photos of the folders (default ``../shared/samples`` and ``../sh
 - service: the first conversion job of a freshly started service (process workers, as
   deployed) against the median of the next ones; the seconds each job ran and the seconds
   from submission to its end;
-- batch: ``v2v batch --workers 1`` and ``--workers 2`` throughput on the same photos;
+- batch: ``v2v batch --workers 1`` and ``--workers 2`` throughput on the same photos,
+  interleaved rounds, with the breakdown of ``benchmarks.bench_batch``;
 - memory: peak RSS of one ``v2v process`` per photo size (long side in px).
 
 The machine's load average is printed at the start and the end: figures taken while other
@@ -23,9 +24,7 @@ work runs are noisy.
 from __future__ import annotations
 
 import argparse
-import mimetypes
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -144,102 +143,19 @@ def cold(photos: list[Path], count: int, scratch: Path) -> dict[str, Any]:
     }
 
 
-def service(photos: list[Path], jobs: int, scratch: Path) -> dict[str, Any]:
-    """The first ``jobs`` photos through a freshly started service, one job at a time, then the
-    first photo once more: its second run is the fair warm figure for the first job (photos
-    differ in cost, so the median of the others alone would flatter or blame the first)."""
-    from fastapi.testclient import TestClient
+def services(photos: list[Path], jobs: int, repeat: int, scratch: Path) -> dict[str, Any]:
+    """Fresh services' first job against the next ones (benchmarks.bench_service)."""
+    from benchmarks.bench_service import services as measure
 
-    from v2v.service import create_app, load_settings
-
-    settings = load_settings(
-        data_dir=scratch / "service",
-        worker_mode="process",
-        job_workers=1,
-        log_level="warning",
-        api_rate_limit="",
-        min_free_disk_mb=0,
-        _env_file=None,
-    )
-    ran, ended = [], []
-    photos = [p for p in photos if p.suffix.lower() in {".jpg", ".jpeg", ".png", ".webp"}]
-    with TestClient(
-        create_app(settings), client=("127.0.0.1", 50000), base_url="http://localhost"
-    ) as client:
-        started = time.perf_counter()
-        ready_status = ""
-        while time.perf_counter() - started < 120:
-            ready_status = client.get("/ready").json().get("status", "")
-            if ready_status == "ready":
-                break
-            time.sleep(0.1)
-        ready_after = time.perf_counter() - started
-        for index in range(jobs + 1):
-            path = photos[index % len(photos)] if index < jobs else photos[0]
-            submitted = time.perf_counter()
-            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            upload = {"file": (path.name, path.read_bytes(), kind)}
-            answer = client.post("/api/v1/jobs", files=upload)
-            if answer.status_code != 202:
-                raise SystemExit(f"the service refused {path.name}: {answer.text[:300]}")
-            job_id = answer.json()["id"]
-            while True:
-                body = client.get(f"/api/v1/jobs/{job_id}").json()
-                if body["status"] in {"succeeded", "failed", "cancelled"}:
-                    break
-                time.sleep(0.02)
-            ended.append(time.perf_counter() - submitted)
-            ran.append(float(body.get("timings", {}).get("total", 0.0)))
-    again = ran.pop()
-    ended.pop()
-    rest = ran[1:]
-    rest_median = statistics.median(rest) if rest else 0.0
-    return {
-        "ready_after_s": round(ready_after, 2),
-        "ready_status": ready_status,
-        "first_job_run_s": round(ran[0], 2),
-        "next_jobs_run_median_s": round(rest_median, 2),
-        "first_over_rest": round(ran[0] / rest_median, 2) if rest_median else None,
-        "first_photo_again_run_s": round(again, 2),
-        "first_over_same_photo_warm": round(ran[0] / again, 2) if again else None,
-        "first_job_submit_to_end_s": round(ended[0], 2),
-        "next_jobs_submit_to_end_median_s": round(statistics.median(ended[1:]), 2)
-        if len(ended) > 1
-        else None,
-    }
+    return measure(photos, jobs, repeat, scratch)
 
 
-def batch(photos: list[Path], count: int, scratch: Path) -> dict[str, Any]:
-    folder = scratch / "batch-in"
-    folder.mkdir()
-    for path in photos[:count]:
-        shutil.copy(path, folder / path.name)
-    figures: dict[str, Any] = {"photos": min(count, len(photos))}
-    # "2+1t": two workers of one thread each (V2V_CPU_THREADS=1, what v2v.cpu's
-    # worker_initializer gives each of two workers on two cores)
-    runs = {"1": (1, {}), "2": (2, {}), "2+1t": (2, {"V2V_CPU_THREADS": "1"})}
-    for label, (workers, extra) in runs.items():
-        out = scratch / f"batch-out-{len(figures)}"
-        command = [sys.executable, "-m", "v2v", "batch", str(folder), str(out)]
-        wall, _, code, used = run_measured(
-            [*command, "--workers", str(workers)], child_env(**extra)
-        )
-        figures[f"workers_{label}_s"] = round(wall, 2) if code == 0 else f"exit {code}"
-        figures[f"workers_{label}_photos_per_min"] = round(60 * figures["photos"] / wall, 1)
-        # where a speed-up stops: the cores a run kept busy (CPU seconds over wall seconds)
-        figures[f"workers_{label}_cores_used"] = round(used / wall, 2)
-    # the serial part: the command itself (imports, the config checked once) before any worker
-    empty = scratch / "batch-empty"
-    empty.mkdir()
-    command = [sys.executable, "-m", "v2v", "batch", str(empty), str(scratch / "batch-none")]
-    started = time.perf_counter()  # it ends with "no images" (exit 3) after the config check
-    subprocess.run(command, env=child_env(), capture_output=True, check=False, cwd=ROOT)
-    figures["serial_start_s"] = round(time.perf_counter() - started, 2)
-    for label in ("2", "2+1t"):
-        figures[f"speed_up_{label}_over_1"] = round(
-            figures[f"workers_{label}_photos_per_min"] / figures["workers_1_photos_per_min"], 2
-        )
-    return figures
+def batch(photos: list[Path], count: int, repeat: int, scratch: Path) -> dict[str, Any]:
+    """``v2v batch --workers 1`` and ``--workers 2``, interleaved (benchmarks.bench_batch)."""
+    from benchmarks.bench_batch import measure
+
+    (scratch / "batch").mkdir()
+    return measure(photos[:count], [1, 2], repeat, scratch / "batch")
 
 
 def memory(photo: Path, sides: list[int], scratch: Path) -> dict[str, Any]:
@@ -266,7 +182,9 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="at most this many photos (0: all)")
     parser.add_argument("--cold", type=int, default=3, help="photos run as one command each")
     parser.add_argument("--service", type=int, default=10, help="service jobs (first + rest)")
-    parser.add_argument("--batch", type=int, default=6, help="photos in the batch runs")
+    parser.add_argument("--service-repeat", type=int, default=1, help="fresh services, one by one")
+    parser.add_argument("--batch", type=int, default=12, help="photos in the batch runs")
+    parser.add_argument("--batch-repeat", type=int, default=2, help="batch rounds, interleaved")
     parser.add_argument("--sides", type=int, nargs="*", default=[640, 1024, 2048, 6000])
     parser.add_argument("--skip", nargs="*", default=[], help="warm cold service batch memory")
     parser.add_argument("--rows", action="store_true", help="print every photo's row")
@@ -286,8 +204,8 @@ def main() -> None:
         sections = {
             "cold": lambda: cold(photos, args.cold, scratch),
             "warm": lambda: warm(photos),
-            "service": lambda: service(photos, args.service, scratch),
-            "batch": lambda: batch(photos, args.batch, scratch),
+            "service": lambda: services(photos, args.service, args.service_repeat, scratch),
+            "batch": lambda: batch(photos, args.batch, args.batch_repeat, scratch),
             "memory": lambda: memory(photos[0], args.sides, scratch),
         }
         for name, measure in sections.items():

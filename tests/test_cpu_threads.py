@@ -129,3 +129,38 @@ def test_the_text_detectors_sessions_sleep_when_idle() -> None:
         options = engine.session.session.get_session_options()
         assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
         assert options.intra_op_num_threads == cpu_threads()
+
+
+_REUSE = """
+import resource, sys
+import numpy as np
+from v2v.cpu import keep_freed_memory, worker_initializer
+done = keep_freed_memory() if sys.argv[1] == "keep" else None
+if sys.argv[1] == "batch worker":
+    worker_initializer(2)
+np.ones(5_000_000)  # 40 MB: more than glibc's largest own-pages threshold by default (32 MB)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(10):
+    np.ones(5_000_000).sum()
+print(done, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc")
+def test_a_worker_reuses_the_memory_it_frees() -> None:
+    def faults(mode: str, **chosen: str) -> tuple[str, int]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+        env.pop("GLIBC_TUNABLES", None)
+        env.update(PYTHONPATH=str(SRC), **chosen)
+        out = subprocess.run(
+            [sys.executable, "-c", _REUSE, mode], env=env, capture_output=True, text=True
+        )
+        assert out.returncode == 0, out.stderr
+        done, count = out.stdout.split()
+        return done, int(count)
+
+    fresh = faults("default")[1]  # fresh zeroed pages for every array (huge pages or not)
+    done, count = faults("keep")
+    assert done == "True" and count * 10 < fresh  # the freed block is reused
+    assert faults("batch worker")[1] * 10 < fresh  # v2v batch's workers do it
+    assert faults("keep", MALLOC_TRIM_THRESHOLD_="1000000")[0] == "False"  # the operator's

@@ -7,7 +7,7 @@ import multiprocessing
 import time
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -27,7 +27,22 @@ from v2v.cli.common import (
 from v2v.cli.export import ExportChoice, export_choice, write_exports
 from v2v.errors import ConfigError, InputError, V2VError
 
+if TYPE_CHECKING:
+    from v2v.pipeline import Pipeline
+
 app = typer.Typer()
+
+#: a worker's pipelines by (config, overrides, palette): made for its first photo and kept, as
+#: the service's workers keep theirs (reading and checking the config and building the stages
+#: again cost about 20 ms a photo)
+_PIPELINES: dict[tuple[str | None, tuple[str, ...], str | None], Pipeline] = {}
+
+
+def _worker_pipeline(config: str | None, overrides: list[str], palette: str | None) -> Pipeline:
+    key = (config, tuple(overrides), palette)
+    if key not in _PIPELINES:
+        _PIPELINES[key] = make_pipeline(Path(config) if config else None, overrides, palette)
+    return _PIPELINES[key]
 
 
 def _batch_one(
@@ -41,7 +56,7 @@ def _batch_one(
     """Run in a worker process: convert one file, return a summary (never raises V2VError)."""
     started = time.perf_counter()
     try:
-        pipeline = make_pipeline(Path(config) if config else None, overrides, palette)
+        pipeline = _worker_pipeline(config, overrides, palette)
         result = pipeline.run(source)
         Path(target).write_text(result.svg or "", encoding="utf-8")
         if not choice.is_plain_svg and result.svg is not None:
@@ -161,6 +176,22 @@ def _batch_local(
 
     results: list[dict[str, Any]] = []
     config_arg, overrides = (str(config) if config else None), list(set_ or [])
+
+    def args(f: Path) -> tuple[str, str, str | None, list[str], str | None, ExportChoice]:
+        return str(f), str(output_dir / f"{f.stem}.svg"), config_arg, overrides, palette, choice
+
+    if workers == 1:
+        # one worker is this process: it has imported the pipeline to check the config, where
+        # a spawned worker would import it all again (about 1 s of CPU before its first photo)
+        from v2v.cpu import keep_freed_memory
+
+        keep_freed_memory()
+        with Progress(transient=True) as bar:
+            task = bar.add_task("converting", total=len(files))
+            for f in files:
+                results.append(_batch_one(*args(f)))
+                bar.advance(task)
+        return results
     # spawn, not fork: the caller may have threads (rich's progress refresh, a test runner's
     # servers), and a forked child can inherit a lock one of them held; the full test suite
     # hung that way in the batch tests.
@@ -174,16 +205,7 @@ def _batch_local(
     ):
         task = bar.add_task("converting", total=len(files))
         futures: dict[Future[dict[str, Any]], Path] = {
-            pool.submit(
-                _batch_one,
-                str(f),
-                str(output_dir / f"{f.stem}.svg"),
-                config_arg,
-                overrides,
-                palette,
-                choice,
-            ): f
-            for f in files
+            pool.submit(_batch_one, *args(f)): f for f in files
         }
         for future in as_completed(futures):
             results.append(future.result())

@@ -19,7 +19,7 @@ from multiprocessing.connection import Connection
 from typing import Any, Protocol
 
 from v2v import RunContext, V2VError
-from v2v.cpu import apply_environment
+from v2v.cpu import apply_environment, keep_freed_memory
 from v2v.service.jobs.messages import (
     DISK_FULL,
     Cancel,
@@ -186,6 +186,7 @@ def process_main(
         os.nice(niceness)
     os.environ.update(environment)
     apply_environment()  # this worker's share of the cores (V2V_CPU_THREADS)
+    keep_freed_memory()  # it converts photo after photo: no fresh pages for each
     configure_logging(log_level, log_format)
     try:
         worker_loop(PipeChannel(inbound), PipeChannel(outbound), runner_path, warm_up)
