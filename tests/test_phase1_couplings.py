@@ -68,3 +68,11 @@ def test_the_couplings_of_the_trains_on_the_playing_field_and_parking_ramp_open(
             truth_iou(bridged.vehicle_mask, photo),
         )
         assert opened >= floor and opened > before + 0.003, (photo.name, before, opened)
+
+
+def test_a_window_its_wagon_encloses_stays_even_in_the_scenes_colour() -> None:
+    rgb, truth, gap, _ = wagons_before_a_path()
+    rgb[130:160, 480:500] = PATH  # a tall window showing the path: not open above or below
+    found = coupling_gaps(rgb, truth | gap, 2.0)
+    assert not found[130:160, 480:500].any(), "a window inside a wagon is not a coupling"
+    assert found[gap].mean() > 0.9, "the coupling still opens"

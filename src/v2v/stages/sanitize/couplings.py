@@ -11,8 +11,9 @@ the whole scene there), the mask probably vehicle, so it can only take pixels aw
 takes is opened with a disk of NOTCH_OPEN of the vehicle's height (the outline's rim goes) and
 kept only in notch-shaped pieces that sit between wagons: at least NOTCH_MIN of the height
 square in area, at least NOTCH_TALL of the height tall, at most NOTCH_WIDE of it wide, with
-the mask on both sides in its rows (a logo on a wagon's side is wide and short; the train's
-ends are not between wagons). Within such a piece, only the pixels whose colour (CIELAB,
+the mask on both sides in its rows, open to the outside above or below (a logo on a wagon's
+side is wide and short; the train's ends are not between wagons; a window or door its wagon
+encloses is not open). Within such a piece, only the pixels whose colour (CIELAB,
 LAB_BINS³ bins) is ``ratio`` times as frequent in that wide scene as in the mask go, opened
 with a 3 px square (the wagon's own end wall that GrabCut took with the gap stays).
 """
@@ -62,7 +63,11 @@ def coupling_gaps(rgb: RGBImage, mask: Mask, ratio: float) -> Mask:
         if area < (NOTCH_MIN * height) ** 2 or h < NOTCH_TALL * height or w > NOTCH_WIDE * height:
             continue
         beside = mask[y : y + h]
-        if beside[:, :x].any() and beside[:, x + w :].any():
+        if (
+            beside[:, :x].any()
+            and beside[:, x + w :].any()
+            and _opens(labels == label, mask, radius)
+        ):
             notches.append(label)
     if not notches:
         return none
@@ -71,6 +76,15 @@ def coupling_gaps(rgb: RGBImage, mask: Mask, ratio: float) -> Mask:
     found = np.isin(labels, notches) & _scene_colours(rgb, mask, scene, ratio)
     square = np.ones((3, 3), np.uint8)
     return np.asarray(cv2.morphologyEx(found.astype(np.uint8), cv2.MORPH_OPEN, square) > 0)
+
+
+def _opens(piece: Mask, mask: Mask, radius: int) -> bool:
+    """True when ``piece`` reaches the outside of ``mask`` above or below it (within the
+    opening's radius and 2 px): a gap between wagons is open to the sky or the ground, a window
+    or door enclosed by its wagon is not."""
+    reach = radius + 2
+    near = cv2.dilate(piece.astype(np.uint8), np.ones((2 * reach + 1, 1), np.uint8)) > 0
+    return bool((near & ~mask).any())
 
 
 def _grabcut_keeps(crop: RGBImage, vehicle: Mask) -> Mask:
