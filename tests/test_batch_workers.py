@@ -52,7 +52,7 @@ def test_one_worker_runs_here_with_one_pipeline(
         "car1.svg",
         "car2.svg",
     ]
-    assert len(made) == 2  # the config check, then the worker's one pipeline for 3 photos
+    assert len(made) == 1  # the pipeline that checked the config converts all 3 photos
 
 
 def test_two_workers_convert_every_photo_in_worker_processes(tmp_path: Path) -> None:
@@ -69,3 +69,41 @@ def test_two_workers_convert_every_photo_in_worker_processes(tmp_path: Path) -> 
     assert all(
         item["ok"] and (out / f"{Path(item['file']).stem}.png").is_file() for item in summary
     )
+
+
+def test_an_unexpected_error_on_one_photo_stops_no_batch_and_leaks_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from v2v.pipeline import Pipeline
+
+    real = Pipeline.run
+
+    def odd(self: Pipeline, source: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(source).endswith("car1.png"):
+            raise cv2.error("OpenCV(4.x) /build/opencv/modules/imgproc/src/resize.cpp:4062")
+        return real(self, source, *args, **kwargs)
+
+    monkeypatch.setattr(Pipeline, "run", odd)
+    source = _photos(tmp_path / "in", 3)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["batch", str(source), str(out), *FAST])
+    assert result.exit_code == 8, result.output  # some failed
+    summary = {
+        Path(i["file"]).name: i for i in json.loads((out / "batch-summary.json").read_text())
+    }
+    assert summary["car0.png"]["ok"] and summary["car2.png"]["ok"]
+    assert not summary["car1.png"]["ok"]
+    assert "resize.cpp" not in summary["car1.png"]["error"]  # no internals in the summary
+
+
+def test_one_worker_reads_an_edited_config_on_the_next_batch(tmp_path: Path) -> None:
+    config = tmp_path / "style.yaml"
+    source = _photos(tmp_path / "in", 1)
+    sizes = []
+    for side in (320, 256):
+        config.write_text(f"input:\n  work_long_side: {side}\nqa:\n  check_text: false\n")
+        out = tmp_path / f"out{side}"
+        result = runner.invoke(app, ["batch", str(source), str(out), "--config", str(config)])
+        assert result.exit_code == 0, result.output
+        sizes.append((out / "car0.svg").read_text(encoding="utf-8")[:300])
+    assert sizes[0] != sizes[1], "the second batch in this process used the edited config"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
 import time
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from v2v.pipeline import Pipeline
 
 app = typer.Typer()
+_log = logging.getLogger(__name__)
 
 #: a worker's pipelines by (config, overrides, palette): made for its first photo and kept, as
 #: the service's workers keep theirs (reading and checking the config and building the stages
@@ -54,9 +56,20 @@ def _batch_one(
     choice: ExportChoice,
 ) -> dict[str, Any]:
     """Run in a worker process: convert one file, return a summary (never raises V2VError)."""
-    started = time.perf_counter()
     try:
         pipeline = _worker_pipeline(config, overrides, palette)
+    except V2VError as exc:
+        return {"file": source, "ok": False, "error": str(exc)}
+    return _convert_one(pipeline, source, target, choice)
+
+
+def _convert_one(
+    pipeline: Pipeline, source: str, target: str, choice: ExportChoice
+) -> dict[str, Any]:
+    """Convert one file with ``pipeline``, return a summary; never raises for one photo (an
+    unexpected failure is reported by its kind only, its traceback goes to the log)."""
+    started = time.perf_counter()
+    try:
         result = pipeline.run(source)
         Path(target).write_text(result.svg or "", encoding="utf-8")
         if not choice.is_plain_svg and result.svg is not None:
@@ -74,6 +87,10 @@ def _batch_one(
         }
     except V2VError as exc:
         return {"file": source, "ok": False, "error": str(exc)}
+    except Exception as exc:  # noqa: BLE001 (one odd photo, e.g. an OpenCV error, stops no batch)
+        _log.exception("batch: %s failed", source)
+        kind = type(exc).__name__
+        return {"file": source, "ok": False, "error": f"internal error ({kind}); see the log"}
 
 
 @app.command()
@@ -103,7 +120,7 @@ def batch(
         raise InputError(f"input folder not found: {input_dir}")
     if executor not in {"local", "celery"}:  # a usage error (exit 2), before any work
         raise ConfigError(f"--executor {executor!r}: use local or celery")
-    make_pipeline(config, set_, palette)  # validate config and palette once, before any work
+    pipeline = make_pipeline(config, set_, palette)  # config and palette checked before any work
     files = list_images(input_dir)
     if not files:
         raise InputError(f"no images (JPEG, PNG, WebP…) in {input_dir}")
@@ -112,7 +129,7 @@ def batch(
         results = _batch_celery(files, output_dir, config, set_, palette)
         _export_fetched(results, output_dir, choice)
     else:
-        results = _batch_local(files, output_dir, workers, config, set_, palette, choice)
+        results = _batch_local(pipeline, files, output_dir, workers, config, set_, palette, choice)
     failed = [r for r in results if not r["ok"]]
     for r in sorted(failed, key=lambda r: r["file"]):
         typer.echo(f"failed: {r['file']}: {r['error']}", err=True)
@@ -164,6 +181,7 @@ def _export_fetched(results: list[dict[str, Any]], output_dir: Path, choice: Exp
 
 
 def _batch_local(
+    pipeline: Pipeline,
     files: list[Path],
     output_dir: Path,
     workers: int,
@@ -181,15 +199,16 @@ def _batch_local(
         return str(f), str(output_dir / f"{f.stem}.svg"), config_arg, overrides, palette, choice
 
     if workers == 1:
-        # one worker is this process: it has imported the pipeline to check the config, where
-        # a spawned worker would import it all again (about 1 s of CPU before its first photo)
-        from v2v.cpu import keep_freed_memory
+        # one worker is this process, with the pipeline that checked the config: a spawned
+        # worker would import it all again (about 1 s of CPU before its first photo)
+        from v2v.cpu import cpu_threads, keep_freed_memory, limit_threads
 
+        limit_threads(cpu_threads())  # as a pool worker: V2V_CPU_THREADS, else at most 2
         keep_freed_memory()
         with Progress(transient=True) as bar:
             task = bar.add_task("converting", total=len(files))
             for f in files:
-                results.append(_batch_one(*args(f)))
+                results.append(_convert_one(pipeline, *args(f)[:2], choice))
                 bar.advance(task)
         return results
     # spawn, not fork: the caller may have threads (rich's progress refresh, a test runner's
