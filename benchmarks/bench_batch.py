@@ -91,10 +91,11 @@ def as_worker(threads: int, photos: list[Path]) -> None:
     as JSON."""
     import threading
 
-    from v2v.cpu import limit_threads
+    from v2v.cpu import keep_freed_memory, limit_threads
     from v2v.pipeline import Pipeline
 
     limit_threads(threads)
+    keep_freed_memory()  # as a batch worker does
     pipeline = Pipeline()
     _ = pipeline.run(photos[0]).preview_png
     before = _thread_seconds()

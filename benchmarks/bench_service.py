@@ -83,6 +83,8 @@ def service(photos: list[Path], jobs: int, scratch: Path) -> dict[str, Any]:
                 break
             time.sleep(0.1)
         ready_after = time.perf_counter() - started
+        if ready_status != "ready":
+            raise SystemExit(f"the service was not ready after 120 s ({ready_status!r})")
         for index in range(jobs + 1):
             path = photos[index % len(photos)] if index < jobs else photos[0]
             submitted, cpu_before = time.perf_counter(), children_cpu()
@@ -92,11 +94,20 @@ def service(photos: list[Path], jobs: int, scratch: Path) -> dict[str, Any]:
             if answer.status_code != 202:
                 raise SystemExit(f"the service refused {path.name}: {answer.text[:300]}")
             job_id = answer.json()["id"]
+            deadline = time.perf_counter() + 600
             while True:
                 body = client.get(f"/api/v1/jobs/{job_id}").json()
                 if body["status"] in {"succeeded", "failed", "cancelled"}:
                     break
+                if time.perf_counter() > deadline:
+                    raise SystemExit(
+                        f"job {job_id} ({path.name}) still {body['status']} after 600 s"
+                    )
                 time.sleep(0.02)
+            if body["status"] != "succeeded":  # its run time would skew the figures
+                raise SystemExit(
+                    f"job {job_id} ({path.name}) {body['status']}: {body.get('error')}"
+                )
             ended.append(time.perf_counter() - submitted)
             cpu.append(children_cpu() - cpu_before)
             ran.append(float(body.get("timings", {}).get("total", 0.0)))
@@ -135,6 +146,10 @@ def main() -> None:
 
     photos = [p for folder in args.folders for p in list_images(folder)]
     photos = [p for p in photos if not p.name.endswith(".mask.png")]
+    if not photos or args.jobs < 2 or args.repeat < 1:
+        parser.error(
+            "needs photos, --jobs 2 or more (a first job and the rest), --repeat 1 or more"
+        )
     print(f"service: {len(photos)} photos, load average at start {load_average()}", flush=True)
     with tempfile.TemporaryDirectory(prefix="v2v-bench-service-") as tmp:
         figures = services(photos, args.jobs, args.repeat, Path(tmp))

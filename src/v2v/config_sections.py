@@ -138,7 +138,8 @@ class FlattenConfig(Strict):
     wheel_rims: bool = Field(
         True,
         description="with wheels: a side-view wheel whose hub the photo does not show still gets"
-        " a rim (0.62 of its radius)",
+        " a rim (0.62 of its radius), and a wheel drawn with a rim takes the darker half of its"
+        " tyre ring as the tyre's colour",
     )
     rim_contrast: float = Field(
         40.0,
