@@ -2,7 +2,8 @@
 crop around its box (``animals.py``), its legs included, and the wheel behind it stays the
 bicycle's; the mask grows into the bicycle's own colours where saliency sees them faintly
 (``colour_vote.grown_in_vehicle_colours``) and into thick salient parts beyond its box's sides
-(``maskops.beyond_sides``: a tricycle's wheel the detector's box cut off)."""
+(``maskops.beyond_sides``: a tricycle's wheel the detector's box cut off); its thin parts
+below its ground line are not cut as legs (``vehicle_mask.cut_below_bicycles`` off)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ import pytest
 
 from tests.conftest import SAMPLES
 from v2v.artefacts import Box
-from v2v.config import InputConfig, Phase1Config
+from v2v.config import InputConfig, Phase1Config, VehicleMaskConfig
 from v2v.context import RunContext
 from v2v.imaging import decode
 from v2v.stages.sanitize.classical import ClassicalSanitizer
 from v2v.stages.sanitize.colour_vote import grown_in_vehicle_colours
+from v2v.stages.sanitize.mask import vehicle_mask
 from v2v.stages.sanitize.maskops import beyond_sides
 
 DEVSET = SAMPLES.parent / "devset"
@@ -132,3 +134,39 @@ def test_cutting_an_animal_out_of_a_bicycle_leaves_no_slivers() -> None:
     _, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     areas = stats[1:, cv2.CC_STAT_AREA]
     assert areas.min() >= 0.01 * areas.max(), sorted(areas)[:5]
+
+
+def test_a_tricycles_edge_on_wheel_below_its_ground_line_is_not_cut_as_a_leg() -> None:
+    rng = np.random.default_rng(5)
+    rgb = np.clip(rng.normal((60, 110, 50), 6, (320, 480, 3)), 0, 255).astype(np.uint8)
+    body = np.zeros((320, 480), np.uint8)
+    cv2.rectangle(body, (120, 170), (330, 200), 1, -1)  # footboard
+    cv2.circle(body, (360, 200), 55, 1, -1)  # front wheel, its bottom at y 255
+    cv2.line(body, (300, 185), (330, 90), 1, 10)  # fork and handlebar stem
+    wheel = np.zeros((320, 480), np.uint8)
+    cv2.ellipse(wheel, (110, 220), (9, 50), 0, 0, 360, 1, -1)  # rear wheel edge-on, lower
+    rgb[(body > 0) | (wheel > 0)] = (230, 120, 180)
+    prob = np.where((body > 0) | (wheel > 0), 0.95, 0.0).astype(np.float32)
+
+    class Seen:
+        def probability(self, image: np.ndarray, side: int | None = None) -> np.ndarray:
+            return cv2.resize(prob, (image.shape[1], image.shape[0]))
+
+    box = Box(60, 60, 440, 290)
+    for cut, share in ((False, 0.95), (True, 0.5)):
+        config = VehicleMaskConfig(cut_below_bicycles=cut)
+        found = vehicle_mask(rgb, config, model=Seen(), subject=box, thin=True)  # type: ignore[arg-type]
+        kept = float(found.mask[wheel > 0].mean())
+        assert (kept >= share) if not cut else (kept < share), f"cut={cut}: wheel kept {kept:.2f}"
+        assert found.mask[body > 0].mean() > 0.99
+
+
+@needs_devset
+def test_the_tricycles_rear_wheel_on_the_driveway_stays_whole() -> None:
+    driveway = DEVSET / "composite_pink_tricycle_on_driveway.jpg"
+    kept, truth, _ = _masked(driveway)
+    photo = decode(driveway, InputConfig())
+    vehicle = {"cut_below_bicycles": True}
+    config = Phase1Config(vehicle_mask=vehicle, text_removal={"enabled": False})
+    cut = ClassicalSanitizer(config).run(photo, RunContext()).vehicle_mask
+    assert _iou(kept, truth) >= _iou(cut, truth) + 0.02, (_iou(kept, truth), _iou(cut, truth))

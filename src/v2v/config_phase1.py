@@ -26,6 +26,12 @@ class VehicleMaskConfig(Strict):
     cut_occluders: bool = Field(
         True, description="cut thin, tall parts below the vehicle's ground line (legs, posts)"
     )
+    cut_below_bicycles: bool = Field(
+        False,
+        description="cut_occluders applies to a detected bicycle too; off: a bicycle's thin "
+        "parts below its ground line stay (a tricycle's rear wheel seen edge-on), the people "
+        "and animals over it are cut by their detected boxes",
+    )
     remove_people: bool = Field(
         True,
         description="remove people standing in front of the vehicle (legs cut below its ground "

@@ -27,7 +27,10 @@ How the mask is made (each step measured on the composites in ``shared/samples``
 4. ``cut_occluders`` (``occluders.py``): thin, tall things reaching below the vehicle's ground
    line (legs of people walking in front, posts) are cut there; wheels stay. No composite
    changes; on the street-bus photo the pedestrians' legs and a bollard go. Their boxes are
-   kept (``VehicleMask.occluders``): ``people.py`` looks for the bodies above them.
+   kept (``VehicleMask.occluders``): ``people.py`` looks for the bodies above them. Not for a
+   detected bicycle (unless ``cut_below_bicycles``): the people and animals over it are the
+   detector's, and its own thin parts hang below the line (a tricycle's rear wheel seen
+   edge-on, lower in perspective than the front one).
 5. ``fill_holes``: holes (windows seen through, gaps between wheels and body) become vehicle
    unless large and coloured like the scene around (``holes.py``: a schooner's sky; pieces
    coloured like the scene, the gaps between a train's wagons, go after filling),
@@ -170,9 +173,10 @@ def vehicle_mask(
     if box is not None and config.long_aspect is not None and not thin and kind not in SOLID_KINDS:
         mask = continue_in_line(rgb, mask, subject or box, box, config.long_aspect)  # far wagons
     occluders: list[Box] = []
-    if config.cut_occluders:
+    pedal = thin and subject is not None  # a detected bicycle: the detector finds its riders
+    if config.cut_occluders and (config.cut_below_bicycles or not pedal):
         mask, occluders, posts = cut_occluders(mask)
-        if occluders and thin and subject is not None:  # a bicycle is made of pieces
+        if occluders and pedal and subject is not None:  # a bicycle is made of pieces
             mask = keep_touching(mask, subject)
         elif occluders:
             mask = keep_vehicle(mask)
