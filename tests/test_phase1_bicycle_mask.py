@@ -3,7 +3,9 @@ crop around its box (``animals.py``), its legs included, and the wheel behind it
 bicycle's; the mask grows into the bicycle's own colours where saliency sees them faintly
 (``colour_vote.grown_in_vehicle_colours``) and into thick salient parts beyond its box's sides
 (``maskops.beyond_sides``: a tricycle's wheel the detector's box cut off); its thin parts
-below its ground line are not cut as legs (``vehicle_mask.cut_below_bicycles`` off)."""
+below its ground line are not cut as legs (``vehicle_mask.cut_below_bicycles`` off); a wheel
+across the box's side joins from where GrabCut lost its edge, the ground below it does not
+(``vehicle_mask.side_band``)."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from v2v.config import InputConfig, Phase1Config, VehicleMaskConfig
 from v2v.context import RunContext
 from v2v.imaging import decode
 from v2v.stages.sanitize.classical import ClassicalSanitizer
-from v2v.stages.sanitize.colour_vote import grown_in_vehicle_colours
+from v2v.stages.sanitize.colour_vote import grown_in_vehicle_colours, in_scene_colours
 from v2v.stages.sanitize.mask import vehicle_mask
 from v2v.stages.sanitize.maskops import beyond_sides
 
@@ -170,3 +172,43 @@ def test_the_tricycles_rear_wheel_on_the_driveway_stays_whole() -> None:
     config = Phase1Config(vehicle_mask=vehicle, text_removal={"enabled": False})
     cut = ClassicalSanitizer(config).run(photo, RunContext()).vehicle_mask
     assert _iou(kept, truth) >= _iou(cut, truth) + 0.02, (_iou(kept, truth), _iou(cut, truth))
+
+
+def test_a_wheel_across_the_boxs_side_joins_from_inside_the_box_the_ground_below_it_does_not() -> (
+    None
+):
+    rng = np.random.default_rng(11)
+    mulch, grey, pink = (110, 70, 50), (170, 170, 175), (230, 150, 200)
+    rgb = np.clip(rng.normal(mulch, 8, (400, 600, 3)), 0, 255).astype(np.uint8)
+    box = Box(200, 100, 460, 330)
+    wheel, front = np.zeros((400, 600), np.uint8), np.zeros((400, 600), np.uint8)
+    cv2.ellipse(wheel, (205, 210), (25, 55), 0, 0, 360, 1, -1)  # the far wheel, across the side
+    cv2.circle(front, (400, 250), 60, 1, -1)
+    rgb[(wheel > 0) | (front > 0)] = grey
+    mask = front > 0
+    mask[180:230, 212:400] = True  # the footboard: GrabCut lost the wheel's edge in the box
+    rgb[180:230, 212:345] = pink
+    ground = np.zeros((400, 600), bool)
+    ground[262:300, 150:235] = True  # mulch saliency sees below the wheel, touching it
+    ground &= wheel == 0
+    salient = (wheel > 0) | mask | ground
+    far = (wheel > 0) & ~mask
+    scene = in_scene_colours(rgb, mask, salient, box)
+    joined = beyond_sides(mask, salient, box, 20.0, band=20, scene=scene)
+    assert joined[far].mean() > 0.9, "the wheel joins from where the footboard stops"
+    assert joined[ground].mean() < 0.01, "the mulch below it is the scene's colour"
+    assert not beyond_sides(mask, salient, box, 20.0)[far].any(), "beyond the side only: apart"
+    assert beyond_sides(mask, salient, box, 20.0, band=20)[ground].mean() > 0.5, "no colours"
+
+
+@needs_devset
+def test_the_tricycles_far_wheel_by_the_flower_bed_joins_without_the_mulch() -> None:
+    bed = DEVSET / "composite_pink_tricycle_on_flower-bed.jpg"
+    joined, truth, _ = _masked(bed)
+    photo = decode(bed, InputConfig())
+    config = Phase1Config(vehicle_mask={"side_band": None}, text_removal={"enabled": False})
+    plain = ClassicalSanitizer(config).run(photo, RunContext()).vehicle_mask
+    assert _iou(joined, truth) >= _iou(plain, truth) + 0.03, (
+        _iou(joined, truth),
+        _iou(plain, truth),
+    )

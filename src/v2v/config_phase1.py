@@ -53,6 +53,15 @@ class VehicleMaskConfig(Strict):
         "its GrabCut box, thick and touching the mask, join it (a tricycle's wheel the "
         "detector's box cut off); null: off",
     )
+    side_band: float | None = Field(
+        0.01,
+        gt=0.0,
+        lt=0.1,
+        description="side_parts may start this share of the image's diagonal inside the box's "
+        "sides, where GrabCut lost the wheel's edge, and then the pixels in the colours of "
+        "the scene around the mask join none (the ground saliency sees below a wheel); null: "
+        "only beyond the sides, every salient pixel",
+    )
     open_holes: float | None = Field(
         0.005,
         ge=0.0,

@@ -60,6 +60,7 @@ from v2v.config import VehicleMaskConfig
 from v2v.stages.sanitize.colour_vote import (
     grown_in_vehicle_colours,
     in_background_colours,
+    in_scene_colours,
     in_vehicle_colours,
 )
 from v2v.stages.sanitize.edge_grow import grow_to_edges
@@ -162,8 +163,12 @@ def vehicle_mask(
             reach = THIN_JOIN * float(np.hypot(height, width))
             mask |= (prob >= config.threshold) & dilate(mask, 2 * max(1, round(reach)) + 1)
             if config.side_parts is not None and limit is not None:  # a wheel the box cut
-                salient = prob >= config.side_parts
-                mask |= beyond_sides(mask, salient, tight, SIDE_THICK * np.hypot(height, width))
+                salient, diagonal = prob >= config.side_parts, float(np.hypot(height, width))
+                band, scene = 0, None
+                if config.side_band is not None:  # from where GrabCut lost the wheel's edge
+                    band = round(config.side_band * diagonal)
+                    scene = in_scene_colours(rgb, mask, salient, tight)
+                mask |= beyond_sides(mask, salient, tight, SIDE_THICK * diagonal, band, scene)
             if config.grow_colours:  # handlebars both gave up, in the vehicle's colours
                 mask |= grown_in_vehicle_colours(rgb, mask, prob, tight, config.threshold)
         notes["grabcut"] = True
