@@ -5,7 +5,8 @@ bicycle's; the mask grows into the bicycle's own colours where saliency sees the
 (``maskops.beyond_sides``: a tricycle's wheel the detector's box cut off); its thin parts
 below its ground line are not cut as legs (``vehicle_mask.cut_below_bicycles`` off); a wheel
 across the box's side joins from where GrabCut lost its edge, the ground below it does not
-(``vehicle_mask.side_band``)."""
+(``vehicle_mask.side_band``); GrabCut's pixels stay only where saliency sees them at all, no
+halo around them (``vehicle_mask.thin_reach``)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from v2v.context import RunContext
 from v2v.imaging import decode
 from v2v.stages.sanitize.classical import ClassicalSanitizer
 from v2v.stages.sanitize.colour_vote import grown_in_vehicle_colours, in_scene_colours
+from v2v.stages.sanitize.grabcut import seen_at_all
 from v2v.stages.sanitize.mask import vehicle_mask
 from v2v.stages.sanitize.maskops import beyond_sides
 
@@ -212,3 +214,25 @@ def test_the_tricycles_far_wheel_by_the_flower_bed_joins_without_the_mulch() -> 
         _iou(joined, truth),
         _iou(plain, truth),
     )
+
+
+def test_grabcuts_halo_around_a_tube_goes_where_saliency_sees_nothing() -> None:
+    tube = np.zeros((200, 300), np.uint8)
+    cv2.line(tube, (40, 150), (260, 60), 1, 5)
+    found = cv2.dilate(tube, np.ones((5, 5), np.uint8)) > 0  # GrabCut's tube, 2 px too fat
+    prob = np.where(tube > 0, 0.1, 0.0).astype(np.float32)  # saliency sees the tube faintly
+    halo = found & (tube == 0)
+    assert seen_at_all(found, prob, VehicleMaskConfig().thin_reach)[halo].mean() < 0.05
+    assert seen_at_all(found, prob)[tube > 0].all(), "the tube itself stays"
+    assert seen_at_all(found, prob, 2)[halo].mean() > 0.95, "a 2 px reach keeps the halo"
+
+
+@needs_devset
+def test_the_lowrider_on_the_pathway_loses_its_halo_not_its_frame() -> None:
+    pathway = DEVSET / "composite_lowrider_bicycle_on_pathway.jpg"
+    tight, truth, _ = _masked(pathway)
+    photo = decode(pathway, InputConfig())
+    config = Phase1Config(vehicle_mask={"thin_reach": 2}, text_removal={"enabled": False})
+    halo = ClassicalSanitizer(config).run(photo, RunContext()).vehicle_mask
+    assert _iou(tight, truth) >= _iou(halo, truth) + 0.01, (_iou(tight, truth), _iou(halo, truth))
+    assert (tight & truth).sum() >= 0.97 * (halo & truth).sum(), "the bicycle itself stays"

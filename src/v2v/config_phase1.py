@@ -39,6 +39,14 @@ class VehicleMaskConfig(Strict):
         "cut_occluders",
     )
     fill_holes: bool = True
+    thin_reach: int = Field(
+        0,
+        ge=0,
+        le=10,
+        description="a bicycle's GrabCut pixels stay where saliency sees them at all (0.05) "
+        "or within this many px (working size) of such a pixel; more keeps a halo of the "
+        "scene around its tubes and saddle",
+    )
     grow_colours: bool = Field(
         True,
         description="a bicycle's mask grows, inside its GrabCut box, into the pixels in its "

@@ -157,7 +157,7 @@ def vehicle_mask(
         tight = grow(subject, GRABCUT_MARGIN, width, height) if limit and subject else box
         mask = grabcut_in_box(rgb, prob, tight, config.threshold)
         if thin:  # saliency's own vehicle next to it joins: rims, saddles GrabCut let go
-            kept = seen_at_all(mask, prob)
+            kept = seen_at_all(mask, prob, config.thin_reach)
             mask = kept | in_vehicle_colours(rgb, mask, kept, tight)
             mask &= ~in_background_colours(rgb, mask, prob, tight, config.threshold)
             reach = THIN_JOIN * float(np.hypot(height, width))
