@@ -2,7 +2,11 @@
 crop around its box (``animals.py``), its legs included, and the wheel behind it stays the
 bicycle's; the mask grows into the bicycle's own colours where saliency sees them faintly
 (``colour_vote.grown_in_vehicle_colours``) and into thick salient parts beyond its box's sides
-(``maskops.beyond_sides``: a tricycle's wheel the detector's box cut off)."""
+(``maskops.beyond_sides``: a tricycle's wheel the detector's box cut off); its thin parts
+below its ground line are not cut as legs (``vehicle_mask.cut_below_bicycles`` off); a wheel
+across the box's side joins from where GrabCut lost its edge, the ground below it does not
+(``vehicle_mask.side_band``); GrabCut's pixels stay only where saliency sees them at all, no
+halo around them (``vehicle_mask.thin_reach``)."""
 
 from __future__ import annotations
 
@@ -14,11 +18,13 @@ import pytest
 
 from tests.conftest import SAMPLES
 from v2v.artefacts import Box
-from v2v.config import InputConfig, Phase1Config
+from v2v.config import InputConfig, Phase1Config, VehicleMaskConfig
 from v2v.context import RunContext
 from v2v.imaging import decode
 from v2v.stages.sanitize.classical import ClassicalSanitizer
-from v2v.stages.sanitize.colour_vote import grown_in_vehicle_colours
+from v2v.stages.sanitize.colour_vote import grown_in_vehicle_colours, in_scene_colours
+from v2v.stages.sanitize.grabcut import seen_at_all
+from v2v.stages.sanitize.mask import vehicle_mask
 from v2v.stages.sanitize.maskops import beyond_sides
 
 DEVSET = SAMPLES.parent / "devset"
@@ -132,3 +138,101 @@ def test_cutting_an_animal_out_of_a_bicycle_leaves_no_slivers() -> None:
     _, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     areas = stats[1:, cv2.CC_STAT_AREA]
     assert areas.min() >= 0.01 * areas.max(), sorted(areas)[:5]
+
+
+def test_a_tricycles_edge_on_wheel_below_its_ground_line_is_not_cut_as_a_leg() -> None:
+    rng = np.random.default_rng(5)
+    rgb = np.clip(rng.normal((60, 110, 50), 6, (320, 480, 3)), 0, 255).astype(np.uint8)
+    body = np.zeros((320, 480), np.uint8)
+    cv2.rectangle(body, (120, 170), (330, 200), 1, -1)  # footboard
+    cv2.circle(body, (360, 200), 55, 1, -1)  # front wheel, its bottom at y 255
+    cv2.line(body, (300, 185), (330, 90), 1, 10)  # fork and handlebar stem
+    wheel = np.zeros((320, 480), np.uint8)
+    cv2.ellipse(wheel, (110, 220), (9, 50), 0, 0, 360, 1, -1)  # rear wheel edge-on, lower
+    rgb[(body > 0) | (wheel > 0)] = (230, 120, 180)
+    prob = np.where((body > 0) | (wheel > 0), 0.95, 0.0).astype(np.float32)
+
+    class Seen:
+        def probability(self, image: np.ndarray, side: int | None = None) -> np.ndarray:
+            return cv2.resize(prob, (image.shape[1], image.shape[0]))
+
+    box = Box(60, 60, 440, 290)
+    for cut, share in ((False, 0.95), (True, 0.5)):
+        config = VehicleMaskConfig(cut_below_bicycles=cut)
+        found = vehicle_mask(rgb, config, model=Seen(), subject=box, thin=True)  # type: ignore[arg-type]
+        kept = float(found.mask[wheel > 0].mean())
+        assert (kept >= share) if not cut else (kept < share), f"cut={cut}: wheel kept {kept:.2f}"
+        assert found.mask[body > 0].mean() > 0.99
+
+
+@needs_devset
+def test_the_tricycles_rear_wheel_on_the_driveway_stays_whole() -> None:
+    driveway = DEVSET / "composite_pink_tricycle_on_driveway.jpg"
+    kept, truth, _ = _masked(driveway)
+    photo = decode(driveway, InputConfig())
+    vehicle = {"cut_below_bicycles": True}
+    config = Phase1Config(vehicle_mask=vehicle, text_removal={"enabled": False})
+    cut = ClassicalSanitizer(config).run(photo, RunContext()).vehicle_mask
+    assert _iou(kept, truth) >= _iou(cut, truth) + 0.02, (_iou(kept, truth), _iou(cut, truth))
+
+
+def test_a_wheel_across_the_boxs_side_joins_from_inside_the_box_the_ground_below_it_does_not() -> (
+    None
+):
+    rng = np.random.default_rng(11)
+    mulch, grey, pink = (110, 70, 50), (170, 170, 175), (230, 150, 200)
+    rgb = np.clip(rng.normal(mulch, 8, (400, 600, 3)), 0, 255).astype(np.uint8)
+    box = Box(200, 100, 460, 330)
+    wheel, front = np.zeros((400, 600), np.uint8), np.zeros((400, 600), np.uint8)
+    cv2.ellipse(wheel, (205, 210), (25, 55), 0, 0, 360, 1, -1)  # the far wheel, across the side
+    cv2.circle(front, (400, 250), 60, 1, -1)
+    rgb[(wheel > 0) | (front > 0)] = grey
+    mask = front > 0
+    mask[180:230, 212:400] = True  # the footboard: GrabCut lost the wheel's edge in the box
+    rgb[180:230, 212:345] = pink
+    ground = np.zeros((400, 600), bool)
+    ground[262:300, 150:235] = True  # mulch saliency sees below the wheel, touching it
+    ground &= wheel == 0
+    salient = (wheel > 0) | mask | ground
+    far = (wheel > 0) & ~mask
+    scene = in_scene_colours(rgb, mask, salient, box)
+    joined = beyond_sides(mask, salient, box, 20.0, band=20, scene=scene)
+    assert joined[far].mean() > 0.9, "the wheel joins from where the footboard stops"
+    assert joined[ground].mean() < 0.01, "the mulch below it is the scene's colour"
+    assert not beyond_sides(mask, salient, box, 20.0)[far].any(), "beyond the side only: apart"
+    assert beyond_sides(mask, salient, box, 20.0, band=20)[ground].mean() > 0.5, "no colours"
+
+
+@needs_devset
+def test_the_tricycles_far_wheel_by_the_flower_bed_joins_without_the_mulch() -> None:
+    bed = DEVSET / "composite_pink_tricycle_on_flower-bed.jpg"
+    joined, truth, _ = _masked(bed)
+    photo = decode(bed, InputConfig())
+    config = Phase1Config(vehicle_mask={"side_band": None}, text_removal={"enabled": False})
+    plain = ClassicalSanitizer(config).run(photo, RunContext()).vehicle_mask
+    assert _iou(joined, truth) >= _iou(plain, truth) + 0.03, (
+        _iou(joined, truth),
+        _iou(plain, truth),
+    )
+
+
+def test_grabcuts_halo_around_a_tube_goes_where_saliency_sees_nothing() -> None:
+    tube = np.zeros((200, 300), np.uint8)
+    cv2.line(tube, (40, 150), (260, 60), 1, 5)
+    found = cv2.dilate(tube, np.ones((5, 5), np.uint8)) > 0  # GrabCut's tube, 2 px too fat
+    prob = np.where(tube > 0, 0.1, 0.0).astype(np.float32)  # saliency sees the tube faintly
+    halo = found & (tube == 0)
+    assert seen_at_all(found, prob, VehicleMaskConfig().thin_reach)[halo].mean() < 0.05
+    assert seen_at_all(found, prob)[tube > 0].all(), "the tube itself stays"
+    assert seen_at_all(found, prob, 2)[halo].mean() > 0.95, "a 2 px reach keeps the halo"
+
+
+@needs_devset
+def test_the_lowrider_on_the_pathway_loses_its_halo_not_its_frame() -> None:
+    pathway = DEVSET / "composite_lowrider_bicycle_on_pathway.jpg"
+    tight, truth, _ = _masked(pathway)
+    photo = decode(pathway, InputConfig())
+    config = Phase1Config(vehicle_mask={"thin_reach": 2}, text_removal={"enabled": False})
+    halo = ClassicalSanitizer(config).run(photo, RunContext()).vehicle_mask
+    assert _iou(tight, truth) >= _iou(halo, truth) + 0.01, (_iou(tight, truth), _iou(halo, truth))
+    assert (tight & truth).sum() >= 0.97 * (halo & truth).sum(), "the bicycle itself stays"

@@ -26,6 +26,12 @@ class VehicleMaskConfig(Strict):
     cut_occluders: bool = Field(
         True, description="cut thin, tall parts below the vehicle's ground line (legs, posts)"
     )
+    cut_below_bicycles: bool = Field(
+        False,
+        description="cut_occluders applies to a detected bicycle too; off: a bicycle's thin "
+        "parts below its ground line stay (a tricycle's rear wheel seen edge-on), the people "
+        "and animals over it are cut by their detected boxes",
+    )
     remove_people: bool = Field(
         True,
         description="remove people standing in front of the vehicle (legs cut below its ground "
@@ -33,6 +39,14 @@ class VehicleMaskConfig(Strict):
         "cut_occluders",
     )
     fill_holes: bool = True
+    thin_reach: int = Field(
+        0,
+        ge=0,
+        le=10,
+        description="a bicycle's GrabCut pixels stay where saliency sees them at all (0.05) "
+        "or within this many px (working size) of such a pixel; more keeps a halo of the "
+        "scene around its tubes and saddle",
+    )
     grow_colours: bool = Field(
         True,
         description="a bicycle's mask grows, inside its GrabCut box, into the pixels in its "
@@ -46,6 +60,15 @@ class VehicleMaskConfig(Strict):
         description="a bicycle's salient parts (probability at least this) left and right of "
         "its GrabCut box, thick and touching the mask, join it (a tricycle's wheel the "
         "detector's box cut off); null: off",
+    )
+    side_band: float | None = Field(
+        0.01,
+        gt=0.0,
+        lt=0.1,
+        description="side_parts may start this share of the image's diagonal inside the box's "
+        "sides, where GrabCut lost the wheel's edge, and then the pixels in the colours of "
+        "the scene around the mask join none (the ground saliency sees below a wheel); null: "
+        "only beyond the sides, every salient pixel",
     )
     open_holes: float | None = Field(
         0.005,

@@ -92,6 +92,19 @@ def grown_in_vehicle_colours(
     return np.isin(labels, list(touching))
 
 
+def in_scene_colours(rgb: RGBImage, mask: Mask, salient: Mask, box: Box) -> Mask:
+    """The pixels of the window around a bicycle's GrabCut ``box`` whose colour is
+    COLOUR_RATIO times as frequent around its ``mask`` as among the mask's ``salient`` pixels
+    (mulch, a court); all bool (H, W)."""
+    window, code = _window_codes(rgb, box)
+    inside = mask[window]
+    scene = np.zeros_like(mask)
+    likelier = _likelier(code, ~dilate(inside, 2 * COLOUR_RING + 1), inside & salient[window])
+    if likelier is not None:
+        scene[window] = likelier
+    return scene
+
+
 def _window_codes(
     rgb: RGBImage, box: Box, bins: int = COLOUR_BINS
 ) -> tuple[tuple[slice, slice], NDArray[np.int32]]:

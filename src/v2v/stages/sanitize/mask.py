@@ -27,7 +27,10 @@ How the mask is made (each step measured on the composites in ``shared/samples``
 4. ``cut_occluders`` (``occluders.py``): thin, tall things reaching below the vehicle's ground
    line (legs of people walking in front, posts) are cut there; wheels stay. No composite
    changes; on the street-bus photo the pedestrians' legs and a bollard go. Their boxes are
-   kept (``VehicleMask.occluders``): ``people.py`` looks for the bodies above them.
+   kept (``VehicleMask.occluders``): ``people.py`` looks for the bodies above them. Not for a
+   detected bicycle (unless ``cut_below_bicycles``): the people and animals over it are the
+   detector's, and its own thin parts hang below the line (a tricycle's rear wheel seen
+   edge-on, lower in perspective than the front one).
 5. ``fill_holes``: holes (windows seen through, gaps between wheels and body) become vehicle
    unless large and coloured like the scene around (``holes.py``: a schooner's sky; pieces
    coloured like the scene, the gaps between a train's wagons, go after filling),
@@ -59,6 +62,7 @@ from v2v.config import VehicleMaskConfig
 from v2v.stages.sanitize.colour_vote import (
     grown_in_vehicle_colours,
     in_background_colours,
+    in_scene_colours,
     in_vehicle_colours,
 )
 from v2v.stages.sanitize.couplings import coupling_gaps
@@ -156,14 +160,18 @@ def vehicle_mask(
         tight = grow(subject, GRABCUT_MARGIN, width, height) if limit and subject else box
         mask = grabcut_in_box(rgb, prob, tight, config.threshold)
         if thin:  # saliency's own vehicle next to it joins: rims, saddles GrabCut let go
-            kept = seen_at_all(mask, prob)
+            kept = seen_at_all(mask, prob, config.thin_reach)
             mask = kept | in_vehicle_colours(rgb, mask, kept, tight)
             mask &= ~in_background_colours(rgb, mask, prob, tight, config.threshold)
             reach = THIN_JOIN * float(np.hypot(height, width))
             mask |= (prob >= config.threshold) & dilate(mask, 2 * max(1, round(reach)) + 1)
             if config.side_parts is not None and limit is not None:  # a wheel the box cut
-                salient = prob >= config.side_parts
-                mask |= beyond_sides(mask, salient, tight, SIDE_THICK * np.hypot(height, width))
+                salient, diagonal = prob >= config.side_parts, float(np.hypot(height, width))
+                band, scene = 0, None
+                if config.side_band is not None:  # from where GrabCut lost the wheel's edge
+                    band = round(config.side_band * diagonal)
+                    scene = in_scene_colours(rgb, mask, salient, tight)
+                mask |= beyond_sides(mask, salient, tight, SIDE_THICK * diagonal, band, scene)
             if config.grow_colours:  # handlebars both gave up, in the vehicle's colours
                 mask |= grown_in_vehicle_colours(rgb, mask, prob, tight, config.threshold)
         notes["grabcut"] = True
@@ -173,9 +181,10 @@ def vehicle_mask(
     if box is not None and config.long_aspect is not None and not thin and kind not in SOLID_KINDS:
         mask = continue_in_line(rgb, mask, subject or box, box, config.long_aspect)  # far wagons
     occluders: list[Box] = []
-    if config.cut_occluders:
+    pedal = thin and subject is not None  # a detected bicycle: the detector finds its riders
+    if config.cut_occluders and (config.cut_below_bicycles or not pedal):
         mask, occluders, posts = cut_occluders(mask)
-        if occluders and thin and subject is not None:  # a bicycle is made of pieces
+        if occluders and pedal and subject is not None:  # a bicycle is made of pieces
             mask = keep_touching(mask, subject)
         elif occluders:
             mask = keep_vehicle(mask)

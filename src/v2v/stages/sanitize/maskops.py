@@ -99,20 +99,35 @@ def only_inside(values: NDArray[Any], box: Box) -> NDArray[Any]:
     return out
 
 
-def beyond_sides(mask: Mask, salient: Mask, box: Box, thick: float) -> Mask:
+def beyond_sides(
+    mask: Mask, salient: Mask, box: Box, thick: float, band: int = 0, scene: Mask | None = None
+) -> Mask:
     """The pieces of ``salient`` (bool (H, W)) left and right of ``box``, within its rows, that
     touch ``mask`` (bool (H, W)) and are at least ``thick`` px thick somewhere (a distance of
     ``thick`` / 2 from their edge): a bicycle's wheel its box cut off at the side, not a line
-    of the scene (a wall's foot, a fence) running on from it. bool (H, W)."""
-    side = np.zeros_like(mask)
-    side[box.y0 : box.y1, : box.x0] = True
-    side[box.y0 : box.y1, box.x1 :] = True
+    of the scene (a wall's foot, a fence) running on from it. A piece may start ``band`` px
+    inside the box's sides (where the mask lost the wheel's edge) if it reaches beyond them;
+    ``scene`` (bool (H, W)): pixels in the scene's colours, which join no piece (the ground
+    saliency sees below the wheel), except in holes they leave inside one. bool (H, W)."""
+    side, outside = np.zeros_like(mask), np.zeros_like(mask)
+    side[box.y0 : box.y1, : box.x0 + band] = True
+    side[box.y0 : box.y1, box.x1 - band :] = True
+    outside[box.y0 : box.y1, : box.x0] = True
+    outside[box.y0 : box.y1, box.x1 :] = True
     beyond = salient & side & ~mask
+    if scene is not None:
+        beyond &= ~scene
     if not beyond.any():
         return beyond
     _, labels = cv2.connectedComponents(beyond.astype(np.uint8), connectivity=8)
     grown = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-    touching = np.unique(labels[grown & beyond])
+    touching = np.intersect1d(labels[grown & beyond], labels[outside & beyond])
     depth = np.asarray(cv2.distanceTransform(beyond.astype(np.uint8), cv2.DIST_L2, 3))
     keep = [i for i in touching if i > 0 and float(depth[labels == i].max()) >= thick / 2]
-    return np.isin(labels, keep)
+    joined = np.isin(labels, keep)
+    if scene is not None and keep:  # the wheel's own shade in the scene's colours
+        size = 2 * max(1, round(thick)) + 1
+        disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+        closed = cv2.morphologyEx((joined | mask).astype(np.uint8), cv2.MORPH_CLOSE, disk) > 0
+        joined |= closed & salient & side & ~mask
+    return joined
