@@ -146,6 +146,7 @@ def main() -> None:
 
     photos = [p for folder in args.folders for p in list_images(folder)]
     photos = [p for p in photos if not p.name.endswith(".mask.png")]
+    photos = [p for p in photos if p.suffix.lower() in {".jpg", ".jpeg", ".png", ".webp"}]
     if not photos or args.jobs < 2 or args.repeat < 1:
         parser.error(
             "needs photos, --jobs 2 or more (a first job and the rest), --repeat 1 or more"

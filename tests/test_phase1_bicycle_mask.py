@@ -236,3 +236,13 @@ def test_the_lowrider_on_the_pathway_loses_its_halo_not_its_frame() -> None:
     halo = ClassicalSanitizer(config).run(photo, RunContext()).vehicle_mask
     assert _iou(tight, truth) >= _iou(halo, truth) + 0.01, (_iou(tight, truth), _iou(halo, truth))
     assert (tight & truth).sum() >= 0.97 * (halo & truth).sum(), "the bicycle itself stays"
+
+
+def test_a_side_band_wider_than_a_box_at_the_left_border_still_finds_the_wheel_beyond() -> None:
+    mask = np.zeros((100, 200), bool)
+    mask[20:80, 0:12] = True  # a bicycle cut by the image's left border
+    salient = mask.copy()
+    salient[30:70, 12:120] = True  # its wheel beyond the box's right side
+    box = Box(0, 10, 12, 90)
+    for band in (0, 11, 13, 20):  # a band wider than the box must not wrap to the image's end
+        assert beyond_sides(mask, salient, box, 10.0, band=band)[30:70, 12:120].all(), band

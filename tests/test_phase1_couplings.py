@@ -75,4 +75,7 @@ def test_a_window_its_wagon_encloses_stays_even_in_the_scenes_colour() -> None:
     rgb[130:160, 480:500] = PATH  # a tall window showing the path: not open above or below
     found = coupling_gaps(rgb, truth | gap, 2.0)
     assert not found[130:160, 480:500].any(), "a window inside a wagon is not a coupling"
+    holed = truth | gap
+    holed[162:166, 484:496] = False  # a small hole below it (gaps() may leave one) is no outside
+    assert not coupling_gaps(rgb, holed, 2.0)[130:160, 480:500].any()
     assert found[gap].mean() > 0.9, "the coupling still opens"

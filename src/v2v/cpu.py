@@ -61,6 +61,12 @@ def threads_per_worker(workers: int) -> int:
 def limit_threads(threads: int) -> None:
     """Use at most ``threads`` threads per pool in this process (and its children)."""
     os.environ[ENV] = str(threads)
+    limit_threads_here(threads)
+
+
+def limit_threads_here(threads: int) -> None:
+    """Give OpenCV and PyTorch (when imported) ``threads`` threads, leaving the environment
+    alone (onnxruntime sessions read :func:`cpu_threads` when they are made)."""
     import cv2
 
     cv2.setNumThreads(threads)

@@ -231,3 +231,14 @@ def test_rate_limits_are_shared_through_redis(
     ):
         statuses = [c.get("/api/v1/jobs").status_code for c in (first, second, first, second)]
     assert statuses == [200, 200, 200, 429]
+
+
+def test_every_vehicle_mask_and_detector_key_can_be_set_per_request() -> None:
+    # docs/security.md lists them as settable; a key added to the config but not to the
+    # allow-list was refused with 422 and missing from the capabilities endpoint
+    from v2v.config_phase1 import DetectorConfig, VehicleMaskConfig
+    from v2v.service.security.overrides import bound_for
+
+    for section, model in (("vehicle_mask", VehicleMaskConfig), ("detector", DetectorConfig)):
+        missing = [k for k in model.model_fields if bound_for(f"phase1.{section}.{k}") is None]
+        assert not missing, (section, missing)

@@ -87,10 +87,21 @@ def _convert_one(
         }
     except V2VError as exc:
         return {"file": source, "ok": False, "error": str(exc)}
+    except OSError as exc:  # an output that cannot be written (disk full, folder gone)
+        reason = exc.strerror or type(exc).__name__
+        return {
+            "file": source,
+            "ok": False,
+            "error": f"cannot write {exc.filename or target}: {reason}",
+        }
     except Exception as exc:  # noqa: BLE001 (one odd photo, e.g. an OpenCV error, stops no batch)
-        _log.exception("batch: %s failed", source)
-        kind = type(exc).__name__
-        return {"file": source, "ok": False, "error": f"internal error ({kind}); see the log"}
+        _log.debug("batch: %s failed", source, exc_info=True)
+        kind = f"{type(exc).__module__}.{type(exc).__qualname__}".removeprefix("builtins.")
+        return {
+            "file": source,
+            "ok": False,
+            "error": f"internal error ({kind}); please report it with this photo",
+        }
 
 
 @app.command()
@@ -201,9 +212,9 @@ def _batch_local(
     if workers == 1:
         # one worker is this process, with the pipeline that checked the config: a spawned
         # worker would import it all again (about 1 s of CPU before its first photo)
-        from v2v.cpu import cpu_threads, keep_freed_memory, limit_threads
+        from v2v.cpu import cpu_threads, keep_freed_memory, limit_threads_here
 
-        limit_threads(cpu_threads())  # as a pool worker: V2V_CPU_THREADS, else at most 2
+        limit_threads_here(cpu_threads())  # as a pool worker: V2V_CPU_THREADS, else at most 2
         keep_freed_memory()
         with Progress(transient=True) as bar:
             task = bar.add_task("converting", total=len(files))

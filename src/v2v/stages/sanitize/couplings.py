@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+from scipy import ndimage
 
 from v2v.artefacts import Mask, RGBImage
 from v2v.stages.sanitize.grabcut import GRABCUT_ITERATIONS, GRABCUT_SIDE
@@ -57,7 +58,7 @@ def coupling_gaps(rgb: RGBImage, mask: Mask, ratio: float) -> Mask:
     disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
     opened = cv2.morphologyEx(taken.astype(np.uint8), cv2.MORPH_OPEN, disk)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(opened, connectivity=8)
-    notches = []
+    notches, outside = [], ~ndimage.binary_fill_holes(mask)  # a hole in the mask is not outside
     for label in range(1, count):
         x, y, w, h, area = (int(v) for v in stats[label, :5])
         if area < (NOTCH_MIN * height) ** 2 or h < NOTCH_TALL * height or w > NOTCH_WIDE * height:
@@ -66,7 +67,7 @@ def coupling_gaps(rgb: RGBImage, mask: Mask, ratio: float) -> Mask:
         if (
             beside[:, :x].any()
             and beside[:, x + w :].any()
-            and _opens(labels == label, mask, radius)
+            and _opens(labels == label, outside, radius)
         ):
             notches.append(label)
     if not notches:
@@ -78,13 +79,13 @@ def coupling_gaps(rgb: RGBImage, mask: Mask, ratio: float) -> Mask:
     return np.asarray(cv2.morphologyEx(found.astype(np.uint8), cv2.MORPH_OPEN, square) > 0)
 
 
-def _opens(piece: Mask, mask: Mask, radius: int) -> bool:
-    """True when ``piece`` reaches the outside of ``mask`` above or below it (within the
-    opening's radius and 2 px): a gap between wagons is open to the sky or the ground, a window
-    or door enclosed by its wagon is not."""
+def _opens(piece: Mask, outside: Mask, radius: int) -> bool:
+    """True when ``piece`` reaches ``outside`` (the scene around the mask, its holes not
+    included) above or below it, within the opening's radius and 2 px: a gap between wagons is
+    open to the sky or the ground, a window or door enclosed by its wagon is not."""
     reach = radius + 2
     near = cv2.dilate(piece.astype(np.uint8), np.ones((2 * reach + 1, 1), np.uint8)) > 0
-    return bool((near & ~mask).any())
+    return bool((near & outside).any())
 
 
 def _grabcut_keeps(crop: RGBImage, vehicle: Mask) -> Mask:

@@ -111,7 +111,7 @@ def beyond_sides(
     saliency sees below the wheel), except in holes they leave inside one. bool (H, W)."""
     side, outside = np.zeros_like(mask), np.zeros_like(mask)
     side[box.y0 : box.y1, : box.x0 + band] = True
-    side[box.y0 : box.y1, box.x1 - band :] = True
+    side[box.y0 : box.y1, max(0, box.x1 - band) :] = True
     outside[box.y0 : box.y1, : box.x0] = True
     outside[box.y0 : box.y1, box.x1 :] = True
     beyond = salient & side & ~mask
@@ -129,5 +129,6 @@ def beyond_sides(
         size = 2 * max(1, round(thick)) + 1
         disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
         closed = cv2.morphologyEx((joined | mask).astype(np.uint8), cv2.MORPH_CLOSE, disk) > 0
-        joined |= closed & salient & side & ~mask
+        near = cv2.dilate(joined.astype(np.uint8), disk) > 0  # only around a joined piece
+        joined |= closed & near & salient & side & ~mask
     return joined
