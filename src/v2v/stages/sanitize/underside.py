@@ -14,7 +14,7 @@ below an animal cut out of the mask), and both use ``contrast``: CIELAB lightnes
 - Bogies (``bogies``): a pixel's contrast is its lightness below the closing of the lightness
   with a horizontal line of BLACKHAT_SPAN of the train's width (a black-hat: how much darker it
   is than the lighter ground on both its left and its right, in its own rows). In the band
-  TALL of the height deep, pixels at least ``contrast`` darker, opened with a 2 px square, form
+  TALL of the height deep, pixels at least ``contrast`` darker, opened with a 3 px square (thin bridges between blobs go), form
   blobs. A blob is a bogie when it reaches within ATTACH px of the mask's edge, is at most WIDE
   of the train's width wide and TALL of its height tall, at least MIN_SIDE of the height square
   in area, fills at least FILL of its box, is at most ASPECT times as wide as tall (or tall as
@@ -92,7 +92,7 @@ def bogies(lightness: NDArray[Any], mask: Mask, bottom: NDArray[np.int64], contr
     below = np.arange(mask.shape[0])[:, None] - bottom[None, :]
     band = (bottom >= 0)[None, :] & (below > 0) & (below <= TALL * height)
     seen = (band & (darker >= contrast)).astype(np.uint8)
-    dark = cv2.morphologyEx(seen, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    dark = cv2.morphologyEx(seen, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
     near = band & (below <= ATTACH)
     found = []
