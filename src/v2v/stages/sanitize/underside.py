@@ -14,12 +14,13 @@ below an animal cut out of the mask), and both use ``contrast``: CIELAB lightnes
 - Bogies (``bogies``): a pixel's contrast is its lightness below the closing of the lightness
   with a horizontal line of BLACKHAT_SPAN of the train's width (a black-hat: how much darker it
   is than the lighter ground on both its left and its right, in its own rows). In the band
-  TALL of the height deep, pixels at least ``contrast`` darker, opened with a 3 px square (thin bridges between blobs go), form
-  blobs. A blob is a bogie when it reaches within ATTACH px of the mask's edge, is at most WIDE
-  of the train's width wide and TALL of its height tall, at least MIN_SIDE of the height square
-  in area, fills at least FILL of its box, is at most ASPECT times as wide as tall (or tall as
-  wide), and its median L* is at most DARKEST. Fewer than MIN_COUNT (a train has several) and
-  none is taken. The blobs join the mask with the rows between the mask's edge and their top.
+  TALL of the height deep, pixels at least ``contrast`` darker, opened with a 3 px square (a
+  thin bridge to a neighbouring dark speck goes), form blobs. A blob is a bogie when it reaches
+  within ATTACH px of the mask's edge, is at most WIDE of the train's width wide and TALL of its
+  height tall, at least MIN_SIDE of the height square in area, fills at least FILL of its box,
+  is at most ASPECT times as wide as tall (or tall as wide), and its median L* is at most
+  DARKEST. Fewer than MIN_COUNT (a train has several) and none is taken. The blobs join the
+  mask with the rows between the mask's edge and their top.
 - The strip (``sill_strip``): in a column, the darkest of the STRIP_DEPTH rows under the mask's
   edge is a valley when it is ``contrast`` darker than the mask's last SILL_ROWS rows (the
   sill) and STRIP_GROUND times ``contrast`` darker than the ground 3-5 px below it (the strip
