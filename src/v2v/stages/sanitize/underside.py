@@ -19,7 +19,9 @@ below an animal cut out of the mask), and both use ``contrast``: CIELAB lightnes
   within ATTACH px of the mask's edge, is at most WIDE of the train's width wide and TALL of its
   height tall, at least MIN_SIDE of the height square in area, fills at least FILL of its box,
   is at most ASPECT times as wide as tall (or tall as wide), and its median L* is at most
-  DARKEST. Fewer than MIN_COUNT (a train has several) and none is taken. The blobs join the
+  DARKEST. A train's bogies are alike: those under SIMILAR of the largest one's area go (dark
+  shrubs behind the train, smaller). Fewer than MIN_COUNT (a train has several) and none is
+  taken. The blobs join the
   mask with the rows between the mask's edge and their top.
 - The strip (``sill_strip``): in a column, the darkest of the STRIP_DEPTH rows under the mask's
   edge is a valley when it is ``contrast`` darker than the mask's last SILL_ROWS rows (the
@@ -49,6 +51,7 @@ FILL = 0.5  # ... fills at least this share of its bounding box
 ASPECT = 2.5  # ... at most this many times as wide as tall, or as tall as wide
 DARKEST = 31.0  # ... its median L* at most this (wheels are near black)
 ATTACH = 2  # ... and it reaches within this many px below the mask's lower edge
+SIMILAR = 0.5  # a train's bogies are alike: at least this share of the largest one's area
 MIN_COUNT = 2  # fewer bogies than this and none is taken
 STRIP_DEPTH = 3  # the strip's darkest row: within this many rows under the mask's edge
 SILL_ROWS = 3  # the sill: the mask's last rows in the column
@@ -110,6 +113,10 @@ def bogies(lightness: NDArray[Any], mask: Mask, bottom: NDArray[np.int64], contr
             and float(np.median(lightness[blob])) / 2.55 <= DARKEST
         ):
             found.append(label)
+    areas = stats[found, cv2.CC_STAT_AREA] if found else np.zeros(0, np.int32)
+    found = [
+        label for label, area in zip(found, areas, strict=True) if area >= SIMILAR * areas.max()
+    ]
     if len(found) < MIN_COUNT:
         return np.zeros_like(mask)
     taken = np.isin(labels, found)
