@@ -68,7 +68,8 @@ def underside(rgb: RGBImage, mask: Mask, contrast: float) -> Mask:
     lightness = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)[..., 0]
     bottom = _lower_edge(mask)
     wheels = bogies(lightness, mask, bottom, contrast)
-    return wheels | sill_strip(lightness, mask, bottom, contrast, wheels.any(axis=0))
+    columns = np.asarray(wheels.any(axis=0), bool)
+    return wheels | sill_strip(lightness, mask, bottom, contrast, columns)
 
 
 def _lower_edge(mask: Mask) -> NDArray[np.int64]:
