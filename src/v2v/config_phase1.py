@@ -96,6 +96,14 @@ class VehicleMaskConfig(Strict):
         "is this many times as frequent in that scene as in the mask (the path seen between a "
         "train's wagons on a lawn); null: off",
     )
+    underside: float | None = Field(
+        10.0,
+        ge=1.0,
+        le=100.0,
+        description="a long vehicle's wheel bogies (dark compact blobs hanging below the mask, "
+        "this much darker in CIELAB L* than the ground left and right of them) and the dark "
+        "strip under its sill (this much darker than the sill) join the mask; null: off",
+    )
     edge_grow: float | None = Field(
         0.25,
         ge=0.0,

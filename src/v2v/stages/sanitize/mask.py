@@ -45,7 +45,8 @@ How the mask is made (each step measured on the composites in ``shared/samples``
    saliency barely sees go where their colour is the background's (the court or wall seen
    between the tubes, which saliency's faint halo kept).
 6. A long vehicle's gaps coloured like the scene go (``holes.gaps``: the ring around the mask;
-   ``couplings.py``: the wider scene, in notches between wagons that GrabCut takes).
+   ``couplings.py``: the wider scene, in notches between wagons that GrabCut takes); then its
+   underside saliency left out joins (``underside.py``: wheel bogies, the strip under a sill).
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ from v2v.stages.sanitize.maskops import (
 )
 from v2v.stages.sanitize.occluders import cut_occluders
 from v2v.stages.sanitize.saliency import SaliencyModel
+from v2v.stages.sanitize.underside import underside
 
 COARSE_SIDE = 224  # input side of the first look when a second, zoomed look follows
 FOCUS_MARGIN = (0.12, 0.15)  # crop margins around the vehicle: fraction of its width, height
@@ -199,6 +201,8 @@ def vehicle_mask(
             mask &= ~gaps(rgb, mask, config.gaps)
         if config.coupling_gaps is not None:  # the scene farther out, seen between wagons
             mask &= ~coupling_gaps(rgb, mask, config.coupling_gaps)
+        if config.underside is not None:  # the bogies and the strip under the sill
+            mask |= underside(rgb, mask, config.underside)
     if mask.mean() < MIN_VEHICLE_FRACTION:
         mask = np.zeros((height, width), bool)
         region = box or Box(0, 0, width, height)
