@@ -74,7 +74,8 @@ def test_the_underside_is_a_setting_that_can_be_switched_off() -> None:
 @needs_devset
 def test_the_trains_on_the_driveway_and_route66_get_their_bogies() -> None:
     # mask IoU measured (benchmarks.bench_mask): driveway 0.904 -> 0.915, route 66 0.899 -> 0.901
-    for photo, gain in ((TRAIN_ON_DRIVEWAY, 0.008), (TRAIN_ON_ROUTE66, 0.001)):
+    # (route 66 gains little: one bogie stands before dark shrubs; asked only not to lose)
+    for photo, gain in ((TRAIN_ON_DRIVEWAY, 0.008), (TRAIN_ON_ROUTE66, 0.0)):
         clean = sanitized(photo)
         without = sanitized(photo, underside=None)
         after, before = (

@@ -20,8 +20,12 @@ import cv2
 import numpy as np
 
 from v2v.artefacts import Box, Mask, RGBImage
+from v2v.config import VehicleMaskConfig
+from v2v.stages.sanitize.couplings import coupling_gaps
 from v2v.stages.sanitize.grabcut import GRABCUT_ITERATIONS, GRABCUT_SIDE
+from v2v.stages.sanitize.holes import gaps
 from v2v.stages.sanitize.inpaint import dilate
+from v2v.stages.sanitize.underside import underside
 
 BAND_SLACK = 0.25  # the band: the mask's rows grown by this share of its height each way
 JOIN_GAP = 0.3  # what GrabCut adds joins within this share of the mask's height (couplings)
@@ -87,3 +91,17 @@ def continue_in_line(rgb: RGBImage, mask: Mask, boxed: Box, bound: Box, long_asp
     _, labels = cv2.connectedComponents(found.astype(np.uint8), connectivity=8)
     joined = np.unique(labels[near & found])
     return mask | np.isin(labels, joined[joined > 0])
+
+
+def between_and_below_wagons(rgb: RGBImage, mask: Mask, config: VehicleMaskConfig) -> Mask:
+    """A long vehicle's ``mask`` without the scene seen between its wagons (``holes.gaps``: in
+    the ring's colours; ``couplings.py``: the wider scene's, in notches) and with the underside
+    saliency left out (``underside.py``: bogies, the strip under a sill), each step as its key
+    says (null: off)."""
+    if config.gaps is not None:
+        mask = mask & ~gaps(rgb, mask, config.gaps)
+    if config.coupling_gaps is not None:  # the scene farther out, seen between wagons
+        mask = mask & ~coupling_gaps(rgb, mask, config.coupling_gaps)
+    if config.underside is not None:  # the bogies and the strip under the sill
+        mask = mask | underside(rgb, mask, config.underside)
+    return mask

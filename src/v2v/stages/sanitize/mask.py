@@ -66,12 +66,11 @@ from v2v.stages.sanitize.colour_vote import (
     in_scene_colours,
     in_vehicle_colours,
 )
-from v2v.stages.sanitize.couplings import coupling_gaps
 from v2v.stages.sanitize.edge_grow import grow_to_edges
 from v2v.stages.sanitize.grabcut import grabcut_in_box, seen_at_all
-from v2v.stages.sanitize.holes import gaps, seen_through
+from v2v.stages.sanitize.holes import seen_through
 from v2v.stages.sanitize.inpaint import dilate
-from v2v.stages.sanitize.long_vehicle import continue_in_line
+from v2v.stages.sanitize.long_vehicle import between_and_below_wagons, continue_in_line
 from v2v.stages.sanitize.maskops import (
     beyond_sides,
     fill_holes,
@@ -84,7 +83,6 @@ from v2v.stages.sanitize.maskops import (
 )
 from v2v.stages.sanitize.occluders import cut_occluders
 from v2v.stages.sanitize.saliency import SaliencyModel
-from v2v.stages.sanitize.underside import underside
 
 COARSE_SIDE = 224  # input side of the first look when a second, zoomed look follows
 FOCUS_MARGIN = (0.12, 0.15)  # crop margins around the vehicle: fraction of its width, height
@@ -197,12 +195,7 @@ def vehicle_mask(
             filled &= ~seen_through(rgb, mask, filled, config.open_holes)
         mask = filled
     if not thin and _long(mask, kind, config.long_aspect):
-        if config.gaps is not None:
-            mask &= ~gaps(rgb, mask, config.gaps)
-        if config.coupling_gaps is not None:  # the scene farther out, seen between wagons
-            mask &= ~coupling_gaps(rgb, mask, config.coupling_gaps)
-        if config.underside is not None:  # the bogies and the strip under the sill
-            mask |= underside(rgb, mask, config.underside)
+        mask = between_and_below_wagons(rgb, mask, config)
     if mask.mean() < MIN_VEHICLE_FRACTION:
         mask = np.zeros((height, width), bool)
         region = box or Box(0, 0, width, height)
