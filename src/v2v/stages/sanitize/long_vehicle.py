@@ -8,10 +8,12 @@ is a long vehicle; where the detected (or hinted) box reaches beyond one of its 
 beyond that end probably vehicle, the rest of the band probably background, everything above
 and below the band and outside the bound (the box grown by the detector's margin) background
 for sure. What GrabCut keeps beyond the end, in the mask's rows, joins the mask where it lies
-within JOIN_GAP of the mask's height from it (the next wagon across the coupling gap). Nothing
-is added above, below or between the mask's ends, and nothing beyond an end the box does not
-pass, so a train seen whole keeps its mask as it is (GrabCut, asked to go on past the end of a
-train the box ends with, takes the building beside the track in: the box is the evidence).
+within JOIN_GAP of the mask's height from it (the next wagon across the coupling gap). This
+step adds nothing above, below or between the mask's ends, and nothing beyond an end the box
+does not pass, so a train seen whole keeps its mask as it is (GrabCut, asked to go on past the
+end of a train the box ends with, takes the building beside the track in: the box is the
+evidence). ``between_and_below_wagons`` then opens the gaps between wagons and adds the
+underside saliency left out (``couplings.py``, ``underside.py``).
 """
 
 from __future__ import annotations
@@ -93,15 +95,18 @@ def continue_in_line(rgb: RGBImage, mask: Mask, boxed: Box, bound: Box, long_asp
     return mask | np.isin(labels, joined[joined > 0])
 
 
-def between_and_below_wagons(rgb: RGBImage, mask: Mask, config: VehicleMaskConfig) -> Mask:
+def between_and_below_wagons(
+    rgb: RGBImage, mask: Mask, config: VehicleMaskConfig, wheeled: bool = True
+) -> Mask:
     """A long vehicle's ``mask`` without the scene seen between its wagons (``holes.gaps``: in
-    the ring's colours; ``couplings.py``: the wider scene's, in notches) and with the underside
-    saliency left out (``underside.py``: bogies, the strip under a sill), each step as its key
-    says (null: off)."""
+    the ring's colours; ``couplings.py``: the wider scene's, in notches) and, when ``wheeled``
+    (not a boat: a hull's dark waterline reflection is water), with the underside saliency left
+    out (``underside.py``: bogies, the strip under a sill), each step as its key says (null:
+    off)."""
     if config.gaps is not None:
         mask = mask & ~gaps(rgb, mask, config.gaps)
     if config.coupling_gaps is not None:  # the scene farther out, seen between wagons
         mask = mask & ~coupling_gaps(rgb, mask, config.coupling_gaps)
-    if config.underside is not None:  # the bogies and the strip under the sill
+    if config.underside is not None and wheeled:  # the bogies and the strip under the sill
         mask = mask | underside(rgb, mask, config.underside)
     return mask

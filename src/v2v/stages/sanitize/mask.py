@@ -195,7 +195,7 @@ def vehicle_mask(
             filled &= ~seen_through(rgb, mask, filled, config.open_holes)
         mask = filled
     if not thin and _long(mask, kind, config.long_aspect):
-        mask = between_and_below_wagons(rgb, mask, config)
+        mask = between_and_below_wagons(rgb, mask, config, kind not in HULL_KINDS)
     if mask.mean() < MIN_VEHICLE_FRACTION:
         mask = np.zeros((height, width), bool)
         region = box or Box(0, 0, width, height)

@@ -19,10 +19,11 @@ below an animal cut out of the mask), and both use ``contrast``: CIELAB lightnes
   within ATTACH px of the mask's edge, is at most WIDE of the train's width wide and TALL of its
   height tall, at least MIN_SIDE of the height square in area, fills at least FILL of its box,
   is at most ASPECT times as wide as tall (or tall as wide), and its median L* is at most
-  DARKEST. A train's bogies are alike: those under SIMILAR of the largest one's area go (dark
-  shrubs behind the train, smaller). Fewer than MIN_COUNT (a train has several) and none is
-  taken. The blobs join the
-  mask with the rows between the mask's edge and their top.
+  DARKEST. A train's bogies are alike: only the largest group of blobs within SIMILAR of one
+  another's area (either way) stays (dark shrubs behind the train, smaller or larger, go).
+  Fewer than MIN_COUNT (a train has several) and none is taken. The blobs join the mask with
+  the rows between the mask's edge and their top. Not for boats (a hull's dark waterline
+  reflection is water).
 - The strip (``sill_strip``): in a column, the darkest of the STRIP_DEPTH rows under the mask's
   edge is a valley when it is ``contrast`` darker than the mask's last SILL_ROWS rows (the
   sill) and STRIP_GROUND times ``contrast`` darker than the ground 3-5 px below it (the strip
@@ -114,10 +115,7 @@ def bogies(lightness: NDArray[Any], mask: Mask, bottom: NDArray[np.int64], contr
             and float(np.median(lightness[blob])) / 2.55 <= DARKEST
         ):
             found.append(label)
-    areas = stats[found, cv2.CC_STAT_AREA] if found else np.zeros(0, np.int32)
-    found = [
-        label for label, area in zip(found, areas, strict=True) if area >= SIMILAR * areas.max()
-    ]
+    found = _alike(found, stats[found, cv2.CC_STAT_AREA] if found else np.zeros(0, np.int32))
     if len(found) < MIN_COUNT:
         return np.zeros_like(mask)
     taken = np.isin(labels, found)
@@ -125,6 +123,18 @@ def bogies(lightness: NDArray[Any], mask: Mask, bottom: NDArray[np.int64], contr
     rows = np.arange(mask.shape[0])[:, None]
     joins = (top >= 0)[None, :] & (below > 0) & (rows < top[None, :])
     return np.asarray((taken | joins) & ~mask)
+
+
+def _alike(labels: list[int], areas: NDArray[Any]) -> list[int]:
+    """The largest group of ``labels`` whose ``areas`` are alike (each within SIMILAR of the
+    group's reference blob, either way; ties: the larger blobs): a train's bogies, not the
+    dark shrubs behind it, smaller or larger."""
+    if not labels:
+        return []
+    areas = areas.astype(np.float64)
+    groups = [(areas >= SIMILAR * ref) & (areas <= ref / SIMILAR) for ref in areas]
+    best = max(range(len(labels)), key=lambda i: (int(groups[i].sum()), areas[i]))
+    return [label for label, keep in zip(labels, groups[best], strict=True) if keep]
 
 
 def sill_strip(
