@@ -43,7 +43,9 @@ def _wait_phase(client: TestClient, job_id: str, phase: str, timeout: float = 30
 def test_a_worker_killed_in_a_stage_loses_no_job_and_runs_none_twice(
     make_client: Client, car_png: bytes, monkeypatch: pytest.MonkeyPatch, stages: tuple[str, ...]
 ) -> None:
-    monkeypatch.setenv("V2V_CHAOS_STEP", "0.4")
+    # each stage lasts 1 s: the kill must land in the stage it was aimed at, after the poll saw
+    # it; at 0.4 s a loaded machine (load 9.5 on 2 cores) let the job finish first, once
+    monkeypatch.setenv("V2V_CHAOS_STEP", "1.0")
     client = make_client(runner="tests.chaos.runners:staged", worker_mode="process", job_workers=1)
     services = client.app.state.services  # type: ignore[attr-defined]
     saw = []
