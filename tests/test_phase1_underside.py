@@ -17,8 +17,9 @@ BOGIES = tuple(x for x0 in (60, 340, 620) for x in (x0 + 30, x0 + 200))  # left 
 def train_over_grass_and_path() -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """Three wagons (rows 120-180, light sills in rows 174-179) on grass under a blue sky,
     340 x 960, a lighter gravel path from column 400 on below row 186; under the sills a 3 px
-    dark strip, hanging from each wagon two near-black bogies (20 x 14 px); under the last wagon
-    a wide dark shrub (90 x 14 px) and far below the train a dark stone. Returns the picture,
+    dark strip, hanging from each wagon two near-black bogies (20 x 14 px); hanging under the
+    last wagon a dark shrub as compact as a bogie but wider than one (34 x 14 px), and below
+    the train, not touching it, a dark stone of a bogie's size. Returns the picture,
     the mask saliency gives (the wagons down to the strip's first row, as in photos) and the
     parts it lacks or must not take (bool): strip, bogies, shrub, stone."""
     rng = np.random.default_rng(3)
@@ -35,9 +36,9 @@ def train_over_grass_and_path() -> tuple[np.ndarray, np.ndarray, dict[str, np.nd
         parts["strip"][181:183, x0 : x0 + 260] = True
     for x in BOGIES:
         parts["bogies"][180:194, x : x + 20] = True  # hanging from the sill
-    parts["shrub"][184:198, 690:780] = True
-    parts["stone"][260:274, 200:220] = True
-    rgb[parts["shrub"]] = (35, 60, 30)
+    parts["shrub"][181:195, 700:734] = True  # 34 px: over WIDE (4 %) of the 820 px train
+    parts["stone"][188:198, 200:220] = True  # in the band searched, 7 px below the sill
+    rgb[parts["shrub"]] = (22, 32, 22)  # in deep shade: as dark as a bogie
     rgb[parts["bogies"] | parts["stone"]] = (25, 25, 28)
     noisy = np.clip(rgb + rng.normal(0, 3, rgb.shape), 0, 255).astype(np.uint8)
     return noisy, mask, parts
