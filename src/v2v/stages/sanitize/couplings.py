@@ -24,8 +24,8 @@ import cv2
 import numpy as np
 from scipy import ndimage
 
-from v2v.artefacts import Mask, RGBImage
-from v2v.stages.sanitize.grabcut import GRABCUT_ITERATIONS, GRABCUT_SIDE
+from v2v.artefacts import Box, Mask, RGBImage
+from v2v.stages.sanitize.grabcut import GRABCUT_SIDE, grabcut_labels, scaled_crop
 
 SCENE_REACH = 1.0  # the scene's rows: the mask's grown by this share of its height each way
 SCENE_SIDE = 0.1  # ... and its columns by this share of its width each way
@@ -91,18 +91,14 @@ def _opens(piece: Mask, outside: Mask, radius: int) -> bool:
 def _grabcut_keeps(crop: RGBImage, vehicle: Mask) -> Mask:
     """GrabCut on ``crop`` (RGB) at GRABCUT_SIDE px: outside ``vehicle`` background for sure,
     inside probably vehicle; bool, what it keeps (``vehicle`` itself if GrabCut fails)."""
-    scale = min(1.0, GRABCUT_SIDE / max(crop.shape[:2]))
-    size = (max(8, round(crop.shape[1] * scale)), max(8, round(crop.shape[0] * scale)))
-    small = np.ascontiguousarray(cv2.resize(crop, size, interpolation=cv2.INTER_AREA)[..., ::-1])
+    _, _, small = scaled_crop(crop, Box(0, 0, crop.shape[1], crop.shape[0]), GRABCUT_SIDE)
+    size = (small.shape[1], small.shape[0])
     inside = cv2.resize(vehicle.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
     seeds = np.where(inside, cv2.GC_PR_FGD, cv2.GC_BGD).astype(np.uint8)
-    models = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
-    cv2.setRNGSeed(0)  # GrabCut's k-means starts from OpenCV's global RNG: same photo, same mask
     try:
-        cv2.grabCut(small, seeds, (0, 0, 1, 1), *models, GRABCUT_ITERATIONS, cv2.GC_INIT_WITH_MASK)
+        chosen = grabcut_labels(small, seeds)
     except cv2.error:
         return vehicle
-    chosen = ((seeds == cv2.GC_FGD) | (seeds == cv2.GC_PR_FGD)).astype(np.uint8)
     full = cv2.resize(chosen, (crop.shape[1], crop.shape[0]), interpolation=cv2.INTER_NEAREST)
     return np.asarray(full > 0) & vehicle
 

@@ -30,7 +30,7 @@ def grabcut_in_box(
     height, width = rgb.shape[:2]
     out = np.zeros((height, width), bool)
     area = grow_with_slack(box, 0.1, 0.1, width, height)
-    crop, scale, small = _scaled_crop(rgb, area, GRABCUT_SIDE)
+    crop, scale, small = scaled_crop(rgb, area, GRABCUT_SIDE)
     size = (small.shape[1], small.shape[0])
     local = np.asarray(
         cv2.resize(prob[area.y0 : area.y1, area.x0 : area.x1], size, interpolation=cv2.INTER_AREA),
@@ -44,7 +44,7 @@ def grabcut_in_box(
     if not inside.any():
         return out
     try:
-        chosen = _grabcut(small, _grabcut_seeds(inside, local, threshold))
+        chosen = grabcut_labels(small, _grabcut_seeds(inside, local, threshold))
     except cv2.error as exc:
         raise StageFailed(f"GrabCut failed inside the hint box {box.as_list()}: {exc}") from exc
     full = cv2.resize(chosen, (crop.shape[1], crop.shape[0]), interpolation=cv2.INTER_NEAREST)
@@ -121,13 +121,13 @@ def figure_in_box(rgb: RGBImage, box: Box) -> Mask:
     area = grow_with_slack(box, 0.25, 0.25, width, height)
     if box.area == 0 or area.area == box.area:
         return whole
-    crop, scale, small = _scaled_crop(rgb, area, FIGURE_SIDE)
+    crop, scale, small = scaled_crop(rgb, area, FIGURE_SIDE)
     seeds = np.full(small.shape[:2], cv2.GC_BGD, np.uint8)
     x0, y0 = round((box.x0 - area.x0) * scale), round((box.y0 - area.y0) * scale)
     x1, y1 = round((box.x1 - area.x0) * scale), round((box.y1 - area.y0) * scale)
     seeds[y0:y1, x0:x1] = cv2.GC_PR_FGD
     try:
-        chosen = _grabcut(small, seeds)
+        chosen = grabcut_labels(small, seeds)
     except cv2.error:
         return whole
     full = cv2.resize(chosen, (crop.shape[1], crop.shape[0]), interpolation=cv2.INTER_LINEAR) > 0
@@ -141,7 +141,7 @@ def figure_in_box(rgb: RGBImage, box: Box) -> Mask:
     return figure
 
 
-def _scaled_crop(rgb: RGBImage, area: Box, side: int) -> tuple[RGBImage, float, RGBImage]:
+def scaled_crop(rgb: RGBImage, area: Box, side: int) -> tuple[RGBImage, float, RGBImage]:
     """The ``area`` of ``rgb``, its scale to at most ``side`` px, and that scaled copy in BGR
     (at least 8 px a side; GrabCut's input)."""
     crop = rgb[area.y0 : area.y1, area.x0 : area.x1]
@@ -151,7 +151,7 @@ def _scaled_crop(rgb: RGBImage, area: Box, side: int) -> tuple[RGBImage, float, 
     return crop, scale, np.ascontiguousarray(small, dtype=np.uint8)
 
 
-def _grabcut(small: RGBImage, seeds: NDArray[np.uint8]) -> NDArray[np.uint8]:
+def grabcut_labels(small: RGBImage, seeds: NDArray[np.uint8]) -> NDArray[np.uint8]:
     """GrabCut from the ``seeds`` labels (changed in place) on the BGR image ``small``: uint8
     1 where it chose the figure, else 0. Raises cv2.error."""
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)

@@ -24,7 +24,7 @@ import numpy as np
 from v2v.artefacts import Box, Mask, RGBImage
 from v2v.config import VehicleMaskConfig
 from v2v.stages.sanitize.couplings import coupling_gaps
-from v2v.stages.sanitize.grabcut import GRABCUT_ITERATIONS, GRABCUT_SIDE
+from v2v.stages.sanitize.grabcut import GRABCUT_SIDE, grabcut_labels, scaled_crop
 from v2v.stages.sanitize.holes import gaps
 from v2v.stages.sanitize.inpaint import dilate
 from v2v.stages.sanitize.underside import underside
@@ -56,10 +56,8 @@ def continue_in_line(rgb: RGBImage, mask: Mask, boxed: Box, bound: Box, long_asp
         min(image_width, bound.x1 + slack),
         min(rows, y1 + 2 * slack),
     )
-    crop = rgb[area.y0 : area.y1, area.x0 : area.x1]
-    scale = min(1.0, GRABCUT_SIDE / max(crop.shape[:2]))
-    size = (max(8, round(crop.shape[1] * scale)), max(8, round(crop.shape[0] * scale)))
-    small = np.ascontiguousarray(cv2.resize(crop, size, interpolation=cv2.INTER_AREA)[..., ::-1])
+    _, _, small = scaled_crop(rgb, area, GRABCUT_SIDE)
+    size = (small.shape[1], small.shape[0])
 
     def scaled(pixels: Mask) -> Mask:
         local = pixels[area.y0 : area.y1, area.x0 : area.x1].astype(np.uint8)
@@ -76,13 +74,10 @@ def continue_in_line(rgb: RGBImage, mask: Mask, boxed: Box, bound: Box, long_asp
     seeds[scaled(band)] = cv2.GC_PR_BGD
     seeds[scaled(mask | ends)] = cv2.GC_PR_FGD
     seeds[scaled(mask & ~dilate(~mask, 5))] = cv2.GC_FGD
-    models = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
-    cv2.setRNGSeed(0)  # GrabCut's k-means starts from OpenCV's global RNG: same photo, same mask
     try:
-        cv2.grabCut(small, seeds, (0, 0, 1, 1), *models, GRABCUT_ITERATIONS, cv2.GC_INIT_WITH_MASK)
+        chosen = grabcut_labels(small, seeds)
     except cv2.error:
         return mask
-    chosen = ((seeds == cv2.GC_FGD) | (seeds == cv2.GC_PR_FGD)).astype(np.uint8)
     found = np.zeros_like(mask)
     found[area.y0 : area.y1, area.x0 : area.x1] = (
         cv2.resize(chosen, (area.x1 - area.x0, area.y1 - area.y0), interpolation=cv2.INTER_NEAREST)
