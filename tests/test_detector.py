@@ -18,7 +18,7 @@ from v2v.context import RunContext
 from v2v.errors import ConfigError, InputError, QualityCheckFailed, WeightsMissing
 from v2v.imaging import decode
 from v2v.pipeline import Pipeline
-from v2v.stages.sanitize.classical import NO_VEHICLE, ClassicalSanitizer
+from v2v.stages.sanitize.classical import ClassicalSanitizer
 from v2v.stages.sanitize.detector import (
     BINS,
     INPUT_SIDE,
@@ -28,6 +28,7 @@ from v2v.stages.sanitize.detector import (
     model_path,
     verified_bytes,
 )
+from v2v.stages.sanitize.limitations import NO_VEHICLE
 from v2v.stages.sanitize.subject import choose, in_front, rank
 
 LONDON_BUS = SAMPLES / "deb-opencvdoc_london_double_decker_bus.jpg"

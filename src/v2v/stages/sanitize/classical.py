@@ -29,7 +29,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from v2v.artefacts import Box, CleanImage, Mask, Photo, Removal, RGBImage
+from v2v.artefacts import Box, CleanImage, Mask, Photo, RGBImage
 from v2v.config import ModelsConfig, Phase1Config
 from v2v.context import RunContext
 from v2v.errors import InputError
@@ -38,6 +38,7 @@ from v2v.stages.sanitize.animals import figure_region
 from v2v.stages.sanitize.detector import PEDAL, Detection, ObjectDetector
 from v2v.stages.sanitize.frame import scene_bicycle
 from v2v.stages.sanitize.inpaint import detail_loss, dilate, inpaint
+from v2v.stages.sanitize.limitations import limitations, removal
 from v2v.stages.sanitize.mask import COARSE_SIDE, VehicleMask, grow, vehicle_mask
 from v2v.stages.sanitize.maskops import keep_touching
 from v2v.stages.sanitize.occluders import behind_occluders, fill_rows, stands_in_front
@@ -52,23 +53,6 @@ from v2v.stages.sanitize.regions import (
 from v2v.stages.sanitize.saliency import SaliencyModel
 from v2v.stages.sanitize.subject import Subject, choose, in_front, stretched
 from v2v.stages.sanitize.text import TextDetector
-
-ALWAYS_LEFT = (
-    "Side mirrors are not detected by the CPU backend; they stay in the picture.",
-    "Logos, badges, emblems and stickers without legible text are not detected by the CPU "
-    "backend; they stay in the picture.",
-)
-NO_VEHICLE = (
-    "No vehicle was detected in this photo (car, truck, bus, motorcycle, bicycle, train, "
-    "airplane or boat): the most salient object was drawn instead. Draw a hint box around the "
-    "vehicle to choose it."
-)
-OCCLUDERS = (
-    "People standing in front of the vehicle are found only by their legs below its ground "
-    "line together with a face above them (or legs alone when very thin); other people and "
-    "objects in front of it cannot be told apart from it by the CPU backend where they overlap "
-    "it; a hint box keeps out everything outside the box."
-)
 
 
 @SANITIZERS.register
@@ -131,8 +115,8 @@ class ClassicalSanitizer(Sanitizer):
             pixels=pixels,
             vehicle_mask=mask,
             removed_mask=removed,
-            removals=tuple(r.removal for r in regions) + tuple(map(_removal, people)),
-            limitations=self._limitations(vehicle, people, subject),
+            removals=tuple(r.removal for r in regions) + tuple(map(removal, people)),
+            limitations=limitations(self.config, vehicle, people, subject),
             detail_loss=detail_loss(photo.pixels, pixels, mask) if removed.any() else 0.0,
             notes=notes,
         )
@@ -247,41 +231,6 @@ class ClassicalSanitizer(Sanitizer):
         boxes = lettering(boxes, vehicle)
         return removal_regions(rgb, boxes, settings.padding), len(detected)
 
-    def _limitations(
-        self, vehicle: VehicleMask, people: list[Person], subject: Subject | None
-    ) -> tuple[str, ...]:
-        said = list(ALWAYS_LEFT)
-        if subject is not None and subject.box is None:
-            said.insert(0, NO_VEHICLE)
-        if not self.config.text_removal.enabled:
-            said.insert(
-                0,
-                "Text and licence-plate removal is switched off "
-                "(phase1.text_removal.enabled): text on the vehicle stays.",
-            )
-        if vehicle.source == "whole image":
-            said.append(
-                "Vehicle masking is switched off (phase1.vehicle_mask.enabled): the "
-                "whole image, background included, is treated as the vehicle."
-            )
-        elif vehicle.source != "alpha" and (subject is None or subject.box is None):
-            said.append(OCCLUDERS)
-        cut = int(vehicle.notes.get("occluders_cut", 0))
-        if cut:
-            said.append(
-                f"{cut} thin part(s) reaching below the vehicle's ground line (legs of people "
-                "in front of it, posts) were cut from the vehicle mask at that line."
-            )
-        if people:
-            said.append(
-                f"{len(people)} person(s) standing in front of the vehicle were removed; the "
-                "vehicle behind them is a guess: its outline continued and its colour bands "
-                "carried across, row by row."
-            )
-        if "fallback" in vehicle.notes:
-            said.append(str(vehicle.notes["fallback"]).capitalize() + ".")
-        return tuple(said)
-
 
 def _union(masks: list[Mask], shape: tuple[int, ...]) -> Mask:
     """bool (H, W): the pixels of every mask."""
@@ -289,12 +238,6 @@ def _union(masks: list[Mask], shape: tuple[int, ...]) -> Mask:
     for mask in masks:
         union |= mask
     return union
-
-
-def _removal(person: Person) -> Removal:
-    detected = person.evidence.removeprefix("detected ")
-    kind = detected if detected != person.evidence else "person"
-    return Removal(kind, person.box, person.score)
 
 
 @contextmanager
