@@ -308,6 +308,23 @@ def test_sand_camouflage_is_drawn_gold_not_the_orange_of_its_lightness() -> None
     assert names(mapped(pixels, mask, "default")) == {"Gold"}
 
 
+def test_ochre_camouflage_is_not_drawn_grey() -> None:
+    # an ochre tank (chroma 43, hue 86°) under an overcast sky, lit and in shade: grey is
+    # the nearest palette colour by ΔE00 (22 against Gold's 31), but the paint is clearly
+    # coloured and the same tank on sunnier backgrounds is drawn gold
+    pixels, mask = flat((100, 300), (145, 117, 44))
+    pixels[:, 220:] = (113, 87, 35)
+    assert names(mapped(pixels, mask, "default", paint_hue_chroma=0.0)) == {"Gray"}
+    assert names(mapped(pixels, mask, "default")) == {"Gold"}
+
+
+def test_one_flat_patch_of_ochre_paint_is_not_drawn_grey() -> None:
+    # a lone flat region of the same paint (no neighbour to form a material with)
+    pixels, mask = flat((100, 300), (145, 117, 44))
+    assert names(mapped(pixels, mask, "default", paint_hue_chroma=0.0)) == {"Gray"}
+    assert names(mapped(pixels, mask, "default")) == {"Gold"}
+
+
 def test_a_dark_maroon_car_is_drawn_brown_not_black() -> None:
     # a maroon freight car composited dark (L 15), with a paler lit strip along its top: black
     # is nearer in lightness, but the same car on a brighter background is drawn brown

@@ -126,6 +126,12 @@ class MaterialsConfig(Strict):
         le=100.0,
         description="dark paint drawn neutral takes a colour of its hue this near (ΔE00); 0 = off",
     )
+    paint_hue_chroma: float = Field(
+        30.0,
+        ge=0.0,
+        le=200.0,
+        description="paint at least this chromatic keeps its hue like dark paint does; 0 = off",
+    )
     max_hue_shift: float = Field(
         45.0,
         gt=0.0,

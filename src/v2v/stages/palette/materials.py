@@ -158,9 +158,32 @@ def _material_color(
         and is_paint(tone[None, :], hsv_saturation(tone[None, :]), config)[0]
     ):
         base = keep_dark_hue(tone, base, usable, nearest, palette_lab, config)
+    elif _clear_paint(tone, config):
+        base = _keep_paint_hue(tone, base, usable, nearest, palette_lab, config)
     if config.lit_of_pair:
         base = _lit_of_pair(tone, base, usable, nearest, palette_lab, pairs)
     return base
+
+
+def _clear_paint(tone: FloatArray, config: MaterialsConfig) -> bool:
+    """Whether ``tone`` (3,) is paint of clear colour (chroma ≥ ``paint_hue_chroma``, 0 = off)
+    whose hue a nearer neutral must not take away, as dark paint's (``keep_dark_hue``)."""
+    return config.paint_hue_chroma > 0 and float(_chroma(tone)) >= config.paint_hue_chroma
+
+
+def _keep_paint_hue(
+    tone: FloatArray,
+    base: int,
+    usable: NDArray[np.bool_],
+    nearest: FloatArray,
+    palette_lab: FloatArray,
+    config: MaterialsConfig,
+) -> int:
+    """``base``, or for clear paint drawn in a neutral the colour of its hue (``keep_dark_hue``),
+    then the truer hue among the usable chromatic colours (``_truer_hue``)."""
+    base = keep_dark_hue(tone, base, usable, nearest, palette_lab, config)
+    chromatic = usable & (_chroma(palette_lab) >= config.neutral_chroma)
+    return _truer_hue(base, tone, chromatic, nearest, palette_lab, config.hue_tolerance)
 
 
 def _lit_of_pair(
@@ -233,6 +256,9 @@ def choose_colors(
     for root in np.unique(group):
         members = np.flatnonzero(group == root)
         if len(members) < 2:
+            if paint[root] and _clear_paint(lab[root], config):
+                kept = (allowed[root], distance[root], palette_lab, config)
+                choice[root] = _keep_paint_hue(lab[root], int(choice[root]), *kept)
             if config.lit_of_pair and paint[root]:  # one flat region of paint is a material too
                 lone = choice[root]
                 args = (allowed[root], distance[root], palette_lab, pairs)
