@@ -27,3 +27,39 @@ def test_a_dark_grey_piece_beside_black_glass_on_a_white_body_is_glass() -> None
     assert _one_tone_share(on, pane) > 0.97, "the window must be one glass shape"
     inner = cv2.erode(pane.astype(np.uint8), np.ones((5, 5))).astype(bool)
     assert _distance_to(on, inner, GLASS) < 8, "the glass keeps its dark tone"
+
+
+def draw_white_cab_with_shaded_top() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A white cab (a garbage truck's) whose dark windscreen shows the lit interior, and whose
+    top above it is in shade: three grey panels of the white paint, each small, as flattening
+    leaves them. RGB uint8, vehicle mask, the window's mask, the shaded top's mask."""
+    rng = np.random.default_rng(21)
+    image = np.full((240, 400, 3), 215.0)
+    mask = np.zeros((240, 400), bool)
+    mask[15:225, 10:390] = True
+    image[mask] = WHITE
+    window = np.zeros_like(mask)
+    window[80:125, 60:180] = True
+    image[window] = GLASS
+    image[92:107, 80:110] = (150, 152, 158)  # the interior seen through the glass
+    image[100:115, 130:160] = (150, 152, 158)
+    top = np.zeros_like(mask)
+    top[56:80, 60:180] = True
+    for left, grey in zip((60, 100, 140), (120, 160, 200), strict=True):
+        image[56:80, left : left + 40] = grey
+    image += rng.normal(0, 3, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8), mask, window, top
+
+
+def test_a_white_cab_top_in_shade_beside_dark_glass_is_not_glass() -> None:
+    # grey pieces of a white cab in shade join the windscreen's light and dark mosaic; its
+    # median tone, dark, drew the cab's top as glass (both garbage trucks' cabs were a slab)
+    pixels, mask, window, top = draw_white_cab_with_shaded_top()
+    inner_top = cv2.erode(top.astype(np.uint8), np.ones((5, 5))).astype(bool)
+    off = _stylize(pixels, mask, glass_body=False)
+    assert _distance_to(off, inner_top, GLASS) < 8, "with the rule off the top is glass"
+    on = _stylize(pixels, mask, glass_body=True)
+    assert _distance_to(on, inner_top, GLASS) > 25, "the cab's top must stay light paint"
+    assert _one_tone_share(on, window) > 0.97, "the window must be one glass shape"
+    inner = cv2.erode(window.astype(np.uint8), np.ones((5, 5))).astype(bool)
+    assert _distance_to(on, inner, GLASS) < 8, "the glass keeps its dark tone"

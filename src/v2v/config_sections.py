@@ -154,6 +154,12 @@ class FlattenConfig(Strict):
     glass: bool = Field(
         True, description="mosaics of light and dark grey reflections in a window become one tone"
     )
+    glass_body: bool = Field(
+        True,
+        description="with glass: light pieces of a dark glass mosaic that border the background"
+        " or a light body and that its dark pieces do not enclose are the body (a white cab),"
+        " not glass",
+    )
     glass_reflections: bool = Field(
         True, description="reflections and what is seen through a dark pane take the pane's tone"
     )

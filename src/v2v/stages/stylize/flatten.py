@@ -136,7 +136,7 @@ def _simplify(
     if config.grey_chrome:
         merges["grey_chrome"] = neutralize_tints(graph, TINT_MAX_CHROMA, TINT_MAX_SHARE)
     if config.glass:
-        merges["glass"] = unify_glass(graph, labels, windows)
+        merges["glass"] = unify_glass(graph, labels, windows, config.glass_body)
     if config.glass_reflections:
         merges["pane_reflection"] = absorb_reflections(graph, labels, windows)
     if config.window_pieces:
