@@ -12,6 +12,7 @@ from tests.test_drawing_rules import (
     _stylize,
     draw_windscreen_with_street_reflection,
 )
+from tests.test_phase2 import HEIGHT, WIDTH
 
 GLASS = (25, 28, 34)
 WHITE = (246, 246, 246)
@@ -62,4 +63,38 @@ def test_a_white_cab_top_in_shade_beside_dark_glass_is_not_glass() -> None:
     assert _distance_to(on, inner_top, GLASS) > 25, "the cab's top must stay light paint"
     assert _one_tone_share(on, window) > 0.97, "the window must be one glass shape"
     inner = cv2.erode(window.astype(np.uint8), np.ones((5, 5))).astype(bool)
+    assert _distance_to(on, inner, GLASS) < 8, "the glass keeps its dark tone"
+
+
+def draw_window_with_reflection_in_strips() -> tuple[
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray
+]:
+    """A red bus front whose large dark windscreen (a sixth of it: too large for the glass
+    mosaic rule) holds a reflection in two narrow upright strips of different greys (a
+    pillar's glare beside the sky, as on the London bus's upper deck): neither is enclosed
+    by the glass alone, and two pieces are no mosaic for the glass rule. RGB uint8, vehicle
+    mask, the window's mask, the strips' mask."""
+    rng = np.random.default_rng(22)
+    image = np.full((HEIGHT, WIDTH, 3), 215.0)
+    mask = np.zeros((HEIGHT, WIDTH), bool)
+    mask[30:200, 20:380] = True
+    image[mask] = (190, 30, 40)
+    pane = np.zeros_like(mask)
+    pane[50:100, 100:300] = True
+    image[pane] = GLASS
+    strips = np.zeros_like(mask)
+    strips[55:95, 188:204] = True
+    for left, grey in zip((188, 196), (190, 130), strict=True):
+        image[55:95, left : left + 8] = grey
+    image += rng.normal(0, 3, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8), mask, pane, strips
+
+
+def test_a_reflection_in_several_grey_pieces_in_dark_glass_is_glass() -> None:
+    pixels, mask, pane, strips = draw_window_with_reflection_in_strips()
+    off = _stylize(pixels, mask, glass_reflection_groups=False)
+    assert _distance_to(off, strips, GLASS) > 20, "with the rule off the strips are shapes"
+    on = _stylize(pixels, mask, glass_reflection_groups=True)
+    assert _one_tone_share(on, pane) > 0.97, "the window must be one glass shape"
+    inner = cv2.erode(pane.astype(np.uint8), np.ones((5, 5))).astype(bool)
     assert _distance_to(on, inner, GLASS) < 8, "the glass keeps its dark tone"

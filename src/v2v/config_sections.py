@@ -163,6 +163,11 @@ class FlattenConfig(Strict):
     glass_reflections: bool = Field(
         True, description="reflections and what is seen through a dark pane take the pane's tone"
     )
+    glass_reflection_groups: bool = Field(
+        True,
+        description="a reflection left as several neighbouring grey pieces that a dark pane"
+        " encloses together takes the pane's tone",
+    )
     window_pieces: bool = Field(
         True, description="big window pieces (reflections touching the frame) join their pane"
     )

@@ -46,6 +46,7 @@ from v2v.stages.stylize.raster import (
     region_medians,
     upsample_labels,
 )
+from v2v.stages.stylize.reflection_groups import absorb_reflection_groups
 from v2v.stages.stylize.regions import RegionGraph, merge_similar
 from v2v.stages.stylize.spokes import find_spoked_wheels, paint_spoked_wheels
 from v2v.stages.stylize.wheels import find_wheels
@@ -143,6 +144,8 @@ def _simplify(
         merges["window_piece"] = absorb_window_pieces(
             graph, labels, windows, config.window_dark_pieces
         )
+    if config.glass_reflection_groups:
+        merges["reflection_group"] = absorb_reflection_groups(graph, labels, windows)
     merges["similar"] += merge_similar(graph, config.merge_delta_e, span)
     return graph, merges
 
