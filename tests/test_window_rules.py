@@ -98,3 +98,34 @@ def test_a_reflection_in_several_grey_pieces_in_dark_glass_is_glass() -> None:
     assert _one_tone_share(on, pane) > 0.97, "the window must be one glass shape"
     inner = cv2.erode(pane.astype(np.uint8), np.ones((5, 5))).astype(bool)
     assert _distance_to(on, inner, GLASS) < 8, "the glass keeps its dark tone"
+
+
+def draw_windscreen_round_the_corner() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A red cab whose dark windscreen wraps round its corner: the end seen edge-on is dark
+    grey, a sliver on the silhouette's edge with the body only below it, bordered by little but
+    the glass and the background (a fire truck cut out of its photo). RGB uint8, vehicle
+    mask, the window's mask (windscreen and end)."""
+    rng = np.random.default_rng(23)
+    image = np.full((HEIGHT, WIDTH, 3), 215.0)
+    mask = np.zeros((HEIGHT, WIDTH), bool)
+    mask[30:200, 40:380] = True
+    mask[100:200, 32:40] = True
+    image[mask] = (190, 30, 40)
+    window = np.zeros_like(mask)
+    window[40:100, 32:200] = True
+    mask |= window
+    image[window] = GLASS
+    image[40:100, 32:40] = (80, 82, 88)
+    image += rng.normal(0, 3, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8), mask, window
+
+
+def test_a_dark_grey_windscreen_end_on_the_silhouette_is_glass() -> None:
+    pixels, mask, window = draw_windscreen_round_the_corner()
+    end = np.zeros_like(window)
+    end[45:95, 33:38] = True
+    off = _stylize(pixels, mask, window_edge_pieces=False)
+    assert _distance_to(off, end, GLASS) > 10, "with the rule off the end is its own shape"
+    on = _stylize(pixels, mask, window_edge_pieces=True)
+    assert _one_tone_share(on, window) > 0.97, "the windscreen must be one glass shape"
+    assert _distance_to(on, end, GLASS) < 8, "the end takes the glass's dark tone"

@@ -176,6 +176,11 @@ class FlattenConfig(Strict):
         description="with window_pieces: a dark grey piece (L* < 45) beside black glass joins it "
         "without a paint frame (windows in a white hull)",
     )
+    window_edge_pieces: bool = Field(
+        True,
+        description="with window_pieces: a dark piece (L* < 45) bordered only by a dark pane and"
+        " the background is the window's end at the silhouette, however open to it",
+    )
     glass_highlight: bool = Field(
         False, description="one designed diagonal highlight per window (a house style; off: flat)"
     )
