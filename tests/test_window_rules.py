@@ -12,6 +12,7 @@ from tests.test_drawing_rules import (
     _stylize,
     draw_windscreen_with_street_reflection,
 )
+from tests.test_phase2 import HEIGHT, WIDTH
 
 GLASS = (25, 28, 34)
 WHITE = (246, 246, 246)
@@ -27,3 +28,104 @@ def test_a_dark_grey_piece_beside_black_glass_on_a_white_body_is_glass() -> None
     assert _one_tone_share(on, pane) > 0.97, "the window must be one glass shape"
     inner = cv2.erode(pane.astype(np.uint8), np.ones((5, 5))).astype(bool)
     assert _distance_to(on, inner, GLASS) < 8, "the glass keeps its dark tone"
+
+
+def draw_white_cab_with_shaded_top() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A white cab (a garbage truck's) whose dark windscreen shows the lit interior, and whose
+    top above it is in shade: three grey panels of the white paint, each small, as flattening
+    leaves them. RGB uint8, vehicle mask, the window's mask, the shaded top's mask."""
+    rng = np.random.default_rng(21)
+    image = np.full((240, 400, 3), 215.0)
+    mask = np.zeros((240, 400), bool)
+    mask[15:225, 10:390] = True
+    image[mask] = WHITE
+    window = np.zeros_like(mask)
+    window[80:125, 60:180] = True
+    image[window] = GLASS
+    image[92:107, 80:110] = (150, 152, 158)  # the interior seen through the glass
+    image[100:115, 130:160] = (150, 152, 158)
+    top = np.zeros_like(mask)
+    top[56:80, 60:180] = True
+    for left, grey in zip((60, 100, 140), (120, 160, 200), strict=True):
+        image[56:80, left : left + 40] = grey
+    image += rng.normal(0, 3, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8), mask, window, top
+
+
+def test_a_white_cab_top_in_shade_beside_dark_glass_is_not_glass() -> None:
+    # grey pieces of a white cab in shade join the windscreen's light and dark mosaic; its
+    # median tone, dark, drew the cab's top as glass (both garbage trucks' cabs were a slab)
+    pixels, mask, window, top = draw_white_cab_with_shaded_top()
+    inner_top = cv2.erode(top.astype(np.uint8), np.ones((5, 5))).astype(bool)
+    off = _stylize(pixels, mask, glass_body=False)
+    assert _distance_to(off, inner_top, GLASS) < 8, "with the rule off the top is glass"
+    on = _stylize(pixels, mask, glass_body=True)
+    assert _distance_to(on, inner_top, GLASS) > 25, "the cab's top must stay light paint"
+    assert _one_tone_share(on, window) > 0.97, "the window must be one glass shape"
+    inner = cv2.erode(window.astype(np.uint8), np.ones((5, 5))).astype(bool)
+    assert _distance_to(on, inner, GLASS) < 8, "the glass keeps its dark tone"
+
+
+def draw_window_with_reflection_in_strips() -> tuple[
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray
+]:
+    """A red bus front whose large dark windscreen (a sixth of it: too large for the glass
+    mosaic rule) holds a reflection in two narrow upright strips of different greys (a
+    pillar's glare beside the sky, as on the London bus's upper deck): neither is enclosed
+    by the glass alone, and two pieces are no mosaic for the glass rule. RGB uint8, vehicle
+    mask, the window's mask, the strips' mask."""
+    rng = np.random.default_rng(22)
+    image = np.full((HEIGHT, WIDTH, 3), 215.0)
+    mask = np.zeros((HEIGHT, WIDTH), bool)
+    mask[30:200, 20:380] = True
+    image[mask] = (190, 30, 40)
+    pane = np.zeros_like(mask)
+    pane[50:100, 100:300] = True
+    image[pane] = GLASS
+    strips = np.zeros_like(mask)
+    strips[55:95, 188:204] = True
+    for left, grey in zip((188, 196), (190, 130), strict=True):
+        image[55:95, left : left + 8] = grey
+    image += rng.normal(0, 3, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8), mask, pane, strips
+
+
+def test_a_reflection_in_several_grey_pieces_in_dark_glass_is_glass() -> None:
+    pixels, mask, pane, strips = draw_window_with_reflection_in_strips()
+    off = _stylize(pixels, mask, glass_reflection_groups=False)
+    assert _distance_to(off, strips, GLASS) > 20, "with the rule off the strips are shapes"
+    on = _stylize(pixels, mask, glass_reflection_groups=True)
+    assert _one_tone_share(on, pane) > 0.97, "the window must be one glass shape"
+    inner = cv2.erode(pane.astype(np.uint8), np.ones((5, 5))).astype(bool)
+    assert _distance_to(on, inner, GLASS) < 8, "the glass keeps its dark tone"
+
+
+def draw_windscreen_round_the_corner() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A red cab whose dark windscreen wraps round its corner: the end seen edge-on is dark
+    grey, a sliver on the silhouette's edge with the body only below it, bordered by little but
+    the glass and the background (a fire truck cut out of its photo). RGB uint8, vehicle
+    mask, the window's mask (windscreen and end)."""
+    rng = np.random.default_rng(23)
+    image = np.full((HEIGHT, WIDTH, 3), 215.0)
+    mask = np.zeros((HEIGHT, WIDTH), bool)
+    mask[30:200, 40:380] = True
+    mask[100:200, 32:40] = True
+    image[mask] = (190, 30, 40)
+    window = np.zeros_like(mask)
+    window[40:100, 32:200] = True
+    mask |= window
+    image[window] = GLASS
+    image[40:100, 32:40] = (80, 82, 88)
+    image += rng.normal(0, 3, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8), mask, window
+
+
+def test_a_dark_grey_windscreen_end_on_the_silhouette_is_glass() -> None:
+    pixels, mask, window = draw_windscreen_round_the_corner()
+    end = np.zeros_like(window)
+    end[45:95, 33:38] = True
+    off = _stylize(pixels, mask, window_edge_pieces=False)
+    assert _distance_to(off, end, GLASS) > 10, "with the rule off the end is its own shape"
+    on = _stylize(pixels, mask, window_edge_pieces=True)
+    assert _one_tone_share(on, window) > 0.97, "the windscreen must be one glass shape"
+    assert _distance_to(on, end, GLASS) < 8, "the end takes the glass's dark tone"

@@ -154,8 +154,19 @@ class FlattenConfig(Strict):
     glass: bool = Field(
         True, description="mosaics of light and dark grey reflections in a window become one tone"
     )
+    glass_body: bool = Field(
+        True,
+        description="with glass: light pieces of a dark glass mosaic that border the background"
+        " or a light body and that its dark pieces do not enclose are the body (a white cab),"
+        " not glass",
+    )
     glass_reflections: bool = Field(
         True, description="reflections and what is seen through a dark pane take the pane's tone"
+    )
+    glass_reflection_groups: bool = Field(
+        True,
+        description="a reflection left as several neighbouring grey pieces that a dark pane"
+        " encloses together takes the pane's tone",
     )
     window_pieces: bool = Field(
         True, description="big window pieces (reflections touching the frame) join their pane"
@@ -164,6 +175,11 @@ class FlattenConfig(Strict):
         True,
         description="with window_pieces: a dark grey piece (L* < 45) beside black glass joins it "
         "without a paint frame (windows in a white hull)",
+    )
+    window_edge_pieces: bool = Field(
+        True,
+        description="with window_pieces: a dark piece (L* < 45) bordered only by a dark pane and"
+        " the background is the window's end at the silhouette, however open to it",
     )
     glass_highlight: bool = Field(
         False, description="one designed diagonal highlight per window (a house style; off: flat)"

@@ -46,6 +46,7 @@ from v2v.stages.stylize.raster import (
     region_medians,
     upsample_labels,
 )
+from v2v.stages.stylize.reflection_groups import absorb_reflection_groups
 from v2v.stages.stylize.regions import RegionGraph, merge_similar
 from v2v.stages.stylize.spokes import find_spoked_wheels, paint_spoked_wheels
 from v2v.stages.stylize.wheels import find_wheels
@@ -136,13 +137,15 @@ def _simplify(
     if config.grey_chrome:
         merges["grey_chrome"] = neutralize_tints(graph, TINT_MAX_CHROMA, TINT_MAX_SHARE)
     if config.glass:
-        merges["glass"] = unify_glass(graph, labels, windows)
+        merges["glass"] = unify_glass(graph, labels, windows, config.glass_body)
     if config.glass_reflections:
         merges["pane_reflection"] = absorb_reflections(graph, labels, windows)
     if config.window_pieces:
         merges["window_piece"] = absorb_window_pieces(
-            graph, labels, windows, config.window_dark_pieces
+            graph, labels, windows, config.window_dark_pieces, config.window_edge_pieces
         )
+    if config.glass_reflection_groups:
+        merges["reflection_group"] = absorb_reflection_groups(graph, labels, windows)
     merges["similar"] += merge_similar(graph, config.merge_delta_e, span)
     return graph, merges
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import ndimage
 
 from v2v.stages.stylize.raster import Labels
 from v2v.stages.stylize.regions import (
@@ -107,28 +108,91 @@ def _is_glass(graph: RegionGraph, group: list[int], owners: Labels, vehicle: flo
     return fill >= GLASS_MIN_FILL and ground <= GLASS_MAX_GROUND
 
 
-def unify_glass(graph: RegionGraph, labels: Labels, windows: set[int] | None = None) -> int:
+#: In dark glass, a light piece is the body's paint when at least BODY_SHARE of its outline
+#: is the background, a light neutral region outside the mosaic (a white cab) or another such
+#: piece, and the mosaic's dark pieces do not enclose half of it (``glass_body``).
+BODY_SHARE, BODY_ENCLOSED = 0.4, 0.5
+
+
+def body_pieces(graph: RegionGraph, group: list[int], owners: Labels) -> set[int]:
+    """The light pieces (L ≥ GLASS_LIGHTNESS) of a dark glass mosaic that are the body
+    around the window, not the glass: a white cab in shade is light grey pieces beside its
+    windscreen, each small enough to join the mosaic, and its area-weighted median drew the
+    cab's top as glass. A piece is peeled when BODY_SHARE of its outline is the background, a
+    light neutral region outside the mosaic or a piece already peeled, and the union of the
+    mosaic's dark pieces (holes filled) covers under BODY_ENCLOSED of it: what the dark glass
+    encloses (the interior, a reflection) stays glass, and a reflection on a paint frame too."""
+    members = set(group)
+    dark = [r for r in group if graph.color[r][0] < GLASS_LIGHTNESS]
+    enclosed = ndimage.binary_fill_holes(np.isin(owners, dark))
+    light = [
+        r
+        for r in group
+        if graph.color[r][0] >= GLASS_LIGHTNESS and enclosed[owners == r].mean() < BODY_ENCLOSED
+    ]
+
+    def body(other: int) -> bool:
+        colour = graph.color[other]
+        return other not in members and (
+            colour[0] >= GLASS_LIGHTNESS and chroma(colour) < PAINT_CHROMA
+        )
+
+    peeled: set[int] = set()
+    changed = True
+    while changed:
+        changed = False
+        for region in light:
+            if region in peeled:
+                continue
+            outside = graph.background[region] + sum(
+                n for o, n in graph.border[region].items() if o in peeled or body(o)
+            )
+            if outside >= BODY_SHARE * graph.perimeter(region):
+                peeled.add(region)
+                changed = True
+    return peeled
+
+
+def _fold(graph: RegionGraph, group: list[int], windows: set[int] | None) -> int:
+    """Fold ``group`` into its largest piece, in the area-weighted median colour of its
+    pieces; returns the pieces folded."""
+    areas = graph.area[group]
+    tone = np.array([_weighted_quantile(graph.color[group, c], areas, 0.5) for c in range(3)])
+    keep = group[int(np.argmax(areas))]
+    graph.recolor(keep, tone)
+    if windows is not None:
+        windows.add(keep)
+    for region in group:
+        if region != keep:
+            graph.merge(keep, region, blend=False)
+    return len(group) - 1
+
+
+def unify_glass(
+    graph: RegionGraph, labels: Labels, windows: set[int] | None = None, body: bool = False
+) -> int:
     """Make each window one shape: a connected mosaic of neutral pieces (sky, buildings and
     the interior reflected in or seen through glass) that spans light and dark greys, where
     no piece dominates, the body mostly encloses the group and it does not reach the ground,
-    becomes one region with the area-weighted median colour of its pieces. ``labels``: the
-    (h, w) int32 map of the graph's original regions (-1 outside). Returns pieces folded."""
+    becomes one region with the area-weighted median colour of its pieces. With ``body``
+    (``phase2.flatten.glass_body``) the light pieces of a dark mosaic that are the body around
+    the window stay out (``body_pieces``). ``labels``: the (h, w) int32 map of the graph's
+    original regions (-1 outside). Returns pieces folded."""
     vehicle = float(graph.area[graph.alive].sum())
     owners = np.where(labels >= 0, graph.roots()[np.maximum(labels, 0)], -1)
     folded = 0
     for group in _glass_candidates(graph, vehicle):
         if not _is_glass(graph, group, owners, vehicle):
             continue
-        areas = graph.area[group]
-        tone = np.array([_weighted_quantile(graph.color[group, c], areas, 0.5) for c in range(3)])
-        keep = group[int(np.argmax(areas))]
-        graph.recolor(keep, tone)
-        if windows is not None:
-            windows.add(keep)
-        for region in group:
-            if region != keep:
-                graph.merge(keep, region, blend=False)
-                folded += 1
+        parts = [group]
+        if body and _weighted_quantile(graph.color[group, 0], graph.area[group], 0.5) < (
+            GLASS_LIGHTNESS
+        ):
+            peeled = body_pieces(graph, group, owners)
+            parts = graph.groups(set(group) - peeled)
+        for part in parts:
+            if len(part) > 1:
+                folded += _fold(graph, part, windows)
     return folded
 
 

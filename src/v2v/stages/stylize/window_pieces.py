@@ -36,6 +36,10 @@ PIECE_FRAME = 0.6
 #: With ``dark_pieces``, a piece darker than this (L*) needs no frame: dark grey beside black
 #: glass (the far end of a yacht's window band, a rubber seal) is the glass, on a white body too.
 DARK_PIECE_LIGHTNESS = 45.0
+#: With ``edge_pieces``, a dark piece whose outline is at least EDGE_SHARE the pane and the
+#: background is the window's end at the silhouette (a windscreen wrapping round a cab's
+#: corner), however open to the background: nothing else borders it.
+EDGE_SHARE = 0.9
 
 
 def _beside_tyre(graph: RegionGraph, pane: int, owners: Labels) -> bool:
@@ -72,8 +76,23 @@ def _framed_by_paint(graph: RegionGraph, region: int, pane: int, panes: set[int]
     return total == 0 or frame >= PIECE_FRAME * total
 
 
+def _edge_piece(graph: RegionGraph, region: int, pane: int, owners: Labels) -> bool:
+    """Whether ``region`` is a dark piece (under DARK_PIECE_LIGHTNESS) bordered by nothing but
+    ``pane`` and the background (EDGE_SHARE of its outline) and not standing on the ground."""
+    if graph.color[region][0] >= DARK_PIECE_LIGHTNESS:
+        return False
+    edge = graph.border[region].get(pane, 0) + graph.background[region]
+    if edge < EDGE_SHARE * graph.perimeter(region):
+        return False
+    return footprint([region], owners)[1] <= GLASS_MAX_GROUND
+
+
 def absorb_window_pieces(
-    graph: RegionGraph, labels: Labels, windows: set[int] | None = None, dark_pieces: bool = False
+    graph: RegionGraph,
+    labels: Labels,
+    windows: set[int] | None = None,
+    dark_pieces: bool = False,
+    edge_pieces: bool = False,
 ) -> int:
     """Make a big window one glass shape: beside a dark pane (see ``dark_panes``), a neutral
     piece (chroma under PAINT_CHROMA, darker than PIECE_MAX_LIGHTNESS: a reflection of the
@@ -85,7 +104,9 @@ def absorb_window_pieces(
     beside its windows holds little of its outline with any one of them and is too large; a
     pane beside a tyre is a wheel arch, and is left alone. With ``dark_pieces``
     (``phase2.flatten.window_dark_pieces``) a piece darker than DARK_PIECE_LIGHTNESS needs no
-    paint frame. Returns the pieces folded; ``phase2.flatten.window_pieces``."""
+    paint frame. With ``edge_pieces`` (``phase2.flatten.window_edge_pieces``) a dark piece
+    bordered only by the pane and the background may be open to it (``_edge_piece``). Returns
+    the pieces folded; ``phase2.flatten.window_pieces``."""
     vehicle = float(graph.area[graph.alive].sum())
     folded, changed = 0, True
     while changed:
@@ -108,10 +129,15 @@ def absorb_window_pieces(
                     graph.border[region].get(pane, 0) >= PIECE_SHARE * outline
                     and graph.area[region] <= PIECE_MAX_RATIO * graph.area[pane]
                     and together < PANE_MAX_SHARE * vehicle
-                    and graph.background[region] <= PIECE_MAX_OPEN * outline
                     and (
-                        _framed_by_paint(graph, region, pane, set(panes))
-                        or (dark_pieces and colour[0] < DARK_PIECE_LIGHTNESS)
+                        (
+                            graph.background[region] <= PIECE_MAX_OPEN * outline
+                            and (
+                                _framed_by_paint(graph, region, pane, set(panes))
+                                or (dark_pieces and colour[0] < DARK_PIECE_LIGHTNESS)
+                            )
+                        )
+                        or (edge_pieces and _edge_piece(graph, region, pane, owners))
                     )
                 ):
                     fold_into_pane(graph, pane, region, windows)
