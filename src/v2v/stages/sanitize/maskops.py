@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from v2v.artefacts import Box, Mask
+from v2v.geometry import fill_holes as fill_holes  # re-exported: phase I uses it from here
 
 NEAR_GAP = 0.03  # pieces within this fraction of the vehicle's diagonal belong to it
 
@@ -62,14 +63,6 @@ def keep_touching(mask: Mask, box: Box) -> Mask:
     areas = stats[inside, cv2.CC_STAT_AREA]
     keep = inside[areas >= 0.01 * areas.max()]
     return np.isin(labels, keep)
-
-
-def fill_holes(mask: Mask) -> Mask:
-    """``mask`` with every background region that does not reach the image border filled."""
-    padded = np.pad(mask.astype(np.uint8), 1)
-    flood = np.zeros((padded.shape[0] + 2, padded.shape[1] + 2), np.uint8)
-    cv2.floodFill(padded, flood, (0, 0), 2)
-    return np.asarray(padded[1:-1, 1:-1] != 2)
 
 
 def grow(box: Box, fraction: float, width: int, height: int) -> Box:
