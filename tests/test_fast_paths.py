@@ -3,10 +3,14 @@ what the plain one gives, on masks and label maps that reach the image's edges."
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 from scipy import ndimage
 
+from v2v.artefacts import Box
 from v2v.geometry import fill_holes, fill_holes_in_box
+from v2v.stages.sanitize.regions import MIN_ON_VEHICLE, NEAR_VEHICLE, on_vehicle
+from v2v.stages.sanitize.text import TextBox
 
 
 def _random_masks(count: int, seed: int) -> list[np.ndarray]:
@@ -33,3 +37,38 @@ def test_hole_filling_by_flood_fill_is_scipys_hole_filling() -> None:
     ring = np.zeros((9, 9), bool)
     ring[2:7, 2:7], ring[3:6, 3:6] = True, False
     assert fill_holes_in_box(ring)[4, 4] and not fill_holes_in_box(np.zeros((5, 5), bool)).any()
+
+
+def _on_vehicle_whole_mask(boxes: list[TextBox], vehicle: np.ndarray) -> list[TextBox]:
+    height, width = vehicle.shape
+    gap = max(1, int(NEAR_VEHICLE * float(np.hypot(height, width))))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * gap + 1, 2 * gap + 1))
+    grown = cv2.dilate(vehicle.astype(np.uint8), kernel) > 0
+    return [
+        found
+        for found in boxes
+        if found.box.x1 > found.box.x0
+        and found.box.y1 > found.box.y0
+        and grown[found.box.y0 : found.box.y1, found.box.x0 : found.box.x1].mean() >= MIN_ON_VEHICLE
+    ]
+
+
+def test_text_boxes_beside_the_vehicle_are_kept_as_with_the_whole_mask_grown() -> None:
+    rng = np.random.default_rng(2)
+    kept = 0
+    for _ in range(120):
+        height, width = (int(v) for v in rng.integers(80, 400, 2))
+        vehicle = np.zeros((height, width), bool)
+        for _ in range(3):
+            y, x = int(rng.integers(0, height)), int(rng.integers(0, width))
+            vehicle[y : y + int(rng.integers(5, 150)), x : x + int(rng.integers(5, 150))] = True
+        boxes = []
+        for _ in range(20):
+            x0, y0 = int(rng.integers(0, width)), int(rng.integers(0, height))
+            x1 = min(width, x0 + int(rng.integers(0, 60)))
+            y1 = min(height, y0 + int(rng.integers(0, 30)))
+            boxes.append(TextBox(Box(x0, y0, x1, y1), 0.9, "", np.zeros((4, 2), np.float32)))
+        expected = _on_vehicle_whole_mask(boxes, vehicle)
+        assert [id(b) for b in on_vehicle(boxes, vehicle)] == [id(b) for b in expected]
+        kept += len(expected)
+    assert kept > 200
