@@ -11,6 +11,7 @@ from v2v.artefacts import Box
 from v2v.geometry import fill_holes, fill_holes_in_box
 from v2v.stages.sanitize.regions import MIN_ON_VEHICLE, NEAR_VEHICLE, on_vehicle
 from v2v.stages.sanitize.text import TextBox
+from v2v.stages.stylize.glass import footprint, region_boxes
 
 
 def _random_masks(count: int, seed: int) -> list[np.ndarray]:
@@ -37,6 +38,23 @@ def test_hole_filling_by_flood_fill_is_scipys_hole_filling() -> None:
     ring = np.zeros((9, 9), bool)
     ring[2:7, 2:7], ring[3:6, 3:6] = True, False
     assert fill_holes_in_box(ring)[4, 4] and not fill_holes_in_box(np.zeros((5, 5), bool)).any()
+
+
+def test_a_groups_footprint_read_in_its_box_is_the_whole_maps() -> None:
+    rng = np.random.default_rng(1)
+    compared = 0
+    for _ in range(150):
+        height, width = (int(v) for v in rng.integers(12, 90, 2))
+        coarse = rng.integers(-1, 10, (max(2, height // 6), max(2, width // 6))).astype(np.float32)
+        owners = cv2.resize(coarse, (width, height), interpolation=cv2.INTER_NEAREST)
+        owners = owners.astype(np.int64)
+        boxes = region_boxes(owners)
+        for _ in range(8):
+            group = [int(r) for r in rng.choice(12, int(rng.integers(1, 4)), replace=False)]
+            if np.isin(owners, group).any():
+                assert footprint(group, owners, boxes) == footprint(group, owners)
+                compared += 1
+    assert compared > 500
 
 
 def _on_vehicle_whole_mask(boxes: list[TextBox], vehicle: np.ndarray) -> list[TextBox]:
