@@ -90,3 +90,42 @@ def test_text_boxes_beside_the_vehicle_are_kept_as_with_the_whole_mask_grown() -
         assert [id(b) for b in on_vehicle(boxes, vehicle)] == [id(b) for b in expected]
         kept += len(expected)
     assert kept > 200
+
+
+def _merged_over_the_whole_image(labels: np.ndarray, min_area: float) -> np.ndarray:
+    from skimage import measure
+
+    regions = measure.label(labels, background=-2, connectivity=1)
+    sizes = np.bincount(regions.ravel())
+    tiny = sizes < min_area
+    tiny[0] = False
+    _, (rows, cols) = ndimage.distance_transform_edt(tiny[regions], return_indices=True)
+    return np.asarray(labels[rows, cols])
+
+
+def test_specks_take_the_label_the_whole_images_nearest_pixel_gives() -> None:
+    from v2v.stages.vectorize.layers import NEAREST_WINDOW, merge_small_regions
+
+    rng = np.random.default_rng(3)
+    for index in range(150):
+        height, width = (int(v) for v in rng.integers(120, 400, 2))
+        block = int(rng.integers(3, 12))  # square blocks: specks equally near two of them
+        coarse = rng.integers(-1, 4, (height // block + 1, width // block + 1))
+        labels = np.kron(coarse, np.ones((block, block), np.int64))[:height, :width]
+        labels = labels.astype(np.int16)
+        y, x = int(rng.integers(0, height)), int(rng.integers(0, width))
+        for _ in range(int(rng.integers(1, 20))):  # specks in one corner of the image or all over
+            spread = 30 if index % 2 else max(height, width)
+            sy = min(max(y + int(rng.integers(-spread, spread)), 0), height - 1)
+            sx = min(max(x + int(rng.integers(-spread, spread)), 0), width - 1)
+            labels[sy : sy + int(rng.integers(1, 4)), sx : sx + int(rng.integers(1, 4))] = 9
+        merged, count = merge_small_regions(labels, 9.0)
+        assert count > 0
+        assert np.array_equal(merged, _merged_over_the_whole_image(labels, 9.0))
+    # specks farther than the window from any larger region (a checkerboard of one-pixel
+    # regions wider than twice the window): the whole image's transform decides
+    side = 3 * NEAREST_WINDOW
+    board = np.zeros((side + 50, side + 70), np.int16)
+    board[20 : 20 + side, 30 : 30 + side] = 1 + np.indices((side, side)).sum(axis=0) % 2
+    merged, _ = merge_small_regions(board, 2.0)
+    assert np.array_equal(merged, _merged_over_the_whole_image(board, 2.0))
