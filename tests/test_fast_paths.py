@@ -129,3 +129,29 @@ def test_specks_take_the_label_the_whole_images_nearest_pixel_gives() -> None:
     board[20 : 20 + side, 30 : 30 + side] = 1 + np.indices((side, side)).sum(axis=0) % 2
     merged, _ = merge_small_regions(board, 2.0)
     assert np.array_equal(merged, _merged_over_the_whole_image(board, 2.0))
+
+
+def test_components_kept_by_table_are_those_unique_and_isin_keep() -> None:
+    from v2v.stages.sanitize.maskops import keep_touching, keep_vehicle
+
+    rng = np.random.default_rng(4)
+    for _ in range(200):
+        height, width = (int(v) for v in rng.integers(10, 120, 2))
+        mask = ndimage.binary_opening(rng.random((height, width)) < rng.uniform(0.2, 0.7))
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(
+            mask.astype(np.uint8), connectivity=8
+        )
+        x0, y0 = int(rng.integers(0, width)), int(rng.integers(0, height))
+        box = Box(x0, y0, int(rng.integers(x0, width + 1)), int(rng.integers(y0, height + 1)))
+        inside = np.unique(labels[box.y0 : box.y1, box.x0 : box.x1])
+        inside = inside[inside > 0]
+        expected = np.zeros_like(mask)
+        if inside.size:
+            areas = stats[inside, cv2.CC_STAT_AREA]
+            expected = np.isin(labels, inside[areas >= 0.01 * areas.max()])
+        assert np.array_equal(keep_touching(mask, box), expected)
+        kept = keep_vehicle(mask)
+        assert kept.dtype == bool and not (kept & ~mask).any()
+        if count > 2:  # the largest component is always kept whole
+            largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+            assert kept[labels == largest].all()
