@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from scipy import ndimage
 
 from v2v.artefacts import Box, Mask, RGBImage
+from v2v.geometry import fill_holes
 from v2v.stages.sanitize.grabcut import GRABCUT_SIDE, grabcut_labels, scaled_crop
 
 SCENE_REACH = 1.0  # the scene's rows: the mask's grown by this share of its height each way
@@ -58,7 +58,7 @@ def coupling_gaps(rgb: RGBImage, mask: Mask, ratio: float) -> Mask:
     disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
     opened = cv2.morphologyEx(taken.astype(np.uint8), cv2.MORPH_OPEN, disk)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(opened, connectivity=8)
-    notches, outside = [], ~ndimage.binary_fill_holes(mask)  # a hole in the mask is not outside
+    notches, outside = [], ~fill_holes(mask)  # a hole in the mask is not outside
     for label in range(1, count):
         x, y, w, h, area = (int(v) for v in stats[label, :5])
         if area < (NOTCH_MIN * height) ** 2 or h < NOTCH_TALL * height or w > NOTCH_WIDE * height:

@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from v2v.artefacts import Box, Mask
+from v2v.geometry import fill_holes as fill_holes  # re-exported: phase I uses it from here
 
 NEAR_GAP = 0.03  # pieces within this fraction of the vehicle's diagonal belong to it
 
@@ -47,29 +48,38 @@ def keep_vehicle(mask: Mask) -> Mask:
     gap = max(1, int(NEAR_GAP * float(np.hypot(w, h))))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * gap + 1, 2 * gap + 1))
     near = cv2.dilate((labels == largest).astype(np.uint8), kernel) > 0
-    keep = np.unique(labels[near & mask])
-    return np.isin(labels, keep[keep > 0])
+    keep = _present(labels[near & mask], count)
+    return _members(labels, keep[keep > 0], count)
 
 
 def keep_touching(mask: Mask, box: Box) -> Mask:
     """The components of ``mask`` (bool (H, W)) that reach into ``box``, without specks (under
     a hundredth of the largest of them)."""
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
-    inside = np.unique(labels[box.y0 : box.y1, box.x0 : box.x1])
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        mask.astype(np.uint8), connectivity=8
+    )
+    inside = _present(labels[box.y0 : box.y1, box.x0 : box.x1], count)
     inside = inside[inside > 0]
     if inside.size == 0:
         return np.zeros_like(mask)
     areas = stats[inside, cv2.CC_STAT_AREA]
     keep = inside[areas >= 0.01 * areas.max()]
-    return np.isin(labels, keep)
+    return _members(labels, keep, count)
 
 
-def fill_holes(mask: Mask) -> Mask:
-    """``mask`` with every background region that does not reach the image border filled."""
-    padded = np.pad(mask.astype(np.uint8), 1)
-    flood = np.zeros((padded.shape[0] + 2, padded.shape[1] + 2), np.uint8)
-    cv2.floodFill(padded, flood, (0, 0), 2)
-    return np.asarray(padded[1:-1, 1:-1] != 2)
+def _present(labels: NDArray[Any], count: int) -> NDArray[np.intp]:
+    """The sorted component ids (0..count-1) found in ``labels``: ``np.unique``'s answer,
+    without its sort of every pixel."""
+    seen = np.zeros(count, bool)
+    seen[labels.ravel()] = True
+    return np.flatnonzero(seen)
+
+
+def _members(labels: NDArray[Any], keep: NDArray[np.intp], count: int) -> Mask:
+    """bool (H, W): the pixels whose component id is in ``keep`` (``np.isin`` by a table)."""
+    table = np.zeros(count, bool)
+    table[keep] = True
+    return np.asarray(table[labels])
 
 
 def grow(box: Box, fraction: float, width: int, height: int) -> Box:

@@ -66,17 +66,22 @@ def lettering(boxes: list[TextBox], vehicle: Mask) -> list[TextBox]:
 
 
 def on_vehicle(boxes: list[TextBox], vehicle: Mask) -> list[TextBox]:
-    """The boxes that lie mostly on ``vehicle`` (bool (H, W)) or just beside it."""
+    """The boxes that lie mostly on ``vehicle`` (bool (H, W)) or just beside it.
+
+    The vehicle is grown by the gap only in a window around each box (the same pixels as
+    growing the whole mask: a pixel of the box is reached only from within the gap)."""
     height, width = vehicle.shape
     gap = max(1, int(NEAR_VEHICLE * float(np.hypot(height, width))))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * gap + 1, 2 * gap + 1))
-    grown = cv2.dilate(vehicle.astype(np.uint8), kernel) > 0
     kept = []
     for found in boxes:
         b = found.box
         if b.x1 <= b.x0 or b.y1 <= b.y0:
             continue
-        if grown[b.y0 : b.y1, b.x0 : b.x1].mean() >= MIN_ON_VEHICLE:
+        y0, x0 = max(0, b.y0 - gap), max(0, b.x0 - gap)
+        window = vehicle[y0 : min(height, b.y1 + gap), x0 : min(width, b.x1 + gap)]
+        grown = cv2.dilate(window.astype(np.uint8), kernel) > 0
+        if grown[b.y0 - y0 : b.y1 - y0, b.x0 - x0 : b.x1 - x0].mean() >= MIN_ON_VEHICLE:
             kept.append(found)
     return kept
 

@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 from scipy import ndimage
 
 from v2v.color.lch import chroma_of
+from v2v.geometry import fill_holes, fill_holes_in_box
 from v2v.stages.stylize.raster import Labels, Mask
 from v2v.stages.stylize.wheels import (
     LOWEST_TOLERANCE,
@@ -85,7 +86,7 @@ def _ellipse_mask(shape: tuple[int, ...], wheel: EllipseWheel, scale: float = 1.
 
 def _fit(patch: Mask, colour: NDArray[np.float64]) -> EllipseWheel | None:
     """The ellipse of a filled patch's outline when it fits (IoU ≥ ELLIPSE_IOU), else None."""
-    filled = ndimage.binary_fill_holes(patch)
+    filled = fill_holes_in_box(patch)
     contours, _ = cv2.findContours(
         filled.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE
     )
@@ -154,7 +155,7 @@ def find_ellipse_wheels(
     for circle in circles:
         tyre &= np.hypot(xx - circle.x, yy - circle.y) > circle.radius
     smallest = np.pi * (MIN_WHEEL * height) ** 2 * MIN_AXIS_RATIO
-    solid = ndimage.binary_fill_holes(tyre)
+    solid = fill_holes(tyre)
     wheels: list[EllipseWheel] = []
     taken = np.zeros_like(mask)
     for share in OPENING_SHARES:

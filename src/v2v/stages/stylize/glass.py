@@ -76,9 +76,27 @@ def _weighted_quantile(
     return float(values[order][min(index, len(values) - 1)])
 
 
-def footprint(group: list[int], owners: Labels) -> tuple[float, float]:
+#: Each region's bounding box in an ``owners`` map (``region_boxes``): None where it has no pixel.
+Boxes = list[tuple[slice, slice] | None]
+
+
+def region_boxes(owners: Labels) -> Boxes:
+    """The bounding box of each region of ``owners`` (the (h, w) map of surviving regions, -1
+    outside), indexed by region."""
+    return list(ndimage.find_objects(owners + 1))
+
+
+def footprint(group: list[int], owners: Labels, boxes: Boxes | None = None) -> tuple[float, float]:
     """Share of its bounding box the group fills, and its ground contact: the share of its
-    bottom-most pixels (one per column) that have the background right below them."""
+    bottom-most pixels (one per column) that have the background right below them. With the
+    regions' ``boxes`` only the group's box and the row under it are read (the same figures:
+    nothing outside them is the group's)."""
+    if boxes is not None:
+        found = [box for r in group if r < len(boxes) and (box := boxes[r]) is not None]
+        if found:
+            y0, x0 = min(b[0].start for b in found), min(b[1].start for b in found)
+            y1, x1 = max(b[0].stop for b in found), max(b[1].stop for b in found)
+            owners = owners[y0 : y1 + 1, x0:x1]
     inside = np.isin(owners, group)
     rows, cols = np.nonzero(inside)
     box = (rows.max() - rows.min() + 1) * (cols.max() - cols.min() + 1)
@@ -88,7 +106,9 @@ def footprint(group: list[int], owners: Labels) -> tuple[float, float]:
     return rows.size / box, float(ground.sum()) / max(float(below.sum()), 1.0)
 
 
-def _is_glass(graph: RegionGraph, group: list[int], owners: Labels, vehicle: float) -> bool:
+def _is_glass(
+    graph: RegionGraph, group: list[int], owners: Labels, vehicle: float, boxes: Boxes
+) -> bool:
     """A compact mosaic of light and dark neutral pieces, no piece dominating, mostly enclosed
     by the body and not standing on the ground (a wheel)."""
     areas = graph.area[group]
@@ -104,7 +124,7 @@ def _is_glass(graph: RegionGraph, group: list[int], owners: Labels, vehicle: flo
     background = float(graph.background[group].sum())
     if span < GLASS_MIN_SPAN or background > GLASS_MAX_OPEN * (outline + background):
         return False
-    fill, ground = footprint(group, owners)
+    fill, ground = footprint(group, owners, boxes)
     return fill >= GLASS_MIN_FILL and ground <= GLASS_MAX_GROUND
 
 
@@ -180,9 +200,10 @@ def unify_glass(
     original regions (-1 outside). Returns pieces folded."""
     vehicle = float(graph.area[graph.alive].sum())
     owners = np.where(labels >= 0, graph.roots()[np.maximum(labels, 0)], -1)
+    boxes = region_boxes(owners)
     folded = 0
     for group in _glass_candidates(graph, vehicle):
-        if not _is_glass(graph, group, owners, vehicle):
+        if not _is_glass(graph, group, owners, vehicle, boxes):
             continue
         parts = [group]
         if body and _weighted_quantile(graph.color[group, 0], graph.area[group], 0.5) < (
@@ -203,10 +224,13 @@ def unify_glass(
 PANE_MAX_RATIO, PANE_MAX_SHARE = 0.6, 0.35
 
 
-def dark_panes(graph: RegionGraph, owners: Labels, vehicle: float, max_share: float) -> list[int]:
+def dark_panes(
+    graph: RegionGraph, owners: Labels, vehicle: float, max_share: float, boxes: Boxes
+) -> list[int]:
     """Dark panes: neutral regions darker than GLASS_LIGHTNESS, under ``max_share`` of the
     vehicle, touching the background along at most GLASS_MAX_OPEN of their outline and not
-    standing on the ground (a tyre does; so does a dark bumper on the silhouette's bottom)."""
+    standing on the ground (a tyre does; so does a dark bumper on the silhouette's bottom).
+    ``boxes``: ``region_boxes(owners)``."""
     panes = []
     for region in graph.living():
         color = graph.color[region]
@@ -216,7 +240,7 @@ def dark_panes(graph: RegionGraph, owners: Labels, vehicle: float, max_share: fl
             continue
         if graph.background[region] > GLASS_MAX_OPEN * graph.perimeter(region):
             continue
-        if footprint([region], owners)[1] > GLASS_MAX_GROUND:
+        if footprint([region], owners, boxes)[1] > GLASS_MAX_GROUND:
             continue
         panes.append(region)
     return panes
@@ -240,7 +264,8 @@ def absorb_reflections(graph: RegionGraph, labels: Labels, windows: set[int] | N
     while changed:
         changed = False
         owners = np.where(labels >= 0, graph.roots()[np.maximum(labels, 0)], -1)
-        for pane in dark_panes(graph, owners, vehicle, GLASS_MAX_SHARE):
+        boxes = region_boxes(owners)
+        for pane in dark_panes(graph, owners, vehicle, GLASS_MAX_SHARE, boxes):
             for region in list(graph.border[pane]):
                 if not graph.alive[region] or chroma(graph.color[region]) >= PAINT_CHROMA:
                     continue

@@ -13,9 +13,11 @@ from v2v.stages.stylize.glass import (
     GLASS_LIGHTNESS,
     GLASS_MAX_GROUND,
     PANE_MAX_SHARE,
+    Boxes,
     dark_panes,
     fold_into_pane,
     footprint,
+    region_boxes,
 )
 from v2v.stages.stylize.raster import Labels
 from v2v.stages.stylize.regions import NEUTRAL_CHROMA, PAINT_CHROMA, RegionGraph, chroma
@@ -42,14 +44,14 @@ DARK_PIECE_LIGHTNESS = 45.0
 EDGE_SHARE = 0.9
 
 
-def _beside_tyre(graph: RegionGraph, pane: int, owners: Labels) -> bool:
+def _beside_tyre(graph: RegionGraph, pane: int, owners: Labels, boxes: Boxes) -> bool:
     """Whether a dark pane borders a tyre (a dark neutral region standing on the ground): the
     shadow in a wheel arch is dark and enclosed like glass, but its grey trim is no
     reflection."""
     for other in graph.border[pane]:
         colour = graph.color[other]
         dark = colour[0] < GLASS_LIGHTNESS and chroma(colour) < NEUTRAL_CHROMA
-        if dark and footprint([other], owners)[1] > GLASS_MAX_GROUND:
+        if dark and footprint([other], owners, boxes)[1] > GLASS_MAX_GROUND:
             return True
     return False
 
@@ -112,9 +114,10 @@ def absorb_window_pieces(
     while changed:
         changed = False
         owners = np.where(labels >= 0, graph.roots()[np.maximum(labels, 0)], -1)
-        panes = dark_panes(graph, owners, vehicle, PANE_MAX_SHARE)
+        boxes = region_boxes(owners)
+        panes = dark_panes(graph, owners, vehicle, PANE_MAX_SHARE, boxes)
         for pane in panes:
-            if not graph.alive[pane] or _beside_tyre(graph, pane, owners):
+            if not graph.alive[pane] or _beside_tyre(graph, pane, owners, boxes):
                 continue
             for region in sorted(graph.border[pane], key=lambda r: -graph.border[pane][r]):
                 colour = graph.color[region]
