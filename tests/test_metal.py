@@ -1,15 +1,19 @@
-"""Metal drawn as a designer would: a gold part whose shade is more saturated than its lit
-side keeps its gold (``phase2.flatten.lit_paint``). Drawn images show the defect and the fix."""
+"""Metal drawn as a designer would: a gold part in one tone plus at most one shade, not a
+patchwork of gold, grey reflections and white glare (``phase3.materials.metal_mosaics``), and a
+gold part whose shade is more saturated than its lit side keeps its gold
+(``phase2.flatten.lit_paint``). Drawn images show each defect and the fix."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from v2v.artefacts import CleanImage
+from v2v.artefacts import CleanImage, PalettedImage, StyledImage
 from v2v.color.palette import Palette
-from v2v.config import load_config
+from v2v.config import MaterialsConfig, Phase3Config, load_config
 from v2v.context import RunContext
 from v2v.stages.palette import map_to_palette
 from v2v.stages.stylize.classical import ClassicalStylizer
@@ -22,6 +26,49 @@ def _rgb(lightness: float, a: float, b: float) -> tuple[int, int, int]:
 
 
 BLUE = (30, 60, 170)
+GOLD = _rgb(66.0, 0.0, 37.0)  # a lowrider's lit gold (chroma 37: metal, not paint)
+GREY, WHITE, GAP = (128, 128, 128), (240, 240, 238), (25, 25, 25)
+
+
+def gold_ornament() -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
+    """A blue body (240 × 400, flat as phase II leaves it) with a gold ornament of 5 × 10 small
+    pieces: gold on a checkerboard (each piece its own region), between them grey reflections,
+    white glare and dark gaps, as phase II leaves a lowrider's gold fork."""
+    pixels = np.zeros((240, 400, 3), np.uint8)
+    pixels[:] = BLUE
+    between = (GREY, WHITE, GREY, GAP)
+    for row in range(5):
+        for col in range(10):
+            top, left = 60 + 20 * row, 100 + 20 * col
+            odd = (row + col) % 2
+            colour = between[(row * 5 + col // 2) % 4] if odd else GOLD
+            pixels[top : top + 20, left : left + 20] = colour
+    return pixels, np.ones((240, 400), bool)
+
+
+def mapped(pixels: NDArray[np.uint8], mask: NDArray[np.bool_], **materials: Any) -> PalettedImage:
+    styled = StyledImage(pixels, mask, np.zeros(mask.shape, dtype=np.uint8))
+    config = Phase3Config(materials=MaterialsConfig(**materials), remove_specks=False)
+    return map_to_palette(styled, Palette.load("default"), config, RunContext())
+
+
+def ornament_names(result: PalettedImage) -> set[str]:
+    used = np.unique(result.labels[60:160, 100:300])
+    return {result.palette.names[int(index)] for index in used}
+
+
+def test_a_gold_ornament_is_gold_with_one_shade_not_a_patchwork() -> None:
+    pixels, mask = gold_ornament()
+    old = ornament_names(mapped(pixels, mask, metal_mosaics=False))
+    assert {"Gold", "Gray", "White"} <= old  # the defect: gold, grey reflections, white glare
+    assert ornament_names(mapped(pixels, mask)) == {"Gold", "Black"}  # gold and its dark gaps
+
+
+def test_vivid_yellow_paint_is_no_metal() -> None:
+    pixels, mask = gold_ornament()
+    pixels[np.all(pixels == GOLD, axis=-1)] = (255, 225, 0)  # chroma 89: paint
+    # the grey, white and dark pieces between yellow ones are no connected mosaic: all stay
+    assert {"Gray", "White", "Black"} <= ornament_names(mapped(pixels, mask))
 
 
 def gold_fender(seed: int = 0) -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
