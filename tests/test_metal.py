@@ -71,7 +71,9 @@ def test_vivid_yellow_paint_is_no_metal() -> None:
     assert {"Gray", "White", "Black"} <= ornament_names(mapped(pixels, mask))
 
 
-def gold_fender(seed: int = 0) -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
+def gold_fender(
+    seed: int = 0, lugs: tuple[int, ...] = (360, 420)
+) -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
     """A photo-like blue frame panel and a gold fender in shade (L* 49, the more saturated
     tone) with two lit gold lugs (L* 60) standing off it, each too small to be a tone of its
     own, as the all-sports-mural lowrider's rear fender."""
@@ -80,7 +82,7 @@ def gold_fender(seed: int = 0) -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
     mask = np.zeros((320, 500), bool)
     pixels[30:290, 20:320], mask[30:290, 20:320] = BLUE, True
     pixels[150:250, 340:460], mask[150:250, 340:460] = _rgb(49.3, 1.1, 28.7), True
-    for left in (360, 420):
+    for left in lugs:
         pixels[80:150, left : left + 12] = _rgb(60.4, 1.9, 33.0)
         mask[80:150, left : left + 12] = True
     pixels += rng.normal(0.0, 3.0, pixels.shape)
@@ -100,3 +102,11 @@ def drawn_fender(lit_paint: bool) -> set[str]:
 def test_a_gold_fender_lit_paler_than_its_shade_stays_gold() -> None:
     assert drawn_fender(lit_paint=False) == {"Gray"}  # the defect: the lit gold was "glare"
     assert drawn_fender(lit_paint=True) == {"Gold"}
+
+
+def test_a_sliver_of_lit_paint_is_no_tone_of_its_own() -> None:
+    pixels, mask = gold_fender(lugs=(400,))  # one lug: under a shading tone's area
+    clean = CleanImage(pixels, mask, np.zeros_like(mask))
+    styled = ClassicalStylizer(load_config().phase2).run(clean, RunContext())
+    fender = styled.pixels[80:250, 340:460][mask[80:250, 340:460]]
+    assert len(np.unique(fender, axis=0)) == 1  # folded into the paint, as without lit_paint

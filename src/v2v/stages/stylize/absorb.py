@@ -160,36 +160,53 @@ def _lit_tone(graph: RegionGraph, family: list[int], paint: int, large: list[int
     return max(lit, key=lambda r: graph.color[r][0]) if lit else None
 
 
+def _tone_targets(
+    graph: RegionGraph, family: list[int], tones: list[int], lit: int | None
+) -> dict[int, tuple[int, str]]:
+    """The tone (a region of ``tones``) each other member of ``family`` takes, and why:
+    lighter, paler members the paint's (``tones[0]``), or the ``lit`` tone's when as
+    saturated as the paint (LIT_SATURATION_RATIO); the others the nearest tone."""
+    paint_color = graph.color[tones[0]]
+    bar = LIT_SATURATION_RATIO * float(hsv_saturation(paint_color[None, :])[0])
+    targets = {}
+    for region in family:
+        if region in tones:
+            continue
+        color = graph.color[region]
+        if color[0] > paint_color[0] and chroma(color) <= 1.1 * chroma(paint_color):
+            lit_piece = lit is not None and hsv_saturation(color[None, :])[0] >= bar
+            targets[region] = (lit if lit_piece and lit is not None else tones[0], "highlight")
+        else:
+            targets[region] = (tones[int(np.argmin(graph.distances(region, tones)))], "tone")
+    return targets
+
+
 def unify_tones(graph: RegionGraph, min_tone_area: float, lit_paint: bool) -> dict[str, int]:
     """Recolour each paint family to at most a few tones (see the module docstring).
     ``min_tone_area``: pixels a shading tone needs to be kept; ``lit_paint``: a lit tone of
-    the paint (``_lit_tone``) is kept too, and lighter members as saturated as the paint take
-    it, not the paint's colour. Returns counts per outcome."""
+    the paint (``_lit_tone``) is kept too when it and the members taking it cover as much, and
+    lighter members as saturated as the paint take it, not the paint's colour. Returns counts
+    per outcome."""
     counts = {"highlight": 0, "tone": 0}
     for family in _paint_families(graph):
         large = [r for r in family if graph.area[r] >= min_tone_area]
         candidates = large or [max(family, key=graph.area.__getitem__)]
         paint = max(candidates, key=lambda r: chroma(graph.color[r]))
-        paint_color = graph.color[paint].copy()
+        tones = [paint] + [
+            r for r in large if graph.color[r][0] < graph.color[paint][0] and r != paint
+        ]
         lit = _lit_tone(graph, family, paint, candidates) if lit_paint else None
-        tones = [paint] + [r for r in large if graph.color[r][0] < paint_color[0] and r != paint]
-        lit_color = paint_color if lit is None else graph.color[lit].copy()
+        targets = _tone_targets(graph, family, tones + ([lit] if lit is not None else []), lit)
         if lit is not None:
-            tones.append(lit)
-        bar = LIT_SATURATION_RATIO * float(hsv_saturation(paint_color[None, :])[0])
-        for region in family:
-            if region in tones:
-                continue
-            color = graph.color[region]
-            paler = chroma(color) <= 1.1 * chroma(paint_color)
-            if color[0] > paint_color[0] and paler:
-                lit_piece = float(hsv_saturation(color[None, :])[0]) >= bar
-                graph.recolor(region, lit_color if lit_piece else paint_color)
-                counts["highlight"] += 1
-            else:
-                nearest = tones[int(np.argmin(graph.distances(region, tones)))]
-                graph.recolor(region, graph.color[nearest].copy())
-                counts["tone"] += 1
+            lit_side = graph.area[lit] + sum(
+                graph.area[r] for r, (tone, _) in targets.items() if tone == lit
+            )
+            if lit_side < min_tone_area:  # a sliver of lit paint is no tone of its own
+                targets = _tone_targets(graph, family, tones, None)
+        colors = {region: graph.color[tone].copy() for region, (tone, _) in targets.items()}
+        for region, (_, why) in targets.items():
+            graph.recolor(region, colors[region])
+            counts[why] += 1
     return counts
 
 
