@@ -71,8 +71,14 @@ def test_vivid_yellow_paint_is_no_metal() -> None:
     assert {"Gray", "White", "Black"} <= ornament_names(mapped(pixels, mask))
 
 
+Lab = tuple[float, float, float]
+
+
 def gold_fender(
-    seed: int = 0, lugs: tuple[int, ...] = (360, 420)
+    seed: int = 0,
+    lugs: tuple[int, ...] = (360, 420),
+    shade: Lab = (49.3, 1.1, 28.7),
+    lit: Lab = (60.4, 1.9, 33.0),
 ) -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
     """A photo-like blue frame panel and a gold fender in shade (L* 49, the more saturated
     tone) with two lit gold lugs (L* 60) standing off it, each too small to be a tone of its
@@ -81,9 +87,9 @@ def gold_fender(
     pixels = np.full((320, 500, 3), 205.0)
     mask = np.zeros((320, 500), bool)
     pixels[30:290, 20:320], mask[30:290, 20:320] = BLUE, True
-    pixels[150:250, 340:460], mask[150:250, 340:460] = _rgb(49.3, 1.1, 28.7), True
+    pixels[150:250, 340:460], mask[150:250, 340:460] = _rgb(*shade), True
     for left in lugs:
-        pixels[80:150, left : left + 12] = _rgb(60.4, 1.9, 33.0)
+        pixels[80:150, left : left + 12] = _rgb(*lit)
         mask[80:150, left : left + 12] = True
     pixels += rng.normal(0.0, 3.0, pixels.shape)
     return np.clip(pixels, 0, 255).astype(np.uint8), mask
@@ -104,9 +110,20 @@ def test_a_gold_fender_lit_paler_than_its_shade_stays_gold() -> None:
     assert drawn_fender(lit_paint=True) == {"Gold"}
 
 
-def test_a_sliver_of_lit_paint_is_no_tone_of_its_own() -> None:
-    pixels, mask = gold_fender(lugs=(400,))  # one lug: under a shading tone's area
+def styled_fender_colours(pixels: NDArray[np.uint8], mask: NDArray[np.bool_]) -> int:
     clean = CleanImage(pixels, mask, np.zeros_like(mask))
     styled = ClassicalStylizer(load_config().phase2).run(clean, RunContext())
-    fender = styled.pixels[80:250, 340:460][mask[80:250, 340:460]]
-    assert len(np.unique(fender, axis=0)) == 1  # folded into the paint, as without lit_paint
+    return len(np.unique(styled.pixels[80:250, 340:460][mask[80:250, 340:460]], axis=0))
+
+
+def test_a_sliver_of_lit_paint_is_no_tone_of_its_own() -> None:
+    # one lug: under a shading tone's area, folded into the paint as without lit_paint
+    assert styled_fender_colours(*gold_fender(lugs=(400,))) == 1
+    assert styled_fender_colours(*gold_fender()) == 2  # two lugs: a lit tone
+
+
+def test_dark_paint_keeps_one_tone() -> None:
+    # a maroon part (L* 26) with lit lugs: phase III's dark-paint rules keep its hue, and a lit
+    # tone split a lowrider's navy seat into blue and black
+    maroon = gold_fender(shade=(25.6, 25.0, 12.0), lit=(36.0, 35.0, 17.0))
+    assert styled_fender_colours(*maroon) == 1

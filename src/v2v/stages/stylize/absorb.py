@@ -51,6 +51,9 @@ LIT_SHARE, LIT_SATURATION_RATIO = 0.05, 0.9
 #: ...and at least LIT_STEP (L*) lighter than the paint, which is then its shade (as phase III's
 #: ``paints.SHADOW_MIN_STEP``): a lit strip barely lighter folds into the paint as before.
 LIT_STEP = 10.0
+#: ...for a paint at least this light: darker paint is phase III's dark paint, whose hue its
+#: own rules keep (``dark_paint_saturation``); a lit tone split a navy seat into blue and black.
+DARK_PAINT_LIGHTNESS = 40.0
 
 
 def _reason(graph: RegionGraph, region: int, other: int, highlights: bool) -> str | None:
@@ -195,7 +198,8 @@ def unify_tones(graph: RegionGraph, min_tone_area: float, lit_paint: bool) -> di
         tones = [paint] + [
             r for r in large if graph.color[r][0] < graph.color[paint][0] and r != paint
         ]
-        lit = _lit_tone(graph, family, paint, candidates) if lit_paint else None
+        mid_tone = graph.color[paint][0] >= DARK_PAINT_LIGHTNESS
+        lit = _lit_tone(graph, family, paint, candidates) if lit_paint and mid_tone else None
         targets = _tone_targets(graph, family, tones + ([lit] if lit is not None else []), lit)
         if lit is not None:
             lit_side = graph.area[lit] + sum(
