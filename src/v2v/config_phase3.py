@@ -144,6 +144,11 @@ class MaterialsConfig(Strict):
     mosaic_max_piece: float = Field(
         0.01, gt=0.0, le=1.0, description="chrome: pieces under this share of the vehicle"
     )
+    metal_mosaics: bool = Field(
+        True,
+        description="chrome: gold and brass pieces are metal too, and a mosaic keeps a base tone"
+        " and at most one shade or highlight (off: the mosaic_colors covering most)",
+    )
     max_colors: int = Field(
         4096, ge=1, le=65536, description="above this many styled colours, map per pixel"
     )

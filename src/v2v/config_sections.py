@@ -114,6 +114,11 @@ class FlattenConfig(Strict):
     remove_highlights: bool = Field(
         True, description="lighter, paler patches of a paint colour (glare) take the paint colour"
     )
+    lit_paint: bool = Field(
+        True,
+        description="with remove_highlights: a paint's tone is its lit one (lightest sizeable"
+        " region of near-top saturation), not its most saturated (a shaded gold)",
+    )
     light_glare: bool = Field(
         True, description="white glare and sky reflections on light paint take the paint colour"
     )

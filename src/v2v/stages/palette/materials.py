@@ -40,9 +40,10 @@ material. On the regions (one per distinct styled colour, with their shared bord
    panel with a large pale band is not drawn pink.
    With ``shadow_color``, a material may take one more colour where the palette has a shade
    of its colour (its shade pair): its regions nearer that shade than the base take it;
-4. chrome: a connected mosaic of at least three small neutral pieces (each under
-   ``mosaic_max_piece`` of the vehicle) is drawn in at most ``mosaic_colors`` palette colours,
-   those covering most of it; the other pieces take the nearer of them.
+4. chrome: a connected mosaic of at least three small metal pieces (each under
+   ``mosaic_max_piece`` of the vehicle; neutral, or with ``metal_mosaics`` gold) is drawn in
+   at most ``mosaic_colors`` palette colours: a base and one shade (see
+   :mod:`v2v.stages.palette.mosaics`).
 
 When a material's nearest palette colour (ΔE00) is chromatic but more than ``hue_tolerance``
 degrees off its hue, and the palette has a chromatic colour within that, the nearest of

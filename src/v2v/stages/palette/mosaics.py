@@ -1,8 +1,18 @@
 """Chrome, grilles and engines drawn in few colours (step 4 of :mod:`v2v.stages.palette.materials`).
 
-A connected mosaic of at least three small neutral pieces (each under ``mosaic_max_piece`` of the
-vehicle, chroma under ``neutral_chroma``) keeps at most ``mosaic_colors`` palette colours, those
-covering most of it; the other pieces take the ΔE00-nearer of them.
+A connected mosaic of at least three small metal pieces (each under ``mosaic_max_piece`` of the
+vehicle) is drawn as one part. Without ``metal_mosaics`` the pieces are neutral (chroma under
+``neutral_chroma``) and the mosaic keeps the ``mosaic_colors`` palette colours covering most of
+it; the other pieces take the ΔE00-nearer of them. With ``metal_mosaics`` (on) gold and brass
+pieces are metal too (hue within METAL_HUES, chroma under ``keep_hue_chroma``: a lowrider's gold
+parts, whose glare is white and whose reflections are grey), and a designer's two tones are
+kept: the base (the palette colour covering most of the mosaic) and, with ``mosaic_colors`` ≥ 2,
+one shade (the colour covering most of the pieces at least SHADE_STEP L* darker than the base's
+pieces), which those dark pieces take, or for a neutral base without a shade (a dark grille)
+one highlight (likewise, the pieces SHADE_STEP lighter); every other piece takes the base,
+except tinted pieces in a neutral base (a yellow helmet in a racing car's grey cockpit).
+Two mid tones covering most (gold and grey reflections) were a patchwork of both; now one of
+them is the base, the glare and the reflections take it, and only the dark gaps are the shade.
 """
 
 from __future__ import annotations
@@ -17,18 +27,32 @@ from v2v.color.lch import chroma_of
 from v2v.config import MaterialsConfig
 
 FloatArray = NDArray[np.float64]
+#: Gold and brass: CIELAB hues (degrees) of a chromatic metal piece (``metal_mosaics``).
+METAL_HUES = (60.0, 105.0)
+#: A mosaic's second tone is its shade: pieces this much (L*) darker than the base's pieces.
+SHADE_STEP = 20.0
+
+
+def _metal(lab: FloatArray, config: MaterialsConfig) -> NDArray[np.bool_]:
+    """Which regions are metal: neutral, or (``metal_mosaics``) gold or brass (METAL_HUES,
+    chroma under ``keep_hue_chroma``: vivid yellow paint is no metal)."""
+    chroma = chroma_of(lab)
+    metal: NDArray[np.bool_] = chroma < config.neutral_chroma
+    if config.metal_mosaics:
+        hue = np.degrees(np.arctan2(lab[:, 2], lab[:, 1])) % 360.0
+        gold = (hue >= METAL_HUES[0]) & (hue <= METAL_HUES[1])
+        metal = metal | (gold & (chroma < config.keep_hue_chroma))
+    return metal
 
 
 def neutral_mosaics(
     lab: FloatArray, areas: NDArray[np.int64], borders: NDArray[np.int64], config: MaterialsConfig
 ) -> list[NDArray[np.int64]]:
-    """Connected groups (≥ 3 pieces) of small neutral regions: each under ``neutral_chroma``
-    and under ``mosaic_max_piece`` of the vehicle (a tyre or a white cab stays out).
+    """Connected groups (≥ 3 pieces) of small metal regions (``_metal``), each under
+    ``mosaic_max_piece`` of the vehicle (a tyre or a white cab stays out).
     ``borders``: (m, 3) [first, second, length]."""
     count = len(lab)
-    small = (chroma_of(lab) < config.neutral_chroma) & (
-        areas < config.mosaic_max_piece * float(areas.sum())
-    )
+    small = _metal(lab, config) & (areas < config.mosaic_max_piece * float(areas.sum()))
     first, second = borders[:, 0], borders[:, 1]
     both = small[first] & small[second]
     links = coo_matrix(
@@ -39,6 +63,39 @@ def neutral_mosaics(
     return [group for group in groups if len(group) >= 3]
 
 
+def _two_tones(
+    group: NDArray[np.int64],
+    choice: NDArray[np.int64],
+    lab: FloatArray,
+    areas: NDArray[np.int64],
+    palette_lab: FloatArray,
+    config: MaterialsConfig,
+) -> NDArray[np.int64]:
+    """Palette index per piece of ``group``: the base, or with ``mosaic_colors`` ≥ 2 the second
+    tone for the pieces it names (see the module docstring)."""
+    used = np.bincount(choice[group], weights=areas[group], minlength=len(palette_lab))
+    base = int(np.argmax(used))
+    on_base = choice[group] == base
+    base_lightness = np.average(lab[group[on_base], 0], weights=areas[group[on_base]])
+    tones = np.full(len(group), base, dtype=np.int64)
+    neutral_base = chroma_of(palette_lab[base]) < config.neutral_chroma
+    if neutral_base:  # chrome: a gold or yellow piece in it (a driver's helmet) keeps its colour
+        tinted = chroma_of(lab[group]) >= config.neutral_chroma
+        tones[tinted] = choice[group[tinted]]
+    else:
+        tinted = np.zeros(len(group), dtype=bool)
+    apart = ~tinted & (lab[group, 0] <= base_lightness - SHADE_STEP)  # the shade
+    if not apart.any() and neutral_base:
+        apart = ~tinted & (lab[group, 0] >= base_lightness + SHADE_STEP)  # a dark grille's bars
+    if config.mosaic_colors < 2 or not apart.any():
+        return tones
+    second = np.bincount(choice[group[apart]], weights=areas[group[apart]], minlength=len(used))
+    second[base] = 0.0
+    if second.any():
+        tones[apart] = int(np.argmax(second))
+    return tones
+
+
 def calm_mosaics(
     choice: NDArray[np.int64],
     lab: FloatArray,
@@ -47,12 +104,14 @@ def calm_mosaics(
     palette_lab: FloatArray,
     config: MaterialsConfig,
 ) -> None:
-    """A mosaic of small neutral pieces keeps at most ``mosaic_colors`` palette colours (those
-    covering most of it); the other pieces take the nearer of them. Changes ``choice`` (palette
-    index per region) in place."""
+    """A mosaic of small metal pieces keeps at most ``mosaic_colors`` palette colours (see the
+    module docstring). Changes ``choice`` (palette index per region) in place."""
     for group in neutral_mosaics(lab, areas, borders, config):
         used = np.bincount(choice[group], weights=areas[group], minlength=len(palette_lab))
-        if np.count_nonzero(used) <= config.mosaic_colors:
+        if np.count_nonzero(used) <= (1 if config.metal_mosaics else config.mosaic_colors):
+            continue
+        if config.metal_mosaics:
+            choice[group] = _two_tones(group, choice, lab, areas, palette_lab, config)
             continue
         kept = np.argsort(-used, kind="stable")[: config.mosaic_colors]
         distance = delta_e_2000(lab[group][:, None, :], palette_lab[kept][None, :, :])

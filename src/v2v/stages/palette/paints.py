@@ -9,12 +9,12 @@ The palette colour each material takes is chosen in :mod:`v2v.stages.palette.mat
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 from numpy.typing import NDArray
 
 from v2v.color.ciede2000 import delta_e_2000
 from v2v.color.lch import chroma_of as _chroma
+from v2v.color.lch import hsv_saturation
 from v2v.color.lch import hue_gap as _hue_gap
 from v2v.config import MaterialsConfig
 
@@ -30,15 +30,6 @@ SHADOW_MIN_STEP = 10.0
 DARK_PAINT_LIGHTNESS = 40.0
 #: The hue (CIELAB degrees) a shadow under an open sky turns towards: blue (b* < 0).
 SKY_HUE = -90.0
-
-
-def hsv_saturation(lab: FloatArray) -> FloatArray:
-    """HSV saturation (k,) of CIELAB colours: 1 - min/max of the sRGB channels. Light falling
-    off multiplies the channels alike, which keeps it; glare adds white, which lowers it."""
-    rgb = cv2.cvtColor(lab.astype(np.float32)[None], cv2.COLOR_LAB2RGB)[0].astype(np.float64)
-    high = rgb.max(axis=-1)
-    saturation: FloatArray = np.where(high > 0, 1.0 - rgb.min(axis=-1) / np.maximum(high, 1e-9), 0)
-    return saturation
 
 
 def _one_surface(

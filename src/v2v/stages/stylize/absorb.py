@@ -6,9 +6,12 @@
 - holes: enclosed regions of nearly the encloser's colour (dirt, texture);
 - reflections: lighter neutral patches inside dark glass, and coloured things seen through
   it, so each window is one shape;
-- tones: the regions of one paint colour (connected, same hue) keep its most saturated large
-  tone plus darker large tones (shading); lighter, paler members (highlights) take the paint
-  colour and small members the nearest kept tone. A red bus reads red, not red and pink.
+- tones: the regions of one paint colour (connected, same hue) keep its paint tone plus darker
+  large tones (shading); lighter, paler members (highlights) take the paint colour and small
+  members the nearest kept tone. A red bus reads red, not red and pink. The most saturated
+  large tone may be paint in shade (a gold fender's): with ``lit_paint`` the family's lit tone
+  (much lighter, as saturated) is kept too, and lighter members as saturated as the paint take
+  it rather than the shade's colour, so phase III sees the lit side and names the paint by it.
 - tinted greys: small, weakly tinted groups among neutrals (warm-lit chrome) turn grey, so
   they do not map to brown or beige.
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from v2v.color.lch import hsv_saturation
 from v2v.stages.stylize.regions import (
     ENCLOSED_SHARE,
     GLARE_MAX_RATIO,
@@ -40,6 +44,16 @@ SPECULAR_MAX_RATIO = 0.1
 #: Coloured things seen through dark glass (people, seats) are dropped when the glass holds
 #: at least this share of their outline.
 SEEN_THROUGH_SHARE = 0.8
+#: ``lit_paint``: a family's lit tone is its lightest region of at least LIT_SHARE of it (or a
+#: large tone) with LIT_SATURATION_RATIO of the paint's HSV saturation (light falling off keeps
+#: it; phase III's ``paints.MIN_TONE_SHARE`` is LIT_SHARE too)...
+LIT_SHARE, LIT_SATURATION_RATIO = 0.05, 0.9
+#: ...and at least LIT_STEP (L*) lighter than the paint, which is then its shade (as phase III's
+#: ``paints.SHADOW_MIN_STEP``): a lit strip barely lighter folds into the paint as before.
+LIT_STEP = 10.0
+#: ...for a paint at least this light: darker paint is phase III's dark paint, whose hue its
+#: own rules keep (``dark_paint_saturation``); a lit tone split a navy seat into blue and black.
+DARK_PAINT_LIGHTNESS = 40.0
 
 
 def _reason(graph: RegionGraph, region: int, other: int, highlights: bool) -> str | None:
@@ -132,28 +146,71 @@ def _paint_families(graph: RegionGraph) -> list[list[int]]:
     return [family for family in families.values() if len(family) > 1]
 
 
-def unify_tones(graph: RegionGraph, min_tone_area: float) -> dict[str, int]:
+def _lit_tone(graph: RegionGraph, family: list[int], paint: int, large: list[int]) -> int | None:
+    """The paint's lit tone, when the family has one: its lightest sizeable region (a large
+    tone, or at least LIT_SHARE of the family) at least LIT_STEP lighter than the paint and of
+    at least LIT_SATURATION_RATIO of its HSV saturation (light falling off keeps saturation, glare
+    washes it out): the lit side of a gold fender whose shade is more saturated."""
+    total = sum(graph.area[r] for r in family)
+    sizeable = [r for r in family if r in large or graph.area[r] >= LIT_SHARE * total]
+    bar = LIT_SATURATION_RATIO * float(hsv_saturation(graph.color[[paint]])[0])
+    saturation = hsv_saturation(graph.color[sizeable])
+    lit = [
+        r
+        for r, s in zip(sizeable, saturation.tolist(), strict=True)
+        if s >= bar and graph.color[r][0] >= graph.color[paint][0] + LIT_STEP
+    ]
+    return max(lit, key=lambda r: graph.color[r][0]) if lit else None
+
+
+def _tone_targets(
+    graph: RegionGraph, family: list[int], tones: list[int], lit: int | None
+) -> dict[int, tuple[int, str]]:
+    """The tone (a region of ``tones``) each other member of ``family`` takes, and why:
+    lighter, paler members the paint's (``tones[0]``), or the ``lit`` tone's when as
+    saturated as the paint (LIT_SATURATION_RATIO); the others the nearest tone."""
+    paint_color = graph.color[tones[0]]
+    bar = LIT_SATURATION_RATIO * float(hsv_saturation(paint_color[None, :])[0])
+    targets = {}
+    for region in family:
+        if region in tones:
+            continue
+        color = graph.color[region]
+        if color[0] > paint_color[0] and chroma(color) <= 1.1 * chroma(paint_color):
+            lit_piece = lit is not None and hsv_saturation(color[None, :])[0] >= bar
+            targets[region] = (lit if lit_piece and lit is not None else tones[0], "highlight")
+        else:
+            targets[region] = (tones[int(np.argmin(graph.distances(region, tones)))], "tone")
+    return targets
+
+
+def unify_tones(graph: RegionGraph, min_tone_area: float, lit_paint: bool) -> dict[str, int]:
     """Recolour each paint family to at most a few tones (see the module docstring).
-    ``min_tone_area``: pixels a shading tone needs to be kept. Returns counts per outcome."""
+    ``min_tone_area``: pixels a shading tone needs to be kept; ``lit_paint``: a lit tone of
+    the paint (``_lit_tone``) is kept too when it and the members taking it cover as much, and
+    lighter members as saturated as the paint take it, not the paint's colour. Returns counts
+    per outcome."""
     counts = {"highlight": 0, "tone": 0}
     for family in _paint_families(graph):
         large = [r for r in family if graph.area[r] >= min_tone_area]
         candidates = large or [max(family, key=graph.area.__getitem__)]
         paint = max(candidates, key=lambda r: chroma(graph.color[r]))
-        paint_color = graph.color[paint].copy()
-        tones = [paint] + [r for r in large if graph.color[r][0] < paint_color[0] and r != paint]
-        for region in family:
-            if region in tones:
-                continue
-            color = graph.color[region]
-            paler = chroma(color) <= 1.1 * chroma(paint_color)
-            if color[0] > paint_color[0] and paler:
-                graph.recolor(region, paint_color)
-                counts["highlight"] += 1
-            else:
-                nearest = tones[int(np.argmin(graph.distances(region, tones)))]
-                graph.recolor(region, graph.color[nearest].copy())
-                counts["tone"] += 1
+        tones = [paint] + [
+            r for r in large if graph.color[r][0] < graph.color[paint][0] and r != paint
+        ]
+        mid_tone = graph.color[paint][0] >= DARK_PAINT_LIGHTNESS
+        lit = _lit_tone(graph, family, paint, candidates) if lit_paint and mid_tone else None
+        targets = _tone_targets(graph, family, tones + ([lit] if lit is not None else []), lit)
+        if lit is not None:
+            lit_side = graph.area[lit] + sum(
+                graph.area[r] for r, (tone, _) in targets.items() if tone == lit
+            )
+            if lit_side < min_tone_area:  # a sliver of lit paint is no tone of its own
+                targets = _tone_targets(graph, family, tones, None)
+        colors = {region: graph.color[tone].copy() for region, (tone, _) in targets.items()}
+        for region, (_, why) in targets.items():
+            graph.recolor(region, colors[region])
+            counts[why] += 1
     return counts
 
 

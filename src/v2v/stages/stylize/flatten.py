@@ -133,7 +133,7 @@ def _simplify(
     if config.light_glare:
         merges["light_glare"] = absorb_light_glare(graph)
     if config.remove_highlights:
-        merges.update(unify_tones(graph, max(TONE_AREA_FACTOR * min_area, 1.0)))
+        merges.update(unify_tones(graph, max(TONE_AREA_FACTOR * min_area, 1.0), config.lit_paint))
     if config.grey_chrome:
         merges["grey_chrome"] = neutralize_tints(graph, TINT_MAX_CHROMA, TINT_MAX_SHARE)
     if config.glass:
