@@ -64,10 +64,10 @@ def _subpaths(commands: str) -> list[_Ring]:
     size = np.where(curve, 3, 1)
     node = np.cumsum(size) - 1  # each command's on-curve point
     first = node - size + 1  # a curve's first control
-    ring_of = np.cumsum(letters == b"M") - 1
+    starts = np.flatnonzero(letters == b"M")
     out: list[_Ring] = []
-    for ring in range(int(ring_of[-1]) + 1 if len(letters) else 0):
-        own = np.flatnonzero(ring_of == ring)
+    for start, end in zip(starts, [*starts[1:], len(letters)], strict=True):
+        own = np.arange(start, end)
         nodes, curves = node[own], curve[own]
         count = len(own)
         arriving = np.where(curves, nodes - 1, -1)
@@ -99,7 +99,7 @@ def _ring_shift(
     the two are one node, with the last curve's arriving tangent."""
     nodes = points[ring.nodes]
     count = len(nodes)
-    closing = count > 1 and bool(np.allclose(nodes[0], nodes[-1]))
+    closing = count > 1 and float(np.abs(nodes[0] - nodes[-1]).max()) <= _EPSILON
     corners = count - 1 if closing else count
     if corners < 3:
         return None
