@@ -84,3 +84,24 @@ def test_off_leaves_the_paths_as_traced() -> None:
     assert offset_path(path, 0.0) is path
     mask = tilted_hull()
     assert vectorize(mask, correction=0.0).svg != vectorize(mask).svg
+
+
+def test_without_the_outline_the_fills_stay_as_traced() -> None:
+    """Shrunk fills can open sub-pixel seams between colours where a lower colour's underlap
+    does not reach; the outline covers them, so without it nothing moves."""
+    mask = tilted_hull()
+    rgba = np.zeros((*mask.shape, 4), np.uint8)
+    rgba[mask, :3] = PALETTE.rgb[BODY]
+    rgba[mask, 3] = 255
+    edges = np.zeros(mask.shape, np.uint8)
+    svgs = [
+        VtracerVectorizer(
+            load_config(
+                overrides={"phase4.stroke.enabled": False, "phase4.vtracer.outset_correction": c}
+            ).phase4
+        )
+        .run(rgba, PALETTE, edges, RunContext())
+        .svg
+        for c in (0.0, 0.3)
+    ]
+    assert svgs[0] == svgs[1]

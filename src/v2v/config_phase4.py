@@ -76,7 +76,8 @@ class VtracerConfig(Strict):
         description="px of the traced label map by which every traced ring moves towards its "
         "inside: vtracer keeps each staircase's outer corner, so its outlines lie up to half "
         "a pixel outside the pixels' edge wherever they are not exactly horizontal or "
-        "vertical; 0 = off",
+        "vertical; only with the outline on (it covers the sub-pixel seams between colours "
+        "the shrinking can open); 0 = off",
     )
 
 

@@ -93,8 +93,9 @@ class VtracerVectorizer(Vectorizer):
         shapes = self._trace(prepared, palette, scale, ctx)
         ctx.report(PHASE, 0.8, "cleaning up paths")
         kept, cleanup = clean_shapes(shapes, self.config.min_path_area)
-        inward = self.config.vtracer.outset_correction / scale
-        kept = [Shape(shape.color, offset_path(shape.path, inward)) for shape in kept]
+        if self.config.stroke.enabled:  # the outline covers the seams the shrinking opens
+            inward = self.config.vtracer.outset_correction / scale
+            kept = [Shape(shape.color, offset_path(shape.path, inward)) for shape in kept]
         ctx.check_cancelled()
         lines = self._centerlines(prepared.labels, edges, width, height)
         ctx.report(PHASE, 0.95, "writing the SVG")
