@@ -47,6 +47,12 @@ class VehicleMaskConfig(Strict):
         "or within this many px (working size) of such a pixel; more keeps a halo of the "
         "scene around its tubes and saddle",
     )
+    snap_edges: bool = Field(
+        True,
+        description="a bicycle's mask edge pixel by pixel: each pixel on either side of it "
+        "goes to the mask or the scene, whichever's mean colour 2 px away (within 3 px) is "
+        "nearer its own (GrabCut's halo of the wall around a tube, a rim's edge it left out)",
+    )
     grow_colours: bool = Field(
         True,
         description="a bicycle's mask grows, inside its GrabCut box, into the pixels in its "

@@ -69,6 +69,16 @@ class VtracerConfig(Strict):
     splice_threshold: int = Field(45, ge=0, le=180)
     max_iterations: int = Field(10, ge=1, le=50)
     path_precision: int = Field(2, ge=0, le=8)
+    outset_correction: float = Field(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        description="px of the traced label map by which every traced ring moves towards its "
+        "inside: vtracer keeps each staircase's outer corner, so its outlines lie up to half "
+        "a pixel outside the pixels' edge wherever they are not exactly horizontal or "
+        "vertical; only with the outline on (it covers the sub-pixel seams between colours "
+        "the shrinking can open); 0 = off",
+    )
 
 
 class CenterlineConfig(Strict):

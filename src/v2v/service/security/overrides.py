@@ -58,6 +58,7 @@ ALLOWED: dict[str, Bound] = {
     "phase1.vehicle_mask.remove_people": ANY,
     "phase1.vehicle_mask.fill_holes": ANY,
     "phase1.vehicle_mask.grow_colours": ANY,
+    "phase1.vehicle_mask.snap_edges": ANY,
     "phase1.vehicle_mask.side_parts": ANY,
     "phase1.vehicle_mask.open_holes": ANY,
     "phase1.vehicle_mask.gaps": ANY,

@@ -67,6 +67,7 @@ from v2v.stages.sanitize.colour_vote import (
     in_vehicle_colours,
 )
 from v2v.stages.sanitize.edge_grow import grow_to_edges
+from v2v.stages.sanitize.edge_snap import snapped_to_colours
 from v2v.stages.sanitize.grabcut import grabcut_in_box, seen_at_all
 from v2v.stages.sanitize.holes import seen_through
 from v2v.stages.sanitize.inpaint import dilate
@@ -174,6 +175,8 @@ def vehicle_mask(
                 mask |= beyond_sides(mask, salient, tight, SIDE_THICK * diagonal, band, scene)
             if config.grow_colours:  # handlebars both gave up, in the vehicle's colours
                 mask |= grown_in_vehicle_colours(rgb, mask, prob, tight, config.threshold)
+            if config.snap_edges:  # the outline onto the photo's edge, pixel by pixel
+                mask = snapped_to_colours(rgb, mask)
         notes["grabcut"] = True
     elif config.edge_grow is not None and kind in HULL_KINDS and not thin:
         mask = grow_to_edges(rgb, mask, prob, config.edge_grow)  # the hull at the waterline

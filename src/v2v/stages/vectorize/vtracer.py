@@ -37,6 +37,7 @@ from v2v.stages import VECTORIZERS, Vectorizer
 from v2v.stages.vectorize import centerline, layers
 from v2v.stages.vectorize.cleanup import CleanupReport, Shape, clean_shapes, format_path, parse_path
 from v2v.stages.vectorize.inset import inset_silhouette
+from v2v.stages.vectorize.offset import offset_path
 from v2v.stages.vectorize.tracing import trace_mask, vtracer_options
 from v2v.svg.document import ColorLayer, StrokeStyle, build_svg
 
@@ -92,6 +93,9 @@ class VtracerVectorizer(Vectorizer):
         shapes = self._trace(prepared, palette, scale, ctx)
         ctx.report(PHASE, 0.8, "cleaning up paths")
         kept, cleanup = clean_shapes(shapes, self.config.min_path_area)
+        if self.config.stroke.enabled:  # the outline covers the seams the shrinking opens
+            inward = self.config.vtracer.outset_correction / scale
+            kept = [Shape(shape.color, offset_path(shape.path, inward)) for shape in kept]
         ctx.check_cancelled()
         lines = self._centerlines(prepared.labels, edges, width, height)
         ctx.report(PHASE, 0.95, "writing the SVG")

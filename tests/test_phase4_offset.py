@@ -1,0 +1,107 @@
+"""Phase IV: vtracer's outset undone (``phase4.vtracer.outset_correction``).
+
+vtracer keeps the outer corner of every 1 px staircase, so a traced curve lies up to half a
+pixel outside the pixels' edge; with the outline on top, about half the pixels just outside a
+vehicle's curved edges came out drawn. These drawn shapes show the defect and the fix, and
+what the fix must leave alone: straight horizontal and vertical edges, the hole of a ring.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from v2v.artefacts import VectorArt
+from v2v.color.palette import Palette
+from v2v.config import load_config
+from v2v.context import RunContext
+from v2v.stages.vectorize.cleanup import parse_path, shape_polygon
+from v2v.stages.vectorize.offset import offset_path
+from v2v.stages.vectorize.vtracer import VtracerVectorizer
+from v2v.svg.render import render_rgba
+
+PALETTE = Palette.load("designer")
+BODY = PALETTE.index("#C8202F")
+
+
+def vectorize(mask: np.ndarray, correction: float | None = None) -> VectorArt:
+    rgba = np.zeros((*mask.shape, 4), np.uint8)
+    rgba[mask, :3] = PALETTE.rgb[BODY]
+    rgba[mask, 3] = 255
+    overrides = {} if correction is None else {"phase4.vtracer.outset_correction": correction}
+    config = load_config(overrides=overrides).phase4
+    edges = np.zeros(mask.shape, np.uint8)
+    return VtracerVectorizer(config).run(rgba, PALETTE, edges, RunContext())
+
+
+def silhouette(art: VectorArt) -> np.ndarray:
+    """The drawing as the benchmarks see it: rendered at working size, alpha ≥ 128."""
+    return render_rgba(art.svg, art.width, art.height)[..., 3] >= 128
+
+
+def tilted_hull() -> np.ndarray:
+    """A long, low, tilted ellipse and a tilted box: edges at every angle but none straight."""
+    mask = np.zeros((200, 400), np.uint8)
+    cv2.ellipse(mask, (200, 80), (150, 30), 8.0, 0, 360, 1, -1)
+    box = cv2.boxPoints(((220, 150), (220, 36), -5.0)).astype(np.int32)
+    cv2.fillPoly(mask, [box], 1)
+    return mask > 0
+
+
+def test_the_outlined_drawing_spills_less_past_curved_edges() -> None:
+    mask = tilted_hull()
+    corrected = silhouette(vectorize(mask))
+    traced = silhouette(vectorize(mask, correction=0.0))
+    spilled, spilled_before = int((corrected & ~mask).sum()), int((traced & ~mask).sum())
+    lost, lost_before = int((mask & ~corrected).sum()), int((mask & ~traced).sum())
+    assert spilled_before > 900  # the defect (1,035 px on an outline of about 1,100)
+    assert spilled < 0.8 * spilled_before  # 743
+    assert lost - lost_before < 0.15 * (spilled_before - spilled)  # 22 more: not moved inside
+
+
+def test_straight_horizontal_and_vertical_edges_keep_their_pixels() -> None:
+    mask = np.zeros((120, 200), bool)
+    mask[30:90, 40:160] = True
+    drawn = silhouette(vectorize(mask))
+    assert not (drawn & ~mask).any()
+    corners = [(30, 40), (30, 159), (89, 40), (89, 159)]  # the round join cuts a corner pixel
+    assert set(map(tuple, np.argwhere(mask & ~drawn).tolist())) <= set(corners)
+
+
+def test_a_ring_and_its_hole_each_move_towards_their_own_inside() -> None:
+    """Outer ring 40 px square, hole 20 px square (traced the other way round): moved 0.5 px,
+    the outer ring is 39 px square and the hole 19 px, so the filled area around the hole
+    grows while the ring's shrinks."""
+    ring = parse_path("M0 0 L40 0 L40 40 L0 40 Z M10 10 L10 30 L30 30 L30 10 Z")
+    assert shape_polygon(ring).area == 40.0**2 - 20.0**2
+    assert shape_polygon(offset_path(ring, 0.5)).area == 39.0**2 - 19.0**2
+    clockwise = parse_path("M0 0 L0 40 L40 40 L40 0 Z")  # the same square, the other way
+    assert shape_polygon(offset_path(clockwise, 0.5)).area == 39.0**2
+
+
+def test_off_leaves_the_paths_as_traced() -> None:
+    path = parse_path("M0 0 C5 0 10 5 10 10 C10 15 5 20 0 20 Z")
+    assert offset_path(path, 0.0) is path
+    mask = tilted_hull()
+    assert vectorize(mask, correction=0.0).svg != vectorize(mask).svg
+
+
+def test_without_the_outline_the_fills_stay_as_traced() -> None:
+    """Shrunk fills can open sub-pixel seams between colours where a lower colour's underlap
+    does not reach; the outline covers them, so without it nothing moves."""
+    mask = tilted_hull()
+    rgba = np.zeros((*mask.shape, 4), np.uint8)
+    rgba[mask, :3] = PALETTE.rgb[BODY]
+    rgba[mask, 3] = 255
+    edges = np.zeros(mask.shape, np.uint8)
+    svgs = [
+        VtracerVectorizer(
+            load_config(
+                overrides={"phase4.stroke.enabled": False, "phase4.vtracer.outset_correction": c}
+            ).phase4
+        )
+        .run(rgba, PALETTE, edges, RunContext())
+        .svg
+        for c in (0.0, 0.3)
+    ]
+    assert svgs[0] == svgs[1]
