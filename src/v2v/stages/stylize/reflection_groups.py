@@ -14,6 +14,7 @@ from v2v.stages.stylize.glass import (
     PANE_MAX_RATIO,
     dark_panes,
     fold_into_pane,
+    region_boxes,
 )
 from v2v.stages.stylize.raster import Labels
 from v2v.stages.stylize.regions import ENCLOSED_SHARE, PAINT_CHROMA, RegionGraph, chroma
@@ -58,7 +59,7 @@ def absorb_reflection_groups(
     graph's original regions (-1 outside). Returns the regions folded."""
     vehicle = float(graph.area[graph.alive].sum())
     owners = np.where(labels >= 0, graph.roots()[np.maximum(labels, 0)], -1)
-    panes = dark_panes(graph, owners, vehicle, GLASS_MAX_SHARE)
+    panes = dark_panes(graph, owners, vehicle, GLASS_MAX_SHARE, region_boxes(owners))
     folded = 0
     for pane in panes:
         if not graph.alive[pane]:
