@@ -325,6 +325,20 @@ def test_one_flat_patch_of_ochre_paint_is_not_drawn_grey() -> None:
     assert names(mapped(pixels, mask, "default")) == {"Gold"}
 
 
+def test_a_small_grass_patch_seen_through_a_grey_body_stays_grey() -> None:
+    # grass (chroma 45) showing through a gap in a grey part, under 1 % of the vehicle: the
+    # clear-paint rule needs a material or a lone region of LONE_PAINT_SHARE
+    pixels, mask = flat((100, 300), (128, 128, 130))
+    pixels[40:50, 100:110] = (90, 145, 57)
+    assert names(mapped(pixels, mask, "default")) <= NEUTRALS_15
+
+
+def test_a_lone_violet_patch_keeps_its_purple() -> None:
+    # already chromatic: the clear-paint rule (and its truer-hue step) leaves it alone
+    pixels, mask = flat((100, 300), (97, 51, 131))
+    assert names(mapped(pixels, mask, "default")) == {"Purple"}
+
+
 def test_a_dark_maroon_car_is_drawn_brown_not_black() -> None:
     # a maroon freight car composited dark (L 15), with a paler lit strip along its top: black
     # is nearer in lightness, but the same car on a brighter background is drawn brown

@@ -10,6 +10,9 @@ material. On the regions (one per distinct styled colour, with their shared bord
    neutrals stay allowed, except for a material (step 3) with a vivid region (chroma ≥
    ``keep_hue_chroma``) when the palette has a colour of its hue (a pink tricycle is not
    drawn grey; a lone vivid patch, e.g. grass reflected in a truck bed, may still be);
+   clear paint (lit chroma ≥ ``paint_hue_chroma``: a material, or a lone region of at least
+   LONE_PAINT_SHARE of the vehicle) that the ΔE00 would draw in a neutral takes a colour of
+   its hue within ``dark_paint_delta_e`` instead (ochre camouflage is not drawn grey);
 2. chroma guard: a region with chroma < ``neutral_chroma`` takes the nearest of the palette's
    neutrals (palette colours under ``neutral_chroma``), unless a chromatic colour within
    ``hue_degrees`` of its hue is closer by more than ``chroma_guard_margin`` ΔE00;
@@ -80,6 +83,10 @@ FloatArray = NDArray[np.float64]
 TRUER_HUE_MAX_EXTRA = 10.0
 #: A shade pair's lit colour is taken at most this much (ΔE00) farther than its shade.
 LIT_PAIR_MAX_EXTRA = 5.0
+#: A lone flat region of clear paint (``paint_hue_chroma``) keeps its hue only when it covers
+#: at least this share of the vehicle: a small patch of grass or dirt seen through a frame
+#: stays in the neutrals, a camouflage patch does not.
+LONE_PAINT_SHARE = 0.02
 #: A palette's shade pair is of one hue within this many degrees: an orange is no lit red.
 PAIR_HUE_DEGREES = 10.0
 
@@ -182,9 +189,11 @@ def _keep_paint_hue(
 ) -> int:
     """``base``, or for clear paint drawn in a neutral the colour of its hue (``keep_dark_hue``),
     then the truer hue among the usable chromatic colours (``_truer_hue``)."""
-    base = keep_dark_hue(tone, base, usable, nearest, palette_lab, config)
+    kept = keep_dark_hue(tone, base, usable, nearest, palette_lab, config)
+    if kept == base:  # still a neutral (or was chromatic already): nothing to refine
+        return base
     chromatic = usable & (_chroma(palette_lab) >= config.neutral_chroma)
-    return _truer_hue(base, tone, chromatic, nearest, palette_lab, config.hue_tolerance)
+    return _truer_hue(kept, tone, chromatic, nearest, palette_lab, config.hue_tolerance)
 
 
 def _lit_of_pair(
@@ -257,7 +266,8 @@ def choose_colors(
     for root in np.unique(group):
         members = np.flatnonzero(group == root)
         if len(members) < 2:
-            if paint[root] and _clear_paint(lab[root], config):
+            lone_paint = paint[root] and areas[root] >= LONE_PAINT_SHARE * areas.sum()
+            if lone_paint and _clear_paint(lab[root], config):
                 kept = (allowed[root], distance[root], palette_lab, config)
                 choice[root] = _keep_paint_hue(lab[root], int(choice[root]), *kept)
             if config.lit_of_pair and paint[root]:  # one flat region of paint is a material too
