@@ -132,7 +132,7 @@ def test_specks_take_the_label_the_whole_images_nearest_pixel_gives() -> None:
 
 
 def test_components_kept_by_table_are_those_unique_and_isin_keep() -> None:
-    from v2v.stages.sanitize.maskops import keep_touching, keep_vehicle
+    from v2v.stages.sanitize.maskops import NEAR_GAP, keep_touching, keep_vehicle
 
     rng = np.random.default_rng(4)
     for _ in range(200):
@@ -152,6 +152,13 @@ def test_components_kept_by_table_are_those_unique_and_isin_keep() -> None:
         assert np.array_equal(keep_touching(mask, box), expected)
         kept = keep_vehicle(mask)
         assert kept.dtype == bool and not (kept & ~mask).any()
-        if count > 2:  # the largest component is always kept whole
+        if count > 2:  # the largest and the components near it, by np.unique and np.isin
             largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-            assert kept[labels == largest].all()
+            w, h = int(stats[largest, cv2.CC_STAT_WIDTH]), int(stats[largest, cv2.CC_STAT_HEIGHT])
+            gap = max(1, int(NEAR_GAP * float(np.hypot(w, h))))
+            disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * gap + 1, 2 * gap + 1))
+            near = cv2.dilate((labels == largest).astype(np.uint8), disc) > 0
+            members = np.unique(labels[near & mask])
+            assert np.array_equal(kept, np.isin(labels, members[members > 0]))
+        else:
+            assert np.array_equal(kept, mask)

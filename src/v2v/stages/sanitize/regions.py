@@ -80,6 +80,8 @@ def on_vehicle(boxes: list[TextBox], vehicle: Mask) -> list[TextBox]:
             continue
         y0, x0 = max(0, b.y0 - gap), max(0, b.x0 - gap)
         window = vehicle[y0 : min(height, b.y1 + gap), x0 : min(width, b.x1 + gap)]
+        if window.size == 0:  # a box wholly outside the image (boxes are clipped; be safe)
+            continue
         grown = cv2.dilate(window.astype(np.uint8), kernel) > 0
         if grown[b.y0 - y0 : b.y1 - y0, b.x0 - x0 : b.x1 - x0].mean() >= MIN_ON_VEHICLE:
             kept.append(found)
