@@ -57,3 +57,11 @@ def test_a_large_white_panel_and_a_dark_vent_on_a_grey_body_stay() -> None:
     assert names(pixels) == {"Gray", "White"}
     vent = panel(FUSELAGE, [(150, 60, 40, 8)], (40, 40, 40))  # darker than the body: a detail
     assert names(vent) == {"Gray", "Black"}
+
+
+def test_a_pale_decal_square_beside_a_green_one_stays() -> None:
+    pixels = panel(FUSELAGE, [], FUSELAGE)
+    pixels[40:80, 100:140] = SKY_STREAK  # a washed-out teal square of a decal...
+    pixels[40:80, 140:180] = (40, 200, 60)  # ...beside a green one: livery, not sky
+    assert "Teal" in names(pixels)
+    assert names(pixels, pale_patches=False) == names(pixels)

@@ -17,6 +17,8 @@ A region is such a patch when all of these hold:
   colour that those neighbours belong to;
 - it is drawn in a chromatic colour, or in a neutral lighter than the host colour (dark
   details drawn in a darker neutral, a vent or a door gap, stay);
+- its other neighbours are drawn in neutrals other than its own colour: a pale piece of a
+  decal beside its blue and green squares, or beside more of its own colour, is livery;
 - it is at most PATCH_DARKER L* darker than the largest of those neighbours (a window or a
   shadow is darker still);
 - the host's own colour is a light surface (L* ≥ HOST_MIN_L), not a tyre or a dark pane.
@@ -92,13 +94,17 @@ def _host(
     host = max(held, key=held.__getitem__)
     if held[host] < PATCH_SHARE * sum(around.values()):
         return None
+    own = int(choice[region])
+    for other in around:
+        drawn = int(choice[other])
+        if drawn != host and (drawn == own or not neutral[drawn]):
+            return None  # beside a colour or more of its own: livery (a decal), not glare
     carriers = [other for other in around if choice[other] == host]
     if areas[region] > PATCH_MAX_RATIO * _surface_area(carriers, table, choice, areas):
         return None
     largest = max(carriers, key=areas.__getitem__)
     if lab[largest, 0] < HOST_MIN_L or lab[region, 0] < lab[largest, 0] - PATCH_DARKER:
         return None
-    own = int(choice[region])
     if neutral[own] and palette_lab[own, 0] <= palette_lab[host, 0]:
         return None
     return host
