@@ -48,6 +48,7 @@ def test_a_sky_streak_on_a_grey_fuselage_stays_grey() -> None:
 
 def test_glare_on_an_off_white_car_stays_its_colour() -> None:
     pixels = panel(OFF_WHITE, [(80, 40, 30, 8), (200, 60, 20, 6), (250, 90, 12, 5)], GLARE)
+    cv2.ellipse(pixels, (80, 40), (12, 4), -5, 0, 360, (250, 246, 242), thickness=-1)  # a core
     assert names(pixels, pale_patches=False) == {"Gray", "White"}  # the defect: white holes
     assert names(pixels) == {"Gray"}
 

@@ -9,7 +9,8 @@ car. A designer draws them in the surface's colour.
 
 A region is such a patch when all of these hold:
 
-- it is pale: chroma under PATCH_MAX_CHROMA;
+- it is pale: it and the connected regions drawn in its colour with it (the patch) have
+  chroma under PATCH_MAX_CHROMA;
 - the neighbours drawn in one palette neutral (the host colour, the one holding most of its
   border) hold at least PATCH_SHARE of its border with other regions (its outline on the
   background does not count: a streak may reach the silhouette);
@@ -17,8 +18,8 @@ A region is such a patch when all of these hold:
   colour that those neighbours belong to;
 - it is drawn in a chromatic colour, or in a neutral lighter than the host colour (dark
   details drawn in a darker neutral, a vent or a door gap, stay);
-- its other neighbours are drawn in neutrals other than its own colour: a pale piece of a
-  decal beside its blue and green squares, or beside more of its own colour, is livery;
+- all its neighbours are drawn in neutrals: a pale piece of a decal beside its blue and
+  green squares is livery;
 - it is at most PATCH_DARKER L* darker than the largest of those neighbours (a window or a
   shadow is darker still);
 - the host's own colour is a light surface (L* ≥ HOST_MIN_L), not a tyre or a dark pane.
@@ -58,24 +59,21 @@ def _neighbours(count: int, borders: NDArray[np.int64]) -> list[dict[int, int]]:
     return table
 
 
-def _surface_area(
-    start: list[int],
-    table: list[dict[int, int]],
-    choice: NDArray[np.int64],
-    areas: NDArray[np.int64],
-) -> float:
-    """The area of the connected regions drawn in the colour of ``start``'s regions."""
+def _connected(
+    start: list[int], table: list[dict[int, int]], choice: NDArray[np.int64]
+) -> list[int]:
+    """The connected regions drawn in the colour of ``start``'s regions."""
     color, seen, todo = choice[start[0]], set(start), list(start)
     while todo:
         for other in table[todo.pop()]:
             if other not in seen and choice[other] == color:
                 seen.add(other)
                 todo.append(other)
-    return float(areas[list(seen)].sum())
+    return sorted(seen)
 
 
 def _host(
-    region: int,
+    patch: list[int],
     table: list[dict[int, int]],
     choice: NDArray[np.int64],
     lab: FloatArray,
@@ -83,27 +81,34 @@ def _host(
     neutral: NDArray[np.bool_],
     palette_lab: FloatArray,
 ) -> int | None:
-    """The palette neutral ``region`` is a pale patch on, or None (see the module docstring)."""
-    around = table[region]
+    """The palette neutral ``patch`` (connected regions of one colour) is a pale patch on, or
+    None (see the module docstring)."""
+    inside, own = set(patch), int(choice[patch[0]])
+    if chroma_of(lab[patch]).max() >= PATCH_MAX_CHROMA:
+        return None
+    around: dict[int, int] = {}
+    for region in patch:
+        for other, length in table[region].items():
+            if other not in inside:
+                around[other] = around.get(other, 0) + length
     held: dict[int, int] = {}
     for other, length in around.items():
-        if neutral[choice[other]] and choice[other] != choice[region]:
-            held[int(choice[other])] = held.get(int(choice[other]), 0) + length
+        drawn = int(choice[other])
+        if not neutral[drawn]:
+            return None  # beside a colour: livery (a decal's pale square), not glare
+        held[drawn] = held.get(drawn, 0) + length
     if not held:
         return None
     host = max(held, key=held.__getitem__)
     if held[host] < PATCH_SHARE * sum(around.values()):
         return None
-    own = int(choice[region])
-    for other in around:
-        drawn = int(choice[other])
-        if drawn != host and (drawn == own or not neutral[drawn]):
-            return None  # beside a colour or more of its own: livery (a decal), not glare
     carriers = [other for other in around if choice[other] == host]
-    if areas[region] > PATCH_MAX_RATIO * _surface_area(carriers, table, choice, areas):
+    area = float(areas[patch].sum())
+    if area > PATCH_MAX_RATIO * float(areas[_connected(carriers, table, choice)].sum()):
         return None
     largest = max(carriers, key=areas.__getitem__)
-    if lab[largest, 0] < HOST_MIN_L or lab[region, 0] < lab[largest, 0] - PATCH_DARKER:
+    lightness = float(np.average(lab[patch, 0], weights=areas[patch]))
+    if lab[largest, 0] < HOST_MIN_L or lightness < lab[largest, 0] - PATCH_DARKER:
         return None
     if neutral[own] and palette_lab[own, 0] <= palette_lab[host, 0]:
         return None
@@ -126,16 +131,16 @@ def absorb_pale_patches(
     pale = np.flatnonzero(chroma_of(lab) < PATCH_MAX_CHROMA)
     pale = pale[np.argsort(areas[pale], kind="stable")]
     absorbed, changed = 0, True
-    done: set[int] = set()
     while changed:
-        changed = False
+        changed, seen = False, set()
         for region in pale.tolist():
-            if region in done or not around[region]:
+            if region in seen or not around[region]:
                 continue
-            host = _host(region, around, choice, lab, areas, neutral, palette_lab)
+            patch = _connected([region], around, choice)
+            seen.update(patch)
+            host = _host(patch, around, choice, lab, areas, neutral, palette_lab)
             if host is not None:
-                choice[region] = host
-                done.add(region)
-                absorbed += 1
+                choice[patch] = host
+                absorbed += len(patch)
                 changed = True
     return absorbed
