@@ -18,8 +18,9 @@ A region is such a patch when all of these hold:
   colour that those neighbours belong to;
 - it is drawn in a chromatic colour, or in a neutral lighter than the host colour (dark
   details drawn in a darker neutral, a vent or a door gap, stay);
-- all its neighbours are drawn in neutrals: a pale piece of a decal beside its blue and
-  green squares is livery;
+- when it is drawn in a hue, all its neighbours are drawn in neutrals: a pale piece of a
+  decal beside its blue and green squares is livery (white glare on a grey tyre may touch
+  the paint beside it);
 - it is at most PATCH_DARKER L* darker than the largest of those neighbours (a window or a
   shadow is darker still);
 - the host's own colour is a light surface (L* ≥ HOST_MIN_L), not a tyre or a dark pane.
@@ -94,9 +95,10 @@ def _host(
     held: dict[int, int] = {}
     for other, length in around.items():
         drawn = int(choice[other])
-        if not neutral[drawn]:
-            return None  # beside a colour: livery (a decal's pale square), not glare
-        held[drawn] = held.get(drawn, 0) + length
+        if not neutral[drawn] and not neutral[own]:
+            return None  # a hue beside a hue: livery (a decal's pale square), not glare
+        if neutral[drawn]:
+            held[drawn] = held.get(drawn, 0) + length
     if not held:
         return None
     host = max(held, key=held.__getitem__)
