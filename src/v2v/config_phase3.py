@@ -138,6 +138,10 @@ class MaterialsConfig(Strict):
         le=180.0,
         description="a tinted region never takes a hue this far from its own",
     )
+    pale_patches: bool = Field(
+        True,
+        description="pale glare and sky-reflection patches on a neutral surface take its colour",
+    )
     mosaic_colors: int = Field(
         2, ge=0, le=16, description="chrome: palette colours a mosaic of small greys keeps; 0 = off"
     )

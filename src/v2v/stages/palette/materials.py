@@ -77,6 +77,7 @@ from v2v.stages.palette.paints import (
     lit_tone,
     same_paint,
 )
+from v2v.stages.palette.patches import absorb_pale_patches
 
 FloatArray = NDArray[np.float64]
 #: A colour of a truer hue is taken only when at most this much (ΔE00) farther than the nearest.
@@ -288,4 +289,6 @@ def choose_colors(
             choice[members[darker]] = shadow
     if config.mosaic_colors > 0:
         calm_mosaics(choice, lab, areas, borders, palette_lab, config)
+    if config.pale_patches:
+        absorb_pale_patches(choice, lab, areas, borders, palette_lab, config)
     return choice
