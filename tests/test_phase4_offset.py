@@ -79,6 +79,18 @@ def test_a_ring_and_its_hole_each_move_towards_their_own_inside() -> None:
     assert shape_polygon(offset_path(clockwise, 0.5)).area == 39.0**2
 
 
+def test_a_sliver_is_never_collapsed_or_turned_inside_out() -> None:
+    """A strip one pixel high (a thin trim line) moved further than half its height: it keeps
+    half its height, the same way round, instead of collapsing (0.5) or inverting (1.0)."""
+    for distance in (0.3, 0.5, 1.0):
+        strip = parse_path("M0 0 L22 0 L22 1 L0 1 Z")
+        moved = shape_polygon(offset_path(strip, distance))
+        assert moved.is_valid and moved.area >= 0.45 * 22
+        square = parse_path("M0 0 L0.5 0 L0.5 0.5 L0 0.5 Z")
+        small = shape_polygon(offset_path(square, distance))
+        assert small.is_valid and small.area > 0
+
+
 def test_off_leaves_the_paths_as_traced() -> None:
     path = parse_path("M0 0 C5 0 10 5 10 10 C10 15 5 20 0 20 Z")
     assert offset_path(path, 0.0) is path

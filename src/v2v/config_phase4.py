@@ -72,7 +72,7 @@ class VtracerConfig(Strict):
     outset_correction: float = Field(
         0.3,
         ge=0.0,
-        le=1.0,
+        le=0.5,
         description="px of the traced label map by which every traced ring moves towards its "
         "inside: vtracer keeps each staircase's outer corner, so its outlines lie up to half "
         "a pixel outside the pixels' edge wherever they are not exactly horizontal or "

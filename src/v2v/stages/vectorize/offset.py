@@ -108,6 +108,10 @@ def _ring_shift(
     area = 0.5 * float(np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y))
     if abs(area) < _EPSILON:
         return None
+    # never past half the ring's inradius (area / perimeter for a strip or a disc): a sliver
+    # one pixel wide keeps half its width instead of collapsing or turning inside out
+    perimeter = float(np.sum(np.hypot(*(np.roll(here, -1, axis=0) - here).T)))
+    distance = min(distance, 0.5 * abs(area) / max(perimeter, _EPSILON))
     arriving = ring.arriving.copy()
     if closing:
         arriving[0] = arriving[-1]
@@ -131,4 +135,8 @@ def _ring_shift(
     squared = np.sum(mean**2, axis=1)
     bisector = mean / np.maximum(squared, 1 / MITER_LIMIT**2)[:, None]
     shift: NDArray[np.float64] = distance * bisector
+    moved = here + shift
+    mx, my = moved[:, 0], moved[:, 1]
+    if 0.5 * float(np.sum(mx * np.roll(my, -1) - np.roll(mx, -1) * my)) * area <= 0:
+        return None  # a miter at a sharp corner turned it inside out: keep it as traced
     return np.vstack([shift, shift[:1]]) if closing else shift
