@@ -143,7 +143,12 @@ class MaterialsConfig(Strict):
         description="pale glare and sky-reflection patches on a neutral surface take its colour",
     )
     mosaic_colors: int = Field(
-        2, ge=0, le=16, description="chrome: palette colours a mosaic of small greys keeps; 0 = off"
+        2,
+        ge=0,
+        le=16,
+        description="chrome: with metal_mosaics 1 = the base tone only, 2 or more = the base plus"
+        " one shade or highlight (tinted pieces of a neutral base keep their colour); without it"
+        " the palette colours a mosaic of small greys keeps; 0 = off",
     )
     mosaic_max_piece: float = Field(
         0.01, gt=0.0, le=1.0, description="chrome: pieces under this share of the vehicle"

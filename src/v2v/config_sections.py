@@ -116,8 +116,9 @@ class FlattenConfig(Strict):
     )
     lit_paint: bool = Field(
         True,
-        description="with remove_highlights: a paint's tone is its lit one (lightest sizeable"
-        " region of near-top saturation), not its most saturated (a shaded gold)",
+        description="with remove_highlights: a paint of L* >= 40 keeps, beside its most saturated"
+        " tone, its lit tone (lightest region of near-top saturation, at least 10 L* lighter and"
+        " covering a shading tone's area), which its lit members take (a lit gold fender)",
     )
     light_glare: bool = Field(
         True, description="white glare and sky reflections on light paint take the paint colour"

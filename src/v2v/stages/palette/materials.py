@@ -64,6 +64,7 @@ from numpy.typing import NDArray
 
 from v2v.color.ciede2000 import delta_e_2000
 from v2v.color.lch import chroma_of as _chroma
+from v2v.color.lch import hsv_saturation
 from v2v.color.lch import hue_gap as _hue_gap
 from v2v.config import MaterialsConfig
 from v2v.stages.palette.guards import allowed_colors, keep_dark_hue, not_too_vivid, rescue_hue
@@ -71,7 +72,6 @@ from v2v.stages.palette.mosaics import calm_mosaics
 from v2v.stages.palette.paints import (
     DARK_PAINT_LIGHTNESS,
     group_materials,
-    hsv_saturation,
     in_shade,
     is_paint,
     lit_tone,

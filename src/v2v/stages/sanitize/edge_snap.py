@@ -8,7 +8,9 @@ belongs to the object when more than half of it is the object: when its colour i
 object's. ``snapped_to_colours`` compares each pixel on either side of the mask's edge with the
 mean CIELAB colour of the mask 2 px inside (within ``WINDOW`` px) and of the scene 2 px outside,
 and gives it to the nearer one (``phase1.vehicle_mask.snap_edges``). Where there is no such
-inside within the window (a tube 3 px thin) the pixel stays as it is.
+inside within the window (a tube 3 px thin) the pixel stays as it is. The colours are OpenCV's
+8-bit Lab (L* scaled by 2.55, a* and b* offset by 128), so lightness weighs 2.55 times as much
+as colour in the distances (the figures below were measured so; true CIELAB is untried).
 
 Tried on every kind of vehicle, it lowered the airliners (0.960 → 0.946 mask IoU against the
 true mask: their composited edges are nearer the sky's colour than the fuselage's), so it is for

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from v2v.color.lch import hsv_saturation
+from v2v.stages.palette.paints import DARK_PAINT_LIGHTNESS, MIN_TONE_SHARE, SHADOW_MIN_STEP
 from v2v.stages.stylize.regions import (
     ENCLOSED_SHARE,
     GLARE_MAX_RATIO,
@@ -45,15 +46,14 @@ SPECULAR_MAX_RATIO = 0.1
 #: at least this share of their outline.
 SEEN_THROUGH_SHARE = 0.8
 #: ``lit_paint``: a family's lit tone is its lightest region of at least LIT_SHARE of it (or a
-#: large tone) with LIT_SATURATION_RATIO of the paint's HSV saturation (light falling off keeps
-#: it; phase III's ``paints.MIN_TONE_SHARE`` is LIT_SHARE too)...
-LIT_SHARE, LIT_SATURATION_RATIO = 0.05, 0.9
-#: ...and at least LIT_STEP (L*) lighter than the paint, which is then its shade (as phase III's
-#: ``paints.SHADOW_MIN_STEP``): a lit strip barely lighter folds into the paint as before.
-LIT_STEP = 10.0
-#: ...for a paint at least this light: darker paint is phase III's dark paint, whose hue its
-#: own rules keep (``dark_paint_saturation``); a lit tone split a navy seat into blue and black.
-DARK_PAINT_LIGHTNESS = 40.0
+#: large tone; phase III's ``paints.MIN_TONE_SHARE``) with LIT_SATURATION_RATIO of the paint's
+#: HSV saturation (light falling off keeps it)...
+LIT_SHARE, LIT_SATURATION_RATIO = MIN_TONE_SHARE, 0.9
+#: ...and at least LIT_STEP (L*) lighter than the paint, which is then its shade (phase III's
+#: ``paints.SHADOW_MIN_STEP``): a lit strip barely lighter folds into the paint as before;
+#: for a paint at least DARK_PAINT_LIGHTNESS light: darker paint is phase III's dark paint,
+#: whose hue its own rules keep; a lit tone split a navy seat into blue and black.
+LIT_STEP = SHADOW_MIN_STEP
 
 
 def _reason(graph: RegionGraph, region: int, other: int, highlights: bool) -> str | None:
