@@ -66,6 +66,37 @@ def test_a_white_cab_top_in_shade_beside_dark_glass_is_not_glass() -> None:
     assert _distance_to(on, inner, GLASS) < 8, "the glass keeps its dark tone"
 
 
+def draw_silver_car_with_sky_in_windscreen() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A silver car whose dark windscreen shows the lit interior and, along its top, the sky
+    reflected in three light-grey pieces, each lighter than the paint around them: the white
+    cab's layout, but light glass, not shaded paint. RGB uint8, vehicle mask, the window's
+    mask (band included)."""
+    rng = np.random.default_rng(24)
+    image = np.full((240, 400, 3), 215.0)
+    mask = np.zeros((240, 400), bool)
+    mask[15:225, 10:390] = True
+    image[mask] = (176, 178, 182)
+    window = np.zeros_like(mask)
+    window[56:125, 60:180] = True
+    image[window] = GLASS
+    image[92:107, 80:110] = (150, 152, 158)
+    image[100:115, 130:160] = (150, 152, 158)
+    for left, grey in zip((60, 100, 140), (225, 230, 235), strict=True):
+        image[56:80, left : left + 40] = grey
+    image += rng.normal(0, 3, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8), mask, window
+
+
+def test_a_sky_reflection_along_a_silver_cars_windscreen_top_stays_glass() -> None:
+    # light pieces beside light paint are not the body when they are lighter than it: the sky
+    # in a silver car's windscreen is no shade of its paint (the rule drew it as a light band)
+    pixels, mask, window = draw_silver_car_with_sky_in_windscreen()
+    on = _stylize(pixels, mask, glass_body=True)
+    assert _one_tone_share(on, window) > 0.9, "the windscreen must stay one glass shape"
+    inner = cv2.erode(window.astype(np.uint8), np.ones((5, 5))).astype(bool)
+    assert _distance_to(on, inner, GLASS) < 8, "the glass keeps its dark tone"
+
+
 def draw_window_with_reflection_in_strips() -> tuple[
     np.ndarray, np.ndarray, np.ndarray, np.ndarray
 ]:

@@ -161,9 +161,9 @@ class FlattenConfig(Strict):
     )
     glass_body: bool = Field(
         True,
-        description="with glass: light pieces of a dark glass mosaic that border the background"
-        " or a light body and that its dark pieces do not enclose are the body (a white cab),"
-        " not glass",
+        description="with glass: light pieces of a dark glass mosaic on the silhouette's edge or"
+        " a shade of the light body they touch, not enclosed by its dark pieces, are the body"
+        " (a white cab in shade), not glass",
     )
     glass_reflections: bool = Field(
         True, description="reflections and what is seen through a dark pane take the pane's tone"
