@@ -66,6 +66,38 @@ def test_a_white_cab_top_in_shade_beside_dark_glass_is_not_glass() -> None:
     assert _distance_to(on, inner, GLASS) < 8, "the glass keeps its dark tone"
 
 
+def draw_white_cab_with_gap_behind() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The white cab in shade of ``draw_white_cab_with_shaded_top``, with the dark gap
+    between the cab and the body behind it, a grey panel seen in the gap: the gap joins the
+    windscreen's mosaic only through the shaded top. RGB uint8, vehicle mask, the gap's top
+    (above the panel)."""
+    rng = np.random.default_rng(25)
+    image = np.full((240, 400, 3), 215.0)
+    mask = np.zeros((240, 400), bool)
+    mask[15:225, 10:390] = True
+    image[mask] = WHITE
+    image[80:125, 60:170] = GLASS
+    image[92:107, 80:110] = (150, 152, 158)
+    image[100:115, 130:160] = (150, 152, 158)
+    for left, grey in zip((60, 100, 140), (120, 160, 200), strict=True):
+        image[56:80, left : left + 40] = grey
+    image[56:200, 180:200] = GLASS
+    image[66:190, 184:196] = (150, 150, 150)
+    gap_top = np.zeros_like(mask)
+    gap_top[57:64, 182:198] = True
+    image += rng.normal(0, 3, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8), mask, gap_top
+
+
+def test_what_is_left_of_a_mosaic_after_peeling_the_body_is_folded_only_if_glass() -> None:
+    # peeling the cab's top split the mosaic; the gap and its panel, two pieces, are no glass,
+    # but were folded into their median, the panel's grey (the cut-out garbage truck's gap
+    # between cab and body was drawn grey)
+    pixels, mask, gap_top = draw_white_cab_with_gap_behind()
+    on = _stylize(pixels, mask, glass_body=True)
+    assert _distance_to(on, gap_top, GLASS) < 8, "the gap must stay dark"
+
+
 def draw_silver_car_with_sky_in_windscreen() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A silver car whose dark windscreen shows the lit interior and, along its top, the sky
     reflected in three light-grey pieces, each lighter than the paint around them: the white

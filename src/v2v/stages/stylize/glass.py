@@ -232,8 +232,10 @@ def unify_glass(
     no piece dominates, the body mostly encloses the group and it does not reach the ground,
     becomes one region with the area-weighted median colour of its pieces. With ``body``
     (``phase2.flatten.glass_body``) the light pieces of a dark mosaic that are the body around
-    the window stay out (``body_pieces``). ``labels``: the (h, w) int32 map of the graph's
-    original regions (-1 outside). Returns pieces folded."""
+    the window stay out (``body_pieces``), and each part left becomes one region only if it
+    is still glass (``_is_glass``: a part of one dark pane and one reflection is no mosaic).
+    ``labels``: the (h, w) int32 map of the graph's original regions (-1 outside). Returns
+    pieces folded."""
     vehicle = float(graph.area[graph.alive].sum())
     owners = np.where(labels >= 0, graph.roots()[np.maximum(labels, 0)], -1)
     boxes = region_boxes(owners)
@@ -246,10 +248,14 @@ def unify_glass(
             GLASS_LIGHTNESS
         ):
             peeled = body_pieces(graph, group, owners, boxes)
-            parts = graph.groups(set(group) - peeled)
+            if peeled:  # what is left is glass only if it still passes the test
+                parts = [
+                    part
+                    for part in graph.groups(set(group) - peeled)
+                    if _is_glass(graph, part, owners, vehicle, boxes)
+                ]
         for part in parts:
-            if len(part) > 1:
-                folded += _fold(graph, part, windows)
+            folded += _fold(graph, part, windows)
     return folded
 
 
