@@ -192,3 +192,31 @@ def test_a_dark_grey_windscreen_end_on_the_silhouette_is_glass() -> None:
     on = _stylize(pixels, mask, window_edge_pieces=True)
     assert _one_tone_share(on, window) > 0.97, "the windscreen must be one glass shape"
     assert _distance_to(on, end, GLASS) < 8, "the end takes the glass's dark tone"
+
+
+def draw_two_tone_car() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A red car with a dark-grey roof on its window band (a MINI's): the roof borders the
+    windows below and the sky above, the red pillars only at its ends, as the windscreen's
+    end on a cut-out cab does. RGB uint8, vehicle mask, the roof's mask."""
+    rng = np.random.default_rng(26)
+    image = np.full((240, 400, 3), 215.0)
+    mask = np.zeros((240, 400), bool)
+    mask[90:200, 20:380] = True
+    mask[40:90, 90:310] = True
+    image[mask] = (190, 30, 40)
+    roof = np.zeros_like(mask)
+    roof[40:52, 90:310] = True
+    image[roof] = (70, 70, 74)
+    image[52:88, 96:304] = GLASS
+    image += rng.normal(0, 3, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8), mask, roof
+
+
+def test_a_dark_grey_roof_on_the_window_band_is_not_glass() -> None:
+    # open to the sky and bordered below by the windows, the roof met the edge-piece rule's
+    # 90 % share (pane and background) and took the glass's tone; it is a band along the
+    # whole window, not a sliver at its end
+    pixels, mask, roof = draw_two_tone_car()
+    inner = cv2.erode(roof.astype(np.uint8), np.ones((5, 5))).astype(bool)
+    on = _stylize(pixels, mask, window_edge_pieces=True)
+    assert _distance_to(on, inner, GLASS) > 10, "the roof must keep its own grey"

@@ -183,8 +183,9 @@ class FlattenConfig(Strict):
     )
     window_edge_pieces: bool = Field(
         True,
-        description="with window_pieces: a dark piece (L* < 45) bordered only by a dark pane and"
-        " the background is the window's end at the silhouette, however open to it",
+        description="with window_pieces: a dark sliver (L* < 45, at most 0.2 of the pane) bordered"
+        " only by a dark pane and the background is the window's end at the silhouette, however"
+        " open to it",
     )
     glass_highlight: bool = Field(
         False, description="one designed diagonal highlight per window (a house style; off: flat)"
