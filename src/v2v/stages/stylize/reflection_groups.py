@@ -1,9 +1,10 @@
 """Reflections in several pieces (``phase2.flatten.glass_reflection_groups``): a reflection in
 a dark pane that flattening left as a few neighbouring pieces (sky, a pillar's glare, each a
-different grey) is enclosed by the pane only together: each piece alone holds too little of
-its outline with the pane for :func:`v2v.stages.stylize.glass.absorb_reflections`, and none
-is framed by paint for :mod:`v2v.stages.stylize.window_pieces`. The London bus's upper-deck
-windscreen kept a white and a grey strip this way."""
+different grey) may be enclosed by the pane only together, so that neither
+:func:`v2v.stages.stylize.glass.absorb_reflections` (one piece) nor
+:mod:`v2v.stages.stylize.window_pieces` (a paint frame) took them; this rule runs after both
+and does not check that again. The London bus's upper-deck windscreen kept a white and a grey
+strip this way."""
 
 from __future__ import annotations
 
