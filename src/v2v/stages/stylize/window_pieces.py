@@ -13,12 +13,10 @@ from v2v.stages.stylize.glass import (
     GLASS_LIGHTNESS,
     GLASS_MAX_GROUND,
     PANE_MAX_SHARE,
-    Boxes,
     dark_panes,
     fold_into_pane,
-    footprint,
-    region_boxes,
 )
+from v2v.stages.stylize.owners import Boxes, footprint, owners_and_boxes
 from v2v.stages.stylize.raster import Labels
 from v2v.stages.stylize.regions import NEUTRAL_CHROMA, PAINT_CHROMA, RegionGraph, chroma
 
@@ -123,8 +121,7 @@ def absorb_window_pieces(
     folded, changed = 0, True
     while changed:
         changed = False
-        owners = np.where(labels >= 0, graph.roots()[np.maximum(labels, 0)], -1)
-        boxes = region_boxes(owners)
+        owners, boxes = owners_and_boxes(graph, labels)
         panes = dark_panes(graph, owners, vehicle, PANE_MAX_SHARE, boxes)
         for pane in panes:
             if not graph.alive[pane] or _beside_tyre(graph, pane, owners, boxes):
