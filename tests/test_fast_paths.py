@@ -11,7 +11,7 @@ from v2v.artefacts import Box
 from v2v.geometry import fill_holes, fill_holes_in_box
 from v2v.stages.sanitize.regions import MIN_ON_VEHICLE, NEAR_VEHICLE, on_vehicle
 from v2v.stages.sanitize.text import TextBox
-from v2v.stages.stylize.glass import footprint, region_boxes
+from v2v.stages.stylize.owners import footprint, region_boxes
 
 
 def _random_masks(count: int, seed: int) -> list[np.ndarray]:

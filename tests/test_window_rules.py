@@ -66,6 +66,69 @@ def test_a_white_cab_top_in_shade_beside_dark_glass_is_not_glass() -> None:
     assert _distance_to(on, inner, GLASS) < 8, "the glass keeps its dark tone"
 
 
+def draw_white_cab_with_gap_behind() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The white cab in shade of ``draw_white_cab_with_shaded_top``, with the dark gap
+    between the cab and the body behind it, a grey panel seen in the gap: the gap joins the
+    windscreen's mosaic only through the shaded top. RGB uint8, vehicle mask, the gap's top
+    (above the panel)."""
+    rng = np.random.default_rng(25)
+    image = np.full((240, 400, 3), 215.0)
+    mask = np.zeros((240, 400), bool)
+    mask[15:225, 10:390] = True
+    image[mask] = WHITE
+    image[80:125, 60:170] = GLASS
+    image[92:107, 80:110] = (150, 152, 158)
+    image[100:115, 130:160] = (150, 152, 158)
+    for left, grey in zip((60, 100, 140), (120, 160, 200), strict=True):
+        image[56:80, left : left + 40] = grey
+    image[56:200, 180:200] = GLASS
+    image[66:190, 184:196] = (150, 150, 150)
+    gap_top = np.zeros_like(mask)
+    gap_top[57:64, 182:198] = True
+    image += rng.normal(0, 3, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8), mask, gap_top
+
+
+def test_what_is_left_of_a_mosaic_after_peeling_the_body_is_folded_only_if_glass() -> None:
+    # peeling the cab's top split the mosaic; the gap and its panel, two pieces, are no glass,
+    # but were folded into their median, the panel's grey (the cut-out garbage truck's gap
+    # between cab and body was drawn grey)
+    pixels, mask, gap_top = draw_white_cab_with_gap_behind()
+    on = _stylize(pixels, mask, glass_body=True)
+    assert _distance_to(on, gap_top, GLASS) < 8, "the gap must stay dark"
+
+
+def draw_silver_car_with_sky_in_windscreen() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A silver car whose dark windscreen shows the lit interior and, along its top, the sky
+    reflected in three light-grey pieces, each lighter than the paint around them: the white
+    cab's layout, but light glass, not shaded paint. RGB uint8, vehicle mask, the window's
+    mask (band included)."""
+    rng = np.random.default_rng(24)
+    image = np.full((240, 400, 3), 215.0)
+    mask = np.zeros((240, 400), bool)
+    mask[15:225, 10:390] = True
+    image[mask] = (176, 178, 182)
+    window = np.zeros_like(mask)
+    window[56:125, 60:180] = True
+    image[window] = GLASS
+    image[92:107, 80:110] = (150, 152, 158)
+    image[100:115, 130:160] = (150, 152, 158)
+    for left, grey in zip((60, 100, 140), (225, 230, 235), strict=True):
+        image[56:80, left : left + 40] = grey
+    image += rng.normal(0, 3, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8), mask, window
+
+
+def test_a_sky_reflection_along_a_silver_cars_windscreen_top_stays_glass() -> None:
+    # light pieces beside light paint are not the body when they are lighter than it: the sky
+    # in a silver car's windscreen is no shade of its paint (the rule drew it as a light band)
+    pixels, mask, window = draw_silver_car_with_sky_in_windscreen()
+    on = _stylize(pixels, mask, glass_body=True)
+    assert _one_tone_share(on, window) > 0.9, "the windscreen must stay one glass shape"
+    inner = cv2.erode(window.astype(np.uint8), np.ones((5, 5))).astype(bool)
+    assert _distance_to(on, inner, GLASS) < 8, "the glass keeps its dark tone"
+
+
 def draw_window_with_reflection_in_strips() -> tuple[
     np.ndarray, np.ndarray, np.ndarray, np.ndarray
 ]:
@@ -129,3 +192,31 @@ def test_a_dark_grey_windscreen_end_on_the_silhouette_is_glass() -> None:
     on = _stylize(pixels, mask, window_edge_pieces=True)
     assert _one_tone_share(on, window) > 0.97, "the windscreen must be one glass shape"
     assert _distance_to(on, end, GLASS) < 8, "the end takes the glass's dark tone"
+
+
+def draw_two_tone_car() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A red car with a dark-grey roof on its window band (a MINI's): the roof borders the
+    windows below and the sky above, the red pillars only at its ends, as the windscreen's
+    end on a cut-out cab does. RGB uint8, vehicle mask, the roof's mask."""
+    rng = np.random.default_rng(26)
+    image = np.full((240, 400, 3), 215.0)
+    mask = np.zeros((240, 400), bool)
+    mask[90:200, 20:380] = True
+    mask[40:90, 90:310] = True
+    image[mask] = (190, 30, 40)
+    roof = np.zeros_like(mask)
+    roof[40:52, 90:310] = True
+    image[roof] = (70, 70, 74)
+    image[52:88, 96:304] = GLASS
+    image += rng.normal(0, 3, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8), mask, roof
+
+
+def test_a_dark_grey_roof_on_the_window_band_is_not_glass() -> None:
+    # open to the sky and bordered below by the windows, the roof met the edge-piece rule's
+    # 90 % share (pane and background) and took the glass's tone; it is a band along the
+    # whole window, not a sliver at its end
+    pixels, mask, roof = draw_two_tone_car()
+    inner = cv2.erode(roof.astype(np.uint8), np.ones((5, 5))).astype(bool)
+    on = _stylize(pixels, mask, window_edge_pieces=True)
+    assert _distance_to(on, inner, GLASS) > 10, "the roof must keep its own grey"

@@ -162,9 +162,9 @@ class FlattenConfig(Strict):
     )
     glass_body: bool = Field(
         True,
-        description="with glass: light pieces of a dark glass mosaic that border the background"
-        " or a light body and that its dark pieces do not enclose are the body (a white cab),"
-        " not glass",
+        description="with glass: light pieces of a dark glass mosaic on the silhouette's edge or"
+        " a shade of the light body they touch, not enclosed by its dark pieces, are the body"
+        " (a white cab in shade), not glass",
     )
     glass_reflections: bool = Field(
         True, description="reflections and what is seen through a dark pane take the pane's tone"
@@ -184,8 +184,9 @@ class FlattenConfig(Strict):
     )
     window_edge_pieces: bool = Field(
         True,
-        description="with window_pieces: a dark piece (L* < 45) bordered only by a dark pane and"
-        " the background is the window's end at the silhouette, however open to it",
+        description="with window_pieces: a dark sliver (L* < 45, at most 0.2 of the pane) bordered"
+        " only by a dark pane and the background is the window's end at the silhouette, however"
+        " open to it",
     )
     glass_highlight: bool = Field(
         False, description="one designed diagonal highlight per window (a house style; off: flat)"

@@ -1,7 +1,9 @@
 """Windows as one shape.
 
 - mosaics: a mosaic of light and dark grey reflections enclosed by the body becomes one region
-  (the area-weighted median tone of its pieces), ``phase2.flatten.glass``;
+  (the area-weighted median tone of its pieces), ``phase2.flatten.glass``; in dark glass the
+  light pieces that are the body around it stay out (``phase2.flatten.glass_body``, in
+  :mod:`v2v.stages.stylize.glass_body`);
 - reflections: in a dark pane (a dark neutral region that the body encloses and that does not
   stand on the ground, as a tyre does), the light reflections and what is seen through it
   (sky, buildings, a driver) are absorbed into the pane's tone, however strong their contrast,
@@ -16,8 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import ndimage
 
+from v2v.stages.stylize.glass_body import body_pieces
+from v2v.stages.stylize.owners import Boxes, footprint, owners_and_boxes
 from v2v.stages.stylize.raster import Labels
 from v2v.stages.stylize.regions import (
     ENCLOSED_SHARE,
@@ -76,36 +79,6 @@ def _weighted_quantile(
     return float(values[order][min(index, len(values) - 1)])
 
 
-#: Each region's bounding box in an ``owners`` map (``region_boxes``): None where it has no pixel.
-Boxes = list[tuple[slice, slice] | None]
-
-
-def region_boxes(owners: Labels) -> Boxes:
-    """The bounding box of each region of ``owners`` (the (h, w) map of surviving regions, -1
-    outside), indexed by region."""
-    return list(ndimage.find_objects(owners + 1))
-
-
-def footprint(group: list[int], owners: Labels, boxes: Boxes | None = None) -> tuple[float, float]:
-    """Share of its bounding box the group fills, and its ground contact: the share of its
-    bottom-most pixels (one per column) that have the background right below them. With the
-    regions' ``boxes`` only the group's box and the row under it are read (the same figures:
-    nothing outside them is the group's)."""
-    if boxes is not None:
-        found = [box for r in group if r < len(boxes) and (box := boxes[r]) is not None]
-        if found:
-            y0, x0 = min(b[0].start for b in found), min(b[1].start for b in found)
-            y1, x1 = max(b[0].stop for b in found), max(b[1].stop for b in found)
-            owners = owners[y0 : y1 + 1, x0:x1]
-    inside = np.isin(owners, group)
-    rows, cols = np.nonzero(inside)
-    box = (rows.max() - rows.min() + 1) * (cols.max() - cols.min() + 1)
-    below = np.zeros_like(inside)
-    below[:-1] = inside[:-1] & ~inside[1:]
-    ground = below[:-1] & (owners[1:] < 0)
-    return rows.size / box, float(ground.sum()) / max(float(below.sum()), 1.0)
-
-
 def _is_glass(
     graph: RegionGraph, group: list[int], owners: Labels, vehicle: float, boxes: Boxes
 ) -> bool:
@@ -126,51 +99,6 @@ def _is_glass(
         return False
     fill, ground = footprint(group, owners, boxes)
     return fill >= GLASS_MIN_FILL and ground <= GLASS_MAX_GROUND
-
-
-#: In dark glass, a light piece is the body's paint when at least BODY_SHARE of its outline
-#: is the background, a light neutral region outside the mosaic (a white cab) or another such
-#: piece, and the mosaic's dark pieces do not enclose half of it (``glass_body``).
-BODY_SHARE, BODY_ENCLOSED = 0.4, 0.5
-
-
-def body_pieces(graph: RegionGraph, group: list[int], owners: Labels) -> set[int]:
-    """The light pieces (L ≥ GLASS_LIGHTNESS) of a dark glass mosaic that are the body
-    around the window, not the glass: a white cab in shade is light grey pieces beside its
-    windscreen, each small enough to join the mosaic, and its area-weighted median drew the
-    cab's top as glass. A piece is peeled when BODY_SHARE of its outline is the background, a
-    light neutral region outside the mosaic or a piece already peeled, and the union of the
-    mosaic's dark pieces (holes filled) covers under BODY_ENCLOSED of it: what the dark glass
-    encloses (the interior, a reflection) stays glass, and a reflection on a paint frame too."""
-    members = set(group)
-    dark = [r for r in group if graph.color[r][0] < GLASS_LIGHTNESS]
-    enclosed = ndimage.binary_fill_holes(np.isin(owners, dark))
-    light = [
-        r
-        for r in group
-        if graph.color[r][0] >= GLASS_LIGHTNESS and enclosed[owners == r].mean() < BODY_ENCLOSED
-    ]
-
-    def body(other: int) -> bool:
-        colour = graph.color[other]
-        return other not in members and (
-            colour[0] >= GLASS_LIGHTNESS and chroma(colour) < PAINT_CHROMA
-        )
-
-    peeled: set[int] = set()
-    changed = True
-    while changed:
-        changed = False
-        for region in light:
-            if region in peeled:
-                continue
-            outside = graph.background[region] + sum(
-                n for o, n in graph.border[region].items() if o in peeled or body(o)
-            )
-            if outside >= BODY_SHARE * graph.perimeter(region):
-                peeled.add(region)
-                changed = True
-    return peeled
 
 
 def _fold(graph: RegionGraph, group: list[int], windows: set[int] | None) -> int:
@@ -196,11 +124,12 @@ def unify_glass(
     no piece dominates, the body mostly encloses the group and it does not reach the ground,
     becomes one region with the area-weighted median colour of its pieces. With ``body``
     (``phase2.flatten.glass_body``) the light pieces of a dark mosaic that are the body around
-    the window stay out (``body_pieces``). ``labels``: the (h, w) int32 map of the graph's
-    original regions (-1 outside). Returns pieces folded."""
+    the window stay out (``body_pieces``), and each part left becomes one region only if it
+    is still glass (``_is_glass``: a part of one dark pane and one reflection is no mosaic).
+    ``labels``: the (h, w) int32 map of the graph's original regions (-1 outside). Returns
+    pieces folded."""
     vehicle = float(graph.area[graph.alive].sum())
-    owners = np.where(labels >= 0, graph.roots()[np.maximum(labels, 0)], -1)
-    boxes = region_boxes(owners)
+    owners, boxes = owners_and_boxes(graph, labels)
     folded = 0
     for group in _glass_candidates(graph, vehicle):
         if not _is_glass(graph, group, owners, vehicle, boxes):
@@ -209,11 +138,15 @@ def unify_glass(
         if body and _weighted_quantile(graph.color[group, 0], graph.area[group], 0.5) < (
             GLASS_LIGHTNESS
         ):
-            peeled = body_pieces(graph, group, owners)
-            parts = graph.groups(set(group) - peeled)
+            peeled = body_pieces(graph, group, owners, boxes)
+            if peeled:  # what is left is glass only if it still passes the test
+                parts = [
+                    part
+                    for part in graph.groups(set(group) - peeled)
+                    if _is_glass(graph, part, owners, vehicle, boxes)
+                ]
         for part in parts:
-            if len(part) > 1:
-                folded += _fold(graph, part, windows)
+            folded += _fold(graph, part, windows)
     return folded
 
 
@@ -263,8 +196,7 @@ def absorb_reflections(graph: RegionGraph, labels: Labels, windows: set[int] | N
     folded, changed = 0, True
     while changed:
         changed = False
-        owners = np.where(labels >= 0, graph.roots()[np.maximum(labels, 0)], -1)
-        boxes = region_boxes(owners)
+        owners, boxes = owners_and_boxes(graph, labels)
         for pane in dark_panes(graph, owners, vehicle, GLASS_MAX_SHARE, boxes):
             for region in list(graph.border[pane]):
                 if not graph.alive[region] or chroma(graph.color[region]) >= PAINT_CHROMA:

@@ -1,21 +1,20 @@
 """Reflections in several pieces (``phase2.flatten.glass_reflection_groups``): a reflection in
 a dark pane that flattening left as a few neighbouring pieces (sky, a pillar's glare, each a
-different grey) is enclosed by the pane only together: each piece alone holds too little of
-its outline with the pane for :func:`v2v.stages.stylize.glass.absorb_reflections`, and none
-is framed by paint for :mod:`v2v.stages.stylize.window_pieces`. The London bus's upper-deck
-windscreen kept a white and a grey strip this way."""
+different grey) may be enclosed by the pane only together, so that neither
+:func:`v2v.stages.stylize.glass.absorb_reflections` (one piece) nor
+:mod:`v2v.stages.stylize.window_pieces` (a paint frame) took them; this rule runs after both
+and does not check that again. The London bus's upper-deck windscreen kept a white and a grey
+strip this way."""
 
 from __future__ import annotations
-
-import numpy as np
 
 from v2v.stages.stylize.glass import (
     GLASS_MAX_SHARE,
     PANE_MAX_RATIO,
     dark_panes,
     fold_into_pane,
-    region_boxes,
 )
+from v2v.stages.stylize.owners import owners_and_boxes
 from v2v.stages.stylize.raster import Labels
 from v2v.stages.stylize.regions import ENCLOSED_SHARE, PAINT_CHROMA, RegionGraph, chroma
 
@@ -58,8 +57,8 @@ def absorb_reflection_groups(
     pane encloses together (``_enclosed_groups``). ``labels``: the (h, w) int32 map of the
     graph's original regions (-1 outside). Returns the regions folded."""
     vehicle = float(graph.area[graph.alive].sum())
-    owners = np.where(labels >= 0, graph.roots()[np.maximum(labels, 0)], -1)
-    panes = dark_panes(graph, owners, vehicle, GLASS_MAX_SHARE, region_boxes(owners))
+    owners, boxes = owners_and_boxes(graph, labels)
+    panes = dark_panes(graph, owners, vehicle, GLASS_MAX_SHARE, boxes)
     folded = 0
     for pane in panes:
         if not graph.alive[pane]:

@@ -13,12 +13,10 @@ from v2v.stages.stylize.glass import (
     GLASS_LIGHTNESS,
     GLASS_MAX_GROUND,
     PANE_MAX_SHARE,
-    Boxes,
     dark_panes,
     fold_into_pane,
-    footprint,
-    region_boxes,
 )
+from v2v.stages.stylize.owners import Boxes, footprint, owners_and_boxes
 from v2v.stages.stylize.raster import Labels
 from v2v.stages.stylize.regions import NEUTRAL_CHROMA, PAINT_CHROMA, RegionGraph, chroma
 
@@ -40,8 +38,11 @@ PIECE_FRAME = 0.6
 DARK_PIECE_LIGHTNESS = 45.0
 #: With ``edge_pieces``, a dark piece whose outline is at least EDGE_SHARE the pane and the
 #: background is the window's end at the silhouette (a windscreen wrapping round a cab's
-#: corner), however open to the background: nothing else borders it.
-EDGE_SHARE = 0.9
+#: corner), however open to the background: nothing else borders it. The pane holds at least
+#: EDGE_PANE of its outline besides the background, and the piece is a sliver, at most
+#: EDGE_MAX_RATIO of the pane's area: a dark roof on a window band, open to the sky, borders
+#: little but the pane and the background too, but is a band along the whole window.
+EDGE_SHARE, EDGE_PANE, EDGE_MAX_RATIO = 0.9, 0.5, 0.2
 
 
 def _beside_tyre(graph: RegionGraph, pane: int, owners: Labels, boxes: Boxes) -> bool:
@@ -78,15 +79,22 @@ def _framed_by_paint(graph: RegionGraph, region: int, pane: int, panes: set[int]
     return total == 0 or frame >= PIECE_FRAME * total
 
 
-def _edge_piece(graph: RegionGraph, region: int, pane: int, owners: Labels) -> bool:
+def _edge_piece(graph: RegionGraph, region: int, pane: int, owners: Labels, boxes: Boxes) -> bool:
     """Whether ``region`` is a dark piece (under DARK_PIECE_LIGHTNESS) bordered by nothing but
-    ``pane`` and the background (EDGE_SHARE of its outline) and not standing on the ground."""
+    ``pane`` and the background (EDGE_SHARE of its outline), the pane EDGE_PANE of its outline
+    besides the background, at most EDGE_MAX_RATIO of the pane's area (a sliver at the
+    window's end, not a band along it) and not standing on the ground."""
     if graph.color[region][0] >= DARK_PIECE_LIGHTNESS:
         return False
-    edge = graph.border[region].get(pane, 0) + graph.background[region]
-    if edge < EDGE_SHARE * graph.perimeter(region):
+    if graph.area[region] > EDGE_MAX_RATIO * graph.area[pane]:
         return False
-    return footprint([region], owners)[1] <= GLASS_MAX_GROUND
+    with_pane, open_ = graph.border[region].get(pane, 0), graph.background[region]
+    perimeter = graph.perimeter(region)
+    if with_pane + open_ < EDGE_SHARE * perimeter:
+        return False
+    if with_pane < EDGE_PANE * (perimeter - open_):
+        return False
+    return footprint([region], owners, boxes)[1] <= GLASS_MAX_GROUND
 
 
 def absorb_window_pieces(
@@ -107,14 +115,13 @@ def absorb_window_pieces(
     pane beside a tyre is a wheel arch, and is left alone. With ``dark_pieces``
     (``phase2.flatten.window_dark_pieces``) a piece darker than DARK_PIECE_LIGHTNESS needs no
     paint frame. With ``edge_pieces`` (``phase2.flatten.window_edge_pieces``) a dark piece
-    bordered only by the pane and the background may be open to it (``_edge_piece``). Returns
-    the pieces folded; ``phase2.flatten.window_pieces``."""
+    bordered only by the pane and the background, a sliver beside it, may be open to it
+    (``_edge_piece``). Returns the pieces folded; ``phase2.flatten.window_pieces``."""
     vehicle = float(graph.area[graph.alive].sum())
     folded, changed = 0, True
     while changed:
         changed = False
-        owners = np.where(labels >= 0, graph.roots()[np.maximum(labels, 0)], -1)
-        boxes = region_boxes(owners)
+        owners, boxes = owners_and_boxes(graph, labels)
         panes = dark_panes(graph, owners, vehicle, PANE_MAX_SHARE, boxes)
         for pane in panes:
             if not graph.alive[pane] or _beside_tyre(graph, pane, owners, boxes):
@@ -140,7 +147,7 @@ def absorb_window_pieces(
                                 or (dark_pieces and colour[0] < DARK_PIECE_LIGHTNESS)
                             )
                         )
-                        or (edge_pieces and _edge_piece(graph, region, pane, owners))
+                        or (edge_pieces and _edge_piece(graph, region, pane, owners, boxes))
                     )
                 ):
                     fold_into_pane(graph, pane, region, windows)
