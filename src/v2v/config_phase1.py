@@ -48,7 +48,7 @@ class VehicleMaskConfig(Strict):
         "scene around its tubes and saddle",
     )
     snap_edges: bool = Field(
-        True,
+        False,
         description="a bicycle's mask edge pixel by pixel: each pixel on either side of it "
         "goes to the mask or the scene, whichever's mean colour 2 px away (within 3 px) is "
         "nearer its own (GrabCut's halo of the wall around a tube, a rim's edge it left out)",
