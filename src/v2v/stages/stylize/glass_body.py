@@ -39,7 +39,9 @@ def body_pieces(graph: RegionGraph, group: list[int], owners: Labels, boxes: Box
     glass, and so does a reflection lighter than the body beside it (sky in a silver car's
     windscreen). ``boxes``: ``region_boxes(owners)``."""
     members = set(group)
-    y, x = box_of(group, boxes)
+    found = box_of(group, boxes)
+    assert found is not None  # a mosaic's pieces are living regions of ``owners``
+    y, x = found
     crop = owners[y, x]
     dark = [r for r in group if graph.color[r][0] < GLASS_LIGHTNESS]
     enclosed = fill_holes(np.isin(crop, dark))

@@ -25,12 +25,9 @@ def footprint(group: list[int], owners: Labels, boxes: Boxes | None = None) -> t
     bottom-most pixels (one per column) that have the background right below them. With the
     regions' ``boxes`` only the group's box and the row under it are read (the same figures:
     nothing outside them is the group's)."""
-    if boxes is not None:
-        found = [box for r in group if r < len(boxes) and (box := boxes[r]) is not None]
-        if found:
-            y0, x0 = min(b[0].start for b in found), min(b[1].start for b in found)
-            y1, x1 = max(b[0].stop for b in found), max(b[1].stop for b in found)
-            owners = owners[y0 : y1 + 1, x0:x1]
+    box = None if boxes is None else box_of(group, boxes)
+    if box is not None:
+        owners = owners[box[0].start : box[0].stop + 1, box[1]]
     inside = np.isin(owners, group)
     rows, cols = np.nonzero(inside)
     box = (rows.max() - rows.min() + 1) * (cols.max() - cols.min() + 1)
@@ -48,9 +45,11 @@ def owners_and_boxes(graph: RegionGraph, labels: Labels) -> tuple[Labels, Boxes]
     return owners, region_boxes(owners)
 
 
-def box_of(group: list[int], boxes: Boxes) -> tuple[slice, slice]:
-    """The bounding box of the group's regions (each with a box in ``boxes``)."""
+def box_of(group: list[int], boxes: Boxes) -> tuple[slice, slice] | None:
+    """The bounding box of the group's regions that have a box in ``boxes``; None if none has."""
     found = [box for r in group if r < len(boxes) and (box := boxes[r]) is not None]
+    if not found:
+        return None
     y0, x0 = min(b[0].start for b in found), min(b[1].start for b in found)
     y1, x1 = max(b[0].stop for b in found), max(b[1].stop for b in found)
     return slice(y0, y1), slice(x0, x1)

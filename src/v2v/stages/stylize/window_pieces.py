@@ -135,21 +135,17 @@ def absorb_window_pieces(
                     continue
                 outline = max(graph.perimeter(region), 1.0)
                 together = graph.area[pane] + graph.area[region]
-                if (
+                if not (
                     graph.border[region].get(pane, 0) >= PIECE_SHARE * outline
                     and graph.area[region] <= PIECE_MAX_RATIO * graph.area[pane]
                     and together < PANE_MAX_SHARE * vehicle
-                    and (
-                        (
-                            graph.background[region] <= PIECE_MAX_OPEN * outline
-                            and (
-                                _framed_by_paint(graph, region, pane, set(panes))
-                                or (dark_pieces and colour[0] < DARK_PIECE_LIGHTNESS)
-                            )
-                        )
-                        or (edge_pieces and _edge_piece(graph, region, pane, owners, boxes))
-                    )
                 ):
+                    continue
+                framed = graph.background[region] <= PIECE_MAX_OPEN * outline and (
+                    _framed_by_paint(graph, region, pane, set(panes))
+                    or (dark_pieces and colour[0] < DARK_PIECE_LIGHTNESS)
+                )
+                if framed or (edge_pieces and _edge_piece(graph, region, pane, owners, boxes)):
                     fold_into_pane(graph, pane, region, windows)
                     folded += 1
                     changed = True
