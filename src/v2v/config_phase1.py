@@ -199,6 +199,11 @@ class Phase1Config(SanitizerParams):
     """The CPU sanitizer's parameters (``phase1.backend: classical``)."""
 
     backend: Literal["classical"] = "classical"
+    concurrent: bool = Field(
+        True,
+        description="steps that do not wait for each other run side by side in threads (the "
+        "object detector beside the coarse saliency look); false: one after another",
+    )
     detector: DetectorConfig = DetectorConfig()
     vehicle_mask: VehicleMaskConfig = VehicleMaskConfig()
     text_removal: TextRemovalConfig = TextRemovalConfig()

@@ -35,6 +35,7 @@ from v2v.context import RunContext
 from v2v.errors import InputError
 from v2v.stages import SANITIZERS, Sanitizer
 from v2v.stages.sanitize.animals import figure_region
+from v2v.stages.sanitize.beside import Beside
 from v2v.stages.sanitize.detector import PEDAL, Detection, ObjectDetector
 from v2v.stages.sanitize.frame import scene_bicycle
 from v2v.stages.sanitize.inpaint import detail_loss, dilate, inpaint
@@ -135,11 +136,16 @@ class ClassicalSanitizer(Sanitizer):
             )
         if not (settings.enabled and self.config.vehicle_mask.enabled) or photo.alpha is not None:
             return None, [], None
-        with _timed(timings, "detect"):
-            detections = ObjectDetector.shared().detect(photo.pixels, settings.min_score)
+
+        def detect() -> list[Detection]:
+            with _timed(timings, "detect"):
+                return ObjectDetector.shared().detect(photo.pixels, settings.min_score)
+
+        found = Beside(detect, self.config.concurrent, "detect")  # beside the look (GIL free)
         # always: the ranks in the report must mean the same vehicles with or without a hint
         with _timed(timings, "saliency_coarse"):
             salient = SaliencyModel.shared().probability(photo.pixels, COARSE_SIDE)
+        detections = found.result()
         height, width = photo.pixels.shape[:2]
         subject = choose(
             detections, (width, height), photo.hint, settings.subject, salient, settings.open_frame
