@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from v2v.artefacts import CleanImage, PalettedImage, StyledImage
+from v2v.color.ciede2000 import rgb_to_lab
 from v2v.color.palette import Palette
 from v2v.config import MaterialsConfig, Phase3Config, load_config
 from v2v.context import RunContext
@@ -28,6 +29,7 @@ BLUE = (30, 60, 170)
 LIT_GOLD = _rgb(66.0, 0.5, 35.0)  # a lowrider's gold wheel (chroma 35): drawn in a gold hue
 DULL_GOLD = _rgb(46.8, 1.0, 26.6)  # the same gold in shade (chroma 27): nearest Gray
 GREY, WHITE = (128, 128, 128), (238, 238, 236)
+Lab = tuple[float, float, float]
 
 
 def mapped(pixels: NDArray[np.uint8], mask: NDArray[np.bool_], **materials: Any) -> PalettedImage:
@@ -110,7 +112,12 @@ def test_yellow_paint_in_shade_is_no_gold_metal() -> None:
     assert "Gray" in names(mapped(pixels, mask), *strip)
 
 
-def gold_fork_photo(seed: int = 0) -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
+FORK_IN_SHADE: Lab = (45.0, 0.5, 18.0)
+
+
+def gold_fork_photo(
+    seed: int = 0, bars: Lab = FORK_IN_SHADE, wheel: tuple[int, int, int] = LIT_GOLD
+) -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
     """A photo-like bike part: a blue frame panel, a lit gold wheel (chroma 35) and beside it a
     gold fork in shade (chroma 18: weakly tinted) in three bars between light grey reflections,
     outlined by greys more than by the wheel, as a lowrider's fork between its chrome glare."""
@@ -118,26 +125,37 @@ def gold_fork_photo(seed: int = 0) -> tuple[NDArray[np.uint8], NDArray[np.bool_]
     pixels = np.full((320, 520, 3), 205.0)
     mask = np.zeros((320, 520), bool)
     pixels[40:280, 20:200], mask[40:280, 20:200] = BLUE, True
-    pixels[60:260, 200:330], mask[60:260, 200:330] = LIT_GOLD, True  # the wheel
+    pixels[60:260, 200:330], mask[60:260, 200:330] = wheel, True  # the wheel
     mask[60:260, 330:480] = True
     pixels[60:260, 330:480] = (170, 170, 172)  # grey reflections around the fork
     for left in (345, 395, 445):
-        pixels[90:230, left : left + 14] = _rgb(45.0, 0.5, 18.0)  # the fork's bars
-    pixels[144:156, 330:470] = _rgb(45.0, 0.5, 18.0)  # the bar joining them to the wheel
+        pixels[90:230, left : left + 14] = _rgb(*bars)  # the fork's bars
+    pixels[144:156, 330:470] = _rgb(*bars)  # the bar joining them to the wheel
     pixels += rng.normal(0.0, 3.0, pixels.shape)
     return np.clip(pixels, 0, 255).astype(np.uint8), mask
 
 
-def drawn_fork(gold_tints: bool) -> tuple[set[str], set[str]]:
-    """The palette colours of the fork's bars and of the wheel."""
-    pixels, mask = gold_fork_photo()
-    config = load_config(overrides={"phase2.flatten.gold_tints": gold_tints})
-    clean = CleanImage(pixels, mask, np.zeros_like(mask))
-    styled = ClassicalStylizer(config.phase2).run(clean, RunContext())
-    result = map_to_palette(styled, Palette.load("default"), config.phase3, RunContext())
+def fork_bars(mask: NDArray[np.bool_]) -> NDArray[np.bool_]:
     bars = np.zeros_like(mask)
     for left in (345, 395, 445):
         bars[100:220, left + 3 : left + 11] = True
+    return bars
+
+
+def styled_fork(gold_tints: bool, bars: Lab = FORK_IN_SHADE, sand: bool = False) -> StyledImage:
+    wheel = _rgb(46.1, 4.4, 37.4) if sand else LIT_GOLD  # sand camouflage or a gold wheel
+    pixels, mask = gold_fork_photo(bars=bars, wheel=wheel)
+    config = load_config(overrides={"phase2.flatten.gold_tints": gold_tints})
+    clean = CleanImage(pixels, mask, np.zeros_like(mask))
+    return ClassicalStylizer(config.phase2).run(clean, RunContext())
+
+
+def drawn_fork(gold_tints: bool) -> tuple[set[str], set[str]]:
+    """The palette colours of the fork's bars and of the wheel."""
+    styled = styled_fork(gold_tints)
+    config = load_config().phase3
+    result = map_to_palette(styled, Palette.load("default"), config, RunContext())
+    bars = fork_bars(styled.mask)
     wheel = result.labels[80:240, 220:310]
     return (
         {result.palette.names[int(i)] for i in np.unique(result.labels[bars])},
@@ -150,3 +168,14 @@ def test_gold_in_shade_among_chrome_glare_is_no_grey_chrome() -> None:
     assert fork == {"Gray"} and "Gray" not in wheel  # the defect: grey as if warm-lit chrome
     fork, wheel = drawn_fork(gold_tints=True)
     assert fork == wheel and "Gray" not in fork  # the wheel's gold
+
+
+def test_a_brown_track_beside_sand_is_no_gold_in_shade() -> None:
+    # a tank's brown track (L* 38, chroma 10) beside sand camouflage keeps 0.4 of its HSV
+    # saturation, not gold in shade: made neutral as before (it became a grey streak)
+    styled = styled_fork(gold_tints=True, bars=(38.4, 4.0, 9.3), sand=True)
+    colours = rgb_to_lab(styled.pixels[fork_bars(styled.mask)].reshape(-1, 3))
+    assert float(np.hypot(colours[:, 1], colours[:, 2]).max()) < 1.0
+    shaded = styled_fork(gold_tints=True)  # the gold fork in shade keeps its tint
+    colours = rgb_to_lab(shaded.pixels[fork_bars(shaded.mask)].reshape(-1, 3))
+    assert float(np.hypot(colours[:, 1], colours[:, 2]).min()) > 8.0
