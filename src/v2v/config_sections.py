@@ -160,7 +160,8 @@ class FlattenConfig(Strict):
     gold_tints: bool = Field(
         True,
         description="with grey_chrome, a weakly tinted gold group that touches clear gold"
-        " (chroma of at least 25, gold hue) keeps its tint: gold metal in shade, not chrome",
+        " (chroma of at least 25, gold hue) and keeps half its HSV saturation keeps its tint:"
+        " gold metal in shade, not chrome",
     )
     glass: bool = Field(
         True, description="mosaics of light and dark grey reflections in a window become one tone"
