@@ -32,14 +32,18 @@ GREY, WHITE = (128, 128, 128), (238, 238, 236)
 Lab = tuple[float, float, float]
 
 
-def mapped(pixels: NDArray[np.uint8], mask: NDArray[np.bool_], **materials: Any) -> PalettedImage:
+def mapped(
+    pixels: NDArray[np.uint8], mask: NDArray[np.bool_], palette: Any = "default", **materials: Any
+) -> PalettedImage:
     styled = StyledImage(pixels, mask, np.zeros(mask.shape, dtype=np.uint8))
     config = Phase3Config(materials=MaterialsConfig(**materials), remove_specks=False)
-    return map_to_palette(styled, Palette.load("default"), config, RunContext())
+    return map_to_palette(styled, Palette.load(palette), config, RunContext())
 
 
 def names(result: PalettedImage, rows: slice, cols: slice) -> set[str]:
-    return {result.palette.names[int(i)] for i in np.unique(result.labels[rows, cols])}
+    palette = result.palette
+    label = palette.names or palette.colors  # a hex list has no names
+    return {label[int(i)] for i in np.unique(result.labels[rows, cols])}
 
 
 def gold_bike() -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
@@ -86,6 +90,37 @@ def test_a_dull_gold_part_without_gold_stays_neutral() -> None:
     pixels, mask = gold_bike()
     pixels[40:200, 20:140] = BLUE
     assert names(mapped(pixels, mask), slice(40, 200), slice(150, 190)) == {"Gray"}
+
+
+#: A palette of greys, muted paints and a tan (benchmarks.bench_drawing's MUTED).
+MUTED = [
+    "#1A1A1A",
+    "#4D4D4D",
+    "#9A9A9A",
+    "#D9D9D9",
+    "#FFFFFF",
+    "#B22222",
+    "#E25822",
+    "#F2C14E",
+    "#3A7D44",
+    "#7FB069",
+    "#2E5EAA",
+    "#8EC5FC",
+    "#1B2A49",
+    "#6B4226",
+    "#C9A66B",
+]
+
+
+def test_a_cream_rail_is_no_gold_seed() -> None:
+    # a tugboat's white deck (chroma 12) below a small cream rail (chroma 18) that the muted
+    # palette draws tan: the rail is not clear gold, the deck stays white
+    pixels = np.zeros((240, 400, 3), np.uint8)
+    pixels[:] = (178, 34, 34)  # the red hull
+    pixels[60:80, 100:300] = _rgb(84.1, 5.7, 17.1)  # the rail
+    pixels[80:100, 100:300] = _rgb(95.0, 1.2, 12.3)  # the deck
+    deck = (slice(82, 98), slice(100, 300))
+    assert names(mapped(pixels, np.ones((240, 400), bool), MUTED), *deck) == {"#FFFFFF"}
 
 
 def yellow_taxi() -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
@@ -142,8 +177,14 @@ def fork_bars(mask: NDArray[np.bool_]) -> NDArray[np.bool_]:
     return bars
 
 
-def styled_fork(gold_tints: bool, bars: Lab = FORK_IN_SHADE, sand: bool = False) -> StyledImage:
-    wheel = _rgb(46.1, 4.4, 37.4) if sand else LIT_GOLD  # sand camouflage or a gold wheel
+SAND: Lab = (46.1, 4.4, 37.4)  # a tank's sand camouflage
+
+
+def styled_fork(
+    gold_tints: bool, bars: Lab = FORK_IN_SHADE, beside: Lab | None = None
+) -> StyledImage:
+    """The fork photo through phase II, its bars beside the gold wheel or ``beside``."""
+    wheel = LIT_GOLD if beside is None else _rgb(*beside)
     pixels, mask = gold_fork_photo(bars=bars, wheel=wheel)
     config = load_config(overrides={"phase2.flatten.gold_tints": gold_tints})
     clean = CleanImage(pixels, mask, np.zeros_like(mask))
@@ -173,9 +214,17 @@ def test_gold_in_shade_among_chrome_glare_is_no_grey_chrome() -> None:
 def test_a_brown_track_beside_sand_is_no_gold_in_shade() -> None:
     # a tank's brown track (L* 38, chroma 10) beside sand camouflage keeps 0.4 of its HSV
     # saturation, not gold in shade: made neutral as before (it became a grey streak)
-    styled = styled_fork(gold_tints=True, bars=(38.4, 4.0, 9.3), sand=True)
+    styled = styled_fork(gold_tints=True, bars=(38.4, 4.0, 9.3), beside=SAND)
     colours = rgb_to_lab(styled.pixels[fork_bars(styled.mask)].reshape(-1, 3))
     assert float(np.hypot(colours[:, 1], colours[:, 2]).max()) < 1.0
     shaded = styled_fork(gold_tints=True)  # the gold fork in shade keeps its tint
     colours = rgb_to_lab(shaded.pixels[fork_bars(shaded.mask)].reshape(-1, 3))
     assert float(np.hypot(colours[:, 1], colours[:, 2]).min()) > 8.0
+
+
+def test_a_cream_body_in_shade_is_no_gold() -> None:
+    # a cream rocket in warm light (chroma 26) is no clear gold: its shaded top (chroma 15)
+    # among grey pieces is made neutral as before (the muted palette drew it tan and grey)
+    styled = styled_fork(gold_tints=True, bars=(47.9, 0.7, 14.5), beside=(51.9, 4.9, 25.8))
+    colours = rgb_to_lab(styled.pixels[fork_bars(styled.mask)].reshape(-1, 3))
+    assert float(np.hypot(colours[:, 1], colours[:, 2]).max()) < 1.0

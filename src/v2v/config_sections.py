@@ -160,7 +160,7 @@ class FlattenConfig(Strict):
     gold_tints: bool = Field(
         True,
         description="with grey_chrome, a weakly tinted gold group that touches clear gold"
-        " (chroma of at least 25, gold hue) and keeps half its HSV saturation keeps its tint:"
+        " (chroma of at least 28, gold hue) and keeps half its HSV saturation keeps its tint:"
         " gold metal in shade, not chrome",
     )
     glass: bool = Field(

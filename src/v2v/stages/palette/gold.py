@@ -5,19 +5,19 @@ A lowrider's gold fork, bars, chainring and chain guard are khaki and olive in t
 between the palette's grey and its gold, so one part came out gold in one photo and grey, or a
 grey and gold patchwork, in the next. Here the choice is made once per connected metal part,
 with hysteresis: gold pieces (hue within METAL_HUES, chroma from ``neutral_chroma`` to under
-``keep_hue_chroma``) that the materials step already drew in a chromatic colour are the part's
-seeds; every other gold piece drawn in a neutral, at least DARK_PAINT_LIGHTNESS light (darker
-gold is the part's shade, and a tank's dark brown track beside sand camouflage stays dark), and
-connected to a seed, directly, through small neutral metal pieces (under ``mosaic_max_piece``
-of the vehicle: the grey reflections and white glare between them) or by being the same styled
-colour (which takes one palette colour in the end: its larger region no longer outvotes a gold
-one for grey), takes the colour covering most of the part's seeds. Only gold pieces change
-colour: a chrome crank arm beside a gold chainring stays grey (the mosaic step then keeps the
-part to a base and one shade). With ``yellow_paint`` gold-hued pieces connected through gold-
-hued pieces to vivid paint of a gold hue (chroma at least ``keep_hue_chroma``: a taxi's or a
-school bus's yellow) are that paint in shade, not metal: the paint's own rules name them, here
-and in the mosaic step (:func:`paint_shade`). A part without a seed is left alone (beige sails,
-a cream rocket stay neutral).
+``keep_hue_chroma``) of at least SEED_CHROMA that the materials step already drew in a
+chromatic colour are the part's seeds; every other gold piece drawn in a neutral, at least
+DARK_PAINT_LIGHTNESS light (darker gold is the part's shade, and a tank's dark brown track
+beside sand camouflage stays dark), and connected to a seed, directly, through small neutral
+metal pieces (under ``mosaic_max_piece`` of the vehicle: the grey reflections and white glare
+between them) or by being the same styled colour (which takes one palette colour in the end:
+its larger region no longer outvotes a gold one for grey), takes the colour covering most of
+the part's seeds. Only gold pieces change colour: a chrome crank arm beside a gold chainring
+stays grey (the mosaic step then keeps the part to a base and one shade). With ``yellow_paint``
+gold-hued pieces connected through gold- hued pieces to vivid paint of a gold hue (chroma at
+least ``keep_hue_chroma``: a taxi's or a school bus's yellow) are that paint in shade, not
+metal: the paint's own rules name them, here and in the mosaic step (:func:`paint_shade`). A
+part without a seed is left alone (beige sails, a cream rocket stay neutral).
 """
 
 from __future__ import annotations
@@ -34,6 +34,10 @@ from v2v.stages.palette.paints import DARK_PAINT_LIGHTNESS
 FloatArray = NDArray[np.float64]
 #: Gold and brass: CIELAB hues (degrees) of a chromatic metal piece (also ``metal_mosaics``).
 METAL_HUES = (60.0, 105.0)
+#: A seed is clear gold: at least this chroma (hysteresis: the pieces it recolours need only
+#: ``neutral_chroma``). The lowriders' gold wheels and fenders are 25-37; a small cream rail
+#: (chroma 18) that the muted palette draws tan made a tugboat's white deck tan.
+SEED_CHROMA = 20.0
 
 
 def gold_hued(lab: FloatArray) -> NDArray[np.bool_]:
@@ -102,7 +106,7 @@ def gold_parts(
     linking = gold | (small & (chroma < config.neutral_chroma))
     component = _components(linking, borders, lab, gold)
     chromatic = chroma_of(palette_lab) >= config.neutral_chroma
-    seeds = gold & chromatic[choice] & gold_hued(palette_lab)[choice]
+    seeds = gold & chromatic[choice] & gold_hued(palette_lab)[choice] & (chroma >= SEED_CHROMA)
     changed = 0
     for part in np.unique(component[gold & ~chromatic[choice]]):
         inside = component == part

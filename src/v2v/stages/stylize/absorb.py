@@ -246,7 +246,7 @@ def neutralize_tints(
                     neutral += length
                 else:
                     paint += length
-        if neutral <= paint or (keep_gold and is_gold(graph, group, max_chroma)):
+        if neutral <= paint or (keep_gold and is_gold(graph, group)):
             continue
         for region in group:
             graph.recolor(region, np.array([graph.color[region][0], 0.0, 0.0]))
