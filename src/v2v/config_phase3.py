@@ -158,6 +158,16 @@ class MaterialsConfig(Strict):
         description="chrome: gold and brass pieces are metal too, and a mosaic keeps a base tone"
         " and at most one shade or highlight (off: the mosaic_colors covering most)",
     )
+    gold_parts: bool = Field(
+        True,
+        description="gold: gold pieces drawn in a neutral take the colour of the gold pieces of"
+        " their connected metal part (one decision per part, not per region)",
+    )
+    yellow_paint: bool = Field(
+        True,
+        description="gold: gold-hued pieces connected to vivid paint of a gold hue (chroma of at"
+        " least keep_hue_chroma) are that paint in shade, not metal (mosaics and gold_parts)",
+    )
     max_colors: int = Field(
         4096, ge=1, le=65536, description="above this many styled colours, map per pixel"
     )

@@ -157,6 +157,12 @@ class FlattenConfig(Strict):
     grey_chrome: bool = Field(
         True, description="weakly tinted patches among greys (warm-lit chrome, glass) turn grey"
     )
+    gold_tints: bool = Field(
+        True,
+        description="with grey_chrome, a weakly tinted gold group that touches clear gold"
+        " (chroma of at least 28, gold hue) and keeps half its HSV saturation keeps its tint:"
+        " gold metal in shade, not chrome",
+    )
     glass: bool = Field(
         True, description="mosaics of light and dark grey reflections in a window become one tone"
     )

@@ -67,6 +67,7 @@ from v2v.color.lch import chroma_of as _chroma
 from v2v.color.lch import hsv_saturation
 from v2v.color.lch import hue_gap as _hue_gap
 from v2v.config import MaterialsConfig
+from v2v.stages.palette.gold import gold_parts
 from v2v.stages.palette.guards import allowed_colors, keep_dark_hue, not_too_vivid, rescue_hue
 from v2v.stages.palette.mosaics import calm_mosaics
 from v2v.stages.palette.paints import (
@@ -287,6 +288,8 @@ def choose_colors(
         if shadow is not None:
             darker = distance[members, shadow] < distance[members, base]
             choice[members[darker]] = shadow
+    if config.gold_parts:
+        gold_parts(choice, lab, areas, borders, palette_lab, config)
     if config.mosaic_colors > 0:
         calm_mosaics(choice, lab, areas, borders, palette_lab, config)
     if config.pale_patches:

@@ -25,23 +25,24 @@ from scipy.sparse.csgraph import connected_components
 from v2v.color.ciede2000 import delta_e_2000
 from v2v.color.lch import chroma_of
 from v2v.config import MaterialsConfig
+from v2v.stages.palette.gold import gold_hued, paint_shade
 
 FloatArray = NDArray[np.float64]
-#: Gold and brass: CIELAB hues (degrees) of a chromatic metal piece (``metal_mosaics``).
-METAL_HUES = (60.0, 105.0)
 #: A mosaic's second tone is its shade: pieces this much (L*) darker than the base's pieces.
 SHADE_STEP = 20.0
 
 
-def _metal(lab: FloatArray, config: MaterialsConfig) -> NDArray[np.bool_]:
+def _metal(
+    lab: FloatArray, borders: NDArray[np.int64], config: MaterialsConfig
+) -> NDArray[np.bool_]:
     """Which regions are metal: neutral, or (``metal_mosaics``) gold or brass (METAL_HUES,
-    chroma under ``keep_hue_chroma``: vivid yellow paint is no metal)."""
+    chroma under ``keep_hue_chroma``: vivid yellow paint is no metal, nor, with
+    ``yellow_paint``, its shade: :func:`v2v.stages.palette.gold.paint_shade`)."""
     chroma = chroma_of(lab)
     metal: NDArray[np.bool_] = chroma < config.neutral_chroma
     if config.metal_mosaics:
-        hue = np.degrees(np.arctan2(lab[:, 2], lab[:, 1])) % 360.0
-        gold = (hue >= METAL_HUES[0]) & (hue <= METAL_HUES[1])
-        metal = metal | (gold & (chroma < config.keep_hue_chroma))
+        gold = gold_hued(lab) & (chroma < config.keep_hue_chroma)
+        metal = metal | (gold & ~paint_shade(lab, borders, config))
     return metal
 
 
@@ -52,7 +53,7 @@ def neutral_mosaics(
     ``mosaic_max_piece`` of the vehicle (a tyre or a white cab stays out).
     ``borders``: (m, 3) [first, second, length]."""
     count = len(lab)
-    small = _metal(lab, config) & (areas < config.mosaic_max_piece * float(areas.sum()))
+    small = _metal(lab, borders, config) & (areas < config.mosaic_max_piece * float(areas.sum()))
     first, second = borders[:, 0], borders[:, 1]
     both = small[first] & small[second]
     links = coo_matrix(

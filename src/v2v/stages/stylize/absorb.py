@@ -22,6 +22,7 @@ import numpy as np
 
 from v2v.color.lch import hsv_saturation
 from v2v.stages.palette.paints import DARK_PAINT_LIGHTNESS, MIN_TONE_SHARE, SHADOW_MIN_STEP
+from v2v.stages.stylize.gold_tints import is_gold
 from v2v.stages.stylize.regions import (
     ENCLOSED_SHARE,
     GLARE_MAX_RATIO,
@@ -220,12 +221,15 @@ def _muted_groups(graph: RegionGraph, max_chroma: float) -> list[list[int]]:
     return graph.groups(members)
 
 
-def neutralize_tints(graph: RegionGraph, max_chroma: float, max_share: float) -> int:
+def neutralize_tints(
+    graph: RegionGraph, max_chroma: float, max_share: float, keep_gold: bool = False
+) -> int:
     """Make weakly tinted patches among neutrals grey: chrome and glass under warm light read as
     brown or beige after palette mapping, a designer draws them grey. A connected group of
     regions with chroma in [NEUTRAL_CHROMA, ``max_chroma``) is made neutral (a = b = 0,
     lightness kept) when it covers under ``max_share`` of the vehicle and its outline touches
     neutral regions more than paint colours (a large tinted group is paint: beige, bronze).
+    With ``keep_gold`` a gold group beside clear gold keeps its tint (``gold_tints.is_gold``).
     Returns the number of regions recoloured."""
     vehicle = float(graph.area[graph.alive].sum())
     changed = 0
@@ -242,7 +246,7 @@ def neutralize_tints(graph: RegionGraph, max_chroma: float, max_share: float) ->
                     neutral += length
                 else:
                     paint += length
-        if neutral <= paint:
+        if neutral <= paint or (keep_gold and is_gold(graph, group)):
             continue
         for region in group:
             graph.recolor(region, np.array([graph.color[region][0], 0.0, 0.0]))

@@ -135,7 +135,9 @@ def _simplify(
     if config.remove_highlights:
         merges.update(unify_tones(graph, max(TONE_AREA_FACTOR * min_area, 1.0), config.lit_paint))
     if config.grey_chrome:
-        merges["grey_chrome"] = neutralize_tints(graph, TINT_MAX_CHROMA, TINT_MAX_SHARE)
+        merges["grey_chrome"] = neutralize_tints(
+            graph, TINT_MAX_CHROMA, TINT_MAX_SHARE, config.gold_tints
+        )
     if config.glass:
         merges["glass"] = unify_glass(graph, labels, windows, config.glass_body)
     if config.glass_reflections:
