@@ -24,11 +24,17 @@ PALETTE = Palette.load("designer")
 BODY = PALETTE.index("#C8202F")
 
 
-def vectorize(mask: np.ndarray, correction: float | None = None) -> VectorArt:
+def vectorize(
+    mask: np.ndarray, correction: float | None = None, keep_straight: bool | None = None
+) -> VectorArt:
     rgba = np.zeros((*mask.shape, 4), np.uint8)
     rgba[mask, :3] = PALETTE.rgb[BODY]
     rgba[mask, 3] = 255
-    overrides = {} if correction is None else {"phase4.vtracer.outset_correction": correction}
+    overrides: dict[str, object] = {}
+    if correction is not None:
+        overrides["phase4.vtracer.outset_correction"] = correction
+    if keep_straight is not None:
+        overrides["phase4.vtracer.keep_straight_edges"] = keep_straight
     config = load_config(overrides=overrides).phase4
     edges = np.zeros(mask.shape, np.uint8)
     return VtracerVectorizer(config).run(rgba, PALETTE, edges, RunContext())
@@ -55,8 +61,21 @@ def test_the_outlined_drawing_spills_less_past_curved_edges() -> None:
     spilled, spilled_before = int((corrected & ~mask).sum()), int((traced & ~mask).sum())
     lost, lost_before = int((mask & ~corrected).sum()), int((mask & ~traced).sum())
     assert spilled_before > 900  # the defect (1,035 px on an outline of about 1,100)
-    assert spilled < 0.8 * spilled_before  # 743
-    assert lost - lost_before < 0.15 * (spilled_before - spilled)  # 22 more: not moved inside
+    assert spilled < 0.65 * spilled_before  # 599 (743 at 0.3 px)
+    assert lost - lost_before < 0.25 * (spilled_before - spilled)  # 99 more: not moved inside
+    assert spilled + lost < 0.7 * (spilled_before + lost_before)  # 699 of 1,036 wrong (766)
+
+
+def test_half_a_pixel_leaves_square_edges_whole() -> None:
+    """vtracer traces exactly horizontal and vertical runs on the pixels' edge: moved half a
+    pixel like the curves, a box's edge pixels would be half covered and drop out of the
+    silhouette (a whole row and column); kept (``keep_straight_edges``), they stay drawn."""
+    mask = np.zeros((120, 200), bool)
+    mask[30:90, 40:160] = True
+    moved = silhouette(vectorize(mask, correction=0.5, keep_straight=False))
+    kept = silhouette(vectorize(mask, correction=0.5, keep_straight=True))
+    assert (mask & ~moved).sum() >= 100
+    assert (mask & ~kept).sum() <= 4 and not (kept & ~mask).any()
 
 
 def test_straight_horizontal_and_vertical_edges_keep_their_pixels() -> None:

@@ -23,6 +23,13 @@ class VehicleMaskConfig(Strict):
         description="second, zoomed-in saliency look with edge snapping "
         "(GrabCut inside a hint box that saliency misses)",
     )
+    colour_guide: bool = Field(
+        False,
+        description="the zoomed look's probability follows the photo's colour edges, not only "
+        "its brightness edges (a guided filter with the RGB crop as guide): two colours of one "
+        "brightness, a white airliner on a pale sky, a hull on water; not for bicycles, whose "
+        "outline GrabCut draws; false: the grey guide",
+    )
     cut_occluders: bool = Field(
         True, description="cut thin, tall parts below the vehicle's ground line (legs, posts)"
     )

@@ -70,7 +70,7 @@ class VtracerConfig(Strict):
     max_iterations: int = Field(10, ge=1, le=50)
     path_precision: int = Field(2, ge=0, le=8)
     outset_correction: float = Field(
-        0.3,
+        0.5,
         ge=0.0,
         le=0.5,
         description="px of the traced label map by which every traced ring moves towards its "
@@ -78,6 +78,13 @@ class VtracerConfig(Strict):
         "a pixel outside the pixels' edge wherever they are not exactly horizontal or "
         "vertical; only with the outline on (it covers the sub-pixel seams between colours "
         "the shrinking can open); 0 = off",
+    )
+    keep_straight_edges: bool = Field(
+        True,
+        description="outset_correction leaves the points whose tangents both run exactly "
+        "horizontally or vertically where they are (vtracer traces straight runs and square "
+        "corners on the pixels' edge): a rectangle keeps its edge rows at any correction; "
+        "false: every point moves",
     )
 
 

@@ -51,6 +51,7 @@ ALLOWED: dict[str, Bound] = {
     "phase1.vehicle_mask.enabled": ANY,
     "phase1.vehicle_mask.threshold": ANY,
     "phase1.vehicle_mask.refine": ANY,
+    "phase1.vehicle_mask.colour_guide": ANY,
     "phase1.vehicle_mask.cut_occluders": ANY,
     "phase1.vehicle_mask.cut_below_bicycles": ANY,
     "phase1.vehicle_mask.thin_reach": ANY,

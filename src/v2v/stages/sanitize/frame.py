@@ -107,11 +107,16 @@ def scene_bicycle(
     chosen = subject.detection
     if settings.subject is not None or chosen is None or chosen.label in PEDAL:
         return subject, vehicle
-    found = bicycle_in_scene(
-        vehicle.mask, subject.box or chosen.box, detections, settings.scene_share
-    )
+    motor = subject.box or chosen.box
+    found = bicycle_in_scene(vehicle.mask, motor, detections, settings.scene_share)
     if found is None:
         return subject, vehicle
+    if config.vehicle_mask.colour_guide:  # the bicycle's own look is grey-guided: so its box
+        grey = config.vehicle_mask.model_copy(update={"colour_guide": False})
+        plain = vehicle_mask(
+            rgb, grey, subject=motor, reach=settings.margin, coarse=coarse, kind=chosen.label
+        )
+        found = bicycle_in_scene(plain.mask, motor, detections, settings.scene_share) or found
     bicycle, box = found
     vehicle = vehicle_mask(
         rgb, config.vehicle_mask, subject=box, reach=settings.margin, thin=True, coarse=coarse

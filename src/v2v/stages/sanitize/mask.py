@@ -11,13 +11,14 @@ How the mask is made (each step measured on the composites in ``shared/samples``
 2. ``refine``: it looks again (320 × 320) at a crop around that object (or the user's hint box),
    which roughly doubles its resolution on the vehicle: median IoU 0.94 → 0.98 on the
    composites, thin parts (wings, ladders, bumpers) come back. A guided filter (the image as
-   guide) then snaps the upsampled probability to the photo's edges. Outside a hint box
-   everything is background. GrabCut seeded from the probability was tried as the general
-   refinement and lowered IoU on every composite (colours of tyres, shadows and asphalt
-   overlap), so it is used only when saliency marks almost nothing inside a hint box or the
-   detected box, and always for bicycles (thin frames that saliency breaks up). Seeded with
-   the probability (likely pixels probably vehicle, the rest probably background), it keeps
-   the background seen through frames out.
+   guide) then snaps the upsampled probability to the photo's edges (``colour_guide``: the
+   RGB crop as guide, colour edges of one brightness too; off, see docs/architecture.md).
+   Outside a hint box everything is background. GrabCut seeded from the probability was tried
+   as the general refinement and lowered IoU on every composite (colours of tyres, shadows
+   and asphalt overlap), so it is used only when saliency marks almost nothing inside a hint
+   box or the detected box, and always for bicycles (thin frames that saliency breaks up).
+   Seeded with the probability (likely pixels probably vehicle, the rest probably
+   background), it keeps the background seen through frames out.
    A detected boat's mask is grown down to ``edge_grow`` probability, cell by cell, where that
    outline lies on a stronger image edge than the mask's own (``edge_grow.py``: a dark hull on
    dark water, which saliency fades out before its edge).
@@ -74,6 +75,7 @@ from v2v.stages.sanitize.inpaint import dilate
 from v2v.stages.sanitize.long_vehicle import between_and_below_wagons, continue_in_line
 from v2v.stages.sanitize.maskops import (
     beyond_sides,
+    colour_guided_filter,
     fill_holes,
     grow,
     grow_with_slack,
@@ -150,10 +152,11 @@ def vehicle_mask(
     limit = grow(subject, reach, width, height) if subject is not None and hint is None else None
     box = hint or limit
     focus: Box | None
+    colour = config.colour_guide and not thin  # a bicycle's outline is GrabCut's
     if limit is not None and subject is not None:
-        prob, focus = _detected_probability(rgb, config, subject, limit, model, coarse)
+        prob, focus = _detected_probability(rgb, config, subject, limit, model, coarse, colour)
     else:
-        prob, focus = _probability(rgb, config, box, model)
+        prob, focus = _probability(rgb, config, box, model, colour)
     source = "saliency+hint" if hint else "saliency+detection" if limit else "saliency"
     notes: dict[str, Any] = {"source": source, "focus_box": focus.as_list() if focus else None}
     mask = prob >= config.threshold
@@ -227,6 +230,7 @@ def _detected_probability(
     limit: Box,
     model: SaliencyModel,
     coarse: NDArray[np.float32] | None = None,
+    colour: bool = False,
 ) -> tuple[NDArray[np.float32], Box]:
     """Saliency probability (0 outside ``limit``) from a second look at the salient parts that
     touch the detected ``subject`` box, and the box that look was taken at."""
@@ -246,7 +250,7 @@ def _detected_probability(
     if not config.refine:
         return only_inside(model.probability(rgb), limit), found
     focus = grow_with_slack(found, *FOCUS_MARGIN, width, height)
-    return only_inside(_second_look(rgb, focus, model), limit), focus
+    return only_inside(_second_look(rgb, focus, model, colour), limit), focus
 
 
 def _sees_too_little(mask: Mask, hint: Box) -> bool:
@@ -257,13 +261,17 @@ def _sees_too_little(mask: Mask, hint: Box) -> bool:
 
 
 def _probability(
-    rgb: RGBImage, config: VehicleMaskConfig, hint: Box | None, model: SaliencyModel
+    rgb: RGBImage,
+    config: VehicleMaskConfig,
+    hint: Box | None,
+    model: SaliencyModel,
+    colour: bool = False,
 ) -> tuple[NDArray[np.float32], Box | None]:
     """Saliency probability float32 (H, W) and the box the second look was taken at."""
     height, width = rgb.shape[:2]
     if hint is not None:
         focus = grow_with_slack(hint, 0.05, 0.05, width, height)
-        prob = _second_look(rgb, focus, model) if config.refine else model.probability(rgb)
+        prob = _second_look(rgb, focus, model, colour) if config.refine else model.probability(rgb)
         return only_inside(prob, hint), focus
     if not config.refine:
         prob = model.probability(rgb)
@@ -271,7 +279,7 @@ def _probability(
     coarse = model.probability(rgb, COARSE_SIDE)
     found = focus_box(keep_vehicle(coarse >= config.threshold))
     if found is not None and _worth_a_second_look(found, width, height):
-        return _second_look(rgb, found, model), found
+        return _second_look(rgb, found, model, colour), found
     return model.probability(rgb), found  # it fills the frame (or hides): one fine look
 
 
@@ -279,12 +287,19 @@ def _worth_a_second_look(box: Box, width: int, height: int) -> bool:
     return (box.x1 - box.x0) < FOCUS_MIN_GAIN * width or (box.y1 - box.y0) < FOCUS_MIN_GAIN * height
 
 
-def _second_look(rgb: RGBImage, focus: Box, model: SaliencyModel) -> NDArray[np.float32]:
-    """Probability from the model run on the ``focus`` crop, edge-refined; 0 outside it."""
+def _second_look(
+    rgb: RGBImage, focus: Box, model: SaliencyModel, colour: bool = False
+) -> NDArray[np.float32]:
+    """Probability from the model run on the ``focus`` crop, edge-refined (with the crop's
+    colours as the guide when ``colour``, else its grey); 0 outside it."""
     crop = np.ascontiguousarray(rgb[focus.y0 : focus.y1, focus.x0 : focus.x1])
     local = model.probability(crop)
-    grey = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255.0
-    local = guided_filter(grey, local, GUIDED_RADIUS, GUIDED_EPS)
+    if colour:
+        guide = crop.astype(np.float32) / np.float32(255.0)
+        local = colour_guided_filter(guide, local, GUIDED_RADIUS, GUIDED_EPS)
+    else:
+        grey = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255.0
+        local = guided_filter(grey, local, GUIDED_RADIUS, GUIDED_EPS)
     prob = np.zeros(rgb.shape[:2], np.float32)
     prob[focus.y0 : focus.y1, focus.x0 : focus.x1] = np.clip(local, 0.0, 1.0)
     return prob

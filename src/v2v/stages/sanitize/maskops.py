@@ -36,6 +36,51 @@ def guided_filter(
     return np.asarray(box(a) * guide + box(b), np.float32)
 
 
+def colour_guided_filter(
+    guide: NDArray[np.float32], source: NDArray[np.float32], radius: int, eps: float
+) -> NDArray[np.float32]:
+    """He et al.'s guided filter with a colour guide: ``source`` smoothed but following the
+    edges of ``guide`` in any of its channels (two colours of one brightness, a pink frame on
+    green grass, part as a grey guide cannot).
+
+    guide: float32 (H, W, 3) in 0..1; source: float32 (H, W) in 0..1. Returns float32 (H, W).
+    """
+    size = (2 * radius + 1, 2 * radius + 1)
+
+    def box(a: NDArray[np.float32]) -> NDArray[np.float32]:
+        return np.asarray(cv2.boxFilter(a, -1, size), np.float32)
+
+    mean_i, mean_p = box(guide), box(source)
+    cov = [box(guide[..., c] * source) - mean_i[..., c] * mean_p for c in range(3)]
+    e = np.float32(eps)
+
+    def var(i: int, j: int) -> NDArray[np.float32]:
+        return box(guide[..., i] * guide[..., j]) - mean_i[..., i] * mean_i[..., j]
+
+    rr, rg, rb, gg, gb, bb = (
+        var(0, 0) + e,
+        var(0, 1),
+        var(0, 2),
+        var(1, 1) + e,
+        var(1, 2),
+        var(2, 2) + e,
+    )
+    # the symmetric 3 × 3 covariance's inverse by cofactors, pixel by pixel
+    inv = (
+        gg * bb - gb * gb,
+        gb * rb - rg * bb,
+        rg * gb - gg * rb,
+        rr * bb - rb * rb,
+        rg * rb - rr * gb,
+        rr * gg - rg * rg,
+    )
+    det = rr * inv[0] + rg * inv[1] + rb * inv[2]
+    rows = ((inv[0], inv[1], inv[2]), (inv[1], inv[3], inv[4]), (inv[2], inv[4], inv[5]))
+    a = [(row[0] * cov[0] + row[1] * cov[1] + row[2] * cov[2]) / det for row in rows]
+    b = mean_p - sum(a[c] * mean_i[..., c] for c in range(3))
+    return np.asarray(sum(box(a[c]) * guide[..., c] for c in range(3)) + box(b), np.float32)
+
+
 def keep_vehicle(mask: Mask) -> Mask:
     """The largest component plus the components within NEAR_GAP of it (bool (H, W))."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(

@@ -12,9 +12,10 @@ the SVG 0.936).
 
 :func:`offset_path` moves every on-curve point of a ring along its bisector, ``distance``
 towards the ring's own inside (an outer ring shrinks, a hole's ring shrinks too, so the hole
-does), and each Bézier control point with the point it leaves or reaches. An exactly horizontal
-or vertical edge, which vtracer traces on the pixels' edge, moves the same distance; under
-half a pixel, its edge pixels stay more than half covered (``phase4.vtracer.outset_correction``).
+does), and each Bézier control point with the point it leaves or reaches
+(``phase4.vtracer.outset_correction``). An exactly horizontal or vertical run, which vtracer
+traces on the pixels' edge, stays with ``keep_straight`` (``phase4.vtracer.keep_straight_edges``):
+moved half a pixel, its edge pixels would be only half covered.
 """
 
 from __future__ import annotations
@@ -31,14 +32,16 @@ MITER_LIMIT = 2.0
 _EPSILON = 1e-9
 
 
-def offset_path(path: PathGeometry, distance: float) -> PathGeometry:
+def offset_path(path: PathGeometry, distance: float, keep_straight: bool = False) -> PathGeometry:
     """``path`` with each subpath (ring) moved ``distance`` (working-image units, ≥ 0) towards
-    its own inside; a ring of fewer than three distinct points, or of no area, stays as it is."""
+    its own inside; a ring of fewer than three distinct points, or of no area, stays as it is.
+    ``keep_straight``: a point whose tangents both run exactly horizontally or vertically (on
+    a straight run or at a square corner, which vtracer traces on the pixels' edge) stays."""
     if distance <= 0 or not path.commands:
         return path
     points = path.points.copy()
     for ring in _subpaths(path.commands):
-        shift = _ring_shift(path.points, ring, distance)
+        shift = _ring_shift(path.points, ring, distance, keep_straight)
         if shift is not None:
             points[ring.owners[:, 0]] += shift[ring.owners[:, 1]]
     return PathGeometry(path.commands, points)
@@ -89,7 +92,7 @@ def _unit(vectors: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np
 
 
 def _ring_shift(
-    points: NDArray[np.float64], ring: _Ring, distance: float
+    points: NDArray[np.float64], ring: _Ring, distance: float, keep_straight: bool = False
 ) -> NDArray[np.float64] | None:
     """Shifts (n, 2), one per node of ``ring``, moving it ``distance`` inwards, or None.
 
@@ -135,6 +138,11 @@ def _ring_shift(
     squared = np.sum(mean**2, axis=1)
     bisector = mean / np.maximum(squared, 1 / MITER_LIMIT**2)[:, None]
     shift: NDArray[np.float64] = distance * bisector
+    if keep_straight:  # both tangents along an axis: on the pixels' edge already
+        on_axis = (np.min(np.abs(into), axis=1) < _EPSILON) & (
+            np.min(np.abs(out_of), axis=1) < _EPSILON
+        )
+        shift[on_axis] = 0.0
     moved = here + shift
     mx, my = moved[:, 0], moved[:, 1]
     if 0.5 * float(np.sum(mx * np.roll(my, -1) - np.roll(mx, -1) * my)) * area <= 0:

@@ -95,7 +95,8 @@ class VtracerVectorizer(Vectorizer):
         kept, cleanup = clean_shapes(shapes, self.config.min_path_area)
         if self.config.stroke.enabled:  # the outline covers the seams the shrinking opens
             inward = self.config.vtracer.outset_correction / scale
-            kept = [Shape(shape.color, offset_path(shape.path, inward)) for shape in kept]
+            straight = self.config.vtracer.keep_straight_edges
+            kept = [Shape(shape.color, offset_path(shape.path, inward, straight)) for shape in kept]
         ctx.check_cancelled()
         lines = self._centerlines(prepared.labels, edges, width, height)
         ctx.report(PHASE, 0.95, "writing the SVG")
