@@ -220,3 +220,39 @@ def test_a_dark_grey_roof_on_the_window_band_is_not_glass() -> None:
     inner = cv2.erode(roof.astype(np.uint8), np.ones((5, 5))).astype(bool)
     on = _stylize(pixels, mask, window_edge_pieces=True)
     assert _distance_to(on, inner, GLASS) > 10, "the roof must keep its own grey"
+
+
+def draw_cab_with_a_lit_door_window() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A red cab with two dark windows: a plain one, and a door window whose glass shows the
+    lit interior as two grey pieces, one dark grey and one light grey, beside the black glass
+    (a fire truck's door window): a mosaic whose median piece is the dark grey. RGB uint8,
+    vehicle mask, the plain window's mask, the door window's mask."""
+    rng = np.random.default_rng(27)
+    image = np.full((HEIGHT, WIDTH, 3), 215.0)
+    mask = np.zeros((HEIGHT, WIDTH), bool)
+    mask[30:200, 20:380] = True
+    image[mask] = (190, 30, 40)
+    plain = np.zeros_like(mask)
+    plain[60:105, 60:180] = True
+    image[plain] = GLASS
+    door = np.zeros_like(mask)
+    door[60:105, 220:340] = True
+    image[door] = GLASS
+    image[60:105, 268:298] = (70, 71, 75)  # the interior in shade
+    image[60:105, 298:340] = (130, 132, 136)  # ...and lit
+    image += rng.normal(0, 3, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8), mask, plain, door
+
+
+def test_a_dark_window_mosaic_takes_its_dark_glass_tone() -> None:
+    # the mosaic's median piece, dark grey, drew the door window grey while the cab's other
+    # windows were black (the cut-out fire truck); its dark pieces are the glass's tone
+    pixels, mask, plain, door = draw_cab_with_a_lit_door_window()
+    inner = cv2.erode(door.astype(np.uint8), np.ones((5, 5))).astype(bool)
+    off = _stylize(pixels, mask, glass_dark_tone=False)
+    assert _one_tone_share(off, door) > 0.97, "the rule off, the mosaic is one shape too"
+    assert _distance_to(off, inner, GLASS) > 10, "...in the dark grey's tone"
+    on = _stylize(pixels, mask, glass_dark_tone=True)
+    assert _one_tone_share(on, door) > 0.97, "the door window must be one glass shape"
+    assert _distance_to(on, inner, GLASS) < 8, "in the glass's dark tone"
+    assert _distance_to(on, plain, GLASS) < 8, "like the plain window"

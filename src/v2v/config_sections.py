@@ -166,6 +166,11 @@ class FlattenConfig(Strict):
         " a shade of the light body they touch, not enclosed by its dark pieces, are the body"
         " (a white cab in shade), not glass",
     )
+    glass_dark_tone: bool = Field(
+        True,
+        description="with glass: a dark glass mosaic (median L* < 35) takes the median tone of"
+        " its dark pieces, not of all its pieces (the pane's tone, as reflections take it)",
+    )
     glass_reflections: bool = Field(
         True, description="reflections and what is seen through a dark pane take the pane's tone"
     )

@@ -137,7 +137,9 @@ def _simplify(
     if config.grey_chrome:
         merges["grey_chrome"] = neutralize_tints(graph, TINT_MAX_CHROMA, TINT_MAX_SHARE)
     if config.glass:
-        merges["glass"] = unify_glass(graph, labels, windows, config.glass_body)
+        merges["glass"] = unify_glass(
+            graph, labels, windows, config.glass_body, config.glass_dark_tone
+        )
     if config.glass_reflections:
         merges["pane_reflection"] = absorb_reflections(graph, labels, windows)
     if config.window_pieces:
