@@ -256,3 +256,37 @@ def test_a_dark_window_mosaic_takes_its_dark_glass_tone() -> None:
     assert _one_tone_share(on, door) > 0.97, "the door window must be one glass shape"
     assert _distance_to(on, inner, GLASS) < 8, "in the glass's dark tone"
     assert _distance_to(on, plain, GLASS) < 8, "like the plain window"
+
+
+def draw_car_with_dark_roof_over_light_glass() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A red car whose dark roof (a two-tone MINI's) stands on a light-grey window (the sky
+    reflected in the glass): the roof's top is the silhouette's, the window is framed by the
+    red body (under 60 % of its outline: a light patch the paint encloses is a specular spot).
+    RGB uint8, vehicle mask, the window's mask."""
+    rng = np.random.default_rng(28)
+    image = np.full((240, 400, 3), 215.0)
+    mask = np.zeros((240, 400), bool)
+    mask[75:200, 20:380] = True
+    mask[40:75, 140:270] = True
+    image[mask] = (190, 30, 40)
+    image[40:75, 150:260] = (60, 60, 64)  # the roof
+    window = np.zeros_like(mask)
+    window[75:95, 155:255] = True
+    image[window] = (165, 168, 172)
+    image += rng.normal(0, 3, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8), mask, window
+
+
+def test_a_light_window_under_a_dark_roof_keeps_its_glass_tone() -> None:
+    # the roof, dark and little open to the background, passed as a dark pane, and the
+    # light window framed by paint beside it was folded into it as a reflection: the cut-out
+    # MINI's rear window was drawn black, one shape with its roof
+    pixels, mask, window = draw_car_with_dark_roof_over_light_glass()
+    inner = cv2.erode(window.astype(np.uint8), np.ones((5, 5))).astype(bool)
+    off = _stylize(pixels, mask, window_roofs=False)
+    assert _distance_to(off, inner, (60, 60, 64)) < 8, "the rule off, the window is the roof"
+    on = _stylize(pixels, mask, window_roofs=True)
+    assert _distance_to(on, inner, (165, 168, 172)) < 8, "the window keeps its light tone"
+    roof = np.zeros_like(mask)
+    roof[45:70, 155:255] = True
+    assert _distance_to(on, roof, (60, 60, 64)) < 8, "the roof stays dark"

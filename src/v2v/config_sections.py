@@ -193,6 +193,11 @@ class FlattenConfig(Strict):
         " only by a dark pane and the background is the window's end at the silhouette, however"
         " open to it",
     )
+    window_roofs: bool = Field(
+        True,
+        description="with window_pieces: a dark pane with over half its top edge on the"
+        " background hangs from the silhouette's top (a dark roof) and takes no window pieces",
+    )
     glass_highlight: bool = Field(
         False, description="one designed diagonal highlight per window (a house style; off: flat)"
     )

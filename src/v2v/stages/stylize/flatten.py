@@ -144,7 +144,12 @@ def _simplify(
         merges["pane_reflection"] = absorb_reflections(graph, labels, windows)
     if config.window_pieces:
         merges["window_piece"] = absorb_window_pieces(
-            graph, labels, windows, config.window_dark_pieces, config.window_edge_pieces
+            graph,
+            labels,
+            windows,
+            config.window_dark_pieces,
+            config.window_edge_pieces,
+            config.window_roofs,
         )
     if config.glass_reflection_groups:
         merges["reflection_group"] = absorb_reflection_groups(graph, labels, windows)

@@ -2,7 +2,8 @@
 
 A piece beside a dark pane (see :mod:`v2v.stages.stylize.glass`) that the pane does not
 enclose, because it also reaches the window's frame, is the same glass when it is framed by
-paint, or (``window_dark_pieces``) dark grey itself.
+paint, or (``window_dark_pieces``) dark grey itself. A dark pane hanging from the
+silhouette's top is a roof and takes no pieces (``window_roofs``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from v2v.stages.stylize.glass import (
     dark_panes,
     fold_into_pane,
 )
-from v2v.stages.stylize.owners import Boxes, footprint, owners_and_boxes
+from v2v.stages.stylize.owners import Boxes, footprint, owners_and_boxes, sky_contact
 from v2v.stages.stylize.raster import Labels
 from v2v.stages.stylize.regions import NEUTRAL_CHROMA, PAINT_CHROMA, RegionGraph, chroma
 
@@ -43,6 +44,10 @@ DARK_PIECE_LIGHTNESS = 45.0
 #: EDGE_MAX_RATIO of the pane's area: a dark roof on a window band, open to the sky, borders
 #: little but the pane and the background too, but is a band along the whole window.
 EDGE_SHARE, EDGE_PANE, EDGE_MAX_RATIO = 0.9, 0.5, 0.2
+#: With ``roofs``, a dark pane with more than ROOF_SKY of its top edge on the background
+#: (``sky_contact``) hangs from the silhouette's top: a dark roof, not a window, and takes no
+#: pieces (a two-tone MINI's black roof took the light rear window beside it).
+ROOF_SKY = 0.5
 
 
 def _beside_tyre(graph: RegionGraph, pane: int, owners: Labels, boxes: Boxes) -> bool:
@@ -103,6 +108,7 @@ def absorb_window_pieces(
     windows: set[int] | None = None,
     dark_pieces: bool = False,
     edge_pieces: bool = False,
+    roofs: bool = False,
 ) -> int:
     """Make a big window one glass shape: beside a dark pane (see ``dark_panes``), a neutral
     piece (chroma under PAINT_CHROMA, darker than PIECE_MAX_LIGHTNESS: a reflection of the
@@ -116,7 +122,9 @@ def absorb_window_pieces(
     (``phase2.flatten.window_dark_pieces``) a piece darker than DARK_PIECE_LIGHTNESS needs no
     paint frame. With ``edge_pieces`` (``phase2.flatten.window_edge_pieces``) a dark piece
     bordered only by the pane and the background, a sliver beside it, may be open to it
-    (``_edge_piece``). Returns the pieces folded; ``phase2.flatten.window_pieces``."""
+    (``_edge_piece``). With ``roofs`` (``phase2.flatten.window_roofs``) a pane hanging from
+    the silhouette's top (ROOF_SKY) is a roof and takes no pieces. Returns the pieces folded;
+    ``phase2.flatten.window_pieces``."""
     vehicle = float(graph.area[graph.alive].sum())
     folded, changed = 0, True
     while changed:
@@ -125,6 +133,8 @@ def absorb_window_pieces(
         panes = dark_panes(graph, owners, vehicle, PANE_MAX_SHARE, boxes)
         for pane in panes:
             if not graph.alive[pane] or _beside_tyre(graph, pane, owners, boxes):
+                continue
+            if roofs and sky_contact([pane], owners, boxes) > ROOF_SKY:
                 continue
             for region in sorted(graph.border[pane], key=lambda r: -graph.border[pane][r]):
                 colour = graph.color[region]
