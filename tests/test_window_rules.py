@@ -290,3 +290,35 @@ def test_a_light_window_under_a_dark_roof_keeps_its_glass_tone() -> None:
     roof = np.zeros_like(mask)
     roof[45:70, 155:255] = True
     assert _distance_to(on, roof, (60, 60, 64)) < 8, "the roof stays dark"
+
+
+def draw_hull_with_two_window_bands() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A white hull (a motor yacht's) with two black window bands, one above the other, and
+    a grey deck stripe between them that touches the hull only at its ends. RGB uint8,
+    vehicle mask, the stripe's mask."""
+    rng = np.random.default_rng(29)
+    image = np.full((240, 400, 3), 215.0)
+    mask = np.zeros((240, 400), bool)
+    mask[40:200, 20:380] = True
+    image[mask] = (235, 235, 235)
+    image[70:95, 60:340] = GLASS
+    stripe = np.zeros_like(mask)
+    stripe[95:110, 60:340] = True
+    image[stripe] = (128, 128, 132)
+    image[110:135, 60:340] = GLASS
+    image += rng.normal(0, 3, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8), mask, stripe
+
+
+def test_a_stripe_between_two_window_bands_is_not_glass() -> None:
+    # framed by the two panes, the stripe passed as a reflection in one of them, and the two
+    # bands were drawn as one thick black band (the city-with-water motor yacht's)
+    pixels, mask, stripe = draw_hull_with_two_window_bands()
+    inner = cv2.erode(stripe.astype(np.uint8), np.ones((5, 5))).astype(bool)
+    off = _stylize(pixels, mask, window_separators=False)
+    assert _distance_to(off, inner, GLASS) < 8, "the rule off, the stripe is glass"
+    on = _stylize(pixels, mask, window_separators=True)
+    assert _distance_to(on, inner, (128, 128, 132)) < 8, "the stripe keeps its grey"
+    band = np.zeros_like(mask)
+    band[75:90, 65:335] = True
+    assert _distance_to(on, band, GLASS) < 8, "the bands stay glass"

@@ -150,6 +150,7 @@ def _simplify(
             config.window_dark_pieces,
             config.window_edge_pieces,
             config.window_roofs,
+            config.window_separators,
         )
     if config.glass_reflection_groups:
         merges["reflection_group"] = absorb_reflection_groups(graph, labels, windows)
