@@ -220,3 +220,105 @@ def test_a_dark_grey_roof_on_the_window_band_is_not_glass() -> None:
     inner = cv2.erode(roof.astype(np.uint8), np.ones((5, 5))).astype(bool)
     on = _stylize(pixels, mask, window_edge_pieces=True)
     assert _distance_to(on, inner, GLASS) > 10, "the roof must keep its own grey"
+
+
+def draw_cab_with_a_lit_door_window() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A red cab with two dark windows: a plain one, and a door window whose glass shows the
+    lit interior as two grey pieces, one dark grey and one light grey, beside the black glass
+    (a fire truck's door window): a mosaic whose median piece is the dark grey. RGB uint8,
+    vehicle mask, the plain window's mask, the door window's mask."""
+    rng = np.random.default_rng(27)
+    image = np.full((HEIGHT, WIDTH, 3), 215.0)
+    mask = np.zeros((HEIGHT, WIDTH), bool)
+    mask[30:200, 20:380] = True
+    image[mask] = (190, 30, 40)
+    plain = np.zeros_like(mask)
+    plain[60:105, 60:180] = True
+    image[plain] = GLASS
+    door = np.zeros_like(mask)
+    door[60:105, 220:340] = True
+    image[door] = GLASS
+    image[60:105, 268:298] = (70, 71, 75)  # the interior in shade
+    image[60:105, 298:340] = (130, 132, 136)  # ...and lit
+    image += rng.normal(0, 3, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8), mask, plain, door
+
+
+def test_a_dark_window_mosaic_takes_its_dark_glass_tone() -> None:
+    # the mosaic's median piece, dark grey, drew the door window grey while the cab's other
+    # windows were black (the cut-out fire truck); its dark pieces are the glass's tone
+    pixels, mask, plain, door = draw_cab_with_a_lit_door_window()
+    inner = cv2.erode(door.astype(np.uint8), np.ones((5, 5))).astype(bool)
+    off = _stylize(pixels, mask, glass_dark_tone=False)
+    assert _one_tone_share(off, door) > 0.97, "the rule off, the mosaic is one shape too"
+    assert _distance_to(off, inner, GLASS) > 10, "...in the dark grey's tone"
+    on = _stylize(pixels, mask, glass_dark_tone=True)
+    assert _one_tone_share(on, door) > 0.97, "the door window must be one glass shape"
+    assert _distance_to(on, inner, GLASS) < 8, "in the glass's dark tone"
+    assert _distance_to(on, plain, GLASS) < 8, "like the plain window"
+
+
+def draw_car_with_dark_roof_over_light_glass() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A red car whose dark roof (a two-tone MINI's) stands on a light-grey window (the sky
+    reflected in the glass): the roof's top is the silhouette's, the window is framed by the
+    red body (under 60 % of its outline: a light patch the paint encloses is a specular spot).
+    RGB uint8, vehicle mask, the window's mask."""
+    rng = np.random.default_rng(28)
+    image = np.full((240, 400, 3), 215.0)
+    mask = np.zeros((240, 400), bool)
+    mask[75:200, 20:380] = True
+    mask[40:75, 140:270] = True
+    image[mask] = (190, 30, 40)
+    image[40:75, 150:260] = (60, 60, 64)  # the roof
+    window = np.zeros_like(mask)
+    window[75:95, 155:255] = True
+    image[window] = (165, 168, 172)
+    image += rng.normal(0, 3, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8), mask, window
+
+
+def test_a_light_window_under_a_dark_roof_keeps_its_glass_tone() -> None:
+    # the roof, dark and little open to the background, passed as a dark pane, and the
+    # light window framed by paint beside it was folded into it as a reflection: the cut-out
+    # MINI's rear window was drawn black, one shape with its roof
+    pixels, mask, window = draw_car_with_dark_roof_over_light_glass()
+    inner = cv2.erode(window.astype(np.uint8), np.ones((5, 5))).astype(bool)
+    off = _stylize(pixels, mask, window_roofs=False)
+    assert _distance_to(off, inner, (60, 60, 64)) < 8, "the rule off, the window is the roof"
+    on = _stylize(pixels, mask, window_roofs=True)
+    assert _distance_to(on, inner, (165, 168, 172)) < 8, "the window keeps its light tone"
+    roof = np.zeros_like(mask)
+    roof[45:70, 155:255] = True
+    assert _distance_to(on, roof, (60, 60, 64)) < 8, "the roof stays dark"
+
+
+def draw_hull_with_two_window_bands() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A white hull (a motor yacht's) with two black window bands, one above the other, and
+    a grey deck stripe between them that touches the hull only at its ends. RGB uint8,
+    vehicle mask, the stripe's mask."""
+    rng = np.random.default_rng(29)
+    image = np.full((240, 400, 3), 215.0)
+    mask = np.zeros((240, 400), bool)
+    mask[40:200, 20:380] = True
+    image[mask] = (235, 235, 235)
+    image[70:95, 60:340] = GLASS
+    stripe = np.zeros_like(mask)
+    stripe[95:110, 60:340] = True
+    image[stripe] = (128, 128, 132)
+    image[110:135, 60:340] = GLASS
+    image += rng.normal(0, 3, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8), mask, stripe
+
+
+def test_a_stripe_between_two_window_bands_is_not_glass() -> None:
+    # framed by the two panes, the stripe passed as a reflection in one of them, and the two
+    # bands were drawn as one thick black band (the city-with-water motor yacht's)
+    pixels, mask, stripe = draw_hull_with_two_window_bands()
+    inner = cv2.erode(stripe.astype(np.uint8), np.ones((5, 5))).astype(bool)
+    off = _stylize(pixels, mask, window_separators=False)
+    assert _distance_to(off, inner, GLASS) < 8, "the rule off, the stripe is glass"
+    on = _stylize(pixels, mask, window_separators=True)
+    assert _distance_to(on, inner, (128, 128, 132)) < 8, "the stripe keeps its grey"
+    band = np.zeros_like(mask)
+    band[75:90, 65:335] = True
+    assert _distance_to(on, band, GLASS) < 8, "the bands stay glass"

@@ -172,6 +172,11 @@ class FlattenConfig(Strict):
         " a shade of the light body they touch, not enclosed by its dark pieces, are the body"
         " (a white cab in shade), not glass",
     )
+    glass_dark_tone: bool = Field(
+        True,
+        description="with glass: a dark glass mosaic (median L* < 35) takes the median tone of"
+        " its dark pieces, not of all its pieces (the pane's tone, as reflections take it)",
+    )
     glass_reflections: bool = Field(
         True, description="reflections and what is seen through a dark pane take the pane's tone"
     )
@@ -193,6 +198,17 @@ class FlattenConfig(Strict):
         description="with window_pieces: a dark sliver (L* < 45, at most 0.2 of the pane) bordered"
         " only by a dark pane and the background is the window's end at the silhouette, however"
         " open to it",
+    )
+    window_roofs: bool = Field(
+        True,
+        description="with window_pieces: a dark pane with over half its top edge on the"
+        " background hangs from the silhouette's top (a dark roof) and takes no window pieces",
+    )
+    window_separators: bool = Field(
+        True,
+        description="with window_pieces: a piece (L* >= 45) holding a quarter of its outline"
+        " with each of two dark panes lies between two windows (a deck stripe, a pillar) and"
+        " does not join either",
     )
     glass_highlight: bool = Field(
         False, description="one designed diagonal highlight per window (a house style; off: flat)"

@@ -139,12 +139,20 @@ def _simplify(
             graph, TINT_MAX_CHROMA, TINT_MAX_SHARE, config.gold_tints
         )
     if config.glass:
-        merges["glass"] = unify_glass(graph, labels, windows, config.glass_body)
+        merges["glass"] = unify_glass(
+            graph, labels, windows, config.glass_body, config.glass_dark_tone
+        )
     if config.glass_reflections:
         merges["pane_reflection"] = absorb_reflections(graph, labels, windows)
     if config.window_pieces:
         merges["window_piece"] = absorb_window_pieces(
-            graph, labels, windows, config.window_dark_pieces, config.window_edge_pieces
+            graph,
+            labels,
+            windows,
+            config.window_dark_pieces,
+            config.window_edge_pieces,
+            config.window_roofs,
+            config.window_separators,
         )
     if config.glass_reflection_groups:
         merges["reflection_group"] = absorb_reflection_groups(graph, labels, windows)

@@ -3,7 +3,8 @@
 - mosaics: a mosaic of light and dark grey reflections enclosed by the body becomes one region
   (the area-weighted median tone of its pieces), ``phase2.flatten.glass``; in dark glass the
   light pieces that are the body around it stay out (``phase2.flatten.glass_body``, in
-  :mod:`v2v.stages.stylize.glass_body`);
+  :mod:`v2v.stages.stylize.glass_body`), and dark glass takes its dark pieces' tone
+  (``phase2.flatten.glass_dark_tone``);
 - reflections: in a dark pane (a dark neutral region that the body encloses and that does not
   stand on the ground, as a tyre does), the light reflections and what is seen through it
   (sky, buildings, a driver) are absorbed into the pane's tone, however strong their contrast,
@@ -101,12 +102,22 @@ def _is_glass(
     return fill >= GLASS_MIN_FILL and ground <= GLASS_MAX_GROUND
 
 
-def _fold(graph: RegionGraph, group: list[int], windows: set[int] | None) -> int:
-    """Fold ``group`` into its largest piece, in the area-weighted median colour of its
-    pieces; returns the pieces folded."""
+def _tone(graph: RegionGraph, group: list[int]) -> np.ndarray:
+    """The area-weighted median colour of ``group``'s pieces (each Lab channel)."""
     areas = graph.area[group]
-    tone = np.array([_weighted_quantile(graph.color[group, c], areas, 0.5) for c in range(3)])
-    keep = group[int(np.argmax(areas))]
+    return np.array([_weighted_quantile(graph.color[group, c], areas, 0.5) for c in range(3)])
+
+
+def _fold(
+    graph: RegionGraph, group: list[int], windows: set[int] | None, dark_tone: bool = False
+) -> int:
+    """Fold ``group`` into its largest piece, in the area-weighted median colour of its
+    pieces (with ``dark_tone``, ``glass_dark_tone``: a dark mosaic's dark pieces); returns
+    the pieces folded."""
+    tone = _tone(graph, group)
+    if dark_tone and tone[0] < GLASS_LIGHTNESS:
+        tone = _tone(graph, [r for r in group if graph.color[r][0] < GLASS_LIGHTNESS])
+    keep = group[int(np.argmax(graph.area[group]))]
     graph.recolor(keep, tone)
     if windows is not None:
         windows.add(keep)
@@ -117,7 +128,11 @@ def _fold(graph: RegionGraph, group: list[int], windows: set[int] | None) -> int
 
 
 def unify_glass(
-    graph: RegionGraph, labels: Labels, windows: set[int] | None = None, body: bool = False
+    graph: RegionGraph,
+    labels: Labels,
+    windows: set[int] | None = None,
+    body: bool = False,
+    dark_tone: bool = False,
 ) -> int:
     """Make each window one shape: a connected mosaic of neutral pieces (sky, buildings and
     the interior reflected in or seen through glass) that spans light and dark greys, where
@@ -126,8 +141,9 @@ def unify_glass(
     (``phase2.flatten.glass_body``) the light pieces of a dark mosaic that are the body around
     the window stay out (``body_pieces``), and each part left becomes one region only if it
     is still glass (``_is_glass``: a part of one dark pane and one reflection is no mosaic).
-    ``labels``: the (h, w) int32 map of the graph's original regions (-1 outside). Returns
-    pieces folded."""
+    With ``dark_tone`` (``phase2.flatten.glass_dark_tone``) a dark mosaic's colour is the
+    median of its dark pieces. ``labels``: the (h, w) int32 map of the graph's original
+    regions (-1 outside). Returns pieces folded."""
     vehicle = float(graph.area[graph.alive].sum())
     owners, boxes = owners_and_boxes(graph, labels)
     folded = 0
@@ -146,7 +162,7 @@ def unify_glass(
                     if _is_glass(graph, part, owners, vehicle, boxes)
                 ]
         for part in parts:
-            folded += _fold(graph, part, windows)
+            folded += _fold(graph, part, windows, dark_tone)
     return folded
 
 

@@ -37,6 +37,24 @@ def footprint(group: list[int], owners: Labels, boxes: Boxes | None = None) -> t
     return rows.size / box, float(ground.sum()) / max(float(below.sum()), 1.0)
 
 
+def sky_contact(group: list[int], owners: Labels, boxes: Boxes) -> float:
+    """The share of the group's top-most pixels (one per column and run: each pixel of the
+    group with none of it right above) that have the background, or the image's edge, right
+    above them: a roof's top is the silhouette's, a window's is the body's. Only the group's
+    box and the row over it are read."""
+    box = box_of(group, boxes)
+    if box is None:
+        return 0.0
+    top = max(box[0].start - 1, 0)
+    crop = owners[top : box[0].stop, box[1]]
+    inside = np.isin(crop, group)
+    over = np.vstack([np.full((1, crop.shape[1]), -1), crop[:-1]])
+    if box[0].start > 0:  # the crop's first row is the row over the box: not the group's
+        inside[0] = False
+    first = inside & ~np.isin(over, group)
+    return float((first & (over < 0)).sum()) / max(float(first.sum()), 1.0)
+
+
 def owners_and_boxes(graph: RegionGraph, labels: Labels) -> tuple[Labels, Boxes]:
     """The (h, w) map of surviving regions (each original region's root; -1 outside) from
     ``labels``, the (h, w) int32 map of the graph's original regions, and ``region_boxes``

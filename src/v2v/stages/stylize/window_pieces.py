@@ -2,10 +2,13 @@
 
 A piece beside a dark pane (see :mod:`v2v.stages.stylize.glass`) that the pane does not
 enclose, because it also reaches the window's frame, is the same glass when it is framed by
-paint, or (``window_dark_pieces``) dark grey itself.
+paint, or (``window_dark_pieces``) dark grey itself. A dark pane hanging from the
+silhouette's top is a roof and takes no pieces (``window_roofs``).
 """
 
 from __future__ import annotations
+
+from itertools import pairwise
 
 import numpy as np
 
@@ -16,7 +19,7 @@ from v2v.stages.stylize.glass import (
     dark_panes,
     fold_into_pane,
 )
-from v2v.stages.stylize.owners import Boxes, footprint, owners_and_boxes
+from v2v.stages.stylize.owners import Boxes, footprint, owners_and_boxes, sky_contact
 from v2v.stages.stylize.raster import Labels
 from v2v.stages.stylize.regions import NEUTRAL_CHROMA, PAINT_CHROMA, RegionGraph, chroma
 
@@ -43,6 +46,19 @@ DARK_PIECE_LIGHTNESS = 45.0
 #: EDGE_MAX_RATIO of the pane's area: a dark roof on a window band, open to the sky, borders
 #: little but the pane and the background too, but is a band along the whole window.
 EDGE_SHARE, EDGE_PANE, EDGE_MAX_RATIO = 0.9, 0.5, 0.2
+#: With ``separators``, a piece no darker than DARK_PIECE_LIGHTNESS holding PIECE_SHARE of its
+#: outline with each of two dark panes of one glass tone (lightness within SEPARATOR_TONE)
+#: lies between two windows (a deck stripe between a yacht's window bands): it is paint, not
+#: a reflection in one of them. A lighter dark-grey pane beside black glass is a reflection
+#: in the same window (a bus's band), and a piece between the two is one too.
+SEPARATOR_TONE = 8.0
+#: ... each pane at least SEPARATOR_PANE_AREA of the piece's area: the windows either side of a
+#: stripe or pillar are not much smaller than it (a dark fleck beside a light part is no window).
+SEPARATOR_PANE_AREA = 0.5
+#: With ``roofs``, a dark pane with more than ROOF_SKY of its top edge on the background
+#: (``sky_contact``) hangs from the silhouette's top: a dark roof, not a window, and takes no
+#: pieces (a two-tone MINI's black roof took the light rear window beside it).
+ROOF_SKY = 0.5
 
 
 def _beside_tyre(graph: RegionGraph, pane: int, owners: Labels, boxes: Boxes) -> bool:
@@ -97,12 +113,33 @@ def _edge_piece(graph: RegionGraph, region: int, pane: int, owners: Labels, boxe
     return footprint([region], owners, boxes)[1] <= GLASS_MAX_GROUND
 
 
+def _separator(graph: RegionGraph, region: int, panes: list[int]) -> bool:
+    """Whether ``region`` (no darker than DARK_PIECE_LIGHTNESS) holds PIECE_SHARE of its
+    outline with each of two living dark ``panes`` whose lightness differs by at most
+    SEPARATOR_TONE, each at least SEPARATOR_PANE_AREA of its area: it separates two windows
+    of one glass."""
+    if graph.color[region][0] < DARK_PIECE_LIGHTNESS:
+        return False
+    outline = max(graph.perimeter(region), 1.0)
+    border = graph.border[region]
+    beside = sorted(
+        float(graph.color[p][0])
+        for p in panes
+        if graph.alive[p]
+        and border.get(p, 0) >= PIECE_SHARE * outline
+        and graph.area[p] >= SEPARATOR_PANE_AREA * graph.area[region]
+    )
+    return any(b - a <= SEPARATOR_TONE for a, b in pairwise(beside))
+
+
 def absorb_window_pieces(
     graph: RegionGraph,
     labels: Labels,
     windows: set[int] | None = None,
     dark_pieces: bool = False,
     edge_pieces: bool = False,
+    roofs: bool = False,
+    separators: bool = False,
 ) -> int:
     """Make a big window one glass shape: beside a dark pane (see ``dark_panes``), a neutral
     piece (chroma under PAINT_CHROMA, darker than PIECE_MAX_LIGHTNESS: a reflection of the
@@ -116,7 +153,10 @@ def absorb_window_pieces(
     (``phase2.flatten.window_dark_pieces``) a piece darker than DARK_PIECE_LIGHTNESS needs no
     paint frame. With ``edge_pieces`` (``phase2.flatten.window_edge_pieces``) a dark piece
     bordered only by the pane and the background, a sliver beside it, may be open to it
-    (``_edge_piece``). Returns the pieces folded; ``phase2.flatten.window_pieces``."""
+    (``_edge_piece``). With ``roofs`` (``phase2.flatten.window_roofs``) a pane hanging from
+    the silhouette's top (ROOF_SKY) is a roof and takes no pieces. With ``separators``
+    (``phase2.flatten.window_separators``) a piece between two panes (``_separator``) stays.
+    Returns the pieces folded; ``phase2.flatten.window_pieces``."""
     vehicle = float(graph.area[graph.alive].sum())
     folded, changed = 0, True
     while changed:
@@ -126,9 +166,13 @@ def absorb_window_pieces(
         for pane in panes:
             if not graph.alive[pane] or _beside_tyre(graph, pane, owners, boxes):
                 continue
+            if roofs and sky_contact([pane], owners, boxes) > ROOF_SKY:
+                continue
             for region in sorted(graph.border[pane], key=lambda r: -graph.border[pane][r]):
                 colour = graph.color[region]
                 if not graph.alive[region] or chroma(colour) >= PAINT_CHROMA:
+                    continue
+                if separators and _separator(graph, region, panes):
                     continue
                 white = colour[0] >= PIECE_MAX_LIGHTNESS  # paint (a stripe), or the sky
                 if white and not _within_pane(region, pane, owners):
