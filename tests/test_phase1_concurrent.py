@@ -34,12 +34,17 @@ def test_a_step_beside_gives_its_value_or_its_error_to_the_caller(
     assert Beside(work, concurrent=True).result() == 7
     assert ran_in[0] != caller and ran_in[1] == caller and ran_in[2] == caller
 
+    failed_in: list[int] = []
+
     def fails() -> int:
+        failed_in.append(threading.get_ident())
         raise ValueError("no model")
 
+    monkeypatch.setenv("V2V_CPU_THREADS", "2")  # the error must cross from the step's thread
     for concurrent in (True, False):
         with pytest.raises(ValueError, match="no model"):
             Beside(fails, concurrent).result()
+    assert failed_in[0] != caller and failed_in[1] == caller
 
 
 def sanitizer(concurrent: bool) -> ClassicalSanitizer:
@@ -61,3 +66,31 @@ def test_the_detector_beside_the_coarse_look_finds_the_same_subject(
     assert coarse is not None and coarse2 is not None and np.array_equal(coarse, coarse2)
     assert list(apart) == list(beside) == ["detect", "saliency_coarse"]
     assert beside["detect"] > 0.0
+
+
+def test_a_failed_look_does_not_leave_the_detector_running(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """When the coarse look fails, its error reaches the caller and the detector's thread has
+    ended by then (nothing writes the report's timings after phase I has given up)."""
+    monkeypatch.setenv("V2V_CPU_THREADS", "2")
+    from v2v.stages.sanitize import classical
+
+    ended = threading.Event()
+
+    class SlowDetector:
+        def detect(self, pixels: object, min_score: float) -> list[object]:
+            ended.wait(0.2)
+            ended.set()
+            return []
+
+    class BrokenLook:
+        def probability(self, pixels: object, side: int) -> object:
+            raise RuntimeError("saliency model broke")
+
+    monkeypatch.setattr(classical.ObjectDetector, "shared", lambda: SlowDetector())
+    monkeypatch.setattr(classical.SaliencyModel, "shared", lambda: BrokenLook())
+    photo = decode(FIRE_TRUCK, InputConfig())
+    with pytest.raises(RuntimeError, match="saliency model broke"):
+        sanitizer(True)._subject(photo, {})
+    assert ended.is_set()

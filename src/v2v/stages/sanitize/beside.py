@@ -44,9 +44,14 @@ class Beside(Generic[T]):
         except BaseException as exc:  # noqa: BLE001 - re-raised by result(), in the caller
             self._error = exc
 
-    def result(self) -> T:
+    def settle(self) -> None:
+        """Wait for the step to end, keeping its value or error for ``result()``: a caller
+        leaving on an error of its own does not leave the step running behind it."""
         if self._thread is not None:
             self._thread.join()
+
+    def result(self) -> T:
+        self.settle()
         if self._error is not None:
             raise self._error
         return self._value  # type: ignore[return-value]

@@ -144,8 +144,12 @@ class ClassicalSanitizer(Sanitizer):
         timings["detect"] = 0.0  # the report lists it first, whichever step ends first
         found = Beside(detect, self.config.concurrent, "detect")  # beside the look (GIL free)
         # always: the ranks in the report must mean the same vehicles with or without a hint
-        with _timed(timings, "saliency_coarse"):
-            salient = SaliencyModel.shared().probability(photo.pixels, COARSE_SIDE)
+        try:
+            with _timed(timings, "saliency_coarse"):
+                salient = SaliencyModel.shared().probability(photo.pixels, COARSE_SIDE)
+        except BaseException:
+            found.settle()  # the look's error is the one raised; the detector's thread has ended
+            raise
         detections = found.result()
         height, width = photo.pixels.shape[:2]
         subject = choose(
