@@ -123,6 +123,11 @@ class FlattenConfig(Strict):
     light_glare: bool = Field(
         True, description="white glare and sky reflections on light paint take the paint colour"
     )
+    pale_glare: bool = Field(
+        True,
+        description="with light_glare: near-white glare tinted toward its paint (chroma 8-15,"
+        " hue within 45 degrees) takes the paint colour, on paint of any lightness",
+    )
     smoothness: float = Field(
         4.0, ge=0.0, le=20.0, description="boundary smoothing (Gaussian sigma), px at working size"
     )

@@ -23,6 +23,7 @@ import numpy as np
 from v2v.color.lch import hsv_saturation
 from v2v.stages.palette.paints import DARK_PAINT_LIGHTNESS, MIN_TONE_SHARE, SHADOW_MIN_STEP
 from v2v.stages.stylize.gold_tints import is_gold
+from v2v.stages.stylize.pale_glare import pale_paint_host
 from v2v.stages.stylize.regions import (
     ENCLOSED_SHARE,
     GLARE_MAX_RATIO,
@@ -285,10 +286,11 @@ def _light_paint_host(graph: RegionGraph, region: int) -> int | None:
     return host if enough and graph.area[region] <= GLARE_MAX_RATIO * graph.area[host] else None
 
 
-def absorb_light_glare(graph: RegionGraph) -> int:
+def absorb_light_glare(graph: RegionGraph, pale: bool = False) -> int:
     """White glare and sky reflections on light paint (a light-blue car's shoulder line) take
     the paint's colour: the rules above see glare on light paint neither as a paler tone of
-    the paint (it is neutral) nor as a specular spot (not lighter enough). Smallest first,
+    the paint (it is neutral) nor as a specular spot (not lighter enough). With ``pale``
+    washed-out glare tinted toward its paint does too (:mod:`.pale_glare`). Smallest first,
     until nothing changes; returns the patches absorbed."""
     absorbed, changed = 0, True
     while changed:
@@ -297,6 +299,8 @@ def absorb_light_glare(graph: RegionGraph) -> int:
             if not graph.alive[region] or not graph.border[region]:
                 continue
             host = _light_paint_host(graph, region)
+            if host is None and pale:
+                host = pale_paint_host(graph, region)
             if host is not None:
                 graph.merge(host, region, blend=False)
                 absorbed += 1

@@ -131,7 +131,7 @@ def _simplify(
     merges = {"similar": merge_similar(graph, config.merge_delta_e, span)}
     merges.update(absorb_regions(graph, min_area, config.remove_highlights))
     if config.light_glare:
-        merges["light_glare"] = absorb_light_glare(graph)
+        merges["light_glare"] = absorb_light_glare(graph, config.pale_glare)
     if config.remove_highlights:
         merges.update(unify_tones(graph, max(TONE_AREA_FACTOR * min_area, 1.0), config.lit_paint))
     if config.grey_chrome:

@@ -1,0 +1,63 @@
+"""Washed-out glare on paint (``phase2.flatten.pale_glare``, with ``light_glare``).
+
+Glare and sky reflections wash paint out toward white but leave a trace of its hue: the rear
+quarter of a light-blue Mini (chroma 15 against the paint's 34), a light-pink streak along a
+red bus's roof and a pale-pink patch on its upper deck (chroma 10–13 against 50–75). Such a
+patch falls between the region graph's two rules: too tinted for ``light_glare`` (a neutral,
+chroma under NEUTRAL_CHROMA, on light paint) and too pale to be the paint (chroma under
+PAINT_CHROMA), so ``remove_highlights`` never sees it as a lighter tone of the paint, and phase
+III draws it white or pale pink.
+
+A near-white patch (L ≥ PALE_GLARE_MIN_L) tinted toward its paint (chroma NEUTRAL_CHROMA to
+PAINT_CHROMA, hue within PALE_HUE_DEGREES of the paint, chroma at most PALE_CHROMA_RATIO of the
+paint's) is glare on that paint when the paint (its neighbours of the largest one's hue) holds
+PALE_GLARE_SHARE of its outline and the patch is at most GLARE_MAX_RATIO of the largest one.
+The paint may be dark (a red bus): a white stripe stays neutral (chroma under NEUTRAL_CHROMA)
+and is not a candidate; a pale part of another hue (a cream stripe on blue paint) is neither.
+"""
+
+from __future__ import annotations
+
+from v2v.stages.stylize.regions import (
+    GLARE_MAX_RATIO,
+    NEUTRAL_CHROMA,
+    PAINT_CHROMA,
+    SAME_HUE_DEGREES,
+    RegionGraph,
+    chroma,
+    hue_difference,
+)
+
+#: The patch is near white (L*), and at least PALE_GLARE_LIGHTER lighter than its paint.
+PALE_GLARE_MIN_L, PALE_GLARE_LIGHTER = 80.0, 5.0
+#: Its hue is within this many degrees of the paint's (glare on red turns pink: 40°)...
+PALE_HUE_DEGREES = 45.0
+#: ...and its chroma at most this fraction of the paint's (washed out).
+PALE_CHROMA_RATIO = 0.5
+#: The paint holds at least this share of the patch's outline (background included).
+PALE_GLARE_SHARE = 0.35
+
+
+def pale_paint_host(graph: RegionGraph, region: int) -> int | None:
+    """The paint neighbour ``region`` is washed-out glare on, or None (module docstring)."""
+    color = graph.color[region]
+    pale = chroma(color)
+    if not NEUTRAL_CHROMA <= pale < PAINT_CHROMA or color[0] < PALE_GLARE_MIN_L:
+        return None
+    paints = [
+        other
+        for other in graph.border[region]
+        if chroma(graph.color[other]) >= max(PAINT_CHROMA, pale / PALE_CHROMA_RATIO)
+        and graph.color[other][0] <= color[0] - PALE_GLARE_LIGHTER
+        and hue_difference(graph.color[other], color) <= PALE_HUE_DEGREES
+    ]
+    if not paints:
+        return None
+    host = max(paints, key=graph.area.__getitem__)
+    held = sum(
+        graph.border[region][other]
+        for other in paints
+        if hue_difference(graph.color[other], graph.color[host]) < SAME_HUE_DEGREES
+    )
+    enough = held >= PALE_GLARE_SHARE * max(graph.perimeter(region), 1.0)
+    return host if enough and graph.area[region] <= GLARE_MAX_RATIO * graph.area[host] else None

@@ -1,0 +1,62 @@
+"""``phase2.flatten.pale_glare``: near-white glare that keeps a trace of its paint's hue (too
+tinted for ``light_glare``, too pale to be a tone of the paint) takes the paint's colour, on
+light paint (a light-blue Mini's rear quarter) and on dark paint (a red bus's upper deck);
+a cream patch (another hue) stays. A white stripe on dark paint stays (test_drawing_rules)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from tests.test_drawing_rules import LIGHT_BLUE, _distance_to, _stylize
+from tests.test_phase2 import BODY, HEIGHT, WHEELS, WIDTH, WINDOWS, _disc, _polygon_mask
+
+RED = (190, 30, 40)
+#: Washed-out glare, its hue drifted past the region graph's 20° glare rule: sky on light blue
+#: (chroma 11, the paint's 29, 25° toward cyan), glare on red (chroma 11, the red's 71, 25°
+#: toward pink).
+PALE_BLUE, PALE_PINK = (200, 228, 240), (245, 215, 220)
+#: Cream (chroma 11, hue 102°: 156° from the light blue) is a part of its own.
+CREAM = (240, 236, 215)
+
+
+def draw_car_with_patch(
+    paint: tuple[int, int, int], patch: tuple[int, int, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A car in ``paint`` with dark windows and an oval patch in ``patch`` on its rear
+    quarter: RGB uint8, vehicle mask, patch mask."""
+    rng = np.random.default_rng(21)
+    image = np.full((HEIGHT, WIDTH, 3), 215.0)
+    mask = _polygon_mask(BODY)
+    image[mask] = paint
+    for window in WINDOWS:
+        image[_polygon_mask(window)] = (40, 45, 55)
+    oval = np.zeros((HEIGHT, WIDTH), np.uint8)
+    cv2.ellipse(oval, (78, 128), (30, 11), -8, 0, 360, 1, -1)
+    spot = oval.astype(bool) & mask
+    image[spot] = patch
+    for center in WHEELS:
+        image[_disc(center, 30)] = (22, 22, 25)
+        mask |= _disc(center, 30)
+    image += rng.normal(0, 4, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8), mask, spot
+
+
+@pytest.mark.parametrize(("paint", "patch"), [(LIGHT_BLUE, PALE_BLUE), (RED, PALE_PINK)])
+def test_washed_out_glare_takes_the_paint_colour(
+    paint: tuple[int, int, int], patch: tuple[int, int, int]
+) -> None:
+    pixels, mask, spot = draw_car_with_patch(paint, patch)
+    inner = cv2.erode(spot.astype(np.uint8), np.ones((5, 5))).astype(bool)
+    off = _stylize(pixels, mask, pale_glare=False)
+    assert _distance_to(off, inner, patch) < 5, "with the rule off the glare stays pale"
+    on = _stylize(pixels, mask, pale_glare=True)
+    assert _distance_to(on, inner, paint) < 5, "the glare must be drawn in the paint colour"
+
+
+def test_a_cream_patch_is_not_glare() -> None:
+    pixels, mask, spot = draw_car_with_patch(LIGHT_BLUE, CREAM)
+    inner = cv2.erode(spot.astype(np.uint8), np.ones((5, 5))).astype(bool)
+    on = _stylize(pixels, mask, pale_glare=True)
+    assert _distance_to(on, inner, CREAM) < 5, "a cream part on light blue keeps its colour"
