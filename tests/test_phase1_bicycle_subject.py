@@ -16,7 +16,7 @@ from v2v.imaging import decode
 from v2v.stages.sanitize.classical import ClassicalSanitizer
 from v2v.stages.sanitize.detector import Detection, ObjectDetector
 from v2v.stages.sanitize.frame import bicycle_in_scene, solidity
-from v2v.stages.sanitize.mask import COARSE_SIDE
+from v2v.stages.sanitize.looks import COARSE_SIDE
 from v2v.stages.sanitize.saliency import SaliencyModel
 from v2v.stages.sanitize.subject import choose
 

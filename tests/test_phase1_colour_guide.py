@@ -8,11 +8,17 @@ import numpy as np
 import pytest
 
 from tests.conftest import SAMPLES
+from v2v.artefacts import Box
 from v2v.config import InputConfig, Phase1Config
+from v2v.config_phase1 import VehicleMaskConfig
 from v2v.context import RunContext
 from v2v.imaging import decode
+from v2v.stages.sanitize import frame
 from v2v.stages.sanitize.classical import ClassicalSanitizer
+from v2v.stages.sanitize.detector import Detection
+from v2v.stages.sanitize.mask import VehicleMask
 from v2v.stages.sanitize.maskops import colour_guided_filter, guided_filter
+from v2v.stages.sanitize.subject import Subject
 
 DEVSET = SAMPLES.parent / "devset"
 AIRLINER = DEVSET / "composite_airliner_on_gravel-desert.jpg"
@@ -78,3 +84,34 @@ def test_a_bicycle_keeps_its_grabcut_outline(photo: object) -> None:
     _, with_colour = _mask_iou(photo, colour=True)
     _, grey_only = _mask_iou(photo, colour=False)
     assert np.array_equal(with_colour, grey_only)
+
+
+@pytest.mark.parametrize("grey_sees_bicycle", [True, False], ids=["grey-bicycle", "colour-bicycle"])
+def test_the_scene_bicycle_is_decided_on_the_grey_look_alone(
+    monkeypatch: pytest.MonkeyPatch, grey_sees_bicycle: bool
+) -> None:
+    """A motor vehicle's box that is the scene holds a bicycle or not as the grey-guided look
+    says, with the colour guide on as without it: where only the colour-guided look finds
+    the small object round the bicycle's box, the subject stays the train; where only the
+    grey look finds it, it is the bicycle."""
+    train = Detection("train", 0.47, Box(0, 0, 200, 200))
+    bicycle = Detection("bicycle", 0.8, Box(60, 60, 120, 120))
+    subject = Subject(Box(0, 0, 200, 200), 1, "", (train, bicycle))
+    small = np.zeros((200, 200), bool)
+    small[50:130, 50:130] = True  # the object found: a bicycle box fills most of it
+    scene = np.zeros((200, 200), bool)
+    scene[:, :190] = True  # the whole box: no scene
+    grey_look, colour_look = (small, scene) if grey_sees_bicycle else (scene, small)
+
+    def fake_mask(rgb: object, config: VehicleMaskConfig, **kw: object) -> VehicleMask:
+        if kw.get("thin"):
+            return VehicleMask(small, "bicycle")
+        return VehicleMask(colour_look if config.colour_guide else grey_look, "look")
+
+    monkeypatch.setattr(frame, "vehicle_mask", fake_mask)
+    rgb = np.zeros((200, 200, 3), np.uint8)
+    for colour in (False, True):
+        config = Phase1Config(vehicle_mask={"colour_guide": colour})
+        seen = VehicleMask(colour_look if colour else grey_look, "look")
+        chosen, _ = frame.scene_bicycle(rgb, subject, [train, bicycle], seen, None, config)
+        assert chosen.detection is (bicycle if grey_sees_bicycle else train)

@@ -14,7 +14,7 @@ from v2v.config import InputConfig, Phase1Config
 from v2v.context import RunContext
 from v2v.imaging import decode
 from v2v.stages.sanitize.classical import ClassicalSanitizer
-from v2v.stages.sanitize.mask import COARSE_SIDE
+from v2v.stages.sanitize.looks import COARSE_SIDE
 from v2v.stages.sanitize.occluders import behind_occluders, fill_rows
 from v2v.stages.sanitize.people import find_people, skin_share
 from v2v.stages.sanitize.runtime import cpu_threads

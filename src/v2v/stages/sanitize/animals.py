@@ -19,7 +19,7 @@ import numpy as np
 from v2v.artefacts import Box, Mask, RGBImage
 from v2v.stages.sanitize.grabcut import FIGURE_GROW, FIGURE_MIN_SHARE, figure_in_box
 from v2v.stages.sanitize.inpaint import dilate
-from v2v.stages.sanitize.mask import GUIDED_EPS, GUIDED_RADIUS
+from v2v.stages.sanitize.looks import GUIDED_EPS, GUIDED_RADIUS
 from v2v.stages.sanitize.maskops import grow_with_slack, guided_filter
 from v2v.stages.sanitize.saliency import SaliencyModel
 

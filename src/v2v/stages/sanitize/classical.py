@@ -40,7 +40,8 @@ from v2v.stages.sanitize.detector import PEDAL, Detection, ObjectDetector
 from v2v.stages.sanitize.frame import scene_bicycle
 from v2v.stages.sanitize.inpaint import detail_loss, dilate, inpaint
 from v2v.stages.sanitize.limitations import limitations, removal
-from v2v.stages.sanitize.mask import COARSE_SIDE, VehicleMask, grow, vehicle_mask
+from v2v.stages.sanitize.looks import COARSE_SIDE
+from v2v.stages.sanitize.mask import VehicleMask, grow, vehicle_mask
 from v2v.stages.sanitize.maskops import keep_touching
 from v2v.stages.sanitize.occluders import behind_occluders, fill_rows, stands_in_front
 from v2v.stages.sanitize.people import Person, find_people

@@ -102,21 +102,23 @@ def scene_bicycle(
 ) -> tuple[Subject, VehicleMask]:
     """The subject and its mask, or, when the motor vehicle's box was the scene and the
     object found in it is a bicycle (``bicycle_in_scene``), that bicycle masked as one in the
-    found object's box (not when the user chose the subject)."""
+    found object's box (not when the user chose the subject). With
+    ``vehicle_mask.colour_guide`` the question is asked of the grey-guided look only (a
+    bicycle's own mask is grey-guided), so the key never changes which subject is drawn."""
     settings = config.detector
     chosen = subject.detection
     if settings.subject is not None or chosen is None or chosen.label in PEDAL:
         return subject, vehicle
     motor = subject.box or chosen.box
-    found = bicycle_in_scene(vehicle.mask, motor, detections, settings.scene_share)
+    look = vehicle.mask
+    if config.vehicle_mask.colour_guide:  # decided on the grey-guided look alone, as without
+        grey = config.vehicle_mask.model_copy(update={"colour_guide": False})  # the key
+        look = vehicle_mask(
+            rgb, grey, subject=motor, reach=settings.margin, coarse=coarse, kind=chosen.label
+        ).mask
+    found = bicycle_in_scene(look, motor, detections, settings.scene_share)
     if found is None:
         return subject, vehicle
-    if config.vehicle_mask.colour_guide:  # the bicycle's own look is grey-guided: so its box
-        grey = config.vehicle_mask.model_copy(update={"colour_guide": False})
-        plain = vehicle_mask(
-            rgb, grey, subject=motor, reach=settings.margin, coarse=coarse, kind=chosen.label
-        )
-        found = bicycle_in_scene(plain.mask, motor, detections, settings.scene_share) or found
     bicycle, box = found
     vehicle = vehicle_mask(
         rgb, config.vehicle_mask, subject=box, reach=settings.margin, thin=True, coarse=coarse

@@ -55,7 +55,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import cv2
 import numpy as np
 from numpy.typing import NDArray
 
@@ -73,25 +72,17 @@ from v2v.stages.sanitize.grabcut import grabcut_in_box, seen_at_all
 from v2v.stages.sanitize.holes import seen_through
 from v2v.stages.sanitize.inpaint import dilate
 from v2v.stages.sanitize.long_vehicle import between_and_below_wagons, continue_in_line
+from v2v.stages.sanitize.looks import detected_probability, probability
 from v2v.stages.sanitize.maskops import (
     beyond_sides,
-    colour_guided_filter,
     fill_holes,
     grow,
-    grow_with_slack,
-    guided_filter,
     keep_touching,
     keep_vehicle,
-    only_inside,
 )
 from v2v.stages.sanitize.occluders import cut_occluders
 from v2v.stages.sanitize.saliency import SaliencyModel
 
-COARSE_SIDE = 224  # input side of the first look when a second, zoomed look follows
-FOCUS_MARGIN = (0.12, 0.15)  # crop margins around the vehicle: fraction of its width, height
-FOCUS_MIN_GAIN = 0.85  # skip the second look when the crop keeps more than this of both sides
-GUIDED_RADIUS = 4  # px at working size
-GUIDED_EPS = 1e-3  # 1e-2 blurred edges: devset mean mask IoU 0.825 -> 0.829, tricycles up to +0.06
 MIN_VEHICLE_FRACTION = 0.002  # below this share of the image nothing was found
 HINT_MIN_COVER = 0.15  # saliency must mark this share of a hint box, else GrabCut decides
 GRABCUT_MARGIN = 0.04  # GrabCut's box: the detected box grown by this share of its size
@@ -136,7 +127,7 @@ def vehicle_mask(
     ``reach`` of the box's size beyond it and never farther; GrabCut decides when saliency
     misses the vehicle there. ``thin``: the vehicle is made of thin parts (a bicycle's frame
     and spokes), which saliency breaks up: GrabCut decides inside the box. ``coarse``: the
-    whole image's saliency at COARSE_SIDE when the caller has it already (float32 (H, W)).
+    whole image's saliency at ``looks.COARSE_SIDE`` when the caller has it already (float32 (H, W)).
     ``kind``: the detected subject's class (None with a hint or no detection): only boats,
     aircraft and trains keep large scene-coloured holes open (a car's or a bus's windows
     showing the street are glass to draw), and only long vehicles that are not cars or buses
@@ -154,9 +145,9 @@ def vehicle_mask(
     focus: Box | None
     colour = config.colour_guide and not thin  # a bicycle's outline is GrabCut's
     if limit is not None and subject is not None:
-        prob, focus = _detected_probability(rgb, config, subject, limit, model, coarse, colour)
+        prob, focus = detected_probability(rgb, config, subject, limit, model, coarse, colour)
     else:
-        prob, focus = _probability(rgb, config, box, model, colour)
+        prob, focus = probability(rgb, config, box, model, colour)
     source = "saliency+hint" if hint else "saliency+detection" if limit else "saliency"
     notes: dict[str, Any] = {"source": source, "focus_box": focus.as_list() if focus else None}
     mask = prob >= config.threshold
@@ -223,92 +214,8 @@ def _long(mask: Mask, kind: str | None, aspect: float | None) -> bool:
     return bool(width >= (aspect or LONG_ASPECT) * height)
 
 
-def _detected_probability(
-    rgb: RGBImage,
-    config: VehicleMaskConfig,
-    subject: Box,
-    limit: Box,
-    model: SaliencyModel,
-    coarse: NDArray[np.float32] | None = None,
-    colour: bool = False,
-) -> tuple[NDArray[np.float32], Box]:
-    """Saliency probability (0 outside ``limit``) from a second look at the salient parts that
-    touch the detected ``subject`` box, and the box that look was taken at."""
-    height, width = rgb.shape[:2]
-    if coarse is None:
-        coarse = model.probability(rgb, COARSE_SIDE)
-    seen = keep_touching(only_inside(coarse, limit) >= config.threshold, subject)
-    ys, xs = np.nonzero(seen)
-    found = subject
-    if xs.size:
-        found = Box(
-            min(subject.x0, int(xs.min())),
-            min(subject.y0, int(ys.min())),
-            max(subject.x1, int(xs.max()) + 1),
-            max(subject.y1, int(ys.max()) + 1),
-        )
-    if not config.refine:
-        return only_inside(model.probability(rgb), limit), found
-    focus = grow_with_slack(found, *FOCUS_MARGIN, width, height)
-    return only_inside(_second_look(rgb, focus, model, colour), limit), focus
-
-
 def _sees_too_little(mask: Mask, hint: Box) -> bool:
     """True when saliency marks under HINT_MIN_COVER of the hint box (a vehicle that does not
     stand out: GrabCut, seeded by the box, decides instead)."""
     inside = mask[hint.y0 : hint.y1, hint.x0 : hint.x1]
     return inside.size == 0 or float(inside.mean()) < HINT_MIN_COVER
-
-
-def _probability(
-    rgb: RGBImage,
-    config: VehicleMaskConfig,
-    hint: Box | None,
-    model: SaliencyModel,
-    colour: bool = False,
-) -> tuple[NDArray[np.float32], Box | None]:
-    """Saliency probability float32 (H, W) and the box the second look was taken at."""
-    height, width = rgb.shape[:2]
-    if hint is not None:
-        focus = grow_with_slack(hint, 0.05, 0.05, width, height)
-        prob = _second_look(rgb, focus, model, colour) if config.refine else model.probability(rgb)
-        return only_inside(prob, hint), focus
-    if not config.refine:
-        prob = model.probability(rgb)
-        return prob, focus_box(keep_vehicle(prob >= config.threshold))
-    coarse = model.probability(rgb, COARSE_SIDE)
-    found = focus_box(keep_vehicle(coarse >= config.threshold))
-    if found is not None and _worth_a_second_look(found, width, height):
-        return _second_look(rgb, found, model, colour), found
-    return model.probability(rgb), found  # it fills the frame (or hides): one fine look
-
-
-def _worth_a_second_look(box: Box, width: int, height: int) -> bool:
-    return (box.x1 - box.x0) < FOCUS_MIN_GAIN * width or (box.y1 - box.y0) < FOCUS_MIN_GAIN * height
-
-
-def _second_look(
-    rgb: RGBImage, focus: Box, model: SaliencyModel, colour: bool = False
-) -> NDArray[np.float32]:
-    """Probability from the model run on the ``focus`` crop, edge-refined (with the crop's
-    colours as the guide when ``colour``, else its grey); 0 outside it."""
-    crop = np.ascontiguousarray(rgb[focus.y0 : focus.y1, focus.x0 : focus.x1])
-    local = model.probability(crop)
-    if colour:
-        guide = crop.astype(np.float32) / np.float32(255.0)
-        local = colour_guided_filter(guide, local, GUIDED_RADIUS, GUIDED_EPS)
-    else:
-        grey = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255.0
-        local = guided_filter(grey, local, GUIDED_RADIUS, GUIDED_EPS)
-    prob = np.zeros(rgb.shape[:2], np.float32)
-    prob[focus.y0 : focus.y1, focus.x0 : focus.x1] = np.clip(local, 0.0, 1.0)
-    return prob
-
-
-def focus_box(mask: Mask) -> Box | None:
-    """The mask's bounding box grown by FOCUS_MARGIN (clipped to the image); None if empty."""
-    ys, xs = np.nonzero(mask)
-    if xs.size == 0:
-        return None
-    box = Box(int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
-    return grow_with_slack(box, *FOCUS_MARGIN, mask.shape[1], mask.shape[0])

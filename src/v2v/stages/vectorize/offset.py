@@ -13,9 +13,12 @@ the SVG 0.936).
 :func:`offset_path` moves every on-curve point of a ring along its bisector, ``distance``
 towards the ring's own inside (an outer ring shrinks, a hole's ring shrinks too, so the hole
 does), and each Bézier control point with the point it leaves or reaches
-(``phase4.vtracer.outset_correction``). An exactly horizontal or vertical run, which vtracer
-traces on the pixels' edge, stays with ``keep_straight`` (``phase4.vtracer.keep_straight_edges``):
-moved half a pixel, its edge pixels would be only half covered.
+(``phase4.vtracer.outset_correction``, tuned on the rendered silhouette against true masks).
+Straight horizontal and vertical runs, which vtracer traces on the pixels' edge, stay with
+``keep_straight`` (``phase4.vtracer.keep_straight_edges``): every node of such a run, found
+with a tolerance for the hundredths of a pixel vtracer's splines wobble by, its two ends and
+square corners included, so one run never has some nodes moved and its neighbours not (a
+0.5 px bump). Moved half a pixel, its edge pixels would be only half covered.
 """
 
 from __future__ import annotations
@@ -29,14 +32,21 @@ from v2v.stages.vectorize.cleanup import PathGeometry
 
 #: A corner's point moves at most this many times ``distance`` (a miter limit: a spike's tip).
 MITER_LIMIT = 2.0
+#: With ``keep_straight``, a span between two nodes is straight when its chord strays at most
+#: this many px off an axis (vtracer's splines wobble by hundredths of a pixel along a straight
+#: run; a staircase's slope, even 3° over 3 px, strays further) ...
+STRAIGHT_TOLERANCE = 0.15
+#: ... and the node's tangent on that side runs along the chord (sine of the angle between).
+STRAIGHT_ALONG = 0.1
 _EPSILON = 1e-9
 
 
 def offset_path(path: PathGeometry, distance: float, keep_straight: bool = False) -> PathGeometry:
     """``path`` with each subpath (ring) moved ``distance`` (working-image units, ≥ 0) towards
     its own inside; a ring of fewer than three distinct points, or of no area, stays as it is.
-    ``keep_straight``: a point whose tangents both run exactly horizontally or vertically (on
-    a straight run or at a square corner, which vtracer traces on the pixels' edge) stays."""
+    ``keep_straight``: the nodes of straight horizontal and vertical runs (within
+    ``STRAIGHT_TOLERANCE``, ends and square corners included), which vtracer traces on the
+    pixels' edge, stay where they are, all of a run alike."""
     if distance <= 0 or not path.commands:
         return path
     points = path.points.copy()
@@ -83,6 +93,22 @@ def _subpaths(commands: str) -> list[_Ring]:
         owners = np.concatenate(pairs).astype(np.intp)
         out.append(_Ring(nodes.astype(np.intp), arriving, leaving, owners))
     return out
+
+
+def _on_straight_run(
+    here: NDArray[np.float64], into: NDArray[np.float64], out_of: NDArray[np.float64]
+) -> NDArray[np.bool_]:
+    """The nodes that begin or end a straight horizontal or vertical span: the chord to the
+    previous or next node strays at most ``STRAIGHT_TOLERANCE`` px off an axis and the node's
+    tangent on that side runs along the chord. Every node of a straight run is one, its two
+    ends included, so a run keeps all its nodes together, whatever its wobble."""
+    found = np.zeros(len(here), bool)
+    sides = ((here - np.roll(here, 1, axis=0), into), (np.roll(here, -1, axis=0) - here, out_of))
+    for chord, tangent in sides:
+        unit, valid = _unit(chord)
+        along = np.abs(unit[:, 0] * tangent[:, 1] - unit[:, 1] * tangent[:, 0]) < STRAIGHT_ALONG
+        found |= valid & along & (np.min(np.abs(chord), axis=1) <= STRAIGHT_TOLERANCE)
+    return found
 
 
 def _unit(vectors: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
@@ -138,11 +164,8 @@ def _ring_shift(
     squared = np.sum(mean**2, axis=1)
     bisector = mean / np.maximum(squared, 1 / MITER_LIMIT**2)[:, None]
     shift: NDArray[np.float64] = distance * bisector
-    if keep_straight:  # both tangents along an axis: on the pixels' edge already
-        on_axis = (np.min(np.abs(into), axis=1) < _EPSILON) & (
-            np.min(np.abs(out_of), axis=1) < _EPSILON
-        )
-        shift[on_axis] = 0.0
+    if keep_straight:  # traced on the pixels' edge already
+        shift[_on_straight_run(here, into, out_of)] = 0.0
     moved = here + shift
     mx, my = moved[:, 0], moved[:, 1]
     if 0.5 * float(np.sum(mx * np.roll(my, -1) - np.roll(mx, -1) * my)) * area <= 0:
