@@ -13,12 +13,16 @@ from tests.test_drawing_rules import LIGHT_BLUE, _distance_to, _stylize
 from tests.test_phase2 import BODY, HEIGHT, WHEELS, WIDTH, WINDOWS, _disc, _polygon_mask
 
 RED = (190, 30, 40)
+ORANGE = (230, 110, 30)
 #: Washed-out glare, its hue drifted past the region graph's 20° glare rule: sky on light blue
 #: (chroma 11, the paint's 29, 25° toward cyan), glare on red (chroma 11, the red's 71, 25°
 #: toward pink).
 PALE_BLUE, PALE_PINK = (200, 228, 240), (245, 215, 220)
 #: Cream (chroma 11, hue 102°: 156° from the light blue) is a part of its own.
 CREAM = (240, 236, 215)
+#: Pale stripes whose hue drifts from the paint away from the sky side: ivory on orange
+#: (L 92, chroma 11.5, 55° to 98°, 43° off) and pale peach on red (chroma 10, 31° to 57°).
+IVORY, PEACH = (238, 232, 210), (248, 226, 214)
 
 
 def draw_car_with_patch(
@@ -60,3 +64,38 @@ def test_a_cream_patch_is_not_glare() -> None:
     inner = cv2.erode(spot.astype(np.uint8), np.ones((5, 5))).astype(bool)
     on = _stylize(pixels, mask, pale_glare=True)
     assert _distance_to(on, inner, CREAM) < 5, "a cream part on light blue keeps its colour"
+
+
+def draw_car_with_stripe(
+    paint: tuple[int, int, int], stripe: tuple[int, int, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A car in ``paint`` with dark windows and a long stripe in ``stripe`` along its
+    flank: RGB uint8, vehicle mask, stripe mask."""
+    rng = np.random.default_rng(21)
+    image = np.full((HEIGHT, WIDTH, 3), 215.0)
+    mask = _polygon_mask(BODY)
+    image[mask] = paint
+    for window in WINDOWS:
+        image[_polygon_mask(window)] = (40, 45, 55)
+    band = np.zeros((HEIGHT, WIDTH), bool)
+    band[124:132, :] = True
+    band &= mask
+    wheels = np.zeros_like(mask)
+    for center in WHEELS:
+        wheels |= _disc(center, 30)
+    band &= ~wheels
+    image[band] = stripe
+    image[wheels] = (22, 22, 25)
+    mask |= wheels
+    image += rng.normal(0, 4, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8), mask, band
+
+
+@pytest.mark.parametrize(("paint", "stripe"), [(ORANGE, IVORY), (RED, PEACH)])
+def test_a_pale_stripe_drifting_away_from_the_sky_stays(
+    paint: tuple[int, int, int], stripe: tuple[int, int, int]
+) -> None:
+    pixels, mask, band = draw_car_with_stripe(paint, stripe)
+    inner = cv2.erode(band.astype(np.uint8), np.ones((5, 5))).astype(bool)
+    on = _stylize(pixels, mask, pale_glare=True)
+    assert _distance_to(on, inner, stripe) < 5, "a pale stripe keeps its own colour"

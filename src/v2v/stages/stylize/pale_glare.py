@@ -18,11 +18,14 @@ and is not a candidate; a pale part of another hue (a cream stripe on blue paint
 
 from __future__ import annotations
 
+import math
+
 from v2v.stages.stylize.regions import (
     GLARE_MAX_RATIO,
     NEUTRAL_CHROMA,
     PAINT_CHROMA,
     SAME_HUE_DEGREES,
+    Color,
     RegionGraph,
     chroma,
     hue_difference,
@@ -36,6 +39,28 @@ PALE_HUE_DEGREES = 45.0
 PALE_CHROMA_RATIO = 0.5
 #: The paint holds at least this share of the patch's outline (background included).
 PALE_GLARE_SHARE = 0.35
+#: Hues (degrees) of the sky and of bluish daylight. Glare mixes paint with that light, so a
+#: hue drift past SAME_HUE_DEGREES is glare only toward this side: pink on red (31° to 7°) is,
+#: an ivory stripe on orange (55° to 98°) or a pale peach stripe on red (31° to 57°) is not.
+SKY_HUES = (225.0, 275.0)
+
+
+def hue_angle(color: Color) -> float:
+    """CIELAB hue angle in degrees, 0..360."""
+    return math.degrees(math.atan2(color[2], color[1])) % 360.0
+
+
+def drifts_skyward(paint: Color, patch: Color) -> bool:
+    """Whether ``patch``'s hue is within SAME_HUE_DEGREES of ``paint``'s, or drifts from it
+    toward SKY_HUES (any way when the paint's own hue is a sky hue)."""
+    if hue_difference(paint, patch) < SAME_HUE_DEGREES:
+        return True
+    start = hue_angle(paint)
+    if SKY_HUES[0] <= start <= SKY_HUES[1]:
+        return True
+    drift = (hue_angle(patch) - start + 180.0) % 360.0 - 180.0
+    toward = (sum(SKY_HUES) / 2 - start + 180.0) % 360.0 - 180.0
+    return drift * toward > 0
 
 
 def pale_paint_host(graph: RegionGraph, region: int) -> int | None:
@@ -50,6 +75,7 @@ def pale_paint_host(graph: RegionGraph, region: int) -> int | None:
         if chroma(graph.color[other]) >= max(PAINT_CHROMA, pale / PALE_CHROMA_RATIO)
         and graph.color[other][0] <= color[0] - PALE_GLARE_LIGHTER
         and hue_difference(graph.color[other], color) <= PALE_HUE_DEGREES
+        and drifts_skyward(graph.color[other], color)
     ]
     if not paints:
         return None
