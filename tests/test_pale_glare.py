@@ -23,6 +23,9 @@ CREAM = (240, 236, 215)
 #: Pale stripes whose hue drifts from the paint away from the sky side: ivory on orange
 #: (L 92, chroma 11.5, 55° to 98°, 43° off) and pale peach on red (chroma 10, 31° to 57°).
 IVORY, PEACH = (238, 232, 210), (248, 226, 214)
+#: Blue and navy paint (L 36 and 20) and pale-blue windows reflecting the sky (L 85, chroma
+#: 15, hue 264°: 26° from the paint, toward the sky).
+BLUE, NAVY, SKY = (40, 80, 170), (30, 45, 90), (195, 215, 240)
 
 
 def draw_car_with_patch(
@@ -99,3 +102,21 @@ def test_a_pale_stripe_drifting_away_from_the_sky_stays(
     inner = cv2.erode(band.astype(np.uint8), np.ones((5, 5))).astype(bool)
     on = _stylize(pixels, mask, pale_glare=True)
     assert _distance_to(on, inner, stripe) < 5, "a pale stripe keeps its own colour"
+
+
+@pytest.mark.parametrize("paint", [BLUE, NAVY])
+def test_sky_reflecting_windows_on_a_dark_blue_car_stay_glass(paint: tuple[int, int, int]) -> None:
+    rng = np.random.default_rng(21)
+    image = np.full((HEIGHT, WIDTH, 3), 215.0)
+    mask = _polygon_mask(BODY)
+    image[mask] = paint
+    panes = np.any([_polygon_mask(window) for window in WINDOWS], axis=0)
+    image[panes] = SKY
+    for center in WHEELS:
+        image[_disc(center, 30)] = (22, 22, 25)
+        mask |= _disc(center, 30)
+    image += rng.normal(0, 4, image.shape)
+    pixels = np.clip(image, 0, 255).astype(np.uint8)
+    inner = cv2.erode(panes.astype(np.uint8), np.ones((5, 5))).astype(bool)
+    on = _stylize(pixels, mask, pale_glare=True)
+    assert _distance_to(on, inner, SKY) < 5, "the sky in the windows must not become the body"

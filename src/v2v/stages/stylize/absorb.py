@@ -30,6 +30,9 @@ from v2v.stages.stylize.regions import (
     GLARE_SHARE,
     GLASS_LIGHTNESS,
     HOLE_DELTA_E,
+    LIGHT_GLARE_MIN_L,
+    LIGHT_GLARE_SHARE,
+    LIGHT_PAINT_MIN_L,
     NEUTRAL_CHROMA,
     PAINT_CHROMA,
     REFLECTION_DELTA_E,
@@ -253,12 +256,6 @@ def neutralize_tints(
             graph.recolor(region, np.array([graph.color[region][0], 0.0, 0.0]))
         changed += len(group)
     return changed
-
-
-#: White glare on light paint: a near-white neutral patch (L ≥ LIGHT_GLARE_MIN_L, at least
-#: GLARE_LIGHTER lighter) on light paint (L ≥ LIGHT_PAINT_MIN_L, chroma ≥ NEUTRAL_CHROMA) that
-#: holds at least LIGHT_GLARE_SHARE of the patch's outline.
-LIGHT_GLARE_MIN_L, LIGHT_PAINT_MIN_L, LIGHT_GLARE_SHARE = 80.0, 55.0, 0.35
 
 
 def _light_paint_host(graph: RegionGraph, region: int) -> int | None:

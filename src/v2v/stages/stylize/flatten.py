@@ -34,6 +34,7 @@ from v2v.stages.stylize.absorb import (
 from v2v.stages.stylize.ellipses import find_ellipse_wheels, from_circle, paint_wheels
 from v2v.stages.stylize.glass import absorb_reflections, unify_glass
 from v2v.stages.stylize.highlights import paint_highlights
+from v2v.stages.stylize.pale_glare import absorb_pale_glare
 from v2v.stages.stylize.raster import (
     Labels,
     Mask,
@@ -156,6 +157,8 @@ def _simplify(
         )
     if config.glass_reflection_groups:
         merges["reflection_group"] = absorb_reflection_groups(graph, labels, windows)
+    if config.light_glare and config.pale_glare:
+        merges["pale_glare"] = absorb_pale_glare(graph, windows)
     merges["similar"] += merge_similar(graph, config.merge_delta_e, span)
     return graph, merges
 

@@ -20,8 +20,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from v2v.stages.stylize.regions import (
     GLARE_MAX_RATIO,
+    LIGHT_PAINT_MIN_L,
     NEUTRAL_CHROMA,
     PAINT_CHROMA,
     SAME_HUE_DEGREES,
@@ -63,16 +66,21 @@ def drifts_skyward(paint: Color, patch: Color) -> bool:
     return drift * toward > 0
 
 
-def pale_paint_host(graph: RegionGraph, region: int) -> int | None:
-    """The paint neighbour ``region`` is washed-out glare on, or None (module docstring)."""
+def pale_paint_host(graph: RegionGraph, region: int, dark: bool = False) -> int | None:
+    """The paint neighbour ``region`` is washed-out glare on, or None (module docstring): its
+    light paint (L ≥ LIGHT_PAINT_MIN_L) or, with ``dark``, its darker paint. On dark paint a
+    patch of a sky hue is never glare: sky reflected in a window looks just the same."""
     color = graph.color[region]
     pale = chroma(color)
     if not NEUTRAL_CHROMA <= pale < PAINT_CHROMA or color[0] < PALE_GLARE_MIN_L:
         return None
+    if dark and SKY_HUES[0] <= hue_angle(color) <= SKY_HUES[1]:
+        return None
     paints = [
         other
         for other in graph.border[region]
-        if chroma(graph.color[other]) >= max(PAINT_CHROMA, pale / PALE_CHROMA_RATIO)
+        if (graph.color[other][0] < LIGHT_PAINT_MIN_L) == dark
+        and chroma(graph.color[other]) >= max(PAINT_CHROMA, pale / PALE_CHROMA_RATIO)
         and graph.color[other][0] <= color[0] - PALE_GLARE_LIGHTER
         and hue_difference(graph.color[other], color) <= PALE_HUE_DEGREES
         and drifts_skyward(graph.color[other], color)
@@ -87,3 +95,21 @@ def pale_paint_host(graph: RegionGraph, region: int) -> int | None:
     )
     enough = held >= PALE_GLARE_SHARE * max(graph.perimeter(region), 1.0)
     return host if enough and graph.area[region] <= GLARE_MAX_RATIO * graph.area[host] else None
+
+
+def absorb_pale_glare(graph: RegionGraph, windows: set[int]) -> int:
+    """Washed-out glare on dark paint (L < LIGHT_PAINT_MIN_L: a red bus) takes the paint's
+    colour, smallest first until nothing changes; returns the patches absorbed. It runs after
+    the glass and window rules, and no region of ``windows`` (their panes) is glare or paint."""
+    absorbed, changed = 0, True
+    while changed:
+        changed = False
+        for region in np.argsort(graph.area, kind="stable").tolist():
+            if not graph.alive[region] or not graph.border[region] or region in windows:
+                continue
+            host = pale_paint_host(graph, region, dark=True)
+            if host is not None and host not in windows:
+                graph.merge(host, region, blend=False)
+                absorbed += 1
+                changed = True
+    return absorbed

@@ -33,6 +33,10 @@ HOLE_DELTA_E = 12.0
 #: Lighter neutral patches inside dark glass (L < GLASS_LIGHTNESS) are reflections when they
 #: are under REFLECTION_MAX_RATIO of the glass area and closer than REFLECTION_DELTA_E.
 GLASS_LIGHTNESS, REFLECTION_MAX_RATIO, REFLECTION_DELTA_E = 35.0, 0.12, 30.0
+#: White glare on light paint: a near-white neutral patch (L ≥ LIGHT_GLARE_MIN_L, at least
+#: GLARE_LIGHTER lighter) on light paint (L ≥ LIGHT_PAINT_MIN_L, chroma ≥ NEUTRAL_CHROMA) that
+#: holds at least LIGHT_GLARE_SHARE of the patch's outline.
+LIGHT_GLARE_MIN_L, LIGHT_PAINT_MIN_L, LIGHT_GLARE_SHARE = 80.0, 55.0, 0.35
 
 
 Color = Sequence[float] | NDArray[np.float64]
