@@ -120,3 +120,28 @@ def test_sky_reflecting_windows_on_a_dark_blue_car_stay_glass(paint: tuple[int, 
     inner = cv2.erode(panes.astype(np.uint8), np.ones((5, 5))).astype(bool)
     on = _stylize(pixels, mask, pale_glare=True)
     assert _distance_to(on, inner, SKY) < 5, "the sky in the windows must not become the body"
+
+
+LIGHT_BLUE_20 = (138, 172, 203)  # L 69, chroma 20, hue 258°
+PINK_78 = (241, 175, 188)  # L 78, chroma 26, hue 7°
+#: One drawn case just past each of five of the rule's limits (paint, patch):
+#: L 78 (under 80); chroma 16.3 (a paint colour); chroma 12 on paint of chroma 20 (over
+#: half); 3.7 L lighter than the paint (under 5); hue 51° off (over 45°). Each fails with its
+#: check removed. (Drawn cases past the chroma floor, the 35 % share and the half-size limit
+#: are taken or kept by other rules whether or not this one checks them.)
+PAST_LIMITS = {
+    "lightness": (RED, (216, 187, 192)),
+    "high chroma": (RED, (253, 210, 217)),
+    "chroma ratio": (LIGHT_BLUE_20, (196, 226, 239)),
+    "lighter": (PINK_78, (215, 198, 212)),
+    "hue": (RED, (238, 214, 228)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PAST_LIMITS))
+def test_a_patch_just_past_a_limit_is_not_glare(case: str) -> None:
+    paint, patch = PAST_LIMITS[case]
+    pixels, mask, spot = draw_car_with_patch(paint, patch)
+    inner = cv2.erode(spot.astype(np.uint8), np.ones((5, 5))).astype(bool)
+    on = _stylize(pixels, mask, pale_glare=True)
+    assert _distance_to(on, inner, patch) < 5, f"past the {case} limit the patch keeps its colour"
