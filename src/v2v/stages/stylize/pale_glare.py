@@ -23,7 +23,9 @@ import math
 import numpy as np
 
 from v2v.stages.stylize.regions import (
-    GLARE_MAX_RATIO,
+    GLARE_LIGHTER,
+    LIGHT_GLARE_MIN_L,
+    LIGHT_GLARE_SHARE,
     LIGHT_PAINT_MIN_L,
     NEUTRAL_CHROMA,
     PAINT_CHROMA,
@@ -31,17 +33,20 @@ from v2v.stages.stylize.regions import (
     Color,
     RegionGraph,
     chroma,
+    glare_host,
     hue_difference,
 )
 
-#: The patch is near white (L*), and at least PALE_GLARE_LIGHTER lighter than its paint.
-PALE_GLARE_MIN_L, PALE_GLARE_LIGHTER = 80.0, 5.0
-#: Its hue is within this many degrees of the paint's (glare on red turns pink: 40°)...
+#: The patch is near white (L*), and at least PALE_GLARE_LIGHTER lighter than its paint
+#: (as for light_glare).
+PALE_GLARE_MIN_L, PALE_GLARE_LIGHTER = LIGHT_GLARE_MIN_L, GLARE_LIGHTER
+#: Its hue is within this many degrees of the paint's (glare on red turns pink: the London
+#: bus's patch is about 38-40° off its red, the drawn test's 25°)...
 PALE_HUE_DEGREES = 45.0
 #: ...and its chroma at most this fraction of the paint's (washed out).
 PALE_CHROMA_RATIO = 0.5
 #: The paint holds at least this share of the patch's outline (background included).
-PALE_GLARE_SHARE = 0.35
+PALE_GLARE_SHARE = LIGHT_GLARE_SHARE
 #: Hues (degrees) of the sky and of bluish daylight. Glare mixes paint with that light, so a
 #: hue drift past SAME_HUE_DEGREES is glare only toward this side: pink on red (31° to 7°) is,
 #: an ivory stripe on orange (55° to 98°) or a pale peach stripe on red (31° to 57°) is not.
@@ -85,16 +90,7 @@ def pale_paint_host(graph: RegionGraph, region: int, dark: bool = False) -> int 
         and hue_difference(graph.color[other], color) <= PALE_HUE_DEGREES
         and drifts_skyward(graph.color[other], color)
     ]
-    if not paints:
-        return None
-    host = max(paints, key=graph.area.__getitem__)
-    held = sum(
-        graph.border[region][other]
-        for other in paints
-        if hue_difference(graph.color[other], graph.color[host]) < SAME_HUE_DEGREES
-    )
-    enough = held >= PALE_GLARE_SHARE * max(graph.perimeter(region), 1.0)
-    return host if enough and graph.area[region] <= GLARE_MAX_RATIO * graph.area[host] else None
+    return glare_host(graph, region, paints, PALE_GLARE_SHARE)
 
 
 def absorb_pale_glare(graph: RegionGraph, windows: set[int]) -> int:
