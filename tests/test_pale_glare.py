@@ -29,10 +29,11 @@ BLUE, NAVY, SKY = (40, 80, 170), (30, 45, 90), (195, 215, 240)
 
 
 def draw_car_with_patch(
-    paint: tuple[int, int, int], patch: tuple[int, int, int]
+    paint: tuple[int, int, int], patch: tuple[int, int, int], box: tuple[int, ...] = ()
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A car in ``paint`` with dark windows and an oval patch in ``patch`` on its rear
-    quarter: RGB uint8, vehicle mask, patch mask."""
+    quarter, or the rectangle ``box`` (top, bottom, left, right) of it: RGB uint8, vehicle
+    mask, patch mask."""
     rng = np.random.default_rng(21)
     image = np.full((HEIGHT, WIDTH, 3), 215.0)
     mask = _polygon_mask(BODY)
@@ -42,6 +43,10 @@ def draw_car_with_patch(
     oval = np.zeros((HEIGHT, WIDTH), np.uint8)
     cv2.ellipse(oval, (78, 128), (30, 11), -8, 0, 360, 1, -1)
     spot = oval.astype(bool) & mask
+    if box:
+        spot = np.zeros_like(mask)
+        spot[box[0] : box[1], box[2] : box[3]] = True
+        spot &= mask
     image[spot] = patch
     for center in WHEELS:
         image[_disc(center, 30)] = (22, 22, 25)
@@ -124,24 +129,27 @@ def test_sky_reflecting_windows_on_a_dark_blue_car_stay_glass(paint: tuple[int, 
 
 LIGHT_BLUE_20 = (138, 172, 203)  # L 69, chroma 20, hue 258°
 PINK_78 = (241, 175, 188)  # L 78, chroma 26, hue 7°
-#: One drawn case just past each of five of the rule's limits (paint, patch):
+#: One drawn case just past each of six of the rule's limits (paint, patch; BOXES: shape):
 #: L 78 (under 80); chroma 16.3 (a paint colour); chroma 12 on paint of chroma 20 (over
-#: half); 3.7 L lighter than the paint (under 5); hue 51° off (over 45°). Each fails with its
-#: check removed. (Drawn cases past the chroma floor, the 35 % share and the half-size limit
-#: are taken or kept by other rules whether or not this one checks them.)
+#: half); 3.7 L lighter than the paint (under 5); hue 51° off (over 45°); a lower-body panel
+#: 0.7 of the paint's size (over half; the paint holds half its outline). Each fails with its
+#: check removed. (Drawn cases past the chroma floor and the 35 % share are taken or kept by
+#: other rules whether or not this one checks them.)
 PAST_LIMITS = {
     "lightness": (RED, (216, 187, 192)),
     "high chroma": (RED, (253, 210, 217)),
     "chroma ratio": (LIGHT_BLUE_20, (196, 226, 239)),
     "lighter": (PINK_78, (215, 198, 212)),
     "hue": (RED, (238, 214, 228)),
+    "size": (RED, PALE_PINK),
 }
+BOXES = {"size": (104, 180, 135, 275)}
 
 
 @pytest.mark.parametrize("case", sorted(PAST_LIMITS))
 def test_a_patch_just_past_a_limit_is_not_glare(case: str) -> None:
     paint, patch = PAST_LIMITS[case]
-    pixels, mask, spot = draw_car_with_patch(paint, patch)
+    pixels, mask, spot = draw_car_with_patch(paint, patch, BOXES.get(case, ()))
     inner = cv2.erode(spot.astype(np.uint8), np.ones((5, 5))).astype(bool)
     on = _stylize(pixels, mask, pale_glare=True)
     assert _distance_to(on, inner, patch) < 5, f"past the {case} limit the patch keeps its colour"
