@@ -23,9 +23,9 @@ import numpy as np
 from v2v.color.lch import hsv_saturation
 from v2v.stages.palette.paints import DARK_PAINT_LIGHTNESS, MIN_TONE_SHARE, SHADOW_MIN_STEP
 from v2v.stages.stylize.gold_tints import is_gold
-from v2v.stages.stylize.pale_glare import pale_paint_host
 from v2v.stages.stylize.regions import (
     ENCLOSED_SHARE,
+    GLARE_LIGHTER,
     GLARE_MAX_RATIO,
     GLARE_SHARE,
     GLASS_LIGHTNESS,
@@ -40,8 +40,8 @@ from v2v.stages.stylize.regions import (
     hue_difference,
 )
 
-#: Lightness (L units) a patch must exceed its neighbour by to count as glare / a specular spot.
-GLARE_LIGHTER, SPECULAR_LIGHTER = 5.0, 25.0
+#: Lightness (L units) a patch must exceed its neighbour by to count as a specular spot.
+SPECULAR_LIGHTER = 25.0
 #: A specular spot is at most this fraction of the paint region around it.
 SPECULAR_MAX_RATIO = 0.1
 #: Coloured things seen through dark glass (people, seats) are dropped when the glass holds
@@ -253,56 +253,3 @@ def neutralize_tints(
             graph.recolor(region, np.array([graph.color[region][0], 0.0, 0.0]))
         changed += len(group)
     return changed
-
-
-#: White glare on light paint: a near-white neutral patch (L ≥ LIGHT_GLARE_MIN_L, at least
-#: GLARE_LIGHTER lighter) on light paint (L ≥ LIGHT_PAINT_MIN_L, chroma ≥ NEUTRAL_CHROMA) that
-#: holds at least LIGHT_GLARE_SHARE of the patch's outline.
-LIGHT_GLARE_MIN_L, LIGHT_PAINT_MIN_L, LIGHT_GLARE_SHARE = 80.0, 55.0, 0.35
-
-
-def _light_paint_host(graph: RegionGraph, region: int) -> int | None:
-    """The light paint neighbour ``region`` is white glare on, or None: its light paint
-    neighbours (those of the largest one's hue) hold LIGHT_GLARE_SHARE of its outline
-    together, and it is at most GLARE_MAX_RATIO of the largest one."""
-    color = graph.color[region]
-    if chroma(color) >= NEUTRAL_CHROMA or color[0] < LIGHT_GLARE_MIN_L:
-        return None
-    paints = [
-        other
-        for other in graph.border[region]
-        if chroma(graph.color[other]) >= NEUTRAL_CHROMA
-        and LIGHT_PAINT_MIN_L <= graph.color[other][0] <= color[0] - GLARE_LIGHTER
-    ]
-    if not paints:
-        return None
-    host = max(paints, key=graph.area.__getitem__)
-    held = sum(
-        graph.border[region][other]
-        for other in paints
-        if hue_difference(graph.color[other], graph.color[host]) < SAME_HUE_DEGREES
-    )
-    enough = held >= LIGHT_GLARE_SHARE * max(graph.perimeter(region), 1.0)
-    return host if enough and graph.area[region] <= GLARE_MAX_RATIO * graph.area[host] else None
-
-
-def absorb_light_glare(graph: RegionGraph, pale: bool = False) -> int:
-    """White glare and sky reflections on light paint (a light-blue car's shoulder line) take
-    the paint's colour: the rules above see glare on light paint neither as a paler tone of
-    the paint (it is neutral) nor as a specular spot (not lighter enough). With ``pale``
-    washed-out glare tinted toward its paint does too (:mod:`.pale_glare`). Smallest first,
-    until nothing changes; returns the patches absorbed."""
-    absorbed, changed = 0, True
-    while changed:
-        changed = False
-        for region in np.argsort(graph.area, kind="stable").tolist():
-            if not graph.alive[region] or not graph.border[region]:
-                continue
-            host = _light_paint_host(graph, region)
-            if host is None and pale:
-                host = pale_paint_host(graph, region)
-            if host is not None:
-                graph.merge(host, region, blend=False)
-                absorbed += 1
-                changed = True
-    return absorbed

@@ -26,14 +26,15 @@ from skimage.segmentation import slic
 from v2v.color.ciede2000 import rgb_to_lab
 from v2v.config import FlattenConfig
 from v2v.stages.stylize.absorb import (
-    absorb_light_glare,
     absorb_regions,
     neutralize_tints,
     unify_tones,
 )
 from v2v.stages.stylize.ellipses import find_ellipse_wheels, from_circle, paint_wheels
+from v2v.stages.stylize.glare import absorb_light_glare
 from v2v.stages.stylize.glass import absorb_reflections, unify_glass
 from v2v.stages.stylize.highlights import paint_highlights
+from v2v.stages.stylize.pale_glare import absorb_pale_glare
 from v2v.stages.stylize.raster import (
     Labels,
     Mask,
@@ -131,7 +132,7 @@ def _simplify(
     merges = {"similar": merge_similar(graph, config.merge_delta_e, span)}
     merges.update(absorb_regions(graph, min_area, config.remove_highlights))
     if config.light_glare:
-        merges["light_glare"] = absorb_light_glare(graph, config.pale_glare)
+        merges["light_glare"], merges["pale_glare"] = absorb_light_glare(graph, config.pale_glare)
     if config.remove_highlights:
         merges.update(unify_tones(graph, max(TONE_AREA_FACTOR * min_area, 1.0), config.lit_paint))
     if config.grey_chrome:
@@ -156,6 +157,8 @@ def _simplify(
         )
     if config.glass_reflection_groups:
         merges["reflection_group"] = absorb_reflection_groups(graph, labels, windows)
+    if config.light_glare and config.pale_glare:
+        merges["pale_glare"] += absorb_pale_glare(graph, windows)
     merges["similar"] += merge_similar(graph, config.merge_delta_e, span)
     return graph, merges
 

@@ -33,6 +33,12 @@ HOLE_DELTA_E = 12.0
 #: Lighter neutral patches inside dark glass (L < GLASS_LIGHTNESS) are reflections when they
 #: are under REFLECTION_MAX_RATIO of the glass area and closer than REFLECTION_DELTA_E.
 GLASS_LIGHTNESS, REFLECTION_MAX_RATIO, REFLECTION_DELTA_E = 35.0, 0.12, 30.0
+#: White glare on light paint: a near-white neutral patch (L ≥ LIGHT_GLARE_MIN_L, at least
+#: GLARE_LIGHTER lighter) on light paint (L ≥ LIGHT_PAINT_MIN_L, chroma ≥ NEUTRAL_CHROMA) that
+#: holds at least LIGHT_GLARE_SHARE of the patch's outline.
+LIGHT_GLARE_MIN_L, LIGHT_PAINT_MIN_L, LIGHT_GLARE_SHARE = 80.0, 55.0, 0.35
+#: Lightness (L units) a patch must exceed its neighbour by to count as glare.
+GLARE_LIGHTER = 5.0
 
 
 Color = Sequence[float] | NDArray[np.float64]
@@ -46,6 +52,22 @@ def hue_difference(first: Color, second: Color) -> float:
     """Absolute CIELAB hue-angle difference in degrees, 0..180."""
     angle = math.degrees(math.atan2(first[2], first[1]) - math.atan2(second[2], second[1]))
     return abs((angle + 180.0) % 360.0 - 180.0)
+
+
+def glare_host(graph: RegionGraph, region: int, paints: list[int], share: float) -> int | None:
+    """The largest of ``paints`` (neighbours of ``region``) when those of its hue hold
+    ``share`` of the region's outline together and the region is at most GLARE_MAX_RATIO of
+    it, else None: the paint a glare patch takes the colour of."""
+    if not paints:
+        return None
+    host = max(paints, key=graph.area.__getitem__)
+    held = sum(
+        graph.border[region][other]
+        for other in paints
+        if hue_difference(graph.color[other], graph.color[host]) < SAME_HUE_DEGREES
+    )
+    enough = held >= share * max(graph.perimeter(region), 1.0)
+    return host if enough and graph.area[region] <= GLARE_MAX_RATIO * graph.area[host] else None
 
 
 class RegionGraph:

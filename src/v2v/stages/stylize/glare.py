@@ -1,0 +1,62 @@
+"""White glare on light paint (``phase2.flatten.light_glare``) and, with ``pale_glare``, the
+washed-out glare of :mod:`.pale_glare` on light paint: a near-white patch the region graph's
+other rules see neither as a paler tone of the paint (it is neutral or too pale) nor as a
+specular spot (not lighter enough) takes the paint's colour. Washed-out glare on dark paint
+runs later, after the glass and window rules (:func:`.pale_glare.absorb_pale_glare`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from v2v.stages.stylize.pale_glare import pale_paint_host
+from v2v.stages.stylize.regions import (
+    GLARE_LIGHTER,
+    LIGHT_GLARE_MIN_L,
+    LIGHT_GLARE_SHARE,
+    LIGHT_PAINT_MIN_L,
+    NEUTRAL_CHROMA,
+    RegionGraph,
+    chroma,
+    glare_host,
+)
+
+
+def _light_paint_host(graph: RegionGraph, region: int) -> int | None:
+    """The light paint neighbour ``region`` is white glare on, or None: a near-white neutral
+    patch (L ≥ LIGHT_GLARE_MIN_L, at least GLARE_LIGHTER lighter) on light paint (L ≥
+    LIGHT_PAINT_MIN_L, chroma ≥ NEUTRAL_CHROMA) whose neighbours of the largest one's hue hold
+    LIGHT_GLARE_SHARE of its outline, at most GLARE_MAX_RATIO of the largest one."""
+    color = graph.color[region]
+    if chroma(color) >= NEUTRAL_CHROMA or color[0] < LIGHT_GLARE_MIN_L:
+        return None
+    paints = [
+        other
+        for other in graph.border[region]
+        if chroma(graph.color[other]) >= NEUTRAL_CHROMA
+        and LIGHT_PAINT_MIN_L <= graph.color[other][0] <= color[0] - GLARE_LIGHTER
+    ]
+    return glare_host(graph, region, paints, LIGHT_GLARE_SHARE)
+
+
+def absorb_light_glare(graph: RegionGraph, pale: bool = False) -> tuple[int, int]:
+    """White glare and sky reflections on light paint (a light-blue car's shoulder line) take
+    the paint's colour: the rules above see glare on light paint neither as a paler tone of
+    the paint (it is neutral) nor as a specular spot (not lighter enough). With ``pale``
+    washed-out glare tinted toward its paint does too (:mod:`.pale_glare`). Smallest first,
+    until nothing changes; returns the white and the washed-out patches absorbed."""
+    white, washed, changed = 0, 0, True
+    while changed:
+        changed = False
+        for region in np.argsort(graph.area, kind="stable").tolist():
+            if not graph.alive[region] or not graph.border[region]:
+                continue
+            host = _light_paint_host(graph, region)
+            if host is not None:
+                white += 1
+            elif pale:
+                host = pale_paint_host(graph, region)
+                washed += host is not None
+            if host is not None:
+                graph.merge(host, region, blend=False)
+                changed = True
+    return white, washed
