@@ -202,8 +202,8 @@ class FlattenConfig(Strict):
     window_roofs: bool = Field(
         True,
         description="with window_pieces: a dark pane with over half its top edge on the"
-        " background hangs from the silhouette's top (a dark roof) and takes no window piece"
-        " hanging below it",
+        " background hangs from the silhouette's top (a dark roof) and takes no window under"
+        " it (a piece over half its area, or mostly below its lowest row)",
     )
     window_separators: bool = Field(
         True,
