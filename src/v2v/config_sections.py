@@ -207,13 +207,15 @@ class FlattenConfig(Strict):
     window_roofs: bool = Field(
         True,
         description="with window_pieces: a dark pane with over half its top edge on the"
-        " background hangs from the silhouette's top (a dark roof) and takes no window pieces",
+        " background hangs from the silhouette's top (a dark roof) and takes no window under"
+        " it (a piece over half its area, or mostly below its lowest row)",
     )
     window_separators: bool = Field(
         True,
         description="with window_pieces: a piece (L* >= 45) holding a quarter of its outline"
-        " with each of two dark panes lies between two windows (a deck stripe, a pillar) and"
-        " does not join either",
+        " with each of two dark panes of one tone (within 8 L*), each at least half its area"
+        " and holding a quarter of its own outline with it, lies between two windows (a deck"
+        " stripe between window bands) and does not join either",
     )
     glass_highlight: bool = Field(
         False, description="one designed diagonal highlight per window (a house style; off: flat)"

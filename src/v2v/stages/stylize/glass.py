@@ -11,7 +11,9 @@
   ``phase2.flatten.glass_reflections``;
 - window pieces: a piece beside a dark pane that also reaches the window's frame, framed by
   paint, is the same glass, ``phase2.flatten.window_pieces``, in
-  :mod:`v2v.stages.stylize.window_pieces`. The designed highlight on the windows these rules
+  :mod:`v2v.stages.stylize.window_pieces`, except under a dark roof
+  (``phase2.flatten.window_roofs``) and between two windows
+  (``phase2.flatten.window_separators``). The designed highlight on the windows these rules
   find is in :mod:`v2v.stages.stylize.highlights`.
 """
 
@@ -57,8 +59,7 @@ def _glass_candidates(graph: RegionGraph, vehicle: float) -> list[list[int]]:
     }
     candidates: list[list[int]] = []
     for group in graph.groups(members):
-        median = _weighted_quantile(graph.color[group, 0], graph.area[group], 0.5)
-        if median < GLASS_LIGHTNESS:
+        if _median(graph, group) < GLASS_LIGHTNESS:
             candidates.append(group)
             continue
         light = {
@@ -102,10 +103,14 @@ def _is_glass(
     return fill >= GLASS_MIN_FILL and ground <= GLASS_MAX_GROUND
 
 
+def _median(graph: RegionGraph, group: list[int], channel: int = 0) -> float:
+    """The area-weighted median of one Lab channel (L by default) of ``group``'s pieces."""
+    return _weighted_quantile(graph.color[group, channel], graph.area[group], 0.5)
+
+
 def _tone(graph: RegionGraph, group: list[int]) -> np.ndarray:
     """The area-weighted median colour of ``group``'s pieces (each Lab channel)."""
-    areas = graph.area[group]
-    return np.array([_weighted_quantile(graph.color[group, c], areas, 0.5) for c in range(3)])
+    return np.array([_median(graph, group, c) for c in range(3)])
 
 
 def _fold(
@@ -151,9 +156,7 @@ def unify_glass(
         if not _is_glass(graph, group, owners, vehicle, boxes):
             continue
         parts = [group]
-        if body and _weighted_quantile(graph.color[group, 0], graph.area[group], 0.5) < (
-            GLASS_LIGHTNESS
-        ):
+        if body and _median(graph, group) < GLASS_LIGHTNESS:
             peeled = body_pieces(graph, group, owners, boxes)
             if peeled:  # what is left is glass only if it still passes the test
                 parts = [

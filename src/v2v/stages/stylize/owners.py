@@ -20,9 +20,38 @@ def region_boxes(owners: Labels) -> Boxes:
     return list(ndimage.find_objects(owners + 1))
 
 
+def edge_contact(group: list[int], owners: Labels, boxes: Boxes | None, side: str) -> float:
+    """The share of the group's columns whose outermost pixel on ``side`` ("top": the first
+    row per column, "bottom": the last) has the background right beyond it: a roof's top is
+    the silhouette's, a wheel's bottom stands on the ground, a window's is the body's. A column
+    whose outermost pixel is on the image's edge counts neither way (as the graph's
+    ``background`` and ``footprint`` leave the image's edge out; ``footprint`` still counts
+    the bottom of every run of the group's pixels in a column, over a hole too). With the
+    regions' ``boxes`` only the group's box and the row beyond it are read (the same figure:
+    nothing outside is the group's); 0 for a group with no box."""
+    box = None if boxes is None else box_of(group, boxes)
+    if boxes is not None and box is None:
+        return 0.0
+    if box is not None:
+        rows, cols = box
+        if side == "top":
+            owners = owners[max(rows.start - 1, 0) : rows.stop, cols]
+        else:
+            owners = owners[rows.start : rows.stop + 1, cols]
+    if side == "top":  # look downwards in a flipped crop
+        owners = owners[::-1]
+    inside = np.isin(owners, group)
+    present = inside.any(axis=0)
+    last = inside.shape[0] - 1 - np.argmax(inside[::-1], axis=0)
+    counted = present & (last + 1 < inside.shape[0])
+    beyond = owners[np.minimum(last + 1, inside.shape[0] - 1), np.arange(inside.shape[1])]
+    contact = counted & (beyond < 0)
+    return float(contact.sum()) / max(float(counted.sum()), 1.0)
+
+
 def footprint(group: list[int], owners: Labels, boxes: Boxes | None = None) -> tuple[float, float]:
     """Share of its bounding box the group fills, and its ground contact: the share of its
-    bottom-most pixels (one per column) that have the background right below them. With the
+    bottom pixels (one per column and run) that have the background right below them. With the
     regions' ``boxes`` only the group's box and the row under it are read (the same figures:
     nothing outside them is the group's)."""
     box = None if boxes is None else box_of(group, boxes)
@@ -38,21 +67,8 @@ def footprint(group: list[int], owners: Labels, boxes: Boxes | None = None) -> t
 
 
 def sky_contact(group: list[int], owners: Labels, boxes: Boxes) -> float:
-    """The share of the group's top-most pixels (one per column and run: each pixel of the
-    group with none of it right above) that have the background, or the image's edge, right
-    above them: a roof's top is the silhouette's, a window's is the body's. Only the group's
-    box and the row over it are read."""
-    box = box_of(group, boxes)
-    if box is None:
-        return 0.0
-    top = max(box[0].start - 1, 0)
-    crop = owners[top : box[0].stop, box[1]]
-    inside = np.isin(crop, group)
-    over = np.vstack([np.full((1, crop.shape[1]), -1), crop[:-1]])
-    if box[0].start > 0:  # the crop's first row is the row over the box: not the group's
-        inside[0] = False
-    first = inside & ~np.isin(over, group)
-    return float((first & (over < 0)).sum()) / max(float(first.sum()), 1.0)
+    """The group's ``edge_contact`` at the top: a roof hangs from the silhouette's top."""
+    return edge_contact(group, owners, boxes, "top")
 
 
 def owners_and_boxes(graph: RegionGraph, labels: Labels) -> tuple[Labels, Boxes]:

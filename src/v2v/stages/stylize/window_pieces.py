@@ -3,7 +3,9 @@
 A piece beside a dark pane (see :mod:`v2v.stages.stylize.glass`) that the pane does not
 enclose, because it also reaches the window's frame, is the same glass when it is framed by
 paint, or (``window_dark_pieces``) dark grey itself. A dark pane hanging from the
-silhouette's top is a roof and takes no pieces (``window_roofs``).
+silhouette's top is a roof and takes no window under it (``window_roofs``); a light
+piece running between two panes of one tone is paint between two windows
+(``window_separators``).
 """
 
 from __future__ import annotations
@@ -53,12 +55,20 @@ EDGE_SHARE, EDGE_PANE, EDGE_MAX_RATIO = 0.9, 0.5, 0.2
 #: in the same window (a bus's band), and a piece between the two is one too.
 SEPARATOR_TONE = 8.0
 #: ... each pane at least SEPARATOR_PANE_AREA of the piece's area: the windows either side of a
-#: stripe or pillar are not much smaller than it (a dark fleck beside a light part is no window).
-SEPARATOR_PANE_AREA = 0.5
+#: stripe are not much smaller than it (a dark fleck beside a light part is no window), and
+#: the piece holds at least SEPARATOR_SIDE of each pane's outline: it runs along the panes'
+#: long side, as a stripe between two window bands does. A glare crossing one window (or a
+#: pillar between two) holds their short side, under a quarter of a pane wider than tall,
+#: and is a reflection in the window.
+SEPARATOR_PANE_AREA, SEPARATOR_SIDE = 0.5, 0.25
 #: With ``roofs``, a dark pane with more than ROOF_SKY of its top edge on the background
-#: (``sky_contact``) hangs from the silhouette's top: a dark roof, not a window, and takes no
-#: pieces (a two-tone MINI's black roof took the light rear window beside it).
-ROOF_SKY = 0.5
+#: (``sky_contact``) hangs from the silhouette's top: a dark roof, perhaps joined to the
+#: glass under it. It takes no window under it: a piece more than half of whose pixels lie
+#: under the pane's lowest row, or larger than ROOF_PIECE_RATIO of the pane (a two-tone
+#: MINI's black roof, 1.2 times smaller than its light rear window, wraps round it and took
+#: it). A reflection within glass joined to the roof is a small part of it (a sill's
+#: reflection, a convertible's windscreen: 0.1 and 0.25 of the pane in the drawn tests).
+ROOF_SKY, ROOF_PIECE_RATIO = 0.5, 0.5
 
 
 def _beside_tyre(graph: RegionGraph, pane: int, owners: Labels, boxes: Boxes) -> bool:
@@ -113,11 +123,24 @@ def _edge_piece(graph: RegionGraph, region: int, pane: int, owners: Labels, boxe
     return footprint([region], owners, boxes)[1] <= GLASS_MAX_GROUND
 
 
+def _under_roof(graph: RegionGraph, region: int, pane: int, owners: Labels, boxes: Boxes) -> bool:
+    """Whether ``region`` is a window under the roof ``pane``, not a reflection within glass
+    joined to it: more than ROOF_PIECE_RATIO of the pane's area, or more than half of its
+    pixels under the pane's lowest row (image rows grow downwards)."""
+    if graph.area[region] > ROOF_PIECE_RATIO * graph.area[pane]:
+        return True
+    pane_box, box = boxes[pane], boxes[region]
+    if pane_box is None or box is None:
+        return False
+    rows = np.nonzero(owners[box] == region)[0] + box[0].start
+    return bool(rows.size and np.mean(rows >= pane_box[0].stop) > 0.5)
+
+
 def _separator(graph: RegionGraph, region: int, panes: list[int]) -> bool:
     """Whether ``region`` (no darker than DARK_PIECE_LIGHTNESS) holds PIECE_SHARE of its
     outline with each of two living dark ``panes`` whose lightness differs by at most
-    SEPARATOR_TONE, each at least SEPARATOR_PANE_AREA of its area: it separates two windows
-    of one glass."""
+    SEPARATOR_TONE, each at least SEPARATOR_PANE_AREA of its area and holding SEPARATOR_SIDE
+    of its own outline with it: it separates two windows of one glass."""
     if graph.color[region][0] < DARK_PIECE_LIGHTNESS:
         return False
     outline = max(graph.perimeter(region), 1.0)
@@ -128,6 +151,7 @@ def _separator(graph: RegionGraph, region: int, panes: list[int]) -> bool:
         if graph.alive[p]
         and border.get(p, 0) >= PIECE_SHARE * outline
         and graph.area[p] >= SEPARATOR_PANE_AREA * graph.area[region]
+        and border.get(p, 0) >= SEPARATOR_SIDE * graph.perimeter(p)
     )
     return any(b - a <= SEPARATOR_TONE for a, b in pairwise(beside))
 
@@ -154,8 +178,9 @@ def absorb_window_pieces(
     paint frame. With ``edge_pieces`` (``phase2.flatten.window_edge_pieces``) a dark piece
     bordered only by the pane and the background, a sliver beside it, may be open to it
     (``_edge_piece``). With ``roofs`` (``phase2.flatten.window_roofs``) a pane hanging from
-    the silhouette's top (ROOF_SKY) is a roof and takes no pieces. With ``separators``
-    (``phase2.flatten.window_separators``) a piece between two panes (``_separator``) stays.
+    the silhouette's top (ROOF_SKY) is a roof and takes no window under it
+    (``_under_roof``). With ``separators`` (``phase2.flatten.window_separators``) a piece
+    running between two panes of one tone (``_separator``) stays.
     Returns the pieces folded; ``phase2.flatten.window_pieces``."""
     vehicle = float(graph.area[graph.alive].sum())
     folded, changed = 0, True
@@ -166,13 +191,14 @@ def absorb_window_pieces(
         for pane in panes:
             if not graph.alive[pane] or _beside_tyre(graph, pane, owners, boxes):
                 continue
-            if roofs and sky_contact([pane], owners, boxes) > ROOF_SKY:
-                continue
+            roof = roofs and sky_contact([pane], owners, boxes) > ROOF_SKY
             for region in sorted(graph.border[pane], key=lambda r: -graph.border[pane][r]):
                 colour = graph.color[region]
                 if not graph.alive[region] or chroma(colour) >= PAINT_CHROMA:
                     continue
                 if separators and _separator(graph, region, panes):
+                    continue
+                if roof and _under_roof(graph, region, pane, owners, boxes):
                     continue
                 white = colour[0] >= PIECE_MAX_LIGHTNESS  # paint (a stripe), or the sky
                 if white and not _within_pane(region, pane, owners):
