@@ -228,3 +228,41 @@ def test_a_cream_body_in_shade_is_no_gold() -> None:
     styled = styled_fork(gold_tints=True, bars=(47.9, 0.7, 14.5), beside=(51.9, 4.9, 25.8))
     colours = rgb_to_lab(styled.pixels[fork_bars(styled.mask)].reshape(-1, 3))
     assert float(np.hypot(colours[:, 1], colours[:, 2]).max()) < 1.0
+
+
+def test_a_cream_body_with_a_gold_stripe_stays_cream() -> None:
+    # a cream body (L* 88, chroma 12.6) with a gold pinstripe (chroma 32): the body is larger
+    # than the stripe and keeps a third of its saturation, no gold in shade (it was all Orange)
+    pixels = np.zeros((240, 400, 3), np.uint8)
+    pixels[:] = (40, 40, 42)
+    pixels[40:200, 40:360] = _rgb(88.0, 1.5, 12.5)
+    pixels[110:126, 40:360] = _rgb(62.0, 4.0, 32.0)
+    mask = np.ones((240, 400), bool)
+    body = (slice(45, 105), slice(50, 350))
+    assert names(mapped(pixels, mask), *body) == names(
+        mapped(pixels, mask, gold_parts=False), *body
+    )
+    assert names(mapped(pixels, mask), *body) == {"White"}
+    assert names(mapped(pixels, mask, MUTED), *body) == {"#D9D9D9"}
+
+
+def test_a_white_deck_beside_a_gold_rail_stays_white() -> None:
+    # a large white deck (chroma 12) below a small clear gold rail (chroma 30): it was Orange
+    # (tan with the muted palette), a colour the guards forbid it
+    pixels = np.zeros((240, 400, 3), np.uint8)
+    pixels[:] = (178, 34, 34)
+    pixels[60:80, 100:300] = _rgb(70.0, 3.0, 30.0)
+    pixels[80:160, 100:300] = _rgb(95.0, 1.2, 12.3)
+    mask, deck = np.ones((240, 400), bool), (slice(82, 158), slice(100, 300))
+    assert "White" not in names(mapped(pixels, mask), slice(62, 78), slice(100, 300))
+    assert names(mapped(pixels, mask), *deck) == {"White"}
+    assert names(mapped(pixels, mask, MUTED), *deck) == {"#FFFFFF"}
+
+
+def test_an_amber_reflector_is_no_yellow_paint() -> None:
+    # a 10 x 10 px amber reflector on the gold wheel is no painted surface: the fork stays gold
+    pixels, mask = gold_bike()
+    pixels[90:100, 60:70] = (255, 200, 0)
+    fork = (slice(60, 200), slice(150, 190))
+    (gold,) = names(mapped(pixels, mask), slice(110, 200), slice(20, 140))
+    assert names(mapped(pixels, mask), *fork) == {gold}
