@@ -266,3 +266,23 @@ def test_an_amber_reflector_is_no_yellow_paint() -> None:
     fork = (slice(60, 200), slice(150, 190))
     (gold,) = names(mapped(pixels, mask), slice(110, 200), slice(20, 140))
     assert names(mapped(pixels, mask), *fork) == {gold}
+
+
+def test_gold_in_shade_reaches_clear_gold_through_glare() -> None:
+    # white glare (16 x 20 px, 0.3 % of the vehicle) between the wheel and the bar joining the
+    # fork: phase II reaches the wheel through it as phase III does (the fork was made neutral
+    # and drawn Gray)
+    def drawn(gold_tints: bool) -> tuple[set[str], set[str]]:
+        pixels, mask = gold_fork_photo()
+        pixels[140:160, 330:346] = WHITE
+        config = load_config(overrides={"phase2.flatten.gold_tints": gold_tints})
+        clean = CleanImage(pixels, mask, np.zeros_like(mask))
+        styled = ClassicalStylizer(config.phase2).run(clean, RunContext())
+        result = map_to_palette(styled, Palette.load("default"), config.phase3, RunContext())
+        label = result.palette.names
+        bars = {label[int(i)] for i in np.unique(result.labels[fork_bars(styled.mask)])}
+        return bars, {label[int(i)] for i in np.unique(result.labels[80:240, 220:310])}
+
+    assert drawn(gold_tints=False)[0] == {"Gray"}
+    fork, wheel = drawn(gold_tints=True)
+    assert fork == wheel and "Gray" not in fork
