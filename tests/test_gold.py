@@ -286,3 +286,24 @@ def test_gold_in_shade_reaches_clear_gold_through_glare() -> None:
     assert drawn(gold_tints=False)[0] == {"Gray"}
     fork, wheel = drawn(gold_tints=True)
     assert fork == wheel and "Gray" not in fork
+
+
+def fork_chroma(bars: Lab, beside: Lab | None = None) -> float:
+    """The largest CIELAB chroma phase II leaves in the fork's bars."""
+    styled = styled_fork(gold_tints=True, bars=bars, beside=beside)
+    colours = rgb_to_lab(styled.pixels[fork_bars(styled.mask)].reshape(-1, 3))
+    return float(np.hypot(colours[:, 1], colours[:, 2]).max())
+
+
+def test_only_a_gold_hued_group_is_gold_in_shade() -> None:
+    # blue-grey bars (hue 236°, chroma 14) beside the gold wheel: warm-lit chrome's kin, made
+    # neutral; the same chroma of a gold hue keeps its tint
+    assert fork_chroma((45.0, -8.0, -12.0)) < 1.0
+    assert fork_chroma((45.0, -3.0, 14.0)) > 8.0
+
+
+def test_gold_in_shade_needs_clear_gold_of_a_gold_hue() -> None:
+    # beside a clear copper-orange (hue 56°, chroma 36) the shaded bars are no gold: neutral;
+    # beside clear gold of hue 62° they keep their tint
+    assert fork_chroma(FORK_IN_SHADE, beside=(66.0, 20.0, 30.0)) < 1.0
+    assert fork_chroma(FORK_IN_SHADE, beside=(66.0, 17.0, 32.0)) > 8.0
