@@ -307,3 +307,15 @@ def test_gold_in_shade_needs_clear_gold_of_a_gold_hue() -> None:
     # beside clear gold of hue 62° they keep their tint
     assert fork_chroma(FORK_IN_SHADE, beside=(66.0, 20.0, 30.0)) < 1.0
     assert fork_chroma(FORK_IN_SHADE, beside=(66.0, 17.0, 32.0)) > 8.0
+
+
+def test_pieces_of_one_styled_colour_are_one_part() -> None:
+    # a bar of the fork's dull gold away from the bike (4000 px, more than the fork's 3200 px
+    # of it): one styled colour takes one palette colour, so without the link its larger grey
+    # region outvoted the fork's gold and the fork came out Gray and gold
+    pixels, mask = gold_bike()
+    pixels[210:230, 200:400] = DULL_GOLD
+    result = mapped(pixels, mask)
+    (gold,) = names(result, slice(40, 200), slice(20, 140))
+    assert names(result, slice(40, 200), slice(150, 190)) == {gold}
+    assert names(result, slice(210, 230), slice(200, 400)) == {gold}
