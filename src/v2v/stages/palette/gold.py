@@ -12,7 +12,8 @@ beside sand camouflage stays dark), and connected to a seed, directly, through s
 metal pieces (under ``mosaic_max_piece`` of the vehicle: the grey reflections and white glare
 between them) or by being the same styled colour (which takes one palette colour in the end:
 its larger region no longer outvotes a gold one for grey), takes the colour covering most of
-the part's seeds (by area) when it may take it (``allowed_colors``: a white deck no orange), is
+the part's seeds (by area) when it may take it (``allowed_colors``' hue guards; the chroma
+ratio not: a shaded piece is judged by its part's lit gold, as a material's members are), is
 small (under ``mosaic_max_piece`` of the vehicle, or no larger than the seeds: a cream body
 with a gold pinstripe is no gold part) and keeps SHADE_SATURATION of the seeds' HSV saturation
 (gold in shade, not cream). Only gold pieces change colour: a chrome crank arm beside a gold
@@ -58,7 +59,8 @@ def paint_shade(
 ) -> NDArray[np.bool_]:
     """Which gold-hued regions (chroma from ``neutral_chroma`` to under ``keep_hue_chroma``)
     are connected through gold-hued regions to vivid paint of a gold hue (chroma at least
-    ``keep_hue_chroma``, LONE_PAINT_SHARE of the vehicle), darker than it and within
+    ``keep_hue_chroma``, a surface: LONE_PAINT_SHARE of the vehicle or larger than the
+    piece), darker than it and within
     ``hue_degrees`` of its hue: a taxi's or a school bus's yellow in shade, mustard, not metal
     (``yellow_paint``; all False when it is off)."""
     chroma = chroma_of(lab)
@@ -70,11 +72,13 @@ def paint_shade(
     component = linked_parts(hued, borders)
     for part in np.unique(component[vivid]):
         paint = (component == part) & vivid
-        if areas[paint].sum() < LONE_PAINT_SHARE * float(areas.sum()):
-            continue  # an amber reflector, no painted surface
+        surface = float(areas[paint].sum())
         colour = np.average(lab[paint], axis=0, weights=areas[paint])
         near = hue_gap(lab, colour) <= config.hue_degrees
-        shade |= (component == part) & hued & ~vivid & (lab[:, 0] < colour[0]) & near
+        # paint is a surface: of LONE_PAINT_SHARE, or larger than its shade piece (a
+        # helmet's yellow top, not an amber reflector on a gold wheel)
+        larger = (areas < surface) | (surface >= LONE_PAINT_SHARE * float(areas.sum()))
+        shade |= (component == part) & hued & ~vivid & (lab[:, 0] < colour[0]) & near & larger
     return shade
 
 
@@ -88,7 +92,8 @@ def gold_parts(
     allowed: NDArray[np.bool_],
 ) -> int:
     """Gold pieces of a part with gold seeds take the seeds' colour (see the module
-    docstring). ``allowed`` (k, n): the palette colours each region may take. Changes
+    docstring). ``allowed`` (k, n): the palette colours each region may take (the surface guards,
+    without the chroma ratio). Changes
     ``choice`` (palette index per region) in place; returns how many regions changed."""
     chroma = chroma_of(lab)
     hued = gold_hued(lab)

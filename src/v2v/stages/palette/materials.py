@@ -286,7 +286,7 @@ def choose_colors(
             darker = distance[members, shadow] < distance[members, base]
             choice[members[darker]] = shadow
     if config.gold_parts:
-        gold_parts(choice, lab, areas, borders, palette_lab, config, allowed)
+        gold_parts(choice, lab, areas, borders, palette_lab, config, surface)
     if config.mosaic_colors > 0:
         calm_mosaics(choice, lab, areas, borders, palette_lab, config)
     if config.pale_patches:
