@@ -17,8 +17,8 @@ FloatArray = NDArray[np.float64]
 METAL_HUES = (60.0, 105.0)
 #: Gold in shade keeps at least this share of the clear gold's HSV saturation (light falling
 #: off keeps it): the lowriders' shaded forks and bars keep 0.57-0.89 of it, a tank's brown
-#: track beside its sand camouflage 0.40-0.45, white glare on gold and a cream body beside a
-#: gold stripe about 0.2-0.35.
+#: track beside its sand camouflage 0.40-0.45, white glare on gold about 0.2 (phase II's
+#: ``gold_tints``).
 SHADE_SATURATION = 0.5
 
 

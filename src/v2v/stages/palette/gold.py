@@ -1,23 +1,24 @@
 """Gold decided once per part, not per region (``phase3.materials.gold_parts``).
 
-A lowrider's gold fork, bars, chainring and chain guard are khaki and olive in the photo
-(CIELAB chroma about 10 to 40): each region's own nearest palette colour sits on a knife edge
-between the palette's grey and its gold, so one part came out gold in one photo and grey, or a
-grey and gold patchwork, in the next. Here the choice is made once per connected metal part,
-with hysteresis: gold pieces (hue within METAL_HUES, chroma from ``neutral_chroma`` to under
-``keep_hue_chroma``) of at least SEED_CHROMA that the materials step already drew in a
-chromatic colour are the part's seeds; every other gold piece drawn in a neutral, at least
+A lowrider's gold fork, bars, chainring and chain guard are khaki and olive in the photo (CIELAB
+chroma about 10 to 40): each region's own nearest palette colour sits on a knife edge between
+the palette's grey and its gold, so one part came out gold in one photo and grey, or a grey and
+gold patchwork, in the next. Here the choice is made once per connected metal part, with
+hysteresis: gold pieces (hue within METAL_HUES, chroma from ``neutral_chroma`` to under
+``keep_hue_chroma``) of at least SEED_CHROMA that the materials step already drew in a chromatic
+colour are the part's seeds; every other gold piece drawn in a neutral, at least
 DARK_PAINT_LIGHTNESS light (darker gold is the part's shade, and a tank's dark brown track
 beside sand camouflage stays dark), and connected to a seed, directly, through small neutral
 metal pieces (under ``mosaic_max_piece`` of the vehicle: the grey reflections and white glare
-between them) or by being the same styled colour (which takes one palette colour in the end:
-its larger region no longer outvotes a gold one for grey), takes the colour covering most of
-the part's seeds (by area) when it may take it (``allowed_colors``' hue guards; the chroma
-ratio not: a shaded piece is judged by its part's lit gold, as a material's members are), is
-small (under ``mosaic_max_piece`` of the vehicle, or no larger than the seeds: a cream body
-with a gold pinstripe is no gold part) and keeps SHADE_SATURATION of the seeds' HSV saturation
-(gold in shade, not cream). Only gold pieces change colour: a chrome crank arm beside a gold
-chainring stays grey (the mosaic step then keeps the part to a base and one shade).
+between them) or by being the same styled colour (which takes one palette colour in the end: its
+larger region no longer outvotes a gold one for grey), takes the colour covering most of the
+part's seeds (by area) when it may take it (``allowed_colors``' hue guards; the chroma ratio
+not: a shaded piece is judged by its part's lit gold, as a material's members are), is small
+(under ``mosaic_max_piece`` of the vehicle, or no larger than the seeds: a cream body with a
+gold pinstripe, a white deck beside a gold rail are no gold part; requiring half the seeds' HSV
+saturation too turned the atom-playground lowrider's shaded fork grey and white). Only gold
+pieces change colour: a chrome crank arm beside a gold chainring stays grey (the mosaic step
+then keeps the part to a base and one shade).
 With ``yellow_paint`` gold-hued pieces connected through gold-hued pieces to vivid paint of a
 gold hue (chroma at least ``keep_hue_chroma``, covering LONE_PAINT_SHARE of the vehicle: a
 taxi's or a school bus's yellow, not an amber reflector), darker than it and within
@@ -31,8 +32,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from v2v.color.lch import chroma_of, hsv_saturation, hue_gap
-from v2v.color.metal import SHADE_SATURATION, gold_hued, linked_parts, metal_links
+from v2v.color.lch import chroma_of, hue_gap
+from v2v.color.metal import gold_hued, linked_parts, metal_links
 from v2v.config import MaterialsConfig
 from v2v.stages.palette.paints import DARK_PAINT_LIGHTNESS, LONE_PAINT_SHARE
 
@@ -104,7 +105,6 @@ def gold_parts(
     component = linked_parts(linking, borders, _same_colour(lab, gold))
     chromatic = chroma_of(palette_lab) >= config.neutral_chroma
     seeds = gold & chromatic[choice] & gold_hued(palette_lab)[choice] & (chroma >= SEED_CHROMA)
-    saturation = hsv_saturation(lab)
     small = weights < config.mosaic_max_piece * float(weights.sum())
     changed = 0
     for part in np.unique(component[gold & ~chromatic[choice]]):
@@ -114,9 +114,8 @@ def gold_parts(
             continue
         votes = np.bincount(choice[seeded], weights=weights[seeded])
         colour = int(np.argmax(votes))
-        bar = SHADE_SATURATION * float(np.average(saturation[seeded], weights=weights[seeded]))
         targets = inside & gold & ~chromatic[choice] & (lab[:, 0] >= DARK_PAINT_LIGHTNESS)
-        targets &= allowed[:, colour] & (saturation >= bar)
+        targets &= allowed[:, colour]
         targets &= small | (weights <= weights[seeded].sum())
         choice[targets] = colour
         changed += int(targets.sum())
