@@ -21,7 +21,7 @@ pieces change colour: a chrome crank arm beside a gold chainring stays grey (the
 then keeps the part to a base and one shade).
 With ``yellow_paint`` gold-hued pieces connected through gold-hued pieces to vivid paint of a
 gold hue (chroma at least ``keep_hue_chroma``, covering LONE_PAINT_SHARE of the vehicle: a
-taxi's or a school bus's yellow, not an amber reflector), darker than it and within
+taxi's or a school bus's yellow, not an amber reflector) and within
 ``hue_degrees`` of its hue, are that paint in shade, not metal: the paint's own rules name them,
 here and in the mosaic step (:func:`paint_shade`). A part without a seed is left alone (beige
 sails, a cream rocket stay neutral).
@@ -61,7 +61,7 @@ def paint_shade(
     """Which gold-hued regions (chroma from ``neutral_chroma`` to under ``keep_hue_chroma``)
     are connected through gold-hued regions to vivid paint of a gold hue (chroma at least
     ``keep_hue_chroma``, a surface: LONE_PAINT_SHARE of the vehicle or larger than the
-    piece), darker than it and within
+    piece), and within
     ``hue_degrees`` of its hue: a taxi's or a school bus's yellow in shade, mustard, not metal
     (``yellow_paint``; all False when it is off)."""
     chroma = chroma_of(lab)
@@ -79,7 +79,7 @@ def paint_shade(
         # paint is a surface: of LONE_PAINT_SHARE, or larger than its shade piece (a
         # helmet's yellow top, not an amber reflector on a gold wheel)
         larger = (areas < surface) | (surface >= LONE_PAINT_SHARE * float(areas.sum()))
-        shade |= (component == part) & hued & ~vivid & (lab[:, 0] < colour[0]) & near & larger
+        shade |= (component == part) & hued & ~vivid & near & larger
     return shade
 
 
