@@ -228,3 +228,94 @@ def test_a_cream_body_in_shade_is_no_gold() -> None:
     styled = styled_fork(gold_tints=True, bars=(47.9, 0.7, 14.5), beside=(51.9, 4.9, 25.8))
     colours = rgb_to_lab(styled.pixels[fork_bars(styled.mask)].reshape(-1, 3))
     assert float(np.hypot(colours[:, 1], colours[:, 2]).max()) < 1.0
+
+
+def test_a_cream_body_with_a_gold_stripe_stays_cream() -> None:
+    # a cream body (L* 88, chroma 12.6) with a gold pinstripe (chroma 32): the body is larger
+    # than the stripe and keeps a third of its saturation, no gold in shade (it was all Orange)
+    pixels = np.zeros((240, 400, 3), np.uint8)
+    pixels[:] = (40, 40, 42)
+    pixels[40:200, 40:360] = _rgb(88.0, 1.5, 12.5)
+    pixels[110:126, 40:360] = _rgb(62.0, 4.0, 32.0)
+    mask = np.ones((240, 400), bool)
+    body = (slice(45, 105), slice(50, 350))
+    assert names(mapped(pixels, mask), *body) == names(
+        mapped(pixels, mask, gold_parts=False), *body
+    )
+    assert names(mapped(pixels, mask), *body) == {"White"}
+    assert names(mapped(pixels, mask, MUTED), *body) == {"#D9D9D9"}
+
+
+def test_a_white_deck_beside_a_gold_rail_stays_white() -> None:
+    # a large white deck (chroma 12) below a small clear gold rail (chroma 30): it was Orange
+    # (tan with the muted palette), a colour the guards forbid it
+    pixels = np.zeros((240, 400, 3), np.uint8)
+    pixels[:] = (178, 34, 34)
+    pixels[60:80, 100:300] = _rgb(70.0, 3.0, 30.0)
+    pixels[80:160, 100:300] = _rgb(95.0, 1.2, 12.3)
+    mask, deck = np.ones((240, 400), bool), (slice(82, 158), slice(100, 300))
+    assert "White" not in names(mapped(pixels, mask), slice(62, 78), slice(100, 300))
+    assert names(mapped(pixels, mask), *deck) == {"White"}
+    assert names(mapped(pixels, mask, MUTED), *deck) == {"#FFFFFF"}
+
+
+def test_an_amber_reflector_is_no_yellow_paint() -> None:
+    # a 10 x 10 px amber reflector on the gold wheel is no painted surface: the fork stays gold
+    pixels, mask = gold_bike()
+    pixels[90:100, 60:70] = (255, 200, 0)
+    fork = (slice(60, 200), slice(150, 190))
+    (gold,) = names(mapped(pixels, mask), slice(110, 200), slice(20, 140))
+    assert names(mapped(pixels, mask), *fork) == {gold}
+
+
+def test_gold_in_shade_reaches_clear_gold_through_glare() -> None:
+    # white glare (16 x 20 px, 0.3 % of the vehicle) between the wheel and the bar joining the
+    # fork: phase II reaches the wheel through it as phase III does (the fork was made neutral
+    # and drawn Gray)
+    def drawn(gold_tints: bool) -> tuple[set[str], set[str]]:
+        pixels, mask = gold_fork_photo()
+        pixels[140:160, 330:346] = WHITE
+        config = load_config(overrides={"phase2.flatten.gold_tints": gold_tints})
+        clean = CleanImage(pixels, mask, np.zeros_like(mask))
+        styled = ClassicalStylizer(config.phase2).run(clean, RunContext())
+        result = map_to_palette(styled, Palette.load("default"), config.phase3, RunContext())
+        label = result.palette.names
+        bars = {label[int(i)] for i in np.unique(result.labels[fork_bars(styled.mask)])}
+        return bars, {label[int(i)] for i in np.unique(result.labels[80:240, 220:310])}
+
+    assert drawn(gold_tints=False)[0] == {"Gray"}
+    fork, wheel = drawn(gold_tints=True)
+    assert fork == wheel and "Gray" not in fork
+
+
+def fork_chroma(bars: Lab, beside: Lab | None = None) -> float:
+    """The largest CIELAB chroma phase II leaves in the fork's bars."""
+    styled = styled_fork(gold_tints=True, bars=bars, beside=beside)
+    colours = rgb_to_lab(styled.pixels[fork_bars(styled.mask)].reshape(-1, 3))
+    return float(np.hypot(colours[:, 1], colours[:, 2]).max())
+
+
+def test_only_a_gold_hued_group_is_gold_in_shade() -> None:
+    # blue-grey bars (hue 236°, chroma 14) beside the gold wheel: warm-lit chrome's kin, made
+    # neutral; the same chroma of a gold hue keeps its tint
+    assert fork_chroma((45.0, -8.0, -12.0)) < 1.0
+    assert fork_chroma((45.0, -3.0, 14.0)) > 8.0
+
+
+def test_gold_in_shade_needs_clear_gold_of_a_gold_hue() -> None:
+    # beside a clear copper-orange (hue 56°, chroma 36) the shaded bars are no gold: neutral;
+    # beside clear gold of hue 62° they keep their tint
+    assert fork_chroma(FORK_IN_SHADE, beside=(66.0, 20.0, 30.0)) < 1.0
+    assert fork_chroma(FORK_IN_SHADE, beside=(66.0, 17.0, 32.0)) > 8.0
+
+
+def test_pieces_of_one_styled_colour_are_one_part() -> None:
+    # a bar of the fork's dull gold away from the bike (4000 px, more than the fork's 3200 px
+    # of it): one styled colour takes one palette colour, so without the link its larger grey
+    # region outvoted the fork's gold and the fork came out Gray and gold
+    pixels, mask = gold_bike()
+    pixels[210:230, 200:400] = DULL_GOLD
+    result = mapped(pixels, mask)
+    (gold,) = names(result, slice(40, 200), slice(20, 140))
+    assert names(result, slice(40, 200), slice(150, 190)) == {gold}
+    assert names(result, slice(210, 230), slice(200, 400)) == {gold}

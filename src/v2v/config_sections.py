@@ -166,7 +166,15 @@ class FlattenConfig(Strict):
         True,
         description="with grey_chrome, a weakly tinted gold group that touches clear gold"
         " (chroma of at least 28, gold hue) and keeps half its HSV saturation keeps its tint:"
-        " gold metal in shade, not chrome",
+        " gold metal in shade, not chrome; it reaches it directly or through small neutral"
+        " pieces (gold_link_piece)",
+    )
+    gold_link_piece: float = Field(
+        0.01,
+        gt=0.0,
+        le=1.0,
+        description="with gold_tints: neutral pieces under this share of the vehicle (grey"
+        " reflections, white glare) link a gold group to clear gold (phase3 mosaic_max_piece)",
     )
     glass: bool = Field(
         True, description="mosaics of light and dark grey reflections in a window become one tone"

@@ -72,6 +72,7 @@ from v2v.stages.palette.guards import allowed_colors, keep_dark_hue, not_too_viv
 from v2v.stages.palette.mosaics import calm_mosaics
 from v2v.stages.palette.paints import (
     DARK_PAINT_LIGHTNESS,
+    LONE_PAINT_SHARE,
     group_materials,
     in_shade,
     is_paint,
@@ -85,10 +86,6 @@ FloatArray = NDArray[np.float64]
 TRUER_HUE_MAX_EXTRA = 10.0
 #: A shade pair's lit colour is taken at most this much (ΔE00) farther than its shade.
 LIT_PAIR_MAX_EXTRA = 5.0
-#: A lone flat region of clear paint (``paint_hue_chroma``) keeps its hue only when it covers
-#: at least this share of the vehicle: a small patch of grass or dirt seen through a frame
-#: stays in the neutrals, a camouflage patch does not.
-LONE_PAINT_SHARE = 0.02
 #: A palette's shade pair is of one hue within this many degrees: an orange is no lit red.
 PAIR_HUE_DEGREES = 10.0
 
@@ -289,7 +286,7 @@ def choose_colors(
             darker = distance[members, shadow] < distance[members, base]
             choice[members[darker]] = shadow
     if config.gold_parts:
-        gold_parts(choice, lab, areas, borders, palette_lab, config)
+        gold_parts(choice, lab, areas, borders, palette_lab, config, surface)
     if config.mosaic_colors > 0:
         calm_mosaics(choice, lab, areas, borders, palette_lab, config)
     if config.pale_patches:

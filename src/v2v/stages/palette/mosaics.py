@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from v2v.color.ciede2000 import delta_e_2000
 from v2v.color.lch import chroma_of
+from v2v.color.metal import gold_hued, linked_parts
 from v2v.config import MaterialsConfig
-from v2v.stages.palette.gold import gold_hued, paint_shade
+from v2v.stages.palette.gold import paint_shade
 
 FloatArray = NDArray[np.float64]
 #: A mosaic's second tone is its shade: pieces this much (L*) darker than the base's pieces.
@@ -33,7 +32,7 @@ SHADE_STEP = 20.0
 
 
 def _metal(
-    lab: FloatArray, borders: NDArray[np.int64], config: MaterialsConfig
+    lab: FloatArray, areas: NDArray[np.int64], borders: NDArray[np.int64], config: MaterialsConfig
 ) -> NDArray[np.bool_]:
     """Which regions are metal: neutral, or (``metal_mosaics``) gold or brass (METAL_HUES,
     chroma under ``keep_hue_chroma``: vivid yellow paint is no metal, nor, with
@@ -42,7 +41,7 @@ def _metal(
     metal: NDArray[np.bool_] = chroma < config.neutral_chroma
     if config.metal_mosaics:
         gold = gold_hued(lab) & (chroma < config.keep_hue_chroma)
-        metal = metal | (gold & ~paint_shade(lab, borders, config))
+        metal = metal | (gold & ~paint_shade(lab, areas, borders, config))
     return metal
 
 
@@ -52,14 +51,9 @@ def neutral_mosaics(
     """Connected groups (≥ 3 pieces) of small metal regions (``_metal``), each under
     ``mosaic_max_piece`` of the vehicle (a tyre or a white cab stays out).
     ``borders``: (m, 3) [first, second, length]."""
-    count = len(lab)
-    small = _metal(lab, borders, config) & (areas < config.mosaic_max_piece * float(areas.sum()))
-    first, second = borders[:, 0], borders[:, 1]
-    both = small[first] & small[second]
-    links = coo_matrix(
-        (np.ones(int(both.sum())), (first[both], second[both])), shape=(count, count)
-    )
-    _, component = connected_components(links, directed=False)
+    small = _metal(lab, areas, borders, config)
+    small &= areas < config.mosaic_max_piece * float(areas.sum())
+    component = linked_parts(small, borders)
     groups = [np.flatnonzero(small & (component == c)) for c in np.unique(component[small])]
     return [group for group in groups if len(group) >= 3]
 

@@ -26,6 +26,11 @@ GLARE_MAX_RATIO = 0.5
 #: A palette colour is the shade of another when at least this much darker (L units); so is
 #: a sky-lit shadow of a paint.
 SHADOW_MIN_STEP = 10.0
+#: A lone flat region of clear paint (``paint_hue_chroma``) keeps its hue only when it covers
+#: at least this share of the vehicle: a small patch of grass or dirt seen through a frame
+#: stays in the neutrals, a camouflage patch does not. Yellow paint (``yellow_paint``) is a
+#: surface this large too: an amber reflector is no paint.
+LONE_PAINT_SHARE = 0.02
 #: Dark paint (``dark_paint_saturation``) is darker than this (L*).
 DARK_PAINT_LIGHTNESS = 40.0
 #: The hue (CIELAB degrees) a shadow under an open sky turns towards: blue (b* < 0).

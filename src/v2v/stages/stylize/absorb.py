@@ -12,8 +12,10 @@
   large tone may be paint in shade (a gold fender's): with ``lit_paint`` the family's lit tone
   (much lighter, as saturated) is kept too, and lighter members as saturated as the paint take
   it rather than the shade's colour, so phase III sees the lit side and names the paint by it.
-- tinted greys: small, weakly tinted groups among neutrals (warm-lit chrome) turn grey, so
-  they do not map to brown or beige.
+- white glare on light paint takes the paint's colour.
+
+(Tinted greys, warm-lit chrome made grey unless it is gold in shade, are in
+:mod:`v2v.stages.stylize.gold_tints`.)
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ import numpy as np
 
 from v2v.color.lch import hsv_saturation
 from v2v.stages.palette.paints import DARK_PAINT_LIGHTNESS, MIN_TONE_SHARE, SHADOW_MIN_STEP
-from v2v.stages.stylize.gold_tints import is_gold
 from v2v.stages.stylize.regions import (
     ENCLOSED_SHARE,
     GLARE_LIGHTER,
@@ -214,42 +215,3 @@ def unify_tones(graph: RegionGraph, min_tone_area: float, lit_paint: bool) -> di
             graph.recolor(region, colors[region])
             counts[why] += 1
     return counts
-
-
-def _muted_groups(graph: RegionGraph, max_chroma: float) -> list[list[int]]:
-    """Connected groups of weakly tinted regions (NEUTRAL_CHROMA ≤ chroma < ``max_chroma``)."""
-    members = {r for r in graph.living() if NEUTRAL_CHROMA <= chroma(graph.color[r]) < max_chroma}
-    return graph.groups(members)
-
-
-def neutralize_tints(
-    graph: RegionGraph, max_chroma: float, max_share: float, keep_gold: bool = False
-) -> int:
-    """Make weakly tinted patches among neutrals grey: chrome and glass under warm light read as
-    brown or beige after palette mapping, a designer draws them grey. A connected group of
-    regions with chroma in [NEUTRAL_CHROMA, ``max_chroma``) is made neutral (a = b = 0,
-    lightness kept) when it covers under ``max_share`` of the vehicle and its outline touches
-    neutral regions more than paint colours (a large tinted group is paint: beige, bronze).
-    With ``keep_gold`` a gold group beside clear gold keeps its tint (``gold_tints.is_gold``).
-    Returns the number of regions recoloured."""
-    vehicle = float(graph.area[graph.alive].sum())
-    changed = 0
-    for group in _muted_groups(graph, max_chroma):
-        if sum(graph.area[r] for r in group) >= max_share * vehicle:
-            continue
-        inside = set(group)
-        neutral = paint = 0.0
-        for region in group:
-            for other, length in graph.border[region].items():
-                if other in inside:
-                    continue
-                if chroma(graph.color[other]) < NEUTRAL_CHROMA:
-                    neutral += length
-                else:
-                    paint += length
-        if neutral <= paint or (keep_gold and is_gold(graph, group)):
-            continue
-        for region in group:
-            graph.recolor(region, np.array([graph.color[region][0], 0.0, 0.0]))
-        changed += len(group)
-    return changed

@@ -27,12 +27,12 @@ from v2v.color.ciede2000 import rgb_to_lab
 from v2v.config import FlattenConfig
 from v2v.stages.stylize.absorb import (
     absorb_regions,
-    neutralize_tints,
     unify_tones,
 )
 from v2v.stages.stylize.ellipses import find_ellipse_wheels, from_circle, paint_wheels
 from v2v.stages.stylize.glare import absorb_light_glare
 from v2v.stages.stylize.glass import absorb_reflections, unify_glass
+from v2v.stages.stylize.gold_tints import neutralize_tints
 from v2v.stages.stylize.highlights import paint_highlights
 from v2v.stages.stylize.pale_glare import absorb_pale_glare
 from v2v.stages.stylize.raster import (
@@ -137,7 +137,10 @@ def _simplify(
         merges.update(unify_tones(graph, max(TONE_AREA_FACTOR * min_area, 1.0), config.lit_paint))
     if config.grey_chrome:
         merges["grey_chrome"] = neutralize_tints(
-            graph, TINT_MAX_CHROMA, TINT_MAX_SHARE, config.gold_tints
+            graph,
+            TINT_MAX_CHROMA,
+            TINT_MAX_SHARE,
+            config.gold_link_piece if config.gold_tints else None,
         )
     if config.glass:
         merges["glass"] = unify_glass(
