@@ -63,6 +63,8 @@ def _standing(wheel: EllipseWheel, mask: Mask) -> bool:
     """The vehicle reaches at most STAND_GAP of the long semi-axis below the ellipse."""
     drawn = _ellipse_mask(mask.shape, wheel)
     cols = np.flatnonzero(drawn.any(axis=0))
+    if cols.size == 0:
+        return False
     third = (cols[-1] - cols[0] + 1) / 3.0
     middle = slice(int(cols[0] + third), max(int(cols[0] + third) + 1, int(cols[-1] - third) + 1))
     bottom = int(np.flatnonzero(drawn[:, middle].any(axis=1))[-1])
