@@ -135,6 +135,9 @@ def find_light_tyres(
     height = lowest - top + 1
     neutral = (chroma_of(colors) < TYRE_CHROMA)[labels] & mask
     smallest = np.pi * (MIN_WHEEL * height) ** 2 * MIN_AXIS_RATIO
+    # a patch the other searches' wheels cut is their remainder (a chainring beside a
+    # lowrider's spoked wheel), not a tyre
+    beside = ndimage.binary_dilation(taken, iterations=2)
     taken = taken.copy()
     wheels: list[EllipseWheel] = []
     for share in OPENING_SHARES:
@@ -144,7 +147,7 @@ def find_light_tyres(
         components, count = ndimage.label(opened & ~taken)
         for index in range(1, count + 1):
             patch = components == index
-            if float(patch.sum()) < smallest:
+            if float(patch.sum()) < smallest or (patch & beside).any():
                 continue
             wheel = _ring(patch, neutral, mask, labels, colors)
             if wheel is None:
