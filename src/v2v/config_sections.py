@@ -136,6 +136,12 @@ class FlattenConfig(Strict):
         True,
         description="with wheels: dark elliptic patches (wheels at an angle) become tyre + rim",
     )
+    light_tyres: bool = Field(
+        True,
+        description="with wheels: a neutral ring (any lightness, glare included) around a"
+        " coloured rim, closed by its hull and fitting an ellipse, becomes tyre + rim (a"
+        " tricycle's light grey tyres)",
+    )
     spoked_wheels: bool = Field(
         True,
         description="with wheels: free-standing side-view wheels (spoked, thin) become one tyre"

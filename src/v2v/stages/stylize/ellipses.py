@@ -66,7 +66,8 @@ OPENING_SHARES = (0.0, 0.05, 0.1, 0.15)
 @dataclass(frozen=True)
 class EllipseWheel:
     """A wheel in flattening-resolution pixels: centre, full axes (long, short), angle in
-    degrees (OpenCV's convention), the rim's scale relative to the tyre, and the tyre colour."""
+    degrees (OpenCV's convention), the rim's scale relative to the tyre, the tyre colour, and
+    the rim colour when the finder chose it (a light tyre's painted rim), else None."""
 
     center: tuple[float, float]
     axes: tuple[float, float]
@@ -74,6 +75,7 @@ class EllipseWheel:
     rim_scale: float
     tyre: NDArray[np.float64]
     holes: float
+    rim: NDArray[np.float64] | None = None
 
 
 def _ellipse_mask(shape: tuple[int, ...], wheel: EllipseWheel, scale: float = 1.0) -> Mask:
@@ -229,7 +231,8 @@ def paint_wheels(
     ``labels`` as a tyre ellipse and, when it has one (``rim_scale`` > 0), a rim ellipse: new
     regions appended to ``colors``. The rim takes the median of the lighter half of ``lab``
     inside it (the metal, not the gaps between spokes), lifted to at least ``rim_contrast``
-    lighter than the tyre and made neutral when that is needed."""
+    lighter than the tyre and made neutral when that is needed; a wheel whose finder chose
+    its rim colour (``EllipseWheel.rim``) keeps it."""
     labels = labels.copy()
     added: list[NDArray[np.float64]] = []
     for wheel in wheels:
@@ -242,6 +245,10 @@ def paint_wheels(
             continue
         rim = _ellipse_mask(mask.shape, wheel, wheel.rim_scale) & mask
         if not rim.any():
+            continue
+        if wheel.rim is not None:
+            added.append(wheel.rim.astype(np.float64))
+            labels[rim] = len(colors) + len(added) - 1
             continue
         metal = lab[rim]
         metal = metal[metal[:, 0] >= np.median(metal[:, 0])]

@@ -34,6 +34,7 @@ from v2v.stages.stylize.glare import absorb_light_glare
 from v2v.stages.stylize.glass import absorb_reflections, unify_glass
 from v2v.stages.stylize.gold_tints import neutralize_tints
 from v2v.stages.stylize.highlights import paint_highlights
+from v2v.stages.stylize.light_tyres import find_light_tyres, wheel_pixels
 from v2v.stages.stylize.pale_glare import absorb_pale_glare
 from v2v.stages.stylize.raster import (
     Labels,
@@ -211,12 +212,13 @@ def flatten(pixels: NDArray[np.uint8], mask: Mask, config: FlattenConfig) -> Fla
         drawn = [from_circle(wheel, lab, small_mask, config.wheel_rims) for wheel in found]
         if config.angled_wheels:
             drawn += find_ellipse_wheels(labels, colors, lab, small_mask, found)
+        spoked = find_spoked_wheels(lab, small_mask, drawn) if config.spoked_wheels else []
+        if config.light_tyres:
+            taken = wheel_pixels(small_mask, drawn, spoked)
+            drawn += find_light_tyres(labels, colors, small_mask, taken)
         labels, colors = paint_wheels(labels, colors, lab, small_mask, drawn, config.rim_contrast)
-        wheels = len(drawn)
-        if config.spoked_wheels:
-            spoked = find_spoked_wheels(lab, small_mask, drawn)
-            labels, colors = paint_spoked_wheels(labels, colors, lab, small_mask, spoked)
-            wheels += len(spoked)
+        labels, colors = paint_spoked_wheels(labels, colors, lab, small_mask, spoked)
+        wheels = len(drawn) + len(spoked)
         timer.lap("wheels")
     full = upsample_labels(labels, (width, height), config.smoothness)
     out = np.zeros_like(pixels)
