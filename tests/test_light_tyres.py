@@ -89,3 +89,59 @@ def test_a_neutral_disc_without_a_coloured_rim_is_not_a_light_tyre() -> None:
     pixels, mask = draw_tricycle_wheel(glare=False)
     pixels[_ellipse((22, 38))] = GREY
     assert int(_styled(pixels, mask, on=True).notes["wheels"]) == 0
+
+
+def _disc(image: np.ndarray, mask: np.ndarray, center: tuple[int, int], radius: int, rgb) -> None:
+    canvas = np.zeros(mask.shape, np.uint8)
+    cv2.circle(canvas, center, radius, 1, -1)
+    image[canvas.astype(bool)] = rgb
+    mask |= canvas.astype(bool)
+
+
+def _body(rows: slice, columns: slice) -> tuple[np.ndarray, np.ndarray]:
+    """A blue body on a green background: the RGB float image and the mask."""
+    image = np.full((HEIGHT, WIDTH, 3), (120.0, 150.0, 120.0))
+    mask = np.zeros((HEIGHT, WIDTH), bool)
+    mask[rows, columns] = True
+    image[rows, columns] = (40, 90, 200)
+    return image, mask
+
+
+def _wheels(image: np.ndarray, mask: np.ndarray) -> tuple[int, int]:
+    """The wheels found with the rule off and on."""
+    noise = np.random.default_rng(1).normal(0, 4, image.shape)
+    pixels = np.clip(image + noise, 0, 255).astype(np.uint8)
+    return tuple(int(_styled(pixels, mask, on).notes["wheels"]) for on in (False, True))
+
+
+def test_a_chrome_engine_cover_between_two_wheels_is_not_a_third_tyre() -> None:
+    """A motorcycle: nothing below its chrome engine cover (around a blue badge), but its
+    wheels on both sides reach lower; it stands on nothing."""
+    image, mask = _body(slice(60, 141), slice(90, 311))
+    for x in (90, 310):
+        _disc(image, mask, (x, 175), 55, (30, 30, 30))
+        _disc(image, mask, (x, 175), 35, (150, 150, 150))
+        _disc(image, mask, (x, 175), 8, (30, 30, 30))
+    _disc(image, mask, (200, 150), 30, (185, 185, 188))
+    _disc(image, mask, (200, 150), 17, (30, 60, 200))
+    assert _wheels(image, mask) == (2, 2)
+
+
+def test_a_spare_wheel_cover_with_the_body_below_it_is_not_a_tyre() -> None:
+    """A grey cover ring around a red logo on an SUV's rear: the body goes on 0.3 of its
+    radius below it."""
+    image, mask = _body(slice(40, 206), slice(60, 340))
+    _disc(image, mask, (200, 140), 50, (175, 175, 175))
+    _disc(image, mask, (200, 140), 32, (200, 30, 40))
+    assert _wheels(image, mask) == (0, 0)
+
+
+def test_a_dark_ring_is_left_to_the_dark_searches() -> None:
+    """A black ring around yellow standing higher than the vehicle's lowest point (a tank's
+    track end beside its camouflage): the dark searches do not take it, nor does this one."""
+    image, mask = _body(slice(40, 120), slice(60, 340))
+    image[120:239, 20:50] = (40, 90, 200)
+    mask[120:239, 20:50] = True
+    _disc(image, mask, (250, 150), 50, (45, 45, 45))
+    _disc(image, mask, (250, 150), 32, (230, 200, 40))
+    assert _wheels(image, mask) == (0, 0)

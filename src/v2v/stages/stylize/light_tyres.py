@@ -12,7 +12,9 @@ neutral panel), the inside (within INNER_SCALE) is at least RIM_SHARE not neutra
 rim: a white seat or a grey panel is neutral throughout), it is of a wheel's size, low on the
 vehicle, and it stands on the silhouette: below its bottom the vehicle reaches at most
 STAND_GAP of its long semi-axis (a tricycle's rear wheels stand higher in the picture than
-its front wheel, so "near the vehicle's lowest point" does not hold for them). A patch whose
+its front wheel, so "near the vehicle's lowest point" does not hold for them), and the vehicle
+does not reach LOWEST_TOLERANCE of it lower on both sides (a motorcycle's chrome engine cover
+between its wheels has nothing below it either). A patch whose
 median is darker than TYRE_LIGHTNESS is left to the dark searches (a tank's track beside its
 yellow camouflage passes the ring test), and so are wheels they or the spoked search found.
 Switch:
@@ -41,7 +43,7 @@ from v2v.stages.stylize.ellipses import (
 )
 from v2v.stages.stylize.raster import Labels, Mask
 from v2v.stages.stylize.spokes import SpokedWheel
-from v2v.stages.stylize.wheels import MAX_RADIUS, TYRE_CHROMA, TYRE_LIGHTNESS
+from v2v.stages.stylize.wheels import LOWEST_TOLERANCE, MAX_RADIUS, TYRE_CHROMA, TYRE_LIGHTNESS
 
 #: The patch covers this share of the ellipse's outer band (from BAND_SCALE of the axes out).
 BAND_SHARE, BAND_SCALE = 0.55, 0.8
@@ -50,6 +52,9 @@ RIM_SHARE, INNER_SCALE = 0.2, 0.6
 #: Below the ellipse's bottom (in the middle third of its width) the vehicle reaches at most
 #: this share of the long semi-axis.
 STAND_GAP = 0.15
+#: ... and the vehicle (slivers thinner than STAND_GAP of it, a shadow's edge, aside) does not
+#: reach LOWEST_TOLERANCE of it below its bottom within STAND_WINDOW of it on both sides.
+STAND_WINDOW = 3.0
 
 
 def _hull(patch: Mask) -> Mask:
@@ -60,7 +65,8 @@ def _hull(patch: Mask) -> Mask:
 
 
 def _standing(wheel: EllipseWheel, mask: Mask) -> bool:
-    """The vehicle reaches at most STAND_GAP of the long semi-axis below the ellipse."""
+    """The vehicle reaches at most STAND_GAP of the long semi-axis below the ellipse, and not
+    LOWEST_TOLERANCE of it below on both sides (within STAND_WINDOW of it)."""
     drawn = _ellipse_mask(mask.shape, wheel)
     cols = np.flatnonzero(drawn.any(axis=0))
     if cols.size == 0:
@@ -70,7 +76,21 @@ def _standing(wheel: EllipseWheel, mask: Mask) -> bool:
     bottom = int(np.flatnonzero(drawn[:, middle].any(axis=1))[-1])
     below = mask[bottom + 1 :, middle]
     reach = int(np.flatnonzero(below.any(axis=1))[-1]) + 1 if below.any() else 0
-    return reach <= STAND_GAP * max(wheel.axes) / 2
+    radius = max(wheel.axes) / 2
+    if reach > STAND_GAP * radius:
+        return False
+    # nothing below between a motorcycle's wheels either: there the vehicle reaches lower on
+    # both sides (a tricycle's rear wheel has its front wheel lower on one side only)
+    size = max(1, round(STAND_GAP * radius)) | 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    solid = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_OPEN, kernel).astype(bool)
+    half = round(STAND_WINDOW * radius)
+    floor = bottom + LOWEST_TOLERANCE * radius
+    sides = (
+        solid[:, max(0, cols[0] - half) : cols[0]],
+        solid[:, cols[-1] + 1 : cols[-1] + 1 + half],
+    )
+    return not all(side.any() and np.flatnonzero(side.any(axis=1))[-1] > floor for side in sides)
 
 
 def _ring(
