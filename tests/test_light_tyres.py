@@ -145,3 +145,11 @@ def test_a_dark_ring_is_left_to_the_dark_searches() -> None:
     _disc(image, mask, (250, 150), 50, (45, 45, 45))
     _disc(image, mask, (250, 150), 32, (230, 200, 40))
     assert _wheels(image, mask) == (0, 0)
+
+
+def test_a_tyre_cut_by_the_photo_edge_is_not_fitted(monkeypatch) -> None:
+    """The tricycle wheel 24 px below the photo's bottom: its hull's straight edge would make a
+    rounder, shorter ellipse than the tyre's, so no light tyre is drawn."""
+    monkeypatch.setattr("tests.test_light_tyres.CENTER", (CENTER[0], CENTER[1] + 37))
+    pixels, mask = draw_tricycle_wheel()
+    assert int(_styled(pixels, mask, on=True).notes["wheels"]) == 0

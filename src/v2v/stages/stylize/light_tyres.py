@@ -16,7 +16,8 @@ its front wheel, so "near the vehicle's lowest point" does not hold for them), a
 does not reach LOWEST_TOLERANCE of it lower on both sides (a motorcycle's chrome engine cover
 between its wheels has nothing below it either). A patch whose
 median is darker than TYRE_LIGHTNESS is left to the dark searches (a tank's track beside its
-yellow camouflage passes the ring test), and so are wheels they or the spoked search found.
+yellow camouflage passes the ring test), and so are wheels they or the spoked search found,
+and patches the crop's edge cuts (the hull's straight edge would shape the ellipse).
 Switch:
 ``phase2.flatten.light_tyres``.
 """
@@ -158,6 +159,10 @@ def find_light_tyres(
     # a patch the other searches' wheels cut is their remainder (a chainring beside a
     # lowrider's spoked wheel), not a tyre
     beside = ndimage.binary_dilation(taken, iterations=2)
+    # a patch the crop's edge (the photo's) cuts is fitted with its straight edge: no tyre
+    border = np.ones_like(mask)
+    border[1:-1, 1:-1] = False
+    beside |= border
     taken = taken.copy()
     wheels: list[EllipseWheel] = []
     for share in OPENING_SHARES:
