@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
 from tests.test_phase2 import HEIGHT, WIDTH
 from v2v.artefacts import CleanImage, StyledImage
@@ -91,7 +92,9 @@ def test_a_neutral_disc_without_a_coloured_rim_is_not_a_light_tyre() -> None:
     assert int(_styled(pixels, mask, on=True).notes["wheels"]) == 0
 
 
-def _disc(image: np.ndarray, mask: np.ndarray, center: tuple[int, int], radius: int, rgb) -> None:
+def _disc(
+    image: np.ndarray, mask: np.ndarray, center: tuple[int, int], radius: int, rgb: tuple[int, ...]
+) -> None:
     canvas = np.zeros(mask.shape, np.uint8)
     cv2.circle(canvas, center, radius, 1, -1)
     image[canvas.astype(bool)] = rgb
@@ -111,7 +114,8 @@ def _wheels(image: np.ndarray, mask: np.ndarray) -> tuple[int, int]:
     """The wheels found with the rule off and on."""
     noise = np.random.default_rng(1).normal(0, 4, image.shape)
     pixels = np.clip(image + noise, 0, 255).astype(np.uint8)
-    return tuple(int(_styled(pixels, mask, on).notes["wheels"]) for on in (False, True))
+    off, on = (int(_styled(pixels, mask, on).notes["wheels"]) for on in (False, True))
+    return off, on
 
 
 def test_a_chrome_engine_cover_between_two_wheels_is_not_a_third_tyre() -> None:
@@ -147,7 +151,7 @@ def test_a_dark_ring_is_left_to_the_dark_searches() -> None:
     assert _wheels(image, mask) == (0, 0)
 
 
-def test_a_tyre_cut_by_the_photo_edge_is_not_fitted(monkeypatch) -> None:
+def test_a_tyre_cut_by_the_photo_edge_is_not_fitted(monkeypatch: pytest.MonkeyPatch) -> None:
     """The tricycle wheel 24 px below the photo's bottom: its hull's straight edge would make a
     rounder, shorter ellipse than the tyre's, so no light tyre is drawn."""
     monkeypatch.setattr("tests.test_light_tyres.CENTER", (CENTER[0], CENTER[1] + 37))
