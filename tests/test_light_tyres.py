@@ -157,3 +157,15 @@ def test_a_tyre_cut_by_the_photo_edge_is_not_fitted(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr("tests.test_light_tyres.CENTER", (CENTER[0], CENTER[1] + 37))
     pixels, mask = draw_tricycle_wheel()
     assert int(_styled(pixels, mask, on=True).notes["wheels"]) == 0
+
+
+def test_a_chrome_rim_crossed_by_a_pink_fork_is_not_drawn_pink() -> None:
+    """A chrome rim with the pink fork running down to a pink hub over it: flattening merges
+    the rim with the fork, but the photo's rim is grey; no pink rim ellipse is drawn."""
+    pixels, mask = draw_tricycle_wheel(glare=False)
+    pixels[_ellipse((22, 38))] = (205, 205, 205)
+    pixels[60:168, 193:207] = PINK
+    hub = np.zeros(mask.shape, np.uint8)
+    cv2.circle(hub, CENTER, 11, 1, -1)
+    pixels[hub.astype(bool)] = PINK
+    assert int(_styled(pixels, mask, on=True).notes["wheels"]) == 0

@@ -215,7 +215,7 @@ def flatten(pixels: NDArray[np.uint8], mask: Mask, config: FlattenConfig) -> Fla
         spoked = find_spoked_wheels(lab, small_mask, drawn) if config.spoked_wheels else []
         if config.light_tyres:
             taken = wheel_pixels(small_mask, drawn, spoked)
-            drawn += find_light_tyres(labels, colors, small_mask, taken)
+            drawn += find_light_tyres(labels, colors, lab, small_mask, taken)
         labels, colors = paint_wheels(labels, colors, lab, small_mask, drawn, config.rim_contrast)
         labels, colors = paint_spoked_wheels(labels, colors, lab, small_mask, spoked)
         wheels = len(drawn) + len(spoked)

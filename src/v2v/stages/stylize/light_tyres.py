@@ -9,7 +9,9 @@ part of the tyre), opened with discs of growing size as for dark tyres, is close
 convex hull and an ellipse is fitted to that. It is a tyre when the ellipse fits the hull
 (IoU ≥ ELLIPSE_IOU), the patch covers BAND_SHARE of the ellipse's outer band (a ring, not a
 neutral panel), the inside (within INNER_SCALE) is at least RIM_SHARE not neutral (a painted
-rim: a white seat or a grey panel is neutral throughout), it is of a wheel's size, low on the
+rim: a white seat or a grey panel is neutral throughout; so are RIM_SHARE of the photo's pixels
+between ANNULUS_SCALE and INNER_SCALE: a chrome rim crossed by a pink fork is not painted),
+it is of a wheel's size, low on the
 vehicle, and it stands on the silhouette: below its bottom the vehicle reaches at most
 STAND_GAP of its long semi-axis (a tricycle's rear wheels stand higher in the picture than
 its front wheel, so "near the vehicle's lowest point" does not hold for them), and the vehicle
@@ -50,6 +52,10 @@ from v2v.stages.stylize.wheels import LOWEST_TOLERANCE, MAX_RADIUS, TYRE_CHROMA,
 BAND_SHARE, BAND_SCALE = 0.55, 0.8
 #: Inside INNER_SCALE of the axes at least RIM_SHARE of the vehicle is not neutral.
 RIM_SHARE, INNER_SCALE = 0.2, 0.6
+#: ... and so are at least RIM_SHARE of the photo's pixels between ANNULUS_SCALE and
+#: INNER_SCALE of the axes (the regions' colours alone take a chrome rim merged with the
+#: coloured fork and hub crossing it for a painted rim).
+ANNULUS_SCALE = 0.35
 #: Below the ellipse's bottom (in the middle third of its width) the vehicle reaches at most
 #: this share of the long semi-axis.
 STAND_GAP = 0.15
@@ -95,7 +101,12 @@ def _standing(wheel: EllipseWheel, mask: Mask) -> bool:
 
 
 def _ring(
-    patch: Mask, neutral: Mask, mask: Mask, labels: Labels, colors: NDArray[np.float64]
+    patch: Mask,
+    neutral: Mask,
+    mask: Mask,
+    labels: Labels,
+    colors: NDArray[np.float64],
+    lab: NDArray[np.float32],
 ) -> EllipseWheel | None:
     """The wheel of a neutral patch when it is a ring around a coloured rim, else None: the
     tyre in the patch's median colour, the rim (RIM_DEFAULT of the axes) in the median colour
@@ -120,6 +131,10 @@ def _ring(
     if float((band & patch).sum()) / float(band.sum()) < BAND_SHARE:
         return None
     painted = inner & ~neutral
+    annulus = inner & ~_ellipse_mask(mask.shape, inner_wheel, ANNULUS_SCALE)
+    vivid = np.hypot(lab[..., 1], lab[..., 2]) >= TYRE_CHROMA
+    if float((annulus & vivid).sum()) < RIM_SHARE * float(annulus.sum()):
+        return None  # a chrome rim that flattening merged with the fork and hub crossing it
     if float(painted.sum()) / float(inner.sum()) < RIM_SHARE:
         return None
     tyre = np.median(colors[labels[patch]], axis=0)
@@ -144,11 +159,13 @@ def wheel_pixels(mask: Mask, wheels: list[EllipseWheel], spoked: list[SpokedWhee
 def find_light_tyres(
     labels: Labels,
     colors: NDArray[np.float64],
+    lab: NDArray[np.float32],
     mask: Mask,
     taken: Mask,
 ) -> list[EllipseWheel]:
     """Light tyres in a flattened crop: ``labels`` (h, w) region ids, ``colors`` (n, 3) their
-    CIELAB colours, ``mask`` the vehicle, ``taken`` pixels of wheels already found."""
+    CIELAB colours, ``lab`` the photo in CIELAB, ``mask`` the vehicle, ``taken`` pixels of
+    wheels already found."""
     rows = np.flatnonzero(mask.any(axis=1))
     if rows.size == 0:
         return []
@@ -174,7 +191,7 @@ def find_light_tyres(
             patch = components == index
             if float(patch.sum()) < smallest or (patch & beside).any():
                 continue
-            wheel = _ring(patch, neutral, mask, labels, colors)
+            wheel = _ring(patch, neutral, mask, labels, colors, lab)
             if wheel is None:
                 continue
             radius = max(wheel.axes) / 2
