@@ -24,12 +24,15 @@ BODY, TRIM, DARK = (PALETTE.index(c) for c in ("#C8202F", "#A9B0B8", "#15181C"))
 WIDTH, HEIGHT = 400, 160
 
 
-def vectorize(labels: np.ndarray, inset: bool = True) -> VectorArt:
+def vectorize(labels: np.ndarray, inset: bool = True, outset: float | None = None) -> VectorArt:
     rgba = np.zeros((*labels.shape, 4), np.uint8)
     inside = labels >= 0
     rgba[inside, :3] = PALETTE.rgb[labels[inside]]
     rgba[inside, 3] = 255
-    config = load_config(overrides={"phase4.stroke.inset": inset}).phase4
+    overrides: dict[str, object] = {"phase4.stroke.inset": inset}
+    if outset is not None:
+        overrides["phase4.vtracer.outset_correction"] = outset
+    config = load_config(overrides=overrides).phase4
     edges = np.zeros(labels.shape, np.uint8)
     return VtracerVectorizer(config).run(rgba, PALETTE, edges, RunContext())
 
@@ -57,8 +60,10 @@ def test_outlined_drawing_keeps_a_low_vehicles_silhouette() -> None:
     labels = train()
     vehicle = labels >= 0
     inset = iou(vehicle, silhouette(vectorize(labels)))
-    centred = iou(vehicle, silhouette(vectorize(labels, inset=False)))
-    assert centred < 0.93  # the defect: one stroke-half all round on a 24 px tall body
+    # the defect, on the plain trace: one stroke-half all round on a 24 px tall body (the
+    # outset correction, which pulls the traced outline in by up to half a pixel, hides part of it)
+    centred = iou(vehicle, silhouette(vectorize(labels, inset=False, outset=0.0)))
+    assert centred < 0.93
     assert inset >= 0.97
 
 

@@ -104,7 +104,7 @@ def test_each_straight_run_moves_as_one_where_vtracer_wobbles() -> None:
     hundredths of a pixel from one another (here 0.7 to 1.0 px inside the top row's edge);
     tested one by one, some would stay and their neighbours move half a pixel (a bump every
     few pixels along a bus's roof). Every point along the top edge moves alike, the edge row
-    stays drawn, and the curves still move. Without ``keep_straight_edges`` (the default)
+    stays drawn, and the curves still move. Without ``keep_straight_edges`` (on by default)
     every point moves alike."""
     for mask, (left, right) in ((rounded_rectangle(), (62, 238)), (d_shape(), (55, 85))):
         top = int(np.argmax(mask.any(axis=1)))

@@ -78,7 +78,7 @@ class EllipseWheel:
     rim: NDArray[np.float64] | None = None
 
 
-def _ellipse_mask(shape: tuple[int, ...], wheel: EllipseWheel, scale: float = 1.0) -> Mask:
+def ellipse_mask(shape: tuple[int, ...], wheel: EllipseWheel, scale: float = 1.0) -> Mask:
     canvas = np.zeros(shape[:2], np.uint8)
     axes = (max(1, round(wheel.axes[0] * scale / 2)), max(1, round(wheel.axes[1] * scale / 2)))
     center = (round(wheel.center[0]), round(wheel.center[1]))
@@ -105,7 +105,7 @@ def _fit(patch: Mask, colour: NDArray[np.float64]) -> EllipseWheel | None:
         hull = cv2.contourArea(cv2.convexHull(points)) / max(float(filled.sum()), 1.0)
         rim = float(np.clip(np.sqrt(hull), *RIM_RANGE))
     wheel = EllipseWheel((x, y), (first, second), angle, rim, colour, holes)
-    drawn = _ellipse_mask(patch.shape, wheel)
+    drawn = ellipse_mask(patch.shape, wheel)
     union = float((drawn | filled).sum())
     return wheel if union and float((drawn & filled).sum()) / union >= ELLIPSE_IOU else None
 
@@ -128,8 +128,8 @@ def _has_rim(wheel: EllipseWheel, lab: NDArray[np.float32], mask: Mask) -> bool:
     if wheel.holes >= MIN_HOLES:
         return True
     lightness = lab[..., 0]
-    inner = _ellipse_mask(mask.shape, wheel, 0.5) & mask
-    ring = _ellipse_mask(mask.shape, wheel) & ~_ellipse_mask(mask.shape, wheel, 0.75) & mask
+    inner = ellipse_mask(mask.shape, wheel, 0.5) & mask
+    ring = ellipse_mask(mask.shape, wheel) & ~ellipse_mask(mask.shape, wheel, 0.75) & mask
     if not inner.any() or not ring.any():
         return False
     return float(lightness[inner].mean()) >= float(lightness[ring].mean()) + RIM_EVIDENCE
@@ -175,7 +175,7 @@ def find_ellipse_wheels(
             if not _has_rim(wheel, lab, mask):
                 continue
             wheels.append(wheel)
-            taken |= _ellipse_mask(mask.shape, wheel)
+            taken |= ellipse_mask(mask.shape, wheel)
     return sorted(wheels, key=lambda w: -max(w.axes))
 
 
@@ -236,14 +236,14 @@ def paint_wheels(
     labels = labels.copy()
     added: list[NDArray[np.float64]] = []
     for wheel in wheels:
-        tyre = _ellipse_mask(mask.shape, wheel) & mask
+        tyre = ellipse_mask(mask.shape, wheel) & mask
         if not tyre.any():
             continue
         added.append(wheel.tyre.astype(np.float64))
         labels[tyre] = len(colors) + len(added) - 1
         if wheel.rim_scale <= 0:
             continue
-        rim = _ellipse_mask(mask.shape, wheel, wheel.rim_scale) & mask
+        rim = ellipse_mask(mask.shape, wheel, wheel.rim_scale) & mask
         if not rim.any():
             continue
         if wheel.rim is not None:

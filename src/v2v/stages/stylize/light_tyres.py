@@ -42,7 +42,7 @@ from v2v.stages.stylize.ellipses import (
     OPENING_SHARES,
     RIM_DEFAULT,
     EllipseWheel,
-    _ellipse_mask,
+    ellipse_mask,
 )
 from v2v.stages.stylize.raster import Labels, Mask
 from v2v.stages.stylize.spokes import SpokedWheel
@@ -74,7 +74,7 @@ def _hull(patch: Mask) -> Mask:
 def _standing(wheel: EllipseWheel, mask: Mask) -> bool:
     """The vehicle reaches at most STAND_GAP of the long semi-axis below the ellipse, and not
     LOWEST_TOLERANCE of it below on both sides (within STAND_WINDOW of it)."""
-    drawn = _ellipse_mask(mask.shape, wheel)
+    drawn = ellipse_mask(mask.shape, wheel)
     cols = np.flatnonzero(drawn.any(axis=0))
     if cols.size == 0:
         return False
@@ -120,18 +120,18 @@ def _ring(
     if min(first, second) < MIN_AXIS_RATIO * max(first, second):
         return None
     inner_wheel = EllipseWheel((x, y), (first, second), angle, RIM_DEFAULT, colors[0], 0.0)
-    drawn = _ellipse_mask(mask.shape, inner_wheel)
+    drawn = ellipse_mask(mask.shape, inner_wheel)
     union = float((drawn | hull).sum())
     if not union or float((drawn & hull).sum()) / union < ELLIPSE_IOU:
         return None
-    band = drawn & ~_ellipse_mask(mask.shape, inner_wheel, BAND_SCALE) & mask
-    inner = _ellipse_mask(mask.shape, inner_wheel, INNER_SCALE) & mask
+    band = drawn & ~ellipse_mask(mask.shape, inner_wheel, BAND_SCALE) & mask
+    inner = ellipse_mask(mask.shape, inner_wheel, INNER_SCALE) & mask
     if not band.any() or not inner.any():
         return None
     if float((band & patch).sum()) / float(band.sum()) < BAND_SHARE:
         return None
     painted = inner & ~neutral
-    annulus = inner & ~_ellipse_mask(mask.shape, inner_wheel, ANNULUS_SCALE)
+    annulus = inner & ~ellipse_mask(mask.shape, inner_wheel, ANNULUS_SCALE)
     vivid = np.hypot(lab[..., 1], lab[..., 2]) >= TYRE_CHROMA
     if float((annulus & vivid).sum()) < RIM_SHARE * float(annulus.sum()):
         return None  # a chrome rim that flattening merged with the fork and hub crossing it
@@ -149,7 +149,7 @@ def wheel_pixels(mask: Mask, wheels: list[EllipseWheel], spoked: list[SpokedWhee
     there: a lowrider's spoked wheel with a pale tyre stays one gold disc with a black tyre)."""
     covered = np.zeros_like(mask)
     for wheel in wheels:
-        covered |= _ellipse_mask(mask.shape, wheel)
+        covered |= ellipse_mask(mask.shape, wheel)
     yy, xx = np.ogrid[: mask.shape[0], : mask.shape[1]]
     for disc in spoked:
         covered |= np.hypot(xx - disc.x, yy - disc.y) <= disc.radius
@@ -200,5 +200,5 @@ def find_light_tyres(
             if not (sized and low and _standing(wheel, mask)):
                 continue
             wheels.append(wheel)
-            taken |= _ellipse_mask(mask.shape, wheel)
+            taken |= ellipse_mask(mask.shape, wheel)
     return wheels
