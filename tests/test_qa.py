@@ -151,3 +151,32 @@ def test_text_check_sees_the_drawn_part_on_white() -> None:
     assert tuple(crop[9, 14]) == tuple(blended) and 126 <= crop[9, 14, 0] <= 127
     empty = on_white_crop(np.zeros((5, 7, 4), np.uint8))
     assert empty.shape == (5, 7, 3) and (empty == 255).all()
+
+
+def _drawn(text: str, scale: float, thickness: int, size: tuple[int, int]) -> np.ndarray:
+    """An RGBA 'drawing': a grey body of ``size`` (w, h) with ``text`` in black on it."""
+    import cv2
+
+    width, height = size
+    rgba = np.zeros((height + 80, width + 80, 4), np.uint8)
+    rgba[40 : 40 + height, 40 : 40 + width] = (150, 150, 150, 255)
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    (w, h), _ = cv2.getTextSize(text, font, scale, thickness)
+    origin = (40 + (width - w) // 2, 40 + (height + h) // 2)
+    body = np.ascontiguousarray(rgba[..., :3])
+    cv2.putText(body, text, origin, font, scale, (0, 0, 0), thickness, cv2.LINE_AA)
+    rgba[..., :3] = body
+    return rgba
+
+
+def test_text_left_finds_lettering_on_the_drawing_but_not_a_drawing_read_as_glyphs() -> None:
+    from v2v.config import load_config
+    from v2v.qa import text_left
+
+    limit = load_config().qa.max_text_height
+    lettering = _drawn("BNSF 4021", 1.2, 3, (460, 200))  # a band on a panel: still reported
+    assert text_left(lettering, limit)
+    # glyphs as tall as the drawing itself (a lowrider's wheels and frame read as "OVO")
+    glyphs = _drawn("OVO", 5.0, 30, (460, 120))
+    assert text_left(glyphs, None)  # read as text without the rule
+    assert not text_left(glyphs, limit)

@@ -183,13 +183,20 @@ def on_white_crop(rgba: NDArray[np.uint8], margin: int = 16) -> NDArray[np.uint8
     return np.ascontiguousarray(rgb)
 
 
-def text_left(rendered: NDArray[np.uint8]) -> list[str]:
+def text_left(rendered: NDArray[np.uint8], max_height: float | None = None) -> list[str]:
     """Text a reader could still read in an RGBA rendering of the SVG. Only confident readings
-    count: the detector alone also fires on flat shapes (a wheel's hub reads as an 'O')."""
+    count: the detector alone also fires on flat shapes (a wheel's hub reads as an 'O'). With
+    ``max_height`` (``qa.max_text_height``) no line taller than that share of the drawing's
+    height counts: lettering is a band on a panel, and a "line" as tall as the drawing is the
+    drawing read as glyphs (a lowrider's two gold wheels and its frame read as "OVO")."""
     from v2v.stages.sanitize.text import TextDetector
 
     detected = TextDetector.shared().detect(on_white_crop(rendered), min_score=0.6)
-    return [d.text for d in detected if d.readable]
+    rows = np.flatnonzero((rendered[..., 3] > 0).any(axis=1))
+    tallest = np.inf
+    if max_height is not None and rows.size:
+        tallest = max_height * float(rows[-1] - rows[0] + 1)
+    return [d.text for d in detected if d.readable and d.height <= tallest]
 
 
 def subject_check(config: Config, clean: CleanImage, drawn: NDArray[np.bool_]) -> SubjectFit | None:
@@ -245,7 +252,7 @@ def run_checks(
         failures.append(f"colours outside the palette: {', '.join(audit.off_palette[:5])}")
     if audit.stroke_compliance < 1.0:
         failures.append(f"{audit.bad_strokes} shapes without the required outline")
-    text = tuple(text_left(rendered)) if qa.check_text else None
+    text = tuple(text_left(rendered, qa.max_text_height)) if qa.check_text else None
     if text:
         failures.append(f"{len(text)} text region(s) still detected in the SVG")
     return QAResult(

@@ -120,6 +120,7 @@ ALLOWED: dict[str, Bound] = {
     "qa.min_inside_subject": ANY,
     "qa.max_detail_loss": ANY,
     "qa.check_text": ANY,
+    "qa.max_text_height": ANY,
     "qa.max_retries": Bound(high=SERVER),
     "output.preview_long_side": Bound(high=SERVER),
     "input.work_long_side": Bound(high=SERVER),
