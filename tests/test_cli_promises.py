@@ -89,8 +89,8 @@ def test_the_retry_policy_reruns_gentler_and_keeps_the_best_attempt(
     seen: list[dict[str, object]] = []
     real = pipeline_module.run_checks
 
-    def recording(config, palette, clean, art):  # type: ignore[no-untyped-def]
-        qa = real(config, palette, clean, art)
+    def recording(config, palette, clean, art, meanwhile=None):  # type: ignore[no-untyped-def]
+        qa = real(config, palette, clean, art, meanwhile)
         seen.append({"iou": qa.silhouette_iou, "min_area": config.phase3.min_area_percent})
         return qa
 

@@ -268,6 +268,11 @@ class QAConfig(Strict):
         "the drawing read as glyphs (two wheels and a frame read as 'OVO'), not lettering",
     )
     max_retries: int = Field(1, ge=0, le=5)
+    concurrent: bool = Field(
+        True,
+        description="the text check reads the rendering in a thread beside the PNG preview's "
+        "rendering (on more than one CPU thread); false: one after another",
+    )
 
 
 class OutputConfig(Strict):

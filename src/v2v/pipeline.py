@@ -24,7 +24,7 @@ from v2v.errors import InputError, QualityCheckFailed
 from v2v.imaging import ImageSource, decode, encode_png
 from v2v.qa import run_checks
 from v2v.qa_result import QAResult
-from v2v.retry import Attempt, run_attempts
+from v2v.retry import Attempt, Preview, run_attempts
 from v2v.stages import PALETTE_MAPPERS, SANITIZERS, STYLIZERS, VECTORIZERS
 from v2v.svg.render import render_preview
 
@@ -187,14 +187,26 @@ class Pipeline:
             photo = self.load(source, hint=hint, name=name)
         with ctx.stage("phase1"):
             clean = self.sanitize(photo, ctx)
-        attempts = run_attempts(self, clean, ctx)  # phases II–IV and QA, as qa.policy says
+        early: dict[str, Any] = {}
+
+        def render_early(
+            styled: StyledImage, paletted: PalettedImage | None, art: VectorArt | None
+        ) -> None:  # during QA's text check (qa.concurrent): the one attempt's preview
+            with ctx.stage("preview"):
+                early["png"], early["art"] = self._preview(art, paletted, styled), art
+
+        one_attempt = self.config.qa.policy != "retry"
+        hook = render_early if preview and one_attempt else None
+        attempts = run_attempts(self, clean, ctx, hook)  # phases II–IV and QA, as qa.policy says
         best = attempts.best
 
         def render() -> bytes:  # on first read, after the run: no stage, no progress events
             return self._preview(best.art, best.paletted, best.styled)
 
         rendered = None
-        if preview:
+        if preview and early and early["art"] is best.art:
+            rendered = early["png"]
+        elif preview:
             with ctx.stage("preview"):
                 rendered = render()
         ctx.timings["total"] = round(time.perf_counter() - started, 4)
@@ -209,8 +221,14 @@ class Pipeline:
             result.__dict__["preview_png"] = rendered  # cached_property's own slot
         return result
 
-    def attempt(self, clean: CleanImage, ctx: RunContext) -> Attempt:
-        """Phases II–IV on ``clean`` and the quality checks of the result."""
+    def attempt(
+        self, clean: CleanImage, ctx: RunContext, preview: Preview | None = None
+    ) -> Attempt:
+        """Phases II–IV on ``clean`` and the quality checks of the result. ``preview`` is
+        called with the attempt's artefacts during QA, while its text check reads the
+        rendering in a thread (``qa.run_checks``): the preview's rendering holds the GIL, the
+        recogniser's ONNX runs do not, so the two overlap. The report's ``qa`` seconds then
+        include the ``preview`` ones."""
         with ctx.stage("phase2"):
             styled = self.stylize(clean, ctx)
         with ctx.stage("phase3"):
@@ -218,7 +236,13 @@ class Pipeline:
         with ctx.stage("phase4"):
             art = self.vectorize(styled, paletted, ctx)
         with ctx.stage("qa"):
-            qa = run_checks(self.config, self.palette, clean, art)
+            meanwhile = None
+            if preview is not None:
+
+                def meanwhile() -> object:
+                    return preview(styled, paletted, art)
+
+            qa = run_checks(self.config, self.palette, clean, art, meanwhile)
         return Attempt(styled, paletted, art, qa)
 
     def with_config(self, config: Config) -> Pipeline:

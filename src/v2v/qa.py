@@ -6,7 +6,8 @@ Pure functions; the pipeline decides what a failure means (policy warn / retry /
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 import numpy as np
 from lxml import etree
@@ -17,6 +18,7 @@ from v2v.color.palette import Palette
 from v2v.config import Config
 from v2v.geometry import silhouette_iou
 from v2v.qa_result import QAResult, SubjectFit, SvgAudit
+from v2v.stages.sanitize.beside import Beside
 from v2v.svg.render import inline_style, parse_svg, render_rgba
 
 _DRAWN = {"path", "rect", "circle", "ellipse", "polygon", "polyline", "line"}
@@ -226,9 +228,50 @@ def subject_check(config: Config, clean: CleanImage, drawn: NDArray[np.bool_]) -
 
 
 def run_checks(
-    config: Config, palette: Palette, clean: CleanImage, art: VectorArt | None
+    config: Config,
+    palette: Palette,
+    clean: CleanImage,
+    art: VectorArt | None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> QAResult:
-    """The style guide's checks of one run's result (``to_dict``: the report's ``qa``)."""
+    """The style guide's checks of one run's result (``to_dict``: the report's ``qa``).
+
+    ``meanwhile`` (the pipeline's PNG preview) is called once, in the caller's thread, while
+    the text check reads the rendering in a thread of its own (``qa.concurrent``): the
+    recogniser's ONNX runs leave the GIL free, so on two cores they overlap the preview's
+    rendering. Without a text check it is called before returning."""
+    qa = config.qa
+    if not qa.enabled or art is None:
+        if meanwhile is not None:
+            meanwhile()
+        return _detail_checked(config, clean)
+    height, width = clean.vehicle_mask.shape
+    rendered = render_rgba(art.svg, width, height)
+    reading = None
+    if qa.check_text:
+
+        def read() -> list[str]:
+            return text_left(rendered, qa.max_text_height)
+
+        reading = Beside(read, qa.concurrent and meanwhile is not None, "qa-text")
+    try:
+        result = _checked(config, palette, clean, art, rendered)
+        if meanwhile is not None:
+            meanwhile()
+    except BaseException:
+        if reading is not None:
+            reading.settle()  # the caller's error is the one raised; the reading has ended
+        raise
+    text = tuple(reading.result()) if reading is not None else None
+    failures = result.failures
+    if text:
+        failures += (f"{len(text)} text region(s) still detected in the SVG",)
+    return replace(result, failures=failures, text_remaining=text)
+
+
+def _detail_checked(config: Config, clean: CleanImage) -> QAResult:
+    """QA switched off (skipped), else the detail loss checked: the whole QA when nothing was
+    drawn (phase IV off), the first check of a drawing."""
     qa = config.qa
     detail_loss = round(clean.detail_loss, 4)
     if not qa.enabled:
@@ -236,10 +279,16 @@ def run_checks(
     failures: list[str] = []
     if clean.detail_loss > qa.max_detail_loss:
         failures.append(f"detail loss {clean.detail_loss:.3f} > {qa.max_detail_loss}")
-    if art is None:
-        return QAResult(tuple(failures), detail_loss)
-    height, width = clean.vehicle_mask.shape
-    rendered = render_rgba(art.svg, width, height)
+    return QAResult(tuple(failures), detail_loss)
+
+
+def _checked(
+    config: Config, palette: Palette, clean: CleanImage, art: VectorArt, rendered: NDArray[np.uint8]
+) -> QAResult:
+    """Every check of a drawn result but the text check, on its RGBA ``rendered`` SVG."""
+    qa = config.qa
+    detail_loss = round(clean.detail_loss, 4)
+    failures = list(_detail_checked(config, clean).failures)
     iou = silhouette_iou(clean.vehicle_mask, rendered[..., 3] >= 128)
     too_low = iou < qa.min_silhouette_iou
     if too_low:
@@ -252,9 +301,4 @@ def run_checks(
         failures.append(f"colours outside the palette: {', '.join(audit.off_palette[:5])}")
     if audit.stroke_compliance < 1.0:
         failures.append(f"{audit.bad_strokes} shapes without the required outline")
-    text = tuple(text_left(rendered, qa.max_text_height)) if qa.check_text else None
-    if text:
-        failures.append(f"{len(text)} text region(s) still detected in the SVG")
-    return QAResult(
-        tuple(failures), detail_loss, False, round(iou, 4), too_low, subject, audit, text
-    )
+    return QAResult(tuple(failures), detail_loss, False, round(iou, 4), too_low, subject, audit)

@@ -4,6 +4,7 @@ is too low, at most ``qa.max_retries`` times, and keeps the attempt with the bes
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,10 @@ from v2v.qa_result import QAResult
 
 if TYPE_CHECKING:
     from v2v.pipeline import Pipeline
+
+
+#: called with an attempt's phase II–IV artefacts while its QA reads the rendering
+Preview = Callable[[StyledImage, PalettedImage | None, VectorArt | None], object]
 
 
 @dataclass(frozen=True)
@@ -38,10 +43,13 @@ class Attempts:
         return max(self.made, key=lambda a: a.qa.silhouette_iou or 0.0)
 
 
-def run_attempts(pipeline: Pipeline, clean: CleanImage, ctx: RunContext) -> Attempts:
-    """Attempt phases II–IV on ``clean`` as ``pipeline.config.qa`` says (see the module)."""
+def run_attempts(
+    pipeline: Pipeline, clean: CleanImage, ctx: RunContext, preview: Preview | None = None
+) -> Attempts:
+    """Attempt phases II–IV on ``clean`` as ``pipeline.config.qa`` says (see the module);
+    ``preview`` is given the first attempt's drawing during its QA (``Pipeline.attempt``)."""
     policy = pipeline.config.qa
-    made = [pipeline.attempt(clean, ctx)]
+    made = [pipeline.attempt(clean, ctx, preview)]
     while policy.policy == "retry" and len(made) <= policy.max_retries:
         if made[-1].qa.passed or not made[-1].qa.silhouette_too_low:
             break  # gentler simplification only helps the silhouette

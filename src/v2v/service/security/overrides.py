@@ -122,6 +122,7 @@ ALLOWED: dict[str, Bound] = {
     "qa.check_text": ANY,
     "qa.max_text_height": ANY,
     "qa.max_retries": Bound(high=SERVER),
+    "qa.concurrent": ANY,
     "output.preview_long_side": Bound(high=SERVER),
     "input.work_long_side": Bound(high=SERVER),
 }

@@ -1,0 +1,95 @@
+"""QA's text check reads the rendering in a thread while the PNG preview renders (issue 17)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from v2v.config import load_config
+
+
+def _recorded(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, float]]:
+    """(what, thread name, time) of every text check and preview rendering, in order."""
+    from v2v import pipeline as pipeline_module
+    from v2v import qa as qa_module
+
+    events: list[tuple[str, str, float]] = []
+    read, render = qa_module.text_left, pipeline_module.render_preview
+
+    def reading(*args: object, **kwargs: object) -> list[str]:
+        events.append(("read", threading.current_thread().name, time.perf_counter()))
+        time.sleep(0.2)  # long enough to see whether the preview renders meanwhile
+        found = read(*args, **kwargs)  # type: ignore[arg-type]
+        events.append(("read done", threading.current_thread().name, time.perf_counter()))
+        return found
+
+    def rendering(*args: object, **kwargs: object) -> bytes:
+        events.append(("preview", threading.current_thread().name, time.perf_counter()))
+        return render(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(qa_module, "text_left", reading)
+    monkeypatch.setattr(pipeline_module, "render_preview", rendering)
+    return events
+
+
+def test_the_preview_renders_while_the_text_check_reads_with_the_same_results(
+    car_image: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from v2v.cpu import ENV
+    from v2v.pipeline import Pipeline
+
+    monkeypatch.setenv(ENV, "2")
+    events = _recorded(monkeypatch)
+    both = Pipeline(load_config()).run(car_image)
+    (kind, reader, _), (preview, painter, _), (done, _, _) = events
+    assert (kind, preview, done) == ("read", "preview", "read done")  # overlapped
+    assert reader == "v2v-qa-text" and painter == threading.current_thread().name
+    events.clear()
+    one_by_one = Pipeline(load_config(overrides=["qa.concurrent=false"])).run(car_image)
+    assert [e[0] for e in events] == ["read", "read done", "preview"]
+    assert events[0][1] == threading.current_thread().name
+    assert both.svg == one_by_one.svg and both.preview_png == one_by_one.preview_png
+    qa, qa_alone = both.report["qa"], one_by_one.report["qa"]
+    assert qa == qa_alone and "text_remaining" in qa
+    assert "preview" in both.report["timings"]
+
+
+def test_one_thread_or_no_preview_reads_in_the_caller_s_thread(
+    car_image: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from v2v.cpu import ENV
+    from v2v.pipeline import Pipeline
+
+    events = _recorded(monkeypatch)
+    monkeypatch.setenv(ENV, "2")
+    lazy = Pipeline(load_config()).run(car_image, preview=False)
+    assert [e[0] for e in events] == ["read", "read done"]  # nothing to overlap: no thread
+    assert events[0][1] == threading.current_thread().name
+    events.clear()
+    monkeypatch.setenv(ENV, "1")  # one of two batch workers on two cores
+    Pipeline(load_config()).run(car_image)
+    assert [e[0] for e in events] == ["read", "read done", "preview"]
+    assert lazy.preview_png  # rendered when read
+
+
+def test_a_failing_preview_is_raised_after_the_reading_ended(
+    car_image: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from v2v import pipeline as pipeline_module
+    from v2v.cpu import ENV
+    from v2v.errors import StageFailed
+    from v2v.pipeline import Pipeline
+
+    monkeypatch.setenv(ENV, "2")
+    events = _recorded(monkeypatch)
+
+    def broken(*args: object, **kwargs: object) -> bytes:
+        raise StageFailed("the SVG could not be rendered")
+
+    monkeypatch.setattr(pipeline_module, "render_preview", broken)
+    with pytest.raises(StageFailed, match="could not be rendered"):
+        Pipeline(load_config()).run(car_image)
+    assert [e[0] for e in events] == ["read", "read done"]  # settled before the error left
