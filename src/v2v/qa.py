@@ -263,15 +263,12 @@ def run_checks(
             reading.settle()  # the caller's error is the one raised; the reading has ended
         raise
     text = tuple(reading.result()) if reading is not None else None
-    failures = result.failures
-    if text:
-        failures += (f"{len(text)} text region(s) still detected in the SVG",)
-    return replace(result, failures=failures, text_remaining=text)
+    left = (f"{len(text)} text region(s) still detected in the SVG",) if text else ()
+    return replace(result, failures=result.failures + left, text_remaining=text)
 
 
 def _detail_checked(config: Config, clean: CleanImage) -> QAResult:
-    """QA switched off (skipped), else the detail loss checked: the whole QA when nothing was
-    drawn (phase IV off), the first check of a drawing."""
+    """QA switched off (skipped), else the detail loss checked (all of QA without a drawing)."""
     qa = config.qa
     detail_loss = round(clean.detail_loss, 4)
     if not qa.enabled:
