@@ -9,13 +9,13 @@ from v2v.stages.sanitize import grabcut
 
 
 def test_a_variant_sets_its_constants_and_the_defaults_come_back() -> None:
-    default = grabcut.GRABCUT_SIDE
-    name, settings = parse_variant("small=grabcut.GRABCUT_SIDE:400,grabcut.GRABCUT_ITERATIONS:1")
+    defaults = (grabcut.GRABCUT_SIDE, grabcut.GRABCUT_ITERATIONS)
+    name, settings = parse_variant("small=grabcut.GRABCUT_SIDE:400,grabcut.GRABCUT_ITERATIONS:7")
     assert name == "small"
     apply = applier({"base": [], "small": settings})
     try:
         apply("small")
-        assert (grabcut.GRABCUT_SIDE, grabcut.GRABCUT_ITERATIONS) == (400, 1)
+        assert (grabcut.GRABCUT_SIDE, grabcut.GRABCUT_ITERATIONS) == (400, 7)
         apply("base")
         assert (default, 2) == (grabcut.GRABCUT_SIDE, grabcut.GRABCUT_ITERATIONS)
     finally:
