@@ -17,7 +17,7 @@ def test_a_variant_sets_its_constants_and_the_defaults_come_back() -> None:
         apply("small")
         assert (grabcut.GRABCUT_SIDE, grabcut.GRABCUT_ITERATIONS) == (400, 7)
         apply("base")
-        assert (default, 2) == (grabcut.GRABCUT_SIDE, grabcut.GRABCUT_ITERATIONS)
+        assert defaults == (grabcut.GRABCUT_SIDE, grabcut.GRABCUT_ITERATIONS)
     finally:
         apply("base")
 
