@@ -5,13 +5,14 @@ pixel more or less in the box changes the scale, so the resampling grid of the w
 moves, and with it mean shift, SLIC and every greedy merge after them (one mask pixel redrew
 93 % of an airliner). Here instead:
 
-- the scale comes from a ladder (powers of 2^(-1/8)), the largest step whose long side of the
-  box (margin included) stays within ``resolution``: a box change moves it only across a step;
+- the scale comes from a ladder (powers of 2^(-1/8)), the step that brings the long side of
+  the box (margin included) nearest to ``resolution``: a box change moves it only across a
+  step;
 - the whole photo is shrunk at that scale and the crop cut from it, so a pixel of the crop is
   the same pixel, with the same value, wherever the box lies;
-- SLIC's seed spacing comes from the mask's area on a coarse ladder (``seed_step``), the crop's
-  origin a multiple of it (and even, for mean shift's
-  pyramid) and its size a multiple of it: the seeds lie on one grid fixed to the photo.
+- SLIC's seed spacing is a whole number of pixels from the mask's area (``seed_step``), the
+  crop's origin a multiple of it (and even, for mean shift's pyramid) and its size a
+  multiple of it: the seeds lie on one grid fixed to the photo.
 
 The crop may reach past the photo; those pixels are background (``fill_nearest`` paints them).
 """
@@ -29,7 +30,7 @@ from v2v.stages.stylize.raster import Mask
 
 #: Ladder of scales: 2 ** (-k / LADDER_STEPS) for k = 0, 1, 2, ...
 LADDER_STEPS = 8
-#: The smallest SLIC seed spacing, px (superpixels of at least 16 px).
+#: The smallest SLIC seed spacing, px (superpixels of at least 16 px, as MIN_SUPERPIXEL_AREA).
 MIN_STEP = 4
 
 
@@ -46,20 +47,18 @@ class Grid:
 
 
 def ladder_scale(long_side: int, resolution: int) -> float:
-    """The largest ladder scale (at most 1) that brings ``long_side`` within ``resolution``."""
+    """The ladder scale (at most 1) that brings ``long_side`` nearest to ``resolution`` (in
+    log: the shrunk long side lies within 2^(+-1/16) of ``resolution``, 4.4 %)."""
     if long_side <= resolution:
         return 1.0
-    k = math.ceil(LADDER_STEPS * math.log2(long_side / resolution) - 1e-9)
+    k = max(0, round(LADDER_STEPS * math.log2(long_side / resolution)))
     return float(2.0 ** (-k / LADDER_STEPS))
 
 
 def seed_step(area: float, count: int) -> int:
-    """SLIC's seed spacing for about ``count`` superpixels on ``area`` px: from a ladder of
-    factor sqrt(2) (4, 6, 8, 11, 16, ... px), nearest in log; a mask a pixel wider or narrower
-    (5 % of its area) rarely crosses a step, and the count stays within 0.7-1.4 of ``count``."""
-    raw = math.sqrt(area / max(count, 1))
-    k = max(0, round(2.0 * math.log2(max(raw, 1.0) / MIN_STEP)))
-    return round(MIN_STEP * 2.0 ** (k / 2))
+    """SLIC's seed spacing (whole px, at least MIN_STEP) for about ``count`` superpixels on
+    ``area`` px: it moves only where sqrt(area / count) crosses a half pixel."""
+    return max(MIN_STEP, round(math.sqrt(area / max(count, 1))))
 
 
 def _span(low: int, high: int, align: int, step: int) -> tuple[int, int]:
