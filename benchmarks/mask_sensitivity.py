@@ -3,15 +3,16 @@ and on the mask less one pixel.
 
     .venv/bin/python -m benchmarks.mask_sensitivity PHOTO [PHOTO ...] [--palette P] [--save DIR]
 
-For each photo phase I runs once; phases II-IV (``Pipeline.attempt``) then run three times: on
+For each photo phase I runs once; phases II-IV (``Pipeline.attempt``) then run five times: on
 its mask, on the mask less its lowest pixel (the mask's bounding box loses that row where the
-pixel stood alone in it), and on the mask less one pixel in the middle of its outline (the
-bounding box kept). Printed per variant: the mask's bounding box, the phase II pixels that
-differ from the first run's (inside the mask), the drawing's pixels that differ (rendered at
-the working size), and the drawing's palette colours with their share of the drawn pixels.
-A mask rule's worth is judged on drawings; when one pixel already redraws the vehicle, a
-colour that changes with a rule may not be the rule's doing. ``--save DIR`` writes the three
-renders as ``DIR/PHOTO.VARIANT.png``.
+pixel stood alone in it), on the mask less one pixel in the middle of its outline (the
+bounding box kept), and on the mask grown and shrunk by one pixel all round (3x3). Printed per
+variant: the mask's bounding box, the phase II pixels that differ from the first run's (inside
+both masks), the drawing's pixels that differ (rendered at the working size), and the
+drawing's palette colours with their share of the drawn pixels. A mask rule's worth is judged
+on drawings; when one pixel already redraws the vehicle, a colour that changes with a rule may
+not be the rule's doing. ``--save DIR`` writes the renders as ``DIR/PHOTO.VARIANT.png``.
+``V2V_PHASE2__FLATTEN__STABLE_GRID=true`` measures phase II's stable grid.
 """
 
 from __future__ import annotations
@@ -46,7 +47,14 @@ def variants(mask: Mask) -> dict[str, Mask]:
     ys, xs = ys[keep], xs[keep]
     if ys.size:
         outline[ys[ys.size // 2], xs[ys.size // 2]] = False
-    return {"as made": mask, "lowest px off": lowest, "outline px off": outline}
+    grown = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    return {
+        "as made": mask,
+        "lowest px off": lowest,
+        "outline px off": outline,
+        "grown 1px": grown,
+        "shrunk 1px": inner,
+    }
 
 
 def box(mask: Mask) -> tuple[int, int, int, int]:
@@ -88,11 +96,12 @@ def main() -> None:
             styled = attempt.styled.pixels
             if first_styled is None or first_render is None:
                 first_styled, first_render = styled, rgba
-            moved = int(((styled != first_styled).any(axis=-1) & mask).sum())
+            both = mask & clean.vehicle_mask
+            moved = int(((styled != first_styled).any(axis=-1) & both).sum())
             redrawn = int((rgba != first_render).any(axis=-1).sum())
             print(
                 f"  {name:<15} box {box(mask)}  phase II px changed {moved:>6} of "
-                f"{int(mask.sum())}  drawing px changed {redrawn:>6}  "
+                f"{int(both.sum())}  drawing px changed {redrawn:>6}  "
                 f"{colour_shares(rgba, names)}"
             )
             if args.save is not None:

@@ -131,6 +131,13 @@ class FlattenConfig(Strict):
     smoothness: float = Field(
         4.0, ge=0.0, le=20.0, description="boundary smoothing (Gaussian sigma), px at working size"
     )
+    stable_grid: bool = Field(
+        False,
+        description="the working scale from a ladder (2^(-1/8) steps), the crop cut from the"
+        " whole photo shrunk at it, SLIC's seeds on a grid fixed to the photo: a pixel more or"
+        " less of mask, one that moves its bounding box too, redraws only near it (false: the"
+        " crop's own scale and grid, as before)",
+    )
     wheels: bool = Field(True, description="draw side-view wheels as round tyre and hub discs")
     angled_wheels: bool = Field(
         True,

@@ -1,6 +1,8 @@
 """Edge-preserving flattening of the vehicle into few, large, flat regions.
 
-1. crop to the vehicle and shrink the crop to ``resolution`` (long side);
+1. crop to the vehicle and shrink the crop to ``resolution`` (long side); with ``stable_grid``
+   the scale, the resampling grid and SLIC's seeds stay put when the mask moves a pixel
+   (grid.py);
 2. give background pixels the nearest vehicle colour, so no background colour bleeds in;
 3. mean-shift filtering (``spatial_radius``, ``color_radius``) flattens noise and texture;
 4. SLIC superpixels (about ``superpixels`` on the vehicle) over-segment along colour edges;
@@ -33,6 +35,7 @@ from v2v.stages.stylize.ellipses import find_ellipse_wheels, from_circle, paint_
 from v2v.stages.stylize.glare import absorb_light_glare
 from v2v.stages.stylize.glass import absorb_reflections, unify_glass
 from v2v.stages.stylize.gold_tints import neutralize_tints
+from v2v.stages.stylize.grid import paste, photo_box, stable_grid
 from v2v.stages.stylize.highlights import paint_highlights
 from v2v.stages.stylize.light_tyres import find_light_tyres, wheel_pixels
 from v2v.stages.stylize.pale_glare import absorb_pale_glare
@@ -96,6 +99,21 @@ def vehicle_box(mask: Mask) -> tuple[slice, slice]:
     )
 
 
+def _crop(
+    pixels: NDArray[np.uint8], mask: Mask, box: tuple[slice, slice], resolution: int
+) -> tuple[NDArray[np.uint8], Mask]:
+    """The box's crop shrunk to ``resolution`` (long side) and the mask on it (``stable_grid``
+    off: the scale and the resampling grid follow the box)."""
+    rows, cols = box
+    crop, crop_mask = pixels[rows, cols], mask[rows, cols]
+    height, width = crop_mask.shape
+    scale = min(1.0, resolution / max(height, width))
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    small = np.asarray(cv2.resize(crop, size, interpolation=cv2.INTER_AREA), np.uint8)
+    coverage = cv2.resize(crop_mask.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    return small, coverage >= 0.5 if (coverage >= 0.5).any() else coverage > 0
+
+
 class _Timer:
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
@@ -107,12 +125,17 @@ class _Timer:
         self._start = now
 
 
-def _superpixels(smooth: NDArray[np.uint8], mask: Mask, count: int) -> tuple[Labels, int]:
-    """SLIC labels (h, w) int32 over the vehicle (-1 outside) and their number."""
+def segment_count(mask: Mask, count: int) -> int:
+    """SLIC's ``n_segments`` over the whole crop for about ``count`` superpixels on the mask."""
     share = max(float(mask.mean()), 1e-6)
+    return max(1, round(min(count / share, mask.size / MIN_SUPERPIXEL_AREA)))
+
+
+def _superpixels(smooth: NDArray[np.uint8], mask: Mask, segments_: int) -> tuple[Labels, int]:
+    """SLIC labels (h, w) int32 over the vehicle (-1 outside) and their number."""
     segments = slic(
         smooth,
-        n_segments=max(1, round(min(count / share, mask.size / MIN_SUPERPIXEL_AREA))),
+        n_segments=segments_,
         compactness=SLIC_COMPACTNESS,
         start_label=0,
         channel_axis=-1,
@@ -179,20 +202,21 @@ def flatten(pixels: NDArray[np.uint8], mask: Mask, config: FlattenConfig) -> Fla
     empty) into flat regions; see the module docstring for the steps."""
     timer = _Timer()
     rows, cols = vehicle_box(mask)
-    crop, crop_mask = pixels[rows, cols], mask[rows, cols]
-    height, width = crop_mask.shape
-    scale = min(1.0, config.resolution / max(height, width))
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    small = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
-    coverage = cv2.resize(crop_mask.astype(np.float32), size, interpolation=cv2.INTER_AREA)
-    small_mask = coverage >= 0.5 if (coverage >= 0.5).any() else coverage > 0
+    grid = None
+    if config.stable_grid:
+        grid = stable_grid(pixels, mask, (rows, cols), config.resolution, config.superpixels)
+        small, small_mask = grid.small, grid.mask
+        segments = small_mask.size // grid.step**2
+    else:
+        small, small_mask = _crop(pixels, mask, (rows, cols), config.resolution)
+        segments = segment_count(small_mask, config.superpixels)
     small = np.ascontiguousarray(fill_nearest(small, small_mask))
     timer.lap("prepare")
     smooth = np.asarray(
         cv2.pyrMeanShiftFiltering(small, config.spatial_radius, config.color_radius), np.uint8
     )
     timer.lap("mean_shift")
-    labels, count = _superpixels(smooth, small_mask, config.superpixels)
+    labels, count = _superpixels(smooth, small_mask, segments)
     timer.lap("superpixels")
     lab = rgb_to_lab(smooth).astype(np.float32)
     windows: set[int] = set()
@@ -220,8 +244,14 @@ def flatten(pixels: NDArray[np.uint8], mask: Mask, config: FlattenConfig) -> Fla
         labels, colors = paint_spoked_wheels(labels, colors, lab, small_mask, spoked)
         wheels = len(drawn) + len(spoked)
         timer.lap("wheels")
-    full = upsample_labels(labels, (width, height), config.smoothness)
     out = np.zeros_like(pixels)
-    out[rows, cols] = lab_to_rgb(colors)[full]
+    if grid is not None:
+        (height, width), where = photo_box(grid, mask.shape)
+        full = upsample_labels(labels, (width, height), config.smoothness)
+        paste(out, lab_to_rgb(colors)[full], where)
+    else:
+        height, width = rows.stop - rows.start, cols.stop - cols.start
+        full = upsample_labels(labels, (width, height), config.smoothness)
+        out[rows, cols] = lab_to_rgb(colors)[full]
     timer.lap("upsample")
     return Flattened(out, len(colors), count, wheels, merges, timer.seconds)
