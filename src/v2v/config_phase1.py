@@ -126,6 +126,15 @@ class VehicleMaskConfig(Strict):
         "dark water, which saliency fades out before its edge); at or above threshold it adds "
         "nothing (a lowered threshold is not refused for it); null: off",
     )
+    waterline: float | None = Field(
+        0.2,
+        gt=0.0,
+        le=1.0,
+        description="a detected boat's bottom outline: a dent narrower than this share of the "
+        "mask's width (columns whose lowest mask pixel lies above those on both sides) is "
+        "where saliency stopped short of the waterline; it is filled to its higher rim where "
+        "saliency sees the pixels at all (>= 0.1); null: off",
+    )
     long_aspect: float | None = Field(
         4.0,
         ge=1.0,

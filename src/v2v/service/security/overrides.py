@@ -66,6 +66,7 @@ ALLOWED: dict[str, Bound] = {
     "phase1.vehicle_mask.coupling_gaps": ANY,
     "phase1.vehicle_mask.underside": ANY,
     "phase1.vehicle_mask.edge_grow": ANY,
+    "phase1.vehicle_mask.waterline": ANY,
     "phase1.vehicle_mask.long_aspect": ANY,
     "phase1.vehicle_mask.resolution": Bound(high=SERVER),
     "phase1.text_removal.enabled": ANY,
