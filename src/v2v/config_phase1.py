@@ -202,6 +202,12 @@ class DetectorConfig(Strict):
         description="an animal over a bicycle is cut out as the salient object of a crop "
         "around its box (its legs go, the wheel behind it stays); false: GrabCut in its box",
     )
+    animal_union: bool = Field(
+        True,
+        description="an animal over any other vehicle is cut out as GrabCut's figure in its box "
+        "together with the salient object of a crop around it (GrabCut leaves a horse's brown "
+        "head against a red wagon to the wagon); false: GrabCut's figure alone",
+    )
     subject: int | None = Field(
         None,
         ge=1,
