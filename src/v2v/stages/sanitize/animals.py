@@ -51,9 +51,7 @@ def salient_animal(rgb: RGBImage, box: Box, model: SaliencyModel | None = None) 
     return dilate(figure, 2 * FIGURE_GROW + 1) & inside
 
 
-def figure_region(
-    rgb: RGBImage, label: str, box: Box, salient: bool, both: bool = False
-) -> Mask:
+def figure_region(rgb: RGBImage, label: str, box: Box, salient: bool, both: bool = False) -> Mask:
     """Bool (H, W): what a detected person or animal in ``box`` hides. A person: the whole
     box (no trace may stay: a face, jeans GrabCut misses). An animal: its silhouette, the
     vehicle beside it in its box stays; with ``salient`` (a bicycle's subject,
