@@ -126,6 +126,15 @@ class VehicleMaskConfig(Strict):
         "dark water, which saliency fades out before its edge); at or above threshold it adds "
         "nothing (a lowered threshold is not refused for it); null: off",
     )
+    waterline: float | None = Field(
+        0.2,
+        gt=0.0,
+        le=1.0,
+        description="a detected boat's bottom outline: a dent narrower than this share of the "
+        "mask's width (columns whose lowest mask pixel lies above those on both sides) is "
+        "where saliency stopped short of the waterline; it is filled to its higher rim where "
+        "saliency sees the pixels at all (>= 0.1); null: off",
+    )
     long_aspect: float | None = Field(
         4.0,
         ge=1.0,
@@ -192,6 +201,12 @@ class DetectorConfig(Strict):
         True,
         description="an animal over a bicycle is cut out as the salient object of a crop "
         "around its box (its legs go, the wheel behind it stays); false: GrabCut in its box",
+    )
+    animal_union: bool = Field(
+        True,
+        description="an animal over any other vehicle is cut out as GrabCut's figure in its box "
+        "together with the salient object of a crop around it (GrabCut leaves a horse's brown "
+        "head against a red wagon to the wagon); false: GrabCut's figure alone",
     )
     subject: int | None = Field(
         None,

@@ -51,13 +51,19 @@ def salient_animal(rgb: RGBImage, box: Box, model: SaliencyModel | None = None) 
     return dilate(figure, 2 * FIGURE_GROW + 1) & inside
 
 
-def figure_region(rgb: RGBImage, label: str, box: Box, salient: bool) -> Mask:
+def figure_region(rgb: RGBImage, label: str, box: Box, salient: bool, both: bool = False) -> Mask:
     """Bool (H, W): what a detected person or animal in ``box`` hides. A person: the whole
     box (no trace may stay: a face, jeans GrabCut misses). An animal: its silhouette, the
     vehicle beside it in its box stays; with ``salient`` (a bicycle's subject,
-    ``detector.salient_animals``) the salient object of a crop, else GrabCut's figure."""
+    ``detector.salient_animals``) the salient object of a crop; with ``both`` (another
+    vehicle's, ``detector.animal_union``) GrabCut's figure and that salient object together:
+    each leaves parts of the animal the other finds (GrabCut gave a horse's brown head against
+    a red wagon to the wagon, saliency found it); else GrabCut's figure."""
     if label == "person":
         region = np.zeros(rgb.shape[:2], bool)
         region[box.y0 : box.y1, box.x0 : box.x1] = True
         return region
-    return salient_animal(rgb, box) if salient else figure_in_box(rgb, box)
+    if salient:
+        return salient_animal(rgb, box)
+    figure = figure_in_box(rgb, box)
+    return figure | salient_animal(rgb, box) if both else figure

@@ -184,7 +184,8 @@ class ClassicalSanitizer(Sanitizer):
                 continue  # the vehicle goes on below it: a pattern on the vehicle
             box = grow(found.box, 0.02, width, height)
             salient = pedal and self.config.detector.salient_animals
-            region = figure_region(photo.pixels, found.label, box, salient)
+            both = not pedal and self.config.detector.animal_union
+            region = figure_region(photo.pixels, found.label, box, salient, both)
             if (region & vehicle.mask).any():
                 people.append(Person(box, region, f"detected {found.label}", found.score))
         if not people:

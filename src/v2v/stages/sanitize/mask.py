@@ -21,7 +21,8 @@ How the mask is made (each step measured on the composites in ``shared/samples``
    background), it keeps the background seen through frames out.
    A detected boat's mask is grown down to ``edge_grow`` probability, cell by cell, where that
    outline lies on a stronger image edge than the mask's own (``edge_grow.py``: a dark hull on
-   dark water, which saliency fades out before its edge).
+   dark water, which saliency fades out before its edge); dents in its bottom outline, where
+   saliency stopped short of the waterline, are filled (``waterline.py``).
 3. The vehicle is the largest component plus the pieces close to it; far blobs are dropped.
    A long vehicle (``long_aspect``) is continued in line beyond its ends by GrabCut in its
    band (``long_vehicle.py``): the wagons saliency gave up on.
@@ -82,6 +83,7 @@ from v2v.stages.sanitize.maskops import (
 )
 from v2v.stages.sanitize.occluders import cut_occluders
 from v2v.stages.sanitize.saliency import SaliencyModel
+from v2v.stages.sanitize.waterline import fill_waterline
 
 MIN_VEHICLE_FRACTION = 0.002  # below this share of the image nothing was found
 HINT_MIN_COVER = 0.15  # saliency must mark this share of a hint box, else GrabCut decides
@@ -174,6 +176,8 @@ def vehicle_mask(
         notes["grabcut"] = True
     elif config.edge_grow is not None and kind in HULL_KINDS and not thin:
         mask = grow_to_edges(rgb, mask, prob, config.edge_grow)  # the hull at the waterline
+    if config.waterline is not None and kind in HULL_KINDS and not thin:
+        mask = fill_waterline(mask, prob, config.waterline)  # dents saliency left in its bottom
     mask = keep_touching(mask, subject) if limit is not None and subject else keep_vehicle(mask)
     if box is not None and config.long_aspect is not None and not thin and kind not in SOLID_KINDS:
         mask = continue_in_line(rgb, mask, subject or box, box, config.long_aspect)  # far wagons

@@ -1,0 +1,65 @@
+"""Phase I on boats: the dents saliency leaves in a hull's bottom outline are filled down to
+the waterline (``waterline.py``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.test_phase1_rigid import SCHOONER, TUG_AT_NIGHT, needs_devset, sanitized, truth_iou
+from v2v.config import VehicleMaskConfig
+from v2v.stages.sanitize.waterline import fill_waterline
+
+
+def hull_with_dents() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A hull (rows 100-199, its waterline at row 199) whose mask stops short of the waterline
+    in two stretches, a bow rising to its tip on the right, and saliency's probability: the
+    hull 0.9, its faded bottom 0.3, the water 0.02. Returns (mask, prob, truth)."""
+    truth = np.zeros((260, 600), bool)
+    truth[100:200, 50:500] = True
+    for i, x in enumerate(range(500, 560)):  # the bow: its bottom rises 1 px a column
+        truth[100 : 199 - i, x] = True
+    mask = truth.copy()
+    mask[194:200, 150:230] = False  # 6 px short of the waterline
+    mask[197:200, 300:340] = False  # 3 px short
+    prob = np.where(truth, 0.9, 0.02).astype(np.float32)
+    prob[194:200, 150:230] = prob[197:200, 300:340] = 0.3
+    return mask, prob, truth
+
+
+def test_a_hulls_dents_are_filled_down_to_the_waterline_and_its_bow_stays() -> None:
+    mask, prob, truth = hull_with_dents()
+    filled = fill_waterline(mask, prob, 0.2)
+    assert np.array_equal(filled, truth), "both dents filled, not a pixel of water, bow as it was"
+    # the bow rises to its tip: nothing lower lies beyond it, so it is no dent
+    assert not (filled & ~truth)[:, 500:].any()
+
+
+def test_a_dent_over_open_water_stays_open() -> None:
+    mask, prob, _ = hull_with_dents()
+    prob[194:200, 150:230] = 0.02  # saliency sees nothing there: water, not a faded hull
+    filled = fill_waterline(mask, prob, 0.2)
+    assert not filled[194:200, 150:230].any()
+    assert filled[197:200, 300:340].all()
+
+
+def test_a_dent_wider_than_the_window_is_the_hulls_shape() -> None:
+    mask, prob, _ = hull_with_dents()
+    # 0.1 of the 510 px mask: a 51 px segment; the 80 px dent is a shape, the 40 px one a dent
+    filled = fill_waterline(mask, prob, 0.1)
+    assert not filled[194:200, 150:230].any()
+    assert filled[197:200, 300:340].all()
+
+
+def test_waterline_is_a_share_of_the_width_or_off() -> None:
+    assert VehicleMaskConfig().waterline == 0.2
+    assert VehicleMaskConfig(waterline=None).waterline is None
+    with pytest.raises(ValueError):
+        VehicleMaskConfig(waterline=0.0)
+
+
+@needs_devset
+def test_the_night_tugs_and_the_schooners_hulls_reach_the_waterline() -> None:
+    for photo, without, with_it in ((TUG_AT_NIGHT, 0.931, 0.938), (SCHOONER, 0.944, 0.953)):
+        assert truth_iou(sanitized(photo, waterline=None).vehicle_mask, photo) < without
+        assert truth_iou(sanitized(photo).vehicle_mask, photo) >= with_it
