@@ -153,30 +153,63 @@ def test_text_check_sees_the_drawn_part_on_white() -> None:
     assert empty.shape == (5, 7, 3) and (empty == 255).all()
 
 
-def _drawn(text: str, scale: float, thickness: int, size: tuple[int, int]) -> np.ndarray:
-    """An RGBA 'drawing': a grey body of ``size`` (w, h) with ``text`` in black on it."""
+def _drawn(text: str, cap_share: float, size: tuple[int, int], body: bool = True) -> np.ndarray:
+    """An RGBA 'drawing': a grey body of ``size`` (w, h) with ``text`` in black on it, its
+    capitals ``cap_share`` of the body's height. ``body=False``: the text alone is drawn (the
+    drawing is its glyphs, as a lowrider's wheels and frame read as "OVO")."""
     import cv2
 
     width, height = size
     rgba = np.zeros((height + 80, width + 80, 4), np.uint8)
-    rgba[40 : 40 + height, 40 : 40 + width] = (150, 150, 150, 255)
+    rgba[40 : 40 + height, 40 : 40 + width] = (150, 150, 150, 255 if body else 0)
     font = cv2.FONT_HERSHEY_SIMPLEX
+    scale = cap_share * height / cv2.getTextSize(text, font, 1.0, 1)[0][1]
+    thickness = max(2, int(0.12 * cap_share * height))
     (w, h), _ = cv2.getTextSize(text, font, scale, thickness)
     origin = (40 + (width - w) // 2, 40 + (height + h) // 2)
-    body = np.ascontiguousarray(rgba[..., :3])
-    cv2.putText(body, text, origin, font, scale, (0, 0, 0), thickness, cv2.LINE_AA)
-    rgba[..., :3] = body
+    body_rgb = np.ascontiguousarray(rgba[..., :3])
+    cv2.putText(body_rgb, text, origin, font, scale, (0, 0, 0), thickness, cv2.LINE_AA)
+    ink = np.zeros(rgba.shape[:2], np.uint8)
+    cv2.putText(ink, text, origin, font, scale, 255, thickness, cv2.LINE_AA)
+    rgba[..., :3] = body_rgb
+    rgba[..., 3] = np.maximum(rgba[..., 3], ink)
     return rgba
+
+
+def _line_height_share(rgba: np.ndarray) -> float:
+    """The tallest readable line's box height over the drawing's height."""
+    from v2v.qa import on_white_crop
+    from v2v.stages.sanitize.text import TextDetector
+
+    found = TextDetector.shared().detect(on_white_crop(rgba), min_score=0.6)
+    rows = np.flatnonzero((rgba[..., 3] > 0).any(axis=1))
+    heights = [d.box.y1 - d.box.y0 for d in found if d.readable]
+    return max(heights) / float(rows[-1] - rows[0] + 1)
+
+
+@pytest.mark.parametrize(("text", "cap_share"), [("TAXI", 0.35), ("TAXI", 0.5), ("23", 0.6)])
+def test_text_left_reports_large_lettering_on_a_wide_drawing(text: str, cap_share: float) -> None:
+    """A word whose capitals are a third to half of a 3.5:1 drawing's height is a line more
+    than half its height (the OCR box is ~1.6 x the letters): it is lettering, still left."""
+    from v2v.config import load_config
+    from v2v.qa import text_left
+
+    span = load_config().qa.glyph_line_span
+    lettering = _drawn(text, cap_share, (840, 240))
+    assert _line_height_share(lettering) > 0.5  # the line is tall, yet lettering
+    assert text_left(lettering, span) == [text]
 
 
 def test_text_left_finds_lettering_on_the_drawing_but_not_a_drawing_read_as_glyphs() -> None:
     from v2v.config import load_config
     from v2v.qa import text_left
 
-    limit = load_config().qa.max_text_height
-    lettering = _drawn("BNSF 4021", 1.2, 3, (460, 200))  # a band on a panel: still reported
-    assert text_left(lettering, limit)
-    # glyphs as tall as the drawing itself (a lowrider's wheels and frame read as "OVO")
-    glyphs = _drawn("OVO", 5.0, 30, (460, 120))
+    span = load_config().qa.glyph_line_span
+    lettering = _drawn("BNSF 4021", 0.2, (460, 200))  # a band on a panel: still reported
+    assert text_left(lettering, span)
+    # the drawing is its glyphs: a line spanning its whole height and width (the "OVO" read
+    # over a lowrider's two gold wheels and frame)
+    glyphs = _drawn("OVO", 0.9, (300, 100), body=False)
+    assert _line_height_share(glyphs) >= span
     assert text_left(glyphs, None)  # read as text without the rule
-    assert not text_left(glyphs, limit)
+    assert not text_left(glyphs, span)
