@@ -186,12 +186,11 @@ def on_white_crop(rgba: NDArray[np.uint8], margin: int = 16) -> NDArray[np.uint8
 
 
 def text_left(rendered: NDArray[np.uint8], drawing_span: float | None = None) -> list[str]:
-    """Text a reader could still read in an RGBA rendering of the SVG. Only confident readings
-    count: the detector alone also fires on flat shapes (a wheel's hub reads as an 'O'). With
-    ``drawing_span`` (``qa.glyph_line_span``) a line whose box spans at least that share of
-    both the drawing's height and its width does not count: it is the drawing itself read as
-    glyphs (a lowrider's two gold wheels and frame read as "OVO": 1.1 x its height, 1.05 x
-    its width). Lettering is a band on a panel: capitals half the drawing's height still count."""
+    """Text a reader could still read in an RGBA rendering of the SVG: confident readings only
+    (the detector alone fires on flat shapes: a wheel's hub reads as an 'O'). With
+    ``drawing_span`` (``qa.glyph_line_span``) a line whose box spans that share of both the
+    drawing's height and width is the drawing read as glyphs (a lowrider's two wheels and
+    frame read as "OVO"), not lettering: it does not count."""
     from v2v.stages.sanitize.text import TextDetector
 
     detected = TextDetector.shared().detect(on_white_crop(rendered), min_score=0.6)
@@ -199,11 +198,8 @@ def text_left(rendered: NDArray[np.uint8], drawing_span: float | None = None) ->
     tall = wide = np.inf  # a box at least this tall and this wide is the whole drawing
     if drawing_span is not None and rows.size:
         tall, wide = (drawing_span * float(ends[-1] - ends[0] + 1) for ends in (rows, cols))
-    return [
-        d.text
-        for d in detected
-        if d.readable and not (d.box.y1 - d.box.y0 >= tall and d.box.x1 - d.box.x0 >= wide)
-    ]
+    whole = [d.box.y1 - d.box.y0 >= tall and d.box.x1 - d.box.x0 >= wide for d in detected]
+    return [d.text for d, glyphs in zip(detected, whole, strict=True) if d.readable and not glyphs]
 
 
 def subject_check(config: Config, clean: CleanImage, drawn: NDArray[np.bool_]) -> SubjectFit | None:
