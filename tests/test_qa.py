@@ -153,14 +153,17 @@ def test_text_check_sees_the_drawn_part_on_white() -> None:
     assert empty.shape == (5, 7, 3) and (empty == 255).all()
 
 
-def _drawn(text: str, scale: float, thickness: int, size: tuple[int, int]) -> np.ndarray:
-    """An RGBA 'drawing': a grey body of ``size`` (w, h) with ``text`` in black on it."""
+def _drawn(text: str, cap_share: float, size: tuple[int, int]) -> np.ndarray:
+    """An RGBA 'drawing': a grey body of ``size`` (w, h) with ``text`` in black on it, its
+    capitals ``cap_share`` of the body's height."""
     import cv2
 
     width, height = size
     rgba = np.zeros((height + 80, width + 80, 4), np.uint8)
     rgba[40 : 40 + height, 40 : 40 + width] = (150, 150, 150, 255)
     font = cv2.FONT_HERSHEY_SIMPLEX
+    scale = cap_share * height / cv2.getTextSize(text, font, 1.0, 1)[0][1]
+    thickness = max(2, int(0.12 * cap_share * height))
     (w, h), _ = cv2.getTextSize(text, font, scale, thickness)
     origin = (40 + (width - w) // 2, 40 + (height + h) // 2)
     body = np.ascontiguousarray(rgba[..., :3])
@@ -169,14 +172,59 @@ def _drawn(text: str, scale: float, thickness: int, size: tuple[int, int]) -> np
     return rgba
 
 
+def _bicycle() -> np.ndarray:
+    """An RGBA drawing of two gold wheels and a V frame between them, nothing else: the OCR
+    reads it as "OVO" (as it read the garden-rock lowrider's drawing), a line 1.28 x its
+    height and 1.12 x its width."""
+    import cv2
+
+    radius, gap, thick = 60, 40, 14
+    width, height = 4 * radius + gap + 80, 2 * radius + 80
+    ink = np.zeros((height, width), np.uint8)
+    left, right = (40 + radius, 40 + radius), (40 + 3 * radius + gap, 40 + radius)
+    for centre in (left, right):
+        cv2.circle(ink, centre, radius - thick // 2, 255, thick, cv2.LINE_AA)
+    bottom = (width // 2, 30 + 2 * radius)
+    cv2.line(ink, (left[0] + radius // 2, 50), bottom, 255, thick, cv2.LINE_AA)
+    cv2.line(ink, bottom, (right[0] - radius // 2, 50), 255, thick, cv2.LINE_AA)
+    rgba = np.zeros((height, width, 4), np.uint8)
+    rgba[..., :3], rgba[..., 3] = (200, 160, 40), ink
+    return rgba
+
+
+def _line_height_share(rgba: np.ndarray) -> float:
+    """The tallest readable line's box height over the drawing's height."""
+    from v2v.qa import on_white_crop
+    from v2v.stages.sanitize.text import TextDetector
+
+    found = TextDetector.shared().detect(on_white_crop(rgba), min_score=0.6)
+    rows = np.flatnonzero((rgba[..., 3] > 0).any(axis=1))
+    heights = [d.box.y1 - d.box.y0 for d in found if d.readable]
+    return max(heights) / float(rows[-1] - rows[0] + 1)
+
+
+# "23" at 0.6: a line 0.95 of the drawing's height, but not of its width
+@pytest.mark.parametrize(("text", "cap_share"), [("TAXI", 0.35), ("TAXI", 0.5), ("23", 0.6)])
+def test_text_left_reports_large_lettering_on_a_wide_drawing(text: str, cap_share: float) -> None:
+    """A word whose capitals are a third to half of a 3.5:1 drawing's height is a line more
+    than half its height (the OCR box is ~1.6 x the letters): it is lettering, still left."""
+    from v2v.config import load_config
+    from v2v.qa import text_left
+
+    span = load_config().qa.glyph_line_span
+    lettering = _drawn(text, cap_share, (840, 240))
+    assert _line_height_share(lettering) > 0.5  # the line is tall, yet lettering
+    assert text_left(lettering, span) == [text]
+
+
 def test_text_left_finds_lettering_on_the_drawing_but_not_a_drawing_read_as_glyphs() -> None:
     from v2v.config import load_config
     from v2v.qa import text_left
 
-    limit = load_config().qa.max_text_height
-    lettering = _drawn("BNSF 4021", 1.2, 3, (460, 200))  # a band on a panel: still reported
-    assert text_left(lettering, limit)
-    # glyphs as tall as the drawing itself (a lowrider's wheels and frame read as "OVO")
-    glyphs = _drawn("OVO", 5.0, 30, (460, 120))
+    span = load_config().qa.glyph_line_span
+    lettering = _drawn("BNSF 4021", 0.2, (460, 200))  # a band on a panel: still reported
+    assert text_left(lettering, span)
+    glyphs = _bicycle()  # read as "OVO" (0.84): a line spanning the whole drawing
+    assert _line_height_share(glyphs) >= span
     assert text_left(glyphs, None)  # read as text without the rule
-    assert not text_left(glyphs, limit)
+    assert not text_left(glyphs, span)

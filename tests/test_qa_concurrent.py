@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from v2v.config import load_config
+from v2v.context import RunContext
 
 
 def _recorded(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, float]]:
@@ -90,6 +91,40 @@ def test_a_failing_preview_is_raised_after_the_reading_ended(
         raise StageFailed("the SVG could not be rendered")
 
     monkeypatch.setattr(pipeline_module, "render_preview", broken)
+    progress: list[tuple[str, float]] = []
+    ctx = RunContext(progress=lambda phase, done, _: progress.append((phase, done)))
     with pytest.raises(StageFailed, match="could not be rendered"):
-        Pipeline(load_config()).run(car_image)
+        Pipeline(load_config()).run(car_image, ctx=ctx)
     assert [e[0] for e in events] == ["read", "read done"]  # settled before the error left
+    # the failure is the preview's (the service's metrics label it with the last stage)
+    assert [stage for stage in ctx.timings if stage != "total"][-2:] == ["qa", "preview"]
+    assert progress[-3:] == [("qa", 0.0), ("qa", 1.0), ("preview", 0.0)]
+
+
+def test_the_preview_rendered_during_qa_is_reported_as_its_own_stage_after_qa(
+    car_image: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """QA's seconds leave out the preview's (the stages add up to the total), and the
+    preview's progress events follow QA's, as they do when it renders after QA."""
+    from v2v import pipeline as pipeline_module
+    from v2v.cpu import ENV
+    from v2v.pipeline import Pipeline
+
+    monkeypatch.setenv(ENV, "2")
+    events = _recorded(monkeypatch)
+    render = pipeline_module.render_preview
+
+    def slow(*args: object, **kwargs: object) -> bytes:
+        time.sleep(0.4)  # longer than the reading's 0.2 s: the preview ends QA's stage
+        return render(*args, **kwargs)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(pipeline_module, "render_preview", slow)
+    progress: list[tuple[str, float]] = []
+    ctx = RunContext(progress=lambda phase, done, _: progress.append((phase, done)))
+    timings = Pipeline(load_config()).run(car_image, ctx=ctx).report["timings"]
+    assert [e[0] for e in events][:2] == ["read", "preview"]  # it did render during QA
+    assert progress[-4:] == [("qa", 0.0), ("qa", 1.0), ("preview", 0.0), ("preview", 1.0)]
+    assert list(timings)[-3:] == ["qa", "preview", "total"]
+    assert timings["preview"] >= 0.4
+    stages = sum(seconds for stage, seconds in timings.items() if stage != "total")
+    assert stages <= timings["total"] + 0.001  # the preview's seconds counted once

@@ -267,12 +267,13 @@ class QAConfig(Strict):
     )
     max_detail_loss: float = Field(0.03, ge=0.0, le=1.0)
     check_text: bool = Field(True, description="run the text detector on the rendered SVG")
-    max_text_height: float = Field(
-        0.5,
+    glyph_line_span: float = Field(
+        0.9,
         gt=0.0,
         le=2.0,
-        description="a line of text left taller than this share of the drawing's height is "
-        "the drawing read as glyphs (two wheels and a frame read as 'OVO'), not lettering",
+        description="a line of text left whose box spans at least this share of both the "
+        "drawing's height and its width is the drawing itself read as glyphs (two wheels and "
+        "a frame read as 'OVO'), not lettering",
     )
     max_retries: int = Field(1, ge=0, le=5)
     concurrent: bool = Field(

@@ -15,16 +15,17 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from v2v import __version__
 from v2v.artefacts import Box, CleanImage, PalettedImage, Photo, StyledImage, VectorArt
 from v2v.color.palette import Palette
 from v2v.config import Config, load_config
 from v2v.context import RunContext
+from v2v.early_preview import EarlyPreview
 from v2v.errors import InputError, QualityCheckFailed
 from v2v.imaging import ImageSource, decode, encode_png
 from v2v.qa import run_checks
 from v2v.qa_result import QAResult
 from v2v.retry import Attempt, Preview, run_attempts
+from v2v.run_report import run_report
 from v2v.stages import PALETTE_MAPPERS, SANITIZERS, STYLIZERS, VECTORIZERS
 from v2v.svg.render import render_preview
 
@@ -187,30 +188,20 @@ class Pipeline:
             photo = self.load(source, hint=hint, name=name)
         with ctx.stage("phase1"):
             clean = self.sanitize(photo, ctx)
-        early: dict[str, Any] = {}
-
-        def render_early(
-            styled: StyledImage, paletted: PalettedImage | None, art: VectorArt | None
-        ) -> None:  # during QA's text check (qa.concurrent): the one attempt's preview
-            with ctx.stage("preview"):
-                early["png"], early["art"] = self._preview(art, paletted, styled), art
-
         one_attempt = self.config.qa.policy != "retry"
-        hook = render_early if preview and one_attempt else None
-        attempts = run_attempts(self, clean, ctx, hook)  # phases II–IV and QA, as qa.policy says
+        early = EarlyPreview(self._preview) if preview and one_attempt else None
+        attempts = run_attempts(self, clean, ctx, early)  # phases II–IV and QA, as qa.policy says
         best = attempts.best
 
         def render() -> bytes:  # on first read, after the run: no stage, no progress events
             return self._preview(best.art, best.paletted, best.styled)
 
-        rendered = None
-        if preview and early and early["art"] is best.art:
-            rendered = early["png"]
-        elif preview:
+        rendered = early.settle(ctx, best.art) if early is not None else None
+        if preview and rendered is None:
             with ctx.stage("preview"):
                 rendered = render()
         ctx.timings["total"] = round(time.perf_counter() - started, 4)
-        report = self._report(photo, clean, best, len(attempts.made), ctx)
+        report = run_report(self, photo, clean, best, len(attempts.made), ctx.timings)
         if not best.qa.passed and self.config.qa.policy == "fail":
             raise QualityCheckFailed("quality checks failed: " + "; ".join(best.qa.failures))
         svg = best.art.svg if best.art else None
@@ -227,8 +218,8 @@ class Pipeline:
         """Phases II–IV on ``clean`` and the quality checks of the result. ``preview`` is
         called with the attempt's artefacts during QA, while its text check reads the
         rendering in a thread (``qa.run_checks``): the preview's rendering holds the GIL, the
-        recogniser's ONNX runs do not, so the two overlap. The report's ``qa`` seconds then
-        include the ``preview`` ones."""
+        recogniser's ONNX runs do not, so the two overlap (``EarlyPreview`` then reports the
+        preview as a stage of its own, after ``qa``)."""
         with ctx.stage("phase2"):
             styled = self.stylize(clean, ctx)
         with ctx.stage("phase3"):
@@ -261,44 +252,6 @@ class Pipeline:
 
         rgba = paletted.to_rgba() if paletted is not None else styled.to_rgba()
         return encode_png(resize_long_side(rgba, long_side))
-
-    def _report(
-        self, photo: Photo, clean: CleanImage, best: Attempt, attempts: int, ctx: RunContext
-    ) -> dict[str, Any]:
-        styled, paletted, art = best.styled, best.paletted, best.art
-        phases: dict[str, Any] = {
-            "phase1": {**clean.notes, "detail_loss": round(clean.detail_loss, 4)},
-            "phase2": dict(styled.notes),
-            "phase3": dict(paletted.notes) if paletted is not None else {"skipped": True},
-            "phase4": (
-                {
-                    **art.notes,
-                    "paths": art.path_count,
-                    "layers": [vars(layer) for layer in art.layers],
-                }
-                if art is not None
-                else {"skipped": True}
-            ),
-        }
-        return {
-            "version": __version__,
-            "input": {
-                "name": photo.name,
-                "original_size": list(photo.original_size),
-                "working_size": list(photo.size),
-                "hint": photo.hint.as_list() if photo.hint else None,
-            },
-            "palette": self.palette.to_dict(),
-            "stroke_color": self.stroke_color,
-            "timings": dict(ctx.timings),
-            "phases": phases,
-            "removed": [
-                {"kind": r.kind, "box": r.box.as_list(), "score": round(r.score, 3), "text": r.text}
-                for r in clean.removals
-            ],
-            "not_removed": list(clean.limitations),
-            "qa": best.qa.to_dict(attempts),
-        }
 
 
 def convert(

@@ -185,20 +185,21 @@ def on_white_crop(rgba: NDArray[np.uint8], margin: int = 16) -> NDArray[np.uint8
     return np.ascontiguousarray(rgb)
 
 
-def text_left(rendered: NDArray[np.uint8], max_height: float | None = None) -> list[str]:
-    """Text a reader could still read in an RGBA rendering of the SVG. Only confident readings
-    count: the detector alone also fires on flat shapes (a wheel's hub reads as an 'O'). With
-    ``max_height`` (``qa.max_text_height``) no line taller than that share of the drawing's
-    height counts: lettering is a band on a panel, and a "line" as tall as the drawing is the
-    drawing read as glyphs (a lowrider's two gold wheels and its frame read as "OVO")."""
+def text_left(rendered: NDArray[np.uint8], drawing_span: float | None = None) -> list[str]:
+    """Text a reader could still read in an RGBA rendering of the SVG: confident readings only
+    (the detector alone fires on flat shapes: a wheel's hub reads as an 'O'). With
+    ``drawing_span`` (``qa.glyph_line_span``) a line whose box spans that share of both the
+    drawing's height and width is the drawing read as glyphs (a lowrider's two wheels and
+    frame read as "OVO"), not lettering: it does not count."""
     from v2v.stages.sanitize.text import TextDetector
 
     detected = TextDetector.shared().detect(on_white_crop(rendered), min_score=0.6)
-    rows = np.flatnonzero((rendered[..., 3] > 0).any(axis=1))
-    tallest = np.inf
-    if max_height is not None and rows.size:
-        tallest = max_height * float(rows[-1] - rows[0] + 1)
-    return [d.text for d in detected if d.readable and d.height <= tallest]
+    rows, cols = (np.flatnonzero((rendered[..., 3] > 0).any(axis=a)) for a in (1, 0))
+    tall = wide = np.inf  # a box at least this tall and this wide is the whole drawing
+    if drawing_span is not None and rows.size:
+        tall, wide = (drawing_span * float(ends[-1] - ends[0] + 1) for ends in (rows, cols))
+    whole = [d.box.y1 - d.box.y0 >= tall and d.box.x1 - d.box.x0 >= wide for d in detected]
+    return [d.text for d, glyphs in zip(detected, whole, strict=True) if d.readable and not glyphs]
 
 
 def subject_check(config: Config, clean: CleanImage, drawn: NDArray[np.bool_]) -> SubjectFit | None:
@@ -251,7 +252,7 @@ def run_checks(
     if qa.check_text:
 
         def read() -> list[str]:
-            return text_left(rendered, qa.max_text_height)
+            return text_left(rendered, qa.glyph_line_span)
 
         reading = Beside(read, qa.concurrent and meanwhile is not None, "qa-text")
     try:

@@ -122,7 +122,7 @@ ALLOWED: dict[str, Bound] = {
     "qa.min_inside_subject": ANY,
     "qa.max_detail_loss": ANY,
     "qa.check_text": ANY,
-    "qa.max_text_height": ANY,
+    "qa.glyph_line_span": ANY,
     "qa.max_retries": Bound(high=SERVER),
     "qa.concurrent": ANY,
     "output.preview_long_side": Bound(high=SERVER),
