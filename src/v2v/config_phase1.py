@@ -62,6 +62,15 @@ class VehicleMaskConfig(Strict):
         "guided filter of this radius (px), the photo's grey as guide, so that the outline "
         "follows its edges; 0: nearest neighbour (the 640 px grid's steps)",
     )
+    faint_colours: float | None = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="a bicycle's GrabCut pixels that saliency sees under this probability go "
+        "where their colour (16 levels a channel) is the background's around the mask rather "
+        "than its salient pixels' (the scene in the corners between its parts, the halo along "
+        "its tubes); null: off",
+    )
     snap_edges: bool = Field(
         False,
         description="a bicycle's mask edge pixel by pixel: each pixel on either side of it "

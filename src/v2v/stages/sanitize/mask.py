@@ -157,7 +157,8 @@ def vehicle_mask(
         if thin:  # saliency's own vehicle next to it joins: rims, saddles GrabCut let go
             kept = seen_at_all(mask, prob, config.thin_reach)
             mask = kept | in_vehicle_colours(rgb, mask, kept, tight)
-            mask &= ~in_background_colours(rgb, mask, prob, tight, config.threshold)
+            faint = config.faint_colours
+            mask &= ~in_background_colours(rgb, mask, prob, tight, config.threshold, faint)
             reach = THIN_JOIN * float(np.hypot(height, width))
             mask |= (prob >= config.threshold) & dilate(mask, 2 * max(1, round(reach)) + 1)
             if config.side_parts is not None and limit is not None:  # a wheel the box cut
