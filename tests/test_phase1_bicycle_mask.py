@@ -87,8 +87,8 @@ def test_a_bicycles_mask_grows_into_its_own_colours_but_not_along_scene_lines() 
     assert grown[handlebars].all(), "the handlebars join the wheel"
     assert not grown[320, 110:490].any(), "the kerb line reaches the box's sides: scene"
     assert not grown[205:235, 285:325].any(), "mulch colours stay background"
-    prob[120:200, 250:370] = 0.0  # saliency blind there (a lowrider's gold head): they join
-    assert grown_in_vehicle_colours(rgb, mask, prob, box, 0.5)[handlebars].all()
+    prob[120:200, 250:370] = 0.0  # saliency blind there: nothing joins
+    assert not grown_in_vehicle_colours(rgb, mask, prob, box, 0.5)[handlebars].any()
 
 
 @needs_devset

@@ -80,7 +80,7 @@ class VehicleMaskConfig(Strict):
     grow_colours: bool = Field(
         True,
         description="a bicycle's mask grows, inside its GrabCut box, into the pixels in its "
-        "own colours rather than the background's (whether saliency sees them or not) and "
+        "own colours rather than the background's that saliency sees at least faintly and "
         "that reach none of the box's sides (handlebars GrabCut and saliency gave up)",
     )
     side_parts: float | None = Field(

@@ -26,7 +26,7 @@ COLOUR_RING = 2  # px (working size) around GrabCut's mask that are not backgrou
 COLOUR_SMOOTH = 5  # median filter (px) over the colour vote: no single-pixel speckle
 FAINT = 0.2  # GrabCut's pixels where saliency gives less than this may go as background
 GROW_BINS = 16  # finer colours for ``grown_in_vehicle_colours`` (gold handlebars vs mulch)
-GROW_SEEN = 0.0  # ... whose pixels saliency must see at least this faintly (0: it need not)
+GROW_SEEN = 0.01  # ... whose pixels saliency must see at least this faintly
 
 
 def in_vehicle_colours(rgb: RGBImage, found: Mask, kept: Mask, box: Box) -> Mask:
@@ -83,15 +83,11 @@ def grown_in_vehicle_colours(
 ) -> Mask:
     """The pixels of GrabCut's ``box`` outside a bicycle's ``mask`` that join it: in the
     colours of its salient pixels (``prob`` ≥ ``threshold``) rather than of the background
-    around it (GROW_BINS³ colours, COLOUR_RATIO), seen by saliency at least this faintly
+    around it (GROW_BINS³ colours, COLOUR_RATIO), seen by saliency at least faintly
     (GROW_SEEN), in pieces that touch the mask and reach none of the box's sides or its
     bottom (a kerb line or a floor running through the box goes on beyond it). A lowrider's
     gold handlebars and fork, which GrabCut and saliency both gave up, come back where they
-    are not the scene's colours. Saliency need not see them at all (GROW_SEEN 0, was 0.01):
-    it is blind to most of a lowrider's twisted handlebars and gold head (< 0.01 on 40-86 % of
-    the pixels neither look found); lowriders' median mask IoU 0.848 -> 0.859 (atom playground
-    +0.0125, the movies +0.0070, berkeley mural +0.0053, all-sports mural +0.0035; tennis
-    backboard -0.0029), tricycles unchanged. All bool (H, W)."""
+    are not the scene's colours. All bool (H, W)."""
     window, code = _window_codes(rgb, box, GROW_BINS)
     inside = mask[window]
     vehicle = inside & (prob[window] >= threshold)
