@@ -6,7 +6,8 @@ bicycle's; the mask grows into the bicycle's own colours where saliency sees the
 below its ground line are not cut as legs (``vehicle_mask.cut_below_bicycles`` off); a wheel
 across the box's side joins from where GrabCut lost its edge, the ground below it does not
 (``vehicle_mask.side_band``); GrabCut's pixels stay only where saliency sees them at all, no
-halo around them (``vehicle_mask.thin_reach``)."""
+halo around them (``vehicle_mask.thin_reach``); GrabCut's labels grow back to the working size
+along the photo's edges (``vehicle_mask.grabcut_guide``)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from v2v.context import RunContext
 from v2v.imaging import decode
 from v2v.stages.sanitize.classical import ClassicalSanitizer
 from v2v.stages.sanitize.colour_vote import grown_in_vehicle_colours, in_scene_colours
-from v2v.stages.sanitize.grabcut import seen_at_all
+from v2v.stages.sanitize.grabcut import grabcut_in_box, seen_at_all
 from v2v.stages.sanitize.mask import vehicle_mask
 from v2v.stages.sanitize.maskops import beyond_sides
 
@@ -246,3 +247,25 @@ def test_a_side_band_wider_than_a_box_at_the_left_border_still_finds_the_wheel_b
     box = Box(0, 10, 12, 90)
     for band in (0, 11, 13, 20):  # a band wider than the box must not wrap to the image's end
         assert beyond_sides(mask, salient, box, 10.0, band=band)[30:70, 12:120].all(), band
+
+
+def test_grabcuts_labels_grow_back_along_the_photos_edges_not_the_640_px_grid() -> None:
+    """A 1000 px box is cut at 640 px; the labels grown back by nearest neighbour leave the
+    coarse grid's steps along a slanted ellipse and a thin bar (~1900 px wrong), the guided
+    filter (``vehicle_mask.grabcut_guide``, on by default) puts them on the photo's edges."""
+    height, width = 900, 1200
+    shape = np.zeros((height, width), np.uint8)
+    cv2.ellipse(shape, (600, 450), (380, 250), 17, 0, 360, 1, -1)
+    cv2.line(shape, (150, 800), (1050, 120), 1, 9)
+    truth = shape > 0
+    rgb = np.full((height, width, 3), 200, np.uint8)
+    rgb[truth] = (60, 40, 150)
+    box = Box(100, 100, 1100, 820)
+    guide = VehicleMaskConfig().grabcut_guide
+    wrong = {
+        g: int((grabcut_in_box(rgb, truth.astype(np.float32), box, 0.5, g) ^ truth).sum())
+        for g in (0, guide)
+    }
+    assert guide > 0
+    assert wrong[0] > 1000
+    assert wrong[guide] < 50

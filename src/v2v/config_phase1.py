@@ -54,6 +54,23 @@ class VehicleMaskConfig(Strict):
         "or within this many px (working size) of such a pixel; more keeps a halo of the "
         "scene around its tubes and saddle",
     )
+    grabcut_guide: int = Field(
+        3,
+        ge=0,
+        le=10,
+        description="GrabCut's labels (found at 640 px) grow back to the working size by a "
+        "guided filter of this radius (px), the photo's grey as guide, so that the outline "
+        "follows its edges; 0: nearest neighbour (the 640 px grid's steps)",
+    )
+    faint_colours: float | None = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="a bicycle's GrabCut pixels that saliency sees under this probability go "
+        "where their colour (16 levels a channel) is the background's around the mask rather "
+        "than its salient pixels' (the scene in the corners between its parts, the halo along "
+        "its tubes); null: off",
+    )
     snap_edges: bool = Field(
         False,
         description="a bicycle's mask edge pixel by pixel: each pixel on either side of it "

@@ -56,6 +56,8 @@ ALLOWED: dict[str, Bound] = {
     "phase1.vehicle_mask.cut_occluders": ANY,
     "phase1.vehicle_mask.cut_below_bicycles": ANY,
     "phase1.vehicle_mask.thin_reach": ANY,
+    "phase1.vehicle_mask.grabcut_guide": ANY,
+    "phase1.vehicle_mask.faint_colours": ANY,
     "phase1.vehicle_mask.side_band": ANY,
     "phase1.vehicle_mask.remove_people": ANY,
     "phase1.vehicle_mask.fill_holes": ANY,

@@ -46,20 +46,35 @@ def in_vehicle_colours(rgb: RGBImage, found: Mask, kept: Mask, box: Box) -> Mask
 
 
 def in_background_colours(
-    rgb: RGBImage, mask: Mask, prob: NDArray[np.float32], box: Box, threshold: float
+    rgb: RGBImage,
+    mask: Mask,
+    prob: NDArray[np.float32],
+    box: Box,
+    threshold: float,
+    faint: float | None = None,
 ) -> Mask:
     """The pixels of a bicycle's ``mask`` (GrabCut's, bool (H, W)) that saliency barely sees
     (``prob`` < FAINT) and whose colour is the background's around the mask rather than the
     vehicle's (the mask's pixels where ``prob`` ≥ ``threshold``): the ground and walls seen
-    between the tubes, which saliency's faint halo kept in ``seen_at_all``. ``box``: GrabCut's
-    box. bool (H, W), the pixels to drop."""
+    between the tubes, which saliency's faint halo kept in ``seen_at_all``. ``faint``
+    (``vehicle_mask.faint_colours``): the pixels saliency sees under it go too where their
+    colour is the background's among GROW_BINS³ colours (finer: a tricycle's pink and white
+    against a lawn, a brick wall or a driveway apart), the scene GrabCut's smoothness kept in
+    the corners between a frame's parts and the 1-2 px halo along its tubes. ``box``:
+    GrabCut's box. bool (H, W), the pixels to drop."""
     window, code = _window_codes(rgb, box)
     inside, seen = mask[window], prob[window]
     drop = np.zeros_like(mask)
-    likelier = _likelier(code, ~dilate(inside, 2 * COLOUR_RING + 1), inside & (seen >= threshold))
+    scene, vehicle = ~dilate(inside, 2 * COLOUR_RING + 1), inside & (seen >= threshold)
+    likelier = _likelier(code, scene, vehicle)
     if likelier is None:
         return drop
     drop[window] = inside & (seen < FAINT) & likelier
+    if faint is not None:
+        _, fine = _window_codes(rgb, box, GROW_BINS)
+        finer = _likelier(fine, scene, vehicle, GROW_BINS)
+        if finer is not None:
+            drop[window] |= inside & (seen < faint) & finer
     return drop
 
 

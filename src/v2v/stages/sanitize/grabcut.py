@@ -9,7 +9,7 @@ from numpy.typing import NDArray
 
 from v2v.artefacts import Box, Mask, RGBImage
 from v2v.errors import StageFailed
-from v2v.stages.sanitize.maskops import grow_with_slack, only_inside
+from v2v.stages.sanitize.maskops import grow_with_slack, guided_filter, only_inside
 
 SEED_MIN_COVER = 0.01  # GrabCut starts from saliency when it marks this share of the box
 SEED_ONE_PIECE = 0.8  # ... in one piece holding this share of what it marks
@@ -17,16 +17,25 @@ GRABCUT_SIDE = 640  # GrabCut runs on the box scaled to this long side (thin tub
 GRABCUT_ITERATIONS = 2  # a third changed no composite at 640 px
 THIN_SUPPORT = 0.05  # a thin vehicle's GrabCut pixels must lie where saliency gives this much
 THIN_AGREE = 0.5  # applied when saliency supports at least this share of GrabCut's vehicle
+UPSAMPLE_EPS = 1e-3  # the guided filter's eps when GrabCut's labels grow to the working size
 
 
 def grabcut_in_box(
-    rgb: RGBImage, prob: NDArray[np.float32], box: Box, threshold: float = 0.5
+    rgb: RGBImage,
+    prob: NDArray[np.float32],
+    box: Box,
+    threshold: float = 0.5,
+    guide: int = 0,
 ) -> Mask:
     """GrabCut with ``box`` as the vehicle's bounds: outside it is background for sure (a
     margin around the box feeds the background colour model), inside it is probably vehicle
     where ``prob`` ≥ ``threshold``, for sure where ``prob`` ≥ 0.9, and probably background
     elsewhere, unless saliency does not see the vehicle whole (then the box alone is the
-    prior, see ``_grabcut_seeds``). Runs at GRABCUT_SIDE px for speed; bool (H, W)."""
+    prior, see ``_grabcut_seeds``). Runs at GRABCUT_SIDE px for speed; bool (H, W). Its labels
+    grow back to the working size by nearest neighbour, or with ``guide`` > 0
+    (``vehicle_mask.grabcut_guide``) by a guided filter of that radius (px, working size) with the
+    photo's grey as guide: the outline follows the photo's edges instead of the 640 px grid's
+    steps (see ``upsampled``)."""
     height, width = rgb.shape[:2]
     out = np.zeros((height, width), bool)
     area = grow_with_slack(box, 0.1, 0.1, width, height)
@@ -47,9 +56,25 @@ def grabcut_in_box(
         chosen = grabcut_labels(small, _grabcut_seeds(inside, local, threshold))
     except cv2.error as exc:
         raise StageFailed(f"GrabCut failed inside the hint box {box.as_list()}: {exc}") from exc
-    full = cv2.resize(chosen, (crop.shape[1], crop.shape[0]), interpolation=cv2.INTER_NEAREST)
-    out[area.y0 : area.y1, area.x0 : area.x1] = full > 0
+    out[area.y0 : area.y1, area.x0 : area.x1] = upsampled(chosen, crop, guide)
     return only_inside(out, box)
+
+
+def upsampled(labels: NDArray[np.uint8], crop: RGBImage, guide: int) -> Mask:
+    """GrabCut's 0/1 ``labels`` grown to ``crop``'s size (RGB, the working size): nearest
+    neighbour when ``guide`` is 0 or nothing was shrunk, else linearly and then a guided filter
+    of radius ``guide`` (grey ``crop`` as guide, UPSAMPLE_EPS), cut at 0.5. Samples and devset,
+    mask IoU at the working size (radius 3, 10-20 ms): lowriders' median 0.8405 -> 0.8418, the
+    all-sports mural +0.0017, the movies +0.0021, the forest tank +0.0014, no photo lower by
+    more than 0.0003 (pathway). bool (h, w) of ``crop``'s size."""
+    size = (crop.shape[1], crop.shape[0])
+    if guide <= 0 or labels.shape[:2] == crop.shape[:2]:
+        return np.asarray(cv2.resize(labels, size, interpolation=cv2.INTER_NEAREST) > 0)
+    soft = np.asarray(
+        cv2.resize(labels.astype(np.float32), size, interpolation=cv2.INTER_LINEAR), np.float32
+    )
+    grey = np.asarray(cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY), np.float32) / 255.0
+    return np.asarray(guided_filter(grey, soft, guide, UPSAMPLE_EPS) >= 0.5)
 
 
 def _seen_whole(likely: Mask) -> bool:

@@ -155,11 +155,12 @@ def vehicle_mask(
     mask = prob >= config.threshold
     if box is not None and config.refine and (thin or _sees_too_little(mask, subject or box)):
         tight = grow(subject, GRABCUT_MARGIN, width, height) if limit and subject else box
-        mask = grabcut_in_box(rgb, prob, tight, config.threshold)
+        mask = grabcut_in_box(rgb, prob, tight, config.threshold, config.grabcut_guide)
         if thin:  # saliency's own vehicle next to it joins: rims, saddles GrabCut let go
             kept = seen_at_all(mask, prob, config.thin_reach)
             mask = kept | in_vehicle_colours(rgb, mask, kept, tight)
-            mask &= ~in_background_colours(rgb, mask, prob, tight, config.threshold)
+            faint = config.faint_colours
+            mask &= ~in_background_colours(rgb, mask, prob, tight, config.threshold, faint)
             reach = THIN_JOIN * float(np.hypot(height, width))
             mask |= (prob >= config.threshold) & dilate(mask, 2 * max(1, round(reach)) + 1)
             if config.side_parts is not None and limit is not None:  # a wheel the box cut
