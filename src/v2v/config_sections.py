@@ -154,6 +154,12 @@ class FlattenConfig(Strict):
         description="with wheels: free-standing side-view wheels (spoked, thin) become one tyre"
         " ring + one rim colour",
     )
+    spoked_rim_pixels: bool = Field(
+        True,
+        description="with spoked_wheels: the rim's colour is the median of its most colourful"
+        " 30 % of photo pixels, not the colour of a region inside it (the same however the"
+        " flattening cut the spokes into regions)",
+    )
     tyre_past_rim: bool = Field(
         True,
         description="with wheels: when the circle found is a rim, the tyre is the dark band past"

@@ -241,7 +241,9 @@ def flatten(pixels: NDArray[np.uint8], mask: Mask, config: FlattenConfig) -> Fla
             taken = wheel_pixels(small_mask, drawn, spoked)
             drawn += find_light_tyres(labels, colors, lab, small_mask, taken)
         labels, colors = paint_wheels(labels, colors, lab, small_mask, drawn, config.rim_contrast)
-        labels, colors = paint_spoked_wheels(labels, colors, lab, small_mask, spoked)
+        labels, colors = paint_spoked_wheels(
+            labels, colors, lab, small_mask, spoked, config.spoked_rim_pixels
+        )
         wheels = len(drawn) + len(spoked)
         timer.lap("wheels")
     out = np.zeros_like(pixels)

@@ -42,6 +42,11 @@ TYRE_WIDTH = (0.08, 0.2)
 #: metal (gold, chrome) shows in its most saturated part; the ground seen between the spokes
 #: washes it out, as glare does paint.
 RIM_SHARE = 0.15
+#: With ``spoked_rim_pixels`` the rim's colour is instead the median of the most colourful
+#: RIM_PIXEL_SHARE of the photo's pixels it repaints: the same statistic however the flattening
+#: cut the spokes into regions (the gold split into two regions under RIM_SHARE each, or
+#: blended into a washed-out one, drew the disc grey after a redraw at another scale).
+RIM_PIXEL_SHARE = 0.3
 #: A chromatic region crossing the wheel keeps its pixels when under this share of its area
 #: lies inside the rim (a frame tube, a chain guard).
 CROSSING_SHARE = 0.35
@@ -154,6 +159,13 @@ def _rim_label(labels: Labels, rim: Mask, colors: NDArray[np.float64]) -> tuple[
     return rim_label, rim & ~crossing[np.maximum(labels, 0)]
 
 
+def _rim_colour(pixels: NDArray[np.float32]) -> NDArray[np.float64]:
+    """Median (3,) of the most colourful RIM_PIXEL_SHARE of ``pixels`` (n, 3) Lab."""
+    colour = chroma_of(pixels)
+    vivid = pixels[colour >= np.quantile(colour, 1.0 - RIM_PIXEL_SHARE)]
+    return np.asarray(np.median(vivid, axis=0), np.float64)
+
+
 def _tyre_width(
     lab: NDArray[np.float32], mask: Mask, wheel: SpokedWheel, distance: NDArray[np.float64]
 ) -> float:
@@ -175,11 +187,13 @@ def paint_spoked_wheels(
     lab: NDArray[np.float32],
     mask: Mask,
     wheels: list[SpokedWheel],
+    rim_pixels: bool = True,
 ) -> tuple[Labels, NDArray[np.float64]]:
     """Draw each wheel into ``labels`` (h, w) int32 (no -1 inside ``mask``): the tyre ring
     (see ``_tyre_width``) becomes a new region (the median of the darker half of ``lab`` on
-    it, appended to ``colors``), the disc inside it the region that holds most of it
-    (crossing parts kept, see ``_rim_label``)."""
+    it, appended to ``colors``), the disc inside it the region chosen by ``_rim_label``
+    (crossing parts kept), or with ``rim_pixels`` (``phase2.flatten.spoked_rim_pixels``) a
+    new region in the colour of its most colourful pixels (see RIM_PIXEL_SHARE)."""
     labels = labels.copy()
     for wheel in wheels:
         distance = _distance(mask.shape, wheel.x, wheel.y)
@@ -189,6 +203,9 @@ def paint_spoked_wheels(
         if not ring.any() or not rim.any():
             continue
         rim_label, repaint = _rim_label(labels, rim, colors)
+        if rim_pixels and repaint.any():
+            colors = np.concatenate([colors, _rim_colour(lab[repaint])[None]])
+            rim_label = len(colors) - 1
         labels[repaint] = rim_label
         rubber = lab[ring]
         rubber = rubber[rubber[:, 0] <= np.median(rubber[:, 0])]
