@@ -160,6 +160,12 @@ class FlattenConfig(Strict):
         " 30 % of photo pixels, not the colour of a region inside it (the same however the"
         " flattening cut the spokes into regions)",
     )
+    spoked_refit: bool = Field(
+        True,
+        description="with spoked_wheels: a candidate also stands free when its circle refitted"
+        " to the silhouette does (the Hough circle often follows the rim, its outer ring then"
+        " lies partly on the tyre)",
+    )
     tyre_past_rim: bool = Field(
         True,
         description="with wheels: when the circle found is a rim, the tyre is the dark band past"

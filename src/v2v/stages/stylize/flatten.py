@@ -236,7 +236,11 @@ def flatten(pixels: NDArray[np.uint8], mask: Mask, config: FlattenConfig) -> Fla
         drawn = [from_circle(wheel, lab, small_mask, config.wheel_rims) for wheel in found]
         if config.angled_wheels:
             drawn += find_ellipse_wheels(labels, colors, lab, small_mask, found)
-        spoked = find_spoked_wheels(lab, small_mask, drawn) if config.spoked_wheels else []
+        spoked = (
+            find_spoked_wheels(lab, small_mask, drawn, config.spoked_refit)
+            if config.spoked_wheels
+            else []
+        )
         if config.light_tyres:
             taken = wheel_pixels(small_mask, drawn, spoked)
             drawn += find_light_tyres(labels, colors, lab, small_mask, taken)

@@ -120,11 +120,15 @@ def _arcs(
 
 
 def find_spoked_wheels(
-    lab: NDArray[np.float32], mask: Mask, taken: list[EllipseWheel]
+    lab: NDArray[np.float32], mask: Mask, taken: list[EllipseWheel], refit: bool = True
 ) -> list[SpokedWheel]:
     """Side-view wheels that stand free of the vehicle in a flattened crop: ``lab`` float32
     (h, w, 3) CIELAB, ``mask`` bool (h, w) the vehicle, ``taken`` the wheels already found
-    (a candidate overlapping one is skipped). Largest first."""
+    (a candidate overlapping one is skipped). With ``refit`` (``phase2.flatten.spoked_refit``)
+    a candidate also stands free when its circle refitted to the silhouette does: the Hough
+    circle often follows the rim, and the ring just outside it then lies partly on the tyre,
+    open or not by a pixel of radius (a lowrider's rear wheel, 37 % open at one working scale
+    and 45 % at another). Largest first."""
     rows = np.flatnonzero(mask.any(axis=1))
     if rows.size == 0:
         return []
@@ -139,8 +143,9 @@ def find_spoked_wheels(
         near = others + [(w.x, w.y, w.radius) for w in found]
         if any(np.hypot(x - ox, y - oy) < 0.9 * (radius + r) for ox, oy, r in near):
             continue
-        if _stands_free(mask, wheel):
-            found.append(_fit(mask, x, y, radius))
+        fitted = _fit(mask, x, y, radius)
+        if _stands_free(mask, wheel) or (refit and _stands_free(mask, fitted)):
+            found.append(fitted)
     return sorted(found, key=lambda w: -w.radius)
 
 
