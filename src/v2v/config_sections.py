@@ -123,6 +123,12 @@ class FlattenConfig(Strict):
     light_glare: bool = Field(
         True, description="white glare and sky reflections on light paint take the paint colour"
     )
+    glare_paint_pixels: bool = Field(
+        True,
+        description="with light_glare: a paint is light (L* >= 55) also when its photo pixels"
+        " within 3 px of the glare are, not only its blended colour (a light-blue body's blend"
+        " was L* 61.6 or 54.8 by how the merges cut it)",
+    )
     pale_glare: bool = Field(
         True,
         description="with light_glare: near-white glare tinted toward its paint (chroma 8-15,"
