@@ -128,7 +128,9 @@ def find_spoked_wheels(
     a candidate also stands free when its circle refitted to the silhouette does: the Hough
     circle often follows the rim, and the ring just outside it then lies partly on the tyre,
     open or not by a pixel of radius (a lowrider's rear wheel, 37 % open at one working scale
-    and 45 % at another). Largest first."""
+    and 45 % at another); such wheels are added after those the Hough circles pass, so they
+    never displace one (a refitted off-centre circle took the Berkeley lowrider's front wheel
+    when judged in the same pass). Largest first."""
     rows = np.flatnonzero(mask.any(axis=1))
     if rows.size == 0:
         return []
@@ -136,16 +138,19 @@ def find_spoked_wheels(
     radius_range = (MIN_WHEEL * height, MAX_RADIUS * height)
     found: list[SpokedWheel] = []
     others = [(w.center[0], w.center[1], max(w.axes) / 2) for w in taken]
-    for x, y, radius in hough_circles(lab[..., 0], radius_range):
-        wheel = SpokedWheel(x, y, radius)
-        if radius < radius_range[0] or y + radius < lowest - LOWEST_TOLERANCE * radius:
-            continue
-        near = others + [(w.x, w.y, w.radius) for w in found]
-        if any(np.hypot(x - ox, y - oy) < 0.9 * (radius + r) for ox, oy, r in near):
-            continue
-        fitted = _fit(mask, x, y, radius)
-        if _stands_free(mask, wheel) or (refit and _stands_free(mask, fitted)):
-            found.append(fitted)
+    candidates = [
+        (x, y, radius)
+        for x, y, radius in hough_circles(lab[..., 0], radius_range)
+        if radius >= radius_range[0] and y + radius >= lowest - LOWEST_TOLERANCE * radius
+    ]
+    for refitted in (False, True) if refit else (False,):  # the refit only adds wheels
+        for x, y, radius in candidates:
+            near = others + [(w.x, w.y, w.radius) for w in found]
+            if any(np.hypot(x - ox, y - oy) < 0.9 * (radius + r) for ox, oy, r in near):
+                continue
+            fitted = _fit(mask, x, y, radius)
+            if _stands_free(mask, fitted if refitted else SpokedWheel(x, y, radius)):
+                found.append(fitted)
     return sorted(found, key=lambda w: -w.radius)
 
 
