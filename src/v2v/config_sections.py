@@ -123,6 +123,12 @@ class FlattenConfig(Strict):
     light_glare: bool = Field(
         True, description="white glare and sky reflections on light paint take the paint colour"
     )
+    glare_paint_pixels: bool = Field(
+        True,
+        description="with light_glare: a paint is light (L* >= 55) also when its photo pixels"
+        " within 3 px of the glare are, not only its blended colour (a light-blue body's blend"
+        " was L* 61.6 or 54.8 by how the merges cut it)",
+    )
     pale_glare: bool = Field(
         True,
         description="with light_glare: near-white glare tinted toward its paint (chroma 8-15,"
@@ -153,6 +159,18 @@ class FlattenConfig(Strict):
         True,
         description="with wheels: free-standing side-view wheels (spoked, thin) become one tyre"
         " ring + one rim colour",
+    )
+    spoked_rim_pixels: bool = Field(
+        True,
+        description="with spoked_wheels: the rim's colour is the median of its most colourful"
+        " 30 % of photo pixels, not the colour of a region inside it (the same however the"
+        " flattening cut the spokes into regions)",
+    )
+    spoked_refit: bool = Field(
+        True,
+        description="with spoked_wheels: a candidate also stands free when its circle refitted"
+        " to the silhouette does (the Hough circle often follows the rim, its outer ring then"
+        " lies partly on the tyre)",
     )
     tyre_past_rim: bool = Field(
         True,

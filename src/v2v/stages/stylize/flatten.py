@@ -32,7 +32,7 @@ from v2v.stages.stylize.absorb import (
     unify_tones,
 )
 from v2v.stages.stylize.ellipses import find_ellipse_wheels, from_circle, paint_wheels
-from v2v.stages.stylize.glare import absorb_light_glare
+from v2v.stages.stylize.glare import absorb_light_glare, border_lightness
 from v2v.stages.stylize.glass import absorb_reflections, unify_glass
 from v2v.stages.stylize.gold_tints import neutralize_tints
 from v2v.stages.stylize.grid import paste, photo_box, stable_grid
@@ -156,7 +156,10 @@ def _simplify(
     merges = {"similar": merge_similar(graph, config.merge_delta_e, span)}
     merges.update(absorb_regions(graph, min_area, config.remove_highlights))
     if config.light_glare:
-        merges["light_glare"], merges["pale_glare"] = absorb_light_glare(graph, config.pale_glare)
+        beside = border_lightness(graph, labels, lab) if config.glare_paint_pixels else None
+        merges["light_glare"], merges["pale_glare"] = absorb_light_glare(
+            graph, config.pale_glare, beside
+        )
     if config.remove_highlights:
         merges.update(unify_tones(graph, max(TONE_AREA_FACTOR * min_area, 1.0), config.lit_paint))
     if config.grey_chrome:
@@ -236,12 +239,18 @@ def flatten(pixels: NDArray[np.uint8], mask: Mask, config: FlattenConfig) -> Fla
         drawn = [from_circle(wheel, lab, small_mask, config.wheel_rims) for wheel in found]
         if config.angled_wheels:
             drawn += find_ellipse_wheels(labels, colors, lab, small_mask, found)
-        spoked = find_spoked_wheels(lab, small_mask, drawn) if config.spoked_wheels else []
+        spoked = (
+            find_spoked_wheels(lab, small_mask, drawn, config.spoked_refit)
+            if config.spoked_wheels
+            else []
+        )
         if config.light_tyres:
             taken = wheel_pixels(small_mask, drawn, spoked)
             drawn += find_light_tyres(labels, colors, lab, small_mask, taken)
         labels, colors = paint_wheels(labels, colors, lab, small_mask, drawn, config.rim_contrast)
-        labels, colors = paint_spoked_wheels(labels, colors, lab, small_mask, spoked)
+        labels, colors = paint_spoked_wheels(
+            labels, colors, lab, small_mask, spoked, config.spoked_rim_pixels
+        )
         wheels = len(drawn) + len(spoked)
         timer.lap("wheels")
     out = np.zeros_like(pixels)

@@ -6,9 +6,14 @@ runs later, after the glass and window rules (:func:`.pale_glare.absorb_pale_gla
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import cv2
 import numpy as np
+from numpy.typing import NDArray
 
 from v2v.stages.stylize.pale_glare import pale_paint_host
+from v2v.stages.stylize.raster import Labels
 from v2v.stages.stylize.regions import (
     GLARE_LIGHTER,
     LIGHT_GLARE_MIN_L,
@@ -20,12 +25,41 @@ from v2v.stages.stylize.regions import (
     glare_host,
 )
 
+#: With ``glare_paint_pixels`` a paint is light also when its photo pixels within BORDER_PX
+#: (working-size px) of the glare have a median L* of at least LIGHT_PAINT_MIN_L.
+BORDER_PX = 3
 
-def _light_paint_host(graph: RegionGraph, region: int) -> int | None:
+#: L* of ``other``'s photo pixels beside ``region`` (region, other) -> L*.
+BorderLightness = Callable[[int, int], float]
+
+
+def border_lightness(
+    graph: RegionGraph, labels: Labels, lab: NDArray[np.float32]
+) -> BorderLightness:
+    """The median L* of a neighbour's photo pixels within BORDER_PX of a region, on ``labels``
+    (h, w) int32 (the graph's original regions, -1 outside) and ``lab`` (h, w, 3): the paint
+    where the glare lies on it, however the merges cut or blended the paint's regions."""
+
+    def lightness(region: int, other: int) -> float:
+        roots = graph.roots()
+        owner = np.where(labels >= 0, roots[np.maximum(labels, 0)], -1)
+        near = cv2.dilate((owner == region).astype(np.uint8), np.ones((3, 3), np.uint8),
+                          iterations=BORDER_PX).astype(bool)  # fmt: skip
+        beside = near & (owner == other)
+        return float(np.median(lab[..., 0][beside])) if beside.any() else 0.0
+
+    return lightness
+
+
+def _light_paint_host(
+    graph: RegionGraph, region: int, beside: BorderLightness | None = None
+) -> int | None:
     """The light paint neighbour ``region`` is white glare on, or None: a near-white neutral
     patch (L ≥ LIGHT_GLARE_MIN_L, at least GLARE_LIGHTER lighter) on light paint (L ≥
     LIGHT_PAINT_MIN_L, chroma ≥ NEUTRAL_CHROMA) whose neighbours of the largest one's hue hold
-    LIGHT_GLARE_SHARE of its outline, at most GLARE_MAX_RATIO of the largest one."""
+    LIGHT_GLARE_SHARE of its outline, at most GLARE_MAX_RATIO of the largest one. With
+    ``beside`` a paint is light also when its pixels beside the patch are (BORDER_PX): the
+    blend of a light-blue Mini's body was L 61.6 or 54.8 by how the merges cut it."""
     color = graph.color[region]
     if chroma(color) >= NEUTRAL_CHROMA or color[0] < LIGHT_GLARE_MIN_L:
         return None
@@ -33,16 +67,23 @@ def _light_paint_host(graph: RegionGraph, region: int) -> int | None:
         other
         for other in graph.border[region]
         if chroma(graph.color[other]) >= NEUTRAL_CHROMA
-        and LIGHT_PAINT_MIN_L <= graph.color[other][0] <= color[0] - GLARE_LIGHTER
+        and graph.color[other][0] <= color[0] - GLARE_LIGHTER
+        and (
+            graph.color[other][0] >= LIGHT_PAINT_MIN_L
+            or (beside is not None and beside(region, other) >= LIGHT_PAINT_MIN_L)
+        )
     ]
     return glare_host(graph, region, paints, LIGHT_GLARE_SHARE)
 
 
-def absorb_light_glare(graph: RegionGraph, pale: bool = False) -> tuple[int, int]:
+def absorb_light_glare(
+    graph: RegionGraph, pale: bool = False, beside: BorderLightness | None = None
+) -> tuple[int, int]:
     """White glare and sky reflections on light paint (a light-blue car's shoulder line) take
     the paint's colour: the rules above see glare on light paint neither as a paler tone of
     the paint (it is neutral) nor as a specular spot (not lighter enough). With ``pale``
-    washed-out glare tinted toward its paint does too (:mod:`.pale_glare`). Smallest first,
+    washed-out glare tinted toward its paint does too (:mod:`.pale_glare`); ``beside``: see
+    ``_light_paint_host``. Smallest first,
     until nothing changes; returns the white and the washed-out patches absorbed."""
     white, washed, changed = 0, 0, True
     while changed:
@@ -50,7 +91,7 @@ def absorb_light_glare(graph: RegionGraph, pale: bool = False) -> tuple[int, int
         for region in np.argsort(graph.area, kind="stable").tolist():
             if not graph.alive[region] or not graph.border[region]:
                 continue
-            host = _light_paint_host(graph, region)
+            host = _light_paint_host(graph, region, beside)
             if host is not None:
                 white += 1
             elif pale:

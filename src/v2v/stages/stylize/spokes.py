@@ -42,6 +42,11 @@ TYRE_WIDTH = (0.08, 0.2)
 #: metal (gold, chrome) shows in its most saturated part; the ground seen between the spokes
 #: washes it out, as glare does paint.
 RIM_SHARE = 0.15
+#: With ``spoked_rim_pixels`` the rim's colour is instead the median of the most colourful
+#: RIM_PIXEL_SHARE of the photo's pixels it repaints: the same statistic however the flattening
+#: cut the spokes into regions (the gold split into two regions under RIM_SHARE each, or
+#: blended into a washed-out one, drew the disc grey after a redraw at another scale).
+RIM_PIXEL_SHARE = 0.3
 #: A chromatic region crossing the wheel keeps its pixels when under this share of its area
 #: lies inside the rim (a frame tube, a chain guard).
 CROSSING_SHARE = 0.35
@@ -115,11 +120,17 @@ def _arcs(
 
 
 def find_spoked_wheels(
-    lab: NDArray[np.float32], mask: Mask, taken: list[EllipseWheel]
+    lab: NDArray[np.float32], mask: Mask, taken: list[EllipseWheel], refit: bool = True
 ) -> list[SpokedWheel]:
     """Side-view wheels that stand free of the vehicle in a flattened crop: ``lab`` float32
     (h, w, 3) CIELAB, ``mask`` bool (h, w) the vehicle, ``taken`` the wheels already found
-    (a candidate overlapping one is skipped). Largest first."""
+    (a candidate overlapping one is skipped). With ``refit`` (``phase2.flatten.spoked_refit``)
+    a candidate also stands free when its circle refitted to the silhouette does: the Hough
+    circle often follows the rim, and the ring just outside it then lies partly on the tyre,
+    open or not by a pixel of radius (a lowrider's rear wheel, 37 % open at one working scale
+    and 45 % at another); such wheels are added after those the Hough circles pass, so they
+    never displace one (a refitted off-centre circle took the Berkeley lowrider's front wheel
+    when judged in the same pass). Largest first."""
     rows = np.flatnonzero(mask.any(axis=1))
     if rows.size == 0:
         return []
@@ -127,15 +138,19 @@ def find_spoked_wheels(
     radius_range = (MIN_WHEEL * height, MAX_RADIUS * height)
     found: list[SpokedWheel] = []
     others = [(w.center[0], w.center[1], max(w.axes) / 2) for w in taken]
-    for x, y, radius in hough_circles(lab[..., 0], radius_range):
-        wheel = SpokedWheel(x, y, radius)
-        if radius < radius_range[0] or y + radius < lowest - LOWEST_TOLERANCE * radius:
-            continue
-        near = others + [(w.x, w.y, w.radius) for w in found]
-        if any(np.hypot(x - ox, y - oy) < 0.9 * (radius + r) for ox, oy, r in near):
-            continue
-        if _stands_free(mask, wheel):
-            found.append(_fit(mask, x, y, radius))
+    candidates = [
+        (x, y, radius)
+        for x, y, radius in hough_circles(lab[..., 0], radius_range)
+        if radius >= radius_range[0] and y + radius >= lowest - LOWEST_TOLERANCE * radius
+    ]
+    for refitted in (False, True) if refit else (False,):  # the refit only adds wheels
+        for x, y, radius in candidates:
+            near = others + [(w.x, w.y, w.radius) for w in found]
+            if any(np.hypot(x - ox, y - oy) < 0.9 * (radius + r) for ox, oy, r in near):
+                continue
+            fitted = _fit(mask, x, y, radius)
+            if _stands_free(mask, fitted if refitted else SpokedWheel(x, y, radius)):
+                found.append(fitted)
     return sorted(found, key=lambda w: -w.radius)
 
 
@@ -152,6 +167,13 @@ def _rim_label(labels: Labels, rim: Mask, colors: NDArray[np.float64]) -> tuple[
     crossing = (chroma_of(colors) >= PAINT_CHROMA) & (share < CROSSING_SHARE)
     crossing[rim_label] = False
     return rim_label, rim & ~crossing[np.maximum(labels, 0)]
+
+
+def _rim_colour(pixels: NDArray[np.float32]) -> NDArray[np.float64]:
+    """Median (3,) of the most colourful RIM_PIXEL_SHARE of ``pixels`` (n, 3) Lab."""
+    colour = chroma_of(pixels)
+    vivid = pixels[colour >= np.quantile(colour, 1.0 - RIM_PIXEL_SHARE)]
+    return np.asarray(np.median(vivid, axis=0), np.float64)
 
 
 def _tyre_width(
@@ -175,11 +197,13 @@ def paint_spoked_wheels(
     lab: NDArray[np.float32],
     mask: Mask,
     wheels: list[SpokedWheel],
+    rim_pixels: bool = True,
 ) -> tuple[Labels, NDArray[np.float64]]:
     """Draw each wheel into ``labels`` (h, w) int32 (no -1 inside ``mask``): the tyre ring
     (see ``_tyre_width``) becomes a new region (the median of the darker half of ``lab`` on
-    it, appended to ``colors``), the disc inside it the region that holds most of it
-    (crossing parts kept, see ``_rim_label``)."""
+    it, appended to ``colors``), the disc inside it the region chosen by ``_rim_label``
+    (crossing parts kept), or with ``rim_pixels`` (``phase2.flatten.spoked_rim_pixels``) a
+    new region in the colour of its most colourful pixels (see RIM_PIXEL_SHARE)."""
     labels = labels.copy()
     for wheel in wheels:
         distance = _distance(mask.shape, wheel.x, wheel.y)
@@ -189,6 +213,9 @@ def paint_spoked_wheels(
         if not ring.any() or not rim.any():
             continue
         rim_label, repaint = _rim_label(labels, rim, colors)
+        if rim_pixels and repaint.any():
+            colors = np.concatenate([colors, _rim_colour(lab[repaint])[None]])
+            rim_label = len(colors) - 1
         labels[repaint] = rim_label
         rubber = lab[ring]
         rubber = rubber[rubber[:, 0] <= np.median(rubber[:, 0])]
