@@ -3,6 +3,7 @@ the waterline (``waterline.py``)."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
@@ -63,3 +64,16 @@ def test_the_night_tugs_and_the_schooners_hulls_reach_the_waterline() -> None:
     for photo, without, with_it in ((TUG_AT_NIGHT, 0.931, 0.938), (SCHOONER, 0.944, 0.953)):
         assert truth_iou(sanitized(photo, waterline=None).vehicle_mask, photo) < without
         assert truth_iou(sanitized(photo).vehicle_mask, photo) >= with_it
+
+
+def test_a_gap_between_two_pieces_stays_open() -> None:
+    """A hull and a dinghy 20 px to its right over a faint scene (saliency 0.12): the columns
+    between them hold no mask pixel, no bottom to lift; they stay empty, two pieces."""
+    mask = np.zeros((300, 600), bool)
+    mask[150:200, 50:300] = True
+    mask[170:200, 320:380] = True
+    prob = np.where(mask, 0.9, 0.12).astype(np.float32)
+    filled = fill_waterline(mask, prob, 0.2)
+    assert not filled[:, 300:320].any(), "the gap between the pieces is not filled"
+    assert cv2.connectedComponents(filled.astype(np.uint8))[0] - 1 == 2
+    assert not filled[:150].any(), "nothing above the hull's top joins"
