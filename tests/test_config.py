@@ -26,6 +26,21 @@ def test_default_yaml_lists_exactly_the_model_keys() -> None:
     assert in_file == in_model
 
 
+def test_default_yaml_has_no_duplicate_keys() -> None:
+    """A key written twice in a mapping: yaml keeps the last silently, so an edit to the first
+    would do nothing."""
+    duplicates: list[str] = []
+
+    class Strict(yaml.SafeLoader):
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+            keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
+            duplicates.extend(str(k) for k in keys if keys.count(k) > 1)
+            return super().construct_mapping(node, deep=deep)
+
+    yaml.load(DEFAULT_CONFIG.read_text(), Loader=Strict)
+    assert not duplicates, f"keys written twice in default.yaml: {sorted(set(duplicates))}"
+
+
 def test_default_yaml_values_equal_model_defaults() -> None:
     assert load_config(environ={}) == Config()
 
