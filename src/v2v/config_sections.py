@@ -142,7 +142,9 @@ class FlattenConfig(Strict):
         description="the working scale from a ladder (2^(-1/8) steps), the crop cut from the"
         " whole photo shrunk at it, SLIC's seeds on a grid fixed to the photo: a pixel more or"
         " less of mask, one that moves its bounding box too, redraws only near it (false: the"
-        " crop's own scale and grid, as before)",
+        " crop's own scale and grid, as before); its crop's long side may exceed"
+        " `resolution` by up to 4.4 % (the ladder's nearest step) plus two seed steps (the crop"
+        " rounded out to whole steps)",
     )
     wheels: bool = Field(True, description="draw side-view wheels as round tyre and hub discs")
     angled_wheels: bool = Field(
