@@ -44,7 +44,7 @@ def fill_waterline(mask: Mask, prob: NDArray[np.float32], window: float) -> Mask
         return mask
     x0, x1 = int(columns[0]), int(columns[-1]) + 1
     height = mask.shape[0]
-    present = mask[:, x0:x1].any(axis=0)
+    present = np.asarray(mask[:, x0:x1].any(axis=0), bool)
     bottom = np.where(present, height - 1 - np.argmax(mask[::-1, x0:x1], axis=0), -1)
     span = 2 * max(1, int(window * (x1 - x0)) // 2) + 1  # odd: centred segments
     reach = span - 1  # columns beyond the mask's ends reach nothing (-1: no row)
