@@ -5,12 +5,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 from tests.test_phase1_rigid import TRAIN_ON_HAY_FIELD, needs_devset, truth_iou
-from v2v.artefacts import CleanImage
+from v2v.artefacts import Box, CleanImage, Photo
 from v2v.config import InputConfig, Phase1Config
 from v2v.context import RunContext
 from v2v.imaging import decode
+from v2v.stages.sanitize import animals
+from v2v.stages.sanitize.animals import ANIMAL_LOOKS
 from v2v.stages.sanitize.classical import ClassicalSanitizer
+from v2v.stages.sanitize.detector import Detection
+from v2v.stages.sanitize.mask import VehicleMask
+from v2v.stages.sanitize.subject import Subject
 
 TANK_IN_THE_VILLAGE = TRAIN_ON_HAY_FIELD.parent / "composite_ww2_tank_destroyer_on_village.jpg"
 
@@ -42,3 +50,65 @@ def test_the_cow_beside_the_tank_is_cut_as_before() -> None:
     both = sanitized(TANK_IN_THE_VILLAGE, union=True).vehicle_mask
     before, after = truth_iou(grabcut, TANK_IN_THE_VILLAGE), truth_iou(both, TANK_IN_THE_VILLAGE)
     assert abs(after - before) < 0.002
+
+
+class _Blind:
+    """A saliency model that sees nothing and counts its looks."""
+
+    def __init__(self) -> None:
+        self.looks = 0
+
+    def probability(self, crop: np.ndarray, side: int | None = None) -> np.ndarray:
+        self.looks += 1
+        return np.zeros(crop.shape[:2], np.float32)
+
+
+def _counted(monkeypatch: pytest.MonkeyPatch) -> tuple[_Blind, list[Box]]:
+    """Saliency blind and counting its looks; GrabCut's figure counting the boxes it runs on."""
+    blind, grabcuts = _Blind(), []
+    original = animals.figure_in_box
+
+    def figure_in_box(rgb: np.ndarray, box: Box) -> np.ndarray:
+        grabcuts.append(box)
+        return original(rgb, box)
+
+    monkeypatch.setattr(animals, "figure_in_box", figure_in_box)
+    monkeypatch.setattr(animals.SaliencyModel, "shared", staticmethod(lambda: blind))
+    return blind, grabcuts
+
+
+def test_a_look_that_sees_no_animal_reuses_grabcuts_figure(monkeypatch: pytest.MonkeyPatch) -> None:
+    blind, grabcuts = _counted(monkeypatch)
+    rgb = np.random.default_rng(0).integers(0, 255, (300, 400, 3), dtype=np.uint8)
+    rgb[100:200, 150:250] = (120, 80, 40)
+    box = Box(140, 90, 260, 210)
+    region = animals.figure_region(rgb, "dog", box, salient=False, both=True)
+    assert blind.looks == 1 and grabcuts == [box], "GrabCut ran once, its figure reused"
+    assert region.any()
+
+
+def test_the_extra_looks_go_to_the_largest_animals_over_the_vehicle(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Five cows standing in front of a truck and one beside it: the ANIMAL_LOOKS largest of
+    the five get the saliency look; the one whose box misses the truck's mask gets nothing."""
+    blind, grabcuts = _counted(monkeypatch)
+    rgb = np.random.default_rng(1).integers(0, 255, (400, 600, 3), dtype=np.uint8)
+    mask = np.zeros((400, 600), bool)
+    mask[100:300, 100:420] = True
+    frame = Box(80, 80, 540, 320)
+    truck = Detection("truck", 0.9, frame)
+    cows = [
+        Detection("cow", 0.8, Box(110 + 60 * i, 250 - 8 * i, 150 + 60 * i, 310)) for i in range(5)
+    ]
+    beside = Detection("cow", 0.8, Box(470, 250, 520, 310))
+    subject = Subject(frame, 1, "detected", (truck,))
+    photo = Photo(rgb, (600, 400))
+    config = Phase1Config(detector={"animal_union": True})
+    _, people = ClassicalSanitizer(config)._detected_people(
+        photo, VehicleMask(mask, "test"), subject, [truck, *cows, beside]
+    )
+    assert ANIMAL_LOOKS == 3 and blind.looks == ANIMAL_LOOKS
+    assert len(grabcuts) == len(cows), "no GrabCut on the cow beside the truck"
+    assert all(g.x0 < 440 for g in grabcuts)
+    assert people

@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from v2v.artefacts import Box, Mask, RGBImage
+from v2v.stages.sanitize.detector import Detection
 from v2v.stages.sanitize.grabcut import FIGURE_GROW, FIGURE_MIN_SHARE, figure_in_box
 from v2v.stages.sanitize.inpaint import dilate
 from v2v.stages.sanitize.looks import GUIDED_EPS, GUIDED_RADIUS
@@ -25,17 +26,23 @@ from v2v.stages.sanitize.saliency import SaliencyModel
 
 ANIMAL_CONTEXT = 0.1  # the crop saliency looks at: the animal's box grown by this share a side
 ANIMAL_THRESHOLD = 0.5  # salient probability that counts as the animal
+# animals over a vehicle given the extra saliency look (``detector.animal_union``), largest
+# first: a team of horses before a wagon is two, and a herd before a tractor would cost one
+# look (~0.1 s on a CPU) per head; the smaller ones beyond these keep GrabCut's figure alone
+ANIMAL_LOOKS = 3
 
 
-def salient_animal(rgb: RGBImage, box: Box, model: SaliencyModel | None = None) -> Mask:
+def salient_animal(
+    rgb: RGBImage, box: Box, model: SaliencyModel | None = None, fallback: Mask | None = None
+) -> Mask:
     """The animal's pixels inside its detected ``box`` (bool (H, W)): the salient object of the
     crop around the box (probability ≥ ANIMAL_THRESHOLD, edge-snapped as the mask's second
     look is), grown by FIGURE_GROW px for its soft rim. GrabCut's figure
     (``figure_in_box``) when saliency marks under FIGURE_MIN_SHARE of the box (it saw
-    something else there)."""
+    something else there), or ``fallback`` where the caller has computed that figure."""
     height, width = rgb.shape[:2]
     if box.area == 0:
-        return figure_in_box(rgb, box)
+        return figure_in_box(rgb, box) if fallback is None else fallback
     area = grow_with_slack(box, ANIMAL_CONTEXT, ANIMAL_CONTEXT, width, height)
     crop = np.ascontiguousarray(rgb[area.y0 : area.y1, area.x0 : area.x1])
     local = (model or SaliencyModel.shared()).probability(crop)
@@ -47,7 +54,7 @@ def salient_animal(rgb: RGBImage, box: Box, model: SaliencyModel | None = None) 
     figure[area.y0 : area.y1, area.x0 : area.x1] = local >= ANIMAL_THRESHOLD
     figure &= inside
     if figure.sum() < FIGURE_MIN_SHARE * box.area:
-        return figure_in_box(rgb, box)
+        return figure_in_box(rgb, box) if fallback is None else fallback
     return dilate(figure, 2 * FIGURE_GROW + 1) & inside
 
 
@@ -66,4 +73,11 @@ def figure_region(rgb: RGBImage, label: str, box: Box, salient: bool, both: bool
     if salient:
         return salient_animal(rgb, box)
     figure = figure_in_box(rgb, box)
-    return figure | salient_animal(rgb, box) if both else figure
+    return figure | salient_animal(rgb, box, fallback=figure) if both else figure
+
+
+def looked_at(found: list[Detection]) -> list[Detection]:
+    """The ANIMAL_LOOKS largest animals (no people) of ``found``: those given the extra
+    saliency look of ``detector.animal_union``."""
+    animals = [d for d in found if d.label != "person"]
+    return sorted(animals, key=lambda d: d.box.area, reverse=True)[:ANIMAL_LOOKS]

@@ -34,7 +34,7 @@ from v2v.config import ModelsConfig, Phase1Config
 from v2v.context import RunContext
 from v2v.errors import InputError
 from v2v.stages import SANITIZERS, Sanitizer
-from v2v.stages.sanitize.animals import figure_region
+from v2v.stages.sanitize.animals import figure_region, looked_at
 from v2v.stages.sanitize.beside import Beside
 from v2v.stages.sanitize.detector import PEDAL, Detection, ObjectDetector
 from v2v.stages.sanitize.frame import scene_bicycle
@@ -179,12 +179,17 @@ class ClassicalSanitizer(Sanitizer):
         height, width = vehicle.mask.shape
         people = []
         pedal = subject.detection is not None and subject.detection.label in PEDAL
-        for found in in_front(detections, frame):
-            if not stands_in_front(found.box, vehicle.mask, self.config.detector.feet_slack):
-                continue  # the vehicle goes on below it: a pattern on the vehicle
+        slack = self.config.detector.feet_slack  # not standing: a pattern the vehicle goes on below
+        standing = [
+            f for f in in_front(detections, frame) if stands_in_front(f.box, vehicle.mask, slack)
+        ]
+        looked = looked_at(standing)  # the animals given animal_union's saliency look
+        for found in standing:
             box = grow(found.box, 0.02, width, height)
+            if not vehicle.mask[box.y0 : box.y1, box.x0 : box.x1].any():
+                continue  # its region lies in its box: it cannot take a pixel of the vehicle
             salient = pedal and self.config.detector.salient_animals
-            both = not pedal and self.config.detector.animal_union
+            both = not pedal and self.config.detector.animal_union and found in looked
             region = figure_region(photo.pixels, found.label, box, salient, both)
             if (region & vehicle.mask).any():
                 people.append(Person(box, region, f"detected {found.label}", found.score))
