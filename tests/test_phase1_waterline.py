@@ -8,7 +8,10 @@ import numpy as np
 import pytest
 
 from tests.test_phase1_rigid import SCHOONER, TUG_AT_NIGHT, needs_devset, sanitized, truth_iou
+from v2v.artefacts import Box
 from v2v.config import VehicleMaskConfig
+from v2v.stages.sanitize import mask as mask_module
+from v2v.stages.sanitize.mask import vehicle_mask
 from v2v.stages.sanitize.waterline import fill_waterline
 
 
@@ -77,3 +80,28 @@ def test_a_gap_between_two_pieces_stays_open() -> None:
     assert not filled[:, 300:320].any(), "the gap between the pieces is not filled"
     assert cv2.connectedComponents(filled.astype(np.uint8))[0] - 1 == 2
     assert not filled[:150].any(), "nothing above the hull's top joins"
+
+
+def test_a_boats_grabcut_mask_is_not_filled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fill follows saliency's own mask (after edge_grow), whose fade it mends; where
+    GrabCut decided, the dent in its bottom outline is its own and stays."""
+    height, width = 300, 600
+    hull = np.zeros((height, width), bool)
+    hull[100:220, 100:500] = True
+    cut = hull.copy()
+    cut[214:220, 250:300] = False  # a dent 6 px deep in GrabCut's bottom outline
+    prob = np.zeros((height, width), np.float32)
+    prob[60:260, 60:540] = 0.9  # seen: a dent would fill
+
+    class Seen:
+        def probability(self, image: np.ndarray, side: int | None = None) -> np.ndarray:
+            return cv2.resize(prob, (image.shape[1], image.shape[0]))
+
+    monkeypatch.setattr(mask_module, "_sees_too_little", lambda *_: True)
+    monkeypatch.setattr(mask_module, "grabcut_in_box", lambda *_: cut.copy())
+    rgb = np.full((height, width, 3), 90, np.uint8)
+    found = vehicle_mask(
+        rgb, VehicleMaskConfig(), model=Seen(), subject=Box(95, 95, 505, 225), kind="boat"
+    )  # type: ignore[arg-type]
+    assert found.notes.get("grabcut")
+    assert not found.mask[214:220, 250:300].any(), "GrabCut's dent stays"

@@ -175,10 +175,11 @@ def vehicle_mask(
             if config.snap_edges:  # the outline onto the photo's edge, pixel by pixel
                 mask = snapped_to_colours(rgb, mask)
         notes["grabcut"] = True
-    elif config.edge_grow is not None and kind in HULL_KINDS and not thin:
-        mask = grow_to_edges(rgb, mask, prob, config.edge_grow)  # the hull at the waterline
-    if config.waterline is not None and kind in HULL_KINDS and not thin:
-        mask = fill_waterline(mask, prob, config.waterline)  # dents saliency left in its bottom
+    elif kind in HULL_KINDS and not thin:  # saliency's hull: it fades before the waterline
+        if config.edge_grow is not None:
+            mask = grow_to_edges(rgb, mask, prob, config.edge_grow)
+        if config.waterline is not None:
+            mask = fill_waterline(mask, prob, config.waterline)  # dents left in its bottom
     mask = keep_touching(mask, subject) if limit is not None and subject else keep_vehicle(mask)
     if box is not None and config.long_aspect is not None and not thin and kind not in SOLID_KINDS:
         mask = continue_in_line(rgb, mask, subject or box, box, config.long_aspect)  # far wagons
