@@ -18,6 +18,7 @@ from v2v.stages.sanitize.animals import ANIMAL_LOOKS
 from v2v.stages.sanitize.classical import ClassicalSanitizer
 from v2v.stages.sanitize.detector import Detection
 from v2v.stages.sanitize.mask import VehicleMask
+from v2v.stages.sanitize.maskops import grow_with_slack
 from v2v.stages.sanitize.subject import Subject
 
 TANK_IN_THE_VILLAGE = TRAIN_ON_HAY_FIELD.parent / "composite_ww2_tank_destroyer_on_village.jpg"
@@ -112,3 +113,31 @@ def test_the_extra_looks_go_to_the_largest_animals_over_the_vehicle(
     assert len(grabcuts) == len(cows), "no GrabCut on the cow beside the truck"
     assert all(g.x0 < 440 for g in grabcuts)
     assert people
+
+
+def test_only_the_salient_pieces_at_grabcuts_figure_join_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Saliency in the animal's box sees its head (GrabCut's figure lost it, against the
+    wagon) and, apart from it, a bright part of the vehicle: the head joins the figure, the
+    vehicle's part stays the vehicle's."""
+    rgb = np.zeros((300, 400, 3), np.uint8)
+    box = Box(100, 100, 300, 260)
+    body = np.zeros((300, 400), bool)
+    body[160:240, 140:220] = True
+    head, part = np.zeros_like(body), np.zeros_like(body)
+    head[130:162, 200:240] = True  # touches the body
+    part[120:200, 260:290] = True  # 40 px from it: a lamp on the wagon
+    prob = np.where(body | head | part, 0.9, 0.0).astype(np.float32)
+
+    area = grow_with_slack(box, animals.ANIMAL_CONTEXT, animals.ANIMAL_CONTEXT, 400, 300)
+
+    class Seen:
+        def probability(self, crop: np.ndarray, side: int | None = None) -> np.ndarray:
+            return prob[area.y0 : area.y1, area.x0 : area.x1].copy()  # the crop around the box
+
+    monkeypatch.setattr(animals, "figure_in_box", lambda *_: body.copy())
+    monkeypatch.setattr(animals.SaliencyModel, "shared", staticmethod(lambda: Seen()))
+    region = animals.figure_region(rgb, "horse", box, salient=False, both=True)
+    assert region[head].mean() > 0.95 and region[body].all()
+    assert not region[part].any(), "the vehicle's salient part is not the animal"

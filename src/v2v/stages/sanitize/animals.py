@@ -30,6 +30,7 @@ ANIMAL_THRESHOLD = 0.5  # salient probability that counts as the animal
 # first: a team of horses before a wagon is two, and a herd before a tractor would cost one
 # look (~0.2 s, 320 px, on a busy 2-core CPU) per head; the smaller ones keep GrabCut's figure
 ANIMAL_LOOKS = 3
+UNION_REACH = 8  # px: salient pieces within this of GrabCut's figure join it (a head it lost)
 
 
 def salient_animal(
@@ -65,7 +66,9 @@ def figure_region(rgb: RGBImage, label: str, box: Box, salient: bool, both: bool
     ``detector.salient_animals``) the salient object of a crop; with ``both`` (another
     vehicle's, ``detector.animal_union``) GrabCut's figure and that salient object together:
     each leaves parts of the animal the other finds (GrabCut gave a horse's brown head against
-    a red wagon to the wagon, saliency found it); else GrabCut's figure."""
+    a red wagon to the wagon, saliency found it), the salient pieces within UNION_REACH px of
+    the figure only (a bright part of the vehicle in the box, apart from the animal, stays the
+    vehicle's); else GrabCut's figure."""
     if label == "person":
         region = np.zeros(rgb.shape[:2], bool)
         region[box.y0 : box.y1, box.x0 : box.x1] = True
@@ -73,7 +76,13 @@ def figure_region(rgb: RGBImage, label: str, box: Box, salient: bool, both: bool
     if salient:
         return salient_animal(rgb, box)
     figure = figure_in_box(rgb, box)
-    return figure | salient_animal(rgb, box, fallback=figure) if both else figure
+    if not both:
+        return figure
+    seen = salient_animal(rgb, box, fallback=figure)
+    _, labels = cv2.connectedComponents(seen.astype(np.uint8))
+    near = dilate(figure, 2 * UNION_REACH + 1)
+    touching = np.unique(labels[near & seen])
+    return figure | np.isin(labels, touching[touching > 0])
 
 
 def looked_at(found: list[Detection]) -> list[Detection]:
