@@ -26,9 +26,10 @@ def test_default_yaml_lists_exactly_the_model_keys() -> None:
     assert in_file == in_model
 
 
-def test_default_yaml_has_no_duplicate_keys() -> None:
+@pytest.mark.parametrize("path", sorted(DEFAULT_CONFIG.parent.glob("*.yaml")), ids=lambda p: p.name)
+def test_shipped_yaml_has_no_duplicate_keys(path: Path) -> None:
     """A key written twice in a mapping: yaml keeps the last silently, so an edit to the first
-    would do nothing."""
+    would do nothing (default.yaml and gpu.yaml each had one)."""
     duplicates: list[str] = []
 
     class Strict(yaml.SafeLoader):
@@ -37,8 +38,8 @@ def test_default_yaml_has_no_duplicate_keys() -> None:
             duplicates.extend(str(k) for k in keys if keys.count(k) > 1)
             return super().construct_mapping(node, deep=deep)
 
-    yaml.load(DEFAULT_CONFIG.read_text(), Loader=Strict)
-    assert not duplicates, f"keys written twice in default.yaml: {sorted(set(duplicates))}"
+    yaml.load(path.read_text(), Loader=Strict)
+    assert not duplicates, f"keys written twice in {path.name}: {sorted(set(duplicates))}"
 
 
 def test_default_yaml_values_equal_model_defaults() -> None:

@@ -115,6 +115,28 @@ def test_the_extra_looks_go_to_the_largest_animals_over_the_vehicle(
     assert people
 
 
+def test_animals_beside_the_vehicle_do_not_use_up_the_looks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Three big horses in the detected box but beside the truck's mask, and a small dog over
+    the truck: the looks are chosen among the animals over the vehicle, so the dog gets one."""
+    blind, grabcuts = _counted(monkeypatch)
+    rgb = np.random.default_rng(2).integers(0, 255, (400, 600, 3), dtype=np.uint8)
+    mask = np.zeros((400, 600), bool)
+    mask[100:300, 100:420] = True
+    frame = Box(80, 80, 540, 320)
+    truck = Detection("truck", 0.9, frame)
+    horses = [Detection("horse", 0.8, Box(430 + 5 * i, 150, 535, 318)) for i in range(3)]
+    dog = Detection("dog", 0.8, Box(200, 250, 240, 300))
+    subject = Subject(frame, 1, "detected", (truck,))
+    config = Phase1Config(detector={"animal_union": True})
+    ClassicalSanitizer(config)._detected_people(
+        Photo(rgb, (600, 400)), VehicleMask(mask, "test"), subject, [truck, *horses, dog]
+    )
+    assert blind.looks == 1, "the dog over the truck was given the look"
+    assert len(grabcuts) == 1 and grabcuts[0].x0 < 420
+
+
 def test_only_the_salient_pieces_at_grabcuts_figure_join_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -67,8 +67,12 @@ def test_an_empty_mask_stays_empty() -> None:
 
 
 def _mask_iou(snap: bool) -> float:
+    """The tennis lowrider's mask IoU with the snap on or off; ``faint_colours`` off in both, so
+    the figure is the snap's own (the faint-colour vote removes part of the same halo: with it on
+    the snap gains 0.004, alone 0.009)."""
     photo = decode(TENNIS, InputConfig())
-    config = Phase1Config(vehicle_mask={"snap_edges": snap}, text_removal={"enabled": False})
+    settings = {"snap_edges": snap, "faint_colours": None}
+    config = Phase1Config(vehicle_mask=settings, text_removal={"enabled": False})
     mask = ClassicalSanitizer(config).run(photo, RunContext()).vehicle_mask
     raw = cv2.imread(str(TENNIS.with_suffix(".mask.png")), cv2.IMREAD_GRAYSCALE)
     assert raw is not None

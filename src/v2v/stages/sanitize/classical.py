@@ -181,13 +181,13 @@ class ClassicalSanitizer(Sanitizer):
         pedal = subject.detection is not None and subject.detection.label in PEDAL
         slack = self.config.detector.feet_slack  # not standing: a pattern the vehicle goes on below
         standing = [
-            f for f in in_front(detections, frame) if stands_in_front(f.box, vehicle.mask, slack)
-        ]
-        looked = looked_at(standing)  # the animals given animal_union's saliency look
-        for found in standing:
-            box = grow(found.box, 0.02, width, height)
-            if not vehicle.mask[box.y0 : box.y1, box.x0 : box.x1].any():
-                continue  # its region lies in its box: it cannot take a pixel of the vehicle
+            (f, grow(f.box, 0.02, width, height))
+            for f in in_front(detections, frame)
+            if stands_in_front(f.box, vehicle.mask, slack)
+        ]  # a figure's region lies in its box: a box without a vehicle pixel cannot take one
+        standing = [(f, b) for f, b in standing if vehicle.mask[b.y0 : b.y1, b.x0 : b.x1].any()]
+        looked = looked_at([f for f, _ in standing])  # chosen among those over the vehicle
+        for found, box in standing:
             salient = pedal and self.config.detector.salient_animals
             both = not pedal and self.config.detector.animal_union and found in looked
             region = figure_region(photo.pixels, found.label, box, salient, both)
