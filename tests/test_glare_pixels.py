@@ -5,8 +5,12 @@ lit upper piece, L* 61.6): the glare along its shoulder was drawn white after a 
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
+import pytest
 
+from v2v.config import load_config
+from v2v.stages.stylize.flatten import flatten
 from v2v.stages.stylize.glare import absorb_light_glare, border_lightness
 from v2v.stages.stylize.regions import RegionGraph
 
@@ -45,3 +49,26 @@ def test_a_white_stripe_on_dark_paint_stays() -> None:
     """Dark paint (a fire truck's red, L* 45 beside its white stripe) is not light paint."""
     assert not _absorbed(45.0, 45.0, pixels=True)
     assert not _absorbed(50.0, 47.0, pixels=True)
+
+
+def test_a_soft_edged_white_stripe_on_dark_paint_stays() -> None:
+    """The pixels where a soft edge fades from the paint (L* 43) to the stripe are not the
+    paint's: within 3 px of the stripe their median was L* 70 and the stripe was drawn red."""
+    graph, labels, lab = _car(43.0, 43.0)
+    lab[10:13, :, 0] = np.array([85.0, 70.0, 55.0])[:, None]
+    absorb_light_glare(graph, beside=border_lightness(graph, labels, lab))
+    assert graph.alive[0]
+
+
+@pytest.mark.parametrize("sigma", [1.5, 2.0])
+def test_flatten_keeps_a_blurred_white_stripe_on_red_paint_white(sigma: float) -> None:
+    """A fire truck's white stripe (14 px) on red paint (L* 43), its edges blurred."""
+    image = np.full((256, 512, 3), 235, np.uint8)
+    mask = np.zeros((256, 512), bool)
+    mask[40:220, 20:492] = True
+    image[mask] = (200, 30, 30)
+    image[110:124, 20:492] = 250
+    image = cv2.GaussianBlur(image, (0, 0), sigma)
+    config = load_config().phase2.flatten.model_copy(update={"wheels": False})
+    assert config.glare_paint_pixels
+    assert flatten(image, mask, config).pixels[117, 250].min() > 200

@@ -25,9 +25,13 @@ from v2v.stages.stylize.regions import (
     glare_host,
 )
 
-#: With ``glare_paint_pixels`` a paint is light also when its photo pixels within BORDER_PX
-#: (working-size px) of the glare have a median L* of at least LIGHT_PAINT_MIN_L.
-BORDER_PX = 3
+#: With ``glare_paint_pixels`` a paint is light also when its photo pixels BORDER_SKIP to
+#: BORDER_PX (working-size px) from the glare, less those lighter than halfway between the paint
+#: and the glare, have a median L* of at least LIGHT_PAINT_MIN_L. The pixels nearer than
+#: BORDER_SKIP are where a soft edge fades from the paint to the glare: a white stripe on red
+#: paint (L* 43) blurred by sigma 1.5-2 read L* >= 55 within 3 px and was drawn red.
+BORDER_SKIP = 2
+BORDER_PX = 5
 
 #: L* of ``other``'s photo pixels beside ``region`` (region, other) -> L*.
 BorderLightness = Callable[[int, int], float]
@@ -36,17 +40,30 @@ BorderLightness = Callable[[int, int], float]
 def border_lightness(
     graph: RegionGraph, labels: Labels, lab: NDArray[np.float32]
 ) -> BorderLightness:
-    """The median L* of a neighbour's photo pixels within BORDER_PX of a region, on ``labels``
-    (h, w) int32 (the graph's original regions, -1 outside) and ``lab`` (h, w, 3): the paint
-    where the glare lies on it, however the merges cut or blended the paint's regions."""
+    """The median L* of a neighbour's photo pixels BORDER_SKIP to BORDER_PX from a region and
+    darker than halfway to the region's colour, on ``labels`` (h, w) int32 (the graph's
+    original regions, -1 outside) and ``lab`` (h, w, 3): the paint where the glare lies on it,
+    however the merges cut or blended the paint's regions; 0 without such pixels."""
+    kernel = np.ones((3, 3), np.uint8)
+    cache: dict[int, NDArray[np.int64]] = {}
+
+    def owners() -> NDArray[np.int64]:
+        # Only merges change who owns a pixel, and each one ends a region: the roots are
+        # computed once per merge, not once per question.
+        alive = int(graph.alive.sum())
+        if alive not in cache:
+            cache.clear()
+            cache[alive] = np.where(labels >= 0, graph.roots()[np.maximum(labels, 0)], -1)
+        return cache[alive]
 
     def lightness(region: int, other: int) -> float:
-        roots = graph.roots()
-        owner = np.where(labels >= 0, roots[np.maximum(labels, 0)], -1)
-        near = cv2.dilate((owner == region).astype(np.uint8), np.ones((3, 3), np.uint8),
-                          iterations=BORDER_PX).astype(bool)  # fmt: skip
-        beside = near & (owner == other)
-        return float(np.median(lab[..., 0][beside])) if beside.any() else 0.0
+        owner = owners()
+        own = (owner == region).astype(np.uint8)
+        far = cv2.dilate(own, kernel, iterations=BORDER_PX).astype(bool)
+        near = cv2.dilate(own, kernel, iterations=BORDER_SKIP).astype(bool)
+        values = lab[..., 0][far & ~near & (owner == other)]
+        values = values[values < (graph.color[region][0] + graph.color[other][0]) / 2]
+        return float(np.median(values)) if values.size else 0.0
 
     return lightness
 
@@ -58,8 +75,9 @@ def _light_paint_host(
     patch (L ≥ LIGHT_GLARE_MIN_L, at least GLARE_LIGHTER lighter) on light paint (L ≥
     LIGHT_PAINT_MIN_L, chroma ≥ NEUTRAL_CHROMA) whose neighbours of the largest one's hue hold
     LIGHT_GLARE_SHARE of its outline, at most GLARE_MAX_RATIO of the largest one. With
-    ``beside`` a paint is light also when its pixels beside the patch are (BORDER_PX): the
-    blend of a light-blue Mini's body was L 61.6 or 54.8 by how the merges cut it."""
+    ``beside`` a paint is light also when its pixels beside the patch are (BORDER_SKIP to
+    BORDER_PX px away): the blend of a light-blue Mini's body was L 61.6 or 54.8 by how the
+    merges cut it."""
     color = graph.color[region]
     if chroma(color) >= NEUTRAL_CHROMA or color[0] < LIGHT_GLARE_MIN_L:
         return None
