@@ -8,15 +8,7 @@ import cv2
 import numpy as np
 
 from tests.test_drawing_rules import _distance_to, _one_tone_share, _stylize
-
-GLASS = (25, 28, 34)
-RED = (190, 30, 40)
-GREY = (150, 152, 156)
-
-
-def _finish(image: np.ndarray, seed: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    return np.clip(image + rng.normal(0, 3, image.shape), 0, 255).astype(np.uint8)
+from tests.test_window_roofs import GLASS, GREY, RED, _finish
 
 
 def draw_hull_with_two_window_bands() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
