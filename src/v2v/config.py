@@ -26,6 +26,7 @@ from v2v.config_phase1 import (
     TextRemovalConfig,
     VehicleMaskConfig,
 )
+from v2v.config_phase2 import DeshineConfig, EdgesConfig, FlattenConfig, Phase2Config
 from v2v.config_phase3 import MaterialsConfig, Phase3Config, UpscaleConfig
 from v2v.config_phase4 import (
     CenterlineConfig,
@@ -36,14 +37,10 @@ from v2v.config_phase4 import (
 )
 from v2v.config_sections import (
     BackendParams,
-    DeshineConfig,
-    EdgesConfig,
-    FlattenConfig,
     InputConfig,
     ModelsConfig,
     OutputConfig,
     PaletteParams,
-    Phase2Config,
     QAConfig,
     SanitizerParams,
     Strict,

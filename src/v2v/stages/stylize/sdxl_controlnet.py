@@ -17,7 +17,8 @@ from numpy.typing import NDArray
 from pydantic import Field, model_validator
 
 from v2v.artefacts import CleanImage, Mask, StyledImage
-from v2v.config_sections import DeshineConfig, ModelsConfig, Strict, StylizerParams
+from v2v.config_phase2 import DeshineConfig
+from v2v.config_sections import ModelsConfig, Strict, StylizerParams
 from v2v.context import RunContext
 from v2v.models.layout import require
 from v2v.models.runtime import Runtime, gpu_memory, release_after_run, require_modules
