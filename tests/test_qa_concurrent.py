@@ -12,28 +12,36 @@ from v2v.config import load_config
 from v2v.context import RunContext
 
 
-def _recorded(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, float]]:
-    """(what, thread name, time) of every text check and preview rendering, in order."""
+def _recorded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[list[tuple[str, str, float]], threading.Event]:
+    """(what, thread name, time) of every text check and preview rendering, in order; and the
+    event a preview sets when it begins (a stand-in for the preview sets it too)."""
     from v2v import pipeline as pipeline_module
     from v2v import qa as qa_module
 
     events: list[tuple[str, str, float]] = []
     read, render = qa_module.text_left, pipeline_module.render_preview
+    started = threading.Event()  # the preview began rendering
 
     def reading(*args: object, **kwargs: object) -> list[str]:
         events.append(("read", threading.current_thread().name, time.perf_counter()))
-        time.sleep(0.2)  # long enough to see whether the preview renders meanwhile
+        if threading.current_thread() is threading.main_thread():
+            time.sleep(0.2)  # in the caller's thread nothing can render meanwhile
+        else:  # a reading in its own thread ends after the preview began, or after 10 s
+            started.wait(10.0)  # (not a fixed sleep: a busy machine lost that race)
         found = read(*args, **kwargs)  # type: ignore[arg-type]
         events.append(("read done", threading.current_thread().name, time.perf_counter()))
         return found
 
     def rendering(*args: object, **kwargs: object) -> bytes:
         events.append(("preview", threading.current_thread().name, time.perf_counter()))
+        started.set()
         return render(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(qa_module, "text_left", reading)
     monkeypatch.setattr(pipeline_module, "render_preview", rendering)
-    return events
+    return events, started
 
 
 def test_the_preview_renders_while_the_text_check_reads_with_the_same_results(
@@ -43,7 +51,7 @@ def test_the_preview_renders_while_the_text_check_reads_with_the_same_results(
     from v2v.pipeline import Pipeline
 
     monkeypatch.setenv(ENV, "2")
-    events = _recorded(monkeypatch)
+    events, _ = _recorded(monkeypatch)
     both = Pipeline(load_config()).run(car_image)
     (kind, reader, _), (preview, painter, _), (done, _, _) = events
     assert (kind, preview, done) == ("read", "preview", "read done")  # overlapped
@@ -64,7 +72,7 @@ def test_one_thread_or_no_preview_reads_in_the_caller_s_thread(
     from v2v.cpu import ENV
     from v2v.pipeline import Pipeline
 
-    events = _recorded(monkeypatch)
+    events, _ = _recorded(monkeypatch)
     monkeypatch.setenv(ENV, "2")
     lazy = Pipeline(load_config()).run(car_image, preview=False)
     assert [e[0] for e in events] == ["read", "read done"]  # nothing to overlap: no thread
@@ -85,9 +93,10 @@ def test_a_failing_preview_is_raised_after_the_reading_ended(
     from v2v.pipeline import Pipeline
 
     monkeypatch.setenv(ENV, "2")
-    events = _recorded(monkeypatch)
+    events, started = _recorded(monkeypatch)
 
     def broken(*args: object, **kwargs: object) -> bytes:
+        started.set()
         raise StageFailed("the SVG could not be rendered")
 
     monkeypatch.setattr(pipeline_module, "render_preview", broken)
@@ -111,7 +120,7 @@ def test_the_preview_rendered_during_qa_is_reported_as_its_own_stage_after_qa(
     from v2v.pipeline import Pipeline
 
     monkeypatch.setenv(ENV, "2")
-    events = _recorded(monkeypatch)
+    events, _ = _recorded(monkeypatch)
     render = pipeline_module.render_preview
 
     def slow(*args: object, **kwargs: object) -> bytes:
