@@ -355,8 +355,11 @@ def realesrgan(folder: Path) -> Path:
     return path
 
 
-def build_all(root: Path, scratch: Path, birefnet_bias: float = 6.0) -> Path:
-    """Every folder of the layout, tiny; returns ``root``."""
+def build_all(root: Path, scratch: Path, birefnet_bias: float = 6.0, seed: int = 0) -> Path:
+    """Every folder of the layout, tiny; returns ``root``. The weights come from ``seed``: the
+    same models on every machine and in every run, so a test that needs them finite (no NaN
+    from a random SDXL or LaMa) does not pass or fail by the draw."""
+    torch.manual_seed(seed)
     grounding_dino(root / "grounding-dino")
     sam(root / "sam")
     lama_torchscript(root / "lama")
