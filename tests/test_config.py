@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from v2v.color.palette import Palette
 from v2v.config import DEFAULT_CONFIG, Config, load_config
-from v2v.errors import ConfigError
+from v2v.errors import ConfigError, InputError
+from v2v.yaml_files import load_strict
 
 
 def _keys(data: dict, prefix: str = "") -> set[str]:
@@ -26,20 +28,34 @@ def test_default_yaml_lists_exactly_the_model_keys() -> None:
     assert in_file == in_model
 
 
-@pytest.mark.parametrize("path", sorted(DEFAULT_CONFIG.parent.glob("*.yaml")), ids=lambda p: p.name)
+SHIPPED_YAML = sorted(DEFAULT_CONFIG.parent.glob("*.yaml")) + sorted(
+    DEFAULT_CONFIG.parent.glob("palettes/*.yaml")
+)
+
+
+@pytest.mark.parametrize("path", SHIPPED_YAML, ids=lambda p: p.name)
 def test_shipped_yaml_has_no_duplicate_keys(path: Path) -> None:
     """A key written twice in a mapping: yaml keeps the last silently, so an edit to the first
     would do nothing (default.yaml and gpu.yaml each had one)."""
-    duplicates: list[str] = []
+    assert load_strict(path.read_text()) is not None
 
-    class Strict(yaml.SafeLoader):
-        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-            keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
-            duplicates.extend(str(k) for k in keys if keys.count(k) > 1)
-            return super().construct_mapping(node, deep=deep)
 
-    yaml.load(path.read_text(), Loader=Strict)
-    assert not duplicates, f"keys written twice in {path.name}: {sorted(set(duplicates))}"
+def test_a_key_written_twice_in_a_users_config_is_named_with_both_lines(tmp_path: Path) -> None:
+    """PyYAML would keep the second value and drop the first without a word."""
+    path = tmp_path / "mine.yaml"
+    path.write_text("qa:\n  policy: fail\nphase1:\n  enabled: true\nqa:\n  max_retries: 1\n")
+    with pytest.raises(ConfigError, match=r"'qa' appears twice .*lines 1 and 5.*keep one"):
+        load_config(path, environ={})
+    path.write_text("qa: {policy: fail, policy: retry}\n")
+    with pytest.raises(ConfigError, match=r"'policy' appears twice"):
+        load_config(path, environ={})
+
+
+def test_a_key_written_twice_in_a_palette_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "brand.yaml"
+    path.write_text("name: brand\ncolors: ['#000000', '#ffffff']\nname: other\n")
+    with pytest.raises(InputError, match=r"palette file .*'name' appears twice"):
+        Palette.from_yaml(path)
 
 
 def test_default_yaml_values_equal_model_defaults() -> None:

@@ -18,6 +18,7 @@ import yaml
 from numpy.typing import NDArray
 
 from v2v.errors import InputError
+from v2v.yaml_files import load_strict
 
 MIN_COLORS = 2
 MAX_COLORS = 64
@@ -130,7 +131,7 @@ class Palette:
     def from_yaml(cls, path: str | Path) -> Palette:
         path = Path(path)
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = load_strict(path.read_text(encoding="utf-8"))
         except OSError as exc:
             raise InputError(f"cannot read palette file {path}: {exc.strerror}") from None
         except yaml.YAMLError as exc:
