@@ -86,9 +86,12 @@ def ellipse_mask(shape: tuple[int, ...], wheel: EllipseWheel, scale: float = 1.0
     return canvas.astype(bool)
 
 
-def _fit(patch: Mask, colour: NDArray[np.float64]) -> EllipseWheel | None:
-    """The ellipse of a filled patch's outline when it fits (IoU ≥ ELLIPSE_IOU), else None."""
-    filled = fill_holes_in_box(patch)
+Ellipse = tuple[tuple[float, float], tuple[float, float], float]
+
+
+def fit_outline(filled: Mask) -> Ellipse | None:
+    """``cv2.fitEllipse`` of a patch's largest outer outline: (centre, axes, angle), or None
+    when the outline is too short or the ellipse thinner than MIN_AXIS_RATIO."""
     contours, _ = cv2.findContours(
         filled.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE
     )
@@ -98,16 +101,30 @@ def _fit(patch: Mask, colour: NDArray[np.float64]) -> EllipseWheel | None:
     (x, y), (first, second), angle = cv2.fitEllipse(outline)
     if min(first, second) < MIN_AXIS_RATIO * max(first, second):
         return None
+    return (x, y), (first, second), angle
+
+
+def fits(wheel: EllipseWheel, filled: Mask) -> bool:
+    """Whether the wheel's drawn ellipse covers ``filled`` with IoU ≥ ELLIPSE_IOU."""
+    drawn = ellipse_mask(filled.shape, wheel)
+    union = float((drawn | filled).sum())
+    return bool(union) and float((drawn & filled).sum()) / union >= ELLIPSE_IOU
+
+
+def _fit(patch: Mask, colour: NDArray[np.float64]) -> EllipseWheel | None:
+    """The ellipse of a filled patch's outline when it fits (IoU ≥ ELLIPSE_IOU), else None."""
+    filled = fill_holes_in_box(patch)
+    fitted = fit_outline(filled)
+    if fitted is None:
+        return None
     holes = float((filled & ~patch).sum()) / max(float(filled.sum()), 1.0)
     rim = RIM_DEFAULT
     if holes >= MIN_HOLES:  # the rim spans the holes' hull (spokes cross it)
         points = np.argwhere(filled & ~patch)[:, ::-1].astype(np.int32)
         hull = cv2.contourArea(cv2.convexHull(points)) / max(float(filled.sum()), 1.0)
         rim = float(np.clip(np.sqrt(hull), *RIM_RANGE))
-    wheel = EllipseWheel((x, y), (first, second), angle, rim, colour, holes)
-    drawn = ellipse_mask(patch.shape, wheel)
-    union = float((drawn | filled).sum())
-    return wheel if union and float((drawn & filled).sum()) / union >= ELLIPSE_IOU else None
+    wheel = EllipseWheel(*fitted, rim, colour, holes)
+    return wheel if fits(wheel, filled) else None
 
 
 def _placed(wheel: EllipseWheel, patch: Mask, top: float, lowest: float) -> bool:

@@ -35,7 +35,6 @@ from scipy import ndimage
 
 from v2v.color.lch import chroma_of
 from v2v.stages.stylize.ellipses import (
-    ELLIPSE_IOU,
     LOW_SHARE,
     MIN_AXIS_RATIO,
     MIN_WHEEL,
@@ -43,6 +42,8 @@ from v2v.stages.stylize.ellipses import (
     RIM_DEFAULT,
     EllipseWheel,
     ellipse_mask,
+    fit_outline,
+    fits,
 )
 from v2v.stages.stylize.raster import Labels, Mask
 from v2v.stages.stylize.spokes import SpokedWheel
@@ -112,18 +113,13 @@ def _ring(
     tyre in the patch's median colour, the rim (RIM_DEFAULT of the axes) in the median colour
     of the coloured regions inside."""
     hull = _hull(patch)
-    contours, _ = cv2.findContours(hull.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-    outline = max(contours, key=cv2.contourArea)
-    if len(outline) < 5:
+    fitted = fit_outline(hull)
+    if fitted is None:
         return None
-    (x, y), (first, second), angle = cv2.fitEllipse(outline)
-    if min(first, second) < MIN_AXIS_RATIO * max(first, second):
+    inner_wheel = EllipseWheel(*fitted, RIM_DEFAULT, colors[0], 0.0)
+    if not fits(inner_wheel, hull):
         return None
-    inner_wheel = EllipseWheel((x, y), (first, second), angle, RIM_DEFAULT, colors[0], 0.0)
     drawn = ellipse_mask(mask.shape, inner_wheel)
-    union = float((drawn | hull).sum())
-    if not union or float((drawn & hull).sum()) / union < ELLIPSE_IOU:
-        return None
     band = drawn & ~ellipse_mask(mask.shape, inner_wheel, BAND_SCALE) & mask
     inner = ellipse_mask(mask.shape, inner_wheel, INNER_SCALE) & mask
     if not band.any() or not inner.any():
