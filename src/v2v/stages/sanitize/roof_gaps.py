@@ -8,12 +8,15 @@ colour contrast across its top edge (CIELAB, the mean of EDGE_ROWS rows above ag
 rows below, one row left out on each side) is compared with the median over the whole mask: a
 run of columns under WEAK_EDGE of it, at least NARROWEST and at most WIDEST of the vehicle's
 height wide and at least END_ROOM of the height from both ends of the mask (between wagons,
-not beyond the last one), is a candidate. A wagon's roof may share the scene's colour for a
-few columns (a grey gondola's rail under a grey car park); its rail is thin and the wagon's
-side below it is not the scene. So a candidate is a gap only where the band's colour stays
-within SCENE_DELTA (CIELAB, 8-bit scale) of the scene just above it for at least ``depth`` of
-the vehicle's height from the top down. Such a band goes from the mask's top to COUPLING of
-the height above the band's own bottom (the coupling and the wagons' underframes there stay).
+not beyond the last one), with roofs on both sides (the median contrast over FLANK_REACH of
+the height of columns on each side at least FLANK of the mask's: a long stretch of roof in
+the scene's colour, broken into runs by a few fittings, is no gap), is a candidate. A wagon's
+roof may share the scene's colour for a few columns (a grey gondola's rail under a grey car
+park); its rail is thin and the wagon's side below it is not the scene. So a candidate is a
+gap only where the band's colour stays within SCENE_DELTA (CIELAB, 8-bit scale) of the scene
+just above it for at least ``depth`` of the vehicle's height from the top down. Such a band
+goes from the mask's top to COUPLING of the height above the band's own bottom (the coupling
+and the wagons' underframes there stay).
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ WEAK_EDGE = 0.4  # a gap's top-edge contrast is under this share of the mask's m
 NARROWEST = 0.04  # a gap's band is at least this share of the vehicle's height wide
 WIDEST = 0.3  # ... and at most this share
 END_ROOM = 0.5  # ... and this share of the height from either end of the mask
+FLANK = 0.5  # the roofs beside a gap: their median contrast is at least this share of the mask's
+FLANK_REACH = 0.1  # ... over this share of the height of columns on each side
 SCENE_DELTA = 10.0  # CIELAB distance (8-bit scale) within which the band is the scene above
 COUPLING = 0.2  # the band's bottom this share of the height deep stays (coupling, underframe)
 
@@ -45,13 +50,18 @@ def roof_gaps(rgb: RGBImage, mask: Mask, depth: float) -> Mask:
     known = ~np.isnan(contrast)
     if not known.any():
         return found
-    weak = known & (contrast < WEAK_EDGE * float(np.nanmedian(contrast)))
-    for x0, x1 in _runs(weak):
+    median = float(np.nanmedian(contrast))
+    reach = max(2, round(FLANK_REACH * height))
+    for x0, x1 in _runs(known & (contrast < WEAK_EDGE * median)):
         wide = x1 - x0
         if wide < max(2.0, NARROWEST * height) or wide > WIDEST * height:
             continue
         if x0 - first < END_ROOM * height or last - x1 < END_ROOM * height:
             continue
+        if min(_median(contrast[x0 - reach : x0]), _median(contrast[x1 : x1 + reach])) < (
+            FLANK * median
+        ):
+            continue  # not between two roofs: a stretch of roof in the scene's colour
         top = int(np.median(tops[x0:x1]))
         if _scene_depth(lab, top, x0, x1, height) < depth * height:
             continue
@@ -76,6 +86,12 @@ def _top_contrast(lab: np.ndarray, mask: Mask) -> tuple[np.ndarray, np.ndarray]:
         if below.size == 3 and top + 1 + EDGE_ROWS <= lab.shape[0]:
             contrast[x] = float(np.linalg.norm(above - below))
     return contrast, tops
+
+
+def _median(values: np.ndarray) -> float:
+    """The median of ``values`` without NaN; 0 when none is known."""
+    known = values[~np.isnan(values)]
+    return float(np.median(known)) if known.size else 0.0
 
 
 def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
