@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from tests.test_phase1_rigid import DEVSET, needs_devset, sanitized, truth_iou
+from v2v.config import VehicleMaskConfig
+from v2v.stages.sanitize.long_vehicle import between_and_below_wagons
 from v2v.stages.sanitize.roof_gaps import roof_gaps
 
 SKY, GRASS = (90, 160, 200), (60, 140, 50)
@@ -71,6 +73,17 @@ def test_the_end_of_the_train_is_no_gap_between_wagons() -> None:
     rgb, truth, _ = wagons_with_a_gap()
     rgb[100:150, 736:750] = SKY  # the last wagon's open end shows the sky
     assert not roof_gaps(rgb, truth, 0.05)[:, 700:750].any()
+
+
+def test_only_wheeled_long_vehicles_lose_roof_gaps() -> None:
+    rgb, truth, gap = wagons_with_a_gap()
+    alone = VehicleMaskConfig(gaps=None, coupling_gaps=None, underside=None)
+    train = between_and_below_wagons(rgb, truth | gap, alone, wheeled=True)
+    assert train[gap].mean() < 0.2, "a train's gap goes"
+    hull = between_and_below_wagons(rgb, truth | gap, alone, wheeled=False)
+    assert hull[gap].all(), "a hull is one piece: the deck between superstructures stays"
+    off = VehicleMaskConfig(gaps=None, coupling_gaps=None, underside=None, roof_gaps=None)
+    assert between_and_below_wagons(rgb, truth | gap, off)[gap].all()
 
 
 @needs_devset

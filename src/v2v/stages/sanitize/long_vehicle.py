@@ -97,15 +97,16 @@ def between_and_below_wagons(
     """A long vehicle's ``mask`` without the scene seen between its wagons (``holes.gaps``: in
     the ring's colours; ``couplings.py``: the wider scene's, in notches) and, when ``wheeled``
     (not a boat: a hull's dark waterline reflection is water), with the underside saliency left
-    out (``underside.py``: bogies, the strip under a sill), then without the scene seen down
-    into a gap from above its roof line (``roof_gaps.py``), each step as its key says (null:
-    off)."""
+    out (``underside.py``: bogies, the strip under a sill), then, when ``wheeled`` too (a
+    hull is one piece: the deck between a ship's superstructures is no coupling), without the
+    scene seen down into a gap from above its roof line (``roof_gaps.py``), each step as its
+    key says (null: off)."""
     if config.gaps is not None:
         mask = mask & ~gaps(rgb, mask, config.gaps)
     if config.coupling_gaps is not None:  # the scene farther out, seen between wagons
         mask = mask & ~coupling_gaps(rgb, mask, config.coupling_gaps)
     if config.underside is not None and wheeled:  # the bogies and the strip under the sill
         mask = mask | underside(rgb, mask, config.underside)
-    if config.roof_gaps is not None:  # the scene above the roof runs on down into a gap
-        mask = mask & ~roof_gaps(rgb, mask, config.roof_gaps)
+    if config.roof_gaps is not None and wheeled:  # the scene above runs on down into a gap
+        mask = mask & ~roof_gaps(rgb, mask, config.roof_gaps)  # (a hull has no couplings)
     return mask

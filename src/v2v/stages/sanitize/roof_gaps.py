@@ -44,6 +44,16 @@ def roof_gaps(rgb: RGBImage, mask: Mask, depth: float) -> Mask:
     rows, columns = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
     if rows.size == 0:
         return found
+    y0, x0 = max(0, int(rows[0]) - EDGE_ROWS - 3), max(0, int(columns[0]) - 2)
+    y1, x1 = int(rows[-1]) + EDGE_ROWS + 3, int(columns[-1]) + 3  # and the rows around it
+    found[y0:y1, x0:x1] = _bands(rgb[y0:y1, x0:x1], mask[y0:y1, x0:x1], depth)
+    return found
+
+
+def _bands(rgb: RGBImage, mask: Mask, depth: float) -> Mask:
+    """``roof_gaps`` on a crop holding the mask and the rows just above it."""
+    found = np.zeros_like(mask)
+    rows, columns = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
     height, first, last = int(rows[-1] - rows[0] + 1), int(columns[0]), int(columns[-1])
     lab = cv2.cvtColor(cv2.GaussianBlur(rgb, (3, 3), 0), cv2.COLOR_RGB2LAB).astype(np.float32)
     contrast, tops = _top_contrast(lab, mask)
@@ -79,12 +89,11 @@ def _top_contrast(lab: np.ndarray, mask: Mask) -> tuple[np.ndarray, np.ndarray]:
     contrast, tops = np.full(width, np.nan, np.float32), np.full(width, -1, np.int64)
     held = mask.any(axis=0)
     tops[held] = np.argmax(mask[:, held], axis=0)
-    for x in np.nonzero(held & (tops > EDGE_ROWS))[0]:
-        top = int(tops[x])
-        above = lab[top - EDGE_ROWS - 1 : top - 1, x].mean(axis=0)
-        below = lab[top + 1 : top + 1 + EDGE_ROWS, x].mean(axis=0)
-        if below.size == 3 and top + 1 + EDGE_ROWS <= lab.shape[0]:
-            contrast[x] = float(np.linalg.norm(above - below))
+    columns = np.nonzero(held & (tops > EDGE_ROWS) & (tops + 1 + EDGE_ROWS <= lab.shape[0]))[0]
+    top = tops[columns]
+    above = sum(lab[top - 1 - k, columns] for k in range(1, EDGE_ROWS + 1)) / EDGE_ROWS
+    below = sum(lab[top + k, columns] for k in range(1, EDGE_ROWS + 1)) / EDGE_ROWS
+    contrast[columns] = np.linalg.norm(above - below, axis=1)
     return contrast, tops
 
 
