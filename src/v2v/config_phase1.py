@@ -126,6 +126,15 @@ class VehicleMaskConfig(Strict):
         "is this many times as frequent in that scene as in the mask (the path seen between a "
         "train's wagons on a lawn); null: off",
     )
+    roof_gaps: float | None = Field(
+        0.05,
+        ge=0.0,
+        le=1.0,
+        description="a long vehicle's bands between wagons where the photo's colour runs on "
+        "across the mask's top edge (the scene above the roof seen down into a coupling gap) "
+        "are background where the band stays in the scene's colour at least this share of "
+        "the vehicle's height down from the top; null: off",
+    )
     underside: float | None = Field(
         10.0,
         ge=1.0,

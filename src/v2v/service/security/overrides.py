@@ -67,6 +67,7 @@ ALLOWED: dict[str, Bound] = {
     "phase1.vehicle_mask.open_holes": ANY,
     "phase1.vehicle_mask.gaps": ANY,
     "phase1.vehicle_mask.coupling_gaps": ANY,
+    "phase1.vehicle_mask.roof_gaps": ANY,
     "phase1.vehicle_mask.underside": ANY,
     "phase1.vehicle_mask.edge_grow": ANY,
     "phase1.vehicle_mask.waterline": ANY,

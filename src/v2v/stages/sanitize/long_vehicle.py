@@ -27,6 +27,7 @@ from v2v.stages.sanitize.couplings import coupling_gaps
 from v2v.stages.sanitize.grabcut import GRABCUT_SIDE, grabcut_labels, scaled_crop
 from v2v.stages.sanitize.holes import gaps
 from v2v.stages.sanitize.inpaint import dilate
+from v2v.stages.sanitize.roof_gaps import roof_gaps
 from v2v.stages.sanitize.underside import underside
 
 BAND_SLACK = 0.25  # the band: the mask's rows grown by this share of its height each way
@@ -94,14 +95,17 @@ def between_and_below_wagons(
     rgb: RGBImage, mask: Mask, config: VehicleMaskConfig, wheeled: bool = True
 ) -> Mask:
     """A long vehicle's ``mask`` without the scene seen between its wagons (``holes.gaps``: in
-    the ring's colours; ``couplings.py``: the wider scene's, in notches) and, when ``wheeled``
-    (not a boat: a hull's dark waterline reflection is water), with the underside saliency left
-    out (``underside.py``: bogies, the strip under a sill), each step as its key says (null:
-    off)."""
+    the ring's colours; ``couplings.py``: the wider scene's, in notches) and, when ``wheeled``,
+    without the scene seen down into a gap from above its roof line (``roof_gaps.py``; a hull
+    is one piece: the deck between a ship's superstructures is no coupling) and with the
+    underside saliency left out (``underside.py``: bogies, the strip under a sill; a hull's
+    dark waterline reflection is water), each step as its key says (null: off)."""
     if config.gaps is not None:
         mask = mask & ~gaps(rgb, mask, config.gaps)
     if config.coupling_gaps is not None:  # the scene farther out, seen between wagons
         mask = mask & ~coupling_gaps(rgb, mask, config.coupling_gaps)
+    if config.roof_gaps is not None and wheeled:  # the scene above runs on down into a gap
+        mask = mask & ~roof_gaps(rgb, mask, config.roof_gaps)  # (a hull has no couplings)
     if config.underside is not None and wheeled:  # the bogies and the strip under the sill
         mask = mask | underside(rgb, mask, config.underside)
     return mask

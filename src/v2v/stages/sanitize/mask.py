@@ -47,8 +47,10 @@ How the mask is made (each step measured on the composites in ``shared/samples``
    saliency barely sees go where their colour is the background's (the court or wall seen
    between the tubes, which saliency's faint halo kept).
 6. A long vehicle's gaps coloured like the scene go (``holes.gaps``: the ring around the mask;
-   ``couplings.py``: the wider scene, in notches between wagons that GrabCut takes); then its
-   underside saliency left out joins (``underside.py``: wheel bogies, the strip under a sill).
+   ``couplings.py``: the wider scene, in notches between wagons that GrabCut takes), and so do
+   the gaps where the scene above the roof runs on down across the mask's top edge
+   (``roof_gaps.py``, not for boats); then its underside saliency left out joins
+   (``underside.py``: wheel bogies, the strip under a sill).
 """
 
 from __future__ import annotations
