@@ -50,9 +50,18 @@ class RunSnapper:
         self.height, self.width = mask.shape
         self.runs: list[_Runs] = []
         if min_length > 0 and mask.size:
-            # each side as the top edges of a flipped or transposed view of the mask
+            # each side as the top edges of a flipped or transposed view of the mask; the
+            # edges found on the mask itself (contiguous), then put in the view's order
+            height, width = mask.shape
             views = (mask, mask[::-1], mask.T, mask.T[::-1])
-            self.runs = [_Runs(view, min_length) for view in views]
+            for side, view in enumerate(views):
+                rows, columns = np.nonzero(_edges(mask, side))
+                if side == 1:
+                    rows = height - 1 - rows
+                elif side > 1:
+                    rows, columns = (columns if side == 2 else width - 1 - columns), rows
+                order = np.lexsort((columns, rows))
+                self.runs.append(_Runs(view, min_length, rows[order], columns[order]))
 
     def snap(self, paths: list[PathGeometry]) -> tuple[list[PathGeometry], int]:
         """``paths`` (image pixels) with their nodes over the runs snapped onto their edges;
@@ -101,22 +110,16 @@ class RunSnapper:
     def _split(self, paths: list[PathGeometry]) -> list[PathGeometry]:
         """``paths`` with each cubic whose control points lie over a run split where its
         points over the run begin and end (sampled every ``SAMPLE_STEP`` px)."""
-        owners, indices, parts = [], [], []
-        for number, path in enumerate(paths):
-            letters = np.frombuffer(path.commands.encode("ascii"), dtype="S1")
-            ends = np.cumsum(np.where(letters == b"C", 3, np.where(letters == b"Z", 0, 1))) - 1
-            curves = np.flatnonzero((letters == b"C") & (np.arange(len(letters)) > 0))
-            last = ends[curves]
-            corners = (ends[curves - 1], last - 2, last - 1, last)
-            parts.append(np.stack([path.points[c] for c in corners], axis=1))
-            owners.append(np.full(len(curves), number))
-            indices.append(curves)
-        if not parts:
+        letters = np.frombuffer("".join(p.commands for p in paths).encode("ascii"), dtype="S1")
+        ends = np.cumsum(np.where(letters == b"C", 3, np.where(letters == b"Z", 0, 1))) - 1
+        curves = np.flatnonzero(letters == b"C")  # never a path's first command (an M)
+        if curves.size == 0:
             return paths
-        cubics = np.concatenate(parts)
-        where = np.stack([np.concatenate(owners), np.concatenate(indices)], axis=1)
-        controls = cubics[:, 1:3].reshape(-1, 2)
-        over = np.flatnonzero(np.any(self._shift(controls) != 0, axis=1).reshape(-1, 2).any(1))
+        points = np.vstack([path.points for path in paths])
+        last = ends[curves]
+        cubics = np.stack([points[c] for c in (ends[curves - 1], last - 2, last - 1, last)], 1)
+        over = np.flatnonzero(np.any(self._shift(cubics[:, 1:3].reshape(-1, 2)) != 0, axis=1))
+        over = np.unique(over // 2)
         if over.size == 0:
             return paths
         candidates = cubics[over]
@@ -128,22 +131,30 @@ class RunSnapper:
         b = candidates[owner]
         samples = (1 - t) ** 3 * b[:, 0] + 3 * (1 - t) ** 2 * t * b[:, 1]
         samples += 3 * (1 - t) * t**2 * b[:, 2] + t**3 * b[:, 3]
-        snaps = np.any(self._shift(samples) != 0, axis=1)
+        both = np.vstack([samples, candidates[:, [0, 3]].reshape(-1, 2)])
+        moved = np.any(self._shift(both) != 0, axis=1)
+        snaps, ends_snap = moved[: len(samples)], moved[len(samples) :].reshape(-1, 2)
         low = np.full(len(over), np.inf)
         high = np.full(len(over), -np.inf)
         np.minimum.at(low, owner[snaps], t[snaps, 0])
         np.maximum.at(high, owner[snaps], t[snaps, 0])
         # a curve whose end already snaps needs no node there: its control moves with it
-        ends_snap = np.any(self._shift(candidates[:, [0, 3]].reshape(-1, 2)) != 0, axis=1)
-        ends_snap = ends_snap.reshape(-1, 2)
         sampled = np.isfinite(low)
         low = np.where(ends_snap[:, 0], 0.0, low)
         high = np.where(ends_snap[:, 1], 1.0, high)
         split = np.flatnonzero(sampled & ((low > 0) | (high < 1)))
+        if split.size == 0:
+            return paths
         thirds = _split_at(candidates[split], low[split], high[split])  # (k, 3, 4, 2)
-        pieces: dict[int, dict[int, NDArray[np.float64]]] = {}
-        for k, (number, index) in enumerate(where[over[split]].tolist()):
-            pieces.setdefault(number, {})[index] = thirds[k]
+        drawn = np.ptp(thirds, axis=2).max(axis=2) > 1e-9  # (k, 3): a piece of some length
+        counts_per_path = [len(path.commands) for path in paths]
+        path_of = np.repeat(np.arange(len(paths)), counts_per_path)
+        first_command = np.cumsum(counts_per_path) - counts_per_path
+        pieces: dict[int, dict[int, list[NDArray[np.float64]]]] = {}
+        for k, command in enumerate(curves[over[split]].tolist()):
+            number = int(path_of[command])
+            kept = [piece for piece, keep in zip(thirds[k], drawn[k], strict=True) if keep]
+            pieces.setdefault(number, {})[command - int(first_command[number])] = kept
         return [_rebuilt(path, pieces.get(n, {})) for n, path in enumerate(paths)]
 
 
@@ -151,14 +162,11 @@ class _Runs:
     """The runs of top-edge pixels (inside, the two pixels above outside) of a mask, row by
     row (sorted by ``keys``: row × stride + first column), and those that count."""
 
-    def __init__(self, mask: Mask, min_length: int) -> None:
+    def __init__(
+        self, mask: Mask, min_length: int, rows: NDArray[np.intp], columns: NDArray[np.intp]
+    ) -> None:
+        """``rows``, ``columns``: the top-edge pixels, row by row, left to right."""
         self.stride = mask.shape[1] + 2
-        outside_above = np.ones_like(mask)
-        outside_above[1:] = ~mask[:-1]
-        outside_above[2:] &= ~mask[:-2]
-        edge = mask & outside_above
-        edge[0] = False  # the window's first row has no outside row above it
-        rows, columns = np.nonzero(edge)  # row by row, left to right
         where = rows * self.stride + columns
         breaks = np.flatnonzero(np.diff(where) != 1) + 1  # where a new run begins
         first = np.insert(breaks, 0, 0)[: where.size]
@@ -220,6 +228,22 @@ def _find(
     return np.where(inside, index, -1)
 
 
+def _edges(mask: Mask, side: int) -> Mask:
+    """Bool (H, W): the mask's pixels whose two neighbours outwards on ``side`` (0 above,
+    1 below, 2 left, 3 right) are outside; none on the window's first row or column there."""
+    inside = mask if side in (0, 2) else mask[::-1, ::-1]
+    if side > 1:
+        inside = inside.T
+    outside = np.ones_like(inside)
+    outside[1:] = ~inside[:-1]
+    outside[2:] &= ~inside[:-2]
+    edge = inside & outside
+    edge[0] = False
+    if side > 1:
+        edge = edge.T
+    return edge if side in (0, 2) else edge[::-1, ::-1]
+
+
 def _end_ok(
     mask: Mask,
     rows: NDArray[np.intp],
@@ -254,9 +278,9 @@ def _split_at(
     return np.stack([left, middle, right], axis=1)
 
 
-def _rebuilt(path: PathGeometry, pieces: dict[int, NDArray[np.float64]]) -> PathGeometry:
-    """``path`` with the cubic of each command index in ``pieces`` replaced by its three
-    pieces (3, 4, 2); a piece of no length is left out."""
+def _rebuilt(path: PathGeometry, pieces: dict[int, list[NDArray[np.float64]]]) -> PathGeometry:
+    """``path`` with the cubic of each command index in ``pieces`` replaced by its pieces
+    (each (4, 2))."""
     if not pieces:
         return path
     commands: list[str] = []
@@ -266,9 +290,8 @@ def _rebuilt(path: PathGeometry, pieces: dict[int, NDArray[np.float64]]) -> Path
         size = 3 if command == "C" else 0 if command == "Z" else 1
         split = pieces.get(index)
         if split is not None:
-            kept = [piece for piece in split if np.ptp(piece, axis=0).max() > 1e-9]
-            commands += ["C"] * len(kept)
-            points += [piece[1:] for piece in kept]
+            commands += ["C"] * len(split)
+            points += [piece[1:] for piece in split]
         else:
             commands.append(command)
             points.append(path.points[at : at + size])
