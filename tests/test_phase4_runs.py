@@ -18,8 +18,8 @@ from v2v.artefacts import VectorArt
 from v2v.color.palette import Palette
 from v2v.config import load_config
 from v2v.context import RunContext
-from v2v.stages.vectorize.cleanup import PathGeometry, parse_path
-from v2v.stages.vectorize.runs import RunSnapper, _split_at
+from v2v.stages.vectorize.cleanup import PathGeometry, parse_path, split_cubics
+from v2v.stages.vectorize.runs import RunSnapper
 from v2v.stages.vectorize.vtracer import VtracerVectorizer
 from v2v.svg.render import render_rgba
 
@@ -109,7 +109,7 @@ def test_a_curve_over_a_run_is_split_where_it_lies_over_it() -> None:
     """A cubic bridging a dent from corner to corner gets nodes where it enters and leaves
     the dent; the pieces draw the same curve until they snap."""
     cubic = np.array([[[0.0, 0.0], [10.0, 30.0], [40.0, -20.0], [60.0, 5.0]]])
-    pieces = _split_at(cubic, np.array([0.2]), np.array([0.7]))[0]
+    pieces = split_cubics(cubic, np.array([0.2]), np.array([0.7]))[0]
     t = np.linspace(0, 1, 11)[:, None]
 
     def at(c: np.ndarray, s: np.ndarray) -> np.ndarray:

@@ -26,7 +26,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
-from v2v.stages.vectorize.cleanup import PathGeometry
+from v2v.stages.vectorize.cleanup import PathGeometry, replace_cubics, split_cubics
 
 Mask = NDArray[np.bool_]
 #: A node this far (px of the traced map) or less outside a run's edge is snapped onto it.
@@ -145,7 +145,7 @@ class RunSnapper:
         split = np.flatnonzero(sampled & ((low > 0) | (high < 1)))
         if split.size == 0:
             return paths
-        thirds = _split_at(candidates[split], low[split], high[split])  # (k, 3, 4, 2)
+        thirds = split_cubics(candidates[split], low[split], high[split])  # (k, 3, 4, 2)
         drawn = np.ptp(thirds, axis=2).max(axis=2) > 1e-9  # (k, 3): a piece of some length
         counts_per_path = [len(path.commands) for path in paths]
         path_of = np.repeat(np.arange(len(paths)), counts_per_path)
@@ -155,7 +155,7 @@ class RunSnapper:
             number = int(path_of[command])
             kept = [piece for piece, keep in zip(thirds[k], drawn[k], strict=True) if keep]
             pieces.setdefault(number, {})[command - int(first_command[number])] = kept
-        return [_rebuilt(path, pieces.get(n, {})) for n, path in enumerate(paths)]
+        return [replace_cubics(path, pieces.get(n, {})) for n, path in enumerate(paths)]
 
 
 class _Runs:
@@ -265,51 +265,6 @@ def _end_ok(
     short = lengths[within] >= STAIRCASE_RATIO * np.maximum(next_tread[within], 1)
     ok[within] = outwards | (drop & ~one_pixel) | (one_pixel & short)
     return ok
-
-
-def _split_at(
-    cubics: NDArray[np.float64], low: NDArray[np.float64], high: NDArray[np.float64]
-) -> NDArray[np.float64]:
-    """Cubics (k, 4, 2) as three cubics each (k, 3, 4, 2) drawing the same curve, split at
-    ``low`` and ``high`` (0 < low ≤ high < 1; where they are equal the middle one is a
-    point)."""
-    left, rest = _de_casteljau(cubics, low)
-    middle, right = _de_casteljau(rest, (high - low) / (1 - low))
-    return np.stack([left, middle, right], axis=1)
-
-
-def _rebuilt(path: PathGeometry, pieces: dict[int, list[NDArray[np.float64]]]) -> PathGeometry:
-    """``path`` with the cubic of each command index in ``pieces`` replaced by its pieces
-    (each (4, 2))."""
-    if not pieces:
-        return path
-    commands: list[str] = []
-    points: list[NDArray[np.float64]] = []
-    at = 0
-    for index, command in enumerate(path.commands):
-        size = 3 if command == "C" else 0 if command == "Z" else 1
-        split = pieces.get(index)
-        if split is not None:
-            commands += ["C"] * len(split)
-            points += [piece[1:] for piece in split]
-        else:
-            commands.append(command)
-            points.append(path.points[at : at + size])
-        at += size
-    return PathGeometry("".join(commands), np.vstack(points))
-
-
-def _de_casteljau(
-    cubics: NDArray[np.float64], t: NDArray[np.float64]
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Cubics (k, 4, 2) split at ``t`` (k,) into two cubics each that draw the same curve."""
-    t = t[:, None, None]
-    a, b, c = np.moveaxis(cubics[:, :-1] * (1 - t) + cubics[:, 1:] * t, 1, 0)
-    t = t[:, 0]
-    d, e = a * (1 - t) + b * t, b * (1 - t) + c * t
-    f = d * (1 - t) + e * t
-    start, end = cubics[:, 0], cubics[:, 3]
-    return np.stack([start, a, d, f], axis=1), np.stack([f, e, c, end], axis=1)
 
 
 def _structure(commands: str) -> tuple[NDArray[np.bool_], NDArray[np.intp]]:
