@@ -210,8 +210,8 @@ def split_cubics(
     cubics: NDArray[np.float64], low: NDArray[np.float64], high: NDArray[np.float64]
 ) -> NDArray[np.float64]:
     """Cubics (k, 4, 2) as three cubics each (k, 3, 4, 2) drawing the same curve, split at
-    ``low`` and ``high`` (0 < low ≤ high < 1; where they are equal the middle one is a
-    point)."""
+    ``low`` and ``high`` (0 ≤ low ≤ high ≤ 1, low < 1; a piece of no length, where they
+    are equal or at an end, is a point the caller leaves out)."""
     left, rest = de_casteljau(cubics, low)
     middle, right = de_casteljau(rest, (high - low) / (1 - low))
     return np.stack([left, middle, right], axis=1)
