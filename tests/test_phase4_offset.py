@@ -33,7 +33,9 @@ def vectorize(
     rgba = np.zeros((*mask.shape, 4), np.uint8)
     rgba[mask, :3] = PALETTE.rgb[BODY]
     rgba[mask, 3] = 255
-    overrides: dict[str, object] = {}
+    # the offset alone: snapping onto straight runs (``phase4.vtracer.snap_runs``,
+    # tests/test_phase4_runs.py) would put this art's straight edges on their pixels itself
+    overrides: dict[str, object] = {"phase4.vtracer.snap_runs": 0}
     if correction is not None:
         overrides["phase4.vtracer.outset_correction"] = correction
     if keep_straight is not None:

@@ -81,6 +81,17 @@ class VtracerConfig(Strict):
         "with the outline on (it covers the sub-pixel seams between colours the shrinking can "
         "open); 0 = off",
     )
+    snap_runs: int = Field(
+        4,
+        ge=0,
+        le=64,
+        description="px of the working image: traced nodes that lie over a straight "
+        "horizontal or vertical run of the label map's edge at least this long, outside it "
+        "by at most 1.5 px of the traced map, move onto the run's edge: vtracer bridges "
+        "every dent one pixel deep from one step's outer corner to the other's and lets long "
+        "runs sag with the rounded corners they end in; a run ending in a staircase's step "
+        "(a one-pixel step to a tread more than a third as long) stays as traced; 0 = off",
+    )
     keep_straight_edges: bool = Field(
         True,
         description="outset_correction leaves every node of a straight horizontal or "

@@ -204,3 +204,50 @@ def clean_shapes(shapes: list[Shape], min_area: float) -> tuple[list[Shape], Cle
                 covered += 1
     report = CleanupReport(len(shapes), duplicates, covered, small)
     return [shape for shape, keep in zip(shapes, kept, strict=True) if keep], report
+
+
+def split_cubics(
+    cubics: NDArray[np.float64], low: NDArray[np.float64], high: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Cubics (k, 4, 2) as three cubics each (k, 3, 4, 2) drawing the same curve, split at
+    ``low`` and ``high`` (0 ≤ low ≤ high ≤ 1, low < 1; a piece of no length, where they
+    are equal or at an end, is a point the caller leaves out)."""
+    left, rest = de_casteljau(cubics, low)
+    middle, right = de_casteljau(rest, (high - low) / (1 - low))
+    return np.stack([left, middle, right], axis=1)
+
+
+def replace_cubics(
+    path: PathGeometry, pieces: dict[int, list[NDArray[np.float64]]]
+) -> PathGeometry:
+    """``path`` with the cubic of each command index in ``pieces`` replaced by its pieces
+    (each (4, 2))."""
+    if not pieces:
+        return path
+    commands: list[str] = []
+    points: list[NDArray[np.float64]] = []
+    at = 0
+    for index, command in enumerate(path.commands):
+        size = 3 if command == "C" else 0 if command == "Z" else 1
+        split = pieces.get(index)
+        if split is not None:
+            commands += ["C"] * len(split)
+            points += [piece[1:] for piece in split]
+        else:
+            commands.append(command)
+            points.append(path.points[at : at + size])
+        at += size
+    return PathGeometry("".join(commands), np.vstack(points))
+
+
+def de_casteljau(
+    cubics: NDArray[np.float64], t: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Cubics (k, 4, 2) split at ``t`` (k,) into two cubics each that draw the same curve."""
+    t = t[:, None, None]
+    a, b, c = np.moveaxis(cubics[:, :-1] * (1 - t) + cubics[:, 1:] * t, 1, 0)
+    t = t[:, 0]
+    d, e = a * (1 - t) + b * t, b * (1 - t) + c * t
+    f = d * (1 - t) + e * t
+    start, end = cubics[:, 0], cubics[:, 3]
+    return np.stack([start, a, d, f], axis=1), np.stack([f, e, c, end], axis=1)

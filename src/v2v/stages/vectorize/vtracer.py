@@ -7,7 +7,8 @@ Steps (see ``VtracerVectorizer.run``):
    surroundings (no path, no hole);
 3. colours put in paint order (largest first) and each traced by vtracer as a binary mask
    that reaches a little under the colours above it and fills the holes they fill
-   (see ``layers``): gapless, and exact in this order;
+   (see ``layers``): gapless, and exact in this order; traced nodes that lie just outside a
+   straight run of the mask's edge move onto it (``runs``: vtracer bridges 1 px dents);
 4. clean-up by geometry: paths under the minimum area, duplicates, covered same-colour paths;
 5. strategy B: centerline detail strokes from the edge map;
 6. the SVG document: viewBox at working size, strokes that never scale, one layer per colour.
@@ -35,9 +36,17 @@ from v2v.context import RunContext
 from v2v.errors import InputError
 from v2v.stages import VECTORIZERS, Vectorizer
 from v2v.stages.vectorize import centerline, layers
-from v2v.stages.vectorize.cleanup import CleanupReport, Shape, clean_shapes, format_path, parse_path
+from v2v.stages.vectorize.cleanup import (
+    CleanupReport,
+    PathGeometry,
+    Shape,
+    clean_shapes,
+    format_path,
+    parse_path,
+)
 from v2v.stages.vectorize.inset import inset_silhouette
 from v2v.stages.vectorize.offset import offset_path
+from v2v.stages.vectorize.runs import RunSnapper
 from v2v.stages.vectorize.tracing import trace_mask, vtracer_options
 from v2v.svg.document import ColorLayer, StrokeStyle, build_svg
 
@@ -90,7 +99,7 @@ class VtracerVectorizer(Vectorizer):
         ctx.report(PHASE, 0.0, "preparing the label map")
         prepared = self._prepare(rgba, palette, scale)
         ctx.check_cancelled()
-        shapes = self._trace(prepared, palette, scale, ctx)
+        shapes, snapped = self._trace(prepared, palette, scale, ctx)
         ctx.report(PHASE, 0.8, "cleaning up paths")
         kept, cleanup = clean_shapes(shapes, self.config.min_path_area)
         if self.config.stroke.enabled:  # the outline covers the seams the shrinking opens
@@ -103,6 +112,7 @@ class VtracerVectorizer(Vectorizer):
         svg, background_note = self._document(kept, palette, lines, width, height)
         art_layers = self._layers(kept, prepared, palette)
         notes = self._notes(prepared, cleanup, lines, background_note, kept)
+        notes["nodes_snapped"] = snapped
         notes["seconds"] = round(time.perf_counter() - started, 4)
         ctx.report(PHASE, 1.0, f"{len(kept)} paths in {len(art_layers)} colour layers")
         return VectorArt(svg, width, height, layers=art_layers, notes=notes)
@@ -139,19 +149,25 @@ class VtracerVectorizer(Vectorizer):
 
     def _trace(
         self, prepared: _Prepared, palette: Palette, scale: float, ctx: RunContext
-    ) -> list[Shape]:
+    ) -> tuple[list[Shape], int]:
+        """The colours' traced shapes in paint order, and how many nodes moved onto runs."""
         options = vtracer_options(self.config.vtracer, scale)
         ranks = layers.rank_map(prepared.labels, prepared.order, len(palette))
         underlap = math.ceil(UNDERLAP_PX * scale)
+        run_length = math.ceil(self.config.vtracer.snap_runs * scale)
         shapes: list[Shape] = []
+        snapped = 0
         for position, index in enumerate(prepared.order):
             color = palette.colors[index]
             mask, offset = layers.layer_mask(prepared.labels, ranks, index, underlap)
-            for path in trace_mask(mask, options, offset):
-                shapes.append(Shape(color, parse_path(path.data, path.dx, path.dy, scale)))
+            traced = [parse_path(p.data, p.dx, p.dy) for p in trace_mask(mask, options, offset)]
+            traced, moved = RunSnapper(mask, offset, run_length).snap(traced)
+            snapped += moved
+            for path in traced:
+                shapes.append(Shape(color, PathGeometry(path.commands, path.points / scale)))
             ctx.check_cancelled()
             ctx.report(PHASE, 0.1 + 0.7 * (position + 1) / len(prepared.order), f"traced {color}")
-        return shapes
+        return shapes, snapped
 
     def _centerlines(
         self, labels: NDArray[np.int16], edges: NDArray[np.uint8], width: int, height: int
