@@ -56,6 +56,11 @@ class FlattenConfig(Strict):
         " tone, its lit tone (lightest region of near-top saturation, at least 10 L* lighter and"
         " covering a shading tone's area), which its lit members take (a lit gold fender)",
     )
+    tone_hue_anchor: bool = Field(
+        True,
+        description="with remove_highlights: a paint's tones are unified only over members "
+        "within 20° of the paint's own hue (not a hue chained neighbour by neighbour)",
+    )
     light_glare: bool = Field(
         True, description="white glare and sky reflections on light paint take the paint colour"
     )

@@ -187,17 +187,28 @@ def _tone_targets(
     return targets
 
 
-def unify_tones(graph: RegionGraph, min_tone_area: float, lit_paint: bool) -> dict[str, int]:
+def unify_tones(
+    graph: RegionGraph, min_tone_area: float, lit_paint: bool, hue_anchor: bool = False
+) -> dict[str, int]:
     """Recolour each paint family to at most a few tones (see the module docstring).
     ``min_tone_area``: pixels a shading tone needs to be kept; ``lit_paint``: a lit tone of
     the paint (``_lit_tone``) is kept too when it and the members taking it cover as much, and
-    lighter members as saturated as the paint take it, not the paint's colour. Returns counts
-    per outcome."""
+    lighter members as saturated as the paint take it, not the paint's colour; ``hue_anchor``:
+    members more than SAME_HUE_DEGREES from the paint's own hue (the family chains hues
+    neighbour by neighbour) keep their colour. Returns counts per outcome."""
     counts = {"highlight": 0, "tone": 0}
     for family in _paint_families(graph):
         large = [r for r in family if graph.area[r] >= min_tone_area]
         candidates = large or [max(family, key=graph.area.__getitem__)]
         paint = max(candidates, key=lambda r: chroma(graph.color[r]))
+        if hue_anchor:
+            family = [
+                r
+                for r in family
+                if hue_difference(graph.color[r], graph.color[paint]) <= SAME_HUE_DEGREES
+            ]
+            large = [r for r in large if r in family]
+            candidates = [r for r in candidates if r in family]
         tones = [paint] + [
             r for r in large if graph.color[r][0] < graph.color[paint][0] and r != paint
         ]

@@ -161,7 +161,8 @@ def _simplify(
             graph, config.pale_glare, beside
         )
     if config.remove_highlights:
-        merges.update(unify_tones(graph, max(TONE_AREA_FACTOR * min_area, 1.0), config.lit_paint))
+        tone_area = max(TONE_AREA_FACTOR * min_area, 1.0)
+        merges.update(unify_tones(graph, tone_area, config.lit_paint, config.tone_hue_anchor))
     if config.grey_chrome:
         merges["grey_chrome"] = neutralize_tints(
             graph,
