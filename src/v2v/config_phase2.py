@@ -58,8 +58,8 @@ class FlattenConfig(Strict):
     )
     tone_hue_anchor: bool = Field(
         True,
-        description="with remove_highlights: a paint's tones are unified only over members "
-        "within 20° of the paint's own hue (not a hue chained neighbour by neighbour)",
+        description="with remove_highlights: a large member (a shading tone's area) more than "
+        "20° from the paint's own hue is another paint and keeps its colour",
     )
     light_glare: bool = Field(
         True, description="white glare and sky reflections on light paint take the paint colour"

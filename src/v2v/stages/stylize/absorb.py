@@ -194,8 +194,9 @@ def unify_tones(
     ``min_tone_area``: pixels a shading tone needs to be kept; ``lit_paint``: a lit tone of
     the paint (``_lit_tone``) is kept too when it and the members taking it cover as much, and
     lighter members as saturated as the paint take it, not the paint's colour; ``hue_anchor``:
-    members more than SAME_HUE_DEGREES from the paint's own hue (the family chains hues
-    neighbour by neighbour) keep their colour. Returns counts per outcome."""
+    large members (``min_tone_area``) more than SAME_HUE_DEGREES from the paint's own hue (the
+    family chains hues neighbour by neighbour) are another paint and keep their colour.
+    Returns counts per outcome."""
     counts = {"highlight": 0, "tone": 0}
     for family in _paint_families(graph):
         large = [r for r in family if graph.area[r] >= min_tone_area]
@@ -205,7 +206,8 @@ def unify_tones(
             family = [
                 r
                 for r in family
-                if hue_difference(graph.color[r], graph.color[paint]) <= SAME_HUE_DEGREES
+                if r not in large
+                or hue_difference(graph.color[r], graph.color[paint]) <= SAME_HUE_DEGREES
             ]
             large = [r for r in large if r in family]
             candidates = [r for r in candidates if r in family]
