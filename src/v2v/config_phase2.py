@@ -61,6 +61,13 @@ class FlattenConfig(Strict):
         description="with remove_highlights: a large member (a shading tone's area) more than "
         "20° from the paint's own hue is another paint and keeps its colour",
     )
+    paint_chroma_margin: float = Field(
+        0.05,
+        ge=0.0,
+        le=0.5,
+        description="with remove_highlights: a paint family's paint is the lightest of its large "
+        "tones within this fraction of the top chroma (not the shade 2 units more chromatic)",
+    )
     light_glare: bool = Field(
         True, description="white glare and sky reflections on light paint take the paint colour"
     )

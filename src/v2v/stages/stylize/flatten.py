@@ -162,7 +162,15 @@ def _simplify(
         )
     if config.remove_highlights:
         tone_area = max(TONE_AREA_FACTOR * min_area, 1.0)
-        merges.update(unify_tones(graph, tone_area, config.lit_paint, config.tone_hue_anchor))
+        merges.update(
+            unify_tones(
+                graph,
+                tone_area,
+                config.lit_paint,
+                config.tone_hue_anchor,
+                config.paint_chroma_margin,
+            )
+        )
     if config.grey_chrome:
         merges["grey_chrome"] = neutralize_tints(
             graph,
