@@ -68,6 +68,11 @@ class FlattenConfig(Strict):
         description="with remove_highlights: a paint family's paint is the lightest of its large "
         "tones within this fraction of the top chroma (not the shade 2 units more chromatic)",
     )
+    darker_names: bool = Field(
+        True,
+        description="a region folded unblended (a window piece, a reflection) into a smaller, "
+        "lighter one gives the result its colour: the glass is the darker and larger",
+    )
     light_glare: bool = Field(
         True, description="white glare and sky reflections on light paint take the paint colour"
     )

@@ -150,6 +150,7 @@ def _simplify(
     """The region graph after every merge rule; ``windows`` receives the window regions."""
     colors, areas = region_medians(lab, labels, count)
     graph = RegionGraph(colors, areas, adjacency(labels), background_contact(labels, count))
+    graph.darker_names = config.darker_names
     vehicle = float(areas.sum())
     min_area = vehicle * config.min_region_percent / 100.0
     span = LIGHTNESS_SPAN_FACTOR * config.merge_delta_e
