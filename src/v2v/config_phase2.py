@@ -56,6 +56,23 @@ class FlattenConfig(Strict):
         " tone, its lit tone (lightest region of near-top saturation, at least 10 L* lighter and"
         " covering a shading tone's area), which its lit members take (a lit gold fender)",
     )
+    tone_hue_anchor: bool = Field(
+        True,
+        description="with remove_highlights: a large member (a shading tone's area) more than "
+        "20° from the paint's own hue is another paint and keeps its colour",
+    )
+    paint_chroma_margin: float = Field(
+        0.05,
+        ge=0.0,
+        le=0.5,
+        description="with remove_highlights: a paint family's paint is the lightest of its large "
+        "tones within this fraction of the top chroma (not the shade 2 units more chromatic)",
+    )
+    darker_names: bool = Field(
+        True,
+        description="a region folded unblended (a window piece, a reflection) into a smaller, "
+        "lighter one gives the result its colour: the glass is the darker and larger",
+    )
     light_glare: bool = Field(
         True, description="white glare and sky reflections on light paint take the paint colour"
     )

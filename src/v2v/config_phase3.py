@@ -78,6 +78,11 @@ class MaterialsConfig(Strict):
         "same_paint_delta_e of that paint's own shaded regions is the same paint (off when "
         "same_paint_delta_e is 0)",
     )
+    pale_bulk: bool = Field(
+        True,
+        description="a material named by a dark tone (L* < 40) but mostly (> half its area) "
+        "at least 10 L* lighter: the lighter regions are a material of their own",
+    )
     shadow_color: bool = Field(
         False, description="a material may add the palette's shade of its colour for its shade"
     )

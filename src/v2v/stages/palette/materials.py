@@ -78,6 +78,7 @@ from v2v.stages.palette.paints import (
     is_paint,
     lit_tone,
     same_paint,
+    split_pale_bulk,
 )
 from v2v.stages.palette.patches import absorb_pale_patches
 
@@ -260,6 +261,8 @@ def choose_colors(
     group = group_materials(lab, areas, borders, config)
     if config.same_paint_delta_e > 0:
         group = same_paint(lab, areas, group, config)
+    if config.pale_bulk:
+        group = split_pale_bulk(lab, areas, group, config)
     pairs = shade_pairs(palette_lab, config)
     paint = is_paint(lab, hsv_saturation(lab), config)
     for root in np.unique(group):

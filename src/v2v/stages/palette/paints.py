@@ -232,3 +232,28 @@ def in_shade(
     darker = dark[..., 0] <= light[..., 0] - SHADOW_MIN_STEP
     shaded: NDArray[np.bool_] = darker & (_hue_gap(dark, light) <= hue_limit) & like
     return shaded
+
+
+def split_pale_bulk(
+    lab: FloatArray, areas: NDArray[np.int64], group: NDArray[np.int64], config: MaterialsConfig
+) -> NDArray[np.int64]:
+    """Group id per region (k,) with each material whose lit tone is dark paint (L* under
+    DARK_PAINT_LIGHTNESS) but most of whose area (more than GLARE_MAX_RATIO) lies in regions at
+    least SHADOW_MIN_STEP lighter split in two: those lighter regions are a material of their
+    own (``pale_bulk``). Glare is at most half a paint, so a pale bulk is no glare on it: a
+    schooner's beige sails chained through ever darker shade to its dark wooden mast, or an
+    airliner's grey-blue fuselage to its navy tail, are not named by the mast or the tail
+    (whether the chain forms at all changes with phase II's grid)."""
+    out = group.copy()
+    for root in np.unique(group):
+        members = np.flatnonzero(group == root)
+        if len(members) < 2:
+            continue
+        tone = lit_tone(lab[members], areas[members], config.lit_saturation_ratio)
+        if tone[0] >= DARK_PAINT_LIGHTNESS:
+            continue
+        lighter = lab[members, 0] >= tone[0] + SHADOW_MIN_STEP
+        if areas[members[lighter]].sum() > GLARE_MAX_RATIO * areas[members].sum():
+            for part in (members[lighter], members[~lighter]):  # each named by a member
+                out[part] = part.min()
+    return out

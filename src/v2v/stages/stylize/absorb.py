@@ -187,17 +187,46 @@ def _tone_targets(
     return targets
 
 
-def unify_tones(graph: RegionGraph, min_tone_area: float, lit_paint: bool) -> dict[str, int]:
+def _paint_tone(graph: RegionGraph, candidates: list[int], margin: float) -> int:
+    """The family's paint: its most chromatic candidate, or with ``margin`` > 0 the lightest
+    of those within that fraction of the top chroma (a near tie in chroma between the lit side
+    and the shade is decided by lightness, which tells them apart, not by which is 2 units
+    more chromatic after a redraw)."""
+    top = max(chroma(graph.color[r]) for r in candidates)
+    near = [r for r in candidates if chroma(graph.color[r]) >= (1.0 - margin) * top]
+    if margin <= 0:
+        return max(candidates, key=lambda r: chroma(graph.color[r]))
+    return max(near, key=lambda r: float(graph.color[r][0]))
+
+
+def unify_tones(
+    graph: RegionGraph,
+    min_tone_area: float,
+    lit_paint: bool,
+    hue_anchor: bool = False,
+    chroma_margin: float = 0.0,
+) -> dict[str, int]:
     """Recolour each paint family to at most a few tones (see the module docstring).
     ``min_tone_area``: pixels a shading tone needs to be kept; ``lit_paint``: a lit tone of
     the paint (``_lit_tone``) is kept too when it and the members taking it cover as much, and
-    lighter members as saturated as the paint take it, not the paint's colour. Returns counts
-    per outcome."""
+    lighter members as saturated as the paint take it, not the paint's colour; ``hue_anchor``:
+    large members (``min_tone_area``) more than SAME_HUE_DEGREES from the paint's own hue (the
+    family chains hues neighbour by neighbour) are another paint and keep their colour;
+    ``chroma_margin``: see ``_paint_tone``. Returns counts per outcome."""
     counts = {"highlight": 0, "tone": 0}
     for family in _paint_families(graph):
         large = [r for r in family if graph.area[r] >= min_tone_area]
         candidates = large or [max(family, key=graph.area.__getitem__)]
-        paint = max(candidates, key=lambda r: chroma(graph.color[r]))
+        paint = _paint_tone(graph, candidates, chroma_margin)
+        if hue_anchor:
+            family = [
+                r
+                for r in family
+                if r not in large
+                or hue_difference(graph.color[r], graph.color[paint]) <= SAME_HUE_DEGREES
+            ]
+            large = [r for r in large if r in family]
+            candidates = [r for r in candidates if r in family]
         tones = [paint] + [
             r for r in large if graph.color[r][0] < graph.color[paint][0] and r != paint
         ]

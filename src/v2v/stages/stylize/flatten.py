@@ -150,6 +150,7 @@ def _simplify(
     """The region graph after every merge rule; ``windows`` receives the window regions."""
     colors, areas = region_medians(lab, labels, count)
     graph = RegionGraph(colors, areas, adjacency(labels), background_contact(labels, count))
+    graph.darker_names = config.darker_names
     vehicle = float(areas.sum())
     min_area = vehicle * config.min_region_percent / 100.0
     span = LIGHTNESS_SPAN_FACTOR * config.merge_delta_e
@@ -161,7 +162,16 @@ def _simplify(
             graph, config.pale_glare, beside
         )
     if config.remove_highlights:
-        merges.update(unify_tones(graph, max(TONE_AREA_FACTOR * min_area, 1.0), config.lit_paint))
+        tone_area = max(TONE_AREA_FACTOR * min_area, 1.0)
+        merges.update(
+            unify_tones(
+                graph,
+                tone_area,
+                config.lit_paint,
+                config.tone_hue_anchor,
+                config.paint_chroma_margin,
+            )
+        )
     if config.grey_chrome:
         merges["grey_chrome"] = neutralize_tints(
             graph,

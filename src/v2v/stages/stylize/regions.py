@@ -96,6 +96,9 @@ class RegionGraph:
             self.border[second][first] = length
         self.alive = np.ones(count, dtype=bool)
         self.parent = np.arange(count)
+        #: an unblended merge of a larger, darker region into another takes its colour
+        #: (``phase2.flatten.darker_names``)
+        self.darker_names = False
 
     def living(self) -> list[int]:
         return np.flatnonzero(self.alive).tolist()
@@ -128,7 +131,16 @@ class RegionGraph:
 
     def merge(self, keep: int, drop: int, blend: bool) -> None:
         """Fold ``drop`` into ``keep``; ``blend`` mixes their colours by area, else ``keep``'s
-        colour and lightness range stay as they are."""
+        colour and lightness range stay as they are, unless (``darker_names``) ``drop`` is
+        larger and darker: then its colour does (a reflection is lighter and smaller than the
+        glass that takes it in; folded the other way, the glass must not take its colour)."""
+        larger, darker = (
+            self.area[drop] > self.area[keep],
+            self.color[drop][0] < self.color[keep][0],
+        )
+        if not blend and self.darker_names and larger and darker:
+            self.color[keep] = self.color[drop]
+            self.lightness[keep] = self.lightness[drop]
         self.area[keep] += self.area[drop]
         if blend:
             total = self.weight[keep] + self.weight[drop]
