@@ -7,9 +7,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from v2v.color.ciede2000 import rgb_to_lab
 from v2v.config import load_config
+from v2v.errors import ConfigError
 from v2v.stages.stylize.flatten import flatten
 from v2v.stages.stylize.raster import lab_to_rgb
 
@@ -64,3 +66,10 @@ def test_darker_names_draws_a_track_folded_into_a_grey_pane_black() -> None:
     on = _drawn(blocks, points, darker_names=True)
     assert np.abs(off - np.array(pane)).max() < 3, "without the rule the pane's grey names both"
     assert np.abs(on - np.array(track)).max() < 3
+
+
+def test_paint_chroma_margin_is_capped_at_a_near_tie() -> None:
+    # a margin of 0.3 would name a paint by a lit region of 70 % of its chroma: glare, no tie
+    load_config(overrides=["phase2.flatten.paint_chroma_margin=0.15"])
+    with pytest.raises(ConfigError, match=r"paint_chroma_margin: .*less than or equal to 0\.15"):
+        load_config(overrides=["phase2.flatten.paint_chroma_margin=0.3"])
