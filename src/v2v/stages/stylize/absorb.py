@@ -202,46 +202,45 @@ def _paint_tone(graph: RegionGraph, candidates: list[int], margin: float) -> int
     return max(near, key=lambda r: float(graph.color[r][0]))
 
 
-def _anchored(graph: RegionGraph, large: list[int], paint: int) -> list[int]:
-    """The large members that are another paint (``tone_hue_anchor``): more than
-    SAME_HUE_DEGREES from the paint's hue and not highlight-like, i.e. not both lighter than the
-    paint and under ANCHOR_CHROMA_RATIO of its chroma (a pale sky reflection on a blue roof is
-    glare of the blue, whatever its hue)."""
-    paint_color = graph.color[paint]
-    anchored = []
-    for region in large:
-        color = graph.color[region]
-        if region == paint or hue_difference(color, paint_color) <= SAME_HUE_DEGREES:
-            continue
-        pale = chroma(color) < ANCHOR_CHROMA_RATIO * chroma(paint_color)
-        if not (color[0] > paint_color[0] and pale):
-            anchored.append(region)
-    return anchored
+def _other_paint(graph: RegionGraph, region: int, paint: int) -> bool:
+    """Whether ``region`` is another paint than ``paint`` (``tone_hue_anchor``): more than
+    SAME_HUE_DEGREES from its hue and not highlight-like, i.e. not both lighter than it and
+    under ANCHOR_CHROMA_RATIO of its chroma (a pale sky reflection on a blue roof is glare of
+    the blue, whatever its hue)."""
+    color, paint_color = graph.color[region], graph.color[paint]
+    if region == paint or hue_difference(color, paint_color) <= SAME_HUE_DEGREES:
+        return False
+    pale = chroma(color) < ANCHOR_CHROMA_RATIO * chroma(paint_color)
+    return not (color[0] > paint_color[0] and pale)
 
 
 def _split_anchored(
-    graph: RegionGraph, family: list[int], paint: int, anchored: list[int]
-) -> tuple[list[int], list[int]]:
-    """``family`` split in the paint's members and the anchored paint's: the ``anchored``
-    members and the small members nearer in hue to one of them than to the paint (a lit piece
-    of the orange cabin is orange, not a highlight of the red hull)."""
-    if not anchored:
-        return family, []
+    graph: RegionGraph, family: list[int], paint: int, large: list[int]
+) -> tuple[list[int], dict[int, tuple[int, str]]]:
+    """``family`` less its anchored members (large members of another paint, ``_other_paint``),
+    which keep their colour, and less the small members of another paint, which take the
+    colour of the anchored member nearest in hue (a lit piece of the orange cabin is orange,
+    not a highlight of the red hull): (the paint's members, {small member: (anchored member,
+    "tone")})."""
+    anchored = [r for r in large if _other_paint(graph, r, paint)]
     mine: list[int] = []
-    theirs = list(anchored)
+    theirs: dict[int, tuple[int, str]] = {}
     for region in family:
         if region in anchored:
             continue
-        own = hue_difference(graph.color[region], graph.color[paint])
-        other = min(hue_difference(graph.color[region], graph.color[a]) for a in anchored)
-        (theirs if other < own and region != paint else mine).append(region)
+        if anchored and region not in large and _other_paint(graph, region, paint):
+            color = graph.color[region]
+            nearest = min(anchored, key=lambda a: hue_difference(color, graph.color[a]))
+            theirs[region] = (nearest, "tone")
+        else:
+            mine.append(region)
     return mine, theirs
 
 
 def _unify_family(
     graph: RegionGraph, family: list[int], min_tone_area: float, lit_paint: bool, margin: float
-) -> tuple[dict[int, tuple[int, str]], int]:
-    """The tone each member of ``family`` takes (``_tone_targets``) and the family's paint."""
+) -> dict[int, tuple[int, str]]:
+    """The tone each member of ``family`` takes (``_tone_targets``)."""
     large = [r for r in family if graph.area[r] >= min_tone_area]
     candidates = large or [max(family, key=graph.area.__getitem__)]
     paint = _paint_tone(graph, candidates, margin)
@@ -255,7 +254,7 @@ def _unify_family(
         )
         if lit_side < min_tone_area:  # a sliver of lit paint is no tone of its own
             targets = _tone_targets(graph, family, tones, None)
-    return targets, paint
+    return targets
 
 
 def unify_tones(
@@ -269,23 +268,19 @@ def unify_tones(
     ``min_tone_area``: pixels a shading tone needs to be kept; ``lit_paint``: a lit tone of
     the paint (``_lit_tone``) is kept too when it and the members taking it cover as much, and
     lighter members as saturated as the paint take it, not the paint's colour; ``hue_anchor``:
-    large members another paint (``_anchored``; the family chains hues neighbour by neighbour)
-    are unified apart, with the small members nearer their hue (``_split_anchored``);
+    large members of another paint (the family chains hues neighbour by neighbour) keep their
+    colour, and small members of another paint take it (``_split_anchored``);
     ``chroma_margin``: see ``_paint_tone``. Returns counts per outcome."""
     counts = {"highlight": 0, "tone": 0}
-    families = _paint_families(graph)
-    while families:
-        family = families.pop()
+    for family in _paint_families(graph):
+        apart: dict[int, tuple[int, str]] = {}
         if hue_anchor:
             large = [r for r in family if graph.area[r] >= min_tone_area]
             candidates = large or [max(family, key=graph.area.__getitem__)]
             paint = _paint_tone(graph, candidates, chroma_margin)
-            family, apart = _split_anchored(graph, family, paint, _anchored(graph, large, paint))
-            if len(apart) > 1:
-                families.append(apart)
-        if len(family) < 2:
-            continue
-        targets, _ = _unify_family(graph, family, min_tone_area, lit_paint, chroma_margin)
+            family, apart = _split_anchored(graph, family, paint, large)
+        targets = _unify_family(graph, family, min_tone_area, lit_paint, chroma_margin)
+        targets.update(apart)
         colors = {region: graph.color[tone].copy() for region, (tone, _) in targets.items()}
         for region, (_, why) in targets.items():
             graph.recolor(region, colors[region])
