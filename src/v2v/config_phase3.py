@@ -85,7 +85,7 @@ class MaterialsConfig(Strict):
         "of their own, the dark ones keep the whole material's colour",
     )
     pale_bulk_share: float = Field(
-        0.6,
+        0.55,
         ge=0.5,
         le=0.9,
         description="pale_bulk: the share of a material's area its lighter regions need (glare "
