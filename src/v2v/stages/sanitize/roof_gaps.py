@@ -95,6 +95,8 @@ def _bands(rgb: RGBImage, mask: Mask, depth: float) -> Mask:
             continue
         held = np.unique(pieces[top : top + scene, x0:x1][mask[top : top + scene, x0:x1]])
         band = np.nonzero(np.isin(pieces[:, x0:x1], held[held > 0]).any(axis=1))[0]
+        if band.size == 0:
+            continue  # no mask in the scene's rows (a run over a hole's columns)
         bottom = round(int(band[-1]) + 1 - COUPLING * height)
         if _side_goes_on(lab, mask, top + scene, bottom, (x0, x1), reach):
             continue  # a fitting on a roof: the wagon's side goes on under it
