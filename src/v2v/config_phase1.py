@@ -128,12 +128,13 @@ class VehicleMaskConfig(Strict):
     )
     roof_gaps: float | None = Field(
         0.05,
-        ge=0.0,
-        le=1.0,
+        ge=0.01,
+        le=0.5,
         description="a long vehicle's bands between wagons where the photo's colour runs on "
         "across the mask's top edge (the scene above the roof seen down into a coupling gap) "
         "are background where the band stays in the scene's colour at least this share of "
-        "the vehicle's height down from the top; null: off",
+        "the vehicle's height down from the top (0.01-0.5: the depth is looked for in the "
+        "top half); null: off",
     )
     underside: float | None = Field(
         10.0,
