@@ -223,6 +223,15 @@ class DetectorConfig(Strict):
         "down to the vehicle's lowest pixel in its columns, less this share of the vehicle's "
         "height (a box ending higher is something on the vehicle: camouflage, a driver)",
     )
+    feet_reach: float = Field(
+        0.5,
+        ge=0.0,
+        le=5.0,
+        description="the vehicle's lowest pixel that a person's or animal's box must reach "
+        "(less feet_slack) is looked for in the box's columns and this share of the vehicle's "
+        "height to either side: someone in front stands lower than the wheels beside them "
+        "(0: the box's own columns only)",
+    )
     salient_animals: bool = Field(
         True,
         description="an animal over a bicycle is cut out as the salient object of a crop "

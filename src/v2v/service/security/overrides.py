@@ -46,6 +46,7 @@ ALLOWED: dict[str, Bound] = {
     "phase1.detector.open_frame": ANY,
     "phase1.detector.scene_share": ANY,
     "phase1.detector.feet_slack": ANY,
+    "phase1.detector.feet_reach": ANY,
     "phase1.detector.salient_animals": ANY,
     "phase1.detector.animal_union": ANY,
     "phase1.detector.subject": ANY,
