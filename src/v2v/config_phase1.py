@@ -193,12 +193,21 @@ class DetectorConfig(Strict):
         "(NanoDet); the chosen vehicle's box bounds the mask",
     )
     min_score: float = Field(0.3, gt=0.0, lt=1.0, description="detection score that counts")
+    weak_score: float | None = Field(
+        0.2,
+        gt=0.0,
+        lt=1.0,
+        description="when no vehicle reaches min_score, vehicles scoring at least this count "
+        "(a photo given to v2v shows a vehicle: an odd one, three hopper wagons, scores about "
+        "min_score, above or below it by the working size); null: none, saliency decides",
+    )
     margin: float = Field(
         0.2,
         ge=0.0,
         le=1.0,
         description="the mask may reach this share of the subject box's size beyond it "
-        "(salient parts touching the box: masts, turrets, parts the box missed)",
+        "(salient parts touching the box: masts, turrets, parts the box missed); a smaller "
+        "vehicle box inside a surer one grown by it is a part of that vehicle",
     )
     open_frame: float = Field(
         0.85,

@@ -42,6 +42,7 @@ ALLOWED: dict[str, Bound] = {
     # phase I (classical and GPU sanitizers)
     "phase1.detector.enabled": ANY,
     "phase1.detector.min_score": ANY,
+    "phase1.detector.weak_score": ANY,
     "phase1.detector.margin": ANY,
     "phase1.detector.open_frame": ANY,
     "phase1.detector.scene_share": ANY,

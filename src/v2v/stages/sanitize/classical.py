@@ -140,7 +140,9 @@ class ClassicalSanitizer(Sanitizer):
 
         def detect() -> list[Detection]:
             with _timed(timings, "detect"):
-                return ObjectDetector.shared().detect(photo.pixels, settings.min_score)
+                return ObjectDetector.shared().detect(
+                    photo.pixels, settings.min_score, settings.weak_score
+                )
 
         timings["detect"] = 0.0  # the report lists it first, whichever step ends first
         found = Beside(detect, self.config.concurrent, "detect")  # beside the look (GIL free)
@@ -154,7 +156,13 @@ class ClassicalSanitizer(Sanitizer):
         detections = found.result()
         height, width = photo.pixels.shape[:2]
         subject = choose(
-            detections, (width, height), photo.hint, settings.subject, salient, settings.open_frame
+            detections,
+            (width, height),
+            photo.hint,
+            settings.subject,
+            salient,
+            settings.open_frame,
+            settings.margin,
         )
         if settings.subject is not None:  # the user's choice is taken as it is
             return subject, detections, salient
