@@ -13,7 +13,7 @@ from v2v.config import InputConfig, Phase1Config
 from v2v.context import RunContext
 from v2v.imaging import decode
 from v2v.stages.sanitize.classical import ClassicalSanitizer
-from v2v.stages.sanitize.detector import COCO_CLASSES, Detection, _vehicles
+from v2v.stages.sanitize.detector import COCO_CLASSES, Detection, _vehicles, weak_needed
 from v2v.stages.sanitize.subject import choose
 
 SIZE = (1000, 800)
@@ -69,3 +69,19 @@ def test_a_cabin_box_rising_above_the_hulls_box_is_a_part_of_the_tug() -> None:
     # within the hull's box grown by the detector's margin (where its mask may lie)
     assert choose([*cabin, tug], SIZE, salient=salient, reach=0.2).detection == tug
     assert choose([*cabin, tug], SIZE, salient=salient).detection != tug  # its box alone
+
+
+def test_weak_vehicles_count_only_where_saliency_would_draw_a_person_or_animal() -> None:
+    wagons = Detection("truck", 0.28, Box(50, 290, 700, 360))
+    horse = Detection("horse", 0.40, Box(420, 310, 600, 435))
+    salient = np.zeros((576, 768), np.float32)
+    salient[320:430, 430:590] = 0.9  # the horse stands out, not the wagons behind it
+    assert weak_needed([horse, wagons], salient, 0.3) == [horse, wagons]
+    # a rocket on its pad: saliency finds it, a loose weak "boat" box would take in the lights
+    rocket = np.zeros((576, 768), np.float32)
+    rocket[100:500, 360:400] = 0.9
+    boat = Detection("boat", 0.29, Box(160, 110, 610, 510))
+    assert weak_needed([boat], rocket, 0.3) == []
+    assert weak_needed([horse, boat], rocket, 0.3) == [horse]
+    sure = Detection("boat", 0.35, Box(160, 110, 610, 510))  # a vehicle at min_score stays
+    assert weak_needed([sure], rocket, 0.3) == [sure]

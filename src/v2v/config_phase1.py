@@ -197,9 +197,10 @@ class DetectorConfig(Strict):
         0.2,
         gt=0.0,
         lt=1.0,
-        description="when no vehicle reaches min_score, vehicles scoring at least this count "
-        "(a photo given to v2v shows a vehicle: an odd one, three hopper wagons, scores about "
-        "min_score, above or below it by the working size); null: none, saliency decides",
+        description="when no vehicle reaches min_score and the salient object is a detected "
+        "person or animal (half its pixels in their boxes: saliency alone would draw it), "
+        "vehicles scoring at least this count (an odd one, three hopper wagons behind a horse, "
+        "scores about min_score, above or below it by the working size); null: none",
     )
     margin: float = Field(
         0.2,

@@ -36,7 +36,7 @@ from v2v.errors import InputError
 from v2v.stages import SANITIZERS, Sanitizer
 from v2v.stages.sanitize.animals import figure_region, looked_at
 from v2v.stages.sanitize.beside import Beside
-from v2v.stages.sanitize.detector import PEDAL, Detection, ObjectDetector
+from v2v.stages.sanitize.detector import PEDAL, Detection, ObjectDetector, weak_needed
 from v2v.stages.sanitize.frame import scene_bicycle
 from v2v.stages.sanitize.inpaint import detail_loss, dilate, inpaint
 from v2v.stages.sanitize.limitations import limitations, removal
@@ -153,7 +153,7 @@ class ClassicalSanitizer(Sanitizer):
         except BaseException:
             found.settle()  # the look's error is the one raised; the detector's thread has ended
             raise
-        detections = found.result()
+        detections = weak_needed(found.result(), salient, settings.min_score)
         height, width = photo.pixels.shape[:2]
         subject = choose(
             detections,

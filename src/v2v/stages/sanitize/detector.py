@@ -149,6 +149,31 @@ class ObjectDetector(SharedModel):
         return sorted(found + living, key=lambda d: -d.score)
 
 
+FIGURE_SALIENT = 0.5  # weak vehicles count when this share of the salient pixels is figures'
+
+
+def weak_needed(
+    found: list[Detection], salient: NDArray[np.float32], min_score: float
+) -> list[Detection]:
+    """``found`` without its weak vehicles (scoring under ``min_score``) unless the salient
+    object (``salient``: float32 (H, W) probability, ≥ 0.5) is a person or animal: at least
+    FIGURE_SALIENT of its pixels lie in their boxes. Saliency alone then draws the figure (the
+    horse in front of the hay-field train, whose wagons score 0.28 at 768 px); otherwise it
+    finds the vehicle itself, and a loose weak box spoils it (a rocket's 0.29 "boat" box took
+    in the launch pad's floodlights)."""
+    weak = [d for d in found if d.is_vehicle and d.score < min_score]
+    if not weak:
+        return found
+    seen = salient >= 0.5
+    figures = np.zeros(seen.shape, bool)
+    for d in found:
+        if d.is_living:
+            figures[d.box.y0 : d.box.y1, d.box.x0 : d.box.x1] = True
+    if seen.any() and (seen & figures).sum() >= FIGURE_SALIENT * seen.sum():
+        return found
+    return [d for d in found if d not in weak]
+
+
 def _same_box(vehicle: Detection, figure: Detection) -> bool:
     """``figure`` scores more than ``vehicle`` and their boxes overlap as NMS would merge them
     (intersection over union above NMS_IOU)."""
