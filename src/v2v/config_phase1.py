@@ -194,12 +194,22 @@ class DetectorConfig(Strict):
         "(NanoDet); the chosen vehicle's box bounds the mask",
     )
     min_score: float = Field(0.3, gt=0.0, lt=1.0, description="detection score that counts")
+    weak_score: float | None = Field(
+        0.2,
+        gt=0.0,
+        lt=1.0,
+        description="when no vehicle reaches min_score and the salient object is a detected "
+        "person or animal (half its pixels in their boxes: saliency alone would draw it), "
+        "vehicles scoring at least this count (an odd one, three hopper wagons behind a horse, "
+        "scores about min_score, above or below it by the working size); null: none",
+    )
     margin: float = Field(
         0.2,
         ge=0.0,
         le=1.0,
         description="the mask may reach this share of the subject box's size beyond it "
-        "(salient parts touching the box: masts, turrets, parts the box missed)",
+        "(salient parts touching the box: masts, turrets, parts the box missed); a smaller "
+        "vehicle box inside a surer one grown by it is a part of that vehicle",
     )
     open_frame: float = Field(
         0.85,
@@ -223,6 +233,15 @@ class DetectorConfig(Strict):
         description="a person or animal over the vehicle is cut out only when its box reaches "
         "down to the vehicle's lowest pixel in its columns, less this share of the vehicle's "
         "height (a box ending higher is something on the vehicle: camouflage, a driver)",
+    )
+    feet_reach: float = Field(
+        0.5,
+        ge=0.0,
+        le=5.0,
+        description="the vehicle's lowest pixel that a person's or animal's box must reach "
+        "(less feet_slack) is looked for in the box's columns and this share of the vehicle's "
+        "height to either side: someone in front stands lower than the wheels beside them "
+        "(0: the box's own columns only)",
     )
     salient_animals: bool = Field(
         True,

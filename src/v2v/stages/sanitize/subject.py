@@ -7,7 +7,8 @@ grows with the detection's score, with how well the box fits the salient object 
 misses mass, a box around a building or the whole scene takes in background) and with its
 closeness to the centre. Without a saliency map the fit is the square root of the box's area share.
 A vehicle the detector found in parts (a freight train's cars) is valued as the whole of its parts;
-a box lying inside a surer, bigger vehicle box (a tug's cabin inside the tug) ranks after it.
+a box lying inside a surer, bigger vehicle box (a tug's cabin inside the tug, grown by the
+detector's margin: the cabin's box rises above the hull's) ranks after it.
 The chosen motor vehicle's box is stretched along its long side where saliency continues it in
 line beyond the mask's margin (``stretched``: one boxed wagon of a freight train).
 
@@ -114,19 +115,21 @@ def rank(
     size: tuple[int, int],
     salient: NDArray[np.float32] | None = None,
     open_frame: float = OPEN_FRAME,
+    reach: float = 0.0,
 ) -> list[Detection]:
     """``vehicles`` best subject first (see the module's docstring). A vehicle found in parts
     (boxes that continue each other, see ``extent``) is valued as a whole: the joined box, and
     the chance that at least one of its parts is a vehicle (1 − Π(1 − score)). Bicycle boxes
     whose salient pixels fill more than ``open_frame`` of their convex hull rank after those
-    whose salient pixels are open."""
+    whose salient pixels are open. A part lies inside a surer vehicle's box grown by
+    ``reach`` of its size (``detector.margin``: where that vehicle's mask may lie)."""
     whole = {id(d): _as_whole(d, vehicles) for d in vehicles}
     alone = {id(d): value(whole[id(d)], size, salient) for d in vehicles}
     values = dict(alone)
     for d in vehicles:  # a part of a bigger, surer vehicle ranks after it
         for other in vehicles:
             surer = other.score > d.score and other.label not in PEDAL
-            if surer and _is_part_of(whole[id(d)].box, other.box):
+            if surer and _is_part_of(whole[id(d)].box, other.box, size, reach):
                 values[id(d)] = min(values[id(d)], PART_SHARE * alone[id(other)])
     motor = [d for d in vehicles if d.label not in PEDAL]
     best_motor = max((values[id(d)] for d in motor), default=0.0)
@@ -147,10 +150,13 @@ def choose(
     choice: int | None = None,
     salient: NDArray[np.float32] | None = None,
     open_frame: float = OPEN_FRAME,
+    reach: float = 0.0,
 ) -> Subject:
     """The subject among ``detections`` of a ``size`` = (width, height) picture (``salient``:
-    its salient-object probability, float32 (H, W), or None; ``open_frame``: see ``rank``)."""
-    ranked = tuple(rank([d for d in detections if d.is_vehicle], size, salient, open_frame))
+    its salient-object probability, float32 (H, W), or None; ``open_frame``, ``reach``: see
+    ``rank``)."""
+    vehicles = [d for d in detections if d.is_vehicle]
+    ranked = tuple(rank(vehicles, size, salient, open_frame, reach))
     if hint is not None:
         return Subject(hint, None, "the user's hint box", ranked)
     if choice is not None:
@@ -222,9 +228,11 @@ def continued(box: Box, salient: NDArray[np.bool_]) -> NDArray[np.bool_]:
     return keep_touching(salient & band, box)
 
 
-def _is_part_of(box: Box, bigger: Box) -> bool:
-    """``box`` lies mostly (PART_INSIDE) inside ``bigger``, which is PART_AREA times its size."""
-    return box.overlap(bigger) >= PART_INSIDE * box.area and bigger.area >= PART_AREA * box.area
+def _is_part_of(box: Box, bigger: Box, size: tuple[int, int], reach: float) -> bool:
+    """``box`` lies mostly (PART_INSIDE) inside ``bigger`` grown by ``reach`` of its size
+    (within the picture of ``size``), and ``bigger`` is PART_AREA times its size."""
+    inside = box.overlap(grow(bigger, reach, *size))
+    return inside >= PART_INSIDE * box.area and bigger.area >= PART_AREA * box.area
 
 
 def _as_whole(detection: Detection, vehicles: list[Detection]) -> Detection:
