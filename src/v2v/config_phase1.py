@@ -211,6 +211,15 @@ class DetectorConfig(Strict):
         "(salient parts touching the box: masts, turrets, parts the box missed); a smaller "
         "vehicle box inside a surer one grown by it is a part of that vehicle",
     )
+    part_evidence: float = Field(
+        0.2,
+        ge=0.0,
+        le=1.0,
+        description="a vehicle found in parts is scored as one (the chance one part is a "
+        "vehicle); a part under this share of the ranked box's area that scores less than "
+        "that box does not count: it is a thing within it (trucks in a garage's entrance), "
+        "not a second look at it; 0: every part counts",
+    )
     open_frame: float = Field(
         0.85,
         gt=0.0,

@@ -44,6 +44,7 @@ ALLOWED: dict[str, Bound] = {
     "phase1.detector.min_score": ANY,
     "phase1.detector.weak_score": ANY,
     "phase1.detector.margin": ANY,
+    "phase1.detector.part_evidence": ANY,
     "phase1.detector.open_frame": ANY,
     "phase1.detector.scene_share": ANY,
     "phase1.detector.feet_slack": ANY,

@@ -163,6 +163,7 @@ class ClassicalSanitizer(Sanitizer):
             salient,
             settings.open_frame,
             settings.margin,
+            settings.part_evidence,
         )
         if settings.subject is not None:  # the user's choice is taken as it is
             return subject, detections, salient

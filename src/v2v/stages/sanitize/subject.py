@@ -43,6 +43,7 @@ JOIN_OVERLAP = 0.5  # boxes sharing this share of the smaller one's area are one
 JOIN_SPAN = 1.5
 JOIN_AREA = 5.0  # unless the other box is more than this many times bigger
 JOIN_SCORE = 0.4  # or scores less than this share of the subject's score
+PART_EVIDENCE = 0.2  # a joined box smaller than this share of the box, and less sure, adds nothing
 PART_INSIDE = 0.8  # a box this much inside a surer vehicle's box ...
 PART_AREA = 1.5  # ... that is this many times bigger is a part of that vehicle
 PART_SHARE = 0.99  # and its value is capped just below that vehicle's
@@ -116,14 +117,17 @@ def rank(
     salient: NDArray[np.float32] | None = None,
     open_frame: float = OPEN_FRAME,
     reach: float = 0.0,
+    evidence: float = PART_EVIDENCE,
 ) -> list[Detection]:
     """``vehicles`` best subject first (see the module's docstring). A vehicle found in parts
     (boxes that continue each other, see ``extent``) is valued as a whole: the joined box, and
     the chance that at least one of its parts is a vehicle (1 − Π(1 − score)). Bicycle boxes
     whose salient pixels fill more than ``open_frame`` of their convex hull rank after those
     whose salient pixels are open. A part lies inside a surer vehicle's box grown by
-    ``reach`` of its size (``detector.margin``: where that vehicle's mask may lie)."""
-    whole = {id(d): _as_whole(d, vehicles) for d in vehicles}
+    ``reach`` of its size (``detector.margin``: where that vehicle's mask may lie). A part
+    under ``evidence`` of a box's area (``detector.part_evidence``) scoring less than that
+    box adds nothing to its score (see ``_as_whole``)."""
+    whole = {id(d): _as_whole(d, vehicles, evidence) for d in vehicles}
     alone = {id(d): value(whole[id(d)], size, salient) for d in vehicles}
     values = dict(alone)
     for d in vehicles:  # a part of a bigger, surer vehicle ranks after it
@@ -151,12 +155,13 @@ def choose(
     salient: NDArray[np.float32] | None = None,
     open_frame: float = OPEN_FRAME,
     reach: float = 0.0,
+    evidence: float = PART_EVIDENCE,
 ) -> Subject:
     """The subject among ``detections`` of a ``size`` = (width, height) picture (``salient``:
-    its salient-object probability, float32 (H, W), or None; ``open_frame``, ``reach``: see
-    ``rank``)."""
+    its salient-object probability, float32 (H, W), or None; ``open_frame``, ``reach``,
+    ``evidence``: see ``rank``)."""
     vehicles = [d for d in detections if d.is_vehicle]
-    ranked = tuple(rank(vehicles, size, salient, open_frame, reach))
+    ranked = tuple(rank(vehicles, size, salient, open_frame, reach, evidence))
     if hint is not None:
         return Subject(hint, None, "the user's hint box", ranked)
     if choice is not None:
@@ -235,12 +240,20 @@ def _is_part_of(box: Box, bigger: Box, size: tuple[int, int], reach: float) -> b
     return inside >= PART_INSIDE * box.area and bigger.area >= PART_AREA * box.area
 
 
-def _as_whole(detection: Detection, vehicles: list[Detection]) -> Detection:
-    """``detection`` joined with the boxes that continue it, scored as one vehicle."""
+def _as_whole(
+    detection: Detection, vehicles: list[Detection], evidence: float = PART_EVIDENCE
+) -> Detection:
+    """``detection`` joined with the boxes that continue it, scored as one vehicle (the
+    chance that a part is one), without the parts under ``evidence`` of its box's area that
+    score less than it: things within it, not a second look (trucks in a garage's entrance;
+    see docs/architecture.md). Smaller, surer parts count: a loose box is their whole."""
     parts = _parts(detection, tuple(vehicles))
     if len(parts) == 1:
         return detection
-    missed = float(np.prod([1.0 - d.score for d in parts]))
+    counted = [
+        d for d in parts if d.box.area >= evidence * detection.box.area or d.score > detection.score
+    ]
+    missed = float(np.prod([1.0 - d.score for d in counted]))
     return replace(detection, box=_union(parts), score=1.0 - missed)
 
 
