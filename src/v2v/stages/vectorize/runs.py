@@ -21,12 +21,20 @@ the run must be outside too, so a one-pixel gap between two parts stays open.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
 
-from v2v.stages.vectorize.cleanup import PathGeometry, replace_cubics, split_cubics
+from v2v.stages.vectorize.cleanup import (
+    PathGeometry,
+    bernstein,
+    command_sizes,
+    node_owners,
+    replace_cubics,
+    split_cubics,
+)
 
 Mask = NDArray[np.bool_]
 #: A node this far (px of the traced map) or less outside a run's edge is snapped onto it.
@@ -39,6 +47,8 @@ TOLERANCE = 0.3
 SAMPLE_STEP = 1.0
 #: A run ending in a one-pixel step counts if the next tread is shorter by this factor.
 STAIRCASE_RATIO = 3.0
+#: A run shorter than this many times ``min_length`` counts only between two steps outwards.
+SHORT_RUNS = 2
 
 
 class RunSnapper:
@@ -75,7 +85,7 @@ class RunSnapper:
         sizes = np.array([len(path.points) for path in paths])
         first = np.cumsum(sizes) - sizes
         points = np.vstack([path.points for path in paths])
-        structures = [_structure(path.commands) for path in paths]
+        structures = [node_owners(path.commands) for path in paths]
         is_node = np.concatenate([flags for flags, _ in structures])
         owner = np.concatenate([own + at for (_, own), at in zip(structures, first, strict=True)])
         nodes = np.flatnonzero(is_node)
@@ -89,7 +99,8 @@ class RunSnapper:
         return out, count
 
     def _shift(self, points: NDArray[np.float64]) -> NDArray[np.float64]:
-        """(n, 2): how far each point (image pixels) moves to snap onto a run (0: it stays)."""
+        """(n, 2): how far each point (image pixels) moves to snap onto a run (0: it stays);
+        of the runs of several sides that take a point, the nearest."""
         local = points - self.origin
         x, y = local[:, 0], local[:, 1]
         height, width = float(self.height), float(self.width)
@@ -101,17 +112,21 @@ class RunSnapper:
             (y, width - x, lambda v: width - v, 0),
         )
         shift = np.zeros_like(local)
+        best = np.full(len(local), np.inf)
         for runs, (u, v, back, axis) in zip(self.runs, sides, strict=True):
-            snapped = runs.snap(u, v)
-            moved = np.isfinite(snapped) & (shift[:, axis] == 0)
-            shift[moved, axis] = back(snapped[moved]) - local[moved, axis]
+            move = back(runs.snap(u, v)) - local[:, axis]
+            nearer = np.abs(move) < best  # NaN (no run) never is
+            best[nearer] = np.abs(move[nearer])
+            shift[nearer] = 0.0
+            shift[nearer, axis] = move[nearer]
         return shift
 
     def _split(self, paths: list[PathGeometry]) -> list[PathGeometry]:
         """``paths`` with each cubic whose control points lie over a run split where its
         points over the run begin and end (sampled every ``SAMPLE_STEP`` px)."""
-        letters = np.frombuffer("".join(p.commands for p in paths).encode("ascii"), dtype="S1")
-        ends = np.cumsum(np.where(letters == b"C", 3, np.where(letters == b"Z", 0, 1))) - 1
+        joined = "".join(p.commands for p in paths)
+        letters = np.frombuffer(joined.encode("ascii"), dtype="S1")
+        ends = np.cumsum(command_sizes(joined)) - 1
         curves = np.flatnonzero(letters == b"C")  # never a path's first command (an M)
         if curves.size == 0:
             return paths
@@ -128,9 +143,7 @@ class RunSnapper:
         owner = np.repeat(np.arange(len(over)), counts - 1)
         step = np.arange(len(owner)) - np.repeat(np.cumsum(counts - 1) - (counts - 1), counts - 1)
         t = ((step + 1) / counts[owner])[:, None]
-        b = candidates[owner]
-        samples = (1 - t) ** 3 * b[:, 0] + 3 * (1 - t) ** 2 * t * b[:, 1]
-        samples += 3 * (1 - t) * t**2 * b[:, 2] + t**3 * b[:, 3]
+        samples = np.einsum("nj,njd->nd", bernstein(t), candidates[owner])
         both = np.vstack([samples, candidates[:, [0, 3]].reshape(-1, 2)])
         moved = np.any(self._shift(both) != 0, axis=1)
         snaps, ends_snap = moved[: len(samples)], moved[len(samples) :].reshape(-1, 2)
@@ -166,6 +179,7 @@ class _Runs:
         self, mask: Mask, min_length: int, rows: NDArray[np.intp], columns: NDArray[np.intp]
     ) -> None:
         """``rows``, ``columns``: the top-edge pixels, row by row, left to right."""
+        self.mask = mask
         self.stride = mask.shape[1] + 2
         where = rows * self.stride + columns
         breaks = np.flatnonzero(np.diff(where) != 1) + 1  # where a new run begins
@@ -177,9 +191,14 @@ class _Runs:
         rows, starts, stops = rows[long], starts[long], stops[long]
         if rows.size:
             lengths = stops - starts
-            left = _end_ok(mask, rows, starts - 1, lengths, self._tread(rows + 1, starts - 1))
-            right = _end_ok(mask, rows, stops, lengths, self._tread(rows + 1, stops))
-            keep = left & right
+            left, dent_left = _end_ok(
+                mask, rows, starts - 1, lengths, self._tread(rows + 1, starts - 1)
+            )
+            right, dent_right = _end_ok(mask, rows, stops, lengths, self._tread(rows + 1, stops))
+            # a short run with one end stepping out is a noisy slope's tread more often than
+            # a dent: it needs both ends stepping out
+            short = lengths < SHORT_RUNS * min_length
+            keep = left & right & (~short | (dent_left & dent_right))
             rows, starts, stops = rows[keep], starts[keep], stops[keep]
         self.rows, self.starts, self.stops = rows, starts, stops
         self.keys = rows * self.stride + starts
@@ -195,7 +214,9 @@ class _Runs:
     def snap(self, u: NDArray[np.float64], v: NDArray[np.float64]) -> NDArray[np.float64]:
         """The snapped v of each node (u, v) (NaN: it stays): a node over a counted run (its
         first and last pixel left out), outside its edge (above it) by at most ``REACH``,
-        moves onto it. The edge of a run in row r lies at v = r."""
+        moves onto it, unless an edge facing the other way (another part's, across a gap
+        of two pixels or more) lies within ``REACH`` above it: whose the node is, is unsure.
+        The edge of a run in row r lies at v = r."""
         out = np.full(len(u), np.nan)
         if self.rows.size == 0:
             return out
@@ -207,8 +228,21 @@ class _Runs:
             first, stop = self.starts[safe] + END_MARGIN, self.stops[safe] - END_MARGIN
             inner = (found >= 0) & (column >= first) & (column < stop)
             hit = inner & (v < row - TOLERANCE) & (v >= row - REACH) & np.isnan(out)
+            hit[hit] &= ~self._facing(column[hit], v[hit], row[hit])
             out[hit] = row[hit]
         return out
+
+    def _facing(
+        self, column: NDArray[np.intp], v: NDArray[np.float64], row: NDArray[np.intp]
+    ) -> NDArray[np.bool_]:
+        """Whether a pixel above the run's two outside rows (its bottom edge facing the
+        run) lies within ``REACH`` of each node (``v``, over a run's edge at ``row``)."""
+        blocked = np.zeros(len(v), bool)
+        for rows_up in range(3, math.ceil(2 * REACH) + 2):
+            k = row - rows_up  # its bottom edge at k + 1
+            near = (k >= 0) & (k + 1 >= v - REACH)
+            blocked[near] |= self.mask[k[near], column[near]]
+        return blocked
 
 
 def _find(
@@ -250,13 +284,14 @@ def _end_ok(
     columns: NDArray[np.intp],
     lengths: NDArray[np.intp],
     next_tread: NDArray[np.intp],
-) -> NDArray[np.bool_]:
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
     """Whether top-edge runs in ``rows`` of ``lengths`` px end, at ``columns`` (the column just
     past each), other than in a staircase's step: the edge steps outwards, drops by two pixels
     or more, meets the window's side, or drops one pixel to a tread (``next_tread`` px long)
-    shorter than the run by ``STAIRCASE_RATIO``."""
+    shorter than the run by ``STAIRCASE_RATIO``; and whether the edge steps outwards there."""
     height, width = mask.shape
     ok = np.ones(len(rows), bool)
+    out = np.zeros(len(rows), bool)
     within = (columns >= 0) & (columns < width)
     r, c = rows[within], columns[within]
     outwards = mask[r - 1, c]
@@ -264,21 +299,5 @@ def _end_ok(
     one_pixel = drop & (r + 1 < height) & mask[np.minimum(r + 1, height - 1), c]
     short = lengths[within] >= STAIRCASE_RATIO * np.maximum(next_tread[within], 1)
     ok[within] = outwards | (drop & ~one_pixel) | (one_pixel & short)
-    return ok
-
-
-def _structure(commands: str) -> tuple[NDArray[np.bool_], NDArray[np.intp]]:
-    """Per point of a path: whether it is on the curve (M and L points, each C's end), and the
-    index of the on-curve point it moves with (a node itself; a curve's first control with
-    the node it leaves, its second control with the node it reaches)."""
-    letters = np.frombuffer(commands.encode("ascii"), dtype="S1")
-    sizes = np.where(letters == b"C", 3, np.where(letters == b"Z", 0, 1))
-    ends = np.cumsum(sizes) - 1  # each command's last point (Z: the one before it)
-    owner = np.arange(int(sizes.sum()), dtype=np.intp)
-    is_node = np.zeros(len(owner), dtype=bool)
-    is_node[ends[sizes > 0]] = True
-    curves = np.flatnonzero(letters == b"C")
-    previous = np.where(curves > 0, ends[np.maximum(curves - 1, 0)], ends[curves])
-    owner[ends[curves] - 2] = previous
-    owner[ends[curves] - 1] = ends[curves]
-    return is_node, owner
+    out[within] = outwards
+    return ok, out

@@ -1,0 +1,167 @@
+"""Phase IV run snapping (``phase4.vtracer.snap_runs``): its rules one by one, on every side
+of a mask. Which nodes move (reach, tolerance, a run's end pixels, a run ending in a rounded
+corner), which stay (a node between two parts, a noisy slope's treads), and what the pipeline
+does around it (no snapping without the outline; a snapped path whose outset crosses itself
+falls back to the path as traced)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from tests.test_phase4_runs import BODY, PALETTE, hull, silhouette, vectorize
+from v2v.config import load_config
+from v2v.context import RunContext
+from v2v.stages.vectorize.cleanup import PathGeometry, Shape, rings_valid
+from v2v.stages.vectorize.offset import offset_path
+from v2v.stages.vectorize.runs import RunSnapper
+from v2v.stages.vectorize.vtracer import VtracerVectorizer, _outset
+
+Grid = np.ndarray
+#: Each side as a view of a mask whose run lies on top, and that view's own view back.
+SIDES: dict[str, tuple[Callable[[Grid], Grid], Callable[[Grid], Grid]]] = {
+    "top": (lambda m: m, lambda s: s),
+    "bottom": (lambda m: m[::-1], lambda s: s[::-1]),
+    "left": (lambda m: m.T, lambda s: s.T),
+    "right": (lambda m: m.T[::-1], lambda s: s[::-1].T),
+}
+
+
+def to_side(side: str, x: float, y: float, height: int, width: int) -> tuple[float, float]:
+    """A point of a (height × width) mask in the frame of its view from ``side``."""
+    return {"top": (x, y), "bottom": (x, height - y), "left": (y, x), "right": (y, width - x)}[side]
+
+
+def from_side(side: str, x: float, y: float, height: int, width: int) -> tuple[float, float]:
+    """A point of the view from ``side`` back in the mask's frame."""
+    return {"top": (x, y), "bottom": (x, height - y), "left": (y, x), "right": (width - y, x)}[side]
+
+
+def snap_one(mask: Grid, side: str, x: float, y: float) -> tuple[float, float]:
+    """The node (x, y) of a small triangle reaching far above the mask's top run, after
+    snapping on the mask's view from ``side`` (so its run lies on that side)."""
+    height, width = mask.shape
+    oriented = np.ascontiguousarray(SIDES[side][0](mask))
+    nodes = np.array(
+        [to_side(side, px, py, height, width) for px, py in ((x, y), (x + 1, 2.0), (x - 1, 2.0))]
+    )
+    (snapped,), _ = RunSnapper(oriented, (0, 0), 4).snap([PathGeometry("MLLZ", nodes)])
+    return from_side(side, *snapped.points[0], height, width)
+
+
+def box() -> Grid:
+    """A 60 × 20 px box: its top run in row 20, columns 10 to 69."""
+    mask = np.zeros((60, 80), bool)
+    mask[20:40, 10:70] = True
+    return mask
+
+
+@pytest.mark.parametrize("side", SIDES)
+@pytest.mark.parametrize(
+    ("x", "y", "moves"),
+    [
+        (30.0, 19.0, True),  # 1 px outside
+        (30.0, 18.6, True),  # 1.4 px: within REACH (1.5)
+        (30.0, 18.4, False),  # 1.6 px: beyond it
+        (30.0, 19.6, True),  # 0.4 px: beyond the tolerance (0.3)
+        (30.0, 19.8, False),  # 0.2 px: it draws the edge's pixels alike
+        (30.0, 20.5, False),  # inside
+        (11.5, 19.0, True),  # over the run's second pixel
+        (10.5, 19.0, False),  # over its first: the outline steps there
+        (68.5, 19.0, True),
+        (69.5, 19.0, False),  # over its last
+    ],
+)
+def test_which_nodes_move_onto_a_run(side: str, x: float, y: float, moves: bool) -> None:
+    sx, sy = snap_one(box(), side, x, y)
+    assert sx == pytest.approx(x)
+    assert sy == pytest.approx(20.0 if moves else y)
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_a_run_into_a_rounded_corner_counts(side: str) -> None:
+    """A run that drops one pixel to a tread a sixth as long (a rounded corner's first step,
+    not a staircase's) counts."""
+    mask = box()
+    mask[20, 60:70] = False  # the run ends at column 60, its next tread 10 px long in row 21
+    assert snap_one(mask, side, 30.0, 19.0)[1] == pytest.approx(20.0)
+    assert snap_one(mask, side, 65.0, 20.0)[1] == pytest.approx(21.0)
+
+
+@pytest.mark.parametrize("gap", [2, 3])
+@pytest.mark.parametrize("side", SIDES)
+def test_a_node_between_two_parts_stays(side: str, gap: int) -> None:
+    """Two bars ``gap`` px apart: a node in the gap within REACH of both edges is either
+    part's (a sag of one, or of the other); it stays. Near one only, it snaps onto that one."""
+    mask = np.zeros((60, 80), bool)
+    mask[20:40, 10:70] = True  # the run in row 20
+    mask[5 : 20 - gap, 10:70] = True  # the part above, its bottom edge at y = 20 - gap
+    for y in (19.0, 18.6, 19.4):
+        within = y - (20 - gap) <= 1.5
+        assert snap_one(mask, side, 30.0, y)[1] == pytest.approx(y if within else 20.0)
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_a_dent_one_pixel_deep_stays_a_dent_on_every_side(side: str) -> None:
+    """The dent of ``test_a_dent_one_pixel_deep_stays_a_dent``, on each side of the box."""
+    view, back = SIDES[side]
+    mask = np.zeros((140, 280), bool)
+    mask[40:100, 40:240] = True
+    mask[40, 80:200] = False
+    oriented = np.ascontiguousarray(view(mask))
+    bridged, snapped = vectorize(oriented, snap_runs=0), vectorize(oriented)
+    drawn, before = back(silhouette(snapped)), back(silhouette(bridged))
+    assert before[40, 82:198].mean() > 0.9
+    assert drawn[40, 82:198].mean() < 0.05 and drawn[41, 82:198].all()
+    assert int((drawn ^ mask).sum()) < 0.5 * int((before ^ mask).sum())
+
+
+def test_a_noisy_slope_keeps_its_slope() -> None:
+    """A top edge rising one pixel per tread, treads 6 and 2 px in turn: the long treads end
+    in a step out and a short drop (a slope, not a dent), and must not become steps."""
+    mask = np.zeros((140, 280), bool)
+    x, top = 40, 100
+    for k in range(60):
+        width = (6, 2)[k % 2]
+        mask[top:120, x : x + width] = True
+        x, top = x + width, top - 1
+        if x >= 240:
+            break
+    off, on = vectorize(mask, snap_runs=0), vectorize(mask)
+    assert on.notes["nodes_snapped"] == 0
+    assert re.findall(r' d="([^"]+)"', on.svg) == re.findall(r' d="([^"]+)"', off.svg)
+
+
+def test_no_snapping_without_the_outline() -> None:
+    """With ``phase4.stroke.enabled`` false nothing covers the seam a snapped edge opens
+    against its neighbour's unsnapped one: the SVG is the one without snapping."""
+    mask = hull()
+    rgba = np.zeros((*mask.shape, 4), np.uint8)
+    rgba[mask, :3] = PALETTE.rgb[BODY]
+    rgba[mask, 3] = 255
+    drawn = {}
+    for snap in (0, 4):
+        overrides = {"phase4.stroke.enabled": False, "phase4.vtracer.snap_runs": snap}
+        config = load_config(overrides=overrides).phase4
+        edges = np.zeros(mask.shape, np.uint8)
+        drawn[snap] = VtracerVectorizer(config).run(rgba, PALETTE, edges, RunContext())
+    assert drawn[4].notes["nodes_snapped"] == 0
+    assert drawn[4].svg == drawn[0].svg
+
+
+def test_a_snapped_path_whose_outset_crosses_itself_falls_back() -> None:
+    """A notch whose tip snapped past the edge below it: the ring crosses itself, so the
+    outset is of the path as traced (simple); an unsnapped shape is outset as it is."""
+    traced = np.array([[25, 21.5], [35, 21.5], [45, 10], [30, 20.6], [15, 10.0]])
+    crossed = traced.copy()
+    crossed[3, 1] = 22.0
+    plain, snapped = PathGeometry("MLLLLZ", traced), PathGeometry("MLLLLZ", crossed)
+    assert rings_valid(plain) and not rings_valid(snapped)
+    out = _outset(Shape("#C8202F", snapped, plain), 0.1, True)
+    assert rings_valid(out.path)
+    assert np.allclose(out.path.points, offset_path(plain, 0.1, True).points)
+    kept = _outset(Shape("#C8202F", snapped), 0.1, True)
+    assert np.allclose(kept.path.points, offset_path(snapped, 0.1, True).points)
