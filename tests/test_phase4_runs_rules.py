@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from tests.test_phase4_runs import BODY, PALETTE, hull, silhouette, vectorize
+from v2v.artefacts import VectorArt
 from v2v.config import load_config
 from v2v.context import RunContext
 from v2v.stages.vectorize.cleanup import PathGeometry, Shape, rings_valid
@@ -119,6 +120,17 @@ def test_a_dent_one_pixel_deep_stays_a_dent_on_every_side(side: str) -> None:
     assert int((drawn ^ mask).sum()) < 0.5 * int((before ^ mask).sum())
 
 
+def test_a_dent_in_polygon_mode_stays_a_dent() -> None:
+    """vtracer's polygon mode bridges the dent with one line: it is split like a curve."""
+    mask = np.zeros((140, 280), bool)
+    mask[40:100, 40:240] = True
+    mask[40, 80:200] = False
+    drawn = {snap: silhouette(draw(mask, {"vtracer.mode": "polygon"}, snap)) for snap in (0, 4)}
+    assert drawn[0][40, 82:198].mean() > 0.9
+    assert drawn[4][40, 82:198].mean() < 0.05 and drawn[4][41, 82:198].all()
+    assert int((drawn[4] ^ mask).sum()) < 0.5 * int((drawn[0] ^ mask).sum())
+
+
 def test_a_noisy_slope_keeps_its_slope() -> None:
     """A top edge rising one pixel per tread, treads 6 and 2 px in turn: the long treads end
     in a step out and a short drop (a slope, not a dent), and must not become steps."""
@@ -138,18 +150,20 @@ def test_a_noisy_slope_keeps_its_slope() -> None:
 def test_no_snapping_without_the_outline() -> None:
     """With ``phase4.stroke.enabled`` false nothing covers the seam a snapped edge opens
     against its neighbour's unsnapped one: the SVG is the one without snapping."""
-    mask = hull()
+    off, on = (draw(hull(), {"stroke.enabled": False}, snap) for snap in (0, 4))
+    assert on.notes["nodes_snapped"] == 0
+    assert on.svg == off.svg
+
+
+def draw(mask: Grid, settings: dict[str, object], snap: int) -> VectorArt:
+    """``mask`` in the body colour through phase IV with ``settings`` (phase4 keys)."""
     rgba = np.zeros((*mask.shape, 4), np.uint8)
     rgba[mask, :3] = PALETTE.rgb[BODY]
     rgba[mask, 3] = 255
-    drawn = {}
-    for snap in (0, 4):
-        overrides = {"phase4.stroke.enabled": False, "phase4.vtracer.snap_runs": snap}
-        config = load_config(overrides=overrides).phase4
-        edges = np.zeros(mask.shape, np.uint8)
-        drawn[snap] = VtracerVectorizer(config).run(rgba, PALETTE, edges, RunContext())
-    assert drawn[4].notes["nodes_snapped"] == 0
-    assert drawn[4].svg == drawn[0].svg
+    overrides = {f"phase4.{key}": value for key, value in settings.items()}
+    config = load_config(overrides={**overrides, "phase4.vtracer.snap_runs": snap}).phase4
+    edges = np.zeros(mask.shape, np.uint8)
+    return VtracerVectorizer(config).run(rgba, PALETTE, edges, RunContext())
 
 
 def test_a_snapped_path_whose_outset_crosses_itself_falls_back() -> None:

@@ -244,8 +244,8 @@ def split_cubics(
 def replace_cubics(
     path: PathGeometry, pieces: dict[int, list[NDArray[np.float64]]]
 ) -> PathGeometry:
-    """``path`` with the cubic of each command index in ``pieces`` replaced by its pieces
-    (each (4, 2))."""
+    """``path`` with the cubic or line of each command index in ``pieces`` replaced by its
+    pieces (each (4, 2), a cubic; a line's pieces are lines, their ends taken)."""
     if not pieces:
         return path
     commands: list[str] = []
@@ -255,8 +255,8 @@ def replace_cubics(
         size = POINTS[command]
         split = pieces.get(index)
         if split is not None:
-            commands += ["C"] * len(split)
-            points += [piece[1:] for piece in split]
+            commands += [command] * len(split)
+            points += [piece[3:] if command == "L" else piece[1:] for piece in split]
         else:
             commands.append(command)
             points.append(path.points[at : at + size])

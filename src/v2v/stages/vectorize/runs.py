@@ -122,17 +122,22 @@ class RunSnapper:
         return shift
 
     def _split(self, paths: list[PathGeometry]) -> list[PathGeometry]:
-        """``paths`` with each cubic whose control points lie over a run split where its
-        points over the run begin and end (sampled every ``SAMPLE_STEP`` px)."""
+        """``paths`` with each cubic or line whose control points (a line's: its thirds) lie
+        over a run split where its points over the run begin and end (sampled every
+        ``SAMPLE_STEP`` px); a line's pieces stay lines (polygon mode)."""
         joined = "".join(p.commands for p in paths)
         letters = np.frombuffer(joined.encode("ascii"), dtype="S1")
         ends = np.cumsum(command_sizes(joined)) - 1
-        curves = np.flatnonzero(letters == b"C")  # never a path's first command (an M)
+        curves = np.flatnonzero((letters == b"C") | (letters == b"L"))  # never a first command
         if curves.size == 0:
             return paths
         points = np.vstack([path.points for path in paths])
         last = ends[curves]
-        cubics = np.stack([points[c] for c in (ends[curves - 1], last - 2, last - 1, last)], 1)
+        start, end = points[ends[curves - 1]], points[last]
+        line = (letters[curves] == b"L")[:, None]
+        near = np.where(line, (2 * start + end) / 3, points[np.maximum(last - 2, 0)])
+        far = np.where(line, (start + 2 * end) / 3, points[np.maximum(last - 1, 0)])
+        cubics = np.stack([start, near, far, end], 1)
         over = np.flatnonzero(np.any(self._shift(cubics[:, 1:3].reshape(-1, 2)) != 0, axis=1))
         over = np.unique(over // 2)
         if over.size == 0:
