@@ -106,6 +106,15 @@ def test_a_node_between_two_parts_stays(side: str, gap: int) -> None:
 
 
 @pytest.mark.parametrize("side", SIDES)
+def test_a_node_in_a_one_pixel_gap_stays(side: str) -> None:
+    """A one-pixel strip one pixel above the run: the run needs two rows outside it, so a
+    node in the gap belongs to neither part."""
+    mask = box()
+    mask[18, 10:70] = True  # row 19 is the gap
+    assert snap_one(mask, side, 30.0, 19.5)[1] == pytest.approx(19.5)
+
+
+@pytest.mark.parametrize("side", SIDES)
 def test_a_dent_one_pixel_deep_stays_a_dent_on_every_side(side: str) -> None:
     """The dent of ``test_a_dent_one_pixel_deep_stays_a_dent``, on each side of the box."""
     view, back = SIDES[side]

@@ -2,21 +2,24 @@
 
 vtracer drops each concave corner next to a one-pixel segment (visioncortex
 ``PathSimplify::remove_staircase``), then smooths what is left. So a dent one pixel deep (a
-run between two one-pixel steps outwards; the inset band leaves them where it keeps a pixel)
-is bridged from one step's outer corner to the other's, a row of pixels drawn outside the
-mask, and a long run that ends in rounded corners sags with them (the tugboat on the wave:
-its hull's bottom edge, 170 px long, drawn 1.2 px low). On the 41 photos with true masks,
-13,400 of the 29,100 px the SVGs drew outside phase III's silhouette lay in such runs.
+run between two one-pixel steps outwards) is bridged from one step's outer corner to the
+other's, a row of pixels drawn outside the mask, and a long run that ends in rounded corners
+sags with them (the tugboat on the wave: its hull's bottom edge drawn 1.2 px low).
 
 :class:`RunSnapper` moves every on-curve node that lies over a run, outside it by
-``TOLERANCE`` to ``REACH`` px, onto the run's edge, its control points with it; a cubic that
-crosses a run with no node over it is split first where it begins and ends to lie over it. A
-run counts when it is ``min_length`` px long or more and neither end is a staircase's step:
-each end steps outwards (a dent), drops two pixels or more or meets the window's side (a
-corner), or drops one pixel to a tread ``STAIRCASE_RATIO`` times shorter (a rounded corner's
-first step). A staircase's treads are alike and keep vtracer's slope (snapped, it would turn
-into steps); a run's end pixels keep their nodes (the outline steps there); the row beyond
-the run must be outside too, so a one-pixel gap between two parts stays open.
+``TOLERANCE`` to ``REACH`` px, onto the run's edge, its control points with it; a cubic or a
+line (polygon mode) that crosses a run with no node over it is split first where it begins
+and ends to lie over it. Of the runs of several sides that take a node, the nearest wins; a
+node with another part's edge facing the run within ``REACH`` (a gap of two or three pixels)
+stays: whose it is, is unsure. A run counts when it is ``min_length`` px long or more and
+neither end is a staircase's step: each end steps outwards (a dent), drops two pixels or more
+or meets the window's side (a corner), or drops one pixel to a tread ``STAIRCASE_RATIO``
+times shorter (a rounded corner's first step); under ``SHORT_RUNS`` × ``min_length`` both
+ends must step outwards (one end out and one down is a noisy slope's tread). A run's end
+pixels keep their nodes (the outline steps there); the row beyond the run must be outside
+too, so a one-pixel gap stays open. The vectorizer snaps only with the outline on (it covers
+the seam a snapped edge opens against its unsnapped neighbour) and keeps the traced path
+where a snapped one's outset would cross itself.
 """
 
 from __future__ import annotations
