@@ -100,9 +100,21 @@ def test_a_node_between_two_parts_stays(side: str, gap: int) -> None:
     mask = np.zeros((60, 80), bool)
     mask[20:40, 10:70] = True  # the run in row 20
     mask[5 : 20 - gap, 10:70] = True  # the part above, its bottom edge at y = 20 - gap
-    for y in (19.0, 18.6, 19.4):
+    for y in (19.0, 18.6, 19.4, 18.5):
         within = y - (20 - gap) <= 1.5
         assert snap_one(mask, side, 30.0, y)[1] == pytest.approx(y if within else 20.0)
+
+
+@pytest.mark.parametrize(("x", "y", "to"), [(31.4, 18.7, (31.4, 20.0)), (31.0, 18.6, (30.0, 18.6))])
+def test_a_node_over_two_runs_moves_onto_the_nearer(x: float, y: float, to: tuple) -> None:
+    """In the concave corner of a box and a tower on its left end, a node lies over the box's
+    top run and beside the tower's right side: it moves onto the nearer of the two edges."""
+    mask = box()
+    mask[5:20, 10:30] = True  # the tower: its right edge at x = 30, the top run from 30
+    (snapped,), moved = RunSnapper(mask, (0, 0), 4).snap(
+        [PathGeometry("MLLZ", np.array([[x, y], [x + 1, 2.0], [x - 1, 2.0]]))]
+    )
+    assert moved >= 1 and np.allclose(snapped.points[0], to)
 
 
 @pytest.mark.parametrize("side", SIDES)
