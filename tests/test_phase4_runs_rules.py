@@ -16,7 +16,7 @@ from tests.test_phase4_runs import BODY, PALETTE, hull, silhouette, vectorize
 from v2v.artefacts import VectorArt
 from v2v.config import load_config
 from v2v.context import RunContext
-from v2v.stages.vectorize.cleanup import PathGeometry, Shape, rings_valid
+from v2v.stages.vectorize.cleanup import PathGeometry, Shape, parse_path, rings_valid
 from v2v.stages.vectorize.offset import offset_path
 from v2v.stages.vectorize.runs import RunSnapper
 from v2v.stages.vectorize.vtracer import VtracerVectorizer, _outset
@@ -200,3 +200,15 @@ def test_a_snapped_path_whose_outset_crosses_itself_falls_back() -> None:
     assert np.allclose(out.path.points, offset_path(plain, 0.1, True).points)
     kept = _outset(Shape("#C8202F", snapped), 0.1, True)
     assert np.allclose(kept.path.points, offset_path(snapped, 0.1, True).points)
+
+
+def test_a_curve_is_split_within_a_pixel_of_where_it_comes_over_the_run() -> None:
+    """The dent's bridge (one straight cubic, 200 px) is sampled every pixel: its new nodes
+    lie within two pixels of the run's inner ends (81 and 199), not a sample spacing away."""
+    path = parse_path("M40 41C106.34 41 171.68 41 239 41L239 90L40 90Z")
+    mask = np.zeros((100, 260), bool)
+    mask[41:90, 40:239] = True
+    mask[41, 80:200] = False
+    (snapped,), _ = RunSnapper(mask, (0, 0), 4).snap([path])
+    (left, _), (right, _) = snapped.points[[3, 6]]
+    assert 81 <= left < 83 and 197 < right <= 199
