@@ -84,12 +84,15 @@ def test_which_nodes_move_onto_a_run(side: str, x: float, y: float, moves: bool)
 
 @pytest.mark.parametrize("side", SIDES)
 def test_a_run_into_a_rounded_corner_counts(side: str) -> None:
-    """A run that drops one pixel to a tread a sixth as long (a rounded corner's first step,
-    not a staircase's) counts."""
+    """A run that drops one pixel to a tread a fifth as long (a rounded corner's first step,
+    not a staircase's) counts; that tread, 10 px between a one-pixel riser and the corner,
+    is a slope's tread and does not (under 16 px: twice ``SHORT_RUNS`` × ``min_length``)."""
     mask = box()
     mask[20, 60:70] = False  # the run ends at column 60, its next tread 10 px long in row 21
     assert snap_one(mask, side, 30.0, 19.0)[1] == pytest.approx(20.0)
-    assert snap_one(mask, side, 65.0, 20.0)[1] == pytest.approx(21.0)
+    assert snap_one(mask, side, 65.0, 20.0)[1] == pytest.approx(20.0)
+    mask[20, 54:60] = False  # the tread now 16 px long: it counts
+    assert snap_one(mask, side, 60.0, 20.0)[1] == pytest.approx(21.0)
 
 
 @pytest.mark.parametrize("gap", [2, 3])

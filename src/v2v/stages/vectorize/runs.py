@@ -15,7 +15,8 @@ stays: whose it is, is unsure. A run counts when it is ``min_length`` px long or
 neither end is a staircase's step: each end steps outwards (a dent), drops two pixels or more
 or meets the window's side (a corner), or drops one pixel to a tread ``STAIRCASE_RATIO``
 times shorter (a rounded corner's first step); under ``SHORT_RUNS`` × ``min_length`` both
-ends must step outwards (one end out and one down is a noisy slope's tread). A run's end
+ends must step outwards (one end out and one down is a noisy slope's tread), and under twice
+that a run climbing a one-pixel riser at one end only (a slope's tread) stays too. A run's end
 pixels keep their nodes (the outline steps there); the row beyond the run must be outside
 too, so a one-pixel gap stays open. The vectorizer snaps only with the outline on (it covers
 the seam a snapped edge opens against its unsnapped neighbour) and keeps the traced path
@@ -38,6 +39,7 @@ from v2v.stages.vectorize.cleanup import (
     replace_cubics,
     split_cubics,
 )
+from v2v.stages.vectorize.run_edges import edges, end_ok, find, riser
 
 Mask = NDArray[np.bool_]
 #: A node this far (px of the traced map) or less outside a run's edge is snapped onto it.
@@ -48,8 +50,6 @@ END_MARGIN = 1
 TOLERANCE = 0.3
 #: Spacing (px) of the points sampled along a curve that crosses a run.
 SAMPLE_STEP = 1.0
-#: A run ending in a one-pixel step counts if the next tread is shorter by this factor.
-STAIRCASE_RATIO = 3.0
 #: A run shorter than this many times ``min_length`` counts only between two steps outwards.
 SHORT_RUNS = 2
 
@@ -68,7 +68,7 @@ class RunSnapper:
             height, width = mask.shape
             views = (mask, mask[::-1], mask.T, mask.T[::-1])
             for side, view in enumerate(views):
-                rows, columns = np.nonzero(_edges(mask, side))
+                rows, columns = np.nonzero(edges(mask, side))
                 if side == 1:
                     rows = height - 1 - rows
                 elif side > 1:
@@ -199,21 +199,26 @@ class _Runs:
         rows, starts, stops = rows[long], starts[long], stops[long]
         if rows.size:
             lengths = stops - starts
-            left, dent_left = _end_ok(
+            left, dent_left = end_ok(
                 mask, rows, starts - 1, lengths, self._tread(rows + 1, starts - 1)
             )
-            right, dent_right = _end_ok(mask, rows, stops, lengths, self._tread(rows + 1, stops))
+            right, dent_right = end_ok(mask, rows, stops, lengths, self._tread(rows + 1, stops))
             # a short run with one end stepping out is a noisy slope's tread more often than
-            # a dent: it needs both ends stepping out
+            # a dent: it needs both ends stepping out; and one that climbs a one-pixel riser
+            # at one end only is a slope's tread up to twice as long
             short = lengths < SHORT_RUNS * min_length
-            keep = left & right & (~short | (dent_left & dent_right))
+            riser_left = dent_left & riser(mask, rows, starts - 1)
+            riser_right = dent_right & riser(mask, rows, stops)
+            tread = (riser_left & ~dent_right) | (riser_right & ~dent_left)
+            tread &= lengths < 2 * SHORT_RUNS * min_length
+            keep = left & right & (~short | (dent_left & dent_right)) & ~tread
             rows, starts, stops = rows[keep], starts[keep], stops[keep]
         self.rows, self.starts, self.stops = rows, starts, stops
         self.keys = rows * self.stride + starts
 
     def _tread(self, rows: NDArray[np.intp], columns: NDArray[np.intp]) -> NDArray[np.intp]:
         """The length of the run of top-edge pixels holding (``rows``, ``columns``), or 0."""
-        found = _find(self.all_keys, self.all_stops, self.stride, rows, columns)
+        found = find(self.all_keys, self.all_stops, self.stride, rows, columns)
         out = np.zeros(len(rows), np.intp)
         hit = found >= 0
         out[hit] = self.all_stops[found[hit]] - self.all_keys[found[hit]] % self.stride
@@ -231,7 +236,7 @@ class _Runs:
         column = np.floor(u).astype(np.intp)
         near = np.floor(v + 0.5).astype(np.intp)  # the edge's own row, or the row above it
         for row in (near + 1, near):
-            found = _find(self.keys, self.stops, self.stride, row, column)
+            found = find(self.keys, self.stops, self.stride, row, column)
             safe = np.maximum(found, 0)
             first, stop = self.starts[safe] + END_MARGIN, self.stops[safe] - END_MARGIN
             inner = (found >= 0) & (column >= first) & (column < stop)
@@ -251,61 +256,3 @@ class _Runs:
             near = (k >= 0) & (k + 1 >= v - REACH)
             blocked[near] |= self.mask[k[near], column[near]]
         return blocked
-
-
-def _find(
-    keys: NDArray[np.intp],
-    stops: NDArray[np.intp],
-    stride: int,
-    rows: NDArray[np.intp],
-    columns: NDArray[np.intp],
-) -> NDArray[np.intp]:
-    """Index of the run (``keys`` sorted, ``stops``) holding each pixel, or -1."""
-    if keys.size == 0:
-        return np.full(len(rows), -1, np.intp)
-    index = np.searchsorted(keys, rows * stride + columns, side="right") - 1
-    safe = np.maximum(index, 0)
-    start = keys[safe] - rows * stride  # negative: the run lies in an earlier row
-    inside = (index >= 0) & (start >= 0) & (start <= columns) & (columns < stops[safe])
-    return np.where(inside, index, -1)
-
-
-def _edges(mask: Mask, side: int) -> Mask:
-    """Bool (H, W): the mask's pixels whose two neighbours outwards on ``side`` (0 above,
-    1 below, 2 left, 3 right) are outside; none on the window's first row or column there."""
-    inside = mask if side in (0, 2) else mask[::-1, ::-1]
-    if side > 1:
-        inside = inside.T
-    outside = np.ones_like(inside)
-    outside[1:] = ~inside[:-1]
-    outside[2:] &= ~inside[:-2]
-    edge = inside & outside
-    edge[0] = False
-    if side > 1:
-        edge = edge.T
-    return edge if side in (0, 2) else edge[::-1, ::-1]
-
-
-def _end_ok(
-    mask: Mask,
-    rows: NDArray[np.intp],
-    columns: NDArray[np.intp],
-    lengths: NDArray[np.intp],
-    next_tread: NDArray[np.intp],
-) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
-    """Whether top-edge runs in ``rows`` of ``lengths`` px end, at ``columns`` (the column just
-    past each), other than in a staircase's step: the edge steps outwards, drops by two pixels
-    or more, meets the window's side, or drops one pixel to a tread (``next_tread`` px long)
-    shorter than the run by ``STAIRCASE_RATIO``; and whether the edge steps outwards there."""
-    height, width = mask.shape
-    ok = np.ones(len(rows), bool)
-    out = np.zeros(len(rows), bool)
-    within = (columns >= 0) & (columns < width)
-    r, c = rows[within], columns[within]
-    outwards = mask[r - 1, c]
-    drop = ~mask[r, c]
-    one_pixel = drop & (r + 1 < height) & mask[np.minimum(r + 1, height - 1), c]
-    short = lengths[within] >= STAIRCASE_RATIO * np.maximum(next_tread[within], 1)
-    ok[within] = outwards | (drop & ~one_pixel) | (one_pixel & short)
-    out[within] = outwards
-    return ok, out
