@@ -215,3 +215,14 @@ def test_a_curve_is_split_within_a_pixel_of_where_it_comes_over_the_run() -> Non
     (snapped,), _ = RunSnapper(mask, (0, 0), 4).snap([path])
     (left, _), (right, _) = snapped.points[[3, 6]]
     assert 81 <= left < 83 and 197 < right <= 199
+
+
+def test_a_staircase_of_long_treads_keeps_its_slope() -> None:
+    """Treads 20 px long (past the slope-tread rule's 16 px): each drops one pixel to a tread
+    as long, so none counts (``STAIRCASE_RATIO``) and vtracer's slope stays."""
+    mask = np.zeros((140, 280), bool)
+    for x in range(40, 240):
+        mask[60 - (x - 40) // 20 : 110, x] = True
+    off, on = vectorize(mask, snap_runs=0), vectorize(mask)
+    assert on.notes["nodes_snapped"] == 0
+    assert re.findall(r' d="([^"]+)"', on.svg) == re.findall(r' d="([^"]+)"', off.svg)
