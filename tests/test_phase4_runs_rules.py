@@ -95,6 +95,16 @@ def test_a_run_into_a_rounded_corner_counts(side: str) -> None:
     assert snap_one(mask, side, 60.0, 20.0)[1] == pytest.approx(21.0)
 
 
+@pytest.mark.parametrize("side", SIDES)
+def test_a_short_run_on_a_bump_stays(side: str) -> None:
+    """A bump's 6 px top between one-pixel drops to 2 px treads: not a staircase's step, but
+    under twice ``min_length`` a run needs a step outwards at both ends (a dent) to count."""
+    mask = box()
+    mask[19, 31:45] = mask[18, 33:43] = mask[17, 35:41] = True
+    assert snap_one(mask, side, 37.5, 16.0)[1] == pytest.approx(16.0)
+    assert snap_one(mask, side, 20.0, 19.0)[1] == pytest.approx(20.0)  # the box's top still
+
+
 @pytest.mark.parametrize("gap", [2, 3])
 @pytest.mark.parametrize("side", SIDES)
 def test_a_node_between_two_parts_stays(side: str, gap: int) -> None:
