@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 from benchmarks.bench_mask import iou, read_truth
+from skimage import data
 
 from tests.test_phase1_rigid import TRAIN_ON_HAY_FIELD, needs_devset
 from v2v.artefacts import Box
@@ -14,6 +15,7 @@ from v2v.context import RunContext
 from v2v.imaging import decode
 from v2v.stages.sanitize.classical import ClassicalSanitizer
 from v2v.stages.sanitize.detector import COCO_CLASSES, Detection, _vehicles, weak_needed
+from v2v.stages.sanitize.limitations import NO_VEHICLE
 from v2v.stages.sanitize.subject import choose
 
 SIZE = (1000, 800)
@@ -85,3 +87,29 @@ def test_weak_vehicles_count_only_where_saliency_would_draw_a_person_or_animal()
     assert weak_needed([horse, boat], rocket, 0.3) == [horse]
     sure = Detection("boat", 0.35, Box(160, 110, 610, 510))  # a vehicle at min_score stays
     assert weak_needed([sure], rocket, 0.3) == [sure]
+
+
+def test_a_person_alone_keeps_the_no_vehicle_warning_and_her_salient_mask() -> None:
+    # skimage's astronaut, the top-centre half: she scores 0.83 as a person, and 0.23-0.25
+    # "bicycle" boxes lie on her hands, 0.04-0.09 of them outside her box: taken as the
+    # subject, she was cut out as a figure in front of it and the mask was empty
+    image = data.astronaut()
+    height, width = image.shape[:2]
+    crop = np.ascontiguousarray(image[: height // 2, width // 4 : width // 4 + width // 2])
+    photo = decode(crop, InputConfig(work_long_side=768))
+    config = Phase1Config(text_removal={"enabled": False}, detector={"weak_score": 0.2})
+    result = ClassicalSanitizer(config).run(photo, RunContext())
+    assert result.notes["subject"]["rank"] is None
+    assert NO_VEHICLE in result.limitations
+    assert not result.removals
+    assert result.vehicle_mask.mean() > 0.3  # saliency draws her: 0.49 of the picture
+
+
+def test_a_weak_vehicle_box_mostly_on_the_figures_does_not_count() -> None:
+    person = Detection("person", 0.83, Box(100, 50, 500, 576))
+    salient = np.zeros((576, 768), np.float32)
+    salient[60:570, 120:480] = 0.9  # saliency draws the person
+    hands = Detection("bicycle", 0.25, Box(300, 400, 520, 576))  # 0.09 of it outside hers
+    assert weak_needed([person, hands], salient, 0.3) == [person]
+    wagons = Detection("truck", 0.28, Box(300, 290, 760, 360))  # 0.57 of it beside her
+    assert weak_needed([person, wagons], salient, 0.3) == [person, wagons]
