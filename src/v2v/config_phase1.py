@@ -240,8 +240,8 @@ class DetectorConfig(Strict):
         le=5.0,
         description="the vehicle's lowest pixel that a person's or animal's box must reach "
         "(less feet_slack) is looked for in the box's columns and this share of the vehicle's "
-        "height to either side: someone in front stands lower than the wheels beside them "
-        "(0: the box's own columns only)",
+        "height to either side, outside the other people's and animals' boxes: someone in "
+        "front stands lower than the wheels beside them (0: the box's own columns only)",
     )
     salient_animals: bool = Field(
         True,

@@ -189,10 +189,13 @@ class ClassicalSanitizer(Sanitizer):
         pedal = subject.detection is not None and subject.detection.label in PEDAL
         slack = self.config.detector.feet_slack  # not standing: a pattern the vehicle goes on below
         reach = self.config.detector.feet_reach  # ... or beside: a wheel next to the box
+        living = [d for d in detections if d.is_living]  # beside a figure: no wheels
         standing = [
             (f, grow(f.box, 0.02, width, height))
             for f in in_front(detections, frame)
-            if stands_in_front(f.box, vehicle.mask, slack, reach)
+            if stands_in_front(
+                f.box, vehicle.mask, slack, reach, [d.box for d in living if d is not f]
+            )
         ]  # a figure's region lies in its box: a box without a vehicle pixel cannot take one
         standing = [(f, b) for f, b in standing if vehicle.mask[b.y0 : b.y1, b.x0 : b.x1].any()]
         looked = looked_at([f for f, _ in standing])  # chosen among those over the vehicle
