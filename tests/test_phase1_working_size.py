@@ -73,6 +73,16 @@ def test_a_cabin_box_rising_above_the_hulls_box_is_a_part_of_the_tug() -> None:
     assert choose([*cabin, tug], SIZE, salient=salient).detection != tug  # its box alone
 
 
+def test_a_car_beside_a_surer_bus_is_no_part_of_it() -> None:
+    # the bus's box grown by the margin sideways would take the car in: ranked after the bus
+    salient = np.zeros((SIZE[1], SIZE[0]), np.float32)
+    salient[520:690, 770:880] = 0.9  # the car stands out
+    salient[200:690, 100:760] = 0.1
+    bus = Detection("bus", 0.6, Box(100, 200, 760, 690))
+    car = Detection("car", 0.5, Box(770, 520, 880, 690))  # beside it, 10 px off its box
+    assert choose([bus, car], SIZE, salient=salient, reach=0.2).detection == car
+
+
 def test_weak_vehicles_count_only_where_saliency_would_draw_a_person_or_animal() -> None:
     wagons = Detection("truck", 0.28, Box(50, 290, 700, 360))
     horse = Detection("horse", 0.40, Box(420, 310, 600, 435))

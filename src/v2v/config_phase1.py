@@ -209,7 +209,7 @@ class DetectorConfig(Strict):
         le=1.0,
         description="the mask may reach this share of the subject box's size beyond it "
         "(salient parts touching the box: masts, turrets, parts the box missed); a smaller "
-        "vehicle box inside a surer one grown by it is a part of that vehicle",
+        "vehicle box inside a surer one grown upward by it is a part of that vehicle",
     )
     open_frame: float = Field(
         0.85,

@@ -7,8 +7,8 @@ grows with the detection's score, with how well the box fits the salient object 
 misses mass, a box around a building or the whole scene takes in background) and with its
 closeness to the centre. Without a saliency map the fit is the square root of the box's area share.
 A vehicle the detector found in parts (a freight train's cars) is valued as the whole of its parts;
-a box lying inside a surer, bigger vehicle box (a tug's cabin inside the tug, grown by the
-detector's margin: the cabin's box rises above the hull's) ranks after it.
+a box lying inside a surer, bigger vehicle box (a tug's cabin inside the tug, grown upward by
+the detector's margin: the cabin's box rises above the hull's) ranks after it.
 The chosen motor vehicle's box is stretched along its long side where saliency continues it in
 line beyond the mask's margin (``stretched``: one boxed wagon of a freight train).
 
@@ -121,15 +121,15 @@ def rank(
     (boxes that continue each other, see ``extent``) is valued as a whole: the joined box, and
     the chance that at least one of its parts is a vehicle (1 − Π(1 − score)). Bicycle boxes
     whose salient pixels fill more than ``open_frame`` of their convex hull rank after those
-    whose salient pixels are open. A part lies inside a surer vehicle's box grown by
-    ``reach`` of its size (``detector.margin``: where that vehicle's mask may lie)."""
+    whose salient pixels are open. A part lies inside a surer vehicle's box grown upward by
+    ``reach`` of its height (``detector.margin``: where that vehicle's mask may lie)."""
     whole = {id(d): _as_whole(d, vehicles) for d in vehicles}
     alone = {id(d): value(whole[id(d)], size, salient) for d in vehicles}
     values = dict(alone)
     for d in vehicles:  # a part of a bigger, surer vehicle ranks after it
         for other in vehicles:
             surer = other.score > d.score and other.label not in PEDAL
-            if surer and _is_part_of(whole[id(d)].box, other.box, size, reach):
+            if surer and _is_part_of(whole[id(d)].box, other.box, reach):
                 values[id(d)] = min(values[id(d)], PART_SHARE * alone[id(other)])
     motor = [d for d in vehicles if d.label not in PEDAL]
     best_motor = max((values[id(d)] for d in motor), default=0.0)
@@ -228,10 +228,12 @@ def continued(box: Box, salient: NDArray[np.bool_]) -> NDArray[np.bool_]:
     return keep_touching(salient & band, box)
 
 
-def _is_part_of(box: Box, bigger: Box, size: tuple[int, int], reach: float) -> bool:
-    """``box`` lies mostly (PART_INSIDE) inside ``bigger`` grown by ``reach`` of its size
-    (within the picture of ``size``), and ``bigger`` is PART_AREA times its size."""
-    inside = box.overlap(grow(bigger, reach, *size))
+def _is_part_of(box: Box, bigger: Box, reach: float) -> bool:
+    """``box`` lies mostly (PART_INSIDE) inside ``bigger`` grown upward by ``reach`` of its
+    height (a cabin rising above its hull; a car beside a bus is no part of it), and ``bigger``
+    is PART_AREA times its size."""
+    top = max(0, bigger.y0 - round(reach * (bigger.y1 - bigger.y0)))
+    inside = box.overlap(Box(bigger.x0, top, bigger.x1, bigger.y1))
     return inside >= PART_INSIDE * box.area and bigger.area >= PART_AREA * box.area
 
 
