@@ -200,8 +200,11 @@ class DetectorConfig(Strict):
         lt=1.0,
         description="when no vehicle reaches min_score and the salient object is a detected "
         "person or animal (half its pixels in their boxes: saliency alone would draw it), "
-        "vehicles scoring at least this count (an odd one, three hopper wagons behind a horse, "
-        "scores about min_score, above or below it by the working size); null: none",
+        "vehicles scoring at least this count, each with half its box outside their boxes (an "
+        "odd one, three hopper wagons behind a horse, "
+        "scores about min_score, above or below it by the working size); null: none; at or "
+        "above min_score it has no effect (not refused: training's phase I retries lower "
+        "min_score to 0.2 and 0.1)",
     )
     margin: float = Field(
         0.2,
