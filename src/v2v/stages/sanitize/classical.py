@@ -40,6 +40,7 @@ from v2v.stages.sanitize.detector import PEDAL, Detection, ObjectDetector, weak_
 from v2v.stages.sanitize.frame import scene_bicycle
 from v2v.stages.sanitize.inpaint import detail_loss, dilate, inpaint
 from v2v.stages.sanitize.limitations import limitations, removal
+from v2v.stages.sanitize.long_vehicle import stretched
 from v2v.stages.sanitize.looks import COARSE_SIDE
 from v2v.stages.sanitize.mask import VehicleMask, grow, vehicle_mask
 from v2v.stages.sanitize.maskops import keep_touching
@@ -53,7 +54,7 @@ from v2v.stages.sanitize.regions import (
     search_area,
 )
 from v2v.stages.sanitize.saliency import SaliencyModel
-from v2v.stages.sanitize.subject import Subject, choose, in_front, stretched
+from v2v.stages.sanitize.subject import Subject, choose, in_front
 from v2v.stages.sanitize.text import TextDetector
 
 
