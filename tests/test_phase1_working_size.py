@@ -8,6 +8,7 @@ import numpy as np
 from benchmarks.bench_mask import iou, read_truth
 from skimage import data
 
+from tests.test_detector import SIZE, TUG_CABIN, tug_salient
 from tests.test_phase1_rigid import TRAIN_ON_HAY_FIELD, needs_devset
 from v2v.artefacts import Box
 from v2v.config import InputConfig, Phase1Config
@@ -17,8 +18,6 @@ from v2v.stages.sanitize.classical import ClassicalSanitizer
 from v2v.stages.sanitize.detector import COCO_CLASSES, Detection, _vehicles, weak_needed
 from v2v.stages.sanitize.limitations import NO_VEHICLE
 from v2v.stages.sanitize.subject import choose
-
-SIZE = (1000, 800)
 
 
 @needs_devset
@@ -58,19 +57,11 @@ def test_vehicle_boxes_tied_at_a_capped_score_are_ordered_by_their_sum() -> None
 
 def test_a_cabin_box_rising_above_the_hulls_box_is_a_part_of_the_tug() -> None:
     # devset's tug at 1024 px: the hull's box (score 1) starts 21 px below the cabin's top
-    salient = np.zeros((SIZE[1], SIZE[0]), np.float32)
-    salient[430:560, 450:690] = 0.9  # the cabin stands out most
-    salient[560:620, 200:830] = 0.1  # the hull, dark on dark water
+    salient = tug_salient(0.1)
     tug = Detection("boat", 1.0, Box(200, 453, 825, 596))
-    cabin = [
-        Detection("car", 0.65, Box(540, 432, 657, 512)),
-        Detection("truck", 0.64, Box(488, 436, 617, 513)),
-        Detection("boat", 0.41, Box(509, 464, 655, 525)),
-        Detection("boat", 0.37, Box(452, 472, 635, 554)),
-    ]
     # within the hull's box grown by the detector's margin (where its mask may lie)
-    assert choose([*cabin, tug], SIZE, salient=salient, reach=0.2).detection == tug
-    assert choose([*cabin, tug], SIZE, salient=salient).detection != tug  # its box alone
+    assert choose([*TUG_CABIN, tug], SIZE, salient=salient, reach=0.2).detection == tug
+    assert choose([*TUG_CABIN, tug], SIZE, salient=salient).detection != tug  # its box alone
 
 
 def test_a_car_beside_a_surer_bus_is_no_part_of_it() -> None:
