@@ -56,3 +56,22 @@ def test_the_route66_gondolas_open_end_is_not_cut_out_as_a_person(reach: float) 
     # the box lies mostly over the dark scene seen through the open end, which the mask takes
     # in either way (cut, the outline continued behind it takes in less: 0.9145 against 0.9133)
     assert truth_iou(clean.vehicle_mask, TRAIN_ON_ROUTE66) >= 0.91
+
+
+def test_a_nearer_figure_beside_a_child_in_front_is_no_wheel() -> None:
+    # a car (rows 100..300, wheels to row 299), a child in front between its wheels, feet at
+    # row 329; the mask took in the legs of an adult, or a lying dog, nearer the camera beside
+    vehicle = np.zeros((400, 1000), bool)
+    vehicle[100:260, 100:800] = True
+    vehicle[260:300, 150:260] = vehicle[260:300, 640:750] = True
+    vehicle[300:330, 420:440] = True  # the child's legs
+    child = Box(400, 150, 460, 330)
+    for beside, figure in (
+        (np.s_[300:380, 520:540], Box(500, 80, 560, 380)),
+        (np.s_[330:370, 470:560], Box(465, 325, 565, 372)),
+    ):
+        mask = vehicle.copy()
+        mask[beside] = True
+        assert not stands_in_front(child, mask, 0.05, 0.5)  # their feet read as wheels
+        assert stands_in_front(child, mask, 0.05, 0.5, [figure])
+        assert stands_in_front(figure, mask, 0.05, 0.5, [child])  # the nearer one too

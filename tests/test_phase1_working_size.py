@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 from benchmarks.bench_mask import iou, read_truth
+from skimage import data
 
+from tests.test_detector import SIZE, TUG_CABIN, tug_salient
 from tests.test_phase1_rigid import TRAIN_ON_HAY_FIELD, needs_devset
 from v2v.artefacts import Box
 from v2v.config import InputConfig, Phase1Config
@@ -14,9 +16,8 @@ from v2v.context import RunContext
 from v2v.imaging import decode
 from v2v.stages.sanitize.classical import ClassicalSanitizer
 from v2v.stages.sanitize.detector import COCO_CLASSES, Detection, _vehicles, weak_needed
+from v2v.stages.sanitize.limitations import NO_VEHICLE
 from v2v.stages.sanitize.subject import choose
-
-SIZE = (1000, 800)
 
 
 @needs_devset
@@ -56,19 +57,21 @@ def test_vehicle_boxes_tied_at_a_capped_score_are_ordered_by_their_sum() -> None
 
 def test_a_cabin_box_rising_above_the_hulls_box_is_a_part_of_the_tug() -> None:
     # devset's tug at 1024 px: the hull's box (score 1) starts 21 px below the cabin's top
-    salient = np.zeros((SIZE[1], SIZE[0]), np.float32)
-    salient[430:560, 450:690] = 0.9  # the cabin stands out most
-    salient[560:620, 200:830] = 0.1  # the hull, dark on dark water
+    salient = tug_salient(0.1)
     tug = Detection("boat", 1.0, Box(200, 453, 825, 596))
-    cabin = [
-        Detection("car", 0.65, Box(540, 432, 657, 512)),
-        Detection("truck", 0.64, Box(488, 436, 617, 513)),
-        Detection("boat", 0.41, Box(509, 464, 655, 525)),
-        Detection("boat", 0.37, Box(452, 472, 635, 554)),
-    ]
     # within the hull's box grown by the detector's margin (where its mask may lie)
-    assert choose([*cabin, tug], SIZE, salient=salient, reach=0.2).detection == tug
-    assert choose([*cabin, tug], SIZE, salient=salient).detection != tug  # its box alone
+    assert choose([*TUG_CABIN, tug], SIZE, salient=salient, reach=0.2).detection == tug
+    assert choose([*TUG_CABIN, tug], SIZE, salient=salient).detection != tug  # its box alone
+
+
+def test_a_car_beside_a_surer_bus_is_no_part_of_it() -> None:
+    # the bus's box grown by the margin sideways would take the car in: ranked after the bus
+    salient = np.zeros((SIZE[1], SIZE[0]), np.float32)
+    salient[520:690, 770:880] = 0.9  # the car stands out
+    salient[200:690, 100:760] = 0.1
+    bus = Detection("bus", 0.6, Box(100, 200, 760, 690))
+    car = Detection("car", 0.5, Box(770, 520, 880, 690))  # beside it, 10 px off its box
+    assert choose([bus, car], SIZE, salient=salient, reach=0.2).detection == car
 
 
 def test_weak_vehicles_count_only_where_saliency_would_draw_a_person_or_animal() -> None:
@@ -85,3 +88,29 @@ def test_weak_vehicles_count_only_where_saliency_would_draw_a_person_or_animal()
     assert weak_needed([horse, boat], rocket, 0.3) == [horse]
     sure = Detection("boat", 0.35, Box(160, 110, 610, 510))  # a vehicle at min_score stays
     assert weak_needed([sure], rocket, 0.3) == [sure]
+
+
+def test_a_person_alone_keeps_the_no_vehicle_warning_and_her_salient_mask() -> None:
+    # skimage's astronaut, the top-centre half: she scores 0.83 as a person, and 0.23-0.25
+    # "bicycle" boxes lie on her hands, 0.04-0.09 of them outside her box: taken as the
+    # subject, she was cut out as a figure in front of it and the mask was empty
+    image = data.astronaut()
+    height, width = image.shape[:2]
+    crop = np.ascontiguousarray(image[: height // 2, width // 4 : width // 4 + width // 2])
+    photo = decode(crop, InputConfig(work_long_side=768))
+    config = Phase1Config(text_removal={"enabled": False}, detector={"weak_score": 0.2})
+    result = ClassicalSanitizer(config).run(photo, RunContext())
+    assert result.notes["subject"]["rank"] is None
+    assert NO_VEHICLE in result.limitations
+    assert not result.removals
+    assert result.vehicle_mask.mean() > 0.3  # saliency draws her: 0.49 of the picture
+
+
+def test_a_weak_vehicle_box_mostly_on_the_figures_does_not_count() -> None:
+    person = Detection("person", 0.83, Box(100, 50, 500, 576))
+    salient = np.zeros((576, 768), np.float32)
+    salient[60:570, 120:480] = 0.9  # saliency draws the person
+    hands = Detection("bicycle", 0.25, Box(300, 400, 520, 576))  # 0.09 of it outside hers
+    assert weak_needed([person, hands], salient, 0.3) == [person]
+    wagons = Detection("truck", 0.28, Box(300, 290, 760, 360))  # 0.57 of it beside her
+    assert weak_needed([person, wagons], salient, 0.3) == [person, wagons]

@@ -200,8 +200,11 @@ class DetectorConfig(Strict):
         lt=1.0,
         description="when no vehicle reaches min_score and the salient object is a detected "
         "person or animal (half its pixels in their boxes: saliency alone would draw it), "
-        "vehicles scoring at least this count (an odd one, three hopper wagons behind a horse, "
-        "scores about min_score, above or below it by the working size); null: none",
+        "vehicles scoring at least this count, each with half its box outside their boxes (an "
+        "odd one, three hopper wagons behind a horse, "
+        "scores about min_score, above or below it by the working size); null: none; at or "
+        "above min_score it has no effect (not refused: training's phase I retries lower "
+        "min_score to 0.2 and 0.1)",
     )
     margin: float = Field(
         0.2,
@@ -209,7 +212,7 @@ class DetectorConfig(Strict):
         le=1.0,
         description="the mask may reach this share of the subject box's size beyond it "
         "(salient parts touching the box: masts, turrets, parts the box missed); a smaller "
-        "vehicle box inside a surer one grown by it is a part of that vehicle",
+        "vehicle box inside a surer one grown upward by it is a part of that vehicle",
     )
     part_evidence: float = Field(
         0.2,
@@ -249,8 +252,8 @@ class DetectorConfig(Strict):
         le=5.0,
         description="the vehicle's lowest pixel that a person's or animal's box must reach "
         "(less feet_slack) is looked for in the box's columns and this share of the vehicle's "
-        "height to either side: someone in front stands lower than the wheels beside them "
-        "(0: the box's own columns only)",
+        "height to either side, outside the other people's and animals' boxes: someone in "
+        "front stands lower than the wheels beside them (0: the box's own columns only)",
     )
     salient_animals: bool = Field(
         True,

@@ -40,6 +40,7 @@ from v2v.stages.sanitize.detector import PEDAL, Detection, ObjectDetector, weak_
 from v2v.stages.sanitize.frame import scene_bicycle
 from v2v.stages.sanitize.inpaint import detail_loss, dilate, inpaint
 from v2v.stages.sanitize.limitations import limitations, removal
+from v2v.stages.sanitize.long_vehicle import stretched
 from v2v.stages.sanitize.looks import COARSE_SIDE
 from v2v.stages.sanitize.mask import VehicleMask, grow, vehicle_mask
 from v2v.stages.sanitize.maskops import keep_touching
@@ -53,7 +54,7 @@ from v2v.stages.sanitize.regions import (
     search_area,
 )
 from v2v.stages.sanitize.saliency import SaliencyModel
-from v2v.stages.sanitize.subject import Subject, choose, in_front, stretched
+from v2v.stages.sanitize.subject import Subject, choose, in_front
 from v2v.stages.sanitize.text import TextDetector
 
 
@@ -190,10 +191,13 @@ class ClassicalSanitizer(Sanitizer):
         pedal = subject.detection is not None and subject.detection.label in PEDAL
         slack = self.config.detector.feet_slack  # not standing: a pattern the vehicle goes on below
         reach = self.config.detector.feet_reach  # ... or beside: a wheel next to the box
+        living = [d for d in detections if d.is_living]  # beside a figure: no wheels
         standing = [
             (f, grow(f.box, 0.02, width, height))
             for f in in_front(detections, frame)
-            if stands_in_front(f.box, vehicle.mask, slack, reach)
+            if stands_in_front(
+                f.box, vehicle.mask, slack, reach, [d.box for d in living if d is not f]
+            )
         ]  # a figure's region lies in its box: a box without a vehicle pixel cannot take one
         standing = [(f, b) for f, b in standing if vehicle.mask[b.y0 : b.y1, b.x0 : b.x1].any()]
         looked = looked_at([f for f, _ in standing])  # chosen among those over the vehicle

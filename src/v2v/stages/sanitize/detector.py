@@ -120,7 +120,7 @@ class ObjectDetector(SharedModel):
         vehicle reaches ``min_score`` the vehicles scoring at least ``weak_score`` are
         returned instead (people and animals still need ``min_score``): an odd vehicle
         (three hopper wagons) scores about 0.3, above or below the bar by the resampling of
-        one working size or another, and a photo given to v2v shows a vehicle."""
+        one working size or another. ``weak_needed`` decides whether they count."""
         height, width = rgb.shape[:2]
         small = cv2.resize(rgb, (INPUT_SIDE, INPUT_SIDE), interpolation=cv2.INTER_LINEAR)
         x = (small[..., ::-1].astype(np.float32) - MEAN_BGR) / STD_BGR
@@ -150,6 +150,7 @@ class ObjectDetector(SharedModel):
 
 
 FIGURE_SALIENT = 0.5  # weak vehicles count when this share of the salient pixels is figures'
+WEAK_OUTSIDE = 0.5  # ... and each only when this share of its box lies outside every figure's
 
 
 def weak_needed(
@@ -160,7 +161,10 @@ def weak_needed(
     FIGURE_SALIENT of its pixels lie in their boxes. Saliency alone then draws the figure (the
     horse in front of the hay-field train, whose wagons score 0.28 at 768 px); otherwise it
     finds the vehicle itself, and a loose weak box spoils it (a rocket's 0.29 "boat" box took
-    in the launch pad's floodlights)."""
+    in the launch pad's floodlights). Even then a weak vehicle counts only when WEAK_OUTSIDE
+    of its box lies outside every figure's box: a photo with no vehicle gets weak boxes on
+    the figure itself (a 0.25 "bicycle" on an astronaut's hands, 0.04-0.09 outside her box;
+    the hay-field wagons are 0.51-1.0 outside the horse's), and it keeps its warning."""
     weak = [d for d in found if d.is_vehicle and d.score < min_score]
     if not weak:
         return found
@@ -170,8 +174,15 @@ def weak_needed(
         if d.is_living:
             figures[d.box.y0 : d.box.y1, d.box.x0 : d.box.x1] = True
     if seen.any() and (seen & figures).sum() >= FIGURE_SALIENT * seen.sum():
-        return found
+        return [d for d in found if d not in weak or _outside(d, figures) >= WEAK_OUTSIDE]
     return [d for d in found if d not in weak]
+
+
+def _outside(vehicle: Detection, figures: NDArray[np.bool_]) -> float:
+    """The share of ``vehicle``'s box outside ``figures`` (bool (H, W): the figures' boxes)."""
+    box = vehicle.box
+    inside = figures[box.y0 : box.y1, box.x0 : box.x1]
+    return 1.0 - float(inside.mean()) if inside.size else 0.0
 
 
 def _same_box(vehicle: Detection, figure: Detection) -> bool:

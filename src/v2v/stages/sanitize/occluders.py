@@ -22,6 +22,8 @@ Three steps, each a small function on arrays:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import cv2
 import numpy as np
 from numpy.typing import NDArray
@@ -93,7 +95,9 @@ def ground_line(mask: Mask) -> tuple[int, NDArray[np.int64]] | None:
 ENCLOSED = 0.1  # share of a figure box's columns with vehicle above its top: it lies within
 
 
-def stands_in_front(figure: Box, vehicle: Mask, slack: float, reach: float = 0.0) -> bool:
+def stands_in_front(
+    figure: Box, vehicle: Mask, slack: float, reach: float = 0.0, others: Sequence[Box] = ()
+) -> bool:
     """True when a person or animal boxed by ``figure`` can stand in front of ``vehicle`` (bool
     (H, W), its mask with the figure in it); False only for something on the vehicle (a tank's
     camouflage read as a person, a driver behind the windscreen, a wagon's open end read as a
@@ -101,7 +105,9 @@ def stands_in_front(figure: Box, vehicle: Mask, slack: float, reach: float = 0.0
     ends above the vehicle's lowest pixel near it, less ``slack`` of the vehicle's height:
     someone in front stands nearer the camera, so their feet are lower than the wheels beside
     them; near = in the box's columns and ``reach`` of the vehicle's height to either side, so
-    that a wheel beside the box counts, not only the body's sill in its own columns) and above
+    that a wheel beside the box counts, not only the body's sill in its own columns; beside
+    them, not in ``others``, the other people's and animals' boxes: a nearer adult's or dog's
+    legs that saliency joined to the vehicle are no wheels) and above
     it (in at least ENCLOSED of its columns: a person standing behind the vehicle, whose head
     and shoulders saliency joined to it, has nothing of the vehicle above their head)."""
     rows = np.nonzero(vehicle.any(axis=1))[0]
@@ -110,7 +116,14 @@ def stands_in_front(figure: Box, vehicle: Mask, slack: float, reach: float = 0.0
         return True
     height = int(rows[-1]) - int(rows[0]) + 1
     side = round(reach * height)
-    near = vehicle[:, max(0, figure.x0 - side) : max(0, figure.x1 + side)]
+    ground = vehicle
+    if side and others:
+        hidden = np.zeros_like(vehicle)
+        for box in others:
+            hidden[max(0, box.y0) : max(0, box.y1), max(0, box.x0) : max(0, box.x1)] = True
+        hidden[:, max(0, figure.x0) : max(0, figure.x1)] = False
+        ground = vehicle & ~hidden
+    near = ground[:, max(0, figure.x0 - side) : max(0, figure.x1 + side)]
     seen = np.nonzero(near.any(axis=0))[0]
     lowest = int((near.shape[0] - 1 - np.argmax(near[::-1, seen], axis=0)).max())
     if figure.y1 - 1 >= lowest - slack * height:
