@@ -139,20 +139,29 @@ def test_a_vehicle_found_in_parts_outranks_one_better_scoring_box_elsewhere() ->
     assert choose([ceiling, parts[1]], SIZE, salient=salient).detection == ceiling
 
 
-def test_a_part_inside_a_surer_vehicle_box_does_not_outrank_the_vehicle() -> None:
-    # A tug whose cabin was also found as a cluster of small car/truck/boat boxes (devset's
-    # tugboat on city water): the cluster is part of the tug, the tug is the subject.
+# devset's tugboat on city water: its cabin also found as a cluster of small car/truck/boat
+# boxes (shared with test_phase1_working_size)
+TUG_CABIN = (
+    Detection("car", 0.65, Box(540, 432, 657, 512)),
+    Detection("truck", 0.64, Box(488, 436, 617, 513)),
+    Detection("boat", 0.41, Box(509, 464, 655, 525)),
+    Detection("boat", 0.37, Box(452, 472, 635, 554)),
+)
+
+
+def tug_salient(hull: float) -> np.ndarray:
+    """The tug's saliency on a SIZE picture: its cabin stands out most (0.9), its hull, dark
+    on dark water, at ``hull``."""
     salient = np.zeros((SIZE[1], SIZE[0]), np.float32)
-    salient[430:560, 450:690] = 0.9  # the cabin stands out most
-    salient[560:620, 200:830] = 0.3  # the hull, dark on dark water
+    salient[430:560, 450:690] = 0.9
+    salient[560:620, 200:830] = hull
+    return salient
+
+
+def test_a_part_inside_a_surer_vehicle_box_does_not_outrank_the_vehicle() -> None:
+    # the cabin cluster is part of the tug, the tug is the subject
     tug = Detection("boat", 1.0, Box(200, 440, 830, 600))
-    cabin = [
-        Detection("car", 0.65, Box(540, 432, 657, 512)),
-        Detection("truck", 0.64, Box(488, 436, 617, 513)),
-        Detection("boat", 0.41, Box(509, 464, 655, 525)),
-        Detection("boat", 0.37, Box(452, 472, 635, 554)),
-    ]
-    assert choose([*cabin, tug], SIZE, salient=salient).detection == tug
+    assert choose([*TUG_CABIN, tug], SIZE, salient=tug_salient(0.3)).detection == tug
 
 
 def test_the_hint_box_wins_and_the_user_can_choose_another_vehicle() -> None:

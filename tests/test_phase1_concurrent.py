@@ -79,7 +79,9 @@ def test_a_failed_look_does_not_leave_the_detector_running(
     ended = threading.Event()
 
     class SlowDetector:
-        def detect(self, pixels: object, min_score: float) -> list[object]:
+        def detect(
+            self, pixels: object, min_score: float, weak_score: float | None = None
+        ) -> list[object]:
             ended.wait(0.2)
             ended.set()
             return []

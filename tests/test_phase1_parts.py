@@ -16,8 +16,9 @@ from v2v.imaging import decode
 from v2v.stages.sanitize.classical import ClassicalSanitizer
 from v2v.stages.sanitize.detector import Detection
 from v2v.stages.sanitize.grabcut import figure_in_box
+from v2v.stages.sanitize.long_vehicle import stretched
 from v2v.stages.sanitize.mask import vehicle_mask
-from v2v.stages.sanitize.subject import Subject, stretched
+from v2v.stages.sanitize.subject import Subject
 
 DEVSET = SAMPLES.parent / "devset"
 HAY_FIELD_TRAIN = DEVSET / "composite_freight_train_on_hay_field.jpg"

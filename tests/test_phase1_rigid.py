@@ -230,8 +230,10 @@ def test_a_hull_saliency_fades_on_is_grown_to_its_edge_but_a_halo_is_not() -> No
 def test_the_night_tugs_hull_is_found_down_to_the_waterline() -> None:
     clean = sanitized(TUG_AT_NIGHT)
     faded = sanitized(TUG_AT_NIGHT, edge_grow=None, waterline=None)  # edge_grow's own share
-    assert truth_iou(faded.vehicle_mask, TUG_AT_NIGHT) < 0.92  # 0.911 without
-    assert truth_iou(clean.vehicle_mask, TUG_AT_NIGHT) >= 0.925  # 0.927
+    # the hull's box (not the cabin's) is the subject since NMS orders by the uncapped sum:
+    # 0.911 -> 0.926 without, 0.927 -> 0.942 with
+    assert truth_iou(faded.vehicle_mask, TUG_AT_NIGHT) < 0.93
+    assert truth_iou(clean.vehicle_mask, TUG_AT_NIGHT) >= 0.935
 
 
 def hull_on_glinting_water() -> tuple[np.ndarray, np.ndarray]:

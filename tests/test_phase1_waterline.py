@@ -64,7 +64,9 @@ def test_waterline_is_a_share_of_the_width_or_off() -> None:
 
 @needs_devset
 def test_the_night_tugs_and_the_schooners_hulls_reach_the_waterline() -> None:
-    for photo, without, with_it in ((TUG_AT_NIGHT, 0.931, 0.938), (SCHOONER, 0.944, 0.953)):
+    # the tug: its hull's box is the subject since NMS orders cells by their uncapped vehicle
+    # sum (issue 10, people13): 0.930 -> 0.934 without the waterline, 0.938 -> 0.942 with it
+    for photo, without, with_it in ((TUG_AT_NIGHT, 0.937, 0.940), (SCHOONER, 0.944, 0.953)):
         assert truth_iou(sanitized(photo, waterline=None).vehicle_mask, photo) < without
         assert truth_iou(sanitized(photo).vehicle_mask, photo) >= with_it
 

@@ -128,12 +128,13 @@ class VehicleMaskConfig(Strict):
     )
     roof_gaps: float | None = Field(
         0.05,
-        ge=0.0,
-        le=1.0,
+        ge=0.01,
+        le=0.5,
         description="a long vehicle's bands between wagons where the photo's colour runs on "
         "across the mask's top edge (the scene above the roof seen down into a coupling gap) "
         "are background where the band stays in the scene's colour at least this share of "
-        "the vehicle's height down from the top; null: off",
+        "the vehicle's height down from the top (0.01-0.5: the depth is looked for in the "
+        "top half); null: off",
     )
     underside: float | None = Field(
         10.0,
@@ -193,12 +194,34 @@ class DetectorConfig(Strict):
         "(NanoDet); the chosen vehicle's box bounds the mask",
     )
     min_score: float = Field(0.3, gt=0.0, lt=1.0, description="detection score that counts")
+    weak_score: float | None = Field(
+        0.2,
+        gt=0.0,
+        lt=1.0,
+        description="when no vehicle reaches min_score and the salient object is a detected "
+        "person or animal (half its pixels in their boxes: saliency alone would draw it), "
+        "vehicles scoring at least this count, each with half its box outside their boxes (an "
+        "odd one, three hopper wagons behind a horse, "
+        "scores about min_score, above or below it by the working size); null: none; at or "
+        "above min_score it has no effect (not refused: training's phase I retries lower "
+        "min_score to 0.2 and 0.1)",
+    )
     margin: float = Field(
         0.2,
         ge=0.0,
         le=1.0,
         description="the mask may reach this share of the subject box's size beyond it "
-        "(salient parts touching the box: masts, turrets, parts the box missed)",
+        "(salient parts touching the box: masts, turrets, parts the box missed); a smaller "
+        "vehicle box inside a surer one grown upward by it is a part of that vehicle",
+    )
+    part_evidence: float = Field(
+        0.2,
+        ge=0.0,
+        le=1.0,
+        description="a vehicle found in parts is scored as one (the chance one part is a "
+        "vehicle); a part under this share of the ranked box's area that scores less than "
+        "that box does not count: it is a thing within it (trucks in a garage's entrance), "
+        "not a second look at it; 0: every part counts",
     )
     open_frame: float = Field(
         0.85,
@@ -222,6 +245,15 @@ class DetectorConfig(Strict):
         description="a person or animal over the vehicle is cut out only when its box reaches "
         "down to the vehicle's lowest pixel in its columns, less this share of the vehicle's "
         "height (a box ending higher is something on the vehicle: camouflage, a driver)",
+    )
+    feet_reach: float = Field(
+        0.5,
+        ge=0.0,
+        le=5.0,
+        description="the vehicle's lowest pixel that a person's or animal's box must reach "
+        "(less feet_slack) is looked for in the box's columns and this share of the vehicle's "
+        "height to either side, outside the other people's and animals' boxes: someone in "
+        "front stands lower than the wheels beside them (0: the box's own columns only)",
     )
     salient_animals: bool = Field(
         True,

@@ -90,7 +90,12 @@ class VtracerConfig(Strict):
         "by at most 1.5 px of the traced map, move onto the run's edge: vtracer bridges "
         "every dent one pixel deep from one step's outer corner to the other's and lets long "
         "runs sag with the rounded corners they end in; a run ending in a staircase's step "
-        "(a one-pixel step to a tread more than a third as long) stays as traced; 0 = off",
+        "(a one-pixel step to a tread more than a third as long), a run under twice this "
+        "length without a step outwards at both ends or under four times it climbing a "
+        "one-pixel riser at one end only (a slope's tread), and a node with "
+        "another part's edge within 1.5 px across a gap stay as traced; curves and lines "
+        "(polygon mode) alike; only with the outline on (it covers the seams between a "
+        "snapped colour edge and its unsnapped neighbour); 0 = off",
     )
     keep_straight_edges: bool = Field(
         True,

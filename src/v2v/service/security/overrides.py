@@ -42,10 +42,13 @@ ALLOWED: dict[str, Bound] = {
     # phase I (classical and GPU sanitizers)
     "phase1.detector.enabled": ANY,
     "phase1.detector.min_score": ANY,
+    "phase1.detector.weak_score": ANY,
     "phase1.detector.margin": ANY,
+    "phase1.detector.part_evidence": ANY,
     "phase1.detector.open_frame": ANY,
     "phase1.detector.scene_share": ANY,
     "phase1.detector.feet_slack": ANY,
+    "phase1.detector.feet_reach": ANY,
     "phase1.detector.salient_animals": ANY,
     "phase1.detector.animal_union": ANY,
     "phase1.detector.subject": ANY,

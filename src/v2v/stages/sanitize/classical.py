@@ -36,10 +36,11 @@ from v2v.errors import InputError
 from v2v.stages import SANITIZERS, Sanitizer
 from v2v.stages.sanitize.animals import figure_region, looked_at
 from v2v.stages.sanitize.beside import Beside
-from v2v.stages.sanitize.detector import PEDAL, Detection, ObjectDetector
+from v2v.stages.sanitize.detector import PEDAL, Detection, ObjectDetector, weak_needed
 from v2v.stages.sanitize.frame import scene_bicycle
 from v2v.stages.sanitize.inpaint import detail_loss, dilate, inpaint
 from v2v.stages.sanitize.limitations import limitations, removal
+from v2v.stages.sanitize.long_vehicle import stretched
 from v2v.stages.sanitize.looks import COARSE_SIDE
 from v2v.stages.sanitize.mask import VehicleMask, grow, vehicle_mask
 from v2v.stages.sanitize.maskops import keep_touching
@@ -53,7 +54,7 @@ from v2v.stages.sanitize.regions import (
     search_area,
 )
 from v2v.stages.sanitize.saliency import SaliencyModel
-from v2v.stages.sanitize.subject import Subject, choose, in_front, stretched
+from v2v.stages.sanitize.subject import Subject, choose, in_front
 from v2v.stages.sanitize.text import TextDetector
 
 
@@ -140,7 +141,9 @@ class ClassicalSanitizer(Sanitizer):
 
         def detect() -> list[Detection]:
             with _timed(timings, "detect"):
-                return ObjectDetector.shared().detect(photo.pixels, settings.min_score)
+                return ObjectDetector.shared().detect(
+                    photo.pixels, settings.min_score, settings.weak_score
+                )
 
         timings["detect"] = 0.0  # the report lists it first, whichever step ends first
         found = Beside(detect, self.config.concurrent, "detect")  # beside the look (GIL free)
@@ -151,10 +154,17 @@ class ClassicalSanitizer(Sanitizer):
         except BaseException:
             found.settle()  # the look's error is the one raised; the detector's thread has ended
             raise
-        detections = found.result()
+        detections = weak_needed(found.result(), salient, settings.min_score)
         height, width = photo.pixels.shape[:2]
         subject = choose(
-            detections, (width, height), photo.hint, settings.subject, salient, settings.open_frame
+            detections,
+            (width, height),
+            photo.hint,
+            settings.subject,
+            salient,
+            settings.open_frame,
+            settings.margin,
+            settings.part_evidence,
         )
         if settings.subject is not None:  # the user's choice is taken as it is
             return subject, detections, salient
@@ -180,10 +190,14 @@ class ClassicalSanitizer(Sanitizer):
         people = []
         pedal = subject.detection is not None and subject.detection.label in PEDAL
         slack = self.config.detector.feet_slack  # not standing: a pattern the vehicle goes on below
+        reach = self.config.detector.feet_reach  # ... or beside: a wheel next to the box
+        living = [d for d in detections if d.is_living]  # beside a figure: no wheels
         standing = [
             (f, grow(f.box, 0.02, width, height))
             for f in in_front(detections, frame)
-            if stands_in_front(f.box, vehicle.mask, slack)
+            if stands_in_front(
+                f.box, vehicle.mask, slack, reach, [d.box for d in living if d is not f]
+            )
         ]  # a figure's region lies in its box: a box without a vehicle pixel cannot take one
         standing = [(f, b) for f, b in standing if vehicle.mask[b.y0 : b.y1, b.x0 : b.x1].any()]
         looked = looked_at([f for f, _ in standing])  # chosen among those over the vehicle

@@ -14,25 +14,39 @@ does not pass, so a train seen whole keeps its mask as it is (GrabCut, asked to 
 end of a train the box ends with, takes the building beside the track in: the box is the
 evidence). ``between_and_below_wagons`` then opens the gaps between wagons and adds the
 underside saliency left out (``couplings.py``, ``underside.py``).
+
+Before the mask, the chosen subject's box is stretched in line the same way (``stretched``):
+where saliency goes on along its long side past the detector's margin (one boxed wagon).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
 import cv2
 import numpy as np
+from numpy.typing import NDArray
 
 from v2v.artefacts import Box, Mask, RGBImage
 from v2v.config import VehicleMaskConfig
 from v2v.stages.sanitize.couplings import coupling_gaps
+from v2v.stages.sanitize.detector import PEDAL
 from v2v.stages.sanitize.grabcut import GRABCUT_SIDE, grabcut_labels, scaled_crop
 from v2v.stages.sanitize.holes import gaps
 from v2v.stages.sanitize.inpaint import dilate
+from v2v.stages.sanitize.maskops import grow, keep_touching
 from v2v.stages.sanitize.roof_gaps import roof_gaps
 from v2v.stages.sanitize.underside import underside
+
+if TYPE_CHECKING:  # subject.py ranks with frame.py, which builds the mask with this module
+    from v2v.stages.sanitize.subject import Subject
 
 BAND_SLACK = 0.25  # the band: the mask's rows grown by this share of its height each way
 JOIN_GAP = 0.3  # what GrabCut adds joins within this share of the mask's height (couplings)
 MIN_ROOM = 0.02  # the box must reach this share of the mask's width beyond its end
+CONTINUE_THRESHOLD = 0.25  # saliency that continues a long vehicle beyond its box
+BOX_SLACK = 0.25  # ``continued``'s band: the box's rows (columns) grown by this share
 
 
 def continue_in_line(rgb: RGBImage, mask: Mask, boxed: Box, bound: Box, long_aspect: float) -> Mask:
@@ -109,3 +123,47 @@ def between_and_below_wagons(
     if config.underside is not None and wheeled:  # the bogies and the strip under the sill
         mask = mask | underside(rgb, mask, config.underside)
     return mask
+
+
+def stretched(subject: Subject, salient: NDArray[np.float32], reach: float) -> Subject:
+    """``subject`` with its box stretched along its long side (only) as far as the salient
+    object touching it goes on in line (``continued``), when that goes beyond the box grown by
+    ``reach`` (where the mask may lie): a detector often boxes one part of a long vehicle (one
+    wagon of a freight train, seen faintly by saliency) and no other box joins it. Bicycles,
+    hint boxes and photos without a detected vehicle are left as they are. ``salient``:
+    float32 (H, W) salient-object probability of the picture."""
+    chosen = subject.detection
+    if subject.box is None or chosen is None or chosen.label in PEDAL:
+        return subject
+    box = subject.box
+    height, width = salient.shape
+    inline = continued(box, salient >= CONTINUE_THRESHOLD)
+    ys, xs = np.nonzero(inline)
+    if xs.size == 0:
+        return subject
+    limit = grow(box, reach, width, height)
+    if (box.x1 - box.x0) >= (box.y1 - box.y0):
+        if xs.min() >= limit.x0 and xs.max() < limit.x1:
+            return subject
+        whole = Box(min(box.x0, int(xs.min())), box.y0, max(box.x1, int(xs.max()) + 1), box.y1)
+    else:
+        if ys.min() >= limit.y0 and ys.max() < limit.y1:
+            return subject
+        whole = Box(box.x0, min(box.y0, int(ys.min())), box.x1, max(box.y1, int(ys.max()) + 1))
+    why = "; its box is stretched along the salient object that continues it in line"
+    return replace(subject, box=whole, reason=subject.reason + why)
+
+
+def continued(box: Box, salient: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """The ``salient`` pixels (bool (H, W)) connected to ``box`` within its band along its
+    long side: its rows (columns) grown by BOX_SLACK of its height (width). What leaves the
+    band (a horse standing in front of a train, a building above it) does not count."""
+    height, width = salient.shape
+    band = np.zeros((height, width), bool)
+    if (box.x1 - box.x0) >= (box.y1 - box.y0):
+        slack = round(BOX_SLACK * (box.y1 - box.y0))
+        band[max(0, box.y0 - slack) : box.y1 + slack, :] = True
+    else:
+        slack = round(BOX_SLACK * (box.x1 - box.x0))
+        band[:, max(0, box.x0 - slack) : box.x1 + slack] = True
+    return keep_touching(salient & band, box)

@@ -9,7 +9,8 @@ Three steps, each a small function on arrays:
   wheel's bottom makes one wide part with it: its deep, thin end goes too, but only where legs
   were found (a motorcycle's side stand has the same shape).
 * ``stands_in_front``: a person or animal the detector boxes over the vehicle is in front of it
-  only when no lower part of the vehicle shows below the box (else it is something on it).
+  only when no lower part of the vehicle shows below the box or beside it, within a reach
+  of the vehicle's height (else it is something on it).
 * ``behind_occluders``: where an occluder (a person found by ``people.py``) crosses the
   vehicle's outline, the outline is continued behind it from the unoccluded outline around it
   (bottom and top edges column by column, side edges row by row), and what lies outside goes.
@@ -20,6 +21,8 @@ Three steps, each a small function on arrays:
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import cv2
 import numpy as np
@@ -92,22 +95,38 @@ def ground_line(mask: Mask) -> tuple[int, NDArray[np.int64]] | None:
 ENCLOSED = 0.1  # share of a figure box's columns with vehicle above its top: it lies within
 
 
-def stands_in_front(figure: Box, vehicle: Mask, slack: float) -> bool:
+def stands_in_front(
+    figure: Box, vehicle: Mask, slack: float, reach: float = 0.0, others: Sequence[Box] = ()
+) -> bool:
     """True when a person or animal boxed by ``figure`` can stand in front of ``vehicle`` (bool
     (H, W), its mask with the figure in it); False only for something on the vehicle (a tank's
-    camouflage read as a person, a driver behind the windscreen), whose box lies within the
-    vehicle's outline: the vehicle goes on below it (the box ends above the vehicle's lowest
-    pixel in its columns, less ``slack`` of the vehicle's height: someone in front stands
-    nearer the camera, so no lower part of the vehicle shows below their feet) and above it (in
-    at least ENCLOSED of its columns: a person standing behind the vehicle, whose head and
-    shoulders saliency joined to it, has nothing of the vehicle above their head)."""
+    camouflage read as a person, a driver behind the windscreen, a wagon's open end read as a
+    person), whose box lies within the vehicle's outline: the vehicle goes on below it (the box
+    ends above the vehicle's lowest pixel near it, less ``slack`` of the vehicle's height:
+    someone in front stands nearer the camera, so their feet are lower than the wheels beside
+    them; near = in the box's columns and ``reach`` of the vehicle's height to either side, so
+    that a wheel beside the box counts, not only the body's sill in its own columns; beside
+    them, not in ``others``, the other people's and animals' boxes: a nearer adult's or dog's
+    legs that saliency joined to the vehicle are no wheels) and above
+    it (in at least ENCLOSED of its columns: a person standing behind the vehicle, whose head
+    and shoulders saliency joined to it, has nothing of the vehicle above their head)."""
     rows = np.nonzero(vehicle.any(axis=1))[0]
     columns = vehicle[:, max(0, figure.x0) : max(0, figure.x1)]
-    seen = np.nonzero(columns.any(axis=0))[0]
-    if rows.size == 0 or seen.size == 0:
+    if rows.size == 0 or not columns.any():
         return True
-    lowest = int((columns.shape[0] - 1 - np.argmax(columns[::-1, seen], axis=0)).max())
-    if figure.y1 - 1 >= lowest - slack * (int(rows[-1]) - int(rows[0]) + 1):
+    height = int(rows[-1]) - int(rows[0]) + 1
+    side = round(reach * height)
+    ground = vehicle
+    if side and others:
+        hidden = np.zeros_like(vehicle)
+        for box in others:
+            hidden[max(0, box.y0) : max(0, box.y1), max(0, box.x0) : max(0, box.x1)] = True
+        hidden[:, max(0, figure.x0) : max(0, figure.x1)] = False
+        ground = vehicle & ~hidden
+    near = ground[:, max(0, figure.x0 - side) : max(0, figure.x1 + side)]
+    seen = np.nonzero(near.any(axis=0))[0]
+    lowest = int((near.shape[0] - 1 - np.argmax(near[::-1, seen], axis=0)).max())
+    if figure.y1 - 1 >= lowest - slack * height:
         return True
     above = columns[: max(0, figure.y0)].any(axis=0)
     return float(above.mean()) < ENCLOSED if above.size else True

@@ -7,9 +7,10 @@ grows with the detection's score, with how well the box fits the salient object 
 misses mass, a box around a building or the whole scene takes in background) and with its
 closeness to the centre. Without a saliency map the fit is the square root of the box's area share.
 A vehicle the detector found in parts (a freight train's cars) is valued as the whole of its parts;
-a box lying inside a surer, bigger vehicle box (a tug's cabin inside the tug) ranks after it.
+a box lying inside a surer, bigger vehicle box (a tug's cabin inside the tug, grown upward by
+the detector's margin: the cabin's box rises above the hull's) ranks after it.
 The chosen motor vehicle's box is stretched along its long side where saliency continues it in
-line beyond the mask's margin (``stretched``: one boxed wagon of a freight train).
+line beyond the mask's margin (``long_vehicle.stretched``: one boxed wagon of a freight train).
 
 A bicycle is an open frame: the salient pixels inside a bicycle's box cover at most about three
 quarters of their convex hull (devset's lowriders and tricycles 0.4-0.73). A box labelled
@@ -34,7 +35,6 @@ from v2v.artefacts import Box
 from v2v.errors import InputError
 from v2v.stages.sanitize.detector import PEDAL, Detection
 from v2v.stages.sanitize.frame import OPEN_FRAME, solid_bicycles
-from v2v.stages.sanitize.maskops import grow, keep_touching
 
 PEDAL_WINS_AT = 4.0  # a bicycle outranks motor vehicles whose value is this many times smaller
 CENTRE_WEIGHT = 0.5  # value lost by a box whose centre sits at the picture's corner
@@ -42,12 +42,11 @@ JOIN_OVERLAP = 0.5  # boxes sharing this share of the smaller one's area are one
 JOIN_SPAN = 1.5
 JOIN_AREA = 5.0  # unless the other box is more than this many times bigger
 JOIN_SCORE = 0.4  # or scores less than this share of the subject's score
+PART_EVIDENCE = 0.2  # a joined box smaller than this share of the box, and less sure, adds nothing
 PART_INSIDE = 0.8  # a box this much inside a surer vehicle's box ...
 PART_AREA = 1.5  # ... that is this many times bigger is a part of that vehicle
 PART_SHARE = 0.99  # and its value is capped just below that vehicle's
 FEET_ABOVE = 0.15
-CONTINUE_THRESHOLD = 0.25  # saliency that continues a long vehicle beyond its box
-BAND_SLACK = 0.25  # a long vehicle's band: its box's rows (columns) grown by this share
 NEAR_SUBJECT = 0.1  # people/animals whose box covers this share of theirs inside the subject's
 
 
@@ -114,19 +113,24 @@ def rank(
     size: tuple[int, int],
     salient: NDArray[np.float32] | None = None,
     open_frame: float = OPEN_FRAME,
+    reach: float = 0.0,
+    evidence: float = PART_EVIDENCE,
 ) -> list[Detection]:
     """``vehicles`` best subject first (see the module's docstring). A vehicle found in parts
     (boxes that continue each other, see ``extent``) is valued as a whole: the joined box, and
     the chance that at least one of its parts is a vehicle (1 − Π(1 − score)). Bicycle boxes
     whose salient pixels fill more than ``open_frame`` of their convex hull rank after those
-    whose salient pixels are open."""
-    whole = {id(d): _as_whole(d, vehicles) for d in vehicles}
+    whose salient pixels are open. A part lies inside a surer vehicle's box grown upward by
+    ``reach`` of its height (``detector.margin``: where that vehicle's mask may lie). A part
+    under ``evidence`` of a box's area (``detector.part_evidence``) scoring less than that
+    box adds nothing to its score (see ``_as_whole``)."""
+    whole = {id(d): _as_whole(d, vehicles, evidence) for d in vehicles}
     alone = {id(d): value(whole[id(d)], size, salient) for d in vehicles}
     values = dict(alone)
     for d in vehicles:  # a part of a bigger, surer vehicle ranks after it
         for other in vehicles:
             surer = other.score > d.score and other.label not in PEDAL
-            if surer and _is_part_of(whole[id(d)].box, other.box):
+            if surer and _is_part_of(whole[id(d)].box, other.box, reach):
                 values[id(d)] = min(values[id(d)], PART_SHARE * alone[id(other)])
     motor = [d for d in vehicles if d.label not in PEDAL]
     best_motor = max((values[id(d)] for d in motor), default=0.0)
@@ -147,10 +151,14 @@ def choose(
     choice: int | None = None,
     salient: NDArray[np.float32] | None = None,
     open_frame: float = OPEN_FRAME,
+    reach: float = 0.0,
+    evidence: float = PART_EVIDENCE,
 ) -> Subject:
     """The subject among ``detections`` of a ``size`` = (width, height) picture (``salient``:
-    its salient-object probability, float32 (H, W), or None; ``open_frame``: see ``rank``)."""
-    ranked = tuple(rank([d for d in detections if d.is_vehicle], size, salient, open_frame))
+    its salient-object probability, float32 (H, W), or None; ``open_frame``, ``reach``,
+    ``evidence``: see ``rank``)."""
+    vehicles = [d for d in detections if d.is_vehicle]
+    ranked = tuple(rank(vehicles, size, salient, open_frame, reach, evidence))
     if hint is not None:
         return Subject(hint, None, "the user's hint box", ranked)
     if choice is not None:
@@ -178,61 +186,29 @@ def choose(
     return Subject(whole, 1, why, ranked)
 
 
-def stretched(subject: Subject, salient: NDArray[np.float32], reach: float) -> Subject:
-    """``subject`` with its box stretched along its long side (only) as far as the salient
-    object touching it goes on in line (``continued``), when that goes beyond the box grown by
-    ``reach`` (where the mask may lie): a detector often boxes one part of a long vehicle (one
-    wagon of a freight train, seen faintly by saliency) and no other box joins it. Bicycles,
-    hint boxes and photos without a detected vehicle are left as they are. ``salient``:
-    float32 (H, W) salient-object probability of the picture."""
-    chosen = subject.detection
-    if subject.box is None or chosen is None or chosen.label in PEDAL:
-        return subject
-    box = subject.box
-    height, width = salient.shape
-    inline = continued(box, salient >= CONTINUE_THRESHOLD)
-    ys, xs = np.nonzero(inline)
-    if xs.size == 0:
-        return subject
-    limit = grow(box, reach, width, height)
-    if (box.x1 - box.x0) >= (box.y1 - box.y0):
-        if xs.min() >= limit.x0 and xs.max() < limit.x1:
-            return subject
-        whole = Box(min(box.x0, int(xs.min())), box.y0, max(box.x1, int(xs.max()) + 1), box.y1)
-    else:
-        if ys.min() >= limit.y0 and ys.max() < limit.y1:
-            return subject
-        whole = Box(box.x0, min(box.y0, int(ys.min())), box.x1, max(box.y1, int(ys.max()) + 1))
-    why = "; its box is stretched along the salient object that continues it in line"
-    return replace(subject, box=whole, reason=subject.reason + why)
+def _is_part_of(box: Box, bigger: Box, reach: float) -> bool:
+    """``box`` lies mostly (PART_INSIDE) inside ``bigger`` grown upward by ``reach`` of its
+    height (a cabin rising above its hull; a car beside a bus is no part of it), and ``bigger``
+    is PART_AREA times its size."""
+    top = max(0, bigger.y0 - round(reach * (bigger.y1 - bigger.y0)))
+    inside = box.overlap(Box(bigger.x0, top, bigger.x1, bigger.y1))
+    return inside >= PART_INSIDE * box.area and bigger.area >= PART_AREA * box.area
 
 
-def continued(box: Box, salient: NDArray[np.bool_]) -> NDArray[np.bool_]:
-    """The ``salient`` pixels (bool (H, W)) connected to ``box`` within its band along its
-    long side: its rows (columns) grown by BAND_SLACK of its height (width). What leaves the
-    band (a horse standing in front of a train, a building above it) does not count."""
-    height, width = salient.shape
-    band = np.zeros((height, width), bool)
-    if (box.x1 - box.x0) >= (box.y1 - box.y0):
-        slack = round(BAND_SLACK * (box.y1 - box.y0))
-        band[max(0, box.y0 - slack) : box.y1 + slack, :] = True
-    else:
-        slack = round(BAND_SLACK * (box.x1 - box.x0))
-        band[:, max(0, box.x0 - slack) : box.x1 + slack] = True
-    return keep_touching(salient & band, box)
-
-
-def _is_part_of(box: Box, bigger: Box) -> bool:
-    """``box`` lies mostly (PART_INSIDE) inside ``bigger``, which is PART_AREA times its size."""
-    return box.overlap(bigger) >= PART_INSIDE * box.area and bigger.area >= PART_AREA * box.area
-
-
-def _as_whole(detection: Detection, vehicles: list[Detection]) -> Detection:
-    """``detection`` joined with the boxes that continue it, scored as one vehicle."""
+def _as_whole(
+    detection: Detection, vehicles: list[Detection], evidence: float = PART_EVIDENCE
+) -> Detection:
+    """``detection`` joined with the boxes that continue it, scored as one vehicle (the
+    chance that a part is one), without the parts under ``evidence`` of its box's area that
+    score less than it: things within it, not a second look (trucks in a garage's entrance;
+    see docs/architecture.md). Smaller, surer parts count: a loose box is their whole."""
     parts = _parts(detection, tuple(vehicles))
     if len(parts) == 1:
         return detection
-    missed = float(np.prod([1.0 - d.score for d in parts]))
+    counted = [
+        d for d in parts if d.box.area >= evidence * detection.box.area or d.score > detection.score
+    ]
+    missed = float(np.prod([1.0 - d.score for d in counted]))
     return replace(detection, box=_union(parts), score=1.0 - missed)
 
 

@@ -25,12 +25,28 @@ from v2v.svg.document import format_numbers
 _COMMAND = re.compile(r"[A-Za-z]")
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 #: Points each command adds: M and L one, C three (two controls and the end), Z none.
-_POINTS = {"M": 1, "L": 1, "C": 3, "Z": 0}
-_TEMPLATES = {c: c + " ".join(["%s"] * (2 * n)) for c, n in _POINTS.items()}
+#: How many points each path command carries (a Z none: it closes onto the M).
+POINTS = {"M": 1, "L": 1, "C": 3, "Z": 0}
+_TEMPLATES = {c: c + " ".join(["%s"] * (2 * n)) for c, n in POINTS.items()}
+_SIZES = np.zeros(128, np.intp)
+_SIZES[[ord(c) for c in POINTS]] = list(POINTS.values())
 #: Points per cubic Bézier segment when flattening (max. deviation ≪ 0.1 px at vtracer sizes).
 CURVE_STEPS = 8
 _T = np.linspace(0.0, 1.0, CURVE_STEPS + 1)[1:, None]
-_BERNSTEIN = np.hstack([(1 - _T) ** 3, 3 * (1 - _T) ** 2 * _T, 3 * (1 - _T) * _T**2, _T**3])
+
+
+def bernstein(t: NDArray[np.float64]) -> NDArray[np.float64]:
+    """(n, 4): the weights of a cubic's four points at each ``t`` (n,) (or (n, 1))."""
+    t = np.reshape(t, (-1, 1))
+    return np.hstack([(1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t**2, t**3])
+
+
+def command_sizes(commands: str) -> NDArray[np.intp]:
+    """How many points each command of ``commands`` carries (``POINTS``)."""
+    return _SIZES[np.frombuffer(commands.encode("ascii"), dtype=np.uint8)]
+
+
+_BERNSTEIN = bernstein(_T)
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,6 +64,8 @@ class Shape:
 
     color: str
     path: PathGeometry
+    #: The path as traced, where ``runs`` snapped it: the fallback if its outset is not simple.
+    unsnapped: PathGeometry | None = None
 
     @cached_property
     def polygon(self) -> BaseGeometry:
@@ -73,14 +91,14 @@ def parse_path(data: str, dx: float = 0.0, dy: float = 0.0, scale: float = 1.0) 
     wrong count of coordinates.
     """
     commands = "".join(_COMMAND.findall(data))
-    unknown = set(commands) - set(_POINTS)
+    unknown = set(commands) - set(POINTS)
     if unknown:
         raise StageFailed(
             f"unexpected path command(s) {sorted(unknown)} in traced path data; "
             "only M, L, C and Z are supported"
         )
     numbers = np.array(_NUMBER.findall(data), dtype=np.float64)
-    expected = 2 * sum(_POINTS[c] for c in commands)
+    expected = 2 * sum(POINTS[c] for c in commands)
     if len(numbers) != expected or (commands and commands[0] != "M"):
         raise StageFailed(
             f"malformed path data ({len(numbers)} numbers for {expected}): {data[:60]!r}"
@@ -98,7 +116,7 @@ def format_path(path: PathGeometry, precision: int) -> str:
 def _rings(path: PathGeometry) -> list[NDArray[np.float64]]:
     """Flattened closed rings (n, 2), one per subpath with at least three points."""
     commands = np.frombuffer(path.commands.encode("ascii"), dtype="S1")
-    sizes = np.array([_POINTS[c] for c in path.commands], dtype=np.intp)
+    sizes = command_sizes(path.commands)
     ends = np.cumsum(sizes) - 1  # index of each command's end point (Z: the previous one's)
     counts = np.where(commands == b"C", CURVE_STEPS, np.where(sizes > 0, 1, 0))
     offsets = np.cumsum(counts) - counts
@@ -122,6 +140,12 @@ def flatten_rings(path: PathGeometry) -> list[NDArray[np.float64]]:
     """The path's subpaths as polylines (n, 2), curves flattened; subpaths under 3 points are
     dropped. Exports write these where a format has no curves (DXF polylines)."""
     return _rings(path)
+
+
+def rings_valid(path: PathGeometry) -> bool:
+    """Whether no subpath of ``path`` crosses or touches itself (each a valid polygon)."""
+    rings = _rings(path)
+    return bool(np.all(shapely.is_valid([shapely.Polygon(ring) for ring in rings])))
 
 
 def shape_polygon(path: PathGeometry) -> BaseGeometry:
@@ -220,19 +244,19 @@ def split_cubics(
 def replace_cubics(
     path: PathGeometry, pieces: dict[int, list[NDArray[np.float64]]]
 ) -> PathGeometry:
-    """``path`` with the cubic of each command index in ``pieces`` replaced by its pieces
-    (each (4, 2))."""
+    """``path`` with the cubic or line of each command index in ``pieces`` replaced by its
+    pieces (each (4, 2), a cubic; a line's pieces are lines, their ends taken)."""
     if not pieces:
         return path
     commands: list[str] = []
     points: list[NDArray[np.float64]] = []
     at = 0
     for index, command in enumerate(path.commands):
-        size = 3 if command == "C" else 0 if command == "Z" else 1
+        size = POINTS[command]
         split = pieces.get(index)
         if split is not None:
-            commands += ["C"] * len(split)
-            points += [piece[1:] for piece in split]
+            commands += [command] * len(split)
+            points += [piece[3:] if command == "L" else piece[1:] for piece in split]
         else:
             commands.append(command)
             points.append(path.points[at : at + size])
@@ -251,3 +275,20 @@ def de_casteljau(
     f = d * (1 - t) + e * t
     start, end = cubics[:, 0], cubics[:, 3]
     return np.stack([start, a, d, f], axis=1), np.stack([f, e, c, end], axis=1)
+
+
+def node_owners(commands: str) -> tuple[NDArray[np.bool_], NDArray[np.intp]]:
+    """Per point of a path: whether it is on the curve (M and L points, each C's end), and the
+    index of the on-curve point it moves with (a node itself; a curve's first control with
+    the node it leaves, its second control with the node it reaches)."""
+    letters = np.frombuffer(commands.encode("ascii"), dtype="S1")
+    sizes = command_sizes(commands)
+    ends = np.cumsum(sizes) - 1  # each command's last point (Z: the one before it)
+    owner = np.arange(int(sizes.sum()), dtype=np.intp)
+    is_node = np.zeros(len(owner), dtype=bool)
+    is_node[ends[sizes > 0]] = True
+    curves = np.flatnonzero(letters == b"C")
+    previous = np.where(curves > 0, ends[np.maximum(curves - 1, 0)], ends[curves])
+    owner[ends[curves] - 2] = previous
+    owner[ends[curves] - 1] = ends[curves]
+    return is_node, owner

@@ -2,31 +2,44 @@
 
 vtracer drops each concave corner next to a one-pixel segment (visioncortex
 ``PathSimplify::remove_staircase``), then smooths what is left. So a dent one pixel deep (a
-run between two one-pixel steps outwards; the inset band leaves them where it keeps a pixel)
-is bridged from one step's outer corner to the other's, a row of pixels drawn outside the
-mask, and a long run that ends in rounded corners sags with them (the tugboat on the wave:
-its hull's bottom edge, 170 px long, drawn 1.2 px low). On the 41 photos with true masks,
-13,400 of the 29,100 px the SVGs drew outside phase III's silhouette lay in such runs.
+run between two one-pixel steps outwards) is bridged from one step's outer corner to the
+other's, a row of pixels drawn outside the mask, and a long run that ends in rounded corners
+sags with them (the tugboat on the wave: its hull's bottom edge drawn 1.2 px low).
 
 :class:`RunSnapper` moves every on-curve node that lies over a run, outside it by
-``TOLERANCE`` to ``REACH`` px, onto the run's edge, its control points with it; a cubic that
-crosses a run with no node over it is split first where it begins and ends to lie over it. A
-run counts when it is ``min_length`` px long or more and neither end is a staircase's step:
-each end steps outwards (a dent), drops two pixels or more or meets the window's side (a
-corner), or drops one pixel to a tread ``STAIRCASE_RATIO`` times shorter (a rounded corner's
-first step). A staircase's treads are alike and keep vtracer's slope (snapped, it would turn
-into steps); a run's end pixels keep their nodes (the outline steps there); the row beyond
-the run must be outside too, so a one-pixel gap between two parts stays open.
+``TOLERANCE`` to ``REACH`` px, onto the run's edge, its control points with it; a cubic or a
+line (polygon mode) that crosses a run with no node over it is split first where it begins
+and ends to lie over it. Of the runs of several sides that take a node, the nearest wins; a
+node with another part's edge facing the run within ``REACH`` (a gap of two or three pixels)
+stays: whose it is, is unsure. A run counts when it is ``min_length`` px long or more and
+neither end is a staircase's step: each end steps outwards (a dent), drops two pixels or more
+or meets the window's side (a corner), or drops one pixel to a tread ``STAIRCASE_RATIO``
+times shorter (a rounded corner's first step); under ``SHORT_RUNS`` × ``min_length`` both
+ends must step outwards (one end out and one down is a noisy slope's tread), and under twice
+that a run climbing a one-pixel riser at one end only (a slope's tread) stays too. A run's end
+pixels keep their nodes (the outline steps there); the row beyond the run must be outside
+too, so a one-pixel gap stays open. The vectorizer snaps only with the outline on (it covers
+the seam a snapped edge opens against its unsnapped neighbour) and keeps the traced path
+where a snapped one's outset would cross itself.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
 
-from v2v.stages.vectorize.cleanup import PathGeometry, replace_cubics, split_cubics
+from v2v.stages.vectorize.cleanup import (
+    PathGeometry,
+    bernstein,
+    command_sizes,
+    node_owners,
+    replace_cubics,
+    split_cubics,
+)
+from v2v.stages.vectorize.run_edges import edges, end_ok, find, riser
 
 Mask = NDArray[np.bool_]
 #: A node this far (px of the traced map) or less outside a run's edge is snapped onto it.
@@ -37,8 +50,8 @@ END_MARGIN = 1
 TOLERANCE = 0.3
 #: Spacing (px) of the points sampled along a curve that crosses a run.
 SAMPLE_STEP = 1.0
-#: A run ending in a one-pixel step counts if the next tread is shorter by this factor.
-STAIRCASE_RATIO = 3.0
+#: A run shorter than this many times ``min_length`` counts only between two steps outwards.
+SHORT_RUNS = 2
 
 
 class RunSnapper:
@@ -55,7 +68,7 @@ class RunSnapper:
             height, width = mask.shape
             views = (mask, mask[::-1], mask.T, mask.T[::-1])
             for side, view in enumerate(views):
-                rows, columns = np.nonzero(_edges(mask, side))
+                rows, columns = np.nonzero(edges(mask, side))
                 if side == 1:
                     rows = height - 1 - rows
                 elif side > 1:
@@ -75,7 +88,7 @@ class RunSnapper:
         sizes = np.array([len(path.points) for path in paths])
         first = np.cumsum(sizes) - sizes
         points = np.vstack([path.points for path in paths])
-        structures = [_structure(path.commands) for path in paths]
+        structures = [node_owners(path.commands) for path in paths]
         is_node = np.concatenate([flags for flags, _ in structures])
         owner = np.concatenate([own + at for (_, own), at in zip(structures, first, strict=True)])
         nodes = np.flatnonzero(is_node)
@@ -89,7 +102,8 @@ class RunSnapper:
         return out, count
 
     def _shift(self, points: NDArray[np.float64]) -> NDArray[np.float64]:
-        """(n, 2): how far each point (image pixels) moves to snap onto a run (0: it stays)."""
+        """(n, 2): how far each point (image pixels) moves to snap onto a run (0: it stays);
+        of the runs of several sides that take a point, the nearest."""
         local = points - self.origin
         x, y = local[:, 0], local[:, 1]
         height, width = float(self.height), float(self.width)
@@ -101,23 +115,32 @@ class RunSnapper:
             (y, width - x, lambda v: width - v, 0),
         )
         shift = np.zeros_like(local)
+        best = np.full(len(local), np.inf)
         for runs, (u, v, back, axis) in zip(self.runs, sides, strict=True):
-            snapped = runs.snap(u, v)
-            moved = np.isfinite(snapped) & (shift[:, axis] == 0)
-            shift[moved, axis] = back(snapped[moved]) - local[moved, axis]
+            move = back(runs.snap(u, v)) - local[:, axis]
+            nearer = np.abs(move) < best  # NaN (no run) never is
+            best[nearer] = np.abs(move[nearer])
+            shift[nearer] = 0.0
+            shift[nearer, axis] = move[nearer]
         return shift
 
     def _split(self, paths: list[PathGeometry]) -> list[PathGeometry]:
-        """``paths`` with each cubic whose control points lie over a run split where its
-        points over the run begin and end (sampled every ``SAMPLE_STEP`` px)."""
-        letters = np.frombuffer("".join(p.commands for p in paths).encode("ascii"), dtype="S1")
-        ends = np.cumsum(np.where(letters == b"C", 3, np.where(letters == b"Z", 0, 1))) - 1
-        curves = np.flatnonzero(letters == b"C")  # never a path's first command (an M)
+        """``paths`` with each cubic or line whose control points (a line's: its thirds) lie
+        over a run split where its points over the run begin and end (sampled every
+        ``SAMPLE_STEP`` px); a line's pieces stay lines (polygon mode)."""
+        joined = "".join(p.commands for p in paths)
+        letters = np.frombuffer(joined.encode("ascii"), dtype="S1")
+        ends = np.cumsum(command_sizes(joined)) - 1
+        curves = np.flatnonzero((letters == b"C") | (letters == b"L"))  # never a first command
         if curves.size == 0:
             return paths
         points = np.vstack([path.points for path in paths])
         last = ends[curves]
-        cubics = np.stack([points[c] for c in (ends[curves - 1], last - 2, last - 1, last)], 1)
+        start, end = points[ends[curves - 1]], points[last]
+        line = (letters[curves] == b"L")[:, None]
+        near = np.where(line, (2 * start + end) / 3, points[np.maximum(last - 2, 0)])
+        far = np.where(line, (start + 2 * end) / 3, points[np.maximum(last - 1, 0)])
+        cubics = np.stack([start, near, far, end], 1)
         over = np.flatnonzero(np.any(self._shift(cubics[:, 1:3].reshape(-1, 2)) != 0, axis=1))
         over = np.unique(over // 2)
         if over.size == 0:
@@ -128,9 +151,7 @@ class RunSnapper:
         owner = np.repeat(np.arange(len(over)), counts - 1)
         step = np.arange(len(owner)) - np.repeat(np.cumsum(counts - 1) - (counts - 1), counts - 1)
         t = ((step + 1) / counts[owner])[:, None]
-        b = candidates[owner]
-        samples = (1 - t) ** 3 * b[:, 0] + 3 * (1 - t) ** 2 * t * b[:, 1]
-        samples += 3 * (1 - t) * t**2 * b[:, 2] + t**3 * b[:, 3]
+        samples = np.einsum("nj,njd->nd", bernstein(t), candidates[owner])
         both = np.vstack([samples, candidates[:, [0, 3]].reshape(-1, 2)])
         moved = np.any(self._shift(both) != 0, axis=1)
         snaps, ends_snap = moved[: len(samples)], moved[len(samples) :].reshape(-1, 2)
@@ -166,6 +187,7 @@ class _Runs:
         self, mask: Mask, min_length: int, rows: NDArray[np.intp], columns: NDArray[np.intp]
     ) -> None:
         """``rows``, ``columns``: the top-edge pixels, row by row, left to right."""
+        self.mask = mask
         self.stride = mask.shape[1] + 2
         where = rows * self.stride + columns
         breaks = np.flatnonzero(np.diff(where) != 1) + 1  # where a new run begins
@@ -177,16 +199,26 @@ class _Runs:
         rows, starts, stops = rows[long], starts[long], stops[long]
         if rows.size:
             lengths = stops - starts
-            left = _end_ok(mask, rows, starts - 1, lengths, self._tread(rows + 1, starts - 1))
-            right = _end_ok(mask, rows, stops, lengths, self._tread(rows + 1, stops))
-            keep = left & right
+            left, dent_left = end_ok(
+                mask, rows, starts - 1, lengths, self._tread(rows + 1, starts - 1)
+            )
+            right, dent_right = end_ok(mask, rows, stops, lengths, self._tread(rows + 1, stops))
+            # a short run with one end stepping out is a noisy slope's tread more often than
+            # a dent: it needs both ends stepping out; and one that climbs a one-pixel riser
+            # at one end only is a slope's tread up to twice as long
+            short = lengths < SHORT_RUNS * min_length
+            riser_left = dent_left & riser(mask, rows, starts - 1)
+            riser_right = dent_right & riser(mask, rows, stops)
+            tread = (riser_left & ~dent_right) | (riser_right & ~dent_left)
+            tread &= lengths < 2 * SHORT_RUNS * min_length
+            keep = left & right & (~short | (dent_left & dent_right)) & ~tread
             rows, starts, stops = rows[keep], starts[keep], stops[keep]
         self.rows, self.starts, self.stops = rows, starts, stops
         self.keys = rows * self.stride + starts
 
     def _tread(self, rows: NDArray[np.intp], columns: NDArray[np.intp]) -> NDArray[np.intp]:
         """The length of the run of top-edge pixels holding (``rows``, ``columns``), or 0."""
-        found = _find(self.all_keys, self.all_stops, self.stride, rows, columns)
+        found = find(self.all_keys, self.all_stops, self.stride, rows, columns)
         out = np.zeros(len(rows), np.intp)
         hit = found >= 0
         out[hit] = self.all_stops[found[hit]] - self.all_keys[found[hit]] % self.stride
@@ -195,90 +227,32 @@ class _Runs:
     def snap(self, u: NDArray[np.float64], v: NDArray[np.float64]) -> NDArray[np.float64]:
         """The snapped v of each node (u, v) (NaN: it stays): a node over a counted run (its
         first and last pixel left out), outside its edge (above it) by at most ``REACH``,
-        moves onto it. The edge of a run in row r lies at v = r."""
+        moves onto it, unless an edge facing the other way (another part's, across a gap
+        of two pixels or more) lies within ``REACH`` above it: whose the node is, is unsure.
+        The edge of a run in row r lies at v = r."""
         out = np.full(len(u), np.nan)
         if self.rows.size == 0:
             return out
         column = np.floor(u).astype(np.intp)
         near = np.floor(v + 0.5).astype(np.intp)  # the edge's own row, or the row above it
         for row in (near + 1, near):
-            found = _find(self.keys, self.stops, self.stride, row, column)
+            found = find(self.keys, self.stops, self.stride, row, column)
             safe = np.maximum(found, 0)
             first, stop = self.starts[safe] + END_MARGIN, self.stops[safe] - END_MARGIN
             inner = (found >= 0) & (column >= first) & (column < stop)
             hit = inner & (v < row - TOLERANCE) & (v >= row - REACH) & np.isnan(out)
+            hit[hit] &= ~self._facing(column[hit], v[hit], row[hit])
             out[hit] = row[hit]
         return out
 
-
-def _find(
-    keys: NDArray[np.intp],
-    stops: NDArray[np.intp],
-    stride: int,
-    rows: NDArray[np.intp],
-    columns: NDArray[np.intp],
-) -> NDArray[np.intp]:
-    """Index of the run (``keys`` sorted, ``stops``) holding each pixel, or -1."""
-    if keys.size == 0:
-        return np.full(len(rows), -1, np.intp)
-    index = np.searchsorted(keys, rows * stride + columns, side="right") - 1
-    safe = np.maximum(index, 0)
-    start = keys[safe] - rows * stride  # negative: the run lies in an earlier row
-    inside = (index >= 0) & (start >= 0) & (start <= columns) & (columns < stops[safe])
-    return np.where(inside, index, -1)
-
-
-def _edges(mask: Mask, side: int) -> Mask:
-    """Bool (H, W): the mask's pixels whose two neighbours outwards on ``side`` (0 above,
-    1 below, 2 left, 3 right) are outside; none on the window's first row or column there."""
-    inside = mask if side in (0, 2) else mask[::-1, ::-1]
-    if side > 1:
-        inside = inside.T
-    outside = np.ones_like(inside)
-    outside[1:] = ~inside[:-1]
-    outside[2:] &= ~inside[:-2]
-    edge = inside & outside
-    edge[0] = False
-    if side > 1:
-        edge = edge.T
-    return edge if side in (0, 2) else edge[::-1, ::-1]
-
-
-def _end_ok(
-    mask: Mask,
-    rows: NDArray[np.intp],
-    columns: NDArray[np.intp],
-    lengths: NDArray[np.intp],
-    next_tread: NDArray[np.intp],
-) -> NDArray[np.bool_]:
-    """Whether top-edge runs in ``rows`` of ``lengths`` px end, at ``columns`` (the column just
-    past each), other than in a staircase's step: the edge steps outwards, drops by two pixels
-    or more, meets the window's side, or drops one pixel to a tread (``next_tread`` px long)
-    shorter than the run by ``STAIRCASE_RATIO``."""
-    height, width = mask.shape
-    ok = np.ones(len(rows), bool)
-    within = (columns >= 0) & (columns < width)
-    r, c = rows[within], columns[within]
-    outwards = mask[r - 1, c]
-    drop = ~mask[r, c]
-    one_pixel = drop & (r + 1 < height) & mask[np.minimum(r + 1, height - 1), c]
-    short = lengths[within] >= STAIRCASE_RATIO * np.maximum(next_tread[within], 1)
-    ok[within] = outwards | (drop & ~one_pixel) | (one_pixel & short)
-    return ok
-
-
-def _structure(commands: str) -> tuple[NDArray[np.bool_], NDArray[np.intp]]:
-    """Per point of a path: whether it is on the curve (M and L points, each C's end), and the
-    index of the on-curve point it moves with (a node itself; a curve's first control with
-    the node it leaves, its second control with the node it reaches)."""
-    letters = np.frombuffer(commands.encode("ascii"), dtype="S1")
-    sizes = np.where(letters == b"C", 3, np.where(letters == b"Z", 0, 1))
-    ends = np.cumsum(sizes) - 1  # each command's last point (Z: the one before it)
-    owner = np.arange(int(sizes.sum()), dtype=np.intp)
-    is_node = np.zeros(len(owner), dtype=bool)
-    is_node[ends[sizes > 0]] = True
-    curves = np.flatnonzero(letters == b"C")
-    previous = np.where(curves > 0, ends[np.maximum(curves - 1, 0)], ends[curves])
-    owner[ends[curves] - 2] = previous
-    owner[ends[curves] - 1] = ends[curves]
-    return is_node, owner
+    def _facing(
+        self, column: NDArray[np.intp], v: NDArray[np.float64], row: NDArray[np.intp]
+    ) -> NDArray[np.bool_]:
+        """Whether a pixel above the run's two outside rows (its bottom edge facing the
+        run) lies within ``REACH`` of each node (``v``, over a run's edge at ``row``)."""
+        blocked = np.zeros(len(v), bool)
+        for rows_up in range(3, math.ceil(2 * REACH) + 2):
+            k = row - rows_up  # its bottom edge at k + 1
+            near = (k >= 0) & (k + 1 >= v - REACH)
+            blocked[near] |= self.mask[k[near], column[near]]
+        return blocked

@@ -43,6 +43,7 @@ from v2v.stages.vectorize.cleanup import (
     clean_shapes,
     format_path,
     parse_path,
+    rings_valid,
 )
 from v2v.stages.vectorize.inset import inset_silhouette
 from v2v.stages.vectorize.offset import offset_path
@@ -105,7 +106,7 @@ class VtracerVectorizer(Vectorizer):
         if self.config.stroke.enabled:  # the outline covers the seams the shrinking opens
             inward = self.config.vtracer.outset_correction / scale
             straight = self.config.vtracer.keep_straight_edges
-            kept = [Shape(shape.color, offset_path(shape.path, inward, straight)) for shape in kept]
+            kept = [_outset(shape, inward, straight) for shape in kept]
         ctx.check_cancelled()
         lines = self._centerlines(prepared.labels, edges, width, height)
         ctx.report(PHASE, 0.95, "writing the SVG")
@@ -154,17 +155,23 @@ class VtracerVectorizer(Vectorizer):
         options = vtracer_options(self.config.vtracer, scale)
         ranks = layers.rank_map(prepared.labels, prepared.order, len(palette))
         underlap = math.ceil(UNDERLAP_PX * scale)
-        run_length = math.ceil(self.config.vtracer.snap_runs * scale)
+        # snapping moves one colour's edge and not its neighbour's: only the outline hides that
+        snap = self.config.vtracer.snap_runs if self.config.stroke.enabled else 0
+        run_length = math.ceil(snap * scale)
         shapes: list[Shape] = []
         snapped = 0
         for position, index in enumerate(prepared.order):
             color = palette.colors[index]
             mask, offset = layers.layer_mask(prepared.labels, ranks, index, underlap)
             traced = [parse_path(p.data, p.dx, p.dy) for p in trace_mask(mask, options, offset)]
-            traced, moved = RunSnapper(mask, offset, run_length).snap(traced)
+            traced = [path for path in traced if path.commands]
+            moved_paths, moved = RunSnapper(mask, offset, run_length).snap(traced)
             snapped += moved
-            for path in traced:
-                shapes.append(Shape(color, PathGeometry(path.commands, path.points / scale)))
+            for path, plain in zip(moved_paths, traced, strict=True):
+                unsnapped = PathGeometry(plain.commands, plain.points / scale)
+                geometry = PathGeometry(path.commands, path.points / scale)
+                same = path.commands == plain.commands and np.array_equal(path.points, plain.points)
+                shapes.append(Shape(color, geometry, None if same else unsnapped))
             ctx.check_cancelled()
             ctx.report(PHASE, 0.1 + 0.7 * (position + 1) / len(prepared.order), f"traced {color}")
         return shapes, snapped
@@ -245,6 +252,16 @@ class VtracerVectorizer(Vectorizer):
             "centerlines": len(lines),
             "background": background,
         }
+
+
+def _outset(shape: Shape, inward: float, straight: bool) -> Shape:
+    """``shape`` offset against the outline's ``inward`` shrink; where its nodes were snapped
+    and that made a subpath cross itself, the offset of the path as traced instead."""
+    path = offset_path(shape.path, inward, straight)
+    if shape.unsnapped is not None and not rings_valid(path):
+        plain = offset_path(shape.unsnapped, inward, straight)
+        path = plain if rings_valid(plain) else path
+    return Shape(shape.color, path)
 
 
 def _group_by_color(shapes: list[Shape]) -> list[tuple[str, list[Shape]]]:
