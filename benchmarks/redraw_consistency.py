@@ -8,7 +8,10 @@ the next run); phases II and III then run with the config as loaded (``--set`` o
 e.g. ``phase2.flatten.stable_grid=true``) and again under each ``--redraw``:
 
 - ``stable``: ``phase2.flatten.stable_grid`` switched over (on when it is off);
-- ``r508``: ``phase2.flatten.resolution`` 4 smaller (508 for the default 512);
+- ``smaller``: ``phase2.flatten.resolution`` 4 smaller (508 for the default 512), or with
+  ``stable_grid`` one ladder rung smaller (470: 508 picks 512's rung for most crops). Photos
+  whose working grid the smaller resolution leaves as it is (a crop already under it) are
+  marked ``same grid`` and left out of the median;
 - ``grow`` / ``shrink``: the vehicle mask grown or shrunk by one pixel all round (3x3).
 
 A redraw moves phase II's grid a little; a robust drawing keeps each surface's palette colour
@@ -16,9 +19,11 @@ and moves only boundaries. Printed per photo and redraw (the label maps are both
 size, so they align pixel for pixel; only pixels inside both vehicles count):
 
 - ``changed``: share of the vehicle whose palette colour differs between the two drawings;
-- ``blob``: share of the vehicle in the largest 4-connected piece of changed pixels (a surface
-  that flips colour is one large piece; boundary jitter is thin slivers);
-- ``flips``: changed pixels in pieces of at least 0.5 % of the vehicle, as a share of it;
+- ``blob``: share of the vehicle in the largest 4-connected piece of changed pixels, after a
+  3x3 opening (a surface that flips colour is one large piece; boundary jitter is thin
+  slivers, and the opening keeps slivers along one long boundary from counting as a piece);
+- ``flips``: changed pixels (opened) in pieces of at least 0.5 % of the vehicle, as a share
+  of it;
 - ``colours``: palette colours (at least 0.2 % of the vehicle) present in one drawing and
   absent (under 0.02 %) from the other, and their names.
 
@@ -38,12 +43,14 @@ from numpy.typing import NDArray
 
 from benchmarks.bench_drawing import photos
 from v2v.artefacts import CleanImage
-from v2v.config import Phase2Config, load_config
+from v2v.config import FlattenConfig, Phase2Config, load_config
 from v2v.context import RunContext
 from v2v.pipeline import Pipeline
+from v2v.stages.stylize.flatten import vehicle_box
+from v2v.stages.stylize.grid import LADDER_STEPS, stable_grid
 
 Labels = NDArray[np.int16]
-REDRAWS = ("stable", "r508", "grow", "shrink")
+REDRAWS = ("stable", "smaller", "grow", "shrink")
 #: A piece of changed pixels at least this share of the vehicle is a flip, not jitter.
 FLIP_SHARE = 0.005
 #: A colour is present from this share of the vehicle, absent under the second.
@@ -83,12 +90,34 @@ def redraw_mask(clean: CleanImage, name: str) -> CleanImage:
     return clean
 
 
+def smaller_resolution(flatten: FlattenConfig) -> int:
+    """The ``smaller`` redraw's resolution: 4 px less, or with ``stable_grid`` one ladder rung
+    less (4 px less picks the same rung for most crops)."""
+    if flatten.stable_grid:
+        return round(flatten.resolution * 2.0 ** (-1.0 / LADDER_STEPS))
+    return flatten.resolution - 4
+
+
+def working_grid(clean: CleanImage, flatten: FlattenConfig) -> tuple[object, ...]:
+    """What phase II's working grid depends on for ``clean`` under ``flatten``: with
+    ``stable_grid`` the grid's scale, step and origin, else the crop's scale."""
+    box = vehicle_box(clean.vehicle_mask)
+    if flatten.stable_grid:
+        grid = stable_grid(
+            clean.pixels, clean.vehicle_mask, box, flatten.resolution, flatten.superpixels
+        )
+        return (grid.factor, grid.step, grid.origin, grid.small.shape)
+    long_side = max(box[0].stop - box[0].start, box[1].stop - box[1].start)
+    return (min(1.0, flatten.resolution / long_side),)
+
+
 def compare(first: Labels, second: Labels) -> tuple[float, float, float, list[int]]:
     """(changed, blob, flips, colours present in one drawing only); see the module docstring."""
     both = (first >= 0) & (second >= 0)
     vehicle = max(1, int(both.sum()))
     changed = both & (first != second)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(changed.astype(np.uint8), connectivity=4)
+    opened = cv2.morphologyEx(changed.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(opened, connectivity=4)
     stats = np.asarray(stats)
     areas = stats[1:count, cv2.CC_STAT_AREA] if count > 1 else np.zeros(0, np.int64)
     blob = float(areas.max()) / vehicle if areas.size else 0.0
@@ -119,7 +148,7 @@ def main() -> None:
     flatten = config.phase2.flatten
     others = {
         "stable": f"phase2.flatten.stable_grid={str(not flatten.stable_grid).lower()}",
-        "r508": f"phase2.flatten.resolution={flatten.resolution - 4}",
+        "smaller": f"phase2.flatten.resolution={smaller_resolution(flatten)}",
     }
     second = {
         name: Pipeline(
@@ -137,10 +166,14 @@ def main() -> None:
         clean = sanitized(first, path, args.cache)
         base = draw(first, clean)
         for name in args.redraw:
+            same = name == "smaller" and working_grid(clean, flatten) == working_grid(
+                clean, flatten.model_copy(update={"resolution": smaller_resolution(flatten)})
+            )
             other = draw(second[name], redraw_mask(clean, name))
             changed, blob, flips, lone = compare(base, other)
-            rows[name].append((changed, blob, flips))
-            listed = ", ".join(str(names[c]) for c in lone)
+            if not same:
+                rows[name].append((changed, blob, flips))
+            listed = ", ".join(str(names[c]) for c in lone) + ("  same grid" if same else "")
             print(
                 f"{path.parent.name[:3]}/{path.stem[:52]:<52} {name:<7} {100 * changed:>7.2f}% "
                 f"{100 * blob:>6.2f}% {100 * flips:>6.2f}%  {len(lone)} {listed}",

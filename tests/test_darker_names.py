@@ -37,6 +37,17 @@ def test_a_smaller_or_lighter_piece_keeps_the_receivers_colour() -> None:
     graph.merge(1, 0, blend=False)  # the lighter pane folded into the larger track
     assert np.allclose(graph.color[1], TRACK)
     graph = _graph(darker_names=True)
-    graph.area[1] = 1000.0  # a smaller dark piece is a shadow in the pane, not the pane
+    # a smaller dark piece is a shadow in the pane, not the pane
+    graph.area[1] = graph.own_area[1] = 1000.0
     graph.merge(0, 1, blend=False)
     assert np.allclose(graph.color[0], PANE)
+
+
+def test_the_fold_order_does_not_decide_the_name() -> None:
+    # the pane takes in the lighter glare first: its area grows past the track's, but the
+    # pixels of its own grey do not, so the larger, darker track still names it
+    for order in ((1, 2), (2, 1)):
+        graph = _graph(darker_names=True)
+        for piece in order:
+            graph.merge(0, piece, blend=False)
+        assert np.allclose(graph.color[0], TRACK), f"fold order {order}"

@@ -54,3 +54,36 @@ def test_a_near_tie_in_chroma_names_the_lit_side_not_the_shade() -> None:
     assert np.allclose(unified(0.0), shade)  # the whole deck in its shade colour
     colors = unified(0.05)
     assert np.allclose(colors[[0, 2]], lit) and np.allclose(colors[1], shade)
+
+
+def _unified(colors: list, areas: list[int], edges: list[tuple[int, int]]) -> np.ndarray:
+    pairs = (
+        np.array([e[0] for e in edges]),
+        np.array([e[1] for e in edges]),
+        np.array([30] * len(edges)),
+    )
+    graph = RegionGraph(np.array(colors), np.array(areas), pairs, np.zeros(len(areas), np.int64))
+    unify_tones(graph, 1000.0, lit_paint=True, hue_anchor=True, chroma_margin=0.05)
+    return graph.color
+
+
+def test_small_pieces_of_an_anchored_paint_take_its_colour_not_the_paints() -> None:
+    # the tug's orange cabin keeps its orange; a lit orange piece and a shaded one lying on the
+    # cabin (each under a tone's area) were recoloured the hull's red as its "highlights"
+    red, link, cabin = _lab(46, 72, 34), _lab(60, 64, 45), _lab(73, 55, 60)
+    lit_piece, shaded_piece = _lab(80, 50, 62), _lab(66, 57, 58)
+    colors = _unified(
+        [red, link, cabin, lit_piece, shaded_piece],
+        [3000, 300, 2500, 400, 300],
+        [(0, 1), (1, 2), (2, 3), (2, 4)],
+    )
+    assert np.allclose(colors[1], red)
+    assert np.allclose(colors[[2, 3, 4]], cabin)
+
+
+def test_a_pale_sky_reflection_is_no_anchored_paint() -> None:
+    # a blue car (chroma 60) with a large pale sky reflection on its roof, 32° bluer but of a
+    # third of its chroma: a highlight of the blue, not a paint of its own
+    blue, link, sky = _lab(32, 60, -68), _lab(55, 35, -84), _lab(75, 22, -100)
+    colors = _unified([blue, link, sky], [5000, 500, 2500], [(0, 1), (1, 2)])
+    assert np.allclose(colors, blue)

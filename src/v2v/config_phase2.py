@@ -64,7 +64,7 @@ class FlattenConfig(Strict):
     paint_chroma_margin: float = Field(
         0.05,
         ge=0.0,
-        le=0.5,
+        le=0.15,
         description="with remove_highlights: a paint family's paint is the lightest of its large "
         "tones within this fraction of the top chroma (not the shade 2 units more chromatic)",
     )

@@ -80,8 +80,16 @@ class MaterialsConfig(Strict):
     )
     pale_bulk: bool = Field(
         True,
-        description="a material named by a dark tone (L* < 40) but mostly (> half its area) "
-        "at least 10 L* lighter: the lighter regions are a material of their own",
+        description="a material named by a dark tone (L* < 40) but mostly (> pale_bulk_share "
+        "of its area) at least 10 L* lighter (20 on average): the lighter regions are a material "
+        "of their own, the dark ones keep the whole material's colour",
+    )
+    pale_bulk_share: float = Field(
+        0.55,
+        ge=0.5,
+        le=0.9,
+        description="pale_bulk: the share of a material's area its lighter regions need (glare "
+        "is at most half a paint; the margin keeps a near tie from flipping)",
     )
     shadow_color: bool = Field(
         False, description="a material may add the palette's shade of its colour for its shade"

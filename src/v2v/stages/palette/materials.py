@@ -77,8 +77,8 @@ from v2v.stages.palette.paints import (
     in_shade,
     is_paint,
     lit_tone,
+    pale_bulk_parts,
     same_paint,
-    split_pale_bulk,
 )
 from v2v.stages.palette.patches import absorb_pale_patches
 
@@ -261,13 +261,14 @@ def choose_colors(
     group = group_materials(lab, areas, borders, config)
     if config.same_paint_delta_e > 0:
         group = same_paint(lab, areas, group, config)
-    if config.pale_bulk:
-        group = split_pale_bulk(lab, areas, group, config)
+    parts = [np.flatnonzero(group == root) for root in np.unique(group)]
+    if config.pale_bulk:  # named after their whole material: the dark part keeps its colour
+        parts += pale_bulk_parts(lab, areas, group, config)
     pairs = shade_pairs(palette_lab, config)
     paint = is_paint(lab, hsv_saturation(lab), config)
-    for root in np.unique(group):
-        members = np.flatnonzero(group == root)
+    for members in parts:
         if len(members) < 2:
+            root = int(members[0])
             lone_paint = paint[root] and areas[root] >= LONE_PAINT_SHARE * areas.sum()
             if lone_paint and _clear_paint(lab[root], config):
                 kept = (allowed[root], distance[root], palette_lab, config)

@@ -33,6 +33,8 @@ SHADOW_MIN_STEP = 10.0
 LONE_PAINT_SHARE = 0.02
 #: Dark paint (``dark_paint_saturation``) is darker than this (L*).
 DARK_PAINT_LIGHTNESS = 40.0
+#: ``pale_bulk``: a pale bulk averages (by area) at least this many L* over the dark tone.
+PALE_BULK_STEP = 2 * SHADOW_MIN_STEP
 #: The hue (CIELAB degrees) a shadow under an open sky turns towards: blue (b* < 0).
 SKY_HUE = -90.0
 
@@ -234,17 +236,19 @@ def in_shade(
     return shaded
 
 
-def split_pale_bulk(
+def pale_bulk_parts(
     lab: FloatArray, areas: NDArray[np.int64], group: NDArray[np.int64], config: MaterialsConfig
-) -> NDArray[np.int64]:
-    """Group id per region (k,) with each material whose lit tone is dark paint (L* under
-    DARK_PAINT_LIGHTNESS) but most of whose area (more than GLARE_MAX_RATIO) lies in regions at
-    least SHADOW_MIN_STEP lighter split in two: those lighter regions are a material of their
-    own (``pale_bulk``). Glare is at most half a paint, so a pale bulk is no glare on it: a
-    schooner's beige sails chained through ever darker shade to its dark wooden mast, or an
-    airliner's grey-blue fuselage to its navy tail, are not named by the mast or the tail
-    (whether the chain forms at all changes with phase II's grid)."""
-    out = group.copy()
+) -> list[NDArray[np.int64]]:
+    """The pale bulks (``pale_bulk``): for each material whose lit tone is dark paint (L* under
+    DARK_PAINT_LIGHTNESS) but more than ``pale_bulk_share`` of whose area lies in regions at
+    least SHADOW_MIN_STEP lighter, averaging (by area) at least PALE_BULK_STEP lighter, those
+    lighter regions (a material of their own). Glare is at most half a paint, so a pale bulk is
+    no glare on it: a schooner's beige sails chained through ever darker shade to its dark
+    wooden mast, or an airliner's grey-blue fuselage to its navy tail, are not named by the
+    mast or the tail (whether the chain forms at all changes with phase II's grid). The dark
+    members keep the whole material's colour; the share has a margin over glare's half (a
+    pale bulk is no near tie) and the bulk a real step (not the paint's lit side)."""
+    parts = []
     for root in np.unique(group):
         members = np.flatnonzero(group == root)
         if len(members) < 2:
@@ -252,8 +256,10 @@ def split_pale_bulk(
         tone = lit_tone(lab[members], areas[members], config.lit_saturation_ratio)
         if tone[0] >= DARK_PAINT_LIGHTNESS:
             continue
-        lighter = lab[members, 0] >= tone[0] + SHADOW_MIN_STEP
-        if areas[members[lighter]].sum() > GLARE_MAX_RATIO * areas[members].sum():
-            for part in (members[lighter], members[~lighter]):  # each named by a member
-                out[part] = part.min()
-    return out
+        pale = members[lab[members, 0] >= tone[0] + SHADOW_MIN_STEP]
+        if areas[pale].sum() <= config.pale_bulk_share * areas[members].sum():
+            continue
+        lightness = float(np.average(lab[pale, 0], weights=areas[pale]))
+        if lightness >= tone[0] + PALE_BULK_STEP:
+            parts.append(pale)
+    return parts

@@ -57,6 +57,9 @@ LIT_SHARE, LIT_SATURATION_RATIO = MIN_TONE_SHARE, 0.9
 #: for a paint at least DARK_PAINT_LIGHTNESS light: darker paint is phase III's dark paint,
 #: whose hue its own rules keep; a lit tone split a navy seat into blue and black.
 LIT_STEP = SHADOW_MIN_STEP
+#: ``tone_hue_anchor``: a large member lighter than the paint and under this share of its chroma
+#: is a highlight of it (pale sky reflection), not another paint, whatever its hue.
+ANCHOR_CHROMA_RATIO = 0.6
 
 
 def _reason(graph: RegionGraph, region: int, other: int, highlights: bool) -> str | None:
@@ -199,6 +202,61 @@ def _paint_tone(graph: RegionGraph, candidates: list[int], margin: float) -> int
     return max(near, key=lambda r: float(graph.color[r][0]))
 
 
+def _other_paint(graph: RegionGraph, region: int, paint: int) -> bool:
+    """Whether ``region`` is another paint than ``paint`` (``tone_hue_anchor``): more than
+    SAME_HUE_DEGREES from its hue and not highlight-like, i.e. not both lighter than it and
+    under ANCHOR_CHROMA_RATIO of its chroma (a pale sky reflection on a blue roof is glare of
+    the blue, whatever its hue)."""
+    color, paint_color = graph.color[region], graph.color[paint]
+    if region == paint or hue_difference(color, paint_color) <= SAME_HUE_DEGREES:
+        return False
+    pale = chroma(color) < ANCHOR_CHROMA_RATIO * chroma(paint_color)
+    return not (color[0] > paint_color[0] and pale)
+
+
+def _split_anchored(
+    graph: RegionGraph, family: list[int], paint: int, large: list[int]
+) -> tuple[list[int], dict[int, tuple[int, str]]]:
+    """``family`` less its anchored members (large members of another paint, ``_other_paint``),
+    which keep their colour, and less the small members of another paint, which take the
+    colour of the anchored member nearest in hue (a lit piece of the orange cabin is orange,
+    not a highlight of the red hull): (the paint's members, {small member: (anchored member,
+    "tone")})."""
+    anchored = [r for r in large if _other_paint(graph, r, paint)]
+    mine: list[int] = []
+    theirs: dict[int, tuple[int, str]] = {}
+    for region in family:
+        if region in anchored:
+            continue
+        if anchored and region not in large and _other_paint(graph, region, paint):
+            color = graph.color[region]
+            nearest = min(anchored, key=lambda a: hue_difference(color, graph.color[a]))
+            theirs[region] = (nearest, "tone")
+        else:
+            mine.append(region)
+    return mine, theirs
+
+
+def _unify_family(
+    graph: RegionGraph, family: list[int], min_tone_area: float, lit_paint: bool, margin: float
+) -> dict[int, tuple[int, str]]:
+    """The tone each member of ``family`` takes (``_tone_targets``)."""
+    large = [r for r in family if graph.area[r] >= min_tone_area]
+    candidates = large or [max(family, key=graph.area.__getitem__)]
+    paint = _paint_tone(graph, candidates, margin)
+    tones = [paint] + [r for r in large if graph.color[r][0] < graph.color[paint][0] and r != paint]
+    mid_tone = graph.color[paint][0] >= DARK_PAINT_LIGHTNESS
+    lit = _lit_tone(graph, family, paint, candidates) if lit_paint and mid_tone else None
+    targets = _tone_targets(graph, family, tones + ([lit] if lit is not None else []), lit)
+    if lit is not None:
+        lit_side = graph.area[lit] + sum(
+            graph.area[r] for r, (tone, _) in targets.items() if tone == lit
+        )
+        if lit_side < min_tone_area:  # a sliver of lit paint is no tone of its own
+            targets = _tone_targets(graph, family, tones, None)
+    return targets
+
+
 def unify_tones(
     graph: RegionGraph,
     min_tone_area: float,
@@ -210,35 +268,19 @@ def unify_tones(
     ``min_tone_area``: pixels a shading tone needs to be kept; ``lit_paint``: a lit tone of
     the paint (``_lit_tone``) is kept too when it and the members taking it cover as much, and
     lighter members as saturated as the paint take it, not the paint's colour; ``hue_anchor``:
-    large members (``min_tone_area``) more than SAME_HUE_DEGREES from the paint's own hue (the
-    family chains hues neighbour by neighbour) are another paint and keep their colour;
+    large members of another paint (the family chains hues neighbour by neighbour) keep their
+    colour, and small members of another paint take it (``_split_anchored``);
     ``chroma_margin``: see ``_paint_tone``. Returns counts per outcome."""
     counts = {"highlight": 0, "tone": 0}
     for family in _paint_families(graph):
-        large = [r for r in family if graph.area[r] >= min_tone_area]
-        candidates = large or [max(family, key=graph.area.__getitem__)]
-        paint = _paint_tone(graph, candidates, chroma_margin)
+        apart: dict[int, tuple[int, str]] = {}
         if hue_anchor:
-            family = [
-                r
-                for r in family
-                if r not in large
-                or hue_difference(graph.color[r], graph.color[paint]) <= SAME_HUE_DEGREES
-            ]
-            large = [r for r in large if r in family]
-            candidates = [r for r in candidates if r in family]
-        tones = [paint] + [
-            r for r in large if graph.color[r][0] < graph.color[paint][0] and r != paint
-        ]
-        mid_tone = graph.color[paint][0] >= DARK_PAINT_LIGHTNESS
-        lit = _lit_tone(graph, family, paint, candidates) if lit_paint and mid_tone else None
-        targets = _tone_targets(graph, family, tones + ([lit] if lit is not None else []), lit)
-        if lit is not None:
-            lit_side = graph.area[lit] + sum(
-                graph.area[r] for r, (tone, _) in targets.items() if tone == lit
-            )
-            if lit_side < min_tone_area:  # a sliver of lit paint is no tone of its own
-                targets = _tone_targets(graph, family, tones, None)
+            large = [r for r in family if graph.area[r] >= min_tone_area]
+            candidates = large or [max(family, key=graph.area.__getitem__)]
+            paint = _paint_tone(graph, candidates, chroma_margin)
+            family, apart = _split_anchored(graph, family, paint, large)
+        targets = _unify_family(graph, family, min_tone_area, lit_paint, chroma_margin)
+        targets.update(apart)
         colors = {region: graph.color[tone].copy() for region, (tone, _) in targets.items()}
         for region, (_, why) in targets.items():
             graph.recolor(region, colors[region])

@@ -88,6 +88,9 @@ class RegionGraph:
         self.color = colors.astype(np.float64).copy()
         self.area = areas.astype(np.float64).copy()
         self.weight = self.area.copy()
+        #: pixels that carry the region's colour (``darker_names``): grows on blended merges,
+        #: not when an unblended merge folds in a piece of another colour
+        self.own_area = self.area.copy()
         self.lightness = np.stack([self.color[:, 0], self.color[:, 0]], axis=1)
         self.background = background.astype(np.float64).copy()
         self.border: list[dict[int, int]] = [{} for _ in range(count)]
@@ -131,16 +134,21 @@ class RegionGraph:
 
     def merge(self, keep: int, drop: int, blend: bool) -> None:
         """Fold ``drop`` into ``keep``; ``blend`` mixes their colours by area, else ``keep``'s
-        colour and lightness range stay as they are, unless (``darker_names``) ``drop`` is
-        larger and darker: then its colour does (a reflection is lighter and smaller than the
-        glass that takes it in; folded the other way, the glass must not take its colour)."""
+        colour and lightness range stay as they are, unless (``darker_names``) ``drop``'s colour
+        covers more pixels than ``keep``'s (``own_area``, not pieces ``keep`` already took in of
+        other colours, so the fold order does not decide) and is darker: then its colour does (a
+        reflection is lighter and smaller than the glass that takes it in; folded the other way,
+        the glass must not take its colour)."""
         larger, darker = (
-            self.area[drop] > self.area[keep],
+            self.own_area[drop] > self.own_area[keep],
             self.color[drop][0] < self.color[keep][0],
         )
         if not blend and self.darker_names and larger and darker:
             self.color[keep] = self.color[drop]
             self.lightness[keep] = self.lightness[drop]
+            self.own_area[keep] = self.own_area[drop]
+        elif blend:
+            self.own_area[keep] += self.own_area[drop]
         self.area[keep] += self.area[drop]
         if blend:
             total = self.weight[keep] + self.weight[drop]
@@ -164,6 +172,7 @@ class RegionGraph:
     def recolor(self, region: int, color: NDArray[np.float64]) -> None:
         self.color[region] = color
         self.lightness[region] = color[0]
+        self.own_area[region] = self.area[region]
 
     def roots(self) -> NDArray[np.int64]:
         """For each original region (n,), the surviving region it was merged into."""
