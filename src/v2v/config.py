@@ -20,6 +20,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import Field, SerializeAsAny, ValidationError
 
+from v2v.config_detector import DetectorConfig
 from v2v.config_phase1 import (
     InpaintConfig,
     Phase1Config,
@@ -64,6 +65,7 @@ __all__ = [
     "CenterlineConfig",
     "Config",
     "DeshineConfig",
+    "DetectorConfig",
     "EdgesConfig",
     "FlattenConfig",
     "InpaintConfig",
