@@ -88,27 +88,33 @@ def test_a_look_that_sees_no_animal_reuses_grabcuts_figure(monkeypatch: pytest.M
     assert region.any()
 
 
+def _people_at_a_truck(seed: int, animals: list[Detection]) -> object:
+    """Phase I's figure cuts for ``animals`` around a truck (mask x 100-420, y 100-300) in a
+    600 × 400 noise photo, with ``animal_union`` on."""
+    rgb = np.random.default_rng(seed).integers(0, 255, (400, 600, 3), dtype=np.uint8)
+    mask = np.zeros((400, 600), bool)
+    mask[100:300, 100:420] = True
+    frame = Box(80, 80, 540, 320)
+    truck = Detection("truck", 0.9, frame)
+    subject = Subject(frame, 1, "detected", (truck,))
+    config = Phase1Config(detector={"animal_union": True})
+    _, people = ClassicalSanitizer(config)._detected_people(
+        Photo(rgb, (600, 400)), VehicleMask(mask, "test"), subject, [truck, *animals]
+    )
+    return people
+
+
 def test_the_extra_looks_go_to_the_largest_animals_over_the_vehicle(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Five cows standing in front of a truck and one beside it: the ANIMAL_LOOKS largest of
     the five get the saliency look; the one whose box misses the truck's mask gets nothing."""
     blind, grabcuts = _counted(monkeypatch)
-    rgb = np.random.default_rng(1).integers(0, 255, (400, 600, 3), dtype=np.uint8)
-    mask = np.zeros((400, 600), bool)
-    mask[100:300, 100:420] = True
-    frame = Box(80, 80, 540, 320)
-    truck = Detection("truck", 0.9, frame)
     cows = [
         Detection("cow", 0.8, Box(110 + 60 * i, 250 - 8 * i, 150 + 60 * i, 310)) for i in range(5)
     ]
     beside = Detection("cow", 0.8, Box(470, 250, 520, 310))
-    subject = Subject(frame, 1, "detected", (truck,))
-    photo = Photo(rgb, (600, 400))
-    config = Phase1Config(detector={"animal_union": True})
-    _, people = ClassicalSanitizer(config)._detected_people(
-        photo, VehicleMask(mask, "test"), subject, [truck, *cows, beside]
-    )
+    people = _people_at_a_truck(1, [*cows, beside])
     assert ANIMAL_LOOKS == 3 and blind.looks == ANIMAL_LOOKS
     assert len(grabcuts) == len(cows), "no GrabCut on the cow beside the truck"
     assert all(g.x0 < 440 for g in grabcuts)
@@ -121,18 +127,9 @@ def test_animals_beside_the_vehicle_do_not_use_up_the_looks(
     """Three big horses in the detected box but beside the truck's mask, and a small dog over
     the truck: the looks are chosen among the animals over the vehicle, so the dog gets one."""
     blind, grabcuts = _counted(monkeypatch)
-    rgb = np.random.default_rng(2).integers(0, 255, (400, 600, 3), dtype=np.uint8)
-    mask = np.zeros((400, 600), bool)
-    mask[100:300, 100:420] = True
-    frame = Box(80, 80, 540, 320)
-    truck = Detection("truck", 0.9, frame)
     horses = [Detection("horse", 0.8, Box(430 + 5 * i, 150, 535, 318)) for i in range(3)]
     dog = Detection("dog", 0.8, Box(200, 250, 240, 300))
-    subject = Subject(frame, 1, "detected", (truck,))
-    config = Phase1Config(detector={"animal_union": True})
-    ClassicalSanitizer(config)._detected_people(
-        Photo(rgb, (600, 400)), VehicleMask(mask, "test"), subject, [truck, *horses, dog]
-    )
+    _people_at_a_truck(2, [*horses, dog])
     assert blind.looks == 1, "the dog over the truck was given the look"
     assert len(grabcuts) == 1 and grabcuts[0].x0 < 420
 
